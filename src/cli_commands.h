@@ -1,0 +1,16 @@
+/* Every CLI command's entry point; the table is in cli.c. */
+#ifndef HY_CLI_COMMANDS_H
+#define HY_CLI_COMMANDS_H
+
+#include "cli.h"
+
+int cli_cmd_login(cli_env *env, int argc, char **argv);
+int cli_cmd_logout(cli_env *env, int argc, char **argv);
+int cli_cmd_whoami(cli_env *env, int argc, char **argv);
+int cli_cmd_passwd(cli_env *env, int argc, char **argv);
+int cli_cmd_orgs(cli_env *env, int argc, char **argv);
+int cli_cmd_users(cli_env *env, int argc, char **argv);
+int cli_cmd_audit(cli_env *env, int argc, char **argv);
+int cli_cmd_db(cli_env *env, int argc, char **argv);
+
+#endif

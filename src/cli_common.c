@@ -1,0 +1,232 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "auth.h"
+#include "cli.h"
+#include "sanitize.h"
+#include "util.h"
+
+int cli_exit_code(hy_code code)
+{
+    switch (code) {
+    case HY_OK: return CLI_OK;
+    case HY_ERR_AUTH:
+    case HY_ERR_PASSWORD_CHANGE: return CLI_AUTH;
+    case HY_ERR_NOT_FOUND:
+    case HY_ERR_FORBIDDEN: return CLI_NOTFOUND;
+    default: return CLI_ERR;
+    }
+}
+
+int cli_fail(const hy_err *err)
+{
+    char *msg = hy_sanitize(err->msg[0] ? err->msg : hy_code_name(err->code));
+    fprintf(stderr, "hyopps: %s\n", msg);
+    free(msg);
+    for (int i = 0; i < err->nfield; i++) {
+        char *f = hy_sanitize(err->field[i].field), *m = hy_sanitize(err->field[i].msg);
+        fprintf(stderr, "  %s: %s\n", f, m);
+        free(f);
+        free(m);
+    }
+    return cli_exit_code(err->code);
+}
+
+int cli_usage_error(const char *usage, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("hyopps: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    if (usage) fprintf(stderr, "usage: %s\n", usage);
+    return CLI_USAGE;
+}
+
+void cli_print_safe(FILE *f, const char *s)
+{
+    char *clean = hy_sanitize(s ? s : "");
+    fputs(clean, f);
+    free(clean);
+}
+
+void cli_print_json(const void *cjson)
+{
+    char *raw = cJSON_Print((const cJSON *)cjson);
+    if (!raw) hy_fatal("out of memory printing JSON");
+    char *safe = hy_json_safe(raw);
+    puts(safe);
+    free(safe);
+    cJSON_free(raw);
+}
+
+int cli_open_app(cli_env *env)
+{
+    if (env->app) return 0;
+    hy_err err;
+    hy_config *cfg = NULL;
+    if (config_load(env->g.config_path, &cfg, &err, stderr) != 0) {
+        cli_print_safe(stderr, "hyopps: ");
+        cli_print_safe(stderr, err.msg);
+        fputc('\n', stderr);
+        return CLI_ERR;
+    }
+    if (app_open(cfg, &env->app, &err) != 0) return cli_fail(&err);
+    return 0;
+}
+
+char *cli_token_path(void)
+{
+    const char *state = getenv("XDG_STATE_HOME");
+    if (state && *state) return xasprintf("%s/hyopps/token", state);
+    const char *home = getenv("HOME");
+    if (home && *home) return xasprintf("%s/.local/state/hyopps/token", home);
+    return NULL;
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+    char *copy = xstrdup(path);
+    int rc = 0;
+    for (char *p = copy + 1; *p && rc == 0; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(copy, mode) != 0 && errno != EEXIST) rc = -1;
+        *p = '/';
+    }
+    if (rc == 0 && mkdir(copy, mode) != 0 && errno != EEXIST) rc = -1;
+    free(copy);
+    return rc;
+}
+
+int cli_store_token(const char *token)
+{
+    char *path = cli_token_path();
+    if (!path) {
+        fprintf(stderr, "hyopps: cannot store the session: set HOME or XDG_STATE_HOME\n");
+        return CLI_ERR;
+    }
+    char *dir = xstrdup(path);
+    *strrchr(dir, '/') = '\0';
+    int rc = CLI_OK;
+    if (mkdir_p(dir, 0700) != 0) {
+        fprintf(stderr, "hyopps: cannot create %s: %s\n", dir, strerror(errno));
+        rc = CLI_ERR;
+    } else {
+        char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
+        size_t len = strlen(token);
+        if (fd < 0 || write(fd, token, len) != (ssize_t)len || fsync(fd) != 0 || close(fd) != 0 ||
+            rename(tmp, path) != 0) {
+            fprintf(stderr, "hyopps: cannot write %s: %s\n", path, strerror(errno));
+            if (fd >= 0) close(fd);
+            unlink(tmp);
+            rc = CLI_ERR;
+        }
+        free(tmp);
+    }
+    free(dir);
+    free(path);
+    return rc;
+}
+
+void cli_forget_token(void)
+{
+    char *path = cli_token_path();
+    if (path) unlink(path);
+    free(path);
+}
+
+static char *load_token(void)
+{
+    const char *env = getenv("HYOPPS_TOKEN");
+    if (env && *env) return xstrdup(env);
+    char *path = cli_token_path();
+    if (!path) return NULL;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW);
+    free(path);
+    if (fd < 0) return NULL;
+    char buf[HY_MAX_TOKEN_LEN + 1];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return NULL;
+    buf[n] = '\0';
+    char *t = hy_trim(buf);
+    return xstrdup(t);
+}
+
+int cli_require_session(cli_env *env, bool allow_pwchange)
+{
+    int rc = cli_open_app(env);
+    if (rc) return rc;
+    env->token = load_token();
+    if (!env->token) {
+        fprintf(stderr, "hyopps: not logged in: run hyopps login\n");
+        return CLI_AUTH;
+    }
+    hy_err err;
+    hy_err_clear(&err);
+    if (auth_session_from_token(&env->app->ctx, env->token, &env->me, &err) != 0) return cli_fail(&err);
+    if (env->me.must_change_password && !allow_pwchange) {
+        fprintf(stderr, "hyopps: password change required: run hyopps passwd\n");
+        return CLI_AUTH;
+    }
+    return 0;
+}
+
+char *cli_read_line(FILE *in)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, in);
+    if (n < 0) {
+        free(line);
+        return NULL;
+    }
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
+    return line;
+}
+
+char *cli_read_password(const char *prompt, bool from_stdin)
+{
+    if (from_stdin || !isatty(STDIN_FILENO)) {
+        char *line = cli_read_line(stdin);
+        if (!line) fprintf(stderr, "hyopps: expected a password on standard input\n");
+        return line;
+    }
+    FILE *tty = fopen("/dev/tty", "r+");
+    FILE *in = tty ? tty : stdin, *out = tty ? tty : stderr;
+    struct termios old, quiet;
+    bool restore = tcgetattr(fileno(in), &old) == 0;
+    if (restore) {
+        quiet = old;
+        quiet.c_lflag &= (tcflag_t)~ECHO;
+        quiet.c_lflag |= ECHONL;
+        tcsetattr(fileno(in), TCSAFLUSH, &quiet);
+    }
+    fputs(prompt, out);
+    fflush(out);
+    char *line = cli_read_line(in);
+    if (restore) tcsetattr(fileno(in), TCSAFLUSH, &old);
+    if (tty) fclose(tty);
+    if (!line) fprintf(stderr, "hyopps: no password given\n");
+    return line;
+}
+
+bool cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) break;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) return true;
+    }
+    return false;
+}

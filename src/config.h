@@ -1,0 +1,110 @@
+/* Settings: an INI file (parsed with inih), then the original app's
+ * environment variables on top, then checks. See config.example.ini. */
+#ifndef HY_CONFIG_H
+#define HY_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "err.h"
+
+/* How an integration behaves (DESIGN.md "Integrations: live, simulate, off"). */
+typedef enum { HY_MODE_OFF = 0, HY_MODE_SIMULATE, HY_MODE_LIVE } hy_mode;
+
+typedef enum { HY_TLS_STARTTLS = 0, HY_TLS_IMPLICIT } hy_tls;
+
+#define HY_MAX_DB_IDS 32
+
+typedef struct hy_config {
+    char *source;           /* path of the file read, or NULL for the embedded default */
+    bool embedded_default;  /* no file at all: ./hyopps.db, everything simulated */
+
+    struct {
+        char *path;
+    } database;
+
+    struct {
+        char *jwt_secret;   /* NULL: generated once and stored in the settings table */
+        int session_hours;  /* 8 */
+        int lockout_attempts;   /* 5 */
+        int lockout_minutes;    /* 15 */
+        size_t password_memlimit; /* bytes; default 19 MiB */
+        unsigned long long password_opslimit; /* default 2 */
+    } auth;
+
+    struct {
+        hy_mode mode;
+        char *url;
+        char *api_key;
+        long template_collection_id;  /* 0 = none */
+        long parent_collection_id;    /* 0 = root */
+        long database_ids[HY_MAX_DB_IDS];
+        int ndatabase_ids;
+    } metabase;
+
+    struct {
+        char *tenant_id;
+        char *client_id;
+        char *client_secret;
+        char *login_url;    /* default https://login.microsoftonline.com */
+        char *graph_url;    /* default https://graph.microsoft.com */
+    } azure;
+
+    struct {
+        hy_mode mode;
+        char *team_id;
+    } teams;
+
+    struct {
+        hy_mode mode;
+        char *bot_token;
+        char *api_url;      /* default https://slack.com/api */
+    } slack;
+
+    struct {
+        hy_mode mode;
+        char *host;
+        int port;           /* 587 */
+        hy_tls tls;         /* starttls */
+        char *user;
+        char *password;
+        char *from;
+        char *ca_file;
+    } smtp;
+
+    struct {
+        int timeout_ms;     /* total per request; connect timeout is min(this, 10 s) */
+        int max_attempts;   /* automatic attempts for transient errors */
+        char *ca_file;
+    } http;
+
+    struct {
+        bool ascii;
+        bool color;
+    } ui;
+
+    struct {
+        bool restricted;
+        int idle_minutes;   /* 0 = never */
+    } security;
+} hy_config;
+
+/* Finds and loads the configuration. explicit_path is --config (or NULL).
+ * Lookup: explicit_path, $HYOPPS_CONFIG, ./config.ini,
+ * $XDG_CONFIG_HOME/hyopps/config.ini (else ~/.config/...), /etc/hyopps/config.ini.
+ * None found: the embedded default. Warnings (e.g. a world-readable file
+ * holding secrets) are written to warn (may be NULL). On error, err->msg is
+ * "FILE:LINE: what is wrong". The result is freed with config_free. */
+int config_load(const char *explicit_path, hy_config **out, hy_err *err, FILE *warn);
+/* Parses one given file (no lookup), then env overrides and checks. */
+int config_load_file(const char *path, hy_config **out, hy_err *err, FILE *warn);
+/* The embedded default (no file), with env overrides applied. */
+hy_config *config_default(void);
+void config_free(hy_config *cfg);
+
+const char *config_mode_name(hy_mode m);
+/* One line per integration: "metabase: live (https://...)" — never a secret. */
+void config_describe_modes(const hy_config *cfg, char *out, size_t outsz);
+
+#endif

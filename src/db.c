@@ -1,0 +1,429 @@
+#include "db.h"
+
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migrations.h"
+#include "util.h"
+
+#define CACHE_SLOTS 256   /* power of two */
+#define BUSY_TIMEOUT_MS 15000
+
+struct hy_stmt {
+    sqlite3_stmt *s;
+    hy_db *db;
+    hy_err *err;
+    char *sql;           /* owned copy, the cache key */
+    unsigned hash;
+    bool cached;         /* lives in the cache (else finalized by db_done) */
+    bool in_use;
+    bool failed;
+};
+
+struct hy_db {
+    sqlite3 *conn;
+    char *path;
+    bool in_tx;
+    int changes;
+    long prepares;
+    hy_stmt *cache[CACHE_SLOTS];
+    int ncached;
+};
+
+static unsigned hash_sql(const char *s)
+{
+    unsigned h = 2166136261u;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static int sql_error(hy_db *db, hy_err *err, int rc, const char *what)
+{
+    const char *msg = db && db->conn ? sqlite3_errmsg(db->conn) : sqlite3_errstr(rc);
+    int ext = db && db->conn ? sqlite3_extended_errcode(db->conn) : rc;
+    if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return hy_fail(err, HY_ERR_CONFLICT, "already exists (%s)", msg);
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+        return hy_fail(err, HY_ERR_TRANSIENT, "the database is busy (%s); try again", msg);
+    return hy_fail(err, HY_ERR_INTERNAL, "database error during %s: %s", what, msg);
+}
+
+static int open_conn(const char *path, hy_db **out, hy_err *err)
+{
+    *out = NULL;
+    hy_db *db = xcalloc(1, sizeof *db);
+    db->path = xstrdup(path);
+    int rc = sqlite3_open_v2(path, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             NULL);
+    if (rc != SQLITE_OK) {
+        hy_fail(err, HY_ERR_INTERNAL, "cannot open database %s: %s", path,
+                db->conn ? sqlite3_errmsg(db->conn) : sqlite3_errstr(rc));
+        db_close(db);
+        return err->code;
+    }
+    sqlite3_extended_result_codes(db->conn, 1);
+    sqlite3_busy_timeout(db->conn, BUSY_TIMEOUT_MS);
+    /* journal_mode=WAL needs a write lock the first time: the busy timeout covers it. */
+    static const char *pragmas =
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA foreign_keys=ON;"
+        "PRAGMA temp_store=MEMORY;";
+    char *msg = NULL;
+    rc = sqlite3_exec(db->conn, pragmas, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        hy_fail(err, HY_ERR_INTERNAL, "cannot use database %s: %s", path, msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        db_close(db);
+        return err->code;
+    }
+    *out = db;
+    return 0;
+}
+
+int db_open_raw(const char *path, hy_db **out, hy_err *err)
+{
+    hy_err_clear(err);
+    return open_conn(path, out, err);
+}
+
+int db_open(const char *path, hy_db **out, hy_err *err)
+{
+    hy_err_clear(err);
+    int rc = open_conn(path, out, err);
+    if (rc) return rc;
+    rc = db_migrate(*out, NULL, err);
+    if (rc) {
+        db_close(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+void db_close(hy_db *db)
+{
+    if (!db) return;
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        if (!db->cache[i]) continue;
+        sqlite3_finalize(db->cache[i]->s);
+        free(db->cache[i]->sql);
+        free(db->cache[i]);
+    }
+    if (db->conn) sqlite3_close_v2(db->conn);
+    free(db->path);
+    free(db);
+}
+
+const char *db_path(const hy_db *db) { return db->path; }
+
+long db_prepare_count(const hy_db *db) { return db->prepares; }
+
+/* ---- migrations ---- */
+
+int db_schema_version(hy_db *db)
+{
+    sqlite3_stmt *s;
+    int v = -1;
+    if (sqlite3_prepare_v2(db->conn, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW) v = sqlite3_column_int(s, 0);
+        sqlite3_finalize(s);
+    }
+    return v;
+}
+
+int db_latest_version(void) { return hy_migration_count; }
+
+int db_migrate(hy_db *db, int *applied, hy_err *err)
+{
+    if (applied) *applied = 0;
+    for (int i = 0; i < hy_migration_count; i++) {
+        const struct hy_migration *m = &hy_migrations[i];
+        /* Foreign keys are switched off around a migration (it may rebuild a
+         * table; SQLite ignores this pragma inside a transaction), and
+         * checked before commit. */
+        sqlite3_exec(db->conn, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL);
+        if (db_begin(db, err) != 0) goto fail_nobegin;
+        /* Re-read inside the write lock: another process may have migrated. */
+        if (db_schema_version(db) >= m->version) {
+            db_rollback(db);
+            sqlite3_exec(db->conn, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+            continue;
+        }
+        char *msg = NULL;
+        int rc = sqlite3_exec(db->conn, m->sql, NULL, NULL, &msg);
+        if (rc != SQLITE_OK) {
+            hy_fail(err, HY_ERR_INTERNAL, "migration %s failed: %s", m->name, msg ? msg : sqlite3_errstr(rc));
+            sqlite3_free(msg);
+            goto fail;
+        }
+        sqlite3_stmt *fk;
+        if (sqlite3_prepare_v2(db->conn, "PRAGMA foreign_key_check", -1, &fk, NULL) == SQLITE_OK) {
+            int bad = sqlite3_step(fk) == SQLITE_ROW;
+            char table[128] = "";
+            if (bad) hy_strlcpy(table, (const char *)sqlite3_column_text(fk, 0), sizeof table);
+            sqlite3_finalize(fk);
+            if (bad) {
+                hy_fail(err, HY_ERR_INTERNAL, "migration %s left a broken reference in table %s", m->name, table);
+                goto fail;
+            }
+        }
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", m->version);
+        rc = sqlite3_exec(db->conn, pragma, NULL, NULL, &msg);
+        if (rc != SQLITE_OK) {
+            hy_fail(err, HY_ERR_INTERNAL, "migration %s: %s", m->name, msg ? msg : sqlite3_errstr(rc));
+            sqlite3_free(msg);
+            goto fail;
+        }
+        if (db_commit(db, err) != 0) goto fail_nobegin;
+        sqlite3_exec(db->conn, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+        if (applied) (*applied)++;
+    }
+    return 0;
+fail:
+    db_rollback(db);
+fail_nobegin:
+    sqlite3_exec(db->conn, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+    return err->code ? err->code : HY_ERR_INTERNAL;
+}
+
+/* ---- transactions ---- */
+
+int db_begin(hy_db *db, hy_err *err)
+{
+    if (db->in_tx) return hy_fail(err, HY_ERR_INTERNAL, "nested transaction (a bug)");
+    /* BEGIN IMMEDIATE waits up to the busy timeout for the write lock; a
+     * few more tries cover a checkpoint or a very long writer. */
+    int rc = SQLITE_BUSY;
+    for (int tries = 0; tries < 4; tries++) {
+        rc = sqlite3_exec(db->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        if ((rc & 0xff) != SQLITE_BUSY) break;
+    }
+    if (rc != SQLITE_OK) return sql_error(db, err, rc, "begin");
+    db->in_tx = true;
+    return 0;
+}
+
+int db_commit(hy_db *db, hy_err *err)
+{
+    int rc = sqlite3_exec(db->conn, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        sql_error(db, err, rc, "commit");
+        db_rollback(db);
+        return err->code;
+    }
+    db->in_tx = false;
+    return 0;
+}
+
+void db_rollback(hy_db *db)
+{
+    if (!sqlite3_get_autocommit(db->conn)) sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+    db->in_tx = false;
+}
+
+bool db_in_tx(const hy_db *db) { return db->in_tx; }
+
+/* ---- statements ---- */
+
+static hy_stmt *stmt_get(hy_db *db, hy_err *err, const char *sql)
+{
+    unsigned h = hash_sql(sql);
+    unsigned slot = h & (CACHE_SLOTS - 1);
+    for (unsigned probe = 0; probe < CACHE_SLOTS; probe++) {
+        hy_stmt *c = db->cache[(slot + probe) & (CACHE_SLOTS - 1)];
+        if (!c) break;
+        if (c->hash == h && !c->in_use && strcmp(c->sql, sql) == 0) {
+            c->in_use = true;
+            c->failed = false;
+            c->err = err;
+            return c;
+        }
+    }
+    sqlite3_stmt *s = NULL;
+    db->prepares++;
+    int rc = sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
+    if (rc != SQLITE_OK) {
+        sql_error(db, err, rc, "prepare");
+        return NULL;
+    }
+    hy_stmt *st = xcalloc(1, sizeof *st);
+    st->s = s;
+    st->db = db;
+    st->err = err;
+    st->sql = xstrdup(sql);
+    st->hash = h;
+    st->in_use = true;
+    /* Cache it while the table is at most half full. */
+    if (db->ncached < CACHE_SLOTS / 2) {
+        for (unsigned probe = 0; probe < CACHE_SLOTS; probe++) {
+            unsigned i = (slot + probe) & (CACHE_SLOTS - 1);
+            if (!db->cache[i]) {
+                db->cache[i] = st;
+                st->cached = true;
+                db->ncached++;
+                break;
+            }
+        }
+    }
+    return st;
+}
+
+static int bind_args(hy_stmt *st, const char *fmt, va_list ap)
+{
+    int idx = 1, rc = SQLITE_OK;
+    for (const char *f = fmt ? fmt : ""; *f && rc == SQLITE_OK; f++, idx++) {
+        switch (*f) {
+        case 't': {
+            const char *v = va_arg(ap, const char *);
+            rc = v ? sqlite3_bind_text(st->s, idx, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st->s, idx);
+            break;
+        }
+        case 'i': rc = sqlite3_bind_int(st->s, idx, va_arg(ap, int)); break;
+        case 'I': rc = sqlite3_bind_int64(st->s, idx, (sqlite3_int64)va_arg(ap, int64_t)); break;
+        case 'd': rc = sqlite3_bind_double(st->s, idx, va_arg(ap, double)); break;
+        case 'n': rc = sqlite3_bind_null(st->s, idx); break;
+        default: hy_fatal("db: bad bind format '%c' in \"%s\"", *f, fmt);
+        }
+    }
+    if (rc == SQLITE_OK && idx - 1 != sqlite3_bind_parameter_count(st->s))
+        hy_fatal("db: %d parameters bound, statement has %d: %s", idx - 1, sqlite3_bind_parameter_count(st->s),
+                 st->sql);
+    return rc;
+}
+
+static hy_stmt *vquery(hy_db *db, hy_err *err, const char *sql, const char *fmt, va_list ap)
+{
+    hy_stmt *st = stmt_get(db, err, sql);
+    if (!st) return NULL;
+    int rc = bind_args(st, fmt, ap);
+    if (rc != SQLITE_OK) {
+        sql_error(db, err, rc, "bind");
+        st->failed = true;
+    }
+    return st;
+}
+
+hy_stmt *db_query(hy_db *db, hy_err *err, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    hy_stmt *st = vquery(db, err, sql, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+bool db_row(hy_stmt *st)
+{
+    if (!st || st->failed) return false;
+    int rc = sqlite3_step(st->s);
+    if (rc == SQLITE_ROW) return true;
+    if (rc != SQLITE_DONE) {
+        sql_error(st->db, st->err, rc, "query");
+        st->failed = true;
+    }
+    return false;
+}
+
+bool db_failed(const hy_stmt *st) { return !st || st->failed; }
+
+int db_done(hy_stmt *st)
+{
+    if (!st) return HY_ERR_INTERNAL;
+    int code = st->failed ? (st->err && st->err->code ? st->err->code : HY_ERR_INTERNAL) : 0;
+    sqlite3_reset(st->s);
+    sqlite3_clear_bindings(st->s);
+    st->in_use = false;
+    st->err = NULL;
+    if (!st->cached) {
+        sqlite3_finalize(st->s);
+        free(st->sql);
+        free(st);
+    }
+    return code;
+}
+
+const char *db_text(hy_stmt *st, int col) { return (const char *)sqlite3_column_text(st->s, col); }
+char *db_dup(hy_stmt *st, int col) { return xstrdup(db_text(st, col)); }
+int64_t db_int(hy_stmt *st, int col) { return sqlite3_column_int64(st->s, col); }
+double db_double(hy_stmt *st, int col) { return sqlite3_column_double(st->s, col); }
+bool db_null(hy_stmt *st, int col) { return sqlite3_column_type(st->s, col) == SQLITE_NULL; }
+int db_columns(hy_stmt *st) { return sqlite3_column_count(st->s); }
+const char *db_column_name(hy_stmt *st, int col) { return sqlite3_column_name(st->s, col); }
+
+int db_exec(hy_db *db, hy_err *err, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    hy_stmt *st = vquery(db, err, sql, fmt, ap);
+    va_end(ap);
+    if (!st) return err && err->code ? err->code : HY_ERR_INTERNAL;
+    if (!st->failed) {
+        int rc = sqlite3_step(st->s);
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+            sql_error(db, err, rc, "update");
+            st->failed = true;
+        }
+    }
+    db->changes = sqlite3_changes(db->conn);
+    return db_done(st);
+}
+
+int db_changes(hy_db *db) { return db->changes; }
+
+int db_exec_script(hy_db *db, const char *sql, hy_err *err)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db->conn, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        hy_fail(err, HY_ERR_INTERNAL, "database error: %s", msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        return err->code;
+    }
+    return 0;
+}
+
+int db_get_int(hy_db *db, hy_err *err, int64_t *out, bool *found, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    hy_stmt *st = vquery(db, err, sql, fmt, ap);
+    va_end(ap);
+    if (found) *found = false;
+    if (!st) return err && err->code ? err->code : HY_ERR_INTERNAL;
+    if (db_row(st)) {
+        *out = db_int(st, 0);
+        if (found) *found = true;
+    }
+    return db_done(st);
+}
+
+int db_get_text(hy_db *db, hy_err *err, char **out, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    hy_stmt *st = vquery(db, err, sql, fmt, ap);
+    va_end(ap);
+    *out = NULL;
+    if (!st) return err && err->code ? err->code : HY_ERR_INTERNAL;
+    if (db_row(st)) *out = db_dup(st, 0);
+    return db_done(st);
+}
+
+int db_setting_get(hy_db *db, const char *key, char **out, hy_err *err)
+{
+    return db_get_text(db, err, out, "SELECT value FROM settings WHERE key = ?", "t", key);
+}
+
+int db_setting_set(hy_db *db, const char *key, const char *value, hy_err *err)
+{
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    return db_exec(db, err,
+                   "INSERT INTO settings(key, value, updated_at) VALUES(?, ?, ?) "
+                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                   "ttt", key, value, now);
+}

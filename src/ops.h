@@ -1,0 +1,101 @@
+/* ops: the one door. Every operation a person can do is a function here
+ * that takes the caller's principal and checks, first, that the session is
+ * still valid and, then, that this caller may do this. The UI and the CLI
+ * never run SQL and never decide who may do what.
+ *
+ * Conventions:
+ *  - return 0 or an hy_code, with err filled (field errors for bad input);
+ *  - what a partner admin may not see answers HY_ERR_NOT_FOUND, exactly as
+ *    if it did not exist;
+ *  - every change is one BEGIN IMMEDIATE transaction that also writes its
+ *    audit row;
+ *  - references (`ref`) accept an id, a unique id prefix (as git does), or a
+ *    natural key (an organisation's exact name, a user's email).
+ */
+#ifndef HY_OPS_H
+#define HY_OPS_H
+
+#include "ctx.h"
+#include "model.h"
+#include "principal.h"
+
+/* Input limits (bytes). */
+#define HY_MAX_NAME 200
+#define HY_MAX_LIST_ITEMS 50
+#define HY_MAX_LIST_ITEM 100
+#define HY_MAX_URL 2048
+
+/* Guards used at the top of every ops function. ops_begin checks the
+ * session and refuses a session that must change its password first. */
+int ops_begin(hy_ctx *c, const hy_principal *p, hy_err *err);
+/* Like ops_begin, but also needs the admin role (else HY_ERR_FORBIDDEN). */
+int ops_begin_admin(hy_ctx *c, const hy_principal *p, hy_err *err);
+/* May p see organisation org_id? (admin: any; partner admin: their own). */
+bool ops_can_see_org(const hy_principal *p, const char *org_id);
+/* Ends a write transaction started by the caller: commit if rc == 0, else
+ * roll back. Returns rc (or the commit's error). */
+int ops_finish(hy_ctx *c, int rc, hy_err *err);
+
+/* ---- organisations (ops_orgs.c) ---- */
+
+/* filter: case-insensitive substring of the name, or NULL. Partner admins get
+ * their own organisation only. */
+int ops_org_list(hy_ctx *c, const hy_principal *p, const char *filter, hy_org_list *out, hy_err *err);
+int ops_org_resolve(hy_ctx *c, const hy_principal *p, const char *ref, char id[HY_UUID_LEN], hy_err *err);
+int ops_org_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_org_detail *out, hy_err *err);
+/* Just the name (caller frees): for headers and whoami. */
+int ops_org_name(hy_ctx *c, const hy_principal *p, const char *org_id, char **out, hy_err *err);
+
+typedef struct {
+    const char *name;            /* NULL = unchanged */
+    const char *account_types;   /* "partner, client": NULL = unchanged */
+} hy_org_update;
+int ops_org_update(hy_ctx *c, const hy_principal *p, const char *ref, const hy_org_update *u, hy_err *err);
+
+/* Documentation links: http/https URLs; "" clears one; NULL = unchanged. */
+typedef struct {
+    const char *internal, *general, *additional;
+} hy_org_docs;
+int ops_org_set_docs(hy_ctx *c, const hy_principal *p, const char *ref, const hy_org_docs *d, hy_err *err);
+
+/* System group ids: metabase must be a positive integer; "" clears; NULL = unchanged. */
+typedef struct {
+    const char *metabase, *teams, *slack;
+} hy_org_groups;
+int ops_org_set_groups(hy_ctx *c, const hy_principal *p, const char *ref, const hy_org_groups *g, hy_err *err);
+
+/* What a delete would remove (shown before asking to confirm). */
+int ops_org_delete_impact(hy_ctx *c, const hy_principal *p, const char *ref, hy_org_impact *out, hy_err *err);
+int ops_org_delete(hy_ctx *c, const hy_principal *p, const char *ref, hy_org_impact *done, hy_err *err);
+
+/* ---- users (ops_users.c) ---- */
+
+typedef struct {
+    const char *filter;          /* substring of name or email, or NULL */
+    const char *org_ref;         /* only this organisation, or NULL */
+    int limit;                   /* 0 = no limit */
+} hy_user_query;
+int ops_user_list(hy_ctx *c, const hy_principal *p, const hy_user_query *q, hy_user_list *out, hy_err *err);
+int ops_user_resolve(hy_ctx *c, const hy_principal *p, const char *ref, char id[HY_UUID_LEN], hy_err *err);
+int ops_user_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_user *out, hy_err *err);
+
+typedef struct {
+    const char *firstname, *lastname, *email;   /* NULL = unchanged */
+    const char *languages, *skills, *roles;     /* comma-separated; NULL = unchanged */
+    const char *org_ref;                        /* "" = no organisation; NULL = unchanged */
+    const char *role;                           /* admin | partner_admin | user; NULL = unchanged */
+    const char *password;                       /* new password; NULL = unchanged */
+} hy_user_update;
+/* Admin only. A role or password change ends the user's sessions. */
+int ops_user_update(hy_ctx *c, const hy_principal *p, const char *ref, const hy_user_update *u, hy_err *err);
+int ops_user_set_password(hy_ctx *c, const hy_principal *p, const char *ref, const char *password, hy_err *err);
+int ops_user_delete_impact(hy_ctx *c, const hy_principal *p, const char *ref, hy_user_impact *out, hy_err *err);
+int ops_user_delete(hy_ctx *c, const hy_principal *p, const char *ref, hy_user_impact *done, hy_err *err);
+
+/* ---- audit (ops_audit.c) ---- */
+
+#include "audit.h"
+/* Admin only. */
+int ops_audit_list(hy_ctx *c, const hy_principal *p, const hy_audit_filter *f, hy_audit_list *out, hy_err *err);
+
+#endif

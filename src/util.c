@@ -1,0 +1,322 @@
+#include "util.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+static hy_fatal_hook fatal_hook;
+
+void hy_set_fatal_hook(hy_fatal_hook hook) { fatal_hook = hook; }
+
+void hy_fatal(const char *fmt, ...)
+{
+    if (fatal_hook) fatal_hook();
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("hyopps: fatal: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) hy_fatal("out of memory (%zu bytes)", n);
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) hy_fatal("out of memory (%zu x %zu bytes)", n, size);
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) hy_fatal("out of memory (%zu bytes)", n);
+    return q;
+}
+
+char *xstrdup(const char *s)
+{
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    return memcpy(xmalloc(n), s, n);
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    if (!s) return NULL;
+    size_t len = strnlen(s, n);
+    char *p = xmalloc(len + 1);
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (n < 0) hy_fatal("out of memory");
+    return s;
+}
+
+/* ---- hy_buf ---- */
+
+static void buf_grow(hy_buf *b, size_t extra)
+{
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap) return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need) cap *= 2;
+    b->s = xrealloc(b->s, cap);
+    b->cap = cap;
+}
+
+void hy_buf_putn(hy_buf *b, const char *s, size_t n)
+{
+    buf_grow(b, n);
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void hy_buf_put(hy_buf *b, const char *s) { if (s) hy_buf_putn(b, s, strlen(s)); }
+
+void hy_buf_putc(hy_buf *b, char c) { hy_buf_putn(b, &c, 1); }
+
+void hy_buf_printf(hy_buf *b, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) { va_end(ap2); return; }
+    buf_grow(b, (size_t)n);
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    b->len += (size_t)n;
+}
+
+void hy_buf_reset(hy_buf *b)
+{
+    b->len = 0;
+    if (b->s) b->s[0] = '\0';
+}
+
+char *hy_buf_take(hy_buf *b)
+{
+    char *s = b->s ? b->s : xstrdup("");
+    b->s = NULL;
+    b->len = b->cap = 0;
+    return s;
+}
+
+void hy_buf_free(hy_buf *b)
+{
+    free(b->s);
+    b->s = NULL;
+    b->len = b->cap = 0;
+}
+
+/* ---- strings ---- */
+
+char *hy_trim(char *s)
+{
+    if (!s) return s;
+    while (*s && isspace((unsigned char)*s)) s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1])) s[--n] = '\0';
+    return s;
+}
+
+bool hy_streq(const char *a, const char *b)
+{
+    if (!a || !b) return a == b;
+    return strcmp(a, b) == 0;
+}
+
+bool hy_strcaseeq(const char *a, const char *b)
+{
+    if (!a || !b) return a == b;
+    return strcasecmp(a, b) == 0;
+}
+
+bool hy_empty(const char *s)
+{
+    if (!s) return true;
+    for (; *s; s++)
+        if (!isspace((unsigned char)*s)) return false;
+    return true;
+}
+
+char *hy_slug(const char *name)
+{
+    hy_buf b = {0};
+    bool dash = false;
+    for (const unsigned char *p = (const unsigned char *)(name ? name : ""); *p; p++) {
+        if (isalnum(*p) && *p < 0x80) {
+            if (dash && b.len) hy_buf_putc(&b, '-');
+            dash = false;
+            hy_buf_putc(&b, (char)tolower(*p));
+        } else if (*p < 0x80) {
+            dash = true;
+        }
+        /* bytes >= 0x80 (non-ASCII letters) are dropped without a dash */
+    }
+    if (b.len == 0) hy_buf_put(&b, "org");
+    return hy_buf_take(&b);
+}
+
+void hy_strlcpy(char *dst, const char *src, size_t n)
+{
+    if (n == 0) return;
+    if (!src) { dst[0] = '\0'; return; }
+    size_t len = strlen(src);
+    if (len >= n) {
+        len = n - 1;
+        /* back off to a UTF-8 sequence boundary */
+        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80) len--;
+    }
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+/* ---- UUID ---- */
+
+void hy_uuid(char out[HY_UUID_LEN])
+{
+    static int ready;
+    if (!ready) {
+        if (sodium_init() < 0) hy_fatal("libsodium failed to initialise");
+        ready = 1;
+    }
+    unsigned char b[16];
+    randombytes_buf(b, sizeof b);
+    b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
+    snprintf(out, HY_UUID_LEN,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
+             b[11], b[12], b[13], b[14], b[15]);
+}
+
+bool hy_is_uuid(const char *s)
+{
+    if (!s || strlen(s) != 36) return false;
+    for (int i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-') return false;
+        } else if (!isxdigit((unsigned char)s[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- time ---- */
+
+static int64_t clock_offset_ms;
+
+void hy_clock_set_offset_ms(int64_t offset) { clock_offset_ms = offset; }
+
+int64_t hy_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + clock_offset_ms;
+}
+
+int64_t hy_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void hy_iso_from_ms(int64_t ms, char out[HY_TIME_LEN])
+{
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char base[24];
+    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, HY_TIME_LEN, "%.20s.%03dZ", base, (int)(((ms % 1000) + 1000) % 1000));
+}
+
+void hy_now_iso(char out[HY_TIME_LEN]) { hy_iso_from_ms(hy_now_ms(), out); }
+
+bool hy_parse_time(const char *s, int64_t *ms_out)
+{
+    if (!s) return false;
+    struct tm tm = {0};
+    int y, mo, d, h, mi, sec, consumed = 0;
+    char sep;
+    if (sscanf(s, "%4d-%2d-%2d%c%2d:%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &sec, &consumed) != 7)
+        return false;
+    if (sep != 'T' && sep != ' ') return false;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return false;
+    int64_t frac_ms = 0;
+    const char *p = s + consumed;
+    if (*p == '.') {
+        int digits = 0;
+        p++;
+        while (*p >= '0' && *p <= '9') {
+            if (digits < 3) frac_ms = frac_ms * 10 + (*p - '0');
+            digits++;
+            p++;
+        }
+        for (; digits < 3; digits++) frac_ms *= 10;
+    }
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    time_t t = timegm(&tm);
+    *ms_out = (int64_t)t * 1000 + frac_ms;
+    return true;
+}
+
+void hy_time_short(const char *iso, char out[HY_TIME_LEN])
+{
+    int64_t ms;
+    if (!hy_parse_time(iso, &ms)) {
+        snprintf(out, HY_TIME_LEN, "-");
+        return;
+    }
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    strftime(out, HY_TIME_LEN, "%Y-%m-%d %H:%M", &tm);
+}
+
+void hy_age(const char *iso, int64_t now_ms, char out[16])
+{
+    int64_t ms;
+    if (!hy_parse_time(iso, &ms)) {
+        snprintf(out, 16, "-");
+        return;
+    }
+    int64_t s = (now_ms - ms) / 1000;
+    if (s < 0) s = 0;
+    if (s < 60) snprintf(out, 16, "%llds", (long long)s);
+    else if (s < 3600) snprintf(out, 16, "%lldm", (long long)(s / 60));
+    else if (s < 86400) snprintf(out, 16, "%lldh", (long long)(s / 3600));
+    else snprintf(out, 16, "%lldd", (long long)(s / 86400));
+}

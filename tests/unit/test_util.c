@@ -1,0 +1,117 @@
+/* util, sanitize, validate */
+#include "testlib.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sanitize.h"
+#include "util.h"
+#include "validate.h"
+
+static void sanitize_escapes_controls_and_bidi(void **s)
+{
+    (void)s;
+    char *out = hy_sanitize("Evil\x1b[31mCorp\xe2\x80\xae" "gpj.exe\x07");
+    assert_string_equal(out, "Evil\\x1b[31mCorp\\u202egpj.exe\\x07");
+    free(out);
+    out = hy_sanitize("Globex \xc3\x9cn\xc3\xaf" "code GmbH");
+    assert_string_equal(out, "Globex \xc3\x9cn\xc3\xaf" "code GmbH");
+    free(out);
+    out = hy_sanitize("bad\xff" "byte\xc2\x85" "nel");
+    assert_string_equal(out, "bad\\xffbyte\\u0085nel");
+    free(out);
+    out = hy_sanitize(NULL);
+    assert_string_equal(out, "");
+    free(out);
+}
+
+static void json_safe_escapes_bidi(void **s)
+{
+    (void)s;
+    char *out = hy_json_safe("{\"n\":\"a\xe2\x80\xae" "b\x7f\"}");
+    assert_string_equal(out, "{\"n\":\"a\\u202eb\\u007f\"}");
+    free(out);
+}
+
+static void time_parses_legacy_formats(void **s)
+{
+    (void)s;
+    int64_t a, b, c;
+    assert_true(hy_parse_time("2026-11-25 21:39:56", &a));
+    assert_true(hy_parse_time("2026-11-25T21:39:56.202789", &b));
+    assert_true(hy_parse_time("2026-11-25T21:39:56.202Z", &c));
+    assert_int_equal(b - a, 202);
+    assert_int_equal(c, b);
+    assert_false(hy_parse_time("yesterday", &a));
+    char out[HY_TIME_LEN];
+    hy_iso_from_ms(c, out);
+    assert_string_equal(out, "2026-11-25T21:39:56.202Z");
+    hy_time_short("2026-11-25T21:39:56.202789", out);
+    assert_string_equal(out, "2026-11-25 21:39");
+}
+
+static void slug_is_ascii_dashes(void **s)
+{
+    (void)s;
+    char *x = hy_slug("Acme Corp");
+    assert_string_equal(x, "acme-corp");
+    free(x);
+    x = hy_slug("  Globex \xc3\x9cn\xc3\xaf" "code GmbH!! ");
+    assert_string_equal(x, "globex-ncode-gmbh");
+    free(x);
+    x = hy_slug("\xe4\xb8\x96\xe7\x95\x8c");
+    assert_string_equal(x, "org");
+    free(x);
+}
+
+static void uuid_is_v4(void **s)
+{
+    (void)s;
+    char a[HY_UUID_LEN], b[HY_UUID_LEN];
+    hy_uuid(a);
+    hy_uuid(b);
+    assert_true(hy_is_uuid(a));
+    assert_int_equal(a[14], '4');
+    assert_string_not_equal(a, b);
+    assert_false(hy_is_uuid("not-a-uuid"));
+}
+
+static void validators(void **s)
+{
+    (void)s;
+    assert_true(hy_valid_email("jane.doe@acme.example"));
+    assert_false(hy_valid_email("jane.doe@acme"));
+    assert_false(hy_valid_email("jane doe@acme.example"));
+    assert_false(hy_valid_email("@acme.example"));
+    assert_false(hy_valid_email("a@@b.example"));
+    assert_true(hy_valid_http_url("https://docs.example/x?y=1"));
+    assert_true(hy_valid_http_url("http://docs.example"));
+    assert_false(hy_valid_http_url("javascript:alert(1)"));
+    assert_false(hy_valid_http_url("ftp://x.example"));
+    assert_false(hy_valid_http_url("https://"));
+    assert_false(hy_valid_http_url("https://a.example/\"><script>"));
+    assert_true(hy_url_is_loopback("http://127.0.0.1:8080/api"));
+    assert_true(hy_url_is_loopback("http://localhost/"));
+    assert_false(hy_url_is_loopback("http://127.0.0.1.evil.example/"));
+    assert_true(hy_valid_lang("en"));
+    assert_false(hy_valid_lang("EN"));
+    assert_false(hy_valid_lang("xx"));
+    long v;
+    assert_true(hy_parse_long("42", 1, 100, &v));
+    assert_int_equal(v, 42);
+    assert_false(hy_parse_long("4x", 1, 100, &v));
+    assert_false(hy_parse_long("101", 1, 100, &v));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sanitize_escapes_controls_and_bidi),
+        cmocka_unit_test(json_safe_escapes_bidi),
+        cmocka_unit_test(time_parses_legacy_formats),
+        cmocka_unit_test(slug_is_ascii_dashes),
+        cmocka_unit_test(uuid_is_v4),
+        cmocka_unit_test(validators),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
