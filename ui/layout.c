@@ -156,7 +156,7 @@ int ui_wrap(const char *text, int width, bool ascii, int maxlines, int *start, i
             q += l;
         }
         const char *end, *next;
-        if (!*q || *q == '\n') {
+        if (!*q || *q == '\n' || *q == ' ') { /* the end, or a break right where the line is full */
             end = q;
             next = *q ? q + 1 : q;
         } else if (last_space && last_space > p) {

@@ -5,7 +5,7 @@
  * The list does not own the rows: it asks the screen for each cell's text
  * through `cell` (raw text is fine: the list sanitizes what it draws).
  *
- *   ui_list_init(&st->list, COLS, NCOLS, st, cell_fn);
+ *   ui_list_init(&st->list, ORG_COLS, 5, st, org_cell);   // not COLS: curses has it
  *   st->list.empty_text = "No organisations yet.";
  *   s->focus = &st->list.w;              // keys go to the list first
  *   ui_list_set_count(&st->list, n);     // after every (re)load
