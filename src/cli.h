@@ -78,4 +78,14 @@ void cli_forget_token(void);
  * among argv (checked before anything else). */
 bool cli_wants_help(int argc, char **argv);
 
+/* A text table: columns sized to their content, cells sanitized. */
+typedef struct cli_table cli_table;
+cli_table *cli_table_new(int ncols, ...);            /* the column headers */
+void cli_table_add(cli_table *t, ...);               /* ncols cells (NULL shows "-") */
+void cli_table_print(const cli_table *t, FILE *f);
+void cli_table_free(cli_table *t);
+
+/* Asks "question [y/N]" on the terminal; false when not a terminal. */
+bool cli_confirm(const char *question);
+
 #endif
