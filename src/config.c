@@ -293,8 +293,26 @@ static int config_ini_handler(void *user, const char *section, const char *name,
 static char *counting_reader(char *str, int num, void *stream)
 {
     parse_state *st = stream;
+    if (st->err->code != HY_OK) return NULL;
     char *r = fgets(str, num, st->fp);
-    if (r) st->line++;
+    if (!r) return NULL;
+    st->line++;
+    /* inih reports a section only with its first key: check headers here so
+     * an unknown (or empty) section is reported on its own line. */
+    char copy[256];
+    hy_strlcpy(copy, r, sizeof copy);
+    char *t = hy_trim(copy);
+    size_t n = strlen(t);
+    if (n >= 2 && t[0] == '[' && t[n - 1] == ']') {
+        t[n - 1] = '\0';
+        if (!known_section(t + 1)) {
+            hy_fail(st->err, HY_ERR_CONFIG,
+                    "%s:%d: unknown section [%s] (allowed: database, auth, metabase, azure, teams, slack, smtp, http, "
+                    "ui, security)",
+                    st->file, st->line, t + 1);
+            return NULL;
+        }
+    }
     return r;
 }
 

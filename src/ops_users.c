@@ -253,7 +253,7 @@ static int apply_update(hy_ctx *c, const hy_principal *p, const hy_user *cur, us
     if (rc == 0 && ch->password_set)
         rc = db_exec(c->db, err,
                      "UPDATE users SET password_hash = ?, must_change_password = ?, password_changed_at = ? WHERE id = ?",
-                     "tits", ch->hash, own ? 0 : 1, now, cur->id);
+                     "titt", ch->hash, own ? 0 : 1, now, cur->id);
     bool role_changed = ch->role_set && ch->role != cur->role;
     bool org_changed = ch->org_set && !hy_streq(ch->org_id, cur->organization_id);
     if (rc == 0 && (role_changed || org_changed || ch->password_set))
