@@ -245,7 +245,7 @@ static void lookup_order(void **s)
     char *p_xdg = write_file("xdg/hyopps/config.ini", "[ui]\nascii = true\n", 0600);
     assert_string_equal(loaded_from(NULL), p_xdg);
     /* ./config.ini beats XDG */
-    write_file("config.ini", "[ui]\nascii = true\n", 0600);
+    free(write_file("config.ini", "[ui]\nascii = true\n", 0600));
     assert_string_equal(loaded_from(NULL), "config.ini");
     /* $HYOPPS_CONFIG beats ./config.ini */
     char *p_env = write_file("env.ini", "[ui]\nascii = true\n", 0600);
