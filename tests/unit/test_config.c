@@ -289,6 +289,44 @@ static void readable_secret_file_warns(void **s)
     free(path);
 }
 
+/* config.example.ini documents every setting and loads as it is. */
+static void example_config_is_complete_and_valid(void **s)
+{
+    (void)s;
+    char *src = xasprintf("%s/config.example.ini", getenv("HYOPPS_ROOT") ? getenv("HYOPPS_ROOT") : ".");
+    FILE *f = fopen(src, "r");
+    assert_non_null(f);
+    char text[16384];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    const char *section, *key;
+    char current[64] = "";
+    for (int i = 0; config_key_at(i, &section, &key); i++) {
+        /* The key appears (set or commented out) inside its section. */
+        char head[80], *sec, *next, pat1[96], pat2[96];
+        snprintf(head, sizeof head, "[%s]", section);
+        sec = strstr(text, head);
+        if (!sec) fail_msg("config.example.ini has no %s section", head);
+        next = strstr(sec + 1, "\n[");
+        snprintf(pat1, sizeof pat1, "\n%s =", key);
+        snprintf(pat2, sizeof pat2, "\n; %s =", key);
+        char *at = strstr(sec, pat1), *at2 = strstr(sec, pat2);
+        bool inside = (at && (!next || at < next)) || (at2 && (!next || at2 < next));
+        if (!inside) fail_msg("config.example.ini does not document [%s] %s", section, key);
+        hy_strlcpy(current, section, sizeof current);
+    }
+    char *copy = write_file("example.ini", text, 0600);
+    hy_config *cfg = NULL;
+    hy_err err;
+    if (config_load_file(copy, &cfg, &err, NULL) != 0) fail_msg("config.example.ini does not load: %s", err.msg);
+    assert_int_equal(cfg->auth.password_memlimit, 19u * 1024 * 1024);
+    assert_int_equal(cfg->metabase.mode, HY_MODE_OFF);
+    config_free(cfg);
+    free(copy);
+    free(src);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +336,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(env_overrides_file, setup, teardown),
         cmocka_unit_test_setup_teardown(lookup_order, setup, teardown),
         cmocka_unit_test_setup_teardown(readable_secret_file_warns, setup, teardown),
+        cmocka_unit_test_setup_teardown(example_config_is_complete_and_valid, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
