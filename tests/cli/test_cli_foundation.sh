@@ -138,6 +138,10 @@ out=$(hy audit --action user. --json)
 echo "$out" | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert d and all(e["action"].startswith("user.") for e in d)' \
     && ok "audit --action filters" || not_ok "audit --action" "$out"
 hy audit --since yesterday-ish >/dev/null 2>&1; expect_eq "bad --since exits 2" 2 "$?"
+SSH_CONNECTION="203.0.113.9 50022 10.0.0.1 22" hy orgs edit "Acme Corp" --docs-general https://docs.example/g >/dev/null
+out=$(hy audit --action org.set_docs --json)
+echo "$out" | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[0]["remote"]=="203.0.113.9", d[0]' \
+    && ok "audit records the SSH client address" || not_ok "audit records the SSH client address" "$out"
 
 # --- logout -----------------------------------------------------------------
 hy logout >/dev/null; expect_eq "logout exits 0" 0 "$?"
