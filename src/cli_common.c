@@ -69,19 +69,46 @@ void cli_print_json(const void *cjson)
     cJSON_free(raw);
 }
 
+int cli_load_config(const hy_globals *g, hy_config **out)
+{
+    hy_err err;
+    if (config_load(g->config_path, out, &err, stderr) != 0) {
+        fputs("hyopps: ", stderr);
+        cli_print_safe(stderr, err.msg);
+        fputc('\n', stderr);
+        return CLI_ERR;
+    }
+    return 0;
+}
+
 int cli_open_app(cli_env *env)
 {
     if (env->app) return 0;
     hy_err err;
     hy_config *cfg = NULL;
-    if (config_load(env->g.config_path, &cfg, &err, stderr) != 0) {
-        cli_print_safe(stderr, "hyopps: ");
-        cli_print_safe(stderr, err.msg);
-        fputc('\n', stderr);
-        return CLI_ERR;
-    }
+    int rc = cli_load_config(&env->g, &cfg);
+    if (rc) return rc;
     if (app_open(cfg, &env->app, &err) != 0) return cli_fail(&err);
     return 0;
+}
+
+bool cli_take_flag(int *argc, char **argv, const char *a, const char *b)
+{
+    bool found = false;
+    int out = 0;
+    for (int i = 0; i < *argc; i++) {
+        if (strcmp(argv[i], a) == 0 || (b && strcmp(argv[i], b) == 0)) found = true;
+        else argv[out++] = argv[i];
+    }
+    *argc = out;
+    return found;
+}
+
+void cli_print_field(const char *label, const char *value)
+{
+    printf("%-22s", label);
+    cli_print_safe(stdout, value && *value ? value : "-");
+    putchar('\n');
 }
 
 char *cli_token_path(void)

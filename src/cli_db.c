@@ -21,19 +21,15 @@ int cli_cmd_db(cli_env *env, int argc, char **argv)
     if (argc != 2 || strcmp(argv[1], "migrate") != 0) return cli_usage_error(USAGE, "db needs the subcommand migrate");
     hy_err err;
     hy_config *cfg = NULL;
-    if (config_load(env->g.config_path, &cfg, &err, stderr) != 0) {
-        fprintf(stderr, "hyopps: ");
-        cli_print_safe(stderr, err.msg);
-        fputc('\n', stderr);
-        return CLI_ERR;
-    }
+    int rc = cli_load_config(&env->g, &cfg);
+    if (rc) return rc;
     hy_db *db = NULL;
     if (db_open_raw(cfg->database.path, &db, &err) != 0) {
         config_free(cfg);
         return cli_fail(&err);
     }
     int before = db_schema_version(db), applied = 0;
-    int rc = db_migrate(db, &applied, &err);
+    rc = db_migrate(db, &applied, &err);
     hy_ctx ctx = {.cfg = cfg, .db = db};
     if (rc == 0) rc = app_seed(&ctx, &err);
     if (rc == 0) {

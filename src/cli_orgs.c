@@ -31,21 +31,9 @@ static int orgs_help(void)
     return CLI_OK;
 }
 
-static bool json_flag(int *argc, char **argv)
-{
-    bool json = false;
-    int out = 0;
-    for (int i = 0; i < *argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) json = true;
-        else argv[out++] = argv[i];
-    }
-    *argc = out;
-    return json;
-}
-
 static int orgs_list(cli_env *env, int argc, char **argv)
 {
-    bool json = json_flag(&argc, argv);
+    bool json = cli_take_flag(&argc, argv, "--json", NULL);
     static const struct option opts[] = {{"filter", required_argument, 0, 'f'}, {0, 0, 0, 0}};
     const char *filter = NULL;
     int o;
@@ -85,16 +73,9 @@ static int orgs_list(cli_env *env, int argc, char **argv)
     return CLI_OK;
 }
 
-static void line(const char *label, const char *value)
-{
-    printf("%-22s", label);
-    cli_print_safe(stdout, value && *value ? value : "-");
-    putchar('\n');
-}
-
 static int orgs_show(cli_env *env, int argc, char **argv)
 {
-    bool json = json_flag(&argc, argv);
+    bool json = cli_take_flag(&argc, argv, "--json", NULL);
     if (argc != 2) return cli_usage_error(USAGE, "orgs show needs one organisation");
     int rc = cli_require_session(env, false);
     if (rc) return rc;
@@ -111,10 +92,10 @@ static int orgs_show(cli_env *env, int argc, char **argv)
     char *types = hy_strlist_join(&d.org.account_types, ", ");
     char created[HY_TIME_LEN];
     hy_time_short(d.org.created_at, created);
-    line("id", d.org.id);
-    line("name", d.org.name);
-    line("account types", types);
-    line("created", created);
+    cli_print_field("id", d.org.id);
+    cli_print_field("name", d.org.name);
+    cli_print_field("account types", types);
+    cli_print_field("created", created);
     free(types);
     printf("\nStudio companies\n");
     if (d.ncompanies == 0) printf("  none\n");
@@ -145,9 +126,9 @@ static int orgs_show(cli_env *env, int argc, char **argv)
     cli_print_safe(stdout, d.metabase_collection_id ? d.metabase_collection_id : "-");
     printf("\n  lms         %s\n", d.lms_confirmed ? "confirmed" : "not confirmed");
     printf("\nDocumentation\n");
-    line("  internal", d.docs_internal);
-    line("  general", d.docs_general);
-    line("  additional", d.docs_additional);
+    cli_print_field("  internal", d.docs_internal);
+    cli_print_field("  general", d.docs_general);
+    cli_print_field("  additional", d.docs_additional);
     printf("\nUsers (%d)\n", d.nusers);
     for (int i = 0; i < d.nusers; i++) {
         printf("  ");
@@ -214,13 +195,7 @@ static int orgs_edit(cli_env *env, int argc, char **argv)
 
 static int orgs_delete(cli_env *env, int argc, char **argv)
 {
-    bool yes = false;
-    int out = 0;
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--yes") == 0 || strcmp(argv[i], "-y") == 0) yes = true;
-        else argv[out++] = argv[i];
-    }
-    argc = out;
+    bool yes = cli_take_flag(&argc, argv, "--yes", "-y");
     if (argc != 2) return cli_usage_error(USAGE, "orgs delete needs one organisation");
     int rc = cli_require_session(env, false);
     if (rc) return rc;

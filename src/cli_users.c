@@ -33,21 +33,9 @@ static int users_help(void)
     return CLI_OK;
 }
 
-static bool take_flag(int *argc, char **argv, const char *a, const char *b)
-{
-    bool found = false;
-    int out = 0;
-    for (int i = 0; i < *argc; i++) {
-        if (strcmp(argv[i], a) == 0 || (b && strcmp(argv[i], b) == 0)) found = true;
-        else argv[out++] = argv[i];
-    }
-    *argc = out;
-    return found;
-}
-
 static int users_list(cli_env *env, int argc, char **argv)
 {
-    bool json = take_flag(&argc, argv, "--json", NULL);
+    bool json = cli_take_flag(&argc, argv, "--json", NULL);
     static const struct option opts[] = {
         {"filter", required_argument, 0, 'f'}, {"org", required_argument, 0, 'o'}, {0, 0, 0, 0}};
     hy_user_query q = {0};
@@ -86,23 +74,16 @@ static int users_list(cli_env *env, int argc, char **argv)
     return CLI_OK;
 }
 
-static void line(const char *label, const char *value)
-{
-    printf("%-22s", label);
-    cli_print_safe(stdout, value && *value ? value : "-");
-    putchar('\n');
-}
-
 static void list_line(const char *label, const hy_strlist *l)
 {
     char *s = hy_strlist_join(l, ", ");
-    line(label, s);
+    cli_print_field(label, s);
     free(s);
 }
 
 static int users_show(cli_env *env, int argc, char **argv)
 {
-    bool json = take_flag(&argc, argv, "--json", NULL);
+    bool json = cli_take_flag(&argc, argv, "--json", NULL);
     if (argc != 2) return cli_usage_error(USAGE, "users show needs one user");
     int rc = cli_require_session(env, false);
     if (rc) return rc;
@@ -117,19 +98,19 @@ static int users_show(cli_env *env, int argc, char **argv)
         char mb[24] = "", created[HY_TIME_LEN];
         if (u.has_metabase_id) snprintf(mb, sizeof mb, "%lld", (long long)u.metabase_user_id);
         hy_time_short(u.created_at, created);
-        line("id", u.id);
-        line("email", u.email);
-        line("firstname", u.firstname);
-        line("lastname", u.lastname);
-        line("role", hy_role_name(u.role));
-        line("organization", u.organization_name);
+        cli_print_field("id", u.id);
+        cli_print_field("email", u.email);
+        cli_print_field("firstname", u.firstname);
+        cli_print_field("lastname", u.lastname);
+        cli_print_field("role", hy_role_name(u.role));
+        cli_print_field("organization", u.organization_name);
         list_line("languages", &u.languages);
         list_line("skills", &u.skills);
         list_line("roles", &u.roles);
-        line("metabase user id", mb);
-        line("studio company", u.studio_company_id);
-        line("created", created);
-        line("can log in", u.can_log_in ? (u.must_change_password ? "yes (must change password)" : "yes") : "no");
+        cli_print_field("metabase user id", mb);
+        cli_print_field("studio company", u.studio_company_id);
+        cli_print_field("created", created);
+        cli_print_field("can log in", u.can_log_in ? (u.must_change_password ? "yes (must change password)" : "yes") : "no");
     }
     hy_user_free(&u);
     return CLI_OK;
@@ -203,7 +184,7 @@ static int users_edit(cli_env *env, int argc, char **argv)
 
 static int users_set_password(cli_env *env, int argc, char **argv)
 {
-    bool from_stdin = take_flag(&argc, argv, "--password-stdin", NULL);
+    bool from_stdin = cli_take_flag(&argc, argv, "--password-stdin", NULL);
     if (argc != 2) return cli_usage_error(USAGE, "users set-password needs one user");
     int rc = cli_require_session(env, false);
     if (rc) return rc;
@@ -220,7 +201,7 @@ static int users_set_password(cli_env *env, int argc, char **argv)
 
 static int users_delete(cli_env *env, int argc, char **argv)
 {
-    bool yes = take_flag(&argc, argv, "--yes", "-y");
+    bool yes = cli_take_flag(&argc, argv, "--yes", "-y");
     if (argc != 2) return cli_usage_error(USAGE, "users delete needs one user");
     int rc = cli_require_session(env, false);
     if (rc) return rc;
