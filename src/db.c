@@ -145,7 +145,12 @@ int db_migrate(hy_db *db, int *applied, hy_err *err)
 {
     if (applied) *applied = 0;
     /* Up to date (the usual case): no write lock at all. */
-    if (db_schema_version(db) >= hy_migration_count) return 0;
+    int current = db_schema_version(db);
+    if (current > hy_migration_count)
+        return hy_fail(err, HY_ERR_INTERNAL,
+                       "%s has schema version %d, newer than this hyopps knows (%d): use a newer hyopps",
+                       db->path, current, hy_migration_count);
+    if (current == hy_migration_count) return 0;
     for (int i = 0; i < hy_migration_count; i++) {
         const struct hy_migration *m = &hy_migrations[i];
         /* Foreign keys are switched off around a migration (it may rebuild a

@@ -156,12 +156,31 @@ static void legacy_database_upgrades_in_place(void **s)
     assert_int_equal(system(cmd), 0);
 }
 
+static void newer_schema_is_refused(void **s)
+{
+    (void)s;
+    t_env *e = t_env_new();
+    hy_err err;
+    char *sql = xasprintf("PRAGMA user_version = %d", db_latest_version() + 1);
+    assert_int_equal(db_exec_script(e->c->db, sql, &err), 0);
+    free(sql);
+    char path[512];
+    snprintf(path, sizeof path, "%s/hyopps.db", e->dir);
+    hy_db *db = NULL;
+    hy_err_clear(&err);
+    assert_int_not_equal(db_open(path, &db, &err), 0);
+    assert_null(db);
+    assert_non_null(strstr(err.msg, "newer than this hyopps knows"));
+    t_env_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fresh_database_is_migrated_and_seeded),
         cmocka_unit_test(every_connection_has_the_pragmas),
         cmocka_unit_test(legacy_database_upgrades_in_place),
+        cmocka_unit_test(newer_schema_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
