@@ -82,7 +82,7 @@ int ui_finish(screen *s, int result, const char *text)
     return UI_CLOSE;
 }
 
-static void close_all(ui *u)
+void ui_close_all(ui *u)
 {
     while (u->top) {
         screen *s = u->top;
@@ -167,7 +167,7 @@ static void logout_to_login(ui *u)
     char why[sizeof u->msg];
     hy_strlcpy(why, u->msg, sizeof why);
     u->msg[0] = '\0';
-    close_all(u);
+    ui_close_all(u);
     ui_logout(u);
     ui_push(u, &ui_login_screen, why[0] ? why : NULL);
 }
@@ -188,7 +188,7 @@ static void apply(ui *u, screen *s, int f)
         logout_to_login(u);
         return;
     }
-    if (f & UI_REPAINT) clearok(curscr, TRUE);
+    if ((f & UI_REPAINT) && curscr) clearok(curscr, TRUE);
     if (!s) return;
     if (f & UI_CLOSE) {
         screen *below = s->below;
@@ -203,8 +203,7 @@ static void apply(ui *u, screen *s, int f)
             u->quit = true;
         } else if (below) {
             int g = done ? done(u, below, result, text, ctx) : 0;
-            if ((f & UI_RELOAD) && below->ops->reload) g |= below->ops->reload(u, below) & ~UI_RELOAD;
-            apply(u, below, g & ~UI_RELOAD);
+            apply(u, below, g | (f & UI_RELOAD) | UI_REDRAW);
         }
         if (text) {
             explicit_bzero(text, strlen(text));
@@ -472,7 +471,34 @@ void ui_ask_quit(ui *u)
 
 /* ---- the main loop ---- */
 
-static void on_idle(ui *u)
+void ui_feed_key(ui *u, ui_key k)
+{
+    if (k.fn && k.code == KEY_RESIZE) {
+        ui_term_resize(u);
+        u->dirty = true;
+        return;
+    }
+    u->last_key_ms = hy_mono_ms();
+    if (u->msg[0]) {
+        u->msg[0] = '\0';
+        u->dirty = true;
+    }
+    if (u->too_small) { /* nothing can be shown: only a repaint or a resize helps */
+        if (ui_key_is(k, "C-l")) apply(u, NULL, UI_REPAINT);
+        return;
+    }
+    /* A revoked or expired session is noticed at the next key (one indexed
+     * query), before the key does anything. */
+    int f = ui_check_session(u);
+    if (f) apply(u, u->top, f);
+    else dispatch(u, k);
+    if (u->pending) apply(u, u->top, 0);
+}
+
+/* Timers, checked after every key and every timeout: idle logout, the
+ * periodic session check, and the top screen's tick (so a stream of keys
+ * never starves a live screen). */
+void ui_run_timers(ui *u)
 {
     int64_t now = hy_mono_ms();
     int idle = u->cfg->security.idle_minutes;
@@ -496,16 +522,25 @@ static void on_idle(ui *u)
         }
     }
     screen *s = u->top;
-    if (s && s->ops->tick && !u->too_small) {
+    if (s && s->ops->tick && !u->too_small && now - u->last_tick_ms >= UI_TICK_MS) {
+        u->last_tick_ms = now;
         u->frame++;
         apply(u, s, s->ops->tick(u, s));
     }
 }
 
+/* How long get_wch may wait: until the next tick, else a slow poll. */
+static int wait_ms(ui *u)
+{
+    if (!u->top->ops->tick) return UI_IDLE_POLL_MS;
+    int64_t left = u->last_tick_ms + UI_TICK_MS - hy_mono_ms();
+    return (int)(left < 1 ? 1 : left > UI_TICK_MS ? UI_TICK_MS : left);
+}
+
 void ui_run(ui *u, const screen_ops *first, const void *arg)
 {
     u->cursor_y = -1;
-    u->last_key_ms = u->last_check_ms = hy_mono_ms();
+    u->last_key_ms = u->last_check_ms = u->last_tick_ms = hy_mono_ms();
     ui_push(u, first, arg);
     apply(u, u->top, 0);
     u->dirty = true;
@@ -515,41 +550,18 @@ void ui_run(ui *u, const screen_ops *first, const void *arg)
             draw_all(u);
             u->dirty = false;
         }
-        timeout(u->top->ops->tick ? UI_TICK_MS : UI_IDLE_POLL_MS);
+        timeout(wait_ms(u));
         wint_t wc = 0;
         int rc = get_wch(&wc);
         if (ui_term_signal()) break;
         if (ui_term_take_interrupt()) { /* Ctrl-C (SIGINT) */
             if (!u->too_small) ui_ask_quit(u);
             apply(u, u->top, UI_REDRAW);
-            continue;
+        } else if (rc != ERR) {
+            ui_feed_key(u, (ui_key){rc == KEY_CODE_YES, (int)wc});
         }
-        if (rc == ERR) {
-            on_idle(u);
-            continue;
-        }
-        ui_key k = {rc == KEY_CODE_YES, (int)wc};
-        if (k.fn && k.code == KEY_RESIZE) {
-            ui_term_resize(u);
-            u->dirty = true;
-            continue;
-        }
-        u->last_key_ms = hy_mono_ms();
-        if (u->msg[0]) {
-            u->msg[0] = '\0';
-            u->dirty = true;
-        }
-        if (u->too_small) { /* nothing can be shown: only a repaint or a resize helps */
-            if (ui_key_is(k, "C-l")) apply(u, NULL, UI_REPAINT);
-            continue;
-        }
-        /* A revoked or expired session is noticed at the next key (one
-         * indexed query), before the key does anything. */
-        int f = ui_check_session(u);
-        if (f) apply(u, u->top, f);
-        else dispatch(u, k);
-        if (u->pending) apply(u, u->top, 0);
+        if (!u->quit && u->top) ui_run_timers(u);
     }
     if (ui_term_signal()) u->exit_code = 128 + ui_term_signal();
-    close_all(u);
+    ui_close_all(u);
 }

@@ -203,7 +203,7 @@ struct ui {
     int pending;                /* flags raised outside a handler's return value */
     bool dirty, quit;
     int exit_code;
-    int64_t last_key_ms, last_check_ms;
+    int64_t last_key_ms, last_check_ms, last_tick_ms;
 };
 
 /* Pushes a screen and opens it at once (arg is only read by open). Returns
@@ -274,5 +274,12 @@ void ui_ask_quit(ui *u);
 void ui_run(ui *u, const screen_ops *first, const void *arg);
 /* Ends the session (revokes it) and forgets it. */
 void ui_logout(ui *u);
+
+/* The steps of ui_run, public so the framework is tested without a
+ * terminal (they never draw): one key through the chain, the timers (idle
+ * logout, session check, the top screen's tick), closing every screen. */
+void ui_feed_key(ui *u, ui_key k);
+void ui_run_timers(ui *u);
+void ui_close_all(ui *u);
 
 #endif

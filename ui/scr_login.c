@@ -56,8 +56,7 @@ static int do_login(ui *u, screen *s)
     hy_err err;
     hy_err_clear(&err);
     /* Copy the password out so the field can be wiped before anything else. */
-    char *password = strdup(ui_form_get(&st->form, "password"));
-    if (!password) return UI_REDRAW;
+    char *password = xstrdup(ui_form_get(&st->form, "password"));
     ui_form_set(&st->form, "password", "");
     int rc = auth_login(u->ctx, ui_form_get(&st->form, "email"), password, &p, &token, &err);
     if (rc != 0) {

@@ -30,8 +30,7 @@ static int passwd_open(ui *u, screen *s, const void *arg)
     passwd_state *st = s->state;
     ui_form_init(&st->form);
     if (arg) {
-        st->current = strdup(arg);
-        if (!st->current) return UI_CLOSE;
+        st->current = xstrdup(arg);
         ui_form_message(&st->form, false, "Choose a new password before going on.");
     } else {
         ui_form_password(&st->form, "current_password", "Current password", true, 1024);

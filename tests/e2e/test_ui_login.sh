@@ -47,7 +47,10 @@ ui_login admin@hyopps.local wrong-password
 expect_screen "a wrong password shows the generic error" "Wrong email or password."
 send_keys C-u BTab C-u
 send_text 'nobody@example.com'; send_keys Tab; send_text 'whatever-1'; send_keys Enter
-wait_for 5 test "$(sql "SELECT count(*) FROM login_attempts WHERE email='nobody@example.com'")" -ge 1
+attempts_at_least() { # EMAIL N: evaluated again at every poll
+    [ "$(sql "SELECT count(*) FROM login_attempts WHERE email='$1' AND success=0")" -ge "$2" ]
+}
+wait_for 5 attempts_at_least nobody@example.com 1
 expect_screen "an unknown email shows the same generic error" "Wrong email or password."
 expect_no_text "the error does not say which one was wrong" "unknown"
 
@@ -57,7 +60,7 @@ send_keys BTab C-u
 send_text 'lock@example.com'; send_keys Tab
 for i in 1 2 3 4 5; do
     send_text "wrong-$i"; send_keys Enter
-    wait_for 5 test "$(failures)" -ge "$i" || break
+    wait_for 5 attempts_at_least lock@example.com "$i" || break
 done
 expect_eq "five failures were recorded" 5 "$(failures)"
 expect_screen "the fifth failure shows the lockout" "Too many failed logins"

@@ -79,6 +79,10 @@ expect_eq "quitting ended the session" 0 "$(open_sessions)"
 app_start
 ui_login admin@hyopps.local "$PW"
 expect_screen "logged in again" "Awaiting input"
+send_keys C-c
+expect_screen "Ctrl-C (SIGINT) asks to quit" "Quit now?"
+send_keys n
+expect_gone "and n goes on" "Quit now?"
 kill -HUP "$(app_pid)"
 expect_eq "SIGHUP (a disconnect) exits with 129" 129 "$(app_exit_status)"
 expect_sane_terminal "the terminal is restored after SIGHUP"

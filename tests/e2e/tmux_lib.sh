@@ -18,7 +18,8 @@ E2E_TIMEOUT=${E2E_TIMEOUT:-10}
 APP_W=${APP_W:-100}
 APP_H=${APP_H:-30}
 
-tmx() { tmux -L "$E2E_SOCK" -f "$E2E_DIR/tmux.conf" "$@"; }
+# The socket lives in the test's own directory (TMUX_TMPDIR): removed with it.
+tmx() { TMUX_TMPDIR="${TEST_DIR:?call new_env first}" tmux -L "$E2E_SOCK" -f "$E2E_DIR/tmux.conf" "$@"; }
 
 e2e_cleanup() { tmx kill-server >/dev/null 2>&1 || true; }
 CLEANUP_FUNCS="${CLEANUP_FUNCS:-} e2e_cleanup"
