@@ -144,8 +144,8 @@ static int g_raw(hy_integ *in, const char *method, const char *path, const cJSON
             .path = path,
             .headers = r->hdrs,
             .body = r->body,
-            .auth_hint = "check the app registration's Graph permissions (TeamMember.ReadWrite.All, "
-                         "Channel.Create, User.Invite.All)",
+            .auth_hint = "check the app registration's Graph application permissions (User.Invite.All, "
+                         "User.Read.All, TeamMember.ReadWrite.All, Channel.ReadBasic.All, Channel.Create)",
         };
         http_resp_free(rs);
         if (http_perform(in, &r->rq, rs, err)) return err->code;
