@@ -85,7 +85,7 @@ static void refilter(ui_list *l, int keep_row)
         l->viscap = l->count > 16 ? l->count : 16;
         l->vis = xcalloc((size_t)l->viscap, sizeof *l->vis);
     }
-    const char *needle = ui_edit_text(&l->filter);
+    const char *needle = l->on_filter ? "" : ui_edit_text(&l->filter); /* the screen already filtered */
     l->nvis = 0;
     int new_sel = 0;
     for (int r = 0; r < l->count; r++) {
@@ -96,6 +96,14 @@ static void refilter(ui_list *l, int keep_row)
     l->sel = l->nvis ? ui_clamp(new_sel, 0, l->nvis - 1) : 0;
     l->top = ui_scroll_top(l->nvis, ui_max(1, l->page), l->sel, l->top);
     remember(l);
+}
+
+/* The filter text changed: the screen filters (on_filter, e.g. through ops)
+ * or the list does. */
+static void filter_changed(ui_list *l, int keep)
+{
+    if (l->on_filter) l->on_filter(l->data, ui_edit_text(&l->filter)); /* calls ui_list_set_count */
+    else refilter(l, keep);
 }
 
 static int move_to(ui_list *l, int sel)
@@ -148,21 +156,21 @@ static int list_key(ui *u, ui_widget *w, ui_key k)
         if (a && a->id == L_CLEAR) {
             l->filtering = false;
             ui_edit_set(&l->filter, "");
-            refilter(l, keep);
+            filter_changed(l, keep);
             return UI_REDRAW;
         }
         if (a && a->id == L_BKSP) {
-            if (ui_edit_backspace(&l->filter)) refilter(l, keep);
+            if (ui_edit_backspace(&l->filter)) filter_changed(l, keep);
             return UI_REDRAW;
         }
         if (a) return navigate(l, a->id);
         if (ui_key_is(k, "C-u")) {
             ui_edit_set(&l->filter, "");
-            refilter(l, keep);
+            filter_changed(l, keep);
             return UI_REDRAW;
         }
         if (ui_key_char(k, &cp)) {
-            if (ui_edit_insert(&l->filter, cp)) refilter(l, keep);
+            if (ui_edit_insert(&l->filter, cp)) filter_changed(l, keep);
             return UI_REDRAW;
         }
         return UI_NOT_MINE; /* Ctrl-L, Ctrl-C... */
@@ -176,7 +184,7 @@ static int list_key(ui *u, ui_widget *w, ui_key k)
     }
     if (a->id == L_CLEAR) {
         ui_edit_set(&l->filter, "");
-        refilter(l, keep);
+        filter_changed(l, keep);
         return UI_REDRAW;
     }
     return navigate(l, a->id);
@@ -233,7 +241,9 @@ static void draw_status(ui *u, ui_list *l, int y, int x, int w)
 {
     char count[96];
     const char *noun = l->noun ? l->noun : "rows";
-    if (has_filter(l) || l->filtering) snprintf(count, sizeof count, "%d of %d", l->nvis, l->count);
+    int total = l->on_filter ? l->total : l->count;
+    if ((has_filter(l) || l->filtering) && total > 0) snprintf(count, sizeof count, "%d of %d", l->nvis, total);
+    else if (has_filter(l) || l->filtering) snprintf(count, sizeof count, "%d matching", l->nvis);
     else snprintf(count, sizeof count, "%d %s", l->count, noun);
     int cw = ui_text_width(count, u->ascii);
     int cx = x + w - cw - 1;

@@ -39,6 +39,12 @@ typedef struct ui_list {
     ui_style (*style)(void *data, int row, int col);
     /* Optional: a stable id of a row, to keep the selection across reloads. */
     const char *(*row_id)(void *data, int row);
+    /* Optional: the screen filters itself (for big tables: in SQL through
+     * ops). Called with the new text at every change; it reloads its rows
+     * and calls ui_list_set_count, and the list shows every row it has.
+     * NULL: the list matches the text in every cell (case-insensitive). */
+    void (*on_filter)(void *data, const char *text);
+    int total;                  /* with on_filter: rows before filtering, for "12 of 340" (0: unknown) */
     const char *empty_text;     /* shown when there are no rows at all */
     const char *noun;           /* "organisations" in the count; NULL: "rows" */
 

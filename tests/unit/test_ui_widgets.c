@@ -188,6 +188,54 @@ static void list_moves_pages_and_filters(void **s)
     free(r);
 }
 
+/* A screen that filters itself (as it would through ops). */
+typedef struct {
+    rows all, shown;
+    int calls;
+    ui_list *list;
+} server_rows;
+
+static const char *server_cell(void *data, int row, int col, char *buf, size_t bufsz)
+{
+    return cell(&((server_rows *)data)->shown, row, col, buf, bufsz);
+}
+
+static void server_filter(void *data, const char *text)
+{
+    server_rows *sr = data;
+    sr->calls++;
+    sr->shown.n = 0;
+    for (int i = 0; i < sr->all.n; i++)
+        if (strstr(sr->all.names[i], text)) memcpy(sr->shown.names[sr->shown.n++], sr->all.names[i], 16);
+    ui_list_set_count(sr->list, sr->shown.n);
+}
+
+static void list_can_leave_filtering_to_the_screen(void **s)
+{
+    (void)s;
+    server_rows *sr = calloc(1, sizeof *sr);
+    sr->all.n = 300;
+    for (int i = 0; i < 300; i++) snprintf(sr->all.names[i], 16, "org-%03d", i);
+    sr->shown = sr->all;
+    ui_list l;
+    ui_list_init(&l, LIST_COLS, 2, sr, server_cell);
+    l.on_filter = server_filter;
+    l.total = 300;
+    sr->list = &l;
+    ui_list_set_count(&l, sr->shown.n);
+    key(&l, ch('/'));
+    key(&l, ch('2'));
+    key(&l, ch('9'));
+    assert_int_equal(sr->calls, 2);          /* once per keystroke */
+    assert_int_equal(l.nvis, 13);            /* org-029, 129, 229, 290..299: the screen's rows, shown as they are */
+    assert_string_equal(sr->shown.names[ui_list_selected(&l)], "org-029");
+    key(&l, ch(27));
+    assert_int_equal(sr->calls, 3);
+    assert_int_equal(l.nvis, 300);
+    ui_list_free(&l);
+    free(sr);
+}
+
 /* ---- form ---- */
 
 static int fkey(ui_form *f, ui_key k) { return f->w.handle_key(NULL, &f->w, k); }
@@ -277,6 +325,7 @@ int main(void)
         cmocka_unit_test(keys_match_their_names),
         cmocka_unit_test(reachable_keys_follow_the_chain),
         cmocka_unit_test(list_moves_pages_and_filters),
+        cmocka_unit_test(list_can_leave_filtering_to_the_screen),
         cmocka_unit_test(form_edits_validates_and_maps_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
