@@ -79,8 +79,11 @@ typedef struct {
     const char *filter;          /* substring of name or email, or NULL */
     const char *org_ref;         /* only this organisation, or NULL */
     int limit;                   /* 0 = no limit */
+    int offset;                  /* rows to skip (paging; with limit) */
 } hy_user_query;
 int ops_user_list(hy_ctx *c, const hy_principal *p, const hy_user_query *q, hy_user_list *out, hy_err *err);
+/* How many users ops_user_list would return without limit and offset. */
+int ops_user_count(hy_ctx *c, const hy_principal *p, const hy_user_query *q, int64_t *out, hy_err *err);
 int ops_user_resolve(hy_ctx *c, const hy_principal *p, const char *ref, char id[HY_UUID_LEN], hy_err *err);
 int ops_user_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_user *out, hy_err *err);
 
@@ -104,5 +107,6 @@ int ops_user_delete(hy_ctx *c, const hy_principal *p, const char *ref, hy_user_i
 int ops_audit_list(hy_ctx *c, const hy_principal *p, const hy_audit_filter *f, hy_audit_list *out, hy_err *err);
 
 #include "ops_integrations.h"
+#include "ops_metabase.h"
 
 #endif

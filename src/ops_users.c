@@ -57,21 +57,47 @@ static void read_user_row(hy_stmt *st, hy_user *u)
     u->can_log_in = db_int(st, 16) != 0;
 }
 
+/* The WHERE clause of the list and the count: ?1 scope, ?2 organisation, ?3 LIKE pattern. */
+#define USER_WHERE                                                                                            \
+    "WHERE (?1 IS NULL OR u.organization_id = ?1) AND (?2 IS NULL OR u.organization_id = ?2) "              \
+    "AND (?3 IS NULL OR u.email LIKE ?3 ESCAPE '\\' OR u.firstname || ' ' || u.lastname LIKE ?3 ESCAPE '\\') "
+
+/* The caller's scope and the query's organisation (after begin_read). */
+static int query_scope(hy_ctx *c, const hy_principal *p, const hy_user_query *q, const char **scope,
+                       char org[HY_UUID_LEN], hy_err *err)
+{
+    org[0] = '\0';
+    if (q && q->org_ref && *q->org_ref && ops_find_org(c, p, q->org_ref, org, err) != 0) return err->code;
+    *scope = principal_is_admin(p) ? NULL : p->org_id;
+    return 0;
+}
+
+int ops_user_count(hy_ctx *c, const hy_principal *p, const hy_user_query *q, int64_t *out, hy_err *err)
+{
+    *out = 0;
+    const char *scope;
+    char org[HY_UUID_LEN];
+    if (begin_read(c, p, err) != 0 || query_scope(c, p, q, &scope, org, err) != 0) return err->code;
+    char *like = ops_like_pattern(q ? q->filter : NULL);
+    int rc = db_get_int(c->db, err, out, NULL, "SELECT count(*) FROM users u " USER_WHERE, "ttt", scope,
+                        org[0] ? org : NULL, like);
+    free(like);
+    return rc;
+}
+
 int ops_user_list(hy_ctx *c, const hy_principal *p, const hy_user_query *q, hy_user_list *out, hy_err *err)
 {
     memset(out, 0, sizeof *out);
-    if (begin_read(c, p, err) != 0) return err->code;
-    char org[HY_UUID_LEN] = "";
-    if (q && q->org_ref && *q->org_ref && ops_find_org(c, p, q->org_ref, org, err) != 0) return err->code;
-    const char *scope = principal_is_admin(p) ? NULL : p->org_id;
+    const char *scope;
+    char org[HY_UUID_LEN];
+    if (begin_read(c, p, err) != 0 || query_scope(c, p, q, &scope, org, err) != 0) return err->code;
     char *like = ops_like_pattern(q ? q->filter : NULL);
+    int64_t limit = q && q->limit > 0 ? q->limit : -1, offset = q && q->offset > 0 ? q->offset : 0;
     hy_stmt *st = db_query(c->db, err,
-                           "SELECT " USER_COLUMNS USER_FROM
-                           "WHERE (?1 IS NULL OR u.organization_id = ?1) AND (?2 IS NULL OR u.organization_id = ?2) "
-                           "AND (?3 IS NULL OR u.email LIKE ?3 ESCAPE '\\' OR u.firstname || ' ' || u.lastname "
-                           "LIKE ?3 ESCAPE '\\') ORDER BY u.lastname COLLATE NOCASE, u.firstname COLLATE NOCASE, u.email "
-                           "LIMIT ?4",
-                           "tttI", scope, org[0] ? org : NULL, like, (int64_t)(q && q->limit > 0 ? q->limit : -1));
+                           "SELECT " USER_COLUMNS USER_FROM USER_WHERE
+                           "ORDER BY u.lastname COLLATE NOCASE, u.firstname COLLATE NOCASE, u.email "
+                           "LIMIT ?4 OFFSET ?5",
+                           "tttII", scope, org[0] ? org : NULL, like, limit, offset);
     int cap = 0;
     while (db_row(st)) {
         if (out->count == cap) {

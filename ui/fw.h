@@ -196,6 +196,9 @@ struct ui {
     /* the stack; top first */
     screen *top;
 
+    /* background jobs whose screen closed before they ended (job.h) */
+    struct ui_job *jobs;
+
     /* private to the framework */
     char msg[512];
     ui_style msg_style;

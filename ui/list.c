@@ -106,26 +106,37 @@ static void filter_changed(ui_list *l, int keep)
     else refilter(l, keep);
 }
 
+/* Paged screens: at the last row, ask for the next page. */
+static int at_end(ui_list *l, int flags)
+{
+    if (l->on_more && l->more && l->nvis > 0 && l->sel >= l->nvis - 1) {
+        int before = l->count;
+        l->on_more(l->data);
+        if (l->count != before) return UI_REDRAW;
+    }
+    return flags;
+}
+
 static int move_to(ui_list *l, int sel)
 {
     if (l->nvis == 0) return UI_HANDLED;
     sel = ui_clamp(sel, 0, l->nvis - 1);
-    if (sel == l->sel) return UI_HANDLED;
+    if (sel == l->sel) return at_end(l, UI_HANDLED);
     l->sel = sel;
     l->top = ui_scroll_top(l->nvis, ui_max(1, l->page), l->sel, l->top);
     remember(l);
-    return UI_REDRAW;
+    return at_end(l, UI_REDRAW);
 }
 
 static int page(ui_list *l, int dir)
 {
     int sel = l->sel, top = l->top;
     ui_page(l->nvis, ui_max(1, l->page), dir, &sel, &top);
-    if (sel == l->sel && top == l->top) return UI_HANDLED;
+    if (sel == l->sel && top == l->top) return dir > 0 ? at_end(l, UI_HANDLED) : UI_HANDLED;
     l->sel = sel;
     l->top = top;
     remember(l);
-    return UI_REDRAW;
+    return dir > 0 ? at_end(l, UI_REDRAW) : UI_REDRAW;
 }
 
 static int navigate(ui_list *l, int id)
@@ -242,9 +253,11 @@ static void draw_status(ui *u, ui_list *l, int y, int x, int w)
     char count[96];
     const char *noun = l->noun ? l->noun : "rows";
     int total = l->on_filter ? l->total : l->count;
+    const char *plus = l->on_more && l->more ? "+" : "";
     if ((has_filter(l) || l->filtering) && total > 0) snprintf(count, sizeof count, "%d of %d", l->nvis, total);
-    else if (has_filter(l) || l->filtering) snprintf(count, sizeof count, "%d matching", l->nvis);
-    else snprintf(count, sizeof count, "%d %s", l->count, noun);
+    else if (has_filter(l) || l->filtering) snprintf(count, sizeof count, "%d%s matching", l->nvis, plus);
+    else if (l->on_filter && l->total > l->count) snprintf(count, sizeof count, "%d of %d %s", l->count, l->total, noun);
+    else snprintf(count, sizeof count, "%d%s %s", l->count, plus, noun);
     int cw = ui_text_width(count, u->ascii);
     int cx = x + w - cw - 1;
     ui_put(u, y, cx, cw, UI_S_DIM, UI_FIT_RAW, count);

@@ -44,7 +44,14 @@ typedef struct ui_list {
      * and calls ui_list_set_count, and the list shows every row it has.
      * NULL: the list matches the text in every cell (case-insensitive). */
     void (*on_filter)(void *data, const char *text);
-    int total;                  /* with on_filter: rows before filtering, for "12 of 340" (0: unknown) */
+    int total;                  /* with on_filter: rows before filtering, for "12 of 340" (0: unknown);
+                                   without a filter, more than count: "200 of 100000 users" */
+    /* Optional: the screen loads its rows a page at a time (big tables).
+     * While `more` is set, reaching the last row calls on_more, which
+     * appends the next page (ui_list_set_count with the larger count) and
+     * updates `more`. The count then reads "200+ matching" when filtered. */
+    void (*on_more)(void *data);
+    bool more;
     const char *empty_text;     /* shown when there are no rows at all */
     const char *noun;           /* "organisations" in the count; NULL: "rows" */
 

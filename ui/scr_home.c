@@ -16,10 +16,10 @@ static const menu_entry ADMIN_MENU[] = {
     {"Executions", "Every workflow execution, filtered by status", NULL},
     {"Awaiting input", "Steps waiting for a person, oldest first", NULL},
     {"New request", "Start a workflow: a new partner, or a new partner user", NULL},
-    {"Organisations", "Partner organisations, their groups and documentation links", NULL},
-    {"Users", "Users, their roles, organisations and passwords", NULL},
-    {"Audit", "The audit trail: who did what, and when", NULL},
-    {"Integrations", "Each integration's mode, and a connection check", NULL},
+    {"Organisations", "Partner organisations, their groups and documentation links", &ui_orgs_screen},
+    {"Users", "Users, their roles, organisations and passwords", &ui_users_screen},
+    {"Audit", "The audit trail: who did what, and when", &ui_audit_screen},
+    {"Integrations", "Each integration's mode, and a connection check", &ui_integrations_screen},
     {"Change password", "Choose a new password for your account", &ui_passwd_screen},
 };
 

@@ -10,4 +10,45 @@ extern const screen_ops ui_admin_home_screen;   /* arg: none */
 extern const screen_ops ui_partner_home_screen; /* arg: none */
 extern const screen_ops ui_help_screen;         /* arg: const screen *, the screen to describe */
 
+/* ---- the admin screens (issue 6) ---- */
+extern const screen_ops ui_orgs_screen;         /* arg: none */
+extern const screen_ops ui_org_screen;          /* arg: const char *organisation id */
+extern const screen_ops ui_org_edit_screen;     /* arg: const char *organisation id: name and account types */
+extern const screen_ops ui_org_docs_screen;     /* arg: const char *organisation id: documentation links */
+extern const screen_ops ui_org_groups_screen;   /* arg: const char *organisation id: system group ids */
+extern const screen_ops ui_users_screen;        /* arg: none */
+extern const screen_ops ui_user_edit_screen;    /* arg: const char *user id */
+extern const screen_ops ui_user_mb_screen;      /* arg: const char *user id: the Metabase panel */
+extern const screen_ops ui_audit_screen;        /* arg: none */
+extern const screen_ops ui_audit_filter_screen; /* arg: const char *JSON {actor, action, target}; answers the same */
+extern const screen_ops ui_integrations_screen; /* arg: none */
+
+/* A list to choose one row from, with the list's `/` filter. Answers
+ * result 1 with the chosen row's id as text (Esc: result 0). */
+typedef struct {
+    const char *heading;        /* our own text above the list: "Choose the organisation for ..." */
+    const char *noun;           /* "organisations" */
+    const char *col1, *col2;    /* column titles; col2 NULL: one column */
+    int n;
+    const char *const *ids;
+    const char *const *labels;  /* raw (sanitized when drawn) */
+    const char *const *details; /* second column, raw; may be NULL */
+    const char *selected;       /* id to select first, or NULL */
+} ui_pick_arg;
+extern const screen_ops ui_pick_screen;         /* arg: const ui_pick_arg * */
+
+/* Deleting an organisation or a user: asks to confirm, saying what goes
+ * with it (ops' delete impact), and deletes on "y". The id waits in a slot
+ * of the asking screen's state (freed by ui_pending_free in its close), so
+ * nothing leaks if the dialog is never answered. close_after: the asking
+ * screen closes after the delete (a detail screen), else it reloads.
+ * Returns flags for the asking screen's handler. */
+typedef struct {
+    char *id;
+    bool close_after;
+} ui_pending;
+int ui_org_delete_ask(ui *u, ui_pending *pd, const char *org_id, bool close_after);
+int ui_user_delete_ask(ui *u, ui_pending *pd, const char *user_id, bool close_after);
+void ui_pending_free(ui_pending *pd);
+
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fw.h"
+#include "job.h"
 #include "sanitize.h"
 #include "screens.h"
 #include "terminal.h"
@@ -46,6 +47,8 @@ int ui_main(const hy_globals *g)
     ui_run(&u, &ui_login_screen, NULL);
     ui_term_stop();
     ui_logout(&u); /* after the terminal is back: nothing to draw */
-    app_close(app);
+    /* A job still waiting on a service uses the configuration: leave it to
+     * the process's exit rather than free what it reads. */
+    if (ui_jobs_wait(&u, 1000) == 0) app_close(app);
     return u.exit_code;
 }
