@@ -91,7 +91,7 @@ int ui_org_delete_ask(ui *u, ui_pending *pd, const char *org_id, bool close_afte
         if (im.executions) kept[nk++] = execs;
         hy_buf_put(&b, "Its ");
         join_parts(&b, kept, nk);
-        hy_buf_put(&b, " are kept, detached from it");
+        hy_buf_put(&b, im.users + im.executions == 1 ? " is kept, detached from it" : " are kept, detached from it");
         hy_buf_put(&b, im.users ? "; the users' sessions end." : ".");
     }
     ui_pending_free(pd);

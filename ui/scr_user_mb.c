@@ -160,7 +160,7 @@ static int finished(ui *u, screen *s)
     case J_ADDABLE: show_groups(u, s, &j->groups); break;
     case J_ADD:
     case J_REMOVE:
-        ui_msg(u, UI_S_INFO, "%s group %ld%s.", j->kind == J_ADD ? "Added to" : "Removed from", j->group_id,
+        ui_msg(u, UI_S_INFO, "%s Metabase group %ld%s.", j->kind == J_ADD ? "Added to" : "Removed from", j->group_id,
                j->changed ? "" : (j->kind == J_ADD ? " (already a member)" : " (was not a member)"));
         start(u, st, J_LOAD, 0);
         break;

@@ -11,6 +11,7 @@
 #   tests/fakes/fakectl.sh state DIR     prints the fake's /_fake/state (JSON)
 #   tests/fakes/fakectl.sh fault DIR JSON   adds a fault (see fakelib.py)
 #   tests/fakes/fakectl.sh reset DIR     back to the initial state
+#   tests/fakes/fakectl.sh seed DIR JSON    adds objects (per fake); prints their ids
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 cmd=${1:-}; shift || true
@@ -54,7 +55,7 @@ stop)
 url)
     echo "http://127.0.0.1:$(cat "$1/port")"
     ;;
-state|fault|reset)
+state|fault|reset|seed)
     dir=$1
     /usr/bin/python3 - "$cmd" "http://127.0.0.1:$(cat "$dir/port")" "${2:-}" <<'PY'
 import sys, urllib.request
@@ -62,13 +63,13 @@ what, base, body = sys.argv[1], sys.argv[2], sys.argv[3]
 if what == "state":
     req = urllib.request.Request(base + "/_fake/state")
 else:
-    req = urllib.request.Request(base + "/_fake/" + ("faults" if what == "fault" else "reset"),
+    req = urllib.request.Request(base + "/_fake/" + {"fault": "faults", "reset": "reset", "seed": "seed"}[what],
                                  data=(body or "{}").encode(), headers={"Content-Type": "application/json"})
 print(urllib.request.urlopen(req, timeout=10).read().decode())
 PY
     ;;
 *)
-    sed -n '2,15p' "$0" >&2
+    sed -n '2,16p' "$0" >&2
     exit 2
     ;;
 esac
