@@ -2,6 +2,7 @@
 #include "job.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +55,13 @@ ui_job *ui_job_start(ui *u, ui_job_fn fn, void *arg, void (*arg_free)(void *))
     j->arg = arg;
     j->arg_free = arg_free;
     j->start_ms = hy_mono_ms();
+    /* The thread starts with every signal blocked, so SIGTERM, SIGHUP and
+     * SIGINT reach the UI thread and interrupt its wait for a key. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     j->started = pthread_create(&j->tid, NULL, thread_main, j) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!j->started) run(j); /* no thread to be had: do it here rather than not at all */
     return j;
 }

@@ -35,7 +35,7 @@ static const ui_action AUDIT_ACTIONS[] = {
 static const ui_column AUDIT_COLS[] = {
     {"When", 16, 16, 8, false},
     {"Actor", 14, 30, 6, false},
-    {"Action", 14, 24, 9, false},
+    {"Action", 14, 26, 9, false},
     {"Target", 14, 0, 4, false},
 };
 

@@ -14,6 +14,9 @@ hy logout >/dev/null 2>&1
 
 ACME=$(make_org_sql "'Acme Corp'")
 GLOBEX=$(make_org_sql "'Globex'")
+make_org_sql "'Evil' || char(27) || '[31mRed' || char(8238) || 'gpj'" >/dev/null
+EVIL_SHOWN='Evil\x1b[31mRed\u202egpj'
+RLO=$(printf '\xe2\x80\xae')
 make_user jane@acme.example partner_admin "$ACME"
 sql "INSERT INTO studio_companies(id, organization_id, studio_id, name, environment)
      VALUES('$(cat /proc/sys/kernel/random/uuid)', '$ACME', 'st-acme-t', 'Acme TEST', 'test')"
@@ -27,13 +30,23 @@ expect_screen "with their columns" "Account types"
 line=$(line_with "Acme Corp")
 expect_contains "Acme's row shows its account type" "partner" "$line"
 expect_contains "Acme's row shows its user count" " 1 " "$line"
-expect_screen "the count" "2 organisations"
+expect_screen "the count" "3 organisations"
+expect_screen "a name with an escape sequence and a bidi override is shown escaped" "$EVIL_SHOWN"
+expect_no_text "no raw right-to-left override reaches the terminal" "$RLO"
+if pane_ansi | grep -qF $'\e[31mRed'; then not_ok "the name's escape sequence is not sent"; else ok "the name's escape sequence is not sent"; fi
 send_keys /
 send_text glo
-expect_screen "/ filters as you type" "1 of 2"
+expect_screen "/ filters as you type" "1 of 3"
 expect_no_text "the filter hides the others" "Acme Corp"
 send_keys Escape
 expect_screen "Esc clears the filter" "Acme Corp"
+send_keys / C-u
+send_text Evil
+send_keys Enter Enter
+expect_screen "the detail of that organisation opens" "HyOpps │ Organisation"
+expect_eq "its title is escaped too" "  $EVIL_SHOWN" "$(pane_text | sed -n 2p | sed 's/ *$//')"
+expect_no_text "still no raw override" "$RLO"
+send_keys q
 
 # ---- the detail ----
 send_keys / C-u
@@ -108,10 +121,10 @@ wait_text "Delete the organisation Acme Corporation?"
 send_keys y
 expect_screen "Yes deletes it" "Organisation Acme Corporation deleted."
 expect_screen "and goes back to the list" "HyOpps │ Organisations"
-expect_screen "the list (still filtered on Acme) no longer has it" "0 of 1"
+expect_screen "the list (still filtered on Acme) no longer has it" "0 of 2"
 send_keys Escape
 expect_screen "without the filter: the other one" "Globex"
-expect_screen "and the count" "1 organisations"
+expect_screen "and the count" "2 organisations"
 expect_eq "gone from the database" 0 "$(sql "SELECT count(*) FROM organizations WHERE id = '$ACME'")"
 expect_eq "its user is kept, detached" "" "$(sql "SELECT coalesce(organization_id, '') FROM users WHERE email = 'jane@acme.example'")"
 
