@@ -305,7 +305,12 @@ int engine_submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int
     if (rc == 0) rc = workflow_normalize_input(c, actor, sd, ctx, raw, &input, err);
     hy_step_io io = {.c = c, .actor = actor, .execution_id = x.id, .requested_by = nullable(x.requested_by),
                      .context = ctx};
-    if (rc == 0) rc = sd->apply ? sd->apply(&io, input, err) : 0;
+    /* apply also runs after field errors, to report its own at once */
+    if ((rc == 0 || (rc == HY_ERR_INVALID && input)) && sd->apply) {
+        int arc = sd->apply(&io, input, err);
+        if (rc == 0) rc = arc;
+    }
+    if (rc == 0 && err->nfield) rc = HY_ERR_INVALID;
     char *json = rc == 0 ? cJSON_PrintUnformatted(input) : NULL;
     char now[HY_TIME_LEN];
     hy_now_iso(now);

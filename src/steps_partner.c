@@ -124,6 +124,7 @@ static int need_org(hy_step_io *io, const char **org, hy_err *err)
 
 static int apply_trigger_infrabot(hy_step_io *io, cJSON *input, hy_err *err)
 {
+    if (err->nfield) return HY_ERR_INVALID;
     const char *org;
     if (need_org(io, &org, err)) return err->code;
     char now[HY_TIME_LEN];
@@ -369,6 +370,7 @@ static int persist_slack(hy_step_io *io, hy_err *err)
 static int apply_lms_setup(hy_step_io *io, cJSON *input, hy_err *err)
 {
     (void)input;
+    if (err->nfield) return HY_ERR_INVALID;
     const char *org;
     if (need_org(io, &org, err)) return err->code;
     char now[HY_TIME_LEN];

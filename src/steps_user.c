@@ -16,7 +16,7 @@
 
 static int apply_select_organization(hy_step_io *io, cJSON *input, hy_err *err)
 {
-    (void)err;
+    if (err->nfield) return HY_ERR_INVALID;
     /* The field normaliser resolved the value among the organisations this
      * caller may pick (partner admins: their own). */
     hy_strlcpy(io->attach_org, wf_str(input, "organization_id"), sizeof io->attach_org);
@@ -53,6 +53,7 @@ static int apply_input_user_details(hy_step_io *io, cJSON *input, hy_err *err)
     const char *org = wf_str(io->context, "organization_id");
     if (!org) return hy_fail(err, HY_ERR_CONFLICT, "this execution has no organisation yet (select it first)");
     const char *email = wf_str(input, "email");
+    if (!email) return HY_ERR_INVALID; /* its field error is already there */
     hy_stmt *st = db_query(io->c->db, err, "SELECT id, organization_id FROM users WHERE lower(email) = ?", "t", email);
     char uid[HY_UUID_LEN] = "";
     bool other_org = false;
@@ -62,10 +63,8 @@ static int apply_input_user_details(hy_step_io *io, cJSON *input, hy_err *err)
     }
     int rc = db_done(st);
     if (rc) return rc;
-    if (other_org) {
-        hy_field(err, "email", "belongs to an existing user of another organisation");
-        return HY_ERR_INVALID;
-    }
+    if (other_org) hy_field(err, "email", "belongs to an existing user of another organisation");
+    if (err->nfield) return HY_ERR_INVALID;
     if (!uid[0]) {
         /* A new user of the organisation: role user, no usable password
          * (nobody logs in to HyOpps as this user; no hash to compute). */

@@ -401,12 +401,8 @@ int workflow_normalize_input(hy_ctx *c, const hy_principal *actor, const hy_step
         else if (!def && f->kind == HY_FIELD_LIST) cJSON_AddArrayToObject(norm, f->name);
         free(def);
     }
-    if (err->nfield) {
-        cJSON_Delete(norm);
-        return HY_ERR_INVALID;
-    }
-    *out = norm;
-    return 0;
+    *out = norm; /* also on field errors: apply checks the rest */
+    return err->nfield ? HY_ERR_INVALID : 0;
 }
 
 /* ---- forms for a UI ---- */

@@ -141,7 +141,10 @@ typedef struct hy_step_def {
     /* Validates every field at once (field errors in err, nothing changed),
      * then performs the side effects inside the caller's transaction. input
      * is already normalised (trimmed, defaults filled, lists as arrays) and
-     * may be completed (e.g. a resolved id); it is stored as manual_input. */
+     * may be completed (e.g. a resolved id); it is stored as manual_input.
+     * It is called even when the generic checks found errors (input then
+     * holds the fields that passed), so that every error is reported at
+     * once: with err->nfield > 0 it must change nothing. */
     hy_apply_fn apply;
     /* auto */
     hy_integration integration;
@@ -215,7 +218,8 @@ void hy_step_form_free(hy_step_form *f);
 
 /* Normalises raw input (strings, booleans, arrays) against a step's fields:
  * unknown keys, missing required values, bad emails, choices, lengths, list
- * items -> field errors (all at once). Fills defaults. *out: a new object. */
+ * items -> field errors (all at once). Fills defaults. *out: a new object
+ * holding the fields that passed, also when it returns HY_ERR_INVALID. */
 int workflow_normalize_input(hy_ctx *c, const hy_principal *actor, const hy_step_def *sd, const cJSON *context,
                              const cJSON *raw, cJSON **out, hy_err *err);
 /* Expands "{key}" from values (may be NULL), then context; unknown keys
