@@ -414,9 +414,9 @@ static int run_remote(hy_engine *e, ex_state *x, int order, step_row *row, bool 
     int rc = db_exec(e->c->db, err,
                      "UPDATE workflow_step_executions SET status = 'running', attempts = ?1, lease_owner = ?2, "
                      "lease_expires_at = ?3, next_attempt_at = NULL, started_at = coalesce(started_at, ?4), "
-                     "updated_at = ?4 WHERE id = ?5 AND (status = 'pending' OR (status = 'running' AND "
-                     "lease_expires_at <= ?6))",
-                     "itIttI", a.attempts, e->owner, lease, now, a.step_id, now_ms);
+                     "attempt_log = ?7, updated_at = ?4 WHERE id = ?5 AND (status = 'pending' OR "
+                     "(status = 'running' AND lease_expires_at <= ?6))",
+                     "itIttIt", a.attempts, e->owner, lease, now, a.step_id, now_ms, row->attempt_log);
     if (rc) return rc;
     if (db_changes(e->c->db) != 1) { /* someone else has it */
         db_rollback(e->c->db);

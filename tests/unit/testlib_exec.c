@@ -2,7 +2,9 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -26,6 +28,54 @@ t_env *t_exec_env_from_file(const char *src_db)
     t_env *e = t_env_from_file(src_db);
     t_set_modes(e, HY_MODE_SIMULATE);
     return e;
+}
+
+hy_app *t_open_app(const char *db_path)
+{
+    hy_config *cfg = config_default();
+    free(cfg->database.path);
+    cfg->database.path = xstrdup(db_path);
+    cfg->auth.password_memlimit = 8192;
+    cfg->auth.password_opslimit = 1;
+    cfg->metabase.mode = cfg->teams.mode = cfg->slack.mode = cfg->smtp.mode = HY_MODE_SIMULATE;
+    hy_app *app = NULL;
+    hy_err err;
+    hy_err_clear(&err);
+    if (app_open(cfg, &app, &err) != 0) {
+        fprintf(stderr, "t_open_app: %s\n", err.msg);
+        return NULL;
+    }
+    return app;
+}
+
+int t_worker_until_idle(hy_app *app, int lease_ms)
+{
+    hy_engine *eng;
+    hy_err err;
+    hy_err_clear(&err);
+    hy_engine_opts o = {.lease_ms = lease_ms};
+    engine_open(&app->ctx, &o, &eng, &err);
+    int rc = 0;
+    for (;;) {
+        if (engine_drain(eng, NULL, &err) != 0) {
+            fprintf(stderr, "worker %d: %s\n", (int)getpid(), err.msg);
+            rc = 1;
+            break;
+        }
+        int64_t due = -1;
+        if (engine_next_due(eng, &due, &err) != 0) {
+            fprintf(stderr, "worker %d: %s\n", (int)getpid(), err.msg);
+            rc = 1;
+            break;
+        }
+        if (due < 0) break;
+        int64_t wait = due - hy_now_ms();
+        if (wait > 20) wait = 20;
+        if (wait < 1) wait = 1;
+        usleep((useconds_t)(wait * 1000));
+    }
+    engine_close(eng);
+    return rc;
 }
 
 void t_drain(t_env *e)

@@ -14,6 +14,13 @@ t_env *t_exec_env_from_file(const char *src_db);
 /* Sets every integration's mode. */
 void t_set_modes(t_env *e, hy_mode m);
 
+/* Another connection to an environment's database, as a separate process
+ * would open it (simulated integrations). For forked children. */
+hy_app *t_open_app(const char *db_path);
+/* A forked worker's life: drains until nothing is scheduled any more.
+ * Returns 0, or 1 after printing an error (e.g. a busy database). */
+int t_worker_until_idle(hy_app *app, int lease_ms);
+
 /* Runs every runnable step now (the engine on the test's connection). */
 void t_drain(t_env *e);
 /* Submits key=value pairs (NULL-terminated) to a step; returns the ops code, err filled. */
