@@ -44,16 +44,15 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 .SECONDARY:
 
-.PHONY: all deps deps-test run test check unit bench install uninstall clean
+.PHONY: hyopps all deps deps-test run test check unit bench install uninstall clean
 
-all: hyopps
-
-ifeq ($(SANITIZE),1)
-hyopps: $(BUILD)/hyopps
-else
-hyopps: $(BUILD)/hyopps
-	@cp $< $@
+# ./hyopps is the normal build's binary; the sanitizer build stays in build-san/.
+all: $(BUILD)/hyopps
+ifneq ($(SANITIZE),1)
+	@cp $(BUILD)/hyopps hyopps
 endif
+
+hyopps: all
 
 $(BUILD)/hyopps: $(BUILD)/obj/src/main.o $(BUILD)/libhyopps_ui.a $(BUILD)/libhyopps.a
 	$(CC) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
@@ -113,7 +112,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory check
 
 # Builds everything and runs every test; tests/run.sh prints 'N passed, N failed'.
-check: hyopps $(UNIT_BIN)
+check: all $(UNIT_BIN)
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh
 
 unit: $(UNIT_BIN)
@@ -122,7 +121,7 @@ bench: deps-test
 	@$(MAKE) --no-print-directory hyopps $(BENCH_BIN)
 	@BUILD=$(BUILD) tests/bench/run.sh
 
-install: hyopps
+install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/hyopps
 	install -m 0755 hyopps $(DESTDIR)$(PREFIX)/bin/hyopps
 	install -m 0644 doc/hyopps.1 $(DESTDIR)$(PREFIX)/share/man/man1/hyopps.1

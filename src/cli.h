@@ -78,4 +78,22 @@ void cli_forget_token(void);
  * among argv (checked before anything else). */
 bool cli_wants_help(int argc, char **argv);
 
+/* A text table: columns sized to their content, cells sanitized. */
+typedef struct cli_table cli_table;
+cli_table *cli_table_new(int ncols, ...);            /* the column headers */
+void cli_table_add(cli_table *t, ...);               /* ncols cells (NULL shows "-") */
+void cli_table_print(const cli_table *t, FILE *f);
+void cli_table_free(cli_table *t);
+
+/* Removes every occurrence of flag a (or its alias b, may be NULL) from argv;
+ * true if it was there. */
+bool cli_take_flag(int *argc, char **argv, const char *a, const char *b);
+/* "label                 value" with the value sanitized ("-" when empty). */
+void cli_print_field(const char *label, const char *value);
+/* Loads the configuration, printing the error; 0 or an exit code. */
+int cli_load_config(const hy_globals *g, hy_config **out);
+
+/* Asks "question [y/N]" on the terminal; false when not a terminal. */
+bool cli_confirm(const char *question);
+
 #endif

@@ -69,19 +69,46 @@ void cli_print_json(const void *cjson)
     cJSON_free(raw);
 }
 
+int cli_load_config(const hy_globals *g, hy_config **out)
+{
+    hy_err err;
+    if (config_load(g->config_path, out, &err, stderr) != 0) {
+        fputs("hyopps: ", stderr);
+        cli_print_safe(stderr, err.msg);
+        fputc('\n', stderr);
+        return CLI_ERR;
+    }
+    return 0;
+}
+
 int cli_open_app(cli_env *env)
 {
     if (env->app) return 0;
     hy_err err;
     hy_config *cfg = NULL;
-    if (config_load(env->g.config_path, &cfg, &err, stderr) != 0) {
-        cli_print_safe(stderr, "hyopps: ");
-        cli_print_safe(stderr, err.msg);
-        fputc('\n', stderr);
-        return CLI_ERR;
-    }
+    int rc = cli_load_config(&env->g, &cfg);
+    if (rc) return rc;
     if (app_open(cfg, &env->app, &err) != 0) return cli_fail(&err);
     return 0;
+}
+
+bool cli_take_flag(int *argc, char **argv, const char *a, const char *b)
+{
+    bool found = false;
+    int out = 0;
+    for (int i = 0; i < *argc; i++) {
+        if (strcmp(argv[i], a) == 0 || (b && strcmp(argv[i], b) == 0)) found = true;
+        else argv[out++] = argv[i];
+    }
+    *argc = out;
+    return found;
+}
+
+void cli_print_field(const char *label, const char *value)
+{
+    printf("%-22s", label);
+    cli_print_safe(stdout, value && *value ? value : "-");
+    putchar('\n');
 }
 
 char *cli_token_path(void)
@@ -229,4 +256,82 @@ bool cli_wants_help(int argc, char **argv)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) return true;
     }
     return false;
+}
+
+struct cli_table {
+    int ncols, nrows;
+    char **cells;   /* (nrows + 1) * ncols, row 0 = headers */
+};
+
+cli_table *cli_table_new(int ncols, ...)
+{
+    cli_table *t = xcalloc(1, sizeof *t);
+    t->ncols = ncols;
+    t->cells = xcalloc((size_t)ncols, sizeof *t->cells);
+    va_list ap;
+    va_start(ap, ncols);
+    for (int i = 0; i < ncols; i++) t->cells[i] = xstrdup(va_arg(ap, const char *));
+    va_end(ap);
+    return t;
+}
+
+void cli_table_add(cli_table *t, ...)
+{
+    t->nrows++;
+    t->cells = xrealloc(t->cells, (size_t)(t->nrows + 1) * (size_t)t->ncols * sizeof *t->cells);
+    va_list ap;
+    va_start(ap, t);
+    for (int i = 0; i < t->ncols; i++) {
+        const char *v = va_arg(ap, const char *);
+        t->cells[t->nrows * t->ncols + i] = hy_sanitize(v && *v ? v : "-");
+    }
+    va_end(ap);
+}
+
+/* Display width: code points (good enough for the Latin text we show). */
+static int text_width(const char *s)
+{
+    int w = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80) w++;
+    return w;
+}
+
+void cli_table_print(const cli_table *t, FILE *f)
+{
+    int *w = xcalloc((size_t)t->ncols, sizeof *w);
+    for (int r = 0; r <= t->nrows; r++)
+        for (int i = 0; i < t->ncols; i++) {
+            int tw = text_width(t->cells[r * t->ncols + i]);
+            if (tw > w[i]) w[i] = tw;
+        }
+    for (int r = 0; r <= t->nrows; r++) {
+        for (int i = 0; i < t->ncols; i++) {
+            const char *cell = t->cells[r * t->ncols + i];
+            fputs(cell, f);
+            if (i < t->ncols - 1)
+                for (int pad = text_width(cell); pad < w[i] + 2; pad++) fputc(' ', f);
+        }
+        fputc('\n', f);
+    }
+    free(w);
+}
+
+void cli_table_free(cli_table *t)
+{
+    if (!t) return;
+    for (int i = 0; i < (t->nrows + 1) * t->ncols; i++) free(t->cells[i]);
+    free(t->cells);
+    free(t);
+}
+
+bool cli_confirm(const char *question)
+{
+    if (!isatty(STDIN_FILENO)) return false;
+    fprintf(stderr, "%s [y/N] ", question);
+    fflush(stderr);
+    char *line = cli_read_line(stdin);
+    bool yes = line && (strcmp(line, "y") == 0 || strcmp(line, "Y") == 0 || strcasecmp(line, "yes") == 0);
+    free(line);
+    return yes;
 }

@@ -82,6 +82,14 @@ typedef struct {
 
 static const char *mode_names[] = {"off", "simulate", "live"};
 
+bool config_key_at(int i, const char **section, const char **key)
+{
+    if (i < 0 || (size_t)i >= NKEYS) return false;
+    *section = KEYS[i].section;
+    *key = KEYS[i].key;
+    return true;
+}
+
 const char *config_mode_name(hy_mode m) { return m <= HY_MODE_LIVE ? mode_names[m] : "?"; }
 
 static int mode_slot(size_t offset)
@@ -207,6 +215,7 @@ static int apply_value(hy_config *cfg, const key_def *k, const char *value, hy_e
         return 0;
     }
     case T_MODE:
+        if (!*value) return 0; /* empty: decided by the credentials */
         for (int m = 0; m <= HY_MODE_LIVE; m++)
             if (strcasecmp(value, mode_names[m]) == 0) {
                 *(hy_mode *)(base + k->offset) = (hy_mode)m;
@@ -279,7 +288,7 @@ static int config_ini_handler(void *user, const char *section, const char *name,
         const key_def *k = &KEYS[i];
         if (strcmp(k->section, section) != 0 || strcmp(k->key, name) != 0) continue;
         if (apply_value(st->cfg, k, value, st->err, where) != 0) return 0;
-        if (k->type == T_MODE) st->mode_set[mode_slot(k->offset)] = true;
+        if (k->type == T_MODE && *value) st->mode_set[mode_slot(k->offset)] = true;
         if (k->type == T_SECRET && *value) st->has_secret = true;
         return 1;
     }
@@ -293,8 +302,26 @@ static int config_ini_handler(void *user, const char *section, const char *name,
 static char *counting_reader(char *str, int num, void *stream)
 {
     parse_state *st = stream;
+    if (st->err->code != HY_OK) return NULL;
     char *r = fgets(str, num, st->fp);
-    if (r) st->line++;
+    if (!r) return NULL;
+    st->line++;
+    /* inih reports a section only with its first key: check headers here so
+     * an unknown (or empty) section is reported on its own line. */
+    char copy[256];
+    hy_strlcpy(copy, r, sizeof copy);
+    char *t = hy_trim(copy);
+    size_t n = strlen(t);
+    if (n >= 2 && t[0] == '[' && t[n - 1] == ']') {
+        t[n - 1] = '\0';
+        if (!known_section(t + 1)) {
+            hy_fail(st->err, HY_ERR_CONFIG,
+                    "%s:%d: unknown section [%s] (allowed: database, auth, metabase, azure, teams, slack, smtp, http, "
+                    "ui, security)",
+                    st->file, st->line, t + 1);
+            return NULL;
+        }
+    }
     return r;
 }
 

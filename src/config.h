@@ -104,6 +104,8 @@ hy_config *config_default(void);
 void config_free(hy_config *cfg);
 
 const char *config_mode_name(hy_mode m);
+/* Every known setting, for documentation checks: returns false past the end. */
+bool config_key_at(int i, const char **section, const char **key);
 /* One line per integration: "metabase: live (https://...)" — never a secret. */
 void config_describe_modes(const hy_config *cfg, char *out, size_t outsz);
 

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "migrations.h"
 #include "util.h"
@@ -56,6 +58,7 @@ static int open_conn(const char *path, hy_db **out, hy_err *err)
     *out = NULL;
     hy_db *db = xcalloc(1, sizeof *db);
     db->path = xstrdup(path);
+    bool fresh = strcmp(path, ":memory:") != 0 && access(path, F_OK) != 0;
     int rc = sqlite3_open_v2(path, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                              NULL);
     if (rc != SQLITE_OK) {
@@ -64,6 +67,8 @@ static int open_conn(const char *path, hy_db **out, hy_err *err)
         db_close(db);
         return err->code;
     }
+    /* It holds password hashes and the session key: owner only. */
+    if (fresh) chmod(path, 0600);
     sqlite3_extended_result_codes(db->conn, 1);
     sqlite3_busy_timeout(db->conn, BUSY_TIMEOUT_MS);
     /* journal_mode=WAL needs a write lock the first time: the busy timeout covers it. */
@@ -139,6 +144,13 @@ int db_latest_version(void) { return hy_migration_count; }
 int db_migrate(hy_db *db, int *applied, hy_err *err)
 {
     if (applied) *applied = 0;
+    /* Up to date (the usual case): no write lock at all. */
+    int current = db_schema_version(db);
+    if (current > hy_migration_count)
+        return hy_fail(err, HY_ERR_INTERNAL,
+                       "%s has schema version %d, newer than this hyopps knows (%d): use a newer hyopps",
+                       db->path, current, hy_migration_count);
+    if (current == hy_migration_count) return 0;
     for (int i = 0; i < hy_migration_count; i++) {
         const struct hy_migration *m = &hy_migrations[i];
         /* Foreign keys are switched off around a migration (it may rebuild a

@@ -64,6 +64,11 @@ typedef struct {
 } hy_org_groups;
 int ops_org_set_groups(hy_ctx *c, const hy_principal *p, const char *ref, const hy_org_groups *g, hy_err *err);
 
+/* All of the above in one transaction; any part may be NULL. Every field
+ * error of every part is reported at once, and nothing changes then. */
+int ops_org_edit(hy_ctx *c, const hy_principal *p, const char *ref, const hy_org_update *u, const hy_org_docs *d,
+                 const hy_org_groups *g, hy_err *err);
+
 /* What a delete would remove (shown before asking to confirm). */
 int ops_org_delete_impact(hy_ctx *c, const hy_principal *p, const char *ref, hy_org_impact *out, hy_err *err);
 int ops_org_delete(hy_ctx *c, const hy_principal *p, const char *ref, hy_org_impact *done, hy_err *err);

@@ -115,7 +115,7 @@ bool hy_valid_lang(const char *s)
 {
     if (!s || strlen(s) != 2 || !islower((unsigned char)s[0]) || !islower((unsigned char)s[1]))
         return false;
-    for (const char *p = iso639_1; *p; p += 3)
+    for (const char *p = iso639_1; p[0] && p[1]; p += p[2] ? 3 : 2)
         if (p[0] == s[0] && p[1] == s[1]) return true;
     return false;
 }

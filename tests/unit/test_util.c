@@ -96,6 +96,9 @@ static void validators(void **s)
     assert_true(hy_valid_lang("en"));
     assert_false(hy_valid_lang("EN"));
     assert_false(hy_valid_lang("xx"));
+    assert_true(hy_valid_lang("zu"));
+    assert_true(hy_valid_lang("aa"));
+    assert_false(hy_valid_lang("zz"));
     long v;
     assert_true(hy_parse_long("42", 1, 100, &v));
     assert_int_equal(v, 42);

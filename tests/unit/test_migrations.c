@@ -1,0 +1,186 @@
+/* migrations and seeding: a fresh file; the original app's database upgraded
+ * in place, keeping every row, with both legacy users able to log in. */
+#include "testlib.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "util.h"
+#include "workflows.h"
+
+static const char *ORIGINAL_TABLES[] = {
+    "organizations", "users", "studio_companies", "user_studio_access", "system_groups",
+    "organization_integrations", "organization_documentation", "resources", "workflow_definitions",
+    "workflow_step_definitions", "workflow_executions", "workflow_step_executions", "access_grants",
+    "user_studio_companies",
+};
+#define NTABLES (int)(sizeof ORIGINAL_TABLES / sizeof ORIGINAL_TABLES[0])
+
+static int64_t count_rows(hy_db *db, const char *table)
+{
+    char *sql = xasprintf("SELECT count(*) FROM %s", table);
+    hy_err err;
+    hy_err_clear(&err);
+    int64_t n = -1;
+    assert_int_equal(db_get_int(db, &err, &n, NULL, sql, ""), 0);
+    free(sql);
+    return n;
+}
+
+static void fresh_database_is_migrated_and_seeded(void **s)
+{
+    (void)s;
+    t_env *e = t_env_new();
+    assert_int_equal(db_schema_version(e->c->db), db_latest_version());
+    assert_true(db_latest_version() >= 2);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM resources", ""), 6);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM resources WHERE name = 'LMS' AND type = 'learning' AND has_api = 0", ""), 1);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM resources WHERE name = 'Metabase' AND type = 'insights' AND has_api = 1", ""), 1);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM workflow_definitions", ""), 2);
+    for (int w = 0; w < hy_workflow_count; w++) {
+        const hy_workflow_def *wf = hy_workflows[w];
+        assert_int_equal(t_count(e, "SELECT count(*) FROM workflow_step_definitions s JOIN workflow_definitions d "
+                                    "ON d.id = s.workflow_definition_id WHERE d.name = ?", "t", wf->name),
+                         wf->nsteps);
+        for (int i = 0; i < wf->nsteps; i++) {
+            char order[16];
+            snprintf(order, sizeof order, "%d", i + 1);
+            assert_int_equal(t_count(e, "SELECT count(*) FROM workflow_step_definitions WHERE id = ? AND name = ? "
+                                        "AND step_order = ? AND type = ?",
+                                     "tttt", wf->steps[i].id, wf->steps[i].name, order,
+                                     wf->steps[i].kind == HY_STEP_MANUAL ? "manual" : "auto"),
+                             1);
+        }
+    }
+    assert_int_equal(t_count(e, "SELECT count(*) FROM workflow_step_definitions s JOIN workflow_definitions d ON "
+                                "d.id = s.workflow_definition_id WHERE d.name = 'new_partner' AND s.type = 'manual'", ""), 3);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM workflow_step_definitions s JOIN workflow_definitions d ON "
+                                "d.id = s.workflow_definition_id WHERE d.name = 'new_partner_user' AND s.type = 'manual'", ""), 2);
+    /* The default admin, who must change the password. */
+    assert_int_equal(t_count(e, "SELECT count(*) FROM users WHERE email = 'admin@hyopps.local' AND app_role = 'admin' "
+                                "AND must_change_password = 1 AND password_hash LIKE '$argon2id$%'", ""), 1);
+    /* Reopening changes nothing (no second admin, no duplicate rows). */
+    char path[512];
+    snprintf(path, sizeof path, "%s/hyopps.db", e->dir);
+    hy_db *db2 = NULL;
+    hy_err err;
+    assert_int_equal(db_open(path, &db2, &err), 0);
+    db_close(db2);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM users", ""), 1);
+    t_env_free(e);
+}
+
+static void every_connection_has_the_pragmas(void **s)
+{
+    (void)s;
+    t_env *e = t_env_new();
+    hy_err err;
+    char *mode = NULL;
+    assert_int_equal(db_get_text(e->c->db, &err, &mode, "PRAGMA journal_mode", ""), 0);
+    assert_string_equal(mode, "wal");
+    free(mode);
+    assert_int_equal(t_count(e, "PRAGMA foreign_keys", ""), 1);
+    assert_true(t_count(e, "PRAGMA busy_timeout", "") >= 5000);
+    /* Foreign keys are enforced. */
+    assert_int_not_equal(db_exec(e->c->db, &err, "INSERT INTO studio_companies(id, organization_id, studio_id, name, "
+                                                 "environment) VALUES('x', 'no-such-org', 's', 'n', 'test')", ""),
+                         0);
+    t_env_free(e);
+}
+
+static void legacy_database_upgrades_in_place(void **s)
+{
+    (void)s;
+    /* Count every original table in a raw copy first. */
+    char tmp[] = "/tmp/hyopps-legacy.XXXXXX";
+    assert_non_null(mkdtemp(tmp));
+    char cmd[600], raw[300];
+    snprintf(raw, sizeof raw, "%s/raw.db", tmp);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", t_fixture("legacy-hyopps.db"), raw);
+    assert_int_equal(system(cmd), 0);
+    hy_db *db = NULL;
+    hy_err err;
+    assert_int_equal(db_open_raw(raw, &db, &err), 0);
+    assert_int_equal(db_schema_version(db), 0);
+    int64_t before[NTABLES];
+    for (int i = 0; i < NTABLES; i++) before[i] = count_rows(db, ORIGINAL_TABLES[i]);
+    db_close(db);
+    assert_int_equal(before[1], 2);   /* users */
+    assert_int_equal(before[11], 34); /* step executions */
+
+    t_env *e = t_env_from_file(t_fixture("legacy-hyopps.db"));
+    assert_int_equal(db_schema_version(e->c->db), db_latest_version());
+    for (int i = 0; i < NTABLES; i++) {
+        int64_t after = count_rows(e->c->db, ORIGINAL_TABLES[i]);
+        if (after != before[i]) fail_msg("table %s: %lld rows before, %lld after", ORIGINAL_TABLES[i],
+                                         (long long)before[i], (long long)after);
+    }
+    /* The original's ids and content are kept. */
+    assert_int_equal(t_count(e, "SELECT count(*) FROM workflow_definitions WHERE id = '1543328a-2d72-40ca-9c76-7c02cfc38dba' "
+                                "AND name = 'new_partner'", ""), 1);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM workflow_step_definitions WHERE id = '435c537f-3cd7-4fb2-88f4-cd08d7831f21' "
+                                "AND name = 'trigger_infrabot' AND step_order = 2", ""), 1);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM workflow_executions WHERE id = '257b9194-b885-46b3-9445-76f656b147fc' "
+                                "AND status = 'failed' AND current_step_order = 4", ""), 1);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM workflow_step_executions WHERE id = '8872c28b-84ca-4a20-b4cf-b51156158945' "
+                                "AND error LIKE 'Invalid Metabase group ID%'", ""), 1);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM workflow_step_executions WHERE manual_input LIKE '%st-glx-t%' "
+                                "AND input_by = '57083742-2354-4cf5-b1f2-3baf6bf5a4ab'", ""), 1);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM organizations WHERE name = 'Globex \xc3\x9cn\xc3\xaf" "code GmbH'", ""), 1);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM system_groups WHERE tool = 'metabase' AND external_id = '7'", ""), 1);
+    assert_int_equal(t_count(e, "PRAGMA foreign_key_check", ""), -1); /* no rows: no broken reference */
+    /* No second admin was seeded. */
+    assert_int_equal(t_count(e, "SELECT count(*) FROM users WHERE app_role = 'admin'", ""), 1);
+
+    /* Both legacy users log in with their bcrypt passwords, rehashed once. */
+    hy_principal p;
+    char *token = NULL;
+    hy_err_clear(&err);
+    assert_int_equal(auth_login(e->c, "jane.doe@acme.example", "partner-pass-1", &p, &token, &err), 0);
+    assert_int_equal(p.role, HY_ROLE_PARTNER_ADMIN);
+    assert_string_equal(p.org_id, "de2daf1e-0605-4ff7-aa33-94e90b867bec");
+    assert_false(p.must_change_password);
+    free(token);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM users WHERE email = 'jane.doe@acme.example' AND password_hash LIKE '$argon2id$%'", ""), 1);
+    assert_int_equal(auth_login(e->c, "admin@hyopps.local", "admin123", &p, &token, &err), 0);
+    assert_true(p.must_change_password); /* admin123 breaks the rules: change it first */
+    free(token);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM users WHERE password_hash LIKE '$2b$%'", ""), 0);
+    /* And again with the new hash. */
+    assert_int_equal(auth_login(e->c, "jane.doe@acme.example", "partner-pass-1", &p, &token, &err), 0);
+    free(token);
+    t_env_free(e);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void newer_schema_is_refused(void **s)
+{
+    (void)s;
+    t_env *e = t_env_new();
+    hy_err err;
+    char *sql = xasprintf("PRAGMA user_version = %d", db_latest_version() + 1);
+    assert_int_equal(db_exec_script(e->c->db, sql, &err), 0);
+    free(sql);
+    char path[512];
+    snprintf(path, sizeof path, "%s/hyopps.db", e->dir);
+    hy_db *db = NULL;
+    hy_err_clear(&err);
+    assert_int_not_equal(db_open(path, &db, &err), 0);
+    assert_null(db);
+    assert_non_null(strstr(err.msg, "newer than this hyopps knows"));
+    t_env_free(e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fresh_database_is_migrated_and_seeded),
+        cmocka_unit_test(every_connection_has_the_pragmas),
+        cmocka_unit_test(legacy_database_upgrades_in_place),
+        cmocka_unit_test(newer_schema_is_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
