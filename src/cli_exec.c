@@ -149,25 +149,18 @@ static int cmd_list(cli_env *env, int argc, char **argv)
         hy_exec_page_free(&pg);
         return CLI_OK;
     }
-    if (pg.count) printf("ID        WORKFLOW          STATUS          STEP                              ORGANISATION          USER                          CREATED\n");
+    cli_table *t = cli_table_new(7, "ID", "WORKFLOW", "STATUS", "STEP", "ORGANISATION", "USER", "CREATED");
     for (int i = 0; i < pg.count; i++) {
         hy_exec_summary *s = &pg.items[i];
-        char step[96], created[HY_TIME_LEN];
-        snprintf(step, sizeof step, "%d/%d %s", s->current_step, s->nsteps, s->current_step_name ? s->current_step_name : "?");
+        char id[9], step[96], created[HY_TIME_LEN];
+        hy_strlcpy(id, s->id, sizeof id);
+        snprintf(step, sizeof step, "%d/%d %s", s->current_step, s->nsteps,
+                 s->current_step_name ? s->current_step_name : "?");
         short_time(s->created_at, created);
-        print_cell(s->id, 8);
-        fputs("  ", stdout);
-        print_cell(s->workflow, 16);
-        fputs("  ", stdout);
-        print_cell(s->status, 14);
-        fputs("  ", stdout);
-        print_cell(step, 32);
-        fputs("  ", stdout);
-        print_cell(s->organization_name, 20);
-        fputs("  ", stdout);
-        print_cell(s->user_email, 28);
-        printf("  %s\n", created);
+        cli_table_add(t, id, s->workflow, s->status, step, s->organization_name, s->user_email, created);
     }
+    if (pg.count) cli_table_print(t, stdout);
+    cli_table_free(t);
     const char *plus = pg.counts_exact ? "" : "+";
     printf("%d shown of %lld%s", pg.count, (long long)pg.total, plus);
     printf(" (");

@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "ops.h"
 #include "ops_exec_internal.h"
+#include "ops_refs.h"
 #include "sanitize.h"
 #include "util.h"
 
@@ -122,36 +123,6 @@ static cJSON *details_step(const hy_workflow_def *wf, int order)
     return d;
 }
 
-/* ---- organisations (for --org) ---- */
-
-int opx_org_resolve(hy_ctx *c, const hy_principal *p, const char *ref, char id[HY_UUID_LEN], hy_err *err)
-{
-    id[0] = '\0';
-    char shown[80];
-    hy_sanitize_to(ref, shown, sizeof shown);
-    hy_stmt *st = db_query(c->db, err,
-                           "SELECT id FROM organizations WHERE id = ?1 OR name = ?1 COLLATE NOCASE "
-                           "OR (length(?1) >= 4 AND id >= lower(?1) AND id < lower(?1) || 'g') LIMIT 3",
-                           "t", ref);
-    int n = 0;
-    while (db_row(st)) {
-        if (n++ == 0) hy_strlcpy(id, db_text(st, 0), HY_UUID_LEN);
-        else if (strcmp(db_text(st, 0), id) == 0) n--;
-    }
-    int rc = db_done(st);
-    if (rc) return rc;
-    if (n == 1 && !ops_can_see_org(p, id)) n = 0;
-    if (n == 0) {
-        id[0] = '\0';
-        return hy_fail(err, HY_ERR_NOT_FOUND, "no organisation matches '%s'", shown);
-    }
-    if (n > 1) {
-        id[0] = '\0';
-        return hy_fail(err, HY_ERR_INVALID, "'%s' matches several organisations: give more of the id", shown);
-    }
-    return 0;
-}
-
 /* ---- workflows ---- */
 
 int ops_exec_workflows(hy_ctx *c, const hy_principal *p, const hy_workflow_def **out, int max, int *n, hy_err *err)
@@ -194,13 +165,13 @@ int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const
         hy_strlcpy(org, p->org_id, sizeof org); /* partner admins: always their own */
         if (org_ref && !hy_empty(org_ref)) {
             char given[HY_UUID_LEN];
-            if (opx_org_resolve(c, p, org_ref, given, err) != 0) return err->code;
+            if (ops_find_org(c, p, org_ref, given, err) != 0) return err->code;
         }
     } else if (org_ref && !hy_empty(org_ref)) {
         if (!of)
             return hy_fail(err, HY_ERR_INVALID, "%s creates its organisation: --org does not apply (use it with %s)",
                            wf->name, "new_partner_user");
-        if (opx_org_resolve(c, p, org_ref, org, err) != 0) return err->code;
+        if (ops_find_org(c, p, org_ref, org, err) != 0) return err->code;
     }
     if (db_begin(c->db, err) != 0) return err->code;
     int rc = engine_start(c, p, wf, id_out, err);

@@ -6,8 +6,5 @@
 
 /* May p see an execution of this workflow and organisation? */
 bool opx_visible(const hy_principal *p, const char *wf_name, const char *org_id);
-/* An organisation by id, unique id prefix (4+) or exact name (any case),
- * among those p may see. */
-int opx_org_resolve(hy_ctx *c, const hy_principal *p, const char *ref, char id[HY_UUID_LEN], hy_err *err);
 
 #endif

@@ -21,6 +21,7 @@
 #include "engine.h"
 #include "ops.h"
 #include "ops_exec_internal.h"
+#include "ops_refs.h"
 #include "sanitize.h"
 #include "util.h"
 
@@ -326,11 +327,11 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
     int rc = 0;
     if (!admin) {
         hy_strlcpy(org, p->org_id, sizeof org);
-        if (q && q->org_ref && *q->org_ref && opx_org_resolve(c, p, q->org_ref, org, err) != 0) return err->code;
+        if (q && q->org_ref && *q->org_ref && ops_find_org(c, p, q->org_ref, org, err) != 0) return err->code;
         rc = db_get_text(c->db, err, &wf_id, "SELECT id FROM workflow_definitions WHERE name = 'new_partner_user'", "");
         if (rc) return rc;
     } else if (q && q->org_ref && *q->org_ref) {
-        if (opx_org_resolve(c, p, q->org_ref, org, err) != 0) return err->code;
+        if (ops_find_org(c, p, q->org_ref, org, err) != 0) return err->code;
     }
     pl.org = org[0] ? org : NULL;
     pl.wf_id = wf_id;
