@@ -6,7 +6,9 @@
 
 #include "audit.h"
 #include "engine_internal.h"
+#include "exec_search.h"
 #include "sanitize.h"
+#include "step_support.h"
 #include "util.h"
 
 /* ---- loading ---- */
@@ -16,7 +18,7 @@ int ex_load(hy_ctx *c, const char *exec_id, ex_state *x, hy_err *err)
     memset(x, 0, sizeof *x);
     hy_stmt *st = db_query(c->db, err,
                            "SELECT e.rowid, e.id, wd.name, e.status, e.current_step_order, e.organization_id, "
-                           "e.user_id, e.requested_by FROM workflow_executions e "
+                           "e.user_id, e.requested_by, e.workflow_definition_id FROM workflow_executions e "
                            "JOIN workflow_definitions wd ON wd.id = e.workflow_definition_id WHERE e.id = ?",
                            "t", exec_id);
     bool found = db_row(st);
@@ -29,6 +31,7 @@ int ex_load(hy_ctx *c, const char *exec_id, ex_state *x, hy_err *err)
         hy_strlcpy(x->org, db_text(st, 5), sizeof x->org);
         hy_strlcpy(x->user, db_text(st, 6), sizeof x->user);
         hy_strlcpy(x->requested_by, db_text(st, 7), sizeof x->requested_by);
+        hy_strlcpy(x->wf_id, db_text(st, 8), sizeof x->wf_id);
     }
     int rc = db_done(st);
     if (rc) return rc;
@@ -50,6 +53,24 @@ int ex_load(hy_ctx *c, const char *exec_id, ex_state *x, hy_err *err)
         return hy_fail(err, HY_ERR_INTERNAL, "execution %.8s has %d step rows; workflow %s has %d steps", x->id,
                        x->nsteps, x->wf_name, x->wf->nsteps);
     return 0;
+}
+
+static int count_delta(hy_ctx *c, const char *org, const char *wf_id, const char *status, int delta, hy_err *err)
+{
+    return db_exec(c->db, err,
+                   "INSERT INTO exec_counts(organization_id, workflow_definition_id, status, n) VALUES(?1, ?2, ?3, ?4) "
+                   "ON CONFLICT(organization_id, workflow_definition_id, status) DO UPDATE SET n = n + ?4",
+                   "ttti", org, wf_id, status, delta);
+}
+
+int ex_status_changed(hy_ctx *c, ex_state *x, const char *status, hy_err *err)
+{
+    if (strcmp(x->status, status) == 0) return 0;
+    const char *org = x->org[0] ? x->org : "";
+    int rc = count_delta(c, org, x->wf_id, x->status, -1, err);
+    if (rc == 0) rc = count_delta(c, org, x->wf_id, status, 1, err);
+    if (rc == 0) hy_strlcpy(x->status, status, sizeof x->status);
+    return rc;
 }
 
 void ex_set_step_status(ex_state *x, int order, const char *status)
@@ -171,16 +192,36 @@ static int complete(hy_ctx *c, const hy_principal *actor, ex_state *x, const cJS
                  "UPDATE workflow_executions SET status = 'completed', completed_at = ?, next_run_at = NULL, "
                  "current_step_order = ?, updated_at = ? WHERE id = ?",
                  "titt", now, x->nsteps, now, x->id);
+    if (rc == 0) rc = ex_status_changed(c, x, "completed", err);
     if (rc) return rc;
-    hy_strlcpy(x->status, "completed", sizeof x->status);
+    x->deferred = false;
     x->current = x->nsteps;
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "workflow", x->wf_name);
     return ex_audit(c, actor, "exec.complete", x->id, d, err);
 }
 
+static int write_queued(hy_ctx *c, ex_state *x, int k, hy_err *err)
+{
+    char now[HY_TIME_LEN];
+    int64_t now_ms = hy_now_ms();
+    hy_iso_from_ms(now_ms, now);
+    int rc = db_exec(c->db, err,
+                     "UPDATE workflow_executions SET status = 'pending', current_step_order = ?, "
+                     "next_run_at = ?, updated_at = ? WHERE id = ?",
+                     "iItt", k, now_ms, now, x->id);
+    if (rc == 0) rc = ex_status_changed(c, x, "pending", err);
+    x->deferred = false;
+    return rc;
+}
+
+int ex_flush_deferred(hy_ctx *c, ex_state *x, hy_err *err)
+{
+    return x->deferred ? write_queued(c, x, x->current, err) : 0;
+}
+
 int ex_advance(hy_ctx *c, const hy_principal *actor, ex_state *x, int from, const cJSON *context, int *queued_auto,
-               hy_err *err)
+               bool defer, hy_err *err)
 {
     if (queued_auto) *queued_auto = 0;
     if (!x->wf) return hy_fail(err, HY_ERR_INTERNAL, "workflow %s is not known to this program", x->wf_name);
@@ -202,13 +243,14 @@ int ex_advance(hy_ctx *c, const hy_principal *actor, ex_state *x, int from, cons
                              "next_run_at = NULL, updated_at = ? WHERE id = ?",
                              "itt", k, now, x->id);
             ex_set_step_status(x, k, "awaiting_input");
-            hy_strlcpy(x->status, "awaiting_input", sizeof x->status);
+            if (rc == 0) rc = ex_status_changed(c, x, "awaiting_input", err);
+            x->deferred = false;
+        } else if (defer) {
+            rc = 0;
+            x->deferred = true;
+            if (queued_auto) *queued_auto = k;
         } else {
-            rc = db_exec(c->db, err,
-                         "UPDATE workflow_executions SET status = 'pending', current_step_order = ?, "
-                         "next_run_at = ?, updated_at = ? WHERE id = ?",
-                         "iItt", k, now_ms, now, x->id);
-            hy_strlcpy(x->status, "pending", sizeof x->status);
+            rc = write_queued(c, x, k, err);
             if (queued_auto) *queued_auto = k;
         }
         x->current = k;
@@ -219,8 +261,8 @@ int ex_advance(hy_ctx *c, const hy_principal *actor, ex_state *x, int from, cons
 
 /* ---- start ---- */
 
-int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, char id_out[HY_UUID_LEN],
-                 hy_err *err)
+int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, const char *org_id,
+                 char id_out[HY_UUID_LEN], hy_err *err)
 {
     char *wf_id = NULL;
     int rc = db_get_text(c->db, err, &wf_id, "SELECT id FROM workflow_definitions WHERE name = ?", "t", wf->name);
@@ -233,12 +275,21 @@ int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf
     hy_strlcpy(x.wf_name, wf->name, sizeof x.wf_name);
     hy_uuid(x.id);
     hy_strlcpy(x.requested_by, actor->user_id, sizeof x.requested_by);
+    hy_strlcpy(x.org, org_id ? org_id : "", sizeof x.org);
+    hy_strlcpy(x.wf_id, wf_id, sizeof x.wf_id);
+    hy_strlcpy(x.status, "pending", sizeof x.status);
     char now[HY_TIME_LEN];
     hy_now_iso(now);
     rc = db_exec(c->db, err,
-                 "INSERT INTO workflow_executions(id, workflow_definition_id, requested_by, status, "
-                 "current_step_order, created_at, updated_at) VALUES(?, ?, ?, 'pending', 1, ?, ?)",
-                 "ttttt", x.id, wf_id, nullable(actor->user_id), now, now);
+                 "INSERT INTO workflow_executions(id, workflow_definition_id, organization_id, requested_by, status, "
+                 "current_step_order, created_at, updated_at, search_text) VALUES(?1, ?2, ?3, ?4, 'pending', 1, ?5, ?5, "
+                 EXEC_SEARCH_TEXT("?1", "?3", "NULL") ")",
+                 "ttttt", x.id, wf_id, nullable(org_id), nullable(actor->user_id), now);
+    if (rc == 0)
+        rc = db_exec(c->db, err,
+                     "INSERT OR IGNORE INTO exec_search_pending(rowid, at) VALUES(last_insert_rowid(), ?)", "I",
+                     hy_now_ms());
+    if (rc == 0) rc = count_delta(c, x.org, wf_id, "pending", 1, err);
     /* step definition ids of this database (a legacy one keeps its own) */
     char defs[EX_MAX_STEPS][HY_UUID_LEN];
     memset(defs, 0, sizeof defs);
@@ -257,7 +308,7 @@ int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf
             rc = hy_fail(err, HY_ERR_INTERNAL, "step %d of %s is missing from the database", k, wf->name);
             break;
         }
-        hy_uuid(x.step[k - 1].id);
+        hy_row_id(x.step[k - 1].id);
         hy_strlcpy(x.step[k - 1].status, "pending", EX_STATUS_LEN);
         rc = db_exec(c->db, err,
                      "INSERT INTO workflow_step_executions(id, execution_id, step_definition_id, step_order, status, "
@@ -265,7 +316,7 @@ int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf
                      "tttit", x.step[k - 1].id, x.id, defs[k - 1], k, now);
     }
     free(wf_id);
-    if (rc == 0) rc = ex_advance(c, actor, &x, 0, NULL, NULL, err);
+    if (rc == 0) rc = ex_advance(c, actor, &x, 0, NULL, NULL, false, err);
     if (rc == 0) hy_strlcpy(id_out, x.id, HY_UUID_LEN);
     return rc;
 }
@@ -320,14 +371,19 @@ int engine_submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int
                      "input_at = ?, completed_by = ?, completed_at = ?, error = NULL, updated_at = ? WHERE id = ?",
                      "ttttttt", json, nullable(actor->user_id), now, nullable(actor->user_id), now, now,
                      x.step[order - 1].id);
-    if (rc == 0 && io.attach_org[0]) {
-        rc = db_exec(c->db, err, "UPDATE workflow_executions SET organization_id = ?, updated_at = ? WHERE id = ?",
+    /* attaching: the search text follows in the same UPDATE */
+    if (rc == 0 && io.attach_org[0] && strcmp(io.attach_org, x.org) != 0) {
+        rc = db_exec(c->db, err,
+                     "UPDATE workflow_executions SET organization_id = ?1, updated_at = ?2, search_text = "
+                     EXEC_SEARCH_TEXT("id", "?1", "user_id") " WHERE id = ?3",
                      "ttt", io.attach_org, now, x.id);
         hy_strlcpy(x.org, io.attach_org, sizeof x.org);
     }
-    if (rc == 0 && io.attach_user[0]) {
-        rc = db_exec(c->db, err, "UPDATE workflow_executions SET user_id = ?, updated_at = ? WHERE id = ?", "ttt",
-                     io.attach_user, now, x.id);
+    if (rc == 0 && io.attach_user[0] && strcmp(io.attach_user, x.user) != 0) {
+        rc = db_exec(c->db, err,
+                     "UPDATE workflow_executions SET user_id = ?1, updated_at = ?2, search_text = "
+                     EXEC_SEARCH_TEXT("id", "organization_id", "?1") " WHERE id = ?3",
+                     "ttt", io.attach_user, now, x.id);
         hy_strlcpy(x.user, io.attach_user, sizeof x.user);
     }
     cJSON_free(json);
@@ -335,7 +391,7 @@ int engine_submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int
     cJSON_Delete(input);
     if (rc) return rc;
     ex_set_step_status(&x, order, "completed");
-    return ex_advance(c, actor, &x, order, NULL, NULL, err);
+    return ex_advance(c, actor, &x, order, NULL, NULL, false, err);
 }
 
 int engine_retry(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err)
@@ -362,6 +418,7 @@ int engine_retry(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_e
                      "UPDATE workflow_executions SET status = 'pending', next_run_at = ?, completed_at = NULL, "
                      "updated_at = ? WHERE id = ?",
                      "Itt", now_ms, now, x.id);
+    if (rc == 0) rc = ex_status_changed(c, &x, "pending", err);
     return rc;
 }
 
@@ -392,7 +449,7 @@ int engine_skip(hy_ctx *c, const hy_principal *actor, const char *exec_id, int o
                      "ttttt", reason, nullable(actor->user_id), now, now, x.step[order - 1].id);
     if (rc) return rc;
     ex_set_step_status(&x, order, "skipped");
-    if (order == x.current) return ex_advance(c, actor, &x, order, NULL, NULL, err);
+    if (order == x.current) return ex_advance(c, actor, &x, order, NULL, NULL, false, err);
     return 0;
 }
 
@@ -416,7 +473,7 @@ int engine_mark_done(hy_ctx *c, const hy_principal *actor, const char *exec_id, 
                      "ttttt", note, nullable(actor->user_id), now, now, x.step[order - 1].id);
     if (rc) return rc;
     ex_set_step_status(&x, order, "completed");
-    if (order == x.current) return ex_advance(c, actor, &x, order, NULL, NULL, err);
+    if (order == x.current) return ex_advance(c, actor, &x, order, NULL, NULL, false, err);
     return 0;
 }
 
@@ -456,10 +513,10 @@ int engine_rerun(hy_ctx *c, const hy_principal *actor, const char *exec_id, int 
                      "UPDATE workflow_executions SET status = 'pending', current_step_order = ?, completed_at = NULL, "
                      "cancelled_by = NULL, cancelled_at = NULL, next_run_at = NULL, updated_at = ? WHERE id = ?",
                      "itt", from, now, x.id);
+    if (rc == 0) rc = ex_status_changed(c, &x, "pending", err);
     if (rc) return rc;
     for (int k = from; k <= x.nsteps; k++) ex_set_step_status(&x, k, "pending");
-    hy_strlcpy(x.status, "pending", sizeof x.status);
-    return ex_advance(c, actor, &x, from - 1, NULL, NULL, err);
+    return ex_advance(c, actor, &x, from - 1, NULL, NULL, false, err);
 }
 
 int engine_cancel(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err)
@@ -484,6 +541,7 @@ int engine_cancel(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_
                  "UPDATE workflow_executions SET status = 'cancelled', cancelled_by = ?1, cancelled_at = ?2, "
                  "next_run_at = CASE WHEN ?3 > 0 THEN ?3 END, updated_at = ?2 WHERE id = ?4",
                  "ttIt", nullable(actor->user_id), now, running ? lease : (int64_t)0, x.id);
+    if (rc == 0) rc = ex_status_changed(c, &x, "cancelled", err);
     if (rc == 0)
         rc = db_exec(c->db, err,
                      "UPDATE workflow_step_executions SET status = 'cancelled', lease_owner = NULL, "

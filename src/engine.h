@@ -33,9 +33,10 @@
  * transaction; the caller has authorized the principal and audits the
  * action; the engine audits what follows from it, e.g. completion) ---- */
 
-/* Creates an execution with all its steps and moves to the first step. */
-int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, char id_out[HY_UUID_LEN],
-                 hy_err *err);
+/* Creates an execution with all its steps and moves to the first step.
+ * org_id (may be NULL): the organisation it is about, when known. */
+int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, const char *org_id,
+                 char id_out[HY_UUID_LEN], hy_err *err);
 /* Submits the input of the manual step waiting at step_order: field errors
  * (all at once) change nothing. */
 int engine_submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int step_order, const cJSON *raw,

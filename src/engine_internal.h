@@ -14,10 +14,12 @@ typedef struct {
     char id[HY_UUID_LEN];
     char wf_name[64];
     const hy_workflow_def *wf;   /* NULL if this program does not know the workflow */
+    char wf_id[HY_UUID_LEN];     /* workflow_definition_id */
     char status[EX_STATUS_LEN];
     int current;
     char org[HY_UUID_LEN], user[HY_UUID_LEN], requested_by[HY_UUID_LEN];
     int nsteps;
+    bool deferred;               /* queued at `current` in memory only (see ex_advance) */
     struct {
         char id[HY_UUID_LEN];
         char status[EX_STATUS_LEN];
@@ -26,6 +28,11 @@ typedef struct {
 
 /* Loads by id; HY_ERR_NOT_FOUND if missing. */
 int ex_load(hy_ctx *c, const char *exec_id, ex_state *x, hy_err *err);
+/* The execution's status changed from x->status to `status` (the row is
+ * already updated): keeps exec_counts right and x->status current. The
+ * engine, the only writer of execution status, calls this after every such
+ * UPDATE (a trigger would make every UPDATE of the table slower). */
+int ex_status_changed(hy_ctx *c, ex_state *x, const char *status, hy_err *err);
 /* Builds the merged context (see engine_context). */
 int ex_context(hy_ctx *c, const ex_state *x, cJSON **out, hy_err *err);
 /* Copies every key of src into dst, replacing. */
@@ -35,9 +42,13 @@ void ex_set_step_status(ex_state *x, int order, const char *status);
 /* Moves past step `from` (0 = before the first): the next pending step
  * becomes current (manual: awaiting_input; auto: queued now), or the
  * execution completes. context may be NULL (then built if needed).
- * *queued_auto (may be NULL) gets the order of a queued auto step, or 0. */
+ * *queued_auto (may be NULL) gets the order of a queued auto step, or 0.
+ * defer: a queued auto step is only noted in x (x->deferred) because the
+ * caller runs it next in the same transaction; ex_flush_deferred writes it
+ * if the caller stops before. */
 int ex_advance(hy_ctx *c, const hy_principal *actor, ex_state *x, int from, const cJSON *context, int *queued_auto,
-               hy_err *err);
+               bool defer, hy_err *err);
+int ex_flush_deferred(hy_ctx *c, ex_state *x, hy_err *err);
 /* Audit helper: details built from key/value string pairs (NULL-terminated). */
 int ex_audit(hy_ctx *c, const hy_principal *actor, const char *action, const char *exec_id, cJSON *details,
              hy_err *err);

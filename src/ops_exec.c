@@ -7,6 +7,7 @@
 
 #include "audit.h"
 #include "engine.h"
+#include "exec_search.h"
 #include "ops.h"
 #include "ops_exec_internal.h"
 #include "ops_refs.h"
@@ -174,7 +175,7 @@ int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const
         if (ops_find_org(c, p, org_ref, org, err) != 0) return err->code;
     }
     if (db_begin(c->db, err) != 0) return err->code;
-    int rc = engine_start(c, p, wf, id_out, err);
+    int rc = engine_start(c, p, wf, of && org[0] ? org : NULL, id_out, err);
     if (rc == 0 && of && org[0]) {
         cJSON *in = cJSON_CreateObject();
         cJSON_AddStringToObject(in, of->name, org);
@@ -187,6 +188,8 @@ int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const
         if (org[0]) cJSON_AddStringToObject(d, "organization_id", org);
         rc = audit_action(c, p, "exec.start", id_out, d, err);
     }
+    /* keeps the search index's backlog small even when no runner runs */
+    if (rc == 0) rc = exec_search_flush(c, false, err);
     rc = ops_finish(c, rc, err);
     if (rc) id_out[0] = '\0';
     return rc;

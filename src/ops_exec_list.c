@@ -4,14 +4,15 @@
  * The list must stay fast on hundreds of thousands of executions (the TUI
  * filters on every keystroke), so each kind of query has its own plan:
  *  - counts without a search come from exec_counts (kept by triggers);
- *  - the window (one page, newest first by rowid) walks an index and stops
- *    after `limit` rows: (status), (organization_id), (organization_id,
- *    status) or the table itself;
+ *  - the window (one page, newest first: created_at, then rowid) walks an
+ *    index and stops after `limit` rows: (status, created_at),
+ *    (organization_id, created_at) or (created_at);
  *  - a search of 3+ characters asks the trigram index exec_search for the
- *    newest HY_EXEC_COUNT_CAP+1 matches; when there are no more than that,
+ *    newest HY_EXEC_COUNT_CAP+1 matches (and matches the few executions
+ *    not indexed yet directly); when there are no more than that,
  *    counts and window come from them; when there are more, an organisation
  *    is scanned in full (exact), and a global search reports lower bounds
- *    and walks the status index for its window;
+ *    and walks the index for the rest of its window;
  *  - 1-2 characters match id prefixes (a range of the primary key). */
 #include <ctype.h>
 #include <stdint.h>
@@ -115,31 +116,58 @@ typedef struct {
     char *needle;            /* lower-cased search, or NULL */
     int nchars;              /* its length in characters */
     int limit;
+    /* keyset: rows strictly older than (before_at, before) */
+    char before_at[HY_TIME_LEN + 8];
     int64_t before;
 } list_plan;
 
+/* A candidate row: enough to count it and to order it. */
 typedef struct {
-    int64_t *rowid;
-    int n, cap;
-} rowids;
+    int64_t rowid;
+    int si;
+    char at[HY_TIME_LEN + 8];
+} cand;
 
-static void rowids_add(rowids *r, int64_t v)
+typedef struct {
+    cand *v;
+    int n, cap;
+} cands;
+
+static void cands_add(cands *c, int64_t rowid, const char *status, const char *at)
 {
-    if (r->n == r->cap) {
-        r->cap = r->cap ? r->cap * 2 : 128;
-        r->rowid = xrealloc(r->rowid, (size_t)r->cap * sizeof *r->rowid);
-    }
-    r->rowid[r->n++] = v;
+    if (c->n == c->cap) c->v = xrealloc(c->v, (size_t)(c->cap = c->cap ? c->cap * 2 : 256) * sizeof *c->v);
+    cand *x = &c->v[c->n++];
+    x->rowid = rowid;
+    x->si = status_index(status);
+    hy_strlcpy(x->at, at ? at : "", sizeof x->at);
 }
 
-/* Collects rows (rowid, status) in rowid-descending order: counts all,
- * keeps the window. */
-static void take(list_plan *pl, hy_exec_page *out, rowids *win, int64_t rowid, const char *status)
+/* newest first: created_at, then rowid, both descending */
+static int newest_first(const void *a, const void *b)
 {
-    int si = status_index(status);
-    if (si >= 0) out->counts[si]++;
-    out->total++;
-    if ((pl->status < 0 || si == pl->status) && rowid < pl->before && win->n <= pl->limit) rowids_add(win, rowid);
+    const cand *x = a, *y = b;
+    int c = strcmp(y->at, x->at);
+    if (c) return c;
+    return x->rowid < y->rowid ? 1 : x->rowid > y->rowid ? -1 : 0;
+}
+
+static bool older_than_cursor(const list_plan *pl, const char *at, int64_t rowid)
+{
+    int c = strcmp(at, pl->before_at);
+    return c < 0 || (c == 0 && rowid < pl->before);
+}
+
+/* Counts every candidate; the window: the newest `limit`+1 after the cursor. */
+static void take_all(list_plan *pl, cands *cs, hy_exec_page *out, cands *win)
+{
+    if (cs->n > 1) qsort(cs->v, (size_t)cs->n, sizeof *cs->v, newest_first);
+    for (int i = 0; i < cs->n; i++) {
+        cand *x = &cs->v[i];
+        if (x->si >= 0) out->counts[x->si]++;
+        out->total++;
+        if ((pl->status < 0 || x->si == pl->status) && win->n <= pl->limit && older_than_cursor(pl, x->at, x->rowid))
+            cands_add(win, x->rowid, x->si >= 0 ? STATUS_NAMES[x->si] : "", x->at);
+    }
 }
 
 static int counts_from_table(hy_ctx *c, list_plan *pl, hy_exec_page *out, hy_err *err)
@@ -157,82 +185,58 @@ static int counts_from_table(hy_ctx *c, list_plan *pl, hy_exec_page *out, hy_err
     return db_done(st);
 }
 
-/* A window straight from an index: newest first, stops after limit+1. */
-static int window_plain(hy_ctx *c, list_plan *pl, rowids *win, hy_err *err)
+/* A window straight from an index, newest first; stops after limit+1 rows.
+ * With a needle: rows containing it (a scan that stops early when they are
+ * common, used when the search index has more matches than it counts). */
+static int window_indexed(hy_ctx *c, list_plan *pl, const char *needle, int n, cands *win, hy_err *err)
 {
     hy_stmt *st;
-    int n = pl->limit + 1;
-    if (pl->org && pl->status >= 0)
+    if (pl->org)
         st = db_query(c->db, err,
-                      "SELECT rowid FROM workflow_executions WHERE organization_id = ?1 AND status = ?2 "
-                      "AND (?3 IS NULL OR workflow_definition_id = ?3) AND rowid < ?4 ORDER BY rowid DESC LIMIT ?5",
-                      "tttIi", pl->org, pl->status_name, pl->wf_id, pl->before, n);
-    else if (pl->org)
-        st = db_query(c->db, err,
-                      "SELECT rowid FROM workflow_executions WHERE organization_id = ?1 "
-                      "AND (?2 IS NULL OR workflow_definition_id = ?2) AND rowid < ?3 ORDER BY rowid DESC LIMIT ?4",
-                      "ttIi", pl->org, pl->wf_id, pl->before, n);
+                      "SELECT rowid, status, created_at FROM workflow_executions WHERE organization_id = ?1 "
+                      "AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR workflow_definition_id = ?3) "
+                      "AND (created_at, rowid) < (?4, ?5) AND (?6 IS NULL OR instr(search_text, ?6) > 0) "
+                      "ORDER BY created_at DESC, rowid DESC LIMIT ?7",
+                      "ttttIti", pl->org, pl->status_name, pl->wf_id, pl->before_at, pl->before, needle, n);
     else if (pl->status >= 0)
         st = db_query(c->db, err,
-                      "SELECT rowid FROM workflow_executions WHERE status = ?1 AND rowid < ?2 "
-                      "ORDER BY rowid DESC LIMIT ?3",
-                      "tIi", pl->status_name, pl->before, n);
+                      "SELECT rowid, status, created_at FROM workflow_executions WHERE status = ?1 "
+                      "AND (created_at, rowid) < (?2, ?3) AND (?4 IS NULL OR instr(search_text, ?4) > 0) "
+                      "ORDER BY created_at DESC, rowid DESC LIMIT ?5",
+                      "ttIti", pl->status_name, pl->before_at, pl->before, needle, n);
     else
         st = db_query(c->db, err,
-                      "SELECT rowid FROM workflow_executions WHERE rowid < ?1 ORDER BY rowid DESC LIMIT ?2", "Ii",
-                      pl->before, n);
-    while (db_row(st)) rowids_add(win, db_int(st, 0));
+                      "SELECT rowid, status, created_at FROM workflow_executions WHERE (created_at, rowid) < (?1, ?2) "
+                      "AND (?3 IS NULL OR instr(search_text, ?3) > 0) ORDER BY created_at DESC, rowid DESC LIMIT ?4",
+                      "tIti", pl->before_at, pl->before, needle, n);
+    while (db_row(st)) cands_add(win, db_int(st, 0), db_text(st, 1), db_text(st, 2));
     return db_done(st);
 }
 
-/* Every row of the organisation that contains the needle (exact). */
-static int scan_org(hy_ctx *c, list_plan *pl, hy_exec_page *out, rowids *win, hy_err *err)
+/* Every row of the organisation that contains the needle (exact counts). */
+static int scan_org(hy_ctx *c, list_plan *pl, cands *cs, hy_err *err)
 {
     hy_stmt *st = db_query(c->db, err,
-                           "SELECT rowid, status FROM workflow_executions WHERE organization_id = ?1 "
-                           "AND (?2 IS NULL OR workflow_definition_id = ?2) AND instr(search_text, ?3) > 0 "
-                           "ORDER BY rowid DESC",
+                           "SELECT rowid, status, created_at FROM workflow_executions WHERE organization_id = ?1 "
+                           "AND (?2 IS NULL OR workflow_definition_id = ?2) AND instr(search_text, ?3) > 0",
                            "ttt", pl->org, pl->wf_id, pl->needle);
-    while (db_row(st)) take(pl, out, win, db_int(st, 0), db_text(st, 1));
-    out->counts_exact = true;
+    while (db_row(st)) cands_add(cs, db_int(st, 0), db_text(st, 1), db_text(st, 2));
     return db_done(st);
 }
 
-/* ids starting with a 1-2 character prefix */
-typedef struct {
-    int64_t rowid;
-    int si;
-} prefix_row;
-
-static int newest_first(const void *a, const void *b)
+/* ids starting with a 1-2 character prefix (a range of the primary key) */
+static int scan_prefix(hy_ctx *c, list_plan *pl, cands *cs, hy_err *err)
 {
-    int64_t x = ((const prefix_row *)a)->rowid, y = ((const prefix_row *)b)->rowid;
-    return x < y ? 1 : x > y ? -1 : 0;
-}
-
-static int scan_prefix(hy_ctx *c, list_plan *pl, hy_exec_page *out, rowids *win, hy_err *err)
-{
-    out->counts_exact = true;
     for (const char *p = pl->needle; *p; p++)
         if (!isxdigit((unsigned char)*p) && *p != '-') return 0; /* cannot match an id */
     char upper[8];
     snprintf(upper, sizeof upper, "%sg", pl->needle);
     hy_stmt *st = db_query(c->db, err,
-                           "SELECT rowid, status FROM workflow_executions WHERE id >= ?1 AND id < ?2 "
+                           "SELECT rowid, status, created_at FROM workflow_executions WHERE id >= ?1 AND id < ?2 "
                            "AND (?3 IS NULL OR organization_id = ?3) AND (?4 IS NULL OR workflow_definition_id = ?4)",
                            "tttt", pl->needle, upper, pl->org, pl->wf_id);
-    prefix_row *rows = NULL;
-    int n = 0, cap = 0;
-    while (db_row(st)) {
-        if (n == cap) rows = xrealloc(rows, (size_t)(cap = cap ? cap * 2 : 256) * sizeof *rows);
-        rows[n].rowid = db_int(st, 0);
-        rows[n++].si = status_index(db_text(st, 1));
-    }
-    int rc = db_done(st);
-    if (n > 1) qsort(rows, (size_t)n, sizeof *rows, newest_first);
-    for (int i = 0; i < n; i++) take(pl, out, win, rows[i].rowid, rows[i].si >= 0 ? STATUS_NAMES[rows[i].si] : "");
-    free(rows);
-    return rc;
+    while (db_row(st)) cands_add(cs, db_int(st, 0), db_text(st, 1), db_text(st, 2));
+    return db_done(st);
 }
 
 /* The FTS5 query for a substring: the needle as one quoted string. */
@@ -248,52 +252,57 @@ static char *fts_query(const char *needle)
     return hy_buf_take(&b);
 }
 
-static int search_fts(hy_ctx *c, list_plan *pl, hy_exec_page *out, rowids *win, hy_err *err)
+static int cmp_rowid(const void *a, const void *b)
 {
-    char *q = fts_query(pl->needle);
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The newest HY_EXEC_COUNT_CAP+1 matches of the search index, in scope,
+ * plus the executions not indexed yet (exec_search_pending), which are
+ * matched directly. *capped: there were more. */
+static int search_fts(hy_ctx *c, list_plan *pl, cands *cs, bool *capped, hy_err *err)
+{
+    int64_t *pending = NULL;
+    int npending = 0, cap = 0;
     hy_stmt *st = db_query(c->db, err,
-                           "SELECT e.rowid, e.status, e.organization_id, e.workflow_definition_id FROM "
-                           "(SELECT rowid AS rid FROM exec_search WHERE exec_search MATCH ?1 ORDER BY rowid DESC "
-                           "LIMIT ?2) m JOIN workflow_executions e ON e.rowid = m.rid ORDER BY m.rid DESC",
-                           "ti", q, HY_EXEC_COUNT_CAP + 1);
-    int seen = 0;
-    int64_t oldest = INT64_MAX;
+                           "SELECT e.rowid, e.status, e.created_at, e.organization_id, e.workflow_definition_id, "
+                           "instr(e.search_text, ?1) > 0 FROM exec_search_pending p "
+                           "JOIN workflow_executions e ON e.rowid = p.rowid",
+                           "t", pl->needle);
     while (db_row(st)) {
-        seen++;
-        oldest = db_int(st, 0);
-        if (pl->org && !hy_streq(db_text(st, 2), pl->org)) continue;
-        if (pl->wf_id && !hy_streq(db_text(st, 3), pl->wf_id)) continue;
-        take(pl, out, win, db_int(st, 0), db_text(st, 1));
+        if (npending == cap) pending = xrealloc(pending, (size_t)(cap = cap ? cap * 2 : 64) * sizeof *pending);
+        pending[npending++] = db_int(st, 0);
+        if (!db_int(st, 5)) continue;
+        if (pl->org && !hy_streq(db_text(st, 3), pl->org)) continue;
+        if (pl->wf_id && !hy_streq(db_text(st, 4), pl->wf_id)) continue;
+        cands_add(cs, db_int(st, 0), db_text(st, 1), db_text(st, 2));
     }
     int rc = db_done(st);
-    out->counts_exact = seen <= HY_EXEC_COUNT_CAP;
-    if (rc || out->counts_exact) goto done;
-    /* More matches than we count. */
-    if (pl->org) { /* an organisation: scan it, exactly */
-        memset(out->counts, 0, sizeof out->counts);
-        out->total = 0;
-        win->n = 0;
-        rc = scan_org(c, pl, out, win, err);
-        goto done;
+    if (rc) {
+        free(pending);
+        return rc;
     }
-    if (win->n <= pl->limit) { /* the window needs older rows than the candidates */
-        int64_t from = pl->before < oldest ? pl->before : oldest;
-        if (pl->status >= 0)
-            st = db_query(c->db, err,
-                          "SELECT rowid FROM workflow_executions WHERE status = ?1 AND rowid < ?2 "
-                          "AND instr(search_text, ?3) > 0 ORDER BY rowid DESC LIMIT ?4",
-                          "tIti", pl->status_name, from, pl->needle, pl->limit + 1 - win->n);
-        else
-            st = db_query(c->db, err,
-                          "SELECT rowid FROM exec_search WHERE exec_search MATCH ?1 AND rowid < ?2 "
-                          "ORDER BY rowid DESC LIMIT ?3",
-                          "tIi", q, from, pl->limit + 1 - win->n);
-        while (db_row(st)) rowids_add(win, db_int(st, 0));
-        rc = db_done(st);
+    if (npending > 1) qsort(pending, (size_t)npending, sizeof *pending, cmp_rowid);
+    char *q = fts_query(pl->needle);
+    st = db_query(c->db, err,
+                  "SELECT e.rowid, e.status, e.created_at, e.organization_id, e.workflow_definition_id FROM "
+                  "(SELECT rowid AS rid FROM exec_search WHERE exec_search MATCH ?1 ORDER BY rowid DESC "
+                  "LIMIT ?2) m JOIN workflow_executions e ON e.rowid = m.rid",
+                  "ti", q, HY_EXEC_COUNT_CAP + 1);
+    int seen = 0;
+    while (db_row(st)) {
+        seen++;
+        int64_t rowid = db_int(st, 0);
+        if (npending && bsearch(&rowid, pending, (size_t)npending, sizeof *pending, cmp_rowid)) continue; /* stale */
+        if (pl->org && !hy_streq(db_text(st, 3), pl->org)) continue;
+        if (pl->wf_id && !hy_streq(db_text(st, 4), pl->wf_id)) continue;
+        cands_add(cs, rowid, db_text(st, 1), db_text(st, 2));
     }
-done:
     free(q);
-    return rc;
+    free(pending);
+    *capped = seen > HY_EXEC_COUNT_CAP;
+    return db_done(st);
 }
 
 static int utf8_chars(const char *s)
@@ -304,6 +313,40 @@ static int utf8_chars(const char *s)
     return n;
 }
 
+/* Fills the window (at most limit+1 rows, newest first) and the counts. */
+static int plan_and_run(hy_ctx *c, list_plan *pl, hy_exec_page *out, cands *win, hy_err *err)
+{
+    if (!pl->needle) {
+        int rc = counts_from_table(c, pl, out, err);
+        return rc ? rc : window_indexed(c, pl, NULL, pl->limit + 1, win, err);
+    }
+    cands cs = {0};
+    int rc;
+    bool capped = false;
+    if (pl->nchars < 3) {
+        rc = scan_prefix(c, pl, &cs, err);
+    } else {
+        rc = search_fts(c, pl, &cs, &capped, err);
+        if (rc == 0 && capped && pl->org) { /* an organisation: scan it, exactly */
+            cs.n = 0;
+            capped = false;
+            rc = scan_org(c, pl, &cs, err);
+        }
+    }
+    if (rc == 0) take_all(pl, &cs, out, win);
+    out->counts_exact = !capped;
+    if (rc == 0 && capped && win->n <= pl->limit) {
+        /* More matches than counted: walk the index for the rest of the window. */
+        if (win->n) {
+            hy_strlcpy(pl->before_at, win->v[win->n - 1].at, sizeof pl->before_at);
+            pl->before = win->v[win->n - 1].rowid;
+        }
+        rc = window_indexed(c, pl, pl->needle, pl->limit + 1 - win->n, win, err);
+    }
+    free(cs.v);
+    return rc;
+}
+
 int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_exec_page *out, hy_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -311,8 +354,8 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
     bool admin = principal_is_admin(p);
     if (!admin && !(p->role == HY_ROLE_PARTNER_ADMIN && p->org_id[0]))
         return hy_fail(err, HY_ERR_FORBIDDEN, "this account has no access to executions");
-    list_plan pl = {.status = -1, .limit = q && q->limit > 0 ? q->limit : 100,
-                    .before = q && q->before > 0 ? q->before : INT64_MAX};
+    list_plan pl = {.status = -1, .limit = q && q->limit > 0 ? q->limit : 100, .before = INT64_MAX};
+    hy_strlcpy(pl.before_at, "\x7f", sizeof pl.before_at); /* after every timestamp */
     if (pl.limit > 1000) pl.limit = 1000;
     if (q && q->status && *q->status) {
         pl.status = status_index(q->status);
@@ -322,9 +365,18 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
         }
         pl.status_name = STATUS_NAMES[pl.status];
     }
+    int rc = 0;
+    if (q && q->before > 0) {
+        char *at = NULL;
+        rc = db_get_text(c->db, err, &at, "SELECT created_at FROM workflow_executions WHERE rowid = ?", "I", q->before);
+        if (rc) return rc;
+        if (!at) return hy_fail(err, HY_ERR_INVALID, "that page cursor is no longer valid: list from the start");
+        hy_strlcpy(pl.before_at, at, sizeof pl.before_at);
+        pl.before = q->before;
+        free(at);
+    }
     char org[HY_UUID_LEN] = "";
     char *wf_id = NULL;
-    int rc = 0;
     if (!admin) {
         hy_strlcpy(org, p->org_id, sizeof org);
         if (q && q->org_ref && *q->org_ref && ops_find_org(c, p, q->org_ref, org, err) != 0) return err->code;
@@ -343,26 +395,19 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
         pl.nchars = utf8_chars(t);
         free(s);
     }
-    rowids win = {0};
-    if (!pl.needle) {
-        rc = counts_from_table(c, &pl, out, err);
-        if (rc == 0) rc = window_plain(c, &pl, &win, err);
-    } else if (pl.nchars < 3) {
-        rc = scan_prefix(c, &pl, out, &win, err);
-    } else {
-        rc = search_fts(c, &pl, out, &win, err);
-    }
+    cands win = {0};
+    rc = plan_and_run(c, &pl, out, &win, err);
     if (rc == 0) {
         out->more = win.n > pl.limit;
         int n = out->more ? pl.limit : win.n;
         out->items = xcalloc((size_t)(n ? n : 1), sizeof *out->items);
         for (int i = 0; i < n && rc == 0; i++) {
-            rc = load_summary_rowid(c, win.rowid[i], &out->items[out->count], err);
+            rc = load_summary_rowid(c, win.v[i].rowid, &out->items[out->count], err);
             if (rc == 0 && out->items[out->count].id) out->count++;
         }
         if (out->more && out->count) out->next_before = out->items[out->count - 1].cursor;
     }
-    free(win.rowid);
+    free(win.v);
     free(pl.needle);
     free(wf_id);
     if (rc) hy_exec_page_free(out);

@@ -36,7 +36,7 @@ static int add_studio_access(hy_step_io *io, const char *user, const char *org, 
     cJSON_ArrayForEach(it, ids) {
         if (!cJSON_IsString(it)) continue;
         char access[HY_UUID_LEN];
-        hy_uuid(access);
+        hy_row_id(access);
         /* granted_at stays NULL until the workflow completes */
         int rc = db_exec(io->c->db, err,
                          "INSERT INTO user_studio_access(id, user_id, studio_company_id, granted_at) "
@@ -300,7 +300,7 @@ static int persist_user_company(hy_step_io *io, hy_err *err)
     const char *sid = wf_str(io->output, "studio_user_company_id"), *name = wf_str(io->output, "studio_user_company_name");
     if (!user || !sid || !name) return 0;
     char id[HY_UUID_LEN], now[HY_TIME_LEN];
-    hy_uuid(id);
+    hy_row_id(id);
     hy_now_iso(now);
     return db_exec(io->c->db, err,
                    "INSERT INTO user_studio_companies(id, user_id, studio_id, name, created_at) VALUES(?,?,?,?,?) "
@@ -370,21 +370,16 @@ static int complete_new_partner_user(hy_step_io *io, hy_err *err)
     if (!user) return 0;
     char now[HY_TIME_LEN];
     hy_now_iso(now);
-    hy_stmt *st = db_query(io->c->db, err, "SELECT id FROM resources ORDER BY name", "");
-    char ids[32][HY_UUID_LEN];
-    int n = 0;
-    while (db_row(st) && n < 32) hy_strlcpy(ids[n++], db_text(st, 0), HY_UUID_LEN);
-    int rc = db_done(st);
-    for (int i = 0; i < n && rc == 0; i++) {
-        char gid[HY_UUID_LEN];
-        hy_uuid(gid);
-        rc = db_exec(io->c->db, err,
+    /* one statement for every resource; row ids time-ordered like hy_row_id */
+    int64_t ms = hy_now_ms();
+    int rc = db_exec(io->c->db, err,
                      "INSERT INTO access_grants(id, user_id, resource_id, permission, granted_by, granted_at, "
-                     "execution_id) VALUES(?,?,?,'read',?,?,?) "
+                     "execution_id) SELECT printf('%08x-%04x-7%03x-%04x-%012x', ?1 >> 16, ?1 & 65535, "
+                     "abs(random()) % 4096, 32768 + abs(random()) % 16384, abs(random()) % 281474976710656), "
+                     "?2, id, 'read', ?3, ?4, ?5 FROM resources WHERE true "
                      "ON CONFLICT(user_id, resource_id) DO UPDATE SET revoked_at = NULL, granted_at = excluded.granted_at, "
                      "execution_id = excluded.execution_id WHERE access_grants.revoked_at IS NOT NULL",
-                     "tttttt", gid, user, ids[i], io->requested_by, now, io->execution_id);
-    }
+                     "Itttt", ms, user, io->requested_by, now, io->execution_id);
     if (rc == 0)
         rc = db_exec(io->c->db, err,
                      "UPDATE user_studio_access SET granted_at = ? WHERE user_id = ? AND granted_at IS NULL "

@@ -237,24 +237,41 @@ static void normalize_list(const hy_field_def *f, const cJSON *v, cJSON *out, hy
     else cJSON_Delete(arr);
 }
 
-static void normalize_org(const hy_field_def *f, const char *s, const choice_list *ch, cJSON *out, hy_err *err)
+/* An organisation picked by id, exact name (any case) or unique id prefix,
+ * among the partner organisations the actor may use: looked up directly
+ * (an index each), not among every choice. */
+static int normalize_org(hy_ctx *c, const hy_principal *actor, const hy_field_def *f, const char *s, cJSON *out,
+                         hy_err *err)
 {
-    const hy_choice *hit = NULL;
-    int nprefix = 0;
-    const hy_choice *prefix_hit = NULL;
-    for (int i = 0; i < ch->n && !hit; i++) {
-        if (strcmp(ch->v[i].value, s) == 0 || hy_strcaseeq(ch->v[i].label, s)) hit = &ch->v[i];
-        else if (strlen(s) >= 4 && strncasecmp(ch->v[i].value, s, strlen(s)) == 0) {
-            nprefix++;
-            prefix_hit = &ch->v[i];
-        }
-    }
-    if (!hit && nprefix == 1) hit = prefix_hit;
+    static const char *const lookups[] = {
+        "SELECT id FROM organizations WHERE id = ?1 AND instr(account_types, '\"partner\"') > 0 "
+        "AND (?2 = 1 OR id = ?3)",
+        "SELECT id FROM organizations WHERE name = ?1 COLLATE NOCASE AND instr(account_types, '\"partner\"') > 0 "
+        "AND (?2 = 1 OR id = ?3) LIMIT 2",
+        "SELECT id FROM organizations WHERE length(?1) >= 4 AND id >= lower(?1) AND id < lower(?1) || 'g' "
+        "AND instr(account_types, '\"partner\"') > 0 AND (?2 = 1 OR id = ?3) LIMIT 2",
+    };
     char shown[80];
     hy_sanitize_to(s, shown, sizeof shown);
-    if (hit) cJSON_AddStringToObject(out, f->name, hit->value);
-    else if (nprefix > 1) hy_field(err, f->name, "'%s' matches %d organisations: give more of the id", shown, nprefix);
-    else hy_field(err, f->name, "no partner organisation matches '%s' (give its name or id)", shown);
+    for (size_t i = 0; i < sizeof lookups / sizeof lookups[0]; i++) {
+        char first[HY_UUID_LEN] = "";
+        int n = 0;
+        hy_stmt *st = db_query(c->db, err, lookups[i], "tit", s, principal_is_admin(actor) ? 1 : 0, actor->org_id);
+        while (db_row(st))
+            if (n++ == 0) hy_strlcpy(first, db_text(st, 0), sizeof first);
+        int rc = db_done(st);
+        if (rc) return rc;
+        if (n == 1) {
+            cJSON_AddStringToObject(out, f->name, first);
+            return 0;
+        }
+        if (n > 1) {
+            hy_field(err, f->name, "'%s' matches several organisations: give its id", shown);
+            return 0;
+        }
+    }
+    hy_field(err, f->name, "no partner organisation matches '%s' (give its name or id)", shown);
+    return 0;
 }
 
 static void normalize_studio(const hy_field_def *f, const cJSON *v, const choice_list *ch, cJSON *out,
@@ -334,7 +351,6 @@ static void normalize_field(const hy_field_def *f, const cJSON *v, const choice_
         }
         break;
     }
-    case HY_FIELD_ORG: normalize_org(f, s, ch, out, err); break;
     default:
         if (check_text(err, f, s)) cJSON_AddStringToObject(out, f->name, s);
         break;
@@ -366,6 +382,19 @@ int workflow_normalize_input(hy_ctx *c, const hy_principal *actor, const hy_step
         const hy_field_def *f = &sd->fields[i];
         const cJSON *v = raw ? cJSON_GetObjectItemCaseSensitive(raw, f->name) : NULL;
         if (!v || cJSON_IsNull(v)) continue;
+        if (f->kind == HY_FIELD_ORG) {
+            char *t = raw_text(v);
+            char *trimmed = t ? hy_trim(t) : NULL;
+            int rc = 0;
+            if (!t) hy_field(err, f->name, "must be text");
+            else if (*trimmed) rc = normalize_org(c, actor, f, trimmed, norm, err);
+            free(t);
+            if (rc) {
+                cJSON_Delete(norm);
+                return rc;
+            }
+            continue;
+        }
         choice_list ch = {0};
         if (field_choices(c, actor, f, context, &ch, err) != 0) {
             choices_free(ch.v, ch.n);
