@@ -29,6 +29,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
+    t_assert_counts_consistent(f->e);
     hy_clock_set_offset_ms(0);
     engine_test_set_fault(NULL, NULL);
     t_env_free(f->e);
@@ -212,6 +213,7 @@ static void expired_lease_is_taken_over(void **state)
     /* another runner holds it with a live lease: left alone */
     db_exec(f->e->c->db, &err, "UPDATE workflow_step_executions SET status = 'running', attempts = 1, lease_owner = 'otherhost:99:99', lease_expires_at = ? WHERE execution_id = ? AND step_order = 1", "It", now + 5000, id);
     db_exec(f->e->c->db, &err, "UPDATE workflow_executions SET status = 'running', next_run_at = ? WHERE id = ?", "It", now - 10, id);
+    t_recount(f->e);
     t_drain(f->e);
     expect(f, id, "running", "running");
     assert_int_equal(t_count(f->e, "SELECT next_run_at FROM workflow_executions WHERE id = ?", "t", id) - now, 5000);

@@ -148,6 +148,7 @@ static void eight_processes_retry_one_step(void **state)
     assert_int_equal(ts_lines("creations.log"), 1);
     assert_int_equal(t_count(e, "SELECT count(*) FROM test_effects", ""), 1);
     assert_int_equal(t_count(e, "SELECT count(*) FROM audit_log WHERE target_id = ? AND action = 'exec.retry'", "t", id), 1);
+    t_assert_counts_consistent(e);
     t_env_free(e);
 }
 
@@ -197,6 +198,7 @@ static void four_workers_drain_500(void **state)
                      0);
     assert_int_equal(t_count(e, "SELECT count(*) FROM audit_log WHERE action = 'exec.step.complete'", ""),
                      5 + 250 * 2 + 250 * 7);
+    t_assert_counts_consistent(e);
     /* the work was shared */
     char *pids_seen = t_text(e, "SELECT count(DISTINCT substr(json_extract(details, '$.runner'), 1, 200)) FROM audit_log "
                                 "WHERE action = 'exec.step.start'", NULL);

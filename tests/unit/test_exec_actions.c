@@ -43,6 +43,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
+    t_assert_counts_consistent(f->e);
     t_env_free(f->e);
     free(f);
     return 0;
@@ -363,6 +364,7 @@ static void inbox_and_prefixes(void **state)
             "created_at) SELECT ?, workflow_definition_id, ?, 'completed', 9, created_at FROM workflow_executions "
             "WHERE id = ?",
             "ttt", twin, f->org_b, f->npu_a);
+    t_recount(f->e);
     char id[HY_UUID_LEN], prefix[9];
     hy_strlcpy(prefix, f->npu_a, sizeof prefix);
     assert_int_equal(ops_exec_resolve(f->e->c, &f->admin, prefix, id, &err), HY_ERR_INVALID);

@@ -265,6 +265,7 @@ static void legacy_database_continues(void **state)
     assert_int_equal(pg.total, 3);
     assert_int_equal(pg.counts[HY_EXEC_COMPLETED], 3);
     hy_exec_page_free(&pg);
+    t_assert_counts_consistent(e);
     t_env_free(e);
 }
 

@@ -172,3 +172,29 @@ char *t_step_status(t_env *e, const char *exec_id, int order)
              order);
     return t_text(e, sql, exec_id);
 }
+
+/* exec_counts says what the rows say (no missing, extra or negative counts). */
+void t_assert_counts_consistent(t_env *e)
+{
+    int64_t bad = t_count(e,
+                          "SELECT count(*) FROM (SELECT coalesce(organization_id, '') o, workflow_definition_id w, status s, "
+                          "count(*) n FROM workflow_executions GROUP BY 1, 2, 3) a FULL OUTER JOIN "
+                          "(SELECT organization_id o, workflow_definition_id w, status s, n FROM exec_counts WHERE n != 0) b "
+                          "ON a.o = b.o AND a.w = b.w AND a.s = b.s WHERE a.n IS NOT b.n",
+                          "");
+    if (bad) fail_msg("exec_counts disagrees with the rows in %lld places", (long long)bad);
+    if (t_count(e, "SELECT count(*) FROM exec_counts WHERE n < 0", "")) fail_msg("exec_counts has negative counts");
+}
+
+
+void t_recount(t_env *e)
+{
+    hy_err err;
+    hy_err_clear(&err);
+    if (db_exec_script(e->c->db,
+                       "DELETE FROM exec_counts; INSERT INTO exec_counts(organization_id, workflow_definition_id, status, n) "
+                       "SELECT coalesce(organization_id, ''), workflow_definition_id, status, count(*) "
+                       "FROM workflow_executions GROUP BY 1, 2, 3",
+                       &err) != 0)
+        fail_msg("t_recount: %s", err.msg);
+}

@@ -35,6 +35,10 @@ void t_start_user(t_env *e, const hy_principal *p, const char *org_id, char exec
 /* The status of an execution / of its step N. Caller frees. */
 char *t_exec_status(t_env *e, const char *exec_id);
 char *t_step_status(t_env *e, const char *exec_id, int order);
+/* exec_counts agrees with the execution rows (fails the test otherwise). */
+void t_assert_counts_consistent(t_env *e);
+/* Rebuilds exec_counts after a test changed execution rows with SQL. */
+void t_recount(t_env *e);
 /* One text value: t_text(e, "SELECT ... WHERE id = ?", arg). Caller frees. */
 char *t_text(t_env *e, const char *sql, const char *arg);
 
