@@ -13,7 +13,8 @@
  *    counts and window come from them; when there are more, an organisation
  *    is scanned in full (exact), and a global search reports lower bounds
  *    and walks the index for the rest of its window;
- *  - 1-2 characters match id prefixes (a range of the primary key). */
+ *  - 1-2 characters match id prefixes (a range of the primary key,
+ *    counted up to PREFIX_COUNT_CAP; the window then walks the index). */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -188,27 +189,34 @@ static int counts_from_table(hy_ctx *c, list_plan *pl, hy_exec_page *out, hy_err
 /* A window straight from an index, newest first; stops after limit+1 rows.
  * With a needle: rows containing it (a scan that stops early when they are
  * common, used when the search index has more matches than it counts). */
-static int window_indexed(hy_ctx *c, list_plan *pl, const char *needle, int n, cands *win, hy_err *err)
+static int window_indexed(hy_ctx *c, list_plan *pl, const char *needle, const char *id_prefix, int n, cands *win,
+                          hy_err *err)
 {
     hy_stmt *st;
+    char hi[16] = "";
+    if (id_prefix) snprintf(hi, sizeof hi, "%sg", id_prefix);
+    const char *lo = id_prefix, *up = id_prefix ? hi : NULL;
     if (pl->org)
         st = db_query(c->db, err,
                       "SELECT rowid, status, created_at FROM workflow_executions WHERE organization_id = ?1 "
                       "AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR workflow_definition_id = ?3) "
                       "AND (created_at, rowid) < (?4, ?5) AND (?6 IS NULL OR instr(search_text, ?6) > 0) "
+                      "AND (?8 IS NULL OR (id >= ?8 AND id < ?9)) "
                       "ORDER BY created_at DESC, rowid DESC LIMIT ?7",
-                      "ttttIti", pl->org, pl->status_name, pl->wf_id, pl->before_at, pl->before, needle, n);
+                      "ttttItitt", pl->org, pl->status_name, pl->wf_id, pl->before_at, pl->before, needle, n, lo, up);
     else if (pl->status >= 0)
         st = db_query(c->db, err,
                       "SELECT rowid, status, created_at FROM workflow_executions WHERE status = ?1 "
                       "AND (created_at, rowid) < (?2, ?3) AND (?4 IS NULL OR instr(search_text, ?4) > 0) "
+                      "AND (?6 IS NULL OR (id >= ?6 AND id < ?7)) "
                       "ORDER BY created_at DESC, rowid DESC LIMIT ?5",
-                      "ttIti", pl->status_name, pl->before_at, pl->before, needle, n);
+                      "ttItitt", pl->status_name, pl->before_at, pl->before, needle, n, lo, up);
     else
         st = db_query(c->db, err,
                       "SELECT rowid, status, created_at FROM workflow_executions WHERE (created_at, rowid) < (?1, ?2) "
-                      "AND (?3 IS NULL OR instr(search_text, ?3) > 0) ORDER BY created_at DESC, rowid DESC LIMIT ?4",
-                      "tIti", pl->before_at, pl->before, needle, n);
+                      "AND (?3 IS NULL OR instr(search_text, ?3) > 0) AND (?5 IS NULL OR (id >= ?5 AND id < ?6)) "
+                      "ORDER BY created_at DESC, rowid DESC LIMIT ?4",
+                      "tItitt", pl->before_at, pl->before, needle, n, lo, up);
     while (db_row(st)) cands_add(win, db_int(st, 0), db_text(st, 1), db_text(st, 2));
     return db_done(st);
 }
@@ -225,7 +233,10 @@ static int scan_org(hy_ctx *c, list_plan *pl, cands *cs, hy_err *err)
 }
 
 /* ids starting with a 1-2 character prefix (a range of the primary key) */
-static int scan_prefix(hy_ctx *c, list_plan *pl, cands *cs, hy_err *err)
+/* One character matches a sixteenth of all ids: counted up to this many. */
+#define PREFIX_COUNT_CAP 4000
+
+static int scan_prefix(hy_ctx *c, list_plan *pl, cands *cs, bool *capped, hy_err *err)
 {
     for (const char *p = pl->needle; *p; p++)
         if (!isxdigit((unsigned char)*p) && *p != '-') return 0; /* cannot match an id */
@@ -233,9 +244,14 @@ static int scan_prefix(hy_ctx *c, list_plan *pl, cands *cs, hy_err *err)
     snprintf(upper, sizeof upper, "%sg", pl->needle);
     hy_stmt *st = db_query(c->db, err,
                            "SELECT rowid, status, created_at FROM workflow_executions WHERE id >= ?1 AND id < ?2 "
-                           "AND (?3 IS NULL OR organization_id = ?3) AND (?4 IS NULL OR workflow_definition_id = ?4)",
-                           "tttt", pl->needle, upper, pl->org, pl->wf_id);
+                           "AND (?3 IS NULL OR organization_id = ?3) AND (?4 IS NULL OR workflow_definition_id = ?4) "
+                           "LIMIT ?5",
+                           "ttttI", pl->needle, upper, pl->org, pl->wf_id, (int64_t)PREFIX_COUNT_CAP + 1);
     while (db_row(st)) cands_add(cs, db_int(st, 0), db_text(st, 1), db_text(st, 2));
+    if (cs->n > PREFIX_COUNT_CAP) {
+        *capped = true; /* the candidates are not the newest: the window comes from the index */
+        cs->n = PREFIX_COUNT_CAP;
+    }
     return db_done(st);
 }
 
@@ -318,13 +334,13 @@ static int plan_and_run(hy_ctx *c, list_plan *pl, hy_exec_page *out, cands *win,
 {
     if (!pl->needle) {
         int rc = counts_from_table(c, pl, out, err);
-        return rc ? rc : window_indexed(c, pl, NULL, pl->limit + 1, win, err);
+        return rc ? rc : window_indexed(c, pl, NULL, NULL, pl->limit + 1, win, err);
     }
     cands cs = {0};
     int rc;
     bool capped = false;
     if (pl->nchars < 3) {
-        rc = scan_prefix(c, pl, &cs, err);
+        rc = scan_prefix(c, pl, &cs, &capped, err);
     } else {
         rc = search_fts(c, pl, &cs, &capped, err);
         if (rc == 0 && capped && pl->org) { /* an organisation: scan it, exactly */
@@ -335,13 +351,16 @@ static int plan_and_run(hy_ctx *c, list_plan *pl, hy_exec_page *out, cands *win,
     }
     if (rc == 0) take_all(pl, &cs, out, win);
     out->counts_exact = !capped;
+    if (rc == 0 && capped && pl->nchars < 3) win->n = 0; /* an arbitrary sample: not a window */
     if (rc == 0 && capped && win->n <= pl->limit) {
         /* More matches than counted: walk the index for the rest of the window. */
         if (win->n) {
             hy_strlcpy(pl->before_at, win->v[win->n - 1].at, sizeof pl->before_at);
             pl->before = win->v[win->n - 1].rowid;
         }
-        rc = window_indexed(c, pl, pl->needle, pl->limit + 1 - win->n, win, err);
+        bool prefix = pl->nchars < 3;
+        rc = window_indexed(c, pl, prefix ? NULL : pl->needle, prefix ? pl->needle : NULL, pl->limit + 1 - win->n,
+                            win, err);
     }
     free(cs.v);
     return rc;

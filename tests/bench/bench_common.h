@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "exec_search.h"
 #include "ops.h"
 #include "../unit/testlib_exec.h"
 #include "util.h"
@@ -113,10 +114,18 @@ static void bench_history(t_env *e, const char *template_exec, int n, double awa
         "  password_hash, created_at) SELECT uid, 'First' || i, 'Last' || i, 'user' || i || '@mail' || (i %% 97) || '.example', "
         "  '[\"en\"]', '[\"analytics\"]', '[]', org, 'user', '!', at FROM gen WHERE status != 'awaiting_input';"
         "INSERT INTO workflow_executions(id, workflow_definition_id, organization_id, user_id, requested_by, status, "
-        "  current_step_order, created_at, completed_at, updated_at) "
+        "  current_step_order, created_at, completed_at, updated_at, search_text) "
         "  SELECT g.eid, t.workflow_definition_id, g.org, CASE WHEN g.status = 'awaiting_input' THEN NULL ELSE g.uid END, "
         "  t.requested_by, g.status, CASE g.status WHEN 'completed' THEN 9 WHEN 'awaiting_input' THEN 2 ELSE 4 END, "
-        "  g.at, CASE WHEN g.status = 'completed' THEN g.at END, g.at FROM gen g, tpl_exec t;"
+        "  g.at, CASE WHEN g.status = 'completed' THEN g.at END, g.at, "
+        "  g.eid || ' ' || lower(o.name) || ' ' || CASE WHEN g.status = 'awaiting_input' THEN '' "
+        "  ELSE 'user' || g.i || '@mail' || (g.i %% 97) || '.example' END "
+        "  FROM gen g JOIN orgs o ON o.id = g.org, tpl_exec t;"
+        /* what the engine keeps as it goes: the counts and the search index */
+        "INSERT INTO exec_counts(organization_id, workflow_definition_id, status, n) "
+        "  SELECT g.org, t.workflow_definition_id, g.status, count(*) FROM gen g, tpl_exec t GROUP BY 1, 2, 3 "
+        "  ON CONFLICT(organization_id, workflow_definition_id, status) DO UPDATE SET n = n + excluded.n;"
+        "INSERT INTO exec_search_pending(rowid, at) SELECT e.rowid, 0 FROM gen g JOIN workflow_executions e ON e.id = g.eid;"
         "INSERT INTO workflow_step_executions(id, execution_id, step_definition_id, step_order, status, manual_input, "
         "  output, error, completed_by, started_at, completed_at, attempts, input_by, input_at, attempt_log, updated_at) "
         "  SELECT " UUID ", "
@@ -140,11 +149,14 @@ static void bench_history(t_env *e, const char *template_exec, int n, double awa
         "INSERT INTO audit_log(at, actor_id, actor_email, os_user, remote, action, target_type, target_id, details) "
         "  SELECT g.at, a.actor_id, a.actor_email, a.os_user, a.remote, a.action, a.target_type, g.eid, a.details "
         "  FROM gen g, tpl_audit a;"
-        "DROP TABLE gen; DROP TABLE orgs; DROP TABLE tpl_exec; DROP TABLE tpl_steps; DROP TABLE tpl_audit;"
-        "COMMIT;",
+        "DROP TABLE gen; DROP TABLE orgs; DROP TABLE tpl_exec; DROP TABLE tpl_steps; DROP TABLE tpl_audit;",
         template_exec, template_exec, template_exec, n, n, (int)(awaiting * 10000));
     exec_sql(e, sql);
     free(sql);
+    hy_err err;
+    hy_err_clear(&err);
+    if (exec_search_flush(e->c, true, &err) != 0) die("search index", &err);
+    exec_sql(e, "COMMIT;");
     exec_sql(e, "PRAGMA wal_checkpoint(TRUNCATE);"); /* no ANALYZE: plans must be good without statistics */
 }
 
