@@ -18,6 +18,7 @@ static const cli_command COMMANDS[] = {
     {"db", cli_cmd_db, "database maintenance (migrate)"},
     {"exec", cli_cmd_exec, "workflow executions: list, show, start, input, retry, skip, done, rerun, cancel, wait"},
     {"worker", cli_cmd_worker, "run the workflows' auto steps headless (--once: what is runnable now)"},
+    {"integrations", cli_cmd_integrations, "check the live integrations' settings (admin)"},
 };
 #define NCOMMANDS (int)(sizeof COMMANDS / sizeof COMMANDS[0])
 

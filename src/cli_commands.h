@@ -14,5 +14,6 @@ int cli_cmd_audit(cli_env *env, int argc, char **argv);
 int cli_cmd_db(cli_env *env, int argc, char **argv);
 int cli_cmd_exec(cli_env *env, int argc, char **argv);
 int cli_cmd_worker(cli_env *env, int argc, char **argv);
+int cli_cmd_integrations(cli_env *env, int argc, char **argv);
 
 #endif

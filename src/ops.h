@@ -103,6 +103,8 @@ int ops_user_delete(hy_ctx *c, const hy_principal *p, const char *ref, hy_user_i
 /* Admin only. */
 int ops_audit_list(hy_ctx *c, const hy_principal *p, const hy_audit_filter *f, hy_audit_list *out, hy_err *err);
 
+#include "ops_integrations.h"
+
 /* ---- workflow executions (ops_exec.c) ---- */
 
 #include "ops_exec.h"

@@ -1,0 +1,40 @@
+/* The live integrations, in one include, and which function each auto step
+ * calls in live mode. They know nothing of the database: the engine gathers
+ * the context, calls one of these with no transaction open, and persists the
+ * result (DESIGN.md, invariant 7).
+ *
+ * Per runner thread: hy_integ *in = integ_new(cfg) once (integ_global_init()
+ * before starting threads), integ_set_log(in, &log) before a step's run to
+ * collect its calls (call_log_json for the step's record), integ_free at the
+ * end. Every function returns 0 or a classified error:
+ *   HY_ERR_TRANSIENT  retry with backoff; err->retry_after (s) when the service said
+ *   HY_ERR_PERMANENT  fail the step with err->msg (a person must act)
+ *   HY_ERR_CONFIG     fail the step: a setting is missing or wrong
+ *
+ *   step                        call                              output keys (original's)
+ *   clone_metabase_collection   mb_clone_collection(in, org_name)  metabase_collection_id
+ *   create_metabase_group       mb_ensure_org_group(in, org_name)  metabase_group_id, metabase_group_name
+ *   grant_metabase_db_access    mb_grant_db_access(in, group_id)   (group from system_groups, tool metabase)
+ *   add_user_to_metabase_group  mb_add_user_to_group(in, email, first, last, group_id)
+ *                                                                  metabase_user_id, metabase_group_id,
+ *                                                                  metabase_user_existed, metabase_user_created
+ *   create_teams_channel        graph_ensure_channel(in, org_name) teams_channel_id, teams_channel_name
+ *   add_user_to_teams_channel   graph_add_user_to_team(in, email, "First Last")
+ *   create_slack_group          slack_ensure_org_group(in, org_name) slack_group_id, slack_group_handle
+ *   add_user_to_slack_group     slack_add_user_to_group(in, slack_group_id, email)
+ *   share_documentation         email_share_documentation(in, &doc) sent_to, links_sent, message_id
+ *                               (record the send before reporting success; never resend a recorded one)
+ *
+ * Admin helpers (ops): mb_user_groups, mb_list_groups, mb_add_membership,
+ * mb_remove_membership. Set-up check: integrations_check (check.h). */
+#ifndef HY_INTEGRATIONS_H
+#define HY_INTEGRATIONS_H
+
+#include "integrations/check.h"
+#include "integrations/email.h"
+#include "integrations/graph.h"
+#include "integrations/http.h"
+#include "integrations/metabase.h"
+#include "integrations/slack.h"
+
+#endif

@@ -1,0 +1,10 @@
+#include "ops_integrations.h"
+
+#include "ops.h"
+
+int ops_integrations_check(hy_ctx *c, const hy_principal *p, integ_check_report *out, hy_err *err)
+{
+    if (ops_begin_admin(c, p, err)) return err->code;
+    integrations_check(c->cfg, out);
+    return 0;
+}

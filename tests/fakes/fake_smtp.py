@@ -1,0 +1,139 @@
+#!/usr/bin/python3
+"""A real SMTP server on 127.0.0.1 for the email tests: Debian's aiosmtpd
+(python3-aiosmtpd), run with /usr/bin/python3.
+
+Modes:
+  starttls  (default) STARTTLS offered and required before anything else;
+            AUTH only after TLS; AUTH required
+  implicit  TLS from the first byte (smtps), AUTH required
+  plain     no STARTTLS at all (what HyOpps must refuse to send through)
+
+Each received message is saved as DIR/mail-N.eml (the raw bytes); DIR/state.json
+is rewritten after every event: connections, starttls, auth_ok, auth_fail,
+quits, messages [{file, mail_from, rcpt_tos, tls}].
+
+Run: /usr/bin/python3 tests/fakes/fake_smtp.py --port-file F --dir DIR
+       --cert cert.pem --key key.pem [--mode starttls|implicit|plain]
+       [--user U --password P]
+The certificate is made at test time (tests/fakes/make_cert.sh).
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import ssl
+
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+
+class State:
+    def __init__(self, directory):
+        self.dir = directory
+        self.data = {"connections": 0, "starttls": 0, "auth_ok": 0, "auth_fail": 0, "quits": 0,
+                     "messages": []}
+        self.save()
+
+    def bump(self, key):
+        self.data[key] += 1
+        self.save()
+
+    def save(self):
+        tmp = os.path.join(self.dir, "state.json.tmp")
+        with open(tmp, "w") as f:
+            json.dump(self.data, f)
+        os.rename(tmp, os.path.join(self.dir, "state.json"))
+
+
+class Handler:
+    def __init__(self, state, implicit):
+        self.state = state
+        self.implicit = implicit
+
+    async def handle_DATA(self, server, session, envelope):
+        n = len(self.state.data["messages"]) + 1
+        name = "mail-%d.eml" % n
+        with open(os.path.join(self.state.dir, name), "wb") as f:
+            f.write(envelope.original_content or envelope.content)
+        self.state.data["messages"].append({
+            "file": name, "mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
+            "tls": bool(self.implicit or session.ssl is not None),
+            "authenticated": bool(session.authenticated)})
+        self.state.save()
+        return "250 2.0.0 Message accepted for delivery"
+
+
+def make_authenticator(state, user, password):
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        good = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user
+                and auth_data.password.decode() == password)
+        state.bump("auth_ok" if good else "auth_fail")
+        # handled=False: aiosmtpd answers 535 itself (its default, True, answers nothing)
+        return AuthResult(success=good, handled=False)
+    return authenticator
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
+    ap.add_argument("--mode", choices=["starttls", "implicit", "plain"], default="starttls")
+    ap.add_argument("--user", default="mailer@example.com")
+    ap.add_argument("--password", default="smtp-secret")
+    opts = ap.parse_args()
+    os.makedirs(opts.dir, exist_ok=True)
+    state = State(opts.dir)
+
+    ctx = None
+    if opts.mode != "plain":
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(opts.cert, opts.key)
+
+    class CountingSMTP(SMTP):
+        def connection_made(self, transport):
+            if self._original_transport is None and self.transport is None:
+                state.bump("connections")
+            super().connection_made(transport)
+
+        async def smtp_STARTTLS(self, arg):
+            state.bump("starttls")
+            return await super().smtp_STARTTLS(arg)
+
+        async def smtp_QUIT(self, arg):
+            state.bump("quits")
+            return await super().smtp_QUIT(arg)
+
+    handler = Handler(state, opts.mode == "implicit")
+    auth = make_authenticator(state, opts.user, opts.password)
+
+    def factory():
+        if opts.mode == "starttls":
+            return CountingSMTP(handler, hostname="fake-smtp.test", tls_context=ctx, require_starttls=True,
+                                authenticator=auth, auth_required=True, auth_require_tls=True)
+        if opts.mode == "implicit":
+            return CountingSMTP(handler, hostname="fake-smtp.test", authenticator=auth, auth_required=True,
+                                auth_require_tls=False)
+        return CountingSMTP(handler, hostname="fake-smtp.test", authenticator=auth, auth_required=False,
+                            auth_require_tls=True)
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    server = loop.run_until_complete(loop.create_server(
+        factory, host="127.0.0.1", port=0, ssl=ctx if opts.mode == "implicit" else None))
+    port = server.sockets[0].getsockname()[1]
+    tmp = opts.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("%d\n" % port)
+    os.rename(tmp, opts.port_file)
+    print("smtp (%s) listening on 127.0.0.1:%d" % (opts.mode, port), flush=True)
+    loop.add_signal_handler(signal.SIGTERM, loop.stop)
+    loop.add_signal_handler(signal.SIGINT, loop.stop)
+    loop.run_forever()
+    server.close()
+
+
+if __name__ == "__main__":
+    main()

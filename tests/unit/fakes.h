@@ -1,0 +1,60 @@
+/* Helpers for tests that run the real clients against the fake services of
+ * tests/fakes/ (started as /usr/bin/python3 processes on 127.0.0.1, port 0). */
+#ifndef HY_TEST_FAKES_H
+#define HY_TEST_FAKES_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <cjson/cJSON.h>
+
+#include "config.h"
+
+typedef struct {
+    pid_t pid;
+    int port;
+    char dir[512];          /* its private directory (port file, log, smtp mail) */
+    char url[64];           /* http://127.0.0.1:PORT (https:// with TLS) */
+    char ca[512];           /* the certificate to trust for https, or "" */
+} t_fake;
+
+/* A new private temp directory (caller frees; removed with t_rmdir). */
+char *t_tmpdir(void);
+void t_rmdir(const char *dir);
+
+/* Starts tests/fakes/fake_NAME.py with extra arguments (NULL-terminated
+ * list, may be NULL) and waits (polling) until it listens. Fails the test if
+ * it does not start. */
+t_fake *t_fake_start(const char *name, const char *const *args);
+/* Same, serving https with DIR/NAME.pem + .key made by t_make_cert. */
+t_fake *t_fake_start_tls(const char *name, const char *cert, const char *key, const char *const *args);
+/* SIGTERM, wait; removes its directory. NULL is fine. */
+void t_fake_stop(t_fake *f);
+
+/* Control API of the HTTP fakes. Results are owned by the caller. */
+cJSON *t_fake_get(t_fake *f, const char *path);
+cJSON *t_fake_post(t_fake *f, const char *path, const char *json);
+void t_fake_reset(t_fake *f);
+void t_fake_fault(t_fake *f, const char *fault_json);
+cJSON *t_fake_state(t_fake *f);
+/* requests[key] from /_fake/state, e.g. "POST /api/user" (0 if none). */
+int t_fake_count(t_fake *f, const char *key);
+
+/* Makes DIR/NAME.pem and DIR/NAME.key (self-signed, 127.0.0.1 + localhost). */
+void t_make_cert(const char *dir, const char *name);
+
+/* The SMTP fake's state.json (NULL if unreadable). */
+cJSON *t_smtp_state(t_fake *f);
+
+/* A config with every integration off, fast timeouts (timeout_ms) and the
+ * given fake URLs (NULL = that integration stays off). Free with config_free. */
+hy_config *t_integ_config(int timeout_ms);
+void t_config_metabase(hy_config *cfg, const char *url, const char *api_key);
+void t_config_graph(hy_config *cfg, const char *url, const char *secret);
+void t_config_slack(hy_config *cfg, const char *url, const char *token);
+void t_config_smtp(hy_config *cfg, int port, const char *mode, const char *ca_file, const char *password);
+
+/* Reads a whole file (NULL if missing); caller frees. */
+char *t_read_file(const char *path);
+
+#endif

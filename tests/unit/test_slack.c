@@ -1,0 +1,273 @@
+/* The Slack client against the fake Slack: user groups found or created
+ * once (disabled ones enabled), members added without dropping anyone,
+ * ok:false codes and 429 rate limits classified. */
+#include "testlib.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fakes.h"
+#include "integrations/slack.h"
+#include "util.h"
+
+#define TOKEN "xoxb-test-token"
+
+static t_fake *sl;
+
+static int setup(void **s)
+{
+    (void)s;
+    sl = t_fake_start("slack", NULL);
+    return 0;
+}
+
+static int teardown(void **s)
+{
+    (void)s;
+    t_fake_stop(sl);
+    return 0;
+}
+
+typedef struct {
+    hy_config *cfg;
+    hy_integ *in;
+    hy_call_log log;
+    hy_err err;
+} ctx;
+
+static int open_ctx(void **s)
+{
+    t_fake_reset(sl);
+    ctx *c = xcalloc(1, sizeof *c);
+    c->cfg = t_integ_config(3000);
+    t_config_slack(c->cfg, sl->url, TOKEN);
+    c->in = integ_new(c->cfg);
+    integ_set_log(c->in, &c->log);
+    hy_err_clear(&c->err);
+    *s = c;
+    return 0;
+}
+
+static int close_ctx(void **s)
+{
+    ctx *c = *s;
+    integ_free(c->in);
+    call_log_free(&c->log);
+    config_free(c->cfg);
+    free(c);
+    return 0;
+}
+
+static cJSON *seed(const char *json) { return t_fake_post(sl, "/_fake/seed", json); }
+
+static const char *seeded(cJSON *r, const char *what, int i)
+{
+    return cJSON_GetArrayItem(cJSON_GetObjectItem(r, what), i)->valuestring;
+}
+
+/* The usergroup object in the fake's state (owned by st). */
+static const cJSON *group_in(cJSON *st, const char *id)
+{
+    const cJSON *g;
+    cJSON_ArrayForEach(g, cJSON_GetObjectItem(st, "usergroups"))
+    {
+        if (strcmp(cJSON_GetObjectItem(g, "id")->valuestring, id) == 0) return g;
+    }
+    return NULL;
+}
+
+static void group_found_or_created_once(void **s)
+{
+    ctx *c = *s;
+    slack_group_result a, b;
+    assert_int_equal(slack_ensure_org_group(c->in, "Acme Corp", &a, &c->err), 0);
+    assert_true(a.created);
+    assert_string_equal(a.handle, "ext-acme-corp");
+    assert_int_equal(a.id[0], 'S');
+    assert_int_equal(slack_ensure_org_group(c->in, "Acme Corp", &b, &c->err), 0);
+    assert_false(b.created);
+    assert_string_equal(a.id, b.id);
+    cJSON *st = t_fake_state(sl);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(st, "usergroups")), 1);
+    const cJSON *g = group_in(st, a.id);
+    assert_string_equal(cJSON_GetObjectItem(g, "description")->valuestring, "Acme Corp");
+    cJSON_Delete(st);
+    assert_int_equal(t_fake_count(sl, "POST /api/usergroups.create"), 1);
+}
+
+static void disabled_group_is_enabled_not_recreated(void **s)
+{
+    ctx *c = *s;
+    cJSON *r = seed("{\"usergroups\":[{\"handle\":\"ext-globex\",\"disabled\":true}]}");
+    char id[32];
+    hy_strlcpy(id, seeded(r, "usergroups", 0), sizeof id);
+    cJSON_Delete(r);
+    slack_group_result g;
+    assert_int_equal(slack_ensure_org_group(c->in, "Globex", &g, &c->err), 0);
+    assert_string_equal(g.id, id);
+    assert_true(g.enabled);
+    assert_false(g.created);
+    cJSON *st = t_fake_state(sl);
+    assert_int_equal(cJSON_GetObjectItem(group_in(st, id), "date_delete")->valueint, 0);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(st, "usergroups")), 1);
+    cJSON_Delete(st);
+    assert_int_equal(slack_ensure_org_group(c->in, "Globex", &g, &c->err), 0);
+    assert_false(g.enabled);
+    assert_int_equal(t_fake_count(sl, "POST /api/usergroups.enable"), 1);
+}
+
+static void name_taken_by_another_handle_is_explained(void **s)
+{
+    ctx *c = *s;
+    cJSON_Delete(seed("{\"usergroups\":[{\"name\":\"ext-initech\",\"handle\":\"initech-people\"}]}"));
+    slack_group_result g;
+    assert_int_equal(slack_ensure_org_group(c->in, "Initech", &g, &c->err), HY_ERR_PERMANENT);
+    assert_string_equal(c->err.msg,
+                        "Slack already has a user group named ext-initech with another handle: rename or delete it, "
+                        "then retry");
+}
+
+static void member_added_keeping_everyone_else(void **s)
+{
+    ctx *c = *s;
+    cJSON *r = seed("{\"users\":[{\"email\":\"one@acme.test\"},{\"email\":\"two@acme.test\"},"
+                    "{\"email\":\"new@acme.test\"}]}");
+    char u1[32], u2[32], u3[32];
+    hy_strlcpy(u1, seeded(r, "users", 0), sizeof u1);
+    hy_strlcpy(u2, seeded(r, "users", 1), sizeof u2);
+    hy_strlcpy(u3, seeded(r, "users", 2), sizeof u3);
+    cJSON_Delete(r);
+    char *g = xasprintf("{\"usergroups\":[{\"handle\":\"ext-acme\",\"users\":[\"%s\",\"%s\"]}]}", u1, u2);
+    r = seed(g);
+    free(g);
+    char gid[32];
+    hy_strlcpy(gid, seeded(r, "usergroups", 0), sizeof gid);
+    cJSON_Delete(r);
+
+    slack_member_result m;
+    assert_int_equal(slack_add_user_to_group(c->in, gid, "NEW@acme.test", &m, &c->err), 0);
+    assert_string_equal(m.user_id, u3);
+    assert_true(m.added);
+    assert_int_equal(m.member_count, 3);
+    assert_int_equal(slack_add_user_to_group(c->in, gid, "new@acme.test", &m, &c->err), 0);
+    assert_false(m.added);
+    assert_int_equal(m.member_count, 3);
+
+    cJSON *st = t_fake_state(sl);
+    const cJSON *users = cJSON_GetObjectItem(group_in(st, gid), "users");
+    assert_int_equal(cJSON_GetArraySize(users), 3);
+    assert_string_equal(cJSON_GetArrayItem(users, 0)->valuestring, u1);
+    assert_string_equal(cJSON_GetArrayItem(users, 1)->valuestring, u2);
+    assert_string_equal(cJSON_GetArrayItem(users, 2)->valuestring, u3);
+    assert_int_equal(cJSON_GetObjectItem(st, "membership_writes")->valueint, 1);
+    cJSON_Delete(st);
+
+    /* The whole list went as one comma-separated string. */
+    cJSON *reqs = t_fake_get(sl, "/_fake/requests");
+    const cJSON *q;
+    char *want = xasprintf("users=%s%%2C%s%%2C%s", u1, u2, u3);
+    bool seen = false;
+    cJSON_ArrayForEach(q, reqs)
+    {
+        if (strcmp(cJSON_GetObjectItem(q, "path")->valuestring, "/api/usergroups.users.update") == 0)
+            seen = strstr(cJSON_GetObjectItem(q, "body")->valuestring, want) != NULL;
+    }
+    assert_true(seen);
+    free(want);
+    cJSON_Delete(reqs);
+}
+
+static void first_member_of_an_empty_group(void **s)
+{
+    ctx *c = *s;
+    cJSON_Delete(seed("{\"users\":[{\"email\":\"solo@acme.test\"}]}"));
+    slack_group_result g;
+    assert_int_equal(slack_ensure_org_group(c->in, "Solo", &g, &c->err), 0);
+    slack_member_result m;
+    assert_int_equal(slack_add_user_to_group(c->in, g.id, "solo@acme.test", &m, &c->err), 0);
+    assert_true(m.added);
+    assert_int_equal(m.member_count, 1);
+}
+
+static void unknown_email_says_invite_first(void **s)
+{
+    ctx *c = *s;
+    cJSON *r = seed("{\"usergroups\":[{\"handle\":\"ext-acme\"}]}");
+    char gid[32];
+    hy_strlcpy(gid, seeded(r, "usergroups", 0), sizeof gid);
+    cJSON_Delete(r);
+    slack_member_result m;
+    assert_int_equal(slack_add_user_to_group(c->in, gid, "x@y.test", &m, &c->err), HY_ERR_PERMANENT);
+    assert_string_equal(c->err.msg, "x@y.test has no Slack account in this workspace \xe2\x80\x94 invite them first, then retry");
+    assert_int_equal(t_fake_count(sl, "POST /api/usergroups.users.update"), 0);
+}
+
+static void rate_limit_is_transient_with_retry_after(void **s)
+{
+    ctx *c = *s;
+    t_fake_fault(sl, "{\"path\":\"usergroups.list\",\"status\":429,\"headers\":{\"Retry-After\":\"2\"}}");
+    slack_group_result g;
+    assert_int_equal(slack_ensure_org_group(c->in, "Acme", &g, &c->err), HY_ERR_TRANSIENT);
+    assert_int_equal(c->err.retry_after, 2);
+    assert_non_null(strstr(c->err.msg, "Slack answered 429 to POST /usergroups.list: ratelimited"));
+    assert_int_equal(slack_ensure_org_group(c->in, "Acme", &g, &c->err), 0);
+    assert_true(g.created);
+}
+
+static void ok_false_codes_are_classified(void **s)
+{
+    ctx *c = *s;
+    slack_group_result g;
+    t_fake_fault(sl, "{\"path\":\"usergroups.create\",\"status\":200,\"body\":{\"ok\":false,\"error\":\"permission_denied\"}}");
+    assert_int_equal(slack_ensure_org_group(c->in, "Acme", &g, &c->err), HY_ERR_PERMANENT);
+    assert_string_equal(c->err.msg, "Slack usergroups.create failed: permission_denied");
+    t_fake_fault(sl, "{\"path\":\"usergroups.create\",\"status\":200,\"body\":{\"ok\":false,\"error\":\"missing_scope\","
+                     "\"needed\":\"usergroups:write\"}}");
+    assert_int_equal(slack_ensure_org_group(c->in, "Acme", &g, &c->err), HY_ERR_PERMANENT);
+    assert_string_equal(c->err.msg,
+                        "Slack usergroups.create failed: missing_scope (the bot token needs the usergroups:write scope)");
+    t_fake_fault(sl, "{\"path\":\"usergroups.create\",\"status\":200,\"body\":{\"ok\":false,\"error\":\"fatal_error\"}}");
+    assert_int_equal(slack_ensure_org_group(c->in, "Acme", &g, &c->err), HY_ERR_TRANSIENT);
+    t_fake_fault(sl, "{\"path\":\"usergroups.list\",\"status\":503}");
+    assert_int_equal(slack_ensure_org_group(c->in, "Acme", &g, &c->err), HY_ERR_TRANSIENT);
+    assert_non_null(strstr(c->err.msg, "Slack answered 503"));
+    t_fake_fault(sl, "{\"path\":\"usergroups.list\",\"kind\":\"malformed\"}");
+    assert_int_equal(slack_ensure_org_group(c->in, "Acme", &g, &c->err), HY_ERR_PERMANENT);
+    assert_non_null(strstr(c->err.msg, "Slack answered 200 with a body that is not JSON: <html>"));
+    assert_int_equal(slack_ensure_org_group(c->in, "Acme", &g, &c->err), 0);
+    cJSON *st = t_fake_state(sl);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(st, "usergroups")), 1);
+    cJSON_Delete(st);
+}
+
+static void bad_token_is_permanent_and_never_shown(void **s)
+{
+    ctx *c = *s;
+    free(c->cfg->slack.bot_token);
+    c->cfg->slack.bot_token = xstrdup("xoxb-WRONG-123");
+    char who[64];
+    assert_int_equal(slack_check(c->in, who, sizeof who, &c->err), HY_ERR_PERMANENT);
+    assert_string_equal(c->err.msg, "Slack refused the token (invalid_auth): check [slack] bot_token");
+    free(c->cfg->slack.bot_token);
+    c->cfg->slack.bot_token = xstrdup(TOKEN);
+    assert_int_equal(slack_check(c->in, who, sizeof who, &c->err), 0);
+    assert_string_equal(who, "hyopps-bot@Fake Team");
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, open_ctx, close_ctx)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(group_found_or_created_once),
+        T(disabled_group_is_enabled_not_recreated),
+        T(name_taken_by_another_handle_is_explained),
+        T(member_added_keeping_everyone_else),
+        T(first_member_of_an_empty_group),
+        T(unknown_email_says_invite_first),
+        T(rate_limit_is_transient_with_retry_after),
+        T(ok_false_codes_are_classified),
+        T(bad_token_is_permanent_and_never_shown),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,17 @@
+/* Dialogs over the current screen, and the help screen. Each answers
+ * through a ui_done_fn that runs on the screen that asked. */
+#ifndef HY_UI_DIALOG_H
+#define HY_UI_DIALOG_H
+
+#include "fw.h"
+
+/* "y" answers 1; "n", Esc and Enter answer 0 (no is the default). text
+ * says what will happen (it is wrapped; sanitized when drawn). */
+void ui_confirm(ui *u, const char *title, const char *text, ui_done_fn done, void *ctx);
+
+/* One line of text (e.g. a reason): Enter answers 1 with the text, Esc 0.
+ * required: an empty answer is refused with a message beside the field. */
+void ui_prompt(ui *u, const char *title, const char *label, const char *initial, bool required, ui_done_fn done,
+               void *ctx);
+
+#endif

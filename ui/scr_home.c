@@ -1,0 +1,161 @@
+/* The home screens: a menu per role. Entries whose screen does not exist
+ * yet say so on the message line (the later screens fill in `ops`). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "list.h"
+#include "screens.h"
+
+typedef struct {
+    const char *label;
+    const char *what;
+    const screen_ops *ops;      /* NULL: not built yet */
+} menu_entry;
+
+static const menu_entry ADMIN_MENU[] = {
+    {"Executions", "Every workflow execution, filtered by status", NULL},
+    {"Awaiting input", "Steps waiting for a person, oldest first", NULL},
+    {"New request", "Start a workflow: a new partner, or a new partner user", NULL},
+    {"Organisations", "Partner organisations, their groups and documentation links", NULL},
+    {"Users", "Users, their roles, organisations and passwords", NULL},
+    {"Audit", "The audit trail: who did what, and when", NULL},
+    {"Integrations", "Each integration's mode, and a connection check", NULL},
+    {"Change password", "Choose a new password for your account", &ui_passwd_screen},
+};
+
+static const menu_entry PARTNER_MENU[] = {
+    {"Add user", "Give a new person of your organisation access", NULL},
+    {"Requests", "Your organisation's user requests and their progress", NULL},
+    {"Change password", "Choose a new password for your account", &ui_passwd_screen},
+};
+
+typedef struct {
+    ui_list list;
+    const menu_entry *menu;
+    int n;
+    char *org_line;             /* partner home: "Organisation: ..." (raw) */
+} home_state;
+
+enum { A_OPEN = 1, A_LOGOUT };
+
+static const ui_action HOME_ACTIONS[] = {
+    {A_OPEN, "Enter l Right", "Open", "Open the selected screen"},
+    {A_LOGOUT, "L", "Log out", "End the session and return to the login screen"},
+    UI_ACTIONS_END,
+};
+
+static const ui_column MENU_COLS[] = {
+    {"Screen", 16, 18, 2, false},
+    {"What it is", 20, 0, 1, false},
+};
+
+static const char *menu_cell(void *data, int row, int col, char *buf, size_t bufsz)
+{
+    (void)buf, (void)bufsz;
+    home_state *st = data;
+    return col == 0 ? st->menu[row].label : st->menu[row].what;
+}
+
+static ui_style menu_style(void *data, int row, int col)
+{
+    home_state *st = data;
+    return (col == 1 || !st->menu[row].ops) ? UI_S_DIM : UI_S_NORMAL;
+}
+
+static void open_menu(screen *s, const menu_entry *menu, int n)
+{
+    home_state *st = s->state;
+    st->menu = menu;
+    st->n = n;
+    ui_list_init(&st->list, MENU_COLS, 2, st, menu_cell);
+    st->list.style = menu_style;
+    st->list.noun = "screens";
+    ui_list_set_count(&st->list, n);
+    s->focus = &st->list.w;
+}
+
+static int admin_open(ui *u, screen *s, const void *arg)
+{
+    (void)u, (void)arg;
+    open_menu(s, ADMIN_MENU, (int)(sizeof ADMIN_MENU / sizeof ADMIN_MENU[0]));
+    return UI_REDRAW;
+}
+
+static int partner_open(ui *u, screen *s, const void *arg)
+{
+    (void)arg;
+    home_state *st = s->state;
+    open_menu(s, PARTNER_MENU, (int)(sizeof PARTNER_MENU / sizeof PARTNER_MENU[0]));
+    if (u->org_name) {
+        st->org_line = xasprintf("Organisation: %s", u->org_name); /* sanitized when drawn */
+    } else {
+        int f = ui_check_session(u);
+        if (f) return f | UI_CLOSE;
+        st->org_line = xasprintf("Organisation: (its details cannot be shown right now)");
+    }
+    return UI_REDRAW;
+}
+
+static void home_draw(ui *u, screen *s, ui_rect body)
+{
+    home_state *st = s->state;
+    int y = body.y + 1;
+    if (st->org_line) {
+        ui_put(u, y, body.x + 2, body.w - 4, UI_S_TITLE, 0, st->org_line);
+        y += 2;
+    }
+    ui_list_draw(u, &st->list, (ui_rect){y, body.x + 1, ui_min(st->n + 2, body.y + body.h - y), body.w - 2});
+}
+
+static int home_key(ui *u, screen *s, ui_key k, const ui_action *a)
+{
+    (void)k;
+    home_state *st = s->state;
+    if (!a) return UI_NOT_MINE;
+    if (a->id == A_LOGOUT) {
+        ui_msg(u, UI_S_INFO, "Logged out.");
+        return UI_LOGOUT;
+    }
+    int row = ui_list_selected(&st->list);
+    if (row < 0) return UI_HANDLED;
+    const menu_entry *e = &st->menu[row];
+    if (!e->ops) {
+        ui_msg(u, UI_S_INFO, "%s: not available yet in this version.", e->label);
+        return UI_REDRAW;
+    }
+    ui_push(u, e->ops, NULL);
+    return UI_REDRAW;
+}
+
+static void home_close(ui *u, screen *s)
+{
+    (void)u;
+    home_state *st = s->state;
+    ui_list_free(&st->list);
+    free(st->org_line);
+}
+
+const screen_ops ui_admin_home_screen = {
+    .name = "Home",
+    .state_size = sizeof(home_state),
+    .actions = HOME_ACTIONS,
+    .open = admin_open,
+    .draw = home_draw,
+    .handle_key = home_key,
+    .close = home_close,
+};
+
+const screen_ops ui_partner_home_screen = {
+    .name = "Home",
+    .state_size = sizeof(home_state),
+    .actions = HOME_ACTIONS,
+    .open = partner_open,
+    .draw = home_draw,
+    .handle_key = home_key,
+    .close = home_close,
+};
+
+const screen_ops *ui_home_for(const ui *u)
+{
+    return u->me.role == HY_ROLE_ADMIN ? &ui_admin_home_screen : &ui_partner_home_screen;
+}

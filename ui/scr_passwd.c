@@ -1,0 +1,130 @@
+/* Changing one's password, through auth_change_password.
+ *  - Forced (arg = the current password, just typed at login): the default
+ *    admin and any account flagged so. Esc logs out: nothing else is
+ *    reachable until the password is changed.
+ *  - Voluntary (arg NULL, from a home menu): asks the current password too;
+ *    Esc goes back. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "form.h"
+#include "screens.h"
+
+typedef struct {
+    ui_form form;
+    char *current;      /* forced change: the login password (zeroed on close) */
+} passwd_state;
+
+enum { A_SAVE = 1, A_CANCEL };
+
+static const ui_action PASSWD_ACTIONS[] = {
+    {A_SAVE, "Enter", "Change password", "Set the new password"},
+    {A_CANCEL, "Esc", "Cancel", "Leave without changing (a required change logs you out)"},
+    UI_ACTIONS_END,
+};
+
+static int passwd_open(ui *u, screen *s, const void *arg)
+{
+    (void)u;
+    passwd_state *st = s->state;
+    ui_form_init(&st->form);
+    if (arg) {
+        st->current = xstrdup(arg);
+        ui_form_message(&st->form, false, "Choose a new password before going on.");
+    } else {
+        ui_form_password(&st->form, "current_password", "Current password", true, 1024);
+    }
+    ui_form_password(&st->form, "new_password", "New password", true, 1024);
+    ui_form_password(&st->form, "confirm", "Confirm", true, 1024);
+    ui_form_info(&st->form, "Rules", auth_password_rules_text());
+    s->focus = &st->form.w;
+    return UI_REDRAW;
+}
+
+static void passwd_draw(ui *u, screen *s, ui_rect body)
+{
+    passwd_state *st = s->state;
+    int w = ui_min(96, body.w - 4);
+    int h = ui_form_height(u, &st->form, w);
+    int top = body.y + ui_max(1, (body.h - h - 2) / 3);
+    int x = body.x + (body.w - w) / 2;
+    ui_put(u, top, x, w, UI_S_TITLE, UI_FIT_RAW, st->current ? "A new password is required" : "Change your password");
+    ui_form_draw(u, &st->form, (ui_rect){top + 2, x, ui_min(h, body.y + body.h - top - 2), w});
+}
+
+static void wipe_fields(passwd_state *st)
+{
+    ui_form_set(&st->form, "current_password", "");
+    ui_form_set(&st->form, "new_password", "");
+    ui_form_set(&st->form, "confirm", "");
+}
+
+static int save(ui *u, screen *s)
+{
+    passwd_state *st = s->state;
+    ui_form *f = &st->form;
+    ui_form_clear_errors(f);
+    if (!ui_form_check_required(f)) return UI_REDRAW;
+    if (strcmp(ui_form_get(f, "new_password"), ui_form_get(f, "confirm")) != 0) {
+        ui_form_error(f, "confirm", "does not match the new password");
+        ui_form_set(f, "confirm", "");
+        ui_form_focus(f, "confirm");
+        return UI_REDRAW;
+    }
+    const char *current = st->current ? st->current : ui_form_get(f, "current_password");
+    char *token = NULL;
+    hy_err err;
+    hy_err_clear(&err);
+    hy_principal p = u->me;
+    int rc = auth_change_password(u->ctx, &p, current, ui_form_get(f, "new_password"), &token, &err);
+    wipe_fields(st);
+    if (rc != 0) {
+        if (err.code == HY_ERR_AUTH) return ui_fail(u, &err);
+        ui_form_set_errors(f, &err);
+        return UI_REDRAW;
+    }
+    ui_session_start(u, &p, token);
+    if (st->current) {
+        ui_push(u, ui_home_for(u), NULL);
+        ui_msg(u, UI_S_INFO, "Password changed.");
+        return UI_CLOSE;
+    }
+    ui_msg(u, UI_S_INFO, "Password changed. Your other sessions were ended.");
+    return UI_CLOSE;
+}
+
+static int passwd_key(ui *u, screen *s, ui_key k, const ui_action *a)
+{
+    (void)k;
+    passwd_state *st = s->state;
+    if (!a) return UI_NOT_MINE;
+    if (a->id == A_SAVE) return save(u, s);
+    if (a->id == A_CANCEL) {
+        if (!st->current) return UI_CLOSE;
+        ui_msg(u, UI_S_INFO, "Password not changed: logged out.");
+        return UI_LOGOUT;
+    }
+    return UI_NOT_MINE;
+}
+
+static void passwd_close(ui *u, screen *s)
+{
+    (void)u;
+    passwd_state *st = s->state;
+    if (st->current) {
+        explicit_bzero(st->current, strlen(st->current));
+        free(st->current);
+    }
+    ui_form_free(&st->form);
+}
+
+const screen_ops ui_passwd_screen = {
+    .name = "Password",
+    .state_size = sizeof(passwd_state),
+    .actions = PASSWD_ACTIONS,
+    .open = passwd_open,
+    .draw = passwd_draw,
+    .handle_key = passwd_key,
+    .close = passwd_close,
+};

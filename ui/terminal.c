@@ -1,0 +1,259 @@
+/* Terminal setup and restore, signals, colours, glyphs and the drawing
+ * primitives every widget uses. */
+#include "terminal.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <term.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static volatile sig_atomic_t got_term, got_int;
+static SCREEN *term_screen;
+static bool term_active;
+
+static void on_term(int sig) { got_term = sig; }
+static void on_int(int sig)
+{
+    (void)sig;
+    got_int = 1;
+}
+
+int ui_term_signal(void) { return got_term; }
+
+bool ui_term_take_interrupt(void)
+{
+    if (!got_int) return false;
+    got_int = 0;
+    return true;
+}
+
+static void handle(int sig, void (*fn)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = fn;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: a blocking read returns at once */
+    sigaction(sig, &sa, NULL);
+}
+
+bool ui_locale_is_utf8(void)
+{
+    const char *cs = nl_langinfo(CODESET);
+    return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+bool ui_color_wanted(bool term_has_colors, bool config_color)
+{
+    const char *nc = getenv("NO_COLOR");
+    return term_has_colors && config_color && !(nc && *nc);
+}
+
+static const ui_glyphs GLYPHS_UTF8 = {
+    .hline = "\xe2\x94\x80", .vline = "\xe2\x94\x82", .tl = "\xe2\x94\x8c", .tr = "\xe2\x94\x90",
+    .bl = "\xe2\x94\x94", .br = "\xe2\x94\x98",
+    .cursor = "\xe2\x96\xb6",                       /* ▶ */
+    .ok = "\xe2\x9c\x93", .failed = "\xe2\x9c\x97", /* ✓ ✗ */
+    .waiting = "\xe2\x97\x8f", .pending = "\xe2\x97\x8b", .skipped = "\xe2\x86\xb7", /* ● ○ ↷ */
+    .running = "\xe2\x80\xa6",
+    .spinner = {"\xe2\xa0\x8b", "\xe2\xa0\x99", "\xe2\xa0\xb9", "\xe2\xa0\xb8", "\xe2\xa0\xbc", "\xe2\xa0\xb4",
+                "\xe2\xa0\xa6", "\xe2\xa0\xa7"},
+    .nspinner = 8,
+    .check_on = "[x]", .check_off = "[ ]",
+    .mask = "\xe2\x80\xa2",                         /* • */
+    .prev = "\xe2\x80\xb9", .next = "\xe2\x80\xba", /* ‹ › */
+    .sep = " \xe2\x94\x82 ",
+    .dash = "\xe2\x80\x94", .times = "\xc3\x97",
+};
+
+static const ui_glyphs GLYPHS_ASCII = {
+    .hline = "-", .vline = "|", .tl = "+", .tr = "+", .bl = "+", .br = "+",
+    .cursor = ">",
+    .ok = "+", .failed = "x", .waiting = "?", .pending = ".", .skipped = "-", .running = "*",
+    .spinner = {"|", "/", "-", "\\"},
+    .nspinner = 4,
+    .check_on = "[x]", .check_off = "[ ]",
+    .mask = "*",
+    .prev = "<", .next = ">",
+    .sep = " | ",
+    .dash = "-", .times = "x",
+};
+
+/* Colour pairs by style; 0 = no colour of its own. */
+static short pair_of[UI_S_COUNT];
+static bool use_color;
+
+static void init_colors(void)
+{
+    start_color();
+    short bg = -1;
+    if (use_default_colors() != OK) bg = COLOR_BLACK;
+    struct { ui_style st; short fg, bg; } map[] = {
+        {UI_S_HEADER, COLOR_WHITE, COLOR_BLUE}, {UI_S_BADGE, COLOR_BLACK, COLOR_YELLOW},
+        {UI_S_KEY, COLOR_CYAN, bg},            {UI_S_OK, COLOR_GREEN, bg},
+        {UI_S_RUNNING, COLOR_CYAN, bg},        {UI_S_WAITING, COLOR_YELLOW, bg},
+        {UI_S_FAILED, COLOR_RED, bg},          {UI_S_ERROR, COLOR_RED, bg},
+        {UI_S_INFO, COLOR_GREEN, bg},          {UI_S_REQUIRED, COLOR_RED, bg},
+        {UI_S_BORDER, COLOR_BLUE, bg},
+    };
+    short n = 1;
+    for (size_t i = 0; i < sizeof map / sizeof map[0] && n < COLOR_PAIRS; i++, n++) {
+        init_pair(n, map[i].fg, map[i].bg);
+        pair_of[map[i].st] = n;
+    }
+}
+
+attr_t ui_attr(const ui *u, ui_style st)
+{
+    (void)u;
+    if (use_color) {
+        attr_t a = pair_of[st] ? COLOR_PAIR(pair_of[st]) : A_NORMAL;
+        switch (st) {
+        case UI_S_HEADER: case UI_S_TITLE: case UI_S_KEY: case UI_S_FAILED: case UI_S_ERROR:
+        case UI_S_REQUIRED: case UI_S_BADGE:
+            return a | A_BOLD;
+        case UI_S_SELECTED: case UI_S_FIELD_FOCUS: return A_REVERSE;
+        case UI_S_FIELD: return A_UNDERLINE;
+        case UI_S_DIM: return A_DIM;
+        default: return a;
+        }
+    }
+    /* Monochrome: attributes only. */
+    switch (st) {
+    case UI_S_HEADER: case UI_S_SELECTED: case UI_S_FIELD_FOCUS: case UI_S_BADGE: return A_REVERSE;
+    case UI_S_TITLE: case UI_S_KEY: case UI_S_FAILED: case UI_S_ERROR: case UI_S_REQUIRED: case UI_S_RUNNING:
+    case UI_S_WAITING:
+        return A_BOLD;
+    case UI_S_FIELD: return A_UNDERLINE;
+    case UI_S_DIM: return A_DIM;
+    default: return A_NORMAL;
+    }
+}
+
+int ui_term_start(ui *u)
+{
+    handle(SIGTERM, on_term);
+    handle(SIGHUP, on_term);
+    handle(SIGINT, on_int);
+    if (u->restricted) {
+        signal(SIGTSTP, SIG_IGN); /* no suspend to a shell */
+        signal(SIGQUIT, SIG_IGN); /* no core dump */
+    }
+    signal(SIGPIPE, SIG_IGN);
+    const char *t = getenv("TERM");
+    if (!t || !*t) setenv("TERM", "vt100", 1);
+    term_screen = newterm(NULL, stdout, stdin);
+    if (!term_screen) {
+        fprintf(stderr, "hyopps: cannot start the terminal UI: unknown terminal type TERM=%s\n", getenv("TERM"));
+        return -1;
+    }
+    term_active = true;
+    hy_set_fatal_hook(ui_term_stop);
+    set_escdelay(25);
+    if (u->restricted) raw(); /* Ctrl-C, Ctrl-Z, Ctrl-\ arrive as keys */
+    else cbreak();
+    noecho();
+    nonl();
+    intrflush(stdscr, FALSE);
+    keypad(stdscr, TRUE);
+    /* Enter the alternate screen before hiding the cursor: terminals such as
+     * tmux restore the modes saved on entering it when we leave. */
+    refresh();
+    curs_set(0);
+    u->ascii = !ui_locale_is_utf8() || u->cfg->ui.ascii;
+    u->g = u->ascii ? &GLYPHS_ASCII : &GLYPHS_UTF8;
+    use_color = ui_color_wanted(has_colors(), u->cfg->ui.color);
+    if (use_color) init_colors();
+    u->color = use_color;
+    ui_term_resize(u);
+    return 0;
+}
+
+void ui_term_resize(ui *u)
+{
+    u->rows = LINES;
+    u->cols = COLS;
+    u->too_small = u->rows < UI_MIN_ROWS || u->cols < UI_MIN_COLS;
+}
+
+void ui_term_stop(void)
+{
+    if (!term_active) return;
+    term_active = false;
+    curs_set(1);
+    endwin();
+    /* Some terminals (tmux) restore on leaving the alternate screen the
+     * modes saved on entering it: show the cursor again on the normal one. */
+    const char *cnorm = tigetstr("cnorm");
+    if (cnorm && cnorm != (const char *)-1) tputs(cnorm, 1, putchar); /* through stdio, flushed below */
+    fflush(stdout);
+    delscreen(term_screen);
+    term_screen = NULL;
+}
+
+/* ---- drawing primitives ---- */
+
+#define FIT_BUF 8192
+
+int ui_put(ui *u, int y, int x, int w, ui_style st, unsigned flags, const char *text)
+{
+    if (y < 0 || y >= u->rows || x < 0 || x >= u->cols || w <= 0) return 0;
+    w = ui_min(w, u->cols - x);
+    w = ui_min(w, 1000);
+    char buf[FIT_BUF];
+    int n = ui_fit(text, w, flags | (u->ascii ? UI_FIT_ASCII : 0), buf, sizeof buf);
+    attrset(ui_attr(u, st));
+    mvaddstr(y, x, buf);
+    attrset(A_NORMAL);
+    return n;
+}
+
+void ui_fill(ui *u, int y, int x, int w, ui_style st)
+{
+    if (y < 0 || y >= u->rows || x < 0 || x >= u->cols || w <= 0) return;
+    w = ui_min(w, u->cols - x);
+    attrset(ui_attr(u, st));
+    mvhline(y, x, ' ', w);
+    attrset(A_NORMAL);
+}
+
+void ui_box(ui *u, ui_rect r, const char *title)
+{
+    if (r.h < 2 || r.w < 2) return;
+    const ui_glyphs *g = u->g;
+    attr_t a = ui_attr(u, UI_S_BORDER);
+    for (int y = r.y; y < r.y + r.h; y++) ui_fill(u, y, r.x, r.w, UI_S_NORMAL);
+    attrset(a);
+    for (int x = r.x + 1; x < r.x + r.w - 1; x++) {
+        mvaddstr(r.y, x, g->hline);
+        mvaddstr(r.y + r.h - 1, x, g->hline);
+    }
+    for (int y = r.y + 1; y < r.y + r.h - 1; y++) {
+        mvaddstr(y, r.x, g->vline);
+        mvaddstr(y, r.x + r.w - 1, g->vline);
+    }
+    mvaddstr(r.y, r.x, g->tl);
+    mvaddstr(r.y, r.x + r.w - 1, g->tr);
+    mvaddstr(r.y + r.h - 1, r.x, g->bl);
+    mvaddstr(r.y + r.h - 1, r.x + r.w - 1, g->br);
+    attrset(A_NORMAL);
+    if (title && *title && r.w > 6) {
+        char t[256];
+        snprintf(t, sizeof t, " %s ", title);
+        ui_put(u, r.y, r.x + 2, r.w - 4, UI_S_TITLE, 0, t);
+    }
+}
+
+void ui_cursor(ui *u, int y, int x)
+{
+    u->cursor_y = y;
+    u->cursor_x = x;
+}
+
+const char *ui_spinner(const ui *u) { return u->g->spinner[u->frame % (unsigned)u->g->nspinner]; }
