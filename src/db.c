@@ -61,8 +61,8 @@ static int sql_error(hy_db *db, hy_err *err, int rc, const char *what)
  * 1, 2, 5, 10, 15, 20, 25 ms... between tries: behind a transaction of a
  * few hundred µs a writer oversleeps while a busy runner takes the lock
  * again and again. Retry every 50-600 µs, with jitter, for the same total
- * time (measured, BENCHMARKS.md: an action's input to the execution's
- * completion 95 -> 8 ms median, +12% executions/s). */
+ * time (measured, BENCHMARKS.md: an input to its execution's completion
+ * 50-100 -> 8 ms median; executions/s up by a fifth). */
 static int busy_wait(void *arg, int count)
 {
     hy_db *db = arg;

@@ -112,6 +112,10 @@ typedef struct hy_step_run {
     cJSON *output;             /* an object the step fills */
     cJSON *calls;              /* array: [{method, path, status, duration_ms}] */
     const char *lease_owner;   /* private to the engine */
+    /* The runner's live-client state (src/integrations: one hy_integ per
+     * runner, created in engine_open and freed in engine_close once the live
+     * clients are wired); NULL until then. */
+    void *integ;
 } hy_step_run;
 
 /* Records a service call (kept on the step, shown by `exec show`). */
