@@ -352,7 +352,10 @@ static void runner_thread_advances_work(void **state)
     assert_string_equal(st, "awaiting_input");
     free(st);
     hy_runner_status rs;
-    runner_get_status(r, &rs);
+    do { /* the thread publishes its counts once its drain returns */
+        runner_get_status(r, &rs);
+        if (rs.engine.steps_completed < 5) usleep(10000);
+    } while (rs.engine.steps_completed < 5 && hy_mono_ms() < deadline);
     assert_int_equal(rs.engine.steps_completed, 5);
     assert_string_equal(rs.last_error, "");
     runner_stop(r);
