@@ -12,6 +12,8 @@ int cli_cmd_orgs(cli_env *env, int argc, char **argv);
 int cli_cmd_users(cli_env *env, int argc, char **argv);
 int cli_cmd_audit(cli_env *env, int argc, char **argv);
 int cli_cmd_db(cli_env *env, int argc, char **argv);
+int cli_cmd_exec(cli_env *env, int argc, char **argv);
+int cli_cmd_worker(cli_env *env, int argc, char **argv);
 int cli_cmd_integrations(cli_env *env, int argc, char **argv);
 
 #endif

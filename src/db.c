@@ -2,9 +2,11 @@
 
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +29,8 @@ struct hy_stmt {
 
 struct hy_db {
     sqlite3 *conn;
+    int64_t busy_since;  /* when the current wait for a lock began (monotonic ms) */
+    uint32_t busy_rand;  /* jitter state */
     char *path;
     bool in_tx;
     int changes;
@@ -53,6 +57,27 @@ static int sql_error(hy_db *db, hy_err *err, int rc, const char *what)
     return hy_fail(err, HY_ERR_INTERNAL, "database error during %s: %s", what, msg);
 }
 
+/* Waiting for another connection's lock. SQLite's own busy timeout sleeps
+ * 1, 2, 5, 10, 15, 20, 25 ms... between tries: behind a transaction of a
+ * few hundred µs a writer oversleeps while a busy runner takes the lock
+ * again and again. Retry every 50-600 µs, with jitter, for the same total
+ * time (measured, BENCHMARKS.md: an input to its execution's completion
+ * 50-100 -> 8 ms median; executions/s up by a fifth). */
+static int busy_wait(void *arg, int count)
+{
+    hy_db *db = arg;
+    int64_t now = hy_mono_ms();
+    if (count == 0) db->busy_since = now;
+    if (now - db->busy_since >= BUSY_TIMEOUT_MS) return 0;
+    db->busy_rand ^= db->busy_rand << 13;
+    db->busy_rand ^= db->busy_rand >> 17;
+    db->busy_rand ^= db->busy_rand << 5;
+    unsigned base = 50u << (count < 3 ? count : 3);
+    struct timespec ts = {0, (long)(base + db->busy_rand % (base / 2 + 1)) * 1000L};
+    nanosleep(&ts, NULL);
+    return 1;
+}
+
 static int open_conn(const char *path, hy_db **out, hy_err *err)
 {
     *out = NULL;
@@ -70,7 +95,8 @@ static int open_conn(const char *path, hy_db **out, hy_err *err)
     /* It holds password hashes and the session key: owner only. */
     if (fresh) chmod(path, 0600);
     sqlite3_extended_result_codes(db->conn, 1);
-    sqlite3_busy_timeout(db->conn, BUSY_TIMEOUT_MS);
+    db->busy_rand = (uint32_t)hy_mono_ms() ^ (uint32_t)(uintptr_t)db;
+    sqlite3_busy_handler(db->conn, busy_wait, db);
     /* journal_mode=WAL needs a write lock the first time: the busy timeout covers it. */
     static const char *pragmas =
         "PRAGMA journal_mode=WAL;"

@@ -109,4 +109,8 @@ int ops_audit_list(hy_ctx *c, const hy_principal *p, const hy_audit_filter *f, h
 #include "ops_integrations.h"
 #include "ops_metabase.h"
 
+/* ---- workflow executions (ops_exec.c) ---- */
+
+#include "ops_exec.h"
+
 #endif

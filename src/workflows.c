@@ -1,3 +1,5 @@
+/* The workflow registry: the two built-in tables (steps_partner.c,
+ * steps_user.c), tables registered at run time, lookup and seeding. */
 #include "workflows.h"
 
 #include <stdlib.h>
@@ -5,62 +7,22 @@
 
 #include "util.h"
 
-/* Labels and descriptions as the original app seeded them. */
-static const hy_step_def NEW_PARTNER_STEPS[] = {
-    {"6a9f0c1e-5b1d-4c1a-9a01-000000000101", "input_studio_companies", "Input Studio Companies", HY_STEP_MANUAL,
-     "Admin creates companies in Studio UI, then inputs org name + Studio TEST/PROD IDs"},
-    {"6a9f0c1e-5b1d-4c1a-9a01-000000000102", "trigger_infrabot", "Trigger Infrabot", HY_STEP_MANUAL,
-     "Admin triggers Infrabot with name, company ID, cluster, scopes. Confirms when KeyCloak creds stored"},
-    {"6a9f0c1e-5b1d-4c1a-9a01-000000000103", "clone_metabase_collection", "Clone Metabase Collection", HY_STEP_AUTO,
-     "Clone template collection for the new partner via Metabase API"},
-    {"6a9f0c1e-5b1d-4c1a-9a01-000000000104", "create_metabase_group", "Create Metabase User Group", HY_STEP_AUTO,
-     "Create a user group in Metabase and store the group ID"},
-    {"6a9f0c1e-5b1d-4c1a-9a01-000000000105", "grant_metabase_db_access", "Grant DB Access to Metabase Group",
-     HY_STEP_AUTO, "Grant database access to the Metabase group"},
-    {"6a9f0c1e-5b1d-4c1a-9a01-000000000106", "create_teams_channel", "Create Teams Channel", HY_STEP_AUTO,
-     "Create a dedicated Teams channel via MS Graph API"},
-    {"6a9f0c1e-5b1d-4c1a-9a01-000000000107", "create_slack_group", "Create Slack Group", HY_STEP_AUTO,
-     "Create a Slack group via Slack API"},
-    {"6a9f0c1e-5b1d-4c1a-9a01-000000000108", "lms_setup", "LMS Setup", HY_STEP_MANUAL,
-     "Admin adds partner learning path in LMS. Confirm when done"},
-};
+extern const hy_workflow_def hy_wf_new_partner;
+extern const hy_workflow_def hy_wf_new_partner_user;
 
-static const hy_step_def NEW_PARTNER_USER_STEPS[] = {
-    {"6a9f0c1e-5b1d-4c1a-9a02-000000000201", "select_organization", "Select Organization", HY_STEP_MANUAL,
-     "Admin selects existing partner organization from list"},
-    {"6a9f0c1e-5b1d-4c1a-9a02-000000000202", "input_user_details", "Input User Details", HY_STEP_MANUAL,
-     "Admin inputs user details. User will automatically receive their own personal Studio company."},
-    {"6a9f0c1e-5b1d-4c1a-9a02-000000000203", "add_user_to_studio_companies", "Add User to Org Studio Groups",
-     HY_STEP_AUTO, "Add user to the org's Studio platform groups for shared resources"},
-    {"6a9f0c1e-5b1d-4c1a-9a02-000000000204", "add_user_to_metabase_group", "Add User to Metabase Group",
-     HY_STEP_AUTO, "Add user to the org's Metabase system group"},
-    {"6a9f0c1e-5b1d-4c1a-9a02-000000000205", "add_user_to_teams_channel", "Add User to Teams Channel", HY_STEP_AUTO,
-     "Add user to the org's Teams system group"},
-    {"6a9f0c1e-5b1d-4c1a-9a02-000000000206", "add_user_to_slack_group", "Add User to Slack Group", HY_STEP_AUTO,
-     "Add user to the org's Slack system group"},
-    {"6a9f0c1e-5b1d-4c1a-9a02-000000000207", "create_studio_user_company", "Create User-Specific Studio Company",
-     HY_STEP_AUTO, "Create a user-specific Studio company entry"},
-    {"6a9f0c1e-5b1d-4c1a-9a02-000000000208", "send_studio_invite", "Send Studio Invite", HY_STEP_AUTO,
-     "Send invite to Studio platform"},
-    {"6a9f0c1e-5b1d-4c1a-9a02-000000000209", "share_documentation", "Share Documentation", HY_STEP_AUTO,
-     "Send documentation links via email/Slack"},
-};
-
-static const hy_workflow_def NEW_PARTNER = {
-    "6a9f0c1e-5b1d-4c1a-9a01-000000000001", "new_partner", "Onboard a new partner organization from scratch",
-    NEW_PARTNER_STEPS, (int)(sizeof NEW_PARTNER_STEPS / sizeof NEW_PARTNER_STEPS[0])};
-
-static const hy_workflow_def NEW_PARTNER_USER = {
-    "6a9f0c1e-5b1d-4c1a-9a02-000000000002", "new_partner_user", "Add a new user to an existing partner organization",
-    NEW_PARTNER_USER_STEPS, (int)(sizeof NEW_PARTNER_USER_STEPS / sizeof NEW_PARTNER_USER_STEPS[0])};
-
-const hy_workflow_def *const hy_workflows[] = {&NEW_PARTNER, &NEW_PARTNER_USER};
+const hy_workflow_def *const hy_workflows[] = {&hy_wf_new_partner, &hy_wf_new_partner_user};
 const int hy_workflow_count = 2;
+
+#define MAX_EXTRA 8
+static const hy_workflow_def *extra[MAX_EXTRA];
+static int nextra;
 
 const hy_workflow_def *workflow_find(const char *name)
 {
     for (int i = 0; i < hy_workflow_count; i++)
         if (hy_streq(hy_workflows[i]->name, name)) return hy_workflows[i];
+    for (int i = 0; i < nextra; i++)
+        if (hy_streq(extra[i]->name, name)) return extra[i];
     return NULL;
 }
 
@@ -71,32 +33,98 @@ const hy_step_def *workflow_step(const hy_workflow_def *wf, const char *step_nam
     return NULL;
 }
 
+const hy_step_def *workflow_step_ref(const hy_workflow_def *wf, const char *ref, int *order_out)
+{
+    if (!wf || !ref) return NULL;
+    char *end = NULL;
+    long n = strtol(ref, &end, 10);
+    if (*ref && end && *end == '\0') {
+        if (n < 1 || n > wf->nsteps) return NULL;
+        if (order_out) *order_out = (int)n;
+        return &wf->steps[n - 1];
+    }
+    for (int i = 0; i < wf->nsteps; i++) {
+        if (hy_streq(wf->steps[i].name, ref)) {
+            if (order_out) *order_out = i + 1;
+            return &wf->steps[i];
+        }
+    }
+    return NULL;
+}
+
+static int seed_one(hy_ctx *c, const hy_workflow_def *wf, const char *now, hy_err *err)
+{
+    int rc = db_exec(c->db, err,
+                     "INSERT INTO workflow_definitions(id, name, description, created_at) VALUES(?,?,?,?) "
+                     "ON CONFLICT(name) DO UPDATE SET description = excluded.description",
+                     "tttt", wf->id, wf->name, wf->description, now);
+    if (rc) return rc;
+    char *wid = NULL;
+    rc = db_get_text(c->db, err, &wid, "SELECT id FROM workflow_definitions WHERE name = ?", "t", wf->name);
+    if (rc) return rc;
+    for (int s = 0; s < wf->nsteps && rc == 0; s++) {
+        const hy_step_def *sd = &wf->steps[s];
+        rc = db_exec(c->db, err,
+                     "INSERT INTO workflow_step_definitions(id, workflow_definition_id, step_order, name, label, "
+                     "type, description) VALUES(?,?,?,?,?,?,?) "
+                     "ON CONFLICT(workflow_definition_id, step_order) DO UPDATE SET name = excluded.name, "
+                     "label = excluded.label, type = excluded.type, description = excluded.description",
+                     "ttitttt", sd->id, wid, s + 1, sd->name, sd->label,
+                     sd->kind == HY_STEP_MANUAL ? "manual" : "auto", sd->description);
+    }
+    free(wid);
+    return rc;
+}
+
 int workflows_seed(hy_ctx *c, hy_err *err)
 {
     char now[HY_TIME_LEN];
     hy_now_iso(now);
     for (int w = 0; w < hy_workflow_count; w++) {
-        const hy_workflow_def *wf = hy_workflows[w];
-        int rc = db_exec(c->db, err,
-                         "INSERT INTO workflow_definitions(id, name, description, created_at) VALUES(?,?,?,?) "
-                         "ON CONFLICT(name) DO UPDATE SET description = excluded.description",
-                         "tttt", wf->id, wf->name, wf->description, now);
-        if (rc) return rc;
-        char *wid = NULL;
-        rc = db_get_text(c->db, err, &wid, "SELECT id FROM workflow_definitions WHERE name = ?", "t", wf->name);
-        if (rc) return rc;
-        for (int s = 0; s < wf->nsteps && rc == 0; s++) {
-            const hy_step_def *sd = &wf->steps[s];
-            rc = db_exec(c->db, err,
-                         "INSERT INTO workflow_step_definitions(id, workflow_definition_id, step_order, name, label, "
-                         "type, description) VALUES(?,?,?,?,?,?,?) "
-                         "ON CONFLICT(workflow_definition_id, step_order) DO UPDATE SET name = excluded.name, "
-                         "label = excluded.label, type = excluded.type, description = excluded.description",
-                         "ttittt" "t", sd->id, wid, s + 1, sd->name, sd->label,
-                         sd->kind == HY_STEP_MANUAL ? "manual" : "auto", sd->description);
-        }
-        free(wid);
+        int rc = seed_one(c, hy_workflows[w], now, err);
         if (rc) return rc;
     }
     return 0;
+}
+
+int workflows_register(hy_ctx *c, const hy_workflow_def *wf, hy_err *err)
+{
+    if (!workflow_find(wf->name)) {
+        if (nextra >= MAX_EXTRA) return hy_fail(err, HY_ERR_INTERNAL, "too many workflows registered");
+        extra[nextra++] = wf;
+    }
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    if (db_begin(c->db, err) != 0) return err->code;
+    int rc = seed_one(c, wf, now, err);
+    if (rc) {
+        db_rollback(c->db);
+        return rc;
+    }
+    return db_commit(c->db, err);
+}
+
+const char *wf_str(const cJSON *obj, const char *key)
+{
+    const cJSON *it = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+    return cJSON_IsString(it) && it->valuestring ? it->valuestring : NULL;
+}
+
+bool wf_int(const cJSON *obj, const char *key, int64_t *out)
+{
+    const cJSON *it = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+    if (cJSON_IsNumber(it)) {
+        double d = it->valuedouble;
+        if (d != (double)(int64_t)d) return false;
+        *out = (int64_t)d;
+        return true;
+    }
+    if (cJSON_IsString(it) && it->valuestring && *it->valuestring) {
+        char *end = NULL;
+        long long v = strtoll(it->valuestring, &end, 10);
+        if (*end) return false;
+        *out = v;
+        return true;
+    }
+    return false;
 }

@@ -4,15 +4,132 @@
  *
  * Ids are stable: a fresh database gets the ids below; a database written by
  * the original app keeps its own (rows are matched by workflow name and
- * step_order), so its executions stay valid. */
+ * step_order), so its executions stay valid.
+ *
+ * A manual step declares its form (fields and read-only info lines) and an
+ * `apply` function; an auto step declares the integration it uses and
+ * `gather` (optional: adds what it needs from the database to the context),
+ * `run` (calls the service, no transaction open) and `persist` (local side
+ * effects, inside the transaction that records the result). Only the engine
+ * calls these functions. */
 #ifndef HY_WORKFLOWS_H
 #define HY_WORKFLOWS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
+#include <cjson/cJSON.h>
+
+#include "config.h"
 #include "ctx.h"
+#include "principal.h"
 
 typedef enum { HY_STEP_MANUAL, HY_STEP_AUTO } hy_step_kind;
+
+/* ---- forms (manual steps) ---- */
+
+typedef enum {
+    HY_FIELD_TEXT,
+    HY_FIELD_EMAIL,            /* stored lower-cased */
+    HY_FIELD_CHOICE,           /* one of choices[] */
+    HY_FIELD_CONFIRM,          /* a checkbox: yes/no; required = must be ticked */
+    HY_FIELD_LIST,             /* comma-separated (or a JSON array), stored as a JSON array */
+    HY_FIELD_ORG,              /* organisation picker: the partner organisations the caller may use */
+    HY_FIELD_STUDIO_COMPANIES, /* multi-select of the organisation's Studio companies (by Studio id) */
+} hy_field_kind;
+
+typedef struct hy_field_def {
+    const char *name;          /* key in the step's input JSON */
+    const char *label;
+    hy_field_kind kind;
+    bool required;
+    int max_len;               /* bytes (per item for lists); 0 = HY_FIELD_MAX_DEFAULT */
+    const char *help;
+    const char *const *choices;      /* CHOICE: NULL-terminated */
+    /* Default when left empty: "{organization_name} TEST" takes the value of
+     * another field of the same form, else of the context. NULL = none. For
+     * STUDIO_COMPANIES the default is all of the organisation's companies. */
+    const char *default_tmpl;
+    bool (*item_ok)(const char *item);  /* LIST: check for each item, or NULL */
+    const char *item_rule;              /* LIST: what item_ok wants, e.g. "an ISO 639-1 code" */
+} hy_field_def;
+
+#define HY_FIELD_MAX_DEFAULT 200
+
+/* A read-only line shown above a form: label and a template over the context
+ * ("{studio_company_id_test}"). */
+typedef struct hy_info_def {
+    const char *label;
+    const char *tmpl;
+} hy_info_def;
+
+/* ---- what step functions get ---- */
+
+/* An execution as the step functions see it (inside a transaction). */
+typedef struct hy_step_io {
+    hy_ctx *c;
+    const hy_principal *actor;     /* who submitted the input, or the system */
+    const char *execution_id;
+    const char *requested_by;      /* may be NULL */
+    const cJSON *context;          /* merged inputs/outputs of earlier steps + execution fields */
+    const cJSON *output;           /* persist: what run produced */
+    /* apply/persist set these to attach the execution to an organisation or
+     * a user; the engine writes the execution row. */
+    char attach_org[37];
+    char attach_user[37];
+} hy_step_io;
+
+/* Which outside service an auto step talks to; the mode comes from config. */
+typedef enum {
+    HY_INT_STUDIO = 0,   /* no public API: always simulated, local rows are real */
+    HY_INT_METABASE,
+    HY_INT_TEAMS,
+    HY_INT_SLACK,
+    HY_INT_EMAIL,
+    HY_INT_EXTERNAL,     /* something else outside (custom steps): always run with no transaction open */
+} hy_integration;
+
+const char *hy_integration_name(hy_integration i);     /* "metabase" */
+const char *hy_integration_label(hy_integration i);    /* "Metabase" */
+hy_mode hy_integration_mode(const hy_config *cfg, hy_integration i);
+/* The message of a step whose integration is off, naming the settings. */
+const char *hy_integration_off_message(hy_integration i);
+/* Does a step of this integration wait on the network in this mode? (live
+ * or external). Steps that do not are run inside one transaction. */
+bool hy_integration_remote(const hy_config *cfg, hy_integration i);
+
+/* What an auto step's run function gets. No transaction is open. */
+typedef struct hy_step_run {
+    hy_ctx *c;                 /* the runner's connection (for step_save_checkpoint) */
+    const hy_config *cfg;
+    hy_mode mode;              /* simulate or live (off never reaches run) */
+    const char *execution_id;
+    const char *step_id;
+    const char *step_name;
+    int attempt;               /* 1 for the first */
+    const cJSON *context;      /* merged context + what gather added */
+    const cJSON *checkpoint;   /* what an earlier attempt saved, or NULL */
+    cJSON *output;             /* an object the step fills */
+    cJSON *calls;              /* array: [{method, path, status, duration_ms}] */
+    const char *lease_owner;   /* private to the engine */
+    /* The runner's live-client state (src/integrations: one hy_integ per
+     * runner, created in engine_open and freed in engine_close once the live
+     * clients are wired); NULL until then. */
+    void *integ;
+} hy_step_run;
+
+/* Records a service call (kept on the step, shown by `exec show`). */
+void step_record_call(hy_step_run *r, const char *method, const char *path, int status, int64_t duration_ms);
+/* Saves progress durably at once (own short transaction), e.g. "email sent";
+ * a later attempt sees it in r->checkpoint. Fails if the lease was lost. */
+int step_save_checkpoint(hy_step_run *r, const cJSON *checkpoint, hy_err *err);
+/* The permanent error of a live client that is not written yet. */
+int step_live_not_wired(hy_step_run *r, hy_integration i, hy_err *err);
+
+typedef int (*hy_apply_fn)(hy_step_io *io, cJSON *input, hy_err *err);
+typedef int (*hy_gather_fn)(hy_step_io *io, cJSON *context, hy_err *err);
+typedef int (*hy_run_fn)(hy_step_run *r, hy_err *err);
+typedef int (*hy_persist_fn)(hy_step_io *io, hy_err *err);
 
 typedef struct hy_step_def {
     const char *id;          /* stable id for fresh databases */
@@ -20,14 +137,36 @@ typedef struct hy_step_def {
     const char *label;       /* e.g. "Input Studio Companies" */
     hy_step_kind kind;
     const char *description;
+    /* manual */
+    const hy_field_def *fields;
+    int nfields;
+    const hy_info_def *info;
+    int ninfo;
+    /* Validates every field at once (field errors in err, nothing changed),
+     * then performs the side effects inside the caller's transaction. input
+     * is already normalised (trimmed, defaults filled, lists as arrays) and
+     * may be completed (e.g. a resolved id); it is stored as manual_input.
+     * It is called even when the generic checks found errors (input then
+     * holds the fields that passed), so that every error is reported at
+     * once: with err->nfield > 0 it must change nothing. */
+    hy_apply_fn apply;
+    /* auto */
+    hy_integration integration;
+    hy_gather_fn gather;     /* optional: reads what run needs (inside the claim transaction) */
+    hy_run_fn run;           /* no transaction open; 0, or HY_ERR_TRANSIENT / HY_ERR_PERMANENT */
+    hy_persist_fn persist;   /* optional: local side effects, inside the recording transaction */
 } hy_step_def;
 
 typedef struct hy_workflow_def {
     const char *id;
     const char *name;        /* "new_partner", "new_partner_user" */
+    const char *label;       /* "New partner" */
     const char *description;
     const hy_step_def *steps;
     int nsteps;
+    bool partner_admin_may_use;   /* partner admins may start/see it (their organisation's) */
+    /* Runs when the last step is done, in the same transaction. */
+    int (*on_complete)(hy_step_io *io, hy_err *err);
 } hy_workflow_def;
 
 extern const hy_workflow_def *const hy_workflows[];
@@ -35,8 +174,67 @@ extern const int hy_workflow_count;
 
 const hy_workflow_def *workflow_find(const char *name);
 const hy_step_def *workflow_step(const hy_workflow_def *wf, const char *step_name);
+/* A step by name or by its 1-based order ("3"); NULL if neither. */
+const hy_step_def *workflow_step_ref(const hy_workflow_def *wf, const char *ref, int *order_out);
 
 /* Inserts or updates the definitions (inside the caller's transaction). */
 int workflows_seed(hy_ctx *c, hy_err *err);
+
+/* Adds a workflow table at run time (tests and extensions; production has
+ * none) and seeds it. Not thread-safe: call before starting runners. */
+int workflows_register(hy_ctx *c, const hy_workflow_def *wf, hy_err *err);
+
+/* ---- forms for a UI (built by ops_exec_form) ---- */
+
+typedef struct {
+    char *value;             /* what to submit */
+    char *label;             /* what to show */
+} hy_choice;
+
+typedef struct {
+    const hy_field_def *def; /* static part (name, label, kind, required, max_len, help) */
+    char *default_value;     /* computed from the context ("Acme TEST"), or NULL; lists comma-separated */
+    hy_choice *choices;      /* CHOICE / ORG / STUDIO_COMPANIES */
+    int nchoices;
+} hy_form_field;
+
+typedef struct {
+    char *label;
+    char *value;
+} hy_info_line;
+
+typedef struct {
+    char *execution_id;
+    int step_order;
+    const hy_step_def *step;
+    hy_info_line *info;
+    int ninfo;
+    hy_form_field *fields;
+    int nfields;
+    /* The step's context, so a UI can recompute defaults as the person types:
+     * workflow_expand(field->def->default_tmpl, typed_values, form->context). */
+    cJSON *context;
+} hy_step_form;
+
+void hy_step_form_free(hy_step_form *f);
+
+/* ---- helpers shared by the step tables (workflow_fields.c) ---- */
+
+/* Normalises raw input (strings, booleans, arrays) against a step's fields:
+ * unknown keys, missing required values, bad emails, choices, lengths, list
+ * items -> field errors (all at once). Fills defaults. *out: a new object
+ * holding the fields that passed, also when it returns HY_ERR_INVALID. */
+int workflow_normalize_input(hy_ctx *c, const hy_principal *actor, const hy_step_def *sd, const cJSON *context,
+                             const cJSON *raw, cJSON **out, hy_err *err);
+/* Expands "{key}" from values (may be NULL), then context; unknown keys
+ * expand to "". Caller frees. */
+char *workflow_expand(const char *tmpl, const cJSON *values, const cJSON *context);
+/* Builds the form for a step (choices, defaults, info lines). */
+int workflow_build_form(hy_ctx *c, const hy_principal *actor, const hy_step_def *sd, const cJSON *context,
+                        hy_step_form *out, hy_err *err);
+
+/* Small JSON accessors used by step functions. */
+const char *wf_str(const cJSON *obj, const char *key);           /* NULL if absent or not a string */
+bool wf_int(const cJSON *obj, const char *key, int64_t *out);    /* integer or integer string */
 
 #endif

@@ -1,5 +1,8 @@
 /* migrations and seeding: a fresh file; the original app's database upgraded
  * in place, keeping every row, with both legacy users able to log in. */
+#include <pthread.h>
+#include <time.h>
+
 #include "testlib.h"
 
 #include <stdlib.h>
@@ -72,6 +75,15 @@ static void fresh_database_is_migrated_and_seeded(void **s)
     t_env_free(e);
 }
 
+static void *commit_later(void *arg)
+{
+    struct timespec ts = {0, 200 * 1000000L};
+    nanosleep(&ts, NULL);
+    hy_err err;
+    db_commit(arg, &err);
+    return NULL;
+}
+
 static void every_connection_has_the_pragmas(void **s)
 {
     (void)s;
@@ -82,7 +94,18 @@ static void every_connection_has_the_pragmas(void **s)
     assert_string_equal(mode, "wal");
     free(mode);
     assert_int_equal(t_count(e, "PRAGMA foreign_keys", ""), 1);
-    assert_true(t_count(e, "PRAGMA busy_timeout", "") >= 5000);
+    /* A writer waits for another connection's write lock (db.c's busy handler). */
+    hy_db *other = NULL;
+    assert_int_equal(app_open_connection(e->app, &other, &err), 0);
+    assert_int_equal(db_begin(other, &err), 0);
+    pthread_t th;
+    pthread_create(&th, NULL, commit_later, other);
+    int64_t t0 = hy_mono_ms();
+    assert_int_equal(db_begin(e->c->db, &err), 0);
+    assert_true(hy_mono_ms() - t0 >= 150);
+    db_rollback(e->c->db);
+    pthread_join(th, NULL);
+    db_close(other);
     /* Foreign keys are enforced. */
     assert_int_not_equal(db_exec(e->c->db, &err, "INSERT INTO studio_companies(id, organization_id, studio_id, name, "
                                                  "environment) VALUES('x', 'no-such-org', 's', 'n', 'test')", ""),

@@ -1,0 +1,114 @@
+/* hyopps worker [--once]: runs auto steps headless. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_commands.h"
+#include "engine.h"
+#include "sanitize.h"
+#include "util.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (stop_requested) { /* a second signal: leave now; the step's lease runs out and another runner takes it */
+        static const char msg[] = "hyopps worker: stopping now; the step being run is left to its lease\n";
+        ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+        (void)w;
+        _exit(0);
+    }
+    stop_requested = 1;
+}
+
+static void sleep_ms(int64_t ms)
+{
+    if (ms <= 0) return;
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+    nanosleep(&ts, NULL); /* a signal ends it early */
+}
+
+int cli_cmd_worker(cli_env *env, int argc, char **argv)
+{
+    static const char *usage = "hyopps worker [--once] [--poll-ms N]";
+    if (cli_wants_help(argc, argv)) {
+        printf("usage: %s\n\n"
+               "Runs the auto steps of every execution, headless: as a service, or next to\n"
+               "terminal sessions (runners coordinate through the database; a step runs at\n"
+               "most once at a time, and a step whose runner died is taken over when its\n"
+               "lease runs out). --once runs everything runnable now and exits. --poll-ms is\n"
+               "how often to look for new work (default 1000).\n\n"
+               "SIGTERM or SIGINT: finish the step being run, then exit 0 (a second signal\n"
+               "exits at once). No login is needed: it acts as the system, and whoever can\n"
+               "read the configuration and the database may run it.\n",
+               usage);
+        return CLI_OK;
+    }
+    static const struct option opts[] = {
+        {"once", no_argument, 0, 'o'}, {"poll-ms", required_argument, 0, 'p'}, {0, 0, 0, 0}};
+    bool once = false;
+    long poll = 1000;
+    int o;
+    optind = 0;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        char *end;
+        if (o == 'o') once = true;
+        else if (o == 'p') {
+            poll = strtol(optarg, &end, 10);
+            if (*end || poll < 10 || poll > 60000) return cli_usage_error(usage, "--poll-ms must be 10 to 60000");
+        } else return cli_usage_error(usage, "unknown option");
+    }
+    if (optind < argc) return cli_usage_error(usage, "unexpected argument '%s'", argv[optind]);
+    int rc = cli_open_app(env);
+    if (rc) return rc;
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal; /* no SA_RESTART: sleeps end at once */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+
+    hy_err err;
+    hy_err_clear(&err);
+    hy_engine *eng;
+    engine_open(&env->app->ctx, NULL, &eng, &err);
+    char modes[512];
+    config_describe_modes(env->app->cfg, modes, sizeof modes);
+    hy_buf line = {0};
+    for (char *tok = strtok(modes, "\n"); tok; tok = strtok(NULL, "\n")) hy_buf_printf(&line, "%s%s", line.len ? ", " : "", tok);
+    char *clean = hy_sanitize(line.s);
+    fprintf(stderr, "hyopps worker %s: started (%s)\n", engine_owner(eng), clean);
+    free(clean);
+    hy_buf_free(&line);
+    while (!stop_requested) {
+        hy_err_clear(&err);
+        if (engine_drain(eng, &stop_requested, &err) != 0) {
+            char *m = hy_sanitize(err.msg);
+            fprintf(stderr, "hyopps worker: %s\n", m);
+            free(m);
+            if (!once) sleep_ms(1000);
+            continue;
+        }
+        if (once) break;
+        int64_t due = -1, wait = poll;
+        if (engine_next_due(eng, &due, &err) == 0 && due >= 0) {
+            int64_t until = due - hy_now_ms();
+            if (until < wait) wait = until;
+        }
+        sleep_ms(wait);
+    }
+    hy_engine_stats st;
+    engine_get_stats(eng, &st);
+    fprintf(stderr,
+            "hyopps worker: %s; %ld steps completed, %ld failed, %ld retries scheduled, %ld taken over from "
+            "stopped runners\n",
+            stop_requested ? "stopped" : "nothing more to run", st.steps_completed, st.steps_failed,
+            st.retries_scheduled, st.reclaimed);
+    engine_close(eng);
+    return CLI_OK;
+}

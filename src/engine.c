@@ -1,0 +1,552 @@
+/* Engine state transitions: start, advance, complete, and the operator
+ * actions (submit, retry, skip, done by hand, re-run, cancel). Everything
+ * here runs inside the caller's transaction. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "engine_internal.h"
+#include "exec_search.h"
+#include "sanitize.h"
+#include "step_support.h"
+#include "util.h"
+
+/* ---- loading ---- */
+
+int ex_load(hy_ctx *c, const char *exec_id, ex_state *x, hy_err *err)
+{
+    memset(x, 0, sizeof *x);
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT e.rowid, e.id, wd.name, e.status, e.current_step_order, e.organization_id, "
+                           "e.user_id, e.requested_by, e.workflow_definition_id FROM workflow_executions e "
+                           "JOIN workflow_definitions wd ON wd.id = e.workflow_definition_id WHERE e.id = ?",
+                           "t", exec_id);
+    bool found = db_row(st);
+    if (found) {
+        x->rowid = db_int(st, 0);
+        hy_strlcpy(x->id, db_text(st, 1), sizeof x->id);
+        hy_strlcpy(x->wf_name, db_text(st, 2), sizeof x->wf_name);
+        hy_strlcpy(x->status, db_text(st, 3), sizeof x->status);
+        x->current = (int)db_int(st, 4);
+        hy_strlcpy(x->org, db_text(st, 5), sizeof x->org);
+        hy_strlcpy(x->user, db_text(st, 6), sizeof x->user);
+        hy_strlcpy(x->requested_by, db_text(st, 7), sizeof x->requested_by);
+        hy_strlcpy(x->wf_id, db_text(st, 8), sizeof x->wf_id);
+    }
+    int rc = db_done(st);
+    if (rc) return rc;
+    if (!found) return hy_fail(err, HY_ERR_NOT_FOUND, "no such execution");
+    x->wf = workflow_find(x->wf_name);
+    st = db_query(c->db, err,
+                  "SELECT step_order, id, status FROM workflow_step_executions WHERE execution_id = ? ORDER BY step_order",
+                  "t", exec_id);
+    while (db_row(st)) {
+        int order = (int)db_int(st, 0);
+        if (order < 1 || order > EX_MAX_STEPS) continue;
+        hy_strlcpy(x->step[order - 1].id, db_text(st, 1), HY_UUID_LEN);
+        hy_strlcpy(x->step[order - 1].status, db_text(st, 2), EX_STATUS_LEN);
+        if (order > x->nsteps) x->nsteps = order;
+    }
+    rc = db_done(st);
+    if (rc) return rc;
+    if (x->wf && x->nsteps != x->wf->nsteps)
+        return hy_fail(err, HY_ERR_INTERNAL, "execution %.8s has %d step rows; workflow %s has %d steps", x->id,
+                       x->nsteps, x->wf_name, x->wf->nsteps);
+    return 0;
+}
+
+static int count_delta(hy_ctx *c, const char *org, const char *wf_id, const char *status, int delta, hy_err *err)
+{
+    return db_exec(c->db, err,
+                   "INSERT INTO exec_counts(organization_id, workflow_definition_id, status, n) VALUES(?1, ?2, ?3, ?4) "
+                   "ON CONFLICT(organization_id, workflow_definition_id, status) DO UPDATE SET n = n + ?4",
+                   "ttti", org, wf_id, status, delta);
+}
+
+int ex_status_changed(hy_ctx *c, ex_state *x, const char *status, hy_err *err)
+{
+    if (strcmp(x->status, status) == 0) return 0;
+    const char *org = x->org[0] ? x->org : "";
+    int rc = count_delta(c, org, x->wf_id, x->status, -1, err);
+    if (rc == 0) rc = count_delta(c, org, x->wf_id, status, 1, err);
+    if (rc == 0) hy_strlcpy(x->status, status, sizeof x->status);
+    return rc;
+}
+
+void ex_set_step_status(ex_state *x, int order, const char *status)
+{
+    if (order >= 1 && order <= EX_MAX_STEPS) hy_strlcpy(x->step[order - 1].status, status, EX_STATUS_LEN);
+}
+
+/* ---- context ---- */
+
+static void set_item(cJSON *obj, const char *key, cJSON *item)
+{
+    if (cJSON_GetObjectItemCaseSensitive(obj, key)) cJSON_ReplaceItemInObjectCaseSensitive(obj, key, item);
+    else cJSON_AddItemToObject(obj, key, item);
+}
+
+void ex_merge(cJSON *dst, const cJSON *src)
+{
+    const cJSON *it;
+    if (!cJSON_IsObject(src)) return;
+    cJSON_ArrayForEach(it, src) set_item(dst, it->string, cJSON_Duplicate(it, 1));
+}
+
+static void merge_text(cJSON *dst, const char *json)
+{
+    if (!json) return;
+    cJSON *o = cJSON_Parse(json);
+    ex_merge(dst, o);
+    cJSON_Delete(o);
+}
+
+int ex_context(hy_ctx *c, const ex_state *x, cJSON **out, hy_err *err)
+{
+    cJSON *ctx = cJSON_CreateObject();
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT manual_input, output FROM workflow_step_executions WHERE execution_id = ? "
+                           "AND status = 'completed' ORDER BY step_order",
+                           "t", x->id);
+    while (db_row(st)) {
+        merge_text(ctx, db_text(st, 0));
+        merge_text(ctx, db_text(st, 1));
+    }
+    int rc = db_done(st);
+    set_item(ctx, "execution_id", cJSON_CreateString(x->id));
+    set_item(ctx, "workflow", cJSON_CreateString(x->wf_name));
+    if (rc == 0 && x->org[0]) {
+        set_item(ctx, "organization_id", cJSON_CreateString(x->org));
+        st = db_query(c->db, err, "SELECT name FROM organizations WHERE id = ?", "t", x->org);
+        if (db_row(st)) set_item(ctx, "organization_name", cJSON_CreateString(db_text(st, 0)));
+        rc = db_done(st);
+    }
+    if (rc == 0 && x->user[0]) {
+        set_item(ctx, "user_id", cJSON_CreateString(x->user));
+        st = db_query(c->db, err, "SELECT email, firstname, lastname FROM users WHERE id = ?", "t", x->user);
+        if (db_row(st)) {
+            set_item(ctx, "user_email", cJSON_CreateString(db_text(st, 0)));
+            set_item(ctx, "user_firstname", cJSON_CreateString(db_text(st, 1)));
+            set_item(ctx, "user_lastname", cJSON_CreateString(db_text(st, 2)));
+        }
+        rc = db_done(st);
+    }
+    if (x->requested_by[0]) set_item(ctx, "requested_by", cJSON_CreateString(x->requested_by));
+    if (rc) {
+        cJSON_Delete(ctx);
+        return rc;
+    }
+    *out = ctx;
+    return 0;
+}
+
+int engine_context(hy_ctx *c, const char *exec_id, cJSON **out, hy_err *err)
+{
+    ex_state x;
+    *out = NULL;
+    if (ex_load(c, exec_id, &x, err) != 0) return err->code;
+    return ex_context(c, &x, out, err);
+}
+
+/* ---- audit ---- */
+
+int ex_audit(hy_ctx *c, const hy_principal *actor, const char *action, const char *exec_id, cJSON *details,
+             hy_err *err)
+{
+    int rc = audit_write(c, actor, action, "execution", exec_id, details, err);
+    cJSON_Delete(details);
+    return rc;
+}
+
+cJSON *ex_step_details(const ex_state *x, int order)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "workflow", x->wf_name);
+    cJSON_AddNumberToObject(d, "step_order", order);
+    if (x->wf && order >= 1 && order <= x->wf->nsteps) cJSON_AddStringToObject(d, "step", x->wf->steps[order - 1].name);
+    return d;
+}
+
+/* ---- advancing ---- */
+
+static const char *nullable(const char *s) { return s && *s ? s : NULL; }
+
+static int complete(hy_ctx *c, const hy_principal *actor, ex_state *x, const cJSON *context, hy_err *err)
+{
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    int rc = 0;
+    if (x->wf && x->wf->on_complete) {
+        cJSON *built = NULL;
+        if (!context) {
+            if ((rc = ex_context(c, x, &built, err))) return rc;
+            context = built;
+        }
+        hy_step_io io = {.c = c, .actor = actor, .execution_id = x->id, .requested_by = nullable(x->requested_by),
+                         .context = context};
+        rc = x->wf->on_complete(&io, err);
+        cJSON_Delete(built);
+        if (rc) return rc;
+    }
+    rc = db_exec(c->db, err,
+                 "UPDATE workflow_executions SET status = 'completed', completed_at = ?, next_run_at = NULL, "
+                 "current_step_order = ?, updated_at = ? WHERE id = ?",
+                 "titt", now, x->nsteps, now, x->id);
+    if (rc == 0) rc = ex_status_changed(c, x, "completed", err);
+    if (rc) return rc;
+    x->deferred = false;
+    x->current = x->nsteps;
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "workflow", x->wf_name);
+    return ex_audit(c, actor, "exec.complete", x->id, d, err);
+}
+
+static int write_queued(hy_ctx *c, ex_state *x, int k, hy_err *err)
+{
+    char now[HY_TIME_LEN];
+    int64_t now_ms = hy_now_ms();
+    hy_iso_from_ms(now_ms, now);
+    int rc = db_exec(c->db, err,
+                     "UPDATE workflow_executions SET status = 'pending', current_step_order = ?, "
+                     "next_run_at = ?, updated_at = ? WHERE id = ?",
+                     "iItt", k, now_ms, now, x->id);
+    if (rc == 0) rc = ex_status_changed(c, x, "pending", err);
+    x->deferred = false;
+    return rc;
+}
+
+int ex_flush_deferred(hy_ctx *c, ex_state *x, hy_err *err)
+{
+    return x->deferred ? write_queued(c, x, x->current, err) : 0;
+}
+
+int ex_advance(hy_ctx *c, const hy_principal *actor, ex_state *x, int from, const cJSON *context, int *queued_auto,
+               bool defer, hy_err *err)
+{
+    if (queued_auto) *queued_auto = 0;
+    if (!x->wf) return hy_fail(err, HY_ERR_INTERNAL, "workflow %s is not known to this program", x->wf_name);
+    char now[HY_TIME_LEN];
+    int64_t now_ms = hy_now_ms();
+    hy_iso_from_ms(now_ms, now);
+    for (int k = from + 1; k <= x->nsteps; k++) {
+        if (strcmp(x->step[k - 1].status, "pending") != 0) continue;
+        const hy_step_def *sd = &x->wf->steps[k - 1];
+        int rc;
+        if (sd->kind == HY_STEP_MANUAL) {
+            rc = db_exec(c->db, err,
+                         "UPDATE workflow_step_executions SET status = 'awaiting_input', started_at = ?, "
+                         "updated_at = ? WHERE id = ?",
+                         "ttt", now, now, x->step[k - 1].id);
+            if (rc == 0)
+                rc = db_exec(c->db, err,
+                             "UPDATE workflow_executions SET status = 'awaiting_input', current_step_order = ?, "
+                             "next_run_at = NULL, updated_at = ? WHERE id = ?",
+                             "itt", k, now, x->id);
+            ex_set_step_status(x, k, "awaiting_input");
+            if (rc == 0) rc = ex_status_changed(c, x, "awaiting_input", err);
+            x->deferred = false;
+        } else if (defer) {
+            rc = 0;
+            x->deferred = true;
+            if (queued_auto) *queued_auto = k;
+        } else {
+            rc = write_queued(c, x, k, err);
+            if (queued_auto) *queued_auto = k;
+        }
+        x->current = k;
+        return rc;
+    }
+    return complete(c, actor, x, context, err);
+}
+
+/* ---- start ---- */
+
+int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, const char *org_id,
+                 char id_out[HY_UUID_LEN], hy_err *err)
+{
+    char *wf_id = NULL;
+    int rc = db_get_text(c->db, err, &wf_id, "SELECT id FROM workflow_definitions WHERE name = ?", "t", wf->name);
+    if (rc) return rc;
+    if (!wf_id) return hy_fail(err, HY_ERR_INTERNAL, "workflow %s is not in the database (seeding failed?)", wf->name);
+    ex_state x;
+    memset(&x, 0, sizeof x);
+    x.wf = wf;
+    x.nsteps = wf->nsteps;
+    hy_strlcpy(x.wf_name, wf->name, sizeof x.wf_name);
+    hy_uuid(x.id);
+    hy_strlcpy(x.requested_by, actor->user_id, sizeof x.requested_by);
+    hy_strlcpy(x.org, org_id ? org_id : "", sizeof x.org);
+    hy_strlcpy(x.wf_id, wf_id, sizeof x.wf_id);
+    hy_strlcpy(x.status, "pending", sizeof x.status);
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    rc = db_exec(c->db, err,
+                 "INSERT INTO workflow_executions(id, workflow_definition_id, organization_id, requested_by, status, "
+                 "current_step_order, created_at, updated_at, search_text) VALUES(?1, ?2, ?3, ?4, 'pending', 1, ?5, ?5, "
+                 EXEC_SEARCH_TEXT("?1", "?3", "NULL") ")",
+                 "ttttt", x.id, wf_id, nullable(org_id), nullable(actor->user_id), now);
+    if (rc == 0)
+        rc = db_exec(c->db, err,
+                     "INSERT OR IGNORE INTO exec_search_pending(rowid, at) VALUES(last_insert_rowid(), ?)", "I",
+                     hy_now_ms());
+    if (rc == 0) rc = count_delta(c, x.org, wf_id, "pending", 1, err);
+    /* step definition ids of this database (a legacy one keeps its own) */
+    char defs[EX_MAX_STEPS][HY_UUID_LEN];
+    memset(defs, 0, sizeof defs);
+    if (rc == 0) {
+        hy_stmt *st = db_query(c->db, err,
+                               "SELECT step_order, id FROM workflow_step_definitions WHERE workflow_definition_id = ?",
+                               "t", wf_id);
+        while (db_row(st)) {
+            int o = (int)db_int(st, 0);
+            if (o >= 1 && o <= EX_MAX_STEPS) hy_strlcpy(defs[o - 1], db_text(st, 1), HY_UUID_LEN);
+        }
+        rc = db_done(st);
+    }
+    for (int k = 1; rc == 0 && k <= wf->nsteps; k++) {
+        if (!defs[k - 1][0]) {
+            rc = hy_fail(err, HY_ERR_INTERNAL, "step %d of %s is missing from the database", k, wf->name);
+            break;
+        }
+        hy_row_id(x.step[k - 1].id);
+        hy_strlcpy(x.step[k - 1].status, "pending", EX_STATUS_LEN);
+        rc = db_exec(c->db, err,
+                     "INSERT INTO workflow_step_executions(id, execution_id, step_definition_id, step_order, status, "
+                     "updated_at) VALUES(?, ?, ?, ?, 'pending', ?)",
+                     "tttit", x.step[k - 1].id, x.id, defs[k - 1], k, now);
+    }
+    free(wf_id);
+    if (rc == 0) rc = ex_advance(c, actor, &x, 0, NULL, NULL, false, err);
+    if (rc == 0) hy_strlcpy(id_out, x.id, HY_UUID_LEN);
+    return rc;
+}
+
+/* ---- operator actions ---- */
+
+static int refuse_finished(const ex_state *x, hy_err *err)
+{
+    if (strcmp(x->status, "cancelled") == 0) return hy_fail(err, HY_ERR_CONFLICT, "the execution was cancelled");
+    if (strcmp(x->status, "completed") == 0) return hy_fail(err, HY_ERR_CONFLICT, "the execution is completed");
+    return 0;
+}
+
+static const char *step_name(const ex_state *x, int order)
+{
+    return x->wf && order >= 1 && order <= x->wf->nsteps ? x->wf->steps[order - 1].name : "?";
+}
+
+int engine_submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int order, const cJSON *raw,
+                  hy_err *err)
+{
+    ex_state x;
+    if (ex_load(c, exec_id, &x, err) != 0) return err->code;
+    if (!x.wf) return hy_fail(err, HY_ERR_INTERNAL, "workflow %s is not known to this program", x.wf_name);
+    if (refuse_finished(&x, err)) return err->code;
+    if (order < 1 || order > x.nsteps) return hy_fail(err, HY_ERR_INVALID, "no step %d in %s", order, x.wf_name);
+    const hy_step_def *sd = &x.wf->steps[order - 1];
+    if (order != x.current || strcmp(x.step[order - 1].status, "awaiting_input") != 0) {
+        if (strcmp(x.status, "awaiting_input") == 0)
+            return hy_fail(err, HY_ERR_CONFLICT, "step %d (%s) is not waiting for input; step %d (%s) is", order,
+                           sd->name, x.current, step_name(&x, x.current));
+        return hy_fail(err, HY_ERR_CONFLICT, "step %d (%s) is not waiting for input (the execution is %s at step %d)",
+                       order, sd->name, x.status, x.current);
+    }
+    cJSON *ctx = NULL, *input = NULL;
+    int rc = ex_context(c, &x, &ctx, err);
+    if (rc == 0) rc = workflow_normalize_input(c, actor, sd, ctx, raw, &input, err);
+    hy_step_io io = {.c = c, .actor = actor, .execution_id = x.id, .requested_by = nullable(x.requested_by),
+                     .context = ctx};
+    /* apply also runs after field errors, to report its own at once */
+    if ((rc == 0 || (rc == HY_ERR_INVALID && input)) && sd->apply) {
+        int arc = sd->apply(&io, input, err);
+        if (rc == 0) rc = arc;
+    }
+    if (rc == 0 && err->nfield) rc = HY_ERR_INVALID;
+    char *json = rc == 0 ? cJSON_PrintUnformatted(input) : NULL;
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    if (rc == 0)
+        rc = db_exec(c->db, err,
+                     "UPDATE workflow_step_executions SET status = 'completed', manual_input = ?, input_by = ?, "
+                     "input_at = ?, completed_by = ?, completed_at = ?, error = NULL, updated_at = ? WHERE id = ?",
+                     "ttttttt", json, nullable(actor->user_id), now, nullable(actor->user_id), now, now,
+                     x.step[order - 1].id);
+    /* attaching: the search text follows in the same UPDATE */
+    if (rc == 0 && io.attach_org[0] && strcmp(io.attach_org, x.org) != 0) {
+        rc = db_exec(c->db, err,
+                     "UPDATE workflow_executions SET organization_id = ?1, updated_at = ?2, search_text = "
+                     EXEC_SEARCH_TEXT("id", "?1", "user_id") " WHERE id = ?3",
+                     "ttt", io.attach_org, now, x.id);
+        hy_strlcpy(x.org, io.attach_org, sizeof x.org);
+    }
+    if (rc == 0 && io.attach_user[0] && strcmp(io.attach_user, x.user) != 0) {
+        rc = db_exec(c->db, err,
+                     "UPDATE workflow_executions SET user_id = ?1, updated_at = ?2, search_text = "
+                     EXEC_SEARCH_TEXT("id", "organization_id", "?1") " WHERE id = ?3",
+                     "ttt", io.attach_user, now, x.id);
+        hy_strlcpy(x.user, io.attach_user, sizeof x.user);
+    }
+    cJSON_free(json);
+    cJSON_Delete(ctx);
+    cJSON_Delete(input);
+    if (rc) return rc;
+    ex_set_step_status(&x, order, "completed");
+    return ex_advance(c, actor, &x, order, NULL, NULL, false, err);
+}
+
+int engine_retry(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err)
+{
+    (void)actor;
+    ex_state x;
+    if (ex_load(c, exec_id, &x, err) != 0) return err->code;
+    if (strcmp(x.status, "failed") != 0)
+        return hy_fail(err, HY_ERR_CONFLICT, "only a failed execution can be retried (this one is %s)", x.status);
+    int k = x.current;
+    if (k < 1 || k > x.nsteps || strcmp(x.step[k - 1].status, "failed") != 0)
+        return hy_fail(err, HY_ERR_CONFLICT, "step %d is not failed: nothing to retry (re-run from a step instead)", k);
+    char now[HY_TIME_LEN];
+    int64_t now_ms = hy_now_ms();
+    hy_iso_from_ms(now_ms, now);
+    int rc = db_exec(c->db, err,
+                     "UPDATE workflow_step_executions SET status = 'pending', attempts = 0, error = NULL, "
+                     "next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? "
+                     "WHERE id = ? AND status = 'failed'",
+                     "tt", now, x.step[k - 1].id);
+    if (rc == 0 && db_changes(c->db) != 1) rc = hy_fail(err, HY_ERR_CONFLICT, "the step changed meanwhile: look again");
+    if (rc == 0)
+        rc = db_exec(c->db, err,
+                     "UPDATE workflow_executions SET status = 'pending', next_run_at = ?, completed_at = NULL, "
+                     "updated_at = ? WHERE id = ?",
+                     "Itt", now_ms, now, x.id);
+    if (rc == 0) rc = ex_status_changed(c, &x, "pending", err);
+    return rc;
+}
+
+int engine_skip(hy_ctx *c, const hy_principal *actor, const char *exec_id, int order, const char *reason,
+                hy_err *err)
+{
+    ex_state x;
+    if (ex_load(c, exec_id, &x, err) != 0) return err->code;
+    if (!x.wf) return hy_fail(err, HY_ERR_INTERNAL, "workflow %s is not known to this program", x.wf_name);
+    if (refuse_finished(&x, err)) return err->code;
+    if (order < 1 || order > x.nsteps) return hy_fail(err, HY_ERR_INVALID, "no step %d in %s", order, x.wf_name);
+    const char *st = x.step[order - 1].status;
+    if (order < x.current)
+        return hy_fail(err, HY_ERR_CONFLICT, "step %d (%s) is already behind the execution (%s); re-run from it instead",
+                       order, step_name(&x, order), st);
+    if (strcmp(st, "running") == 0)
+        return hy_fail(err, HY_ERR_CONFLICT, "step %d (%s) is running: wait for it to finish", order,
+                       step_name(&x, order));
+    if (strcmp(st, "pending") != 0 && strcmp(st, "awaiting_input") != 0 && strcmp(st, "failed") != 0)
+        return hy_fail(err, HY_ERR_CONFLICT, "step %d (%s) is %s: only a pending, waiting or failed step can be skipped",
+                       order, step_name(&x, order), st);
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    int rc = db_exec(c->db, err,
+                     "UPDATE workflow_step_executions SET status = 'skipped', note = ?, completed_by = ?, "
+                     "completed_at = ?, next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL, "
+                     "updated_at = ? WHERE id = ?",
+                     "ttttt", reason, nullable(actor->user_id), now, now, x.step[order - 1].id);
+    if (rc) return rc;
+    ex_set_step_status(&x, order, "skipped");
+    if (order == x.current) return ex_advance(c, actor, &x, order, NULL, NULL, false, err);
+    return 0;
+}
+
+int engine_mark_done(hy_ctx *c, const hy_principal *actor, const char *exec_id, int order, const char *note,
+                     hy_err *err)
+{
+    ex_state x;
+    if (ex_load(c, exec_id, &x, err) != 0) return err->code;
+    if (!x.wf) return hy_fail(err, HY_ERR_INTERNAL, "workflow %s is not known to this program", x.wf_name);
+    if (refuse_finished(&x, err)) return err->code;
+    if (order < 1 || order > x.nsteps) return hy_fail(err, HY_ERR_INVALID, "no step %d in %s", order, x.wf_name);
+    if (strcmp(x.step[order - 1].status, "failed") != 0)
+        return hy_fail(err, HY_ERR_CONFLICT, "step %d (%s) is %s: only a failed step can be marked done by hand", order,
+                       step_name(&x, order), x.step[order - 1].status);
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    int rc = db_exec(c->db, err,
+                     "UPDATE workflow_step_executions SET status = 'completed', completed_manually = 1, note = ?, "
+                     "completed_by = ?, completed_at = ?, next_attempt_at = NULL, lease_owner = NULL, "
+                     "lease_expires_at = NULL, updated_at = ? WHERE id = ?",
+                     "ttttt", note, nullable(actor->user_id), now, now, x.step[order - 1].id);
+    if (rc) return rc;
+    ex_set_step_status(&x, order, "completed");
+    if (order == x.current) return ex_advance(c, actor, &x, order, NULL, NULL, false, err);
+    return 0;
+}
+
+int engine_rerun(hy_ctx *c, const hy_principal *actor, const char *exec_id, int from, hy_err *err)
+{
+    ex_state x;
+    if (ex_load(c, exec_id, &x, err) != 0) return err->code;
+    if (!x.wf) return hy_fail(err, HY_ERR_INTERNAL, "workflow %s is not known to this program", x.wf_name);
+    if (from < 1 || from > x.nsteps)
+        return hy_fail(err, HY_ERR_INVALID, "no step %d in %s (it has %d steps)", from, x.wf_name, x.nsteps);
+    if (strcmp(x.status, "completed") != 0 && from > x.current)
+        return hy_fail(err, HY_ERR_CONFLICT, "the execution has not reached step %d yet (it is at step %d)", from,
+                       x.current);
+    int64_t now_ms = hy_now_ms();
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT step_order FROM workflow_step_executions WHERE execution_id = ? AND status = 'running' "
+                           "AND lease_expires_at > ? LIMIT 1",
+                           "tI", x.id, now_ms);
+    int running = db_row(st) ? (int)db_int(st, 0) : 0;
+    int rc = db_done(st);
+    if (rc) return rc;
+    if (running)
+        return hy_fail(err, HY_ERR_CONFLICT, "step %d (%s) is running: wait for it to finish, then re-run", running,
+                       step_name(&x, running));
+    char now[HY_TIME_LEN];
+    hy_iso_from_ms(now_ms, now);
+    /* attempt_log and calls are kept: they are the step's history */
+    rc = db_exec(c->db, err,
+                 "UPDATE workflow_step_executions SET status = 'pending', manual_input = NULL, output = NULL, "
+                 "error = NULL, completed_by = NULL, started_at = NULL, completed_at = NULL, attempts = 0, "
+                 "next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL, input_by = NULL, "
+                 "input_at = NULL, completed_manually = 0, note = NULL, checkpoint = NULL, updated_at = ? "
+                 "WHERE execution_id = ? AND step_order >= ?",
+                 "tti", now, x.id, from);
+    if (rc == 0)
+        rc = db_exec(c->db, err,
+                     "UPDATE workflow_executions SET status = 'pending', current_step_order = ?, completed_at = NULL, "
+                     "cancelled_by = NULL, cancelled_at = NULL, next_run_at = NULL, updated_at = ? WHERE id = ?",
+                     "itt", from, now, x.id);
+    if (rc == 0) rc = ex_status_changed(c, &x, "pending", err);
+    if (rc) return rc;
+    for (int k = from; k <= x.nsteps; k++) ex_set_step_status(&x, k, "pending");
+    return ex_advance(c, actor, &x, from - 1, NULL, NULL, false, err);
+}
+
+int engine_cancel(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err)
+{
+    ex_state x;
+    if (ex_load(c, exec_id, &x, err) != 0) return err->code;
+    if (refuse_finished(&x, err)) return err->code;
+    char now[HY_TIME_LEN];
+    int64_t now_ms = hy_now_ms();
+    hy_iso_from_ms(now_ms, now);
+    /* A step being run keeps its lease: the runner records its result; if
+     * the runner died, the next one finds it when the lease runs out and
+     * marks it cancelled. */
+    int64_t lease = 0;
+    bool running = false;
+    int rc = db_get_int(c->db, err, &lease, &running,
+                        "SELECT lease_expires_at FROM workflow_step_executions WHERE execution_id = ? "
+                        "AND status = 'running' AND lease_expires_at IS NOT NULL",
+                        "t", x.id);
+    if (rc) return rc;
+    rc = db_exec(c->db, err,
+                 "UPDATE workflow_executions SET status = 'cancelled', cancelled_by = ?1, cancelled_at = ?2, "
+                 "next_run_at = CASE WHEN ?3 > 0 THEN ?3 END, updated_at = ?2 WHERE id = ?4",
+                 "ttIt", nullable(actor->user_id), now, running ? lease : (int64_t)0, x.id);
+    if (rc == 0) rc = ex_status_changed(c, &x, "cancelled", err);
+    if (rc == 0)
+        rc = db_exec(c->db, err,
+                     "UPDATE workflow_step_executions SET status = 'cancelled', lease_owner = NULL, "
+                     "lease_expires_at = NULL, next_attempt_at = NULL, updated_at = ? "
+                     "WHERE execution_id = ? AND status IN ('pending', 'awaiting_input', 'failed')",
+                     "tt", now, x.id);
+    return rc;
+}

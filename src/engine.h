@@ -1,0 +1,130 @@
+/* The durable workflow engine: the only writer of execution and step rows.
+ *
+ * State (DESIGN.md): execution pending | running | awaiting_input |
+ * completed | failed | cancelled; step pending | running | awaiting_input |
+ * completed | failed | skipped | cancelled. An execution's next_run_at says
+ * when its current auto step may run (ms since the epoch; NULL = nothing to
+ * run): a queued step (now), a retry after backoff, or the lease expiry of a
+ * step being run (so a runner that died is replaced when its lease runs out).
+ *
+ * Auto steps whose integration waits on the network (live) are claimed in
+ * one short transaction (atomic UPDATE ... WHERE status='pending' with a
+ * lease, renewed by a heartbeat thread), run with no transaction open, and
+ * recorded in another. Steps that do not (simulate, off, Studio) are
+ * claimed, run, persisted and recorded in one transaction, several in a row
+ * when they follow each other: a crash then leaves nothing half done.
+ *
+ * Every state change writes an audit row in the same transaction. */
+#ifndef HY_ENGINE_H
+#define HY_ENGINE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "app.h"
+#include "ctx.h"
+#include "principal.h"
+#include "workflows.h"
+
+/* ---- state changes for ops (inside the caller's BEGIN IMMEDIATE
+ * transaction; the caller has authorized the principal and audits the
+ * action; the engine audits what follows from it, e.g. completion) ---- */
+
+/* Creates an execution with all its steps and moves to the first step.
+ * org_id (may be NULL): the organisation it is about, when known. */
+int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, const char *org_id,
+                 char id_out[HY_UUID_LEN], hy_err *err);
+/* Submits the input of the manual step waiting at step_order: field errors
+ * (all at once) change nothing. */
+int engine_submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int step_order, const cJSON *raw,
+                  hy_err *err);
+/* Failed step -> pending again (attempt count restarts). */
+int engine_retry(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err);
+/* A pending, waiting or failed step (not before the current one) is skipped. */
+int engine_skip(hy_ctx *c, const hy_principal *actor, const char *exec_id, int step_order, const char *reason,
+                hy_err *err);
+/* A failed step is marked done by hand, with a note. */
+int engine_mark_done(hy_ctx *c, const hy_principal *actor, const char *exec_id, int step_order, const char *note,
+                     hy_err *err);
+/* Resets steps from_order..end to pending and resumes there. Refused while
+ * a step is running (under a live lease). */
+int engine_rerun(hy_ctx *c, const hy_principal *actor, const char *exec_id, int from_order, hy_err *err);
+/* Cancels: waiting, pending and failed steps become cancelled; a step being
+ * run finishes and is recorded, and nothing runs after it. */
+int engine_cancel(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err);
+
+/* The context a step of this execution sees: earlier inputs and outputs
+ * merged in step order, plus execution_id, workflow, organization_id,
+ * organization_name, user_id, user_email, user_firstname, user_lastname. */
+int engine_context(hy_ctx *c, const char *exec_id, cJSON **out, hy_err *err);
+
+/* ---- runners ---- */
+
+typedef struct hy_engine hy_engine;
+
+typedef struct {
+    int lease_ms;                    /* 0 = 30000; renewed every third of it */
+    int batch_max;                   /* local steps per transaction; 0 = 64 */
+    const char *only_execution;      /* advance just this execution (exec wait) */
+    const char *only_requested_by;   /* just executions this user started */
+} hy_engine_opts;
+
+typedef struct {
+    long steps_completed;
+    long steps_failed;
+    long retries_scheduled;
+    long reclaimed;          /* steps taken over from a runner whose lease expired */
+    long lease_lost;         /* results dropped: another runner took the step over */
+    long transactions;
+} hy_engine_stats;
+
+/* Uses c's connection from the calling thread only. */
+int engine_open(hy_ctx *c, const hy_engine_opts *o, hy_engine **out, hy_err *err);
+void engine_close(hy_engine *e);
+/* host:pid:thread */
+const char *engine_owner(const hy_engine *e);
+/* Runs the next runnable step (and the local steps right after it).
+ * *worked: whether anything was done. */
+int engine_tick(hy_engine *e, bool *worked, hy_err *err);
+/* Ticks until nothing is runnable now or *stop becomes non-zero. */
+int engine_drain(hy_engine *e, const volatile sig_atomic_t *stop, hy_err *err);
+/* When the next step becomes runnable (ms since the epoch), or -1. */
+int engine_next_due(hy_engine *e, int64_t *due, hy_err *err);
+void engine_get_stats(const hy_engine *e, hy_engine_stats *out);
+
+/* ---- the runner thread of an interactive process (no curses) ---- */
+
+typedef struct hy_runner hy_runner;
+
+typedef struct {
+    int poll_ms;                     /* 0 = 500: how often to look for work from other processes */
+    int lease_ms;                    /* 0 = engine default */
+    const char *only_requested_by;   /* NULL = all runnable work */
+} hy_runner_opts;
+
+typedef struct {
+    bool running;                    /* a step is being run right now */
+    hy_engine_stats engine;
+    char last_error[256];            /* the last engine error (not a step's), or "" */
+} hy_runner_status;
+
+/* Opens its own connection to the app's database and starts the thread. */
+int runner_start(const hy_app *app, const hy_runner_opts *o, hy_runner **out, hy_err *err);
+/* Work may be runnable now (call after an ops action that queues a step). */
+void runner_kick(hy_runner *r);
+void runner_get_status(hy_runner *r, hy_runner_status *out);
+/* Finishes the step being run (or leaves it to its lease), stops the
+ * thread and closes its connection. NULL is ignored. */
+void runner_stop(hy_runner *r);
+
+/* ---- tests only: fault injection (nothing in the program sets it) ---- */
+
+/* Called before each auto step's run; a non-zero return (with err filled,
+ * e.g. HY_ERR_TRANSIENT with retry_after) is that attempt's result. */
+typedef int (*engine_fault_fn)(const char *workflow, const char *step, int attempt, hy_err *err, void *ud);
+void engine_test_set_fault(engine_fault_fn fn, void *ud);
+
+#endif

@@ -1,0 +1,703 @@
+/* Runners: find the next runnable step, claim it, run it, record the result
+ * (DESIGN.md engine invariants 1-8). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "engine_internal.h"
+#include "exec_search.h"
+#include "util.h"
+
+#define DEFAULT_LEASE_MS 30000
+#define DEFAULT_BATCH 64          /* local steps per transaction */
+#define BATCH_MS 3                /* ... and at most this long, so others get the lock */
+#define CHECKPOINT_MS 100         /* a runner copies the WAL back at most this often */
+#define PARK_MS 5000             /* an execution the engine could not handle waits this long */
+#define UNKNOWN_WORKFLOW_MS 60000
+#define MAX_BACKOFF_MS 300000
+#define MAX_RETRY_AFTER_MS 3600000
+
+engine_fault_fn ex_fault_fn;
+void *ex_fault_ud;
+
+void engine_test_set_fault(engine_fault_fn fn, void *ud)
+{
+    ex_fault_fn = fn;
+    ex_fault_ud = ud;
+}
+
+struct hy_engine {
+    hy_ctx *c;
+    int64_t last_checkpoint;     /* monotonic ms */
+    int lease_ms, batch_max;
+    char *only_exec, *only_user;
+    char owner[160];
+    hy_principal sys;
+    lease_keeper *keeper;        /* started at the first remote step */
+    hy_engine_stats stats;
+};
+
+int engine_open(hy_ctx *c, const hy_engine_opts *o, hy_engine **out, hy_err *err)
+{
+    (void)err;
+    hy_engine *e = xcalloc(1, sizeof *e);
+    e->c = c;
+    e->lease_ms = o && o->lease_ms > 0 ? o->lease_ms : DEFAULT_LEASE_MS;
+    e->batch_max = o && o->batch_max > 0 ? o->batch_max : DEFAULT_BATCH;
+    e->only_exec = o ? xstrdup(o->only_execution) : NULL;
+    e->only_user = o ? xstrdup(o->only_requested_by) : NULL;
+    char host[64] = "localhost";
+    gethostname(host, sizeof host - 1);
+    host[sizeof host - 1] = '\0';
+    snprintf(e->owner, sizeof e->owner, "%s:%ld:%ld", host, (long)getpid(), (long)syscall(SYS_gettid));
+    principal_system(&e->sys);
+    *out = e;
+    return 0;
+}
+
+void engine_close(hy_engine *e)
+{
+    if (!e) return;
+    lease_keeper_free(e->keeper);
+    free(e->only_exec);
+    free(e->only_user);
+    free(e);
+}
+
+const char *engine_owner(const hy_engine *e) { return e->owner; }
+
+void engine_get_stats(const hy_engine *e, hy_engine_stats *out) { *out = e->stats; }
+
+int engine_next_due(hy_engine *e, int64_t *due, hy_err *err)
+{
+    hy_stmt *st;
+    if (e->only_exec)
+        st = db_query(e->c->db, err, "SELECT next_run_at FROM workflow_executions WHERE id = ?", "t", e->only_exec);
+    else if (e->only_user)
+        st = db_query(e->c->db, err,
+                      "SELECT min(next_run_at) FROM workflow_executions WHERE next_run_at IS NOT NULL AND requested_by = ?",
+                      "t", e->only_user);
+    else
+        st = db_query(e->c->db, err, "SELECT min(next_run_at) FROM workflow_executions WHERE next_run_at IS NOT NULL",
+                      "");
+    *due = -1;
+    if (db_row(st) && !db_null(st, 0)) *due = db_int(st, 0);
+    return db_done(st);
+}
+
+static int find_runnable(hy_engine *e, int64_t now, char id[HY_UUID_LEN], hy_err *err)
+{
+    hy_stmt *st;
+    if (e->only_exec)
+        st = db_query(e->c->db, err,
+                      "SELECT id FROM workflow_executions WHERE id = ? AND next_run_at IS NOT NULL AND next_run_at <= ?",
+                      "tI", e->only_exec, now);
+    else if (e->only_user)
+        st = db_query(e->c->db, err,
+                      "SELECT id FROM workflow_executions WHERE next_run_at IS NOT NULL AND next_run_at <= ? "
+                      "AND requested_by = ? ORDER BY next_run_at LIMIT 1",
+                      "It", now, e->only_user);
+    else
+        st = db_query(e->c->db, err,
+                      "SELECT id FROM workflow_executions WHERE next_run_at IS NOT NULL AND next_run_at <= ? "
+                      "ORDER BY next_run_at LIMIT 1",
+                      "I", now);
+    id[0] = '\0';
+    if (db_row(st)) hy_strlcpy(id, db_text(st, 0), HY_UUID_LEN);
+    return db_done(st);
+}
+
+/* ---- the step row ---- */
+
+typedef struct {
+    char status[EX_STATUS_LEN];
+    int attempts;
+    char owner[160];
+    bool has_lease, has_next;
+    int64_t lease_exp, next_attempt;
+    char *attempt_log, *calls, *checkpoint;
+} step_row;
+
+static void step_row_free(step_row *r)
+{
+    free(r->attempt_log);
+    free(r->calls);
+    free(r->checkpoint);
+    memset(r, 0, sizeof *r);
+}
+
+static int load_step_row(hy_engine *e, const char *step_id, step_row *r, hy_err *err)
+{
+    memset(r, 0, sizeof *r);
+    hy_stmt *st = db_query(e->c->db, err,
+                           "SELECT status, attempts, lease_owner, lease_expires_at, next_attempt_at, attempt_log, "
+                           "calls, checkpoint FROM workflow_step_executions WHERE id = ?",
+                           "t", step_id);
+    if (db_row(st)) {
+        hy_strlcpy(r->status, db_text(st, 0), sizeof r->status);
+        r->attempts = (int)db_int(st, 1);
+        hy_strlcpy(r->owner, db_text(st, 2), sizeof r->owner);
+        r->has_lease = !db_null(st, 3);
+        r->lease_exp = db_int(st, 3);
+        r->has_next = !db_null(st, 4);
+        r->next_attempt = db_int(st, 4);
+        r->attempt_log = db_dup(st, 5);
+        r->calls = db_dup(st, 6);
+        r->checkpoint = db_dup(st, 7);
+    }
+    return db_done(st);
+}
+
+/* [{at, duration_ms, runner, error?, transient?, lost?}], appended. */
+static char *log_append(const char *existing, int64_t at_ms, int64_t dur_ms, const char *owner, const char *error,
+                        bool transient, bool lost)
+{
+    cJSON *arr = existing ? cJSON_Parse(existing) : NULL;
+    if (!cJSON_IsArray(arr)) {
+        cJSON_Delete(arr);
+        arr = cJSON_CreateArray();
+    }
+    cJSON *a = cJSON_CreateObject();
+    char at[HY_TIME_LEN];
+    hy_iso_from_ms(at_ms, at);
+    cJSON_AddStringToObject(a, "at", at);
+    cJSON_AddNumberToObject(a, "duration_ms", (double)dur_ms);
+    cJSON_AddStringToObject(a, "runner", owner);
+    if (error) {
+        cJSON_AddStringToObject(a, "error", error);
+        cJSON_AddBoolToObject(a, "transient", transient);
+    }
+    if (lost) cJSON_AddBoolToObject(a, "lost", 1);
+    cJSON_AddItemToArray(arr, a);
+    char *s = cJSON_PrintUnformatted(arr);
+    cJSON_Delete(arr);
+    char *out = xstrdup(s);
+    cJSON_free(s);
+    return out;
+}
+
+/* Existing calls + this attempt's, or NULL if none at all. */
+static char *calls_append(const char *existing, const cJSON *calls)
+{
+    if (!cJSON_GetArraySize(calls)) return xstrdup(existing);
+    cJSON *arr = existing ? cJSON_Parse(existing) : NULL;
+    if (!cJSON_IsArray(arr)) {
+        cJSON_Delete(arr);
+        arr = cJSON_CreateArray();
+    }
+    const cJSON *it;
+    cJSON_ArrayForEach(it, calls) cJSON_AddItemToArray(arr, cJSON_Duplicate(it, 1));
+    char *s = cJSON_PrintUnformatted(arr);
+    cJSON_Delete(arr);
+    char *out = xstrdup(s);
+    cJSON_free(s);
+    return out;
+}
+
+static int64_t backoff_ms(int attempt, int retry_after_s)
+{
+    int shift = attempt - 1 < 0 ? 0 : attempt - 1 > 20 ? 20 : attempt - 1;
+    int64_t base = (int64_t)1000 << shift;
+    if (base > MAX_BACKOFF_MS) base = MAX_BACKOFF_MS;
+    if (sodium_init() < 0) hy_fatal("libsodium failed to initialise");
+    int64_t d = base + (int64_t)randombytes_uniform((uint32_t)(base / 2 + 1)); /* 1-1.5 s, 2-3 s, 4-6 s ... */
+    int64_t ra = (int64_t)retry_after_s * 1000;
+    if (ra > MAX_RETRY_AFTER_MS) ra = MAX_RETRY_AFTER_MS;
+    return ra > d ? ra : d;
+}
+
+/* ---- one attempt's outcome ---- */
+
+typedef struct {
+    int order;
+    const hy_step_def *sd;
+    const char *step_id;
+    int attempts;            /* including this one */
+    int64_t started_ms, duration_ms;
+    cJSON *calls;
+} attempt;
+
+static int record_success(hy_engine *e, ex_state *x, const attempt *a, const step_row *row, const cJSON *output,
+                          hy_err *err)
+{
+    char now[HY_TIME_LEN], started[HY_TIME_LEN];
+    hy_now_iso(now);
+    hy_iso_from_ms(a->started_ms, started);
+    char *out = cJSON_PrintUnformatted(output);
+    char *log = log_append(row->attempt_log, a->started_ms, a->duration_ms, e->owner, NULL, false, false);
+    char *calls = calls_append(row->calls, a->calls);
+    int rc = db_exec(e->c->db, err,
+                     "UPDATE workflow_step_executions SET status = 'completed', output = ?, calls = ?, error = NULL, "
+                     "attempts = ?, attempt_log = ?, lease_owner = NULL, lease_expires_at = NULL, "
+                     "next_attempt_at = NULL, started_at = coalesce(started_at, ?), completed_at = ?, updated_at = ? "
+                     "WHERE id = ?",
+                     "ttittttt", out, calls, a->attempts, log, started, now, now, a->step_id);
+    cJSON_free(out);
+    free(log);
+    free(calls);
+    if (rc) return rc;
+    ex_set_step_status(x, a->order, "completed");
+    e->stats.steps_completed++;
+    cJSON *d = ex_step_details(x, a->order);
+    cJSON_AddNumberToObject(d, "attempt", a->attempts);
+    cJSON_AddNumberToObject(d, "duration_ms", (double)a->duration_ms);
+    return ex_audit(e->c, &e->sys, "exec.step.complete", x->id, d, err);
+}
+
+static int record_failure(hy_engine *e, ex_state *x, const attempt *a, const step_row *row, const hy_err *failure,
+                          hy_err *err)
+{
+    int max = e->c->cfg->http.max_attempts > 0 ? e->c->cfg->http.max_attempts : 1;
+    bool transient = failure->code == HY_ERR_TRANSIENT;
+    bool cancelled = strcmp(x->status, "cancelled") == 0;
+    bool retry = transient && a->attempts < max && !cancelled;
+    char now[HY_TIME_LEN];
+    int64_t now_ms = hy_now_ms();
+    hy_iso_from_ms(now_ms, now);
+    char *msg = transient && !retry && !cancelled && max > 1
+                    ? xasprintf("gave up after %d attempts: %s", a->attempts, failure->msg)
+                    : xstrdup(failure->msg[0] ? failure->msg : hy_code_name(failure->code));
+    char *log = log_append(row->attempt_log, a->started_ms, a->duration_ms, e->owner, failure->msg, transient, false);
+    char *calls = calls_append(row->calls, a->calls);
+    int64_t delay = retry ? backoff_ms(a->attempts, failure->retry_after) : 0;
+    const char *status = retry ? "pending" : cancelled ? "cancelled" : "failed";
+    int rc = db_exec(e->c->db, err,
+                     "UPDATE workflow_step_executions SET status = ?1, error = ?2, attempts = ?3, attempt_log = ?4, "
+                     "calls = ?5, lease_owner = NULL, lease_expires_at = NULL, "
+                     "next_attempt_at = CASE WHEN ?6 > 0 THEN ?6 END, updated_at = ?7 WHERE id = ?8",
+                     "ttittItt", status, msg, a->attempts, log, calls, retry ? now_ms + delay : (int64_t)0, now,
+                     a->step_id);
+    free(log);
+    free(calls);
+    if (rc == 0)
+        rc = db_exec(e->c->db, err,
+                     "UPDATE workflow_executions SET status = ?1, next_run_at = CASE WHEN ?2 > 0 THEN ?2 END, "
+                     "updated_at = ?3 WHERE id = ?4 AND status IN ('pending', 'running')",
+                     "tItt", retry ? "running" : "failed", retry ? now_ms + delay : (int64_t)0, now, x->id);
+    if (rc == 0 && db_changes(e->c->db) == 1) rc = ex_status_changed(e->c, x, retry ? "running" : "failed", err);
+    if (rc == 0 && cancelled)
+        rc = db_exec(e->c->db, err, "UPDATE workflow_executions SET next_run_at = NULL WHERE id = ?", "t", x->id);
+    if (rc == 0) {
+        ex_set_step_status(x, a->order, status);
+        if (retry) e->stats.retries_scheduled++;
+        else e->stats.steps_failed++;
+        cJSON *d = ex_step_details(x, a->order);
+        cJSON_AddNumberToObject(d, "attempt", a->attempts);
+        cJSON_AddStringToObject(d, "error", msg);
+        if (retry) cJSON_AddNumberToObject(d, "retry_in_ms", (double)delay);
+        rc = ex_audit(e->c, &e->sys, retry ? "exec.step.retry" : "exec.step.fail", x->id, d, err);
+    }
+    free(msg);
+    return rc;
+}
+
+/* ---- running a step's functions ---- */
+
+/* gather + run (+ fault hook). Returns 0 or the step's error in *failure. */
+static int call_step(hy_engine *e, ex_state *x, const attempt *a, const cJSON *context, cJSON *gctx,
+                     const step_row *row, cJSON *output, hy_err *failure)
+{
+    (void)context;
+    hy_err_clear(failure);
+    hy_mode mode = hy_integration_mode(e->c->cfg, a->sd->integration);
+    cJSON *checkpoint = row->checkpoint ? cJSON_Parse(row->checkpoint) : NULL;
+    hy_step_run r = {.c = e->c, .cfg = e->c->cfg, .mode = mode, .execution_id = x->id, .step_id = a->step_id,
+                     .step_name = a->sd->name, .attempt = a->attempts, .context = gctx, .checkpoint = checkpoint,
+                     .output = output, .calls = a->calls, .lease_owner = e->owner};
+    int rc = 0;
+    if (ex_fault_fn) rc = ex_fault_fn(x->wf_name, a->sd->name, a->attempts, failure, ex_fault_ud);
+    if (rc == 0 && mode == HY_MODE_OFF)
+        rc = hy_fail(failure, HY_ERR_PERMANENT, "%s", hy_integration_off_message(a->sd->integration));
+    if (rc == 0 && !a->sd->run) rc = hy_fail(failure, HY_ERR_PERMANENT, "step %s has nothing to run", a->sd->name);
+    if (rc == 0) rc = a->sd->run(&r, failure);
+    if (rc && failure->code == HY_OK) hy_fail(failure, HY_ERR_PERMANENT, "step %s failed", a->sd->name);
+    cJSON_Delete(checkpoint);
+    return rc;
+}
+
+/* The context for one step: the merged context plus what gather reads. */
+static int gather(hy_engine *e, ex_state *x, const hy_step_def *sd, const cJSON *context, cJSON **gctx,
+                  hy_err *failure)
+{
+    *gctx = cJSON_Duplicate(context, 1);
+    if (!sd->gather) return 0;
+    hy_step_io io = {.c = e->c, .actor = &e->sys, .execution_id = x->id, .requested_by = x->requested_by,
+                     .context = *gctx};
+    int rc = sd->gather(&io, *gctx, failure);
+    if (rc) hy_fail(failure, HY_ERR_PERMANENT, "could not read what the step needs: %s", failure->msg);
+    return rc;
+}
+
+/* persist inside a savepoint: its failure fails the step, not the transaction. */
+static int persist(hy_engine *e, ex_state *x, const hy_step_def *sd, const cJSON *gctx, const cJSON *output,
+                   hy_err *failure, hy_err *err)
+{
+    if (!sd->persist) return 0;
+    int rc = db_exec(e->c->db, err, "SAVEPOINT step_persist", "");
+    if (rc) return rc;
+    hy_step_io io = {.c = e->c, .actor = &e->sys, .execution_id = x->id, .requested_by = x->requested_by,
+                     .context = gctx, .output = output};
+    hy_err perr;
+    hy_err_clear(&perr);
+    if (sd->persist(&io, &perr) != 0) {
+        rc = db_exec(e->c->db, err, "ROLLBACK TO step_persist", "");
+        if (rc == 0) rc = db_exec(e->c->db, err, "RELEASE step_persist", "");
+        if (rc) return rc;
+        hy_fail(failure, HY_ERR_PERMANENT, "the service call succeeded but its result could not be saved: %s",
+                perr.msg);
+        return -1;
+    }
+    return db_exec(e->c->db, err, "RELEASE step_persist", "");
+}
+
+/* ---- local steps: claim, run, persist and record in this transaction ---- */
+
+static int run_local(hy_engine *e, ex_state *x, int order, step_row *row, hy_err *err)
+{
+    cJSON *context = NULL;
+    int rc = ex_context(e->c, x, &context, err);
+    int done = 0;
+    while (rc == 0 && order) {
+        attempt a = {.order = order, .sd = &x->wf->steps[order - 1], .step_id = x->step[order - 1].id,
+                     .attempts = row->attempts + 1, .started_ms = hy_now_ms(), .calls = cJSON_CreateArray()};
+        int64_t t0 = hy_mono_ms();
+        cJSON *gctx = NULL, *output = cJSON_CreateObject();
+        hy_err failure;
+        hy_err_clear(&failure);
+        int src = gather(e, x, a.sd, context, &gctx, &failure);
+        if (src == 0) src = call_step(e, x, &a, context, gctx, row, output, &failure);
+        if (src == 0) {
+            src = persist(e, x, a.sd, gctx, output, &failure, err);
+            if (src > 0) rc = src; /* the transaction itself failed */
+        }
+        a.duration_ms = hy_mono_ms() - t0;
+        int next = 0;
+        if (rc == 0 && src == 0) {
+            rc = record_success(e, x, &a, row, output, err);
+            ex_merge(context, output);
+            if (rc == 0) rc = ex_advance(e->c, &e->sys, x, order, context, &next, true, err);
+        } else if (rc == 0) {
+            rc = ex_flush_deferred(e->c, x, err); /* the row must say where it failed */
+            if (rc == 0) rc = record_failure(e, x, &a, row, &failure, err);
+        }
+        cJSON_Delete(gctx);
+        cJSON_Delete(output);
+        cJSON_Delete(a.calls);
+        done++;
+        order = 0;
+        if (rc == 0 && next && done < e->batch_max &&
+            !hy_integration_remote(e->c->cfg, x->wf->steps[next - 1].integration)) {
+            step_row_free(row);
+            rc = load_step_row(e, x->step[next - 1].id, row, err);
+            if (rc == 0 && strcmp(row->status, "pending") == 0 && (!row->has_next || row->next_attempt <= hy_now_ms()))
+                order = next;
+        }
+    }
+    if (rc == 0) rc = ex_flush_deferred(e->c, x, err); /* stopped before a queued step */
+    cJSON_Delete(context);
+    return rc;
+}
+
+/* ---- remote steps: claim (tx), run (no tx), record (tx) ---- */
+
+static int fail_in_claim(hy_engine *e, ex_state *x, attempt *a, step_row *row, const hy_err *failure, hy_err *err)
+{
+    int rc = record_failure(e, x, a, row, failure, err);
+    return rc ? rc : db_commit(e->c->db, err);
+}
+
+static int run_remote(hy_engine *e, ex_state *x, int order, step_row *row, bool reclaim, hy_err *err)
+{
+    int64_t now_ms = hy_now_ms();
+    char now[HY_TIME_LEN];
+    hy_iso_from_ms(now_ms, now);
+    int64_t lease = now_ms + e->lease_ms;
+    attempt a = {.order = order, .sd = &x->wf->steps[order - 1], .step_id = x->step[order - 1].id,
+                 .attempts = row->attempts + 1, .started_ms = now_ms};
+    int rc = db_exec(e->c->db, err,
+                     "UPDATE workflow_step_executions SET status = 'running', attempts = ?1, lease_owner = ?2, "
+                     "lease_expires_at = ?3, next_attempt_at = NULL, started_at = coalesce(started_at, ?4), "
+                     "attempt_log = ?7, updated_at = ?4 WHERE id = ?5 AND (status = 'pending' OR "
+                     "(status = 'running' AND lease_expires_at <= ?6))",
+                     "itIttIt", a.attempts, e->owner, lease, now, a.step_id, now_ms, row->attempt_log);
+    if (rc) return rc;
+    if (db_changes(e->c->db) != 1) { /* someone else has it */
+        db_rollback(e->c->db);
+        return 0;
+    }
+    rc = db_exec(e->c->db, err,
+                 "UPDATE workflow_executions SET status = 'running', next_run_at = ?, updated_at = ? WHERE id = ?",
+                 "Itt", lease, now, x->id);
+    if (rc == 0) rc = ex_status_changed(e->c, x, "running", err);
+    cJSON *context = NULL, *gctx = NULL;
+    if (rc == 0) rc = ex_context(e->c, x, &context, err);
+    hy_err failure;
+    hy_err_clear(&failure);
+    if (rc == 0 && gather(e, x, a.sd, context, &gctx, &failure) != 0) {
+        a.calls = cJSON_CreateArray();
+        rc = fail_in_claim(e, x, &a, row, &failure, err);
+        cJSON_Delete(a.calls);
+        cJSON_Delete(context);
+        cJSON_Delete(gctx);
+        return rc;
+    }
+    if (rc == 0) {
+        cJSON *d = ex_step_details(x, order);
+        cJSON_AddNumberToObject(d, "attempt", a.attempts);
+        cJSON_AddStringToObject(d, "runner", e->owner);
+        if (reclaim) cJSON_AddStringToObject(d, "previous_runner", row->owner);
+        rc = ex_audit(e->c, &e->sys, reclaim ? "exec.step.reclaim" : "exec.step.start", x->id, d, err);
+    }
+    if (rc == 0) rc = db_commit(e->c->db, err);
+    if (rc) {
+        if (db_in_tx(e->c->db)) db_rollback(e->c->db);
+        cJSON_Delete(context);
+        cJSON_Delete(gctx);
+        return rc;
+    }
+    if (reclaim) e->stats.reclaimed++;
+
+    /* The call: no transaction open; the heartbeat keeps the lease. */
+    if (!e->keeper) e->keeper = lease_keeper_new(db_path(e->c->db), e->lease_ms);
+    lease_keeper_hold(e->keeper, a.step_id, x->id, e->owner);
+    a.calls = cJSON_CreateArray();
+    cJSON *output = cJSON_CreateObject();
+    int64_t t0 = hy_mono_ms();
+    int src = call_step(e, x, &a, context, gctx, row, output, &failure);
+    a.duration_ms = hy_mono_ms() - t0;
+    lease_keeper_release(e->keeper);
+
+    /* Record, if the step is still ours. */
+    rc = db_begin(e->c->db, err);
+    e->stats.transactions++;
+    step_row now_row;
+    memset(&now_row, 0, sizeof now_row);
+    if (rc == 0) rc = load_step_row(e, a.step_id, &now_row, err);
+    if (rc == 0 && (strcmp(now_row.status, "running") != 0 || strcmp(now_row.owner, e->owner) != 0)) {
+        e->stats.lease_lost++;
+        db_rollback(e->c->db);
+        goto out;
+    }
+    if (rc == 0) {
+        char exec_id[HY_UUID_LEN];
+        hy_strlcpy(exec_id, x->id, sizeof exec_id);
+        rc = ex_load(e->c, exec_id, x, err); /* it may have been cancelled meanwhile */
+    }
+    if (rc == 0 && src == 0) {
+        src = persist(e, x, a.sd, gctx, output, &failure, err);
+        if (src > 0) rc = src;
+    }
+    if (rc == 0 && src == 0) {
+        rc = record_success(e, x, &a, &now_row, output, err);
+        ex_merge(context, output);
+        if (rc == 0 && (strcmp(x->status, "running") == 0 || strcmp(x->status, "pending") == 0))
+            rc = ex_advance(e->c, &e->sys, x, order, context, NULL, false, err);
+        else if (rc == 0)
+            rc = db_exec(e->c->db, err, "UPDATE workflow_executions SET next_run_at = NULL WHERE id = ?", "t", x->id);
+    } else if (rc == 0) {
+        rc = record_failure(e, x, &a, &now_row, &failure, err);
+    }
+    if (rc == 0) rc = db_commit(e->c->db, err);
+    else db_rollback(e->c->db);
+out:
+    step_row_free(&now_row);
+    cJSON_Delete(output);
+    cJSON_Delete(a.calls);
+    cJSON_Delete(context);
+    cJSON_Delete(gctx);
+    return rc;
+}
+
+/* ---- one tick ---- */
+
+static int park(hy_engine *e, const char *exec_id, int64_t until, hy_err *err)
+{
+    return db_exec(e->c->db, err, "UPDATE workflow_executions SET next_run_at = ? WHERE id = ?", "It", until, exec_id);
+}
+
+/* Runners copy the WAL back into the database file themselves (a PASSIVE
+ * checkpoint takes no write lock), so that the connection of an interactive
+ * action rarely reaches SQLite's automatic checkpoint and pays for its
+ * fsyncs (measured: most of the p99 of an action, and a sixth of the
+ * throughput, on this machine). */
+static void checkpoint_now_and_then(hy_engine *e)
+{
+    int64_t now = hy_mono_ms();
+    if (now - e->last_checkpoint < CHECKPOINT_MS || db_in_tx(e->c->db)) return;
+    e->last_checkpoint = now;
+    hy_err ignored;
+    hy_err_clear(&ignored);
+    db_exec_script(e->c->db, "PRAGMA wal_checkpoint(PASSIVE)", &ignored);
+}
+
+/* What dispatch did inside the open transaction. */
+typedef enum {
+    D_DONE,         /* bookkeeping or local steps: the transaction stays open */
+    D_COMMITTED,    /* a remote step: claimed, run and recorded in transactions of its own */
+    D_NEEDS_ALONE,  /* a remote step, but others were done in this transaction: next tick */
+} dispatch_result;
+
+/* Inside the claim transaction: decides what to do with a runnable
+ * execution. *steps gets the number of steps run. */
+static int dispatch(hy_engine *e, ex_state *x, int64_t now, bool alone, dispatch_result *res, int *steps,
+                    hy_err *err)
+{
+    *res = D_DONE;
+    *steps = 0;
+    int k = x->current;
+    bool active = strcmp(x->status, "pending") == 0 || strcmp(x->status, "running") == 0;
+    step_row row;
+    memset(&row, 0, sizeof row);
+    int rc = 0;
+    if (k >= 1 && k <= x->nsteps) rc = load_step_row(e, x->step[k - 1].id, &row, err);
+    if (rc) return rc;
+    bool lease_live = strcmp(row.status, "running") == 0 && row.has_lease && row.lease_exp > now;
+    if (!active || k < 1 || k > x->nsteps || x->wf->steps[k - 1].kind != HY_STEP_AUTO) {
+        /* Nothing to run (e.g. cancelled): a step whose runner died is closed. */
+        if (lease_live) rc = park(e, x->id, row.lease_exp, err);
+        else {
+            if (strcmp(row.status, "running") == 0)
+                rc = db_exec(e->c->db, err,
+                             "UPDATE workflow_step_executions SET status = 'cancelled', lease_owner = NULL, "
+                             "lease_expires_at = NULL WHERE id = ?",
+                             "t", x->step[k - 1].id);
+            if (rc == 0)
+                rc = db_exec(e->c->db, err, "UPDATE workflow_executions SET next_run_at = NULL WHERE id = ?", "t",
+                             x->id);
+        }
+        step_row_free(&row);
+        return rc;
+    }
+    bool reclaim = false;
+    if (strcmp(row.status, "pending") == 0) {
+        if (row.has_next && row.next_attempt > now) {
+            rc = park(e, x->id, row.next_attempt, err);
+            step_row_free(&row);
+            return rc;
+        }
+    } else if (strcmp(row.status, "running") == 0) {
+        if (lease_live) {
+            rc = park(e, x->id, row.lease_exp, err);
+            step_row_free(&row);
+            return rc;
+        }
+        reclaim = true;
+    } else {
+        rc = db_exec(e->c->db, err, "UPDATE workflow_executions SET next_run_at = NULL WHERE id = ?", "t", x->id);
+        step_row_free(&row);
+        return rc;
+    }
+    const hy_step_def *sd = &x->wf->steps[k - 1];
+    bool remote = hy_integration_remote(e->c->cfg, sd->integration);
+    if (remote && !alone) {
+        step_row_free(&row);
+        *res = D_NEEDS_ALONE;
+        return 0;
+    }
+    int max = e->c->cfg->http.max_attempts > 0 ? e->c->cfg->http.max_attempts : 1;
+    if (reclaim) {
+        /* The runner that held it stopped (crash, kill -9, lost machine). */
+        char *log = log_append(row.attempt_log, now, 0, row.owner,
+                               "the runner stopped before finishing (its lease expired)", true, true);
+        free(row.attempt_log);
+        row.attempt_log = log;
+        if (row.attempts >= max) {
+            attempt a = {.order = k, .sd = sd, .step_id = x->step[k - 1].id, .attempts = row.attempts,
+                         .started_ms = now, .calls = cJSON_CreateArray()};
+            hy_err failure;
+            hy_err_clear(&failure);
+            hy_fail(&failure, HY_ERR_PERMANENT,
+                    "the runner stopped %d times while running this step (see its attempt log); retry it once the "
+                    "cause is fixed",
+                    row.attempts);
+            rc = record_failure(e, x, &a, &row, &failure, err);
+            cJSON_Delete(a.calls);
+            step_row_free(&row);
+            return rc;
+        }
+    }
+    long before = e->stats.steps_completed + e->stats.steps_failed + e->stats.retries_scheduled;
+    if (remote) {
+        rc = run_remote(e, x, k, &row, reclaim, err); /* its own transactions */
+        *res = D_COMMITTED;
+    } else {
+        rc = run_local(e, x, k, &row, err);
+    }
+    *steps = (int)(e->stats.steps_completed + e->stats.steps_failed + e->stats.retries_scheduled - before);
+    step_row_free(&row);
+    return rc;
+}
+
+/* One transaction: runnable executions one after the other (group commit)
+ * while their steps run locally, up to batch_max steps or BATCH_MS; a step
+ * that waits on the network is claimed in a transaction of its own. */
+int engine_tick(hy_engine *e, bool *worked, hy_err *err)
+{
+    *worked = false;
+    hy_err_clear(err);
+    int64_t now = hy_now_ms(), due;
+    /* A read first: an idle runner never takes the write lock. */
+    if (engine_next_due(e, &due, err) != 0) return err->code;
+    if (due < 0 || due > now) return 0;
+    if (db_begin(e->c->db, err) != 0) return err->code;
+    e->stats.transactions++;
+    int64_t until = hy_mono_ms() + BATCH_MS;
+    int steps = 0, rc = 0;
+    char id[HY_UUID_LEN] = "";
+    for (bool first = true;; first = false) {
+        now = hy_now_ms();
+        rc = find_runnable(e, now, id, err);
+        if (rc || !id[0]) break;
+        ex_state x;
+        rc = ex_load(e->c, id, &x, err);
+        if (rc) break;
+        *worked = true;
+        if (!x.wf) { /* another program may know this workflow */
+            rc = park(e, id, now + UNKNOWN_WORKFLOW_MS, err);
+            if (rc) break;
+            continue;
+        }
+        dispatch_result res;
+        int n = 0;
+        rc = dispatch(e, &x, now, first, &res, &n, err);
+        steps += n;
+        if (res == D_COMMITTED) { /* nothing left open */
+            if (rc == 0) checkpoint_now_and_then(e);
+            return rc;
+        }
+        if (rc || res == D_NEEDS_ALONE || steps >= e->batch_max || hy_mono_ms() >= until) break;
+        id[0] = '\0';
+    }
+    if (rc == 0) rc = exec_search_flush(e->c, false, err);
+    if (rc == 0) rc = db_commit(e->c->db, err);
+    if (rc == 0) {
+        checkpoint_now_and_then(e);
+        return 0;
+    }
+    db_rollback(e->c->db);
+    if (id[0]) {
+        /* Park the execution so a persistent problem does not spin. */
+        hy_err perr;
+        hy_err_clear(&perr);
+        if (db_begin(e->c->db, &perr) == 0) {
+            if (park(e, id, hy_now_ms() + PARK_MS, &perr) == 0) db_commit(e->c->db, &perr);
+            else db_rollback(e->c->db);
+        }
+    }
+    return rc;
+}
+
+int engine_drain(hy_engine *e, const volatile sig_atomic_t *stop, hy_err *err)
+{
+    for (;;) {
+        if (stop && *stop) return 0;
+        bool worked = false;
+        int rc = engine_tick(e, &worked, err);
+        if (rc) return rc;
+        if (!worked) return 0;
+    }
+}

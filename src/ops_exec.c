@@ -1,0 +1,361 @@
+/* ops for executions: references, authorization, and the operator actions
+ * (start, form, submit, retry, skip, done by hand, re-run, cancel). The
+ * lists and detail views are in ops_exec_list.c. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "engine.h"
+#include "exec_search.h"
+#include "ops.h"
+#include "ops_exec_internal.h"
+#include "ops_refs.h"
+#include "sanitize.h"
+#include "util.h"
+
+/* ---- who may see what ---- */
+
+bool opx_visible(const hy_principal *p, const char *wf_name, const char *org_id)
+{
+    if (principal_is_admin(p)) return true;
+    if (p->role != HY_ROLE_PARTNER_ADMIN || !p->org_id[0]) return false;
+    const hy_workflow_def *wf = workflow_find(wf_name);
+    return wf && wf->partner_admin_may_use && org_id && strcmp(org_id, p->org_id) == 0;
+}
+
+static int not_found(hy_err *err, const char *ref)
+{
+    char shown[64];
+    hy_sanitize_to(ref, shown, sizeof shown);
+    return hy_fail(err, HY_ERR_NOT_FOUND, "no execution matches '%s'", shown);
+}
+
+int ops_exec_resolve(hy_ctx *c, const hy_principal *p, const char *ref, char id[HY_UUID_LEN], hy_err *err)
+{
+    id[0] = '\0';
+    if (!ref || hy_empty(ref)) return hy_fail(err, HY_ERR_INVALID, "give an execution id (or a unique prefix of it)");
+    char prefix[HY_UUID_LEN];
+    size_t n = strlen(ref);
+    if (n >= sizeof prefix) return not_found(err, ref);
+    for (size_t i = 0; i <= n; i++) prefix[i] = (char)tolower((unsigned char)ref[i]);
+    for (size_t i = 0; i < n; i++)
+        if (!isxdigit((unsigned char)prefix[i]) && prefix[i] != '-') return not_found(err, ref);
+    if (n < 4) return hy_fail(err, HY_ERR_INVALID, "id prefix '%s' is too short: give at least 4 characters", prefix);
+    /* ids are [0-9a-f-], all sorting before 'g' */
+    char upper[HY_UUID_LEN + 1];
+    snprintf(upper, sizeof upper, "%sg", prefix);
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT e.id, e.organization_id, wd.name FROM workflow_executions e "
+                           "JOIN workflow_definitions wd ON wd.id = e.workflow_definition_id "
+                           "WHERE e.id >= ? AND e.id < ? ORDER BY e.id LIMIT 50",
+                           "tt", prefix, upper);
+    int found = 0;
+    hy_buf list = {0};
+    while (db_row(st)) {
+        if (!opx_visible(p, db_text(st, 2), db_text(st, 1))) continue;
+        if (strcmp(db_text(st, 0), prefix) == 0) { /* a full id wins */
+            hy_strlcpy(id, db_text(st, 0), HY_UUID_LEN);
+            found = 1;
+            break;
+        }
+        if (found++ == 0) hy_strlcpy(id, db_text(st, 0), HY_UUID_LEN);
+        if (found <= 6) hy_buf_printf(&list, "%s  %.13s (%s)", found > 1 ? "\n" : "", db_text(st, 0), db_text(st, 2));
+    }
+    int rc = db_done(st);
+    if (rc == 0 && found == 0) rc = not_found(err, ref);
+    else if (rc == 0 && found > 1 && strcmp(id, prefix) != 0) {
+        char first[HY_UUID_LEN];
+        hy_strlcpy(first, id, sizeof first);
+        id[0] = '\0';
+        rc = hy_fail(err, HY_ERR_INVALID, "id prefix '%s' is ambiguous; it matches:\n%s%s", prefix, list.s,
+                     found > 6 ? "\n  ..." : "");
+    }
+    hy_buf_free(&list);
+    return rc;
+}
+
+/* Resolves and checks the caller may act on it; fills the workflow. */
+static int resolve_visible(hy_ctx *c, const hy_principal *p, const char *ref, char id[HY_UUID_LEN],
+                           const hy_workflow_def **wf, hy_err *err)
+{
+    if (p->role == HY_ROLE_USER && !p->system) return not_found(err, ref ? ref : "");
+    if (ops_exec_resolve(c, p, ref, id, err) != 0) return err->code;
+    if (wf) {
+        char *name = NULL;
+        int rc = db_get_text(c->db, err, &name,
+                             "SELECT wd.name FROM workflow_executions e JOIN workflow_definitions wd "
+                             "ON wd.id = e.workflow_definition_id WHERE e.id = ?",
+                             "t", id);
+        if (rc) return rc;
+        *wf = workflow_find(name);
+        free(name);
+        if (!*wf) return hy_fail(err, HY_ERR_CONFLICT, "this execution's workflow is not known to this program");
+    }
+    return 0;
+}
+
+static int step_order(const hy_workflow_def *wf, const char *step, int *order, hy_err *err)
+{
+    if (workflow_step_ref(wf, step, order)) return 0;
+    hy_buf names = {0};
+    for (int i = 0; i < wf->nsteps; i++) hy_buf_printf(&names, "%s%d %s", i ? ", " : "", i + 1, wf->steps[i].name);
+    char shown[64];
+    hy_sanitize_to(step ? step : "", shown, sizeof shown);
+    hy_fail(err, HY_ERR_INVALID, "no step '%s' in %s (steps: %s)", shown, wf->name, names.s);
+    hy_buf_free(&names);
+    return err->code;
+}
+
+static int audit_action(hy_ctx *c, const hy_principal *p, const char *action, const char *id, cJSON *details,
+                        hy_err *err)
+{
+    int rc = audit_write(c, p, action, "execution", id, details, err);
+    cJSON_Delete(details);
+    return rc;
+}
+
+static cJSON *details_step(const hy_workflow_def *wf, int order)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "workflow", wf->name);
+    cJSON_AddNumberToObject(d, "step_order", order);
+    cJSON_AddStringToObject(d, "step", wf->steps[order - 1].name);
+    return d;
+}
+
+/* ---- workflows ---- */
+
+int ops_exec_workflows(hy_ctx *c, const hy_principal *p, const hy_workflow_def **out, int max, int *n, hy_err *err)
+{
+    *n = 0;
+    if (ops_begin(c, p, err) != 0) return err->code;
+    for (int i = 0; i < hy_workflow_count && *n < max; i++) {
+        const hy_workflow_def *wf = hy_workflows[i];
+        if (principal_is_admin(p) || (p->role == HY_ROLE_PARTNER_ADMIN && p->org_id[0] && wf->partner_admin_may_use))
+            out[(*n)++] = wf;
+    }
+    return 0;
+}
+
+/* The field of the first step that picks the organisation, if any. */
+static const hy_field_def *org_field(const hy_workflow_def *wf)
+{
+    const hy_step_def *sd = &wf->steps[0];
+    if (sd->kind != HY_STEP_MANUAL) return NULL;
+    for (int i = 0; i < sd->nfields; i++)
+        if (sd->fields[i].kind == HY_FIELD_ORG) return &sd->fields[i];
+    return NULL;
+}
+
+int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const char *org_ref,
+                   char id_out[HY_UUID_LEN], hy_err *err)
+{
+    id_out[0] = '\0';
+    if (ops_begin(c, p, err) != 0) return err->code;
+    const hy_workflow_def *wf = workflow_find(workflow);
+    bool admin = principal_is_admin(p);
+    if (!wf || (!admin && !(p->role == HY_ROLE_PARTNER_ADMIN && p->org_id[0] && wf->partner_admin_may_use))) {
+        char shown[64];
+        hy_sanitize_to(workflow ? workflow : "", shown, sizeof shown);
+        return hy_fail(err, HY_ERR_NOT_FOUND, "no workflow named '%s'", shown);
+    }
+    const hy_field_def *of = org_field(wf);
+    char org[HY_UUID_LEN] = "";
+    if (!admin) {
+        hy_strlcpy(org, p->org_id, sizeof org); /* partner admins: always their own */
+        if (org_ref && !hy_empty(org_ref)) {
+            char given[HY_UUID_LEN];
+            if (ops_find_org(c, p, org_ref, given, err) != 0) return err->code;
+        }
+    } else if (org_ref && !hy_empty(org_ref)) {
+        if (!of)
+            return hy_fail(err, HY_ERR_INVALID, "%s creates its organisation: --org does not apply (use it with %s)",
+                           wf->name, "new_partner_user");
+        if (ops_find_org(c, p, org_ref, org, err) != 0) return err->code;
+    }
+    if (db_begin(c->db, err) != 0) return err->code;
+    int rc = engine_start(c, p, wf, of && org[0] ? org : NULL, id_out, err);
+    if (rc == 0 && of && org[0]) {
+        cJSON *in = cJSON_CreateObject();
+        cJSON_AddStringToObject(in, of->name, org);
+        rc = engine_submit(c, p, id_out, 1, in, err);
+        cJSON_Delete(in);
+    }
+    if (rc == 0) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "workflow", wf->name);
+        if (org[0]) cJSON_AddStringToObject(d, "organization_id", org);
+        rc = audit_action(c, p, "exec.start", id_out, d, err);
+    }
+    /* keeps the search index's backlog small even when no runner runs */
+    if (rc == 0) rc = exec_search_flush(c, false, err);
+    rc = ops_finish(c, rc, err);
+    if (rc) id_out[0] = '\0';
+    return rc;
+}
+
+/* ---- input ---- */
+
+int ops_exec_form(hy_ctx *c, const hy_principal *p, const char *ref, hy_step_form *out, hy_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (ops_begin(c, p, err) != 0) return err->code;
+    char id[HY_UUID_LEN];
+    const hy_workflow_def *wf;
+    if (resolve_visible(c, p, ref, id, &wf, err) != 0) return err->code;
+    char *status = NULL;
+    int64_t order = 0;
+    int rc = db_get_text(c->db, err, &status, "SELECT status FROM workflow_executions WHERE id = ?", "t", id);
+    if (rc == 0) rc = db_get_int(c->db, err, &order, NULL, "SELECT current_step_order FROM workflow_executions WHERE id = ?", "t", id);
+    if (rc == 0 && (!hy_streq(status, "awaiting_input") || order < 1 || order > wf->nsteps ||
+                    wf->steps[order - 1].kind != HY_STEP_MANUAL))
+        rc = hy_fail(err, HY_ERR_CONFLICT, "no step of this execution is waiting for input (it is %s)",
+                     status ? status : "?");
+    free(status);
+    cJSON *ctx = NULL;
+    if (rc == 0) rc = engine_context(c, id, &ctx, err);
+    if (rc == 0) rc = workflow_build_form(c, p, &wf->steps[order - 1], ctx, out, err);
+    out->context = ctx;
+    out->execution_id = xstrdup(id);
+    out->step_order = (int)order;
+    if (rc == 0) out->step = &wf->steps[order - 1];
+    if (rc) hy_step_form_free(out);
+    return rc;
+}
+
+int ops_exec_submit(hy_ctx *c, const hy_principal *p, const char *ref, const char *step, const cJSON *input,
+                    hy_err *err)
+{
+    if (ops_begin(c, p, err) != 0) return err->code;
+    char id[HY_UUID_LEN];
+    const hy_workflow_def *wf;
+    int order;
+    if (resolve_visible(c, p, ref, id, &wf, err) != 0) return err->code;
+    if (step_order(wf, step, &order, err) != 0) return err->code;
+    if (db_begin(c->db, err) != 0) return err->code;
+    int rc = engine_submit(c, p, id, order, input, err);
+    if (rc == 0) rc = audit_action(c, p, "exec.input", id, details_step(wf, order), err);
+    return ops_finish(c, rc, err);
+}
+
+int ops_exec_input_from_pairs(int n, char *const *pairs, cJSON **out, hy_err *err)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (int i = 0; i < n; i++) {
+        const char *eq = strchr(pairs[i], '=');
+        char shown[64];
+        hy_sanitize_to(pairs[i], shown, sizeof shown);
+        if (!eq || eq == pairs[i]) {
+            hy_field(err, "input", "'%s' is not key=value", shown);
+            continue;
+        }
+        char *key = xstrndup(pairs[i], (size_t)(eq - pairs[i]));
+        if (cJSON_GetObjectItemCaseSensitive(o, key)) hy_field(err, key, "is given twice");
+        else cJSON_AddStringToObject(o, key, eq + 1);
+        free(key);
+    }
+    if (err->nfield) {
+        cJSON_Delete(o);
+        *out = NULL;
+        return HY_ERR_INVALID;
+    }
+    *out = o;
+    return 0;
+}
+
+/* ---- operator actions ---- */
+
+int ops_exec_retry(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *err)
+{
+    if (ops_begin(c, p, err) != 0) return err->code;
+    char id[HY_UUID_LEN];
+    const hy_workflow_def *wf;
+    if (resolve_visible(c, p, ref, id, &wf, err) != 0) return err->code;
+    if (db_begin(c->db, err) != 0) return err->code;
+    int rc = engine_retry(c, p, id, err);
+    if (rc == 0) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "workflow", wf->name);
+        rc = audit_action(c, p, "exec.retry", id, d, err);
+    }
+    return ops_finish(c, rc, err);
+}
+
+static int check_note(const char *field, const char *text, hy_err *err)
+{
+    if (hy_empty(text)) hy_field(err, field, "is required: say why, for the audit trail");
+    else if (strlen(text) > 500) hy_field(err, field, "must be at most 500 bytes");
+    else if (!hy_text_is_clean(text, NULL)) hy_field(err, field, "must be plain text (no control characters)");
+    return err->nfield ? HY_ERR_INVALID : 0;
+}
+
+typedef int (*step_action)(hy_ctx *, const hy_principal *, const char *, int, const char *, hy_err *);
+
+static int admin_step_action(hy_ctx *c, const hy_principal *p, const char *ref, const char *step, const char *field,
+                             const char *text, step_action fn, const char *action, hy_err *err)
+{
+    if (ops_begin_admin(c, p, err) != 0) return err->code;
+    if (check_note(field, text, err) != 0) return err->code;
+    char id[HY_UUID_LEN];
+    const hy_workflow_def *wf;
+    int order;
+    if (resolve_visible(c, p, ref, id, &wf, err) != 0) return err->code;
+    if (step_order(wf, step, &order, err) != 0) return err->code;
+    char *trimmed = xstrdup(text);
+    const char *t = hy_trim(trimmed);
+    if (db_begin(c->db, err) != 0) {
+        free(trimmed);
+        return err->code;
+    }
+    int rc = fn(c, p, id, order, t, err);
+    if (rc == 0) {
+        cJSON *d = details_step(wf, order);
+        cJSON_AddStringToObject(d, field, t);
+        rc = audit_action(c, p, action, id, d, err);
+    }
+    free(trimmed);
+    return ops_finish(c, rc, err);
+}
+
+int ops_exec_skip(hy_ctx *c, const hy_principal *p, const char *ref, const char *step, const char *reason,
+                  hy_err *err)
+{
+    return admin_step_action(c, p, ref, step, "reason", reason, engine_skip, "exec.skip", err);
+}
+
+int ops_exec_mark_done(hy_ctx *c, const hy_principal *p, const char *ref, const char *step, const char *note,
+                       hy_err *err)
+{
+    return admin_step_action(c, p, ref, step, "note", note, engine_mark_done, "exec.done_by_hand", err);
+}
+
+int ops_exec_rerun(hy_ctx *c, const hy_principal *p, const char *ref, const char *from_step, hy_err *err)
+{
+    if (ops_begin_admin(c, p, err) != 0) return err->code;
+    char id[HY_UUID_LEN];
+    const hy_workflow_def *wf;
+    int order;
+    if (resolve_visible(c, p, ref, id, &wf, err) != 0) return err->code;
+    if (step_order(wf, from_step, &order, err) != 0) return err->code;
+    if (db_begin(c->db, err) != 0) return err->code;
+    int rc = engine_rerun(c, p, id, order, err);
+    if (rc == 0) rc = audit_action(c, p, "exec.rerun", id, details_step(wf, order), err);
+    return ops_finish(c, rc, err);
+}
+
+int ops_exec_cancel(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *err)
+{
+    if (ops_begin(c, p, err) != 0) return err->code;
+    char id[HY_UUID_LEN];
+    const hy_workflow_def *wf;
+    if (resolve_visible(c, p, ref, id, &wf, err) != 0) return err->code;
+    if (db_begin(c->db, err) != 0) return err->code;
+    int rc = engine_cancel(c, p, id, err);
+    if (rc == 0) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "workflow", wf->name);
+        rc = audit_action(c, p, "exec.cancel", id, d, err);
+    }
+    return ops_finish(c, rc, err);
+}

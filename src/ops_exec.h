@@ -1,0 +1,174 @@
+/* ops for workflow executions: what a person can do with them, each
+ * function checking the caller (ops.h conventions).
+ *
+ * Who may do what:
+ *  - admins: everything;
+ *  - partner admins: start, list, show, fill in, retry and cancel
+ *    new_partner_user executions of their own organisation; any other
+ *    execution answers HY_ERR_NOT_FOUND, as if it did not exist; skip, done
+ *    by hand and re-run answer HY_ERR_FORBIDDEN;
+ *  - users (no panel access): nothing.
+ *
+ * References to executions (`ref`) are an id or a unique id prefix of at
+ * least 4 characters, as git does; an ambiguous prefix is an error listing
+ * the candidates. Steps (`step`) are a step name or its number ("3").
+ *
+ * Auto steps are run by runners (engine.h): `hyopps worker`, the runner
+ * thread of an interactive process (call runner_kick() after an action that
+ * queues work), or `exec wait`. */
+#ifndef HY_OPS_EXEC_H
+#define HY_OPS_EXEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "ctx.h"
+#include "principal.h"
+#include "workflows.h"
+
+typedef enum {
+    HY_EXEC_PENDING = 0,
+    HY_EXEC_RUNNING,
+    HY_EXEC_AWAITING_INPUT,
+    HY_EXEC_COMPLETED,
+    HY_EXEC_FAILED,
+    HY_EXEC_CANCELLED,
+    HY_EXEC_NSTATUS
+} hy_exec_status;
+
+const char *hy_exec_status_name(hy_exec_status s);          /* "awaiting_input" */
+bool hy_exec_status_parse(const char *s, hy_exec_status *out);
+
+/* One execution in a list. */
+typedef struct {
+    char *id;
+    char *workflow;                 /* "new_partner_user" */
+    char *status;
+    char *organization_id, *organization_name;   /* NULL until attached */
+    char *user_id, *user_email;                  /* NULL until attached */
+    char *requested_by_email;
+    int current_step, nsteps;
+    char *current_step_name, *current_step_label, *current_step_status;
+    char *error;                    /* the current step's error, or NULL */
+    char *created_at, *updated_at, *completed_at;
+    int64_t cursor;                 /* for paging (hy_exec_query.before) */
+} hy_exec_summary;
+
+typedef struct {
+    const char *status;      /* one status name, or NULL for all */
+    const char *org_ref;     /* an organisation (id, prefix or exact name), or NULL */
+    /* Case-insensitive substring of the organisation name, the user email or
+     * the id (3 characters or more); 1-2 characters match id prefixes. */
+    const char *search;
+    int limit;               /* 0 = 100; at most 1000 */
+    int64_t before;          /* 0 = newest first; else next_before of the previous page */
+} hy_exec_query;
+
+#define HY_EXEC_COUNT_CAP 10000
+
+typedef struct {
+    hy_exec_summary *items;  /* newest first */
+    int count;
+    bool more;               /* another page follows: pass next_before as before */
+    int64_t next_before;
+    /* Executions per status matching org and search (not the status filter),
+     * and their total. With a search matching more than HY_EXEC_COUNT_CAP
+     * executions, counts_exact is false and the counts are lower bounds
+     * (show them as "10000+"). */
+    int64_t counts[HY_EXEC_NSTATUS];
+    int64_t total;
+    bool counts_exact;
+} hy_exec_page;
+
+int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_exec_page *out, hy_err *err);
+void hy_exec_page_free(hy_exec_page *pg);
+
+int ops_exec_resolve(hy_ctx *c, const hy_principal *p, const char *ref, char id[HY_UUID_LEN], hy_err *err);
+
+/* One step of an execution, as `exec show` and the TUI show it. */
+typedef struct {
+    int order;
+    char *id, *name, *label, *description;
+    bool manual;
+    char *integration, *mode;       /* auto steps: "metabase", "simulate"|"live"|"off" */
+    char *status;
+    char *input_json, *output_json; /* JSON text, or NULL */
+    char *input_by_email, *input_at;
+    char *completed_by_email, *started_at, *completed_at;
+    char *error;
+    int attempts;
+    char *next_attempt_at;          /* a retry is due then (ISO), or NULL */
+    char *lease_owner, *lease_expires_at;   /* while running */
+    bool completed_manually;
+    char *note;                     /* skip reason or "done by hand" note */
+    char *attempt_log_json;         /* [{at, duration_ms, runner, error, transient, lost}] */
+    char *calls_json;               /* [{at, method, path, status, duration_ms}] */
+} hy_exec_step;
+
+typedef struct {
+    hy_exec_summary s;
+    char *requested_by, *cancelled_by_email, *cancelled_at;
+    hy_exec_step *steps;
+    int nsteps;
+    /* what the caller may do now (for enabling keys in a UI) */
+    bool can_input, can_retry, can_cancel, can_skip, can_mark_done, can_rerun;
+} hy_exec_detail;
+
+int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_detail *out, hy_err *err);
+void hy_exec_summary_free(hy_exec_summary *s);
+void hy_exec_detail_free(hy_exec_detail *d);
+cJSON *hy_exec_summary_to_json(const hy_exec_summary *s);
+cJSON *hy_exec_detail_to_json(const hy_exec_detail *d);
+
+/* The "awaiting input" inbox: waiting manual steps, oldest first. */
+typedef struct {
+    char *execution_id, *workflow, *step_name, *step_label;
+    int step_order;
+    char *organization_name, *user_email;   /* may be NULL */
+    char *since;                 /* when the step started waiting (ISO) */
+    int64_t age_s;
+} hy_inbox_item;
+
+typedef struct {
+    hy_inbox_item *items;
+    int count;
+} hy_inbox;
+
+int ops_exec_inbox(hy_ctx *c, const hy_principal *p, int limit, hy_inbox *out, hy_err *err);
+void hy_inbox_free(hy_inbox *in);
+
+/* The workflows this caller may start (names in hy_workflows order). */
+int ops_exec_workflows(hy_ctx *c, const hy_principal *p, const hy_workflow_def **out, int max, int *n,
+                       hy_err *err);
+
+/* Starts a workflow. org_ref (new_partner_user only) fills in
+ * select_organization; partner admins always get their own organisation. */
+int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const char *org_ref,
+                   char id_out[HY_UUID_LEN], hy_err *err);
+
+/* The form of the step waiting for input: fields with defaults and choices
+ * (organisations, the organisation's Studio companies), info lines. */
+int ops_exec_form(hy_ctx *c, const hy_principal *p, const char *ref, hy_step_form *out, hy_err *err);
+
+/* Submits a waiting step's input: a JSON object of field -> string
+ * (booleans and arrays of strings are accepted too). Every field error at
+ * once (err->field[]); nothing changes then. */
+int ops_exec_submit(hy_ctx *c, const hy_principal *p, const char *ref, const char *step, const cJSON *input,
+                    hy_err *err);
+/* key=value strings -> the input object for ops_exec_submit (caller
+ * deletes). A malformed pair is a field error under "input". */
+int ops_exec_input_from_pairs(int n, char *const *pairs, cJSON **out, hy_err *err);
+
+int ops_exec_retry(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *err);
+/* Admin only. reason/note: required, at most 500 bytes. */
+int ops_exec_skip(hy_ctx *c, const hy_principal *p, const char *ref, const char *step, const char *reason,
+                  hy_err *err);
+int ops_exec_mark_done(hy_ctx *c, const hy_principal *p, const char *ref, const char *step, const char *note,
+                       hy_err *err);
+int ops_exec_rerun(hy_ctx *c, const hy_principal *p, const char *ref, const char *from_step, hy_err *err);
+/* Admin, or a partner admin for their organisation's new_partner_user. */
+int ops_exec_cancel(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *err);
+
+#endif

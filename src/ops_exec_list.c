@@ -1,0 +1,684 @@
+/* ops for executions: the list (filters, search, paging, counts), the
+ * detail view and the inbox, with their JSON forms.
+ *
+ * The list must stay fast on hundreds of thousands of executions (the TUI
+ * filters on every keystroke), so each kind of query has its own plan:
+ *  - counts without a search come from exec_counts (kept by triggers);
+ *  - the window (one page, newest first: created_at, then rowid) walks an
+ *    index and stops after `limit` rows: (status, created_at),
+ *    (organization_id, created_at) or (created_at);
+ *  - a search of 3+ characters asks the trigram index exec_search for the
+ *    newest HY_EXEC_COUNT_CAP+1 matches (and matches the few executions
+ *    not indexed yet directly); when there are no more than that,
+ *    counts and window come from them; when there are more, an organisation
+ *    is scanned in full (exact), and a global search reports lower bounds
+ *    and walks the index for the rest of its window;
+ *  - 1-2 characters match id prefixes (a range of the primary key,
+ *    counted up to PREFIX_COUNT_CAP; the window then walks the index). */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "ops.h"
+#include "ops_exec_internal.h"
+#include "ops_refs.h"
+#include "sanitize.h"
+#include "util.h"
+
+static const char *const STATUS_NAMES[HY_EXEC_NSTATUS] = {"pending",   "running", "awaiting_input",
+                                                          "completed", "failed",  "cancelled"};
+
+const char *hy_exec_status_name(hy_exec_status s) { return s < HY_EXEC_NSTATUS ? STATUS_NAMES[s] : "?"; }
+
+bool hy_exec_status_parse(const char *s, hy_exec_status *out)
+{
+    for (int i = 0; s && i < HY_EXEC_NSTATUS; i++) {
+        if (strcmp(STATUS_NAMES[i], s) == 0 || (i == HY_EXEC_AWAITING_INPUT && strcmp(s, "awaiting") == 0)) {
+            *out = (hy_exec_status)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int status_index(const char *s)
+{
+    hy_exec_status st;
+    return hy_exec_status_parse(s, &st) ? (int)st : -1;
+}
+
+/* ---- summaries ---- */
+
+#define SUMMARY_SELECT                                                                                             \
+    "SELECT e.rowid, e.id, wd.name, e.status, e.organization_id, o.name, e.user_id, u.email, rb.email, "           \
+    "e.current_step_order, e.created_at, e.updated_at, e.completed_at, s.status, s.error "                         \
+    "FROM workflow_executions e JOIN workflow_definitions wd ON wd.id = e.workflow_definition_id "                 \
+    "LEFT JOIN organizations o ON o.id = e.organization_id LEFT JOIN users u ON u.id = e.user_id "                 \
+    "LEFT JOIN users rb ON rb.id = e.requested_by "                                                                 \
+    "LEFT JOIN workflow_step_executions s ON s.execution_id = e.id AND s.step_order = e.current_step_order "
+
+static void fill_summary(hy_stmt *st, hy_exec_summary *s)
+{
+    s->cursor = db_int(st, 0);
+    s->id = db_dup(st, 1);
+    s->workflow = db_dup(st, 2);
+    s->status = db_dup(st, 3);
+    s->organization_id = db_dup(st, 4);
+    s->organization_name = db_dup(st, 5);
+    s->user_id = db_dup(st, 6);
+    s->user_email = db_dup(st, 7);
+    s->requested_by_email = db_dup(st, 8);
+    s->current_step = (int)db_int(st, 9);
+    s->created_at = db_dup(st, 10);
+    s->updated_at = db_dup(st, 11);
+    s->completed_at = db_dup(st, 12);
+    s->current_step_status = db_dup(st, 13);
+    s->error = db_dup(st, 14);
+    const hy_workflow_def *wf = workflow_find(s->workflow);
+    s->nsteps = wf ? wf->nsteps : 0;
+    if (wf && s->current_step >= 1 && s->current_step <= wf->nsteps) {
+        s->current_step_name = xstrdup(wf->steps[s->current_step - 1].name);
+        s->current_step_label = xstrdup(wf->steps[s->current_step - 1].label);
+    }
+}
+
+static int load_summary_rowid(hy_ctx *c, int64_t rowid, hy_exec_summary *s, hy_err *err)
+{
+    hy_stmt *st = db_query(c->db, err, SUMMARY_SELECT "WHERE e.rowid = ?", "I", rowid);
+    if (db_row(st)) fill_summary(st, s);
+    return db_done(st);
+}
+
+void hy_exec_summary_free(hy_exec_summary *s)
+{
+    free(s->id); free(s->workflow); free(s->status); free(s->organization_id); free(s->organization_name);
+    free(s->user_id); free(s->user_email); free(s->requested_by_email); free(s->current_step_name);
+    free(s->current_step_label); free(s->current_step_status); free(s->error); free(s->created_at);
+    free(s->updated_at); free(s->completed_at);
+    memset(s, 0, sizeof *s);
+}
+
+void hy_exec_page_free(hy_exec_page *pg)
+{
+    for (int i = 0; i < pg->count; i++) hy_exec_summary_free(&pg->items[i]);
+    free(pg->items);
+    memset(pg, 0, sizeof *pg);
+}
+
+/* ---- the list ---- */
+
+typedef struct {
+    const char *org;         /* scope, or NULL */
+    const char *wf_id;       /* partner admins: their workflow, or NULL */
+    int status;              /* -1 = any */
+    const char *status_name;
+    char *needle;            /* lower-cased search, or NULL */
+    int nchars;              /* its length in characters */
+    int limit;
+    /* keyset: rows strictly older than (before_at, before) */
+    char before_at[HY_TIME_LEN + 8];
+    int64_t before;
+} list_plan;
+
+/* A candidate row: enough to count it and to order it. */
+typedef struct {
+    int64_t rowid;
+    int si;
+    char at[HY_TIME_LEN + 8];
+} cand;
+
+typedef struct {
+    cand *v;
+    int n, cap;
+} cands;
+
+static void cands_add(cands *c, int64_t rowid, const char *status, const char *at)
+{
+    if (c->n == c->cap) c->v = xrealloc(c->v, (size_t)(c->cap = c->cap ? c->cap * 2 : 256) * sizeof *c->v);
+    cand *x = &c->v[c->n++];
+    x->rowid = rowid;
+    x->si = status_index(status);
+    hy_strlcpy(x->at, at ? at : "", sizeof x->at);
+}
+
+/* newest first: created_at, then rowid, both descending */
+static int newest_first(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    int c = strcmp(y->at, x->at);
+    if (c) return c;
+    return x->rowid < y->rowid ? 1 : x->rowid > y->rowid ? -1 : 0;
+}
+
+static bool older_than_cursor(const list_plan *pl, const char *at, int64_t rowid)
+{
+    int c = strcmp(at, pl->before_at);
+    return c < 0 || (c == 0 && rowid < pl->before);
+}
+
+/* Counts every candidate; the window: the newest `limit`+1 after the cursor. */
+static void take_all(list_plan *pl, cands *cs, hy_exec_page *out, cands *win)
+{
+    if (cs->n > 1) qsort(cs->v, (size_t)cs->n, sizeof *cs->v, newest_first);
+    for (int i = 0; i < cs->n; i++) {
+        cand *x = &cs->v[i];
+        if (x->si >= 0) out->counts[x->si]++;
+        out->total++;
+        if ((pl->status < 0 || x->si == pl->status) && win->n <= pl->limit && older_than_cursor(pl, x->at, x->rowid))
+            cands_add(win, x->rowid, x->si >= 0 ? STATUS_NAMES[x->si] : "", x->at);
+    }
+}
+
+static int counts_from_table(hy_ctx *c, list_plan *pl, hy_exec_page *out, hy_err *err)
+{
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT status, sum(n) FROM exec_counts WHERE (?1 IS NULL OR organization_id = ?1) "
+                           "AND (?2 IS NULL OR workflow_definition_id = ?2) GROUP BY status",
+                           "tt", pl->org, pl->wf_id);
+    while (db_row(st)) {
+        int si = status_index(db_text(st, 0));
+        if (si >= 0) out->counts[si] += db_int(st, 1);
+        out->total += db_int(st, 1);
+    }
+    out->counts_exact = true;
+    return db_done(st);
+}
+
+/* A window straight from an index, newest first; stops after limit+1 rows.
+ * With a needle: rows containing it (a scan that stops early when they are
+ * common, used when the search index has more matches than it counts). */
+static int window_indexed(hy_ctx *c, list_plan *pl, const char *needle, const char *id_prefix, int n, cands *win,
+                          hy_err *err)
+{
+    hy_stmt *st;
+    char hi[16] = "";
+    if (id_prefix) snprintf(hi, sizeof hi, "%sg", id_prefix);
+    const char *lo = id_prefix, *up = id_prefix ? hi : NULL;
+    if (pl->org)
+        st = db_query(c->db, err,
+                      "SELECT rowid, status, created_at FROM workflow_executions WHERE organization_id = ?1 "
+                      "AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR workflow_definition_id = ?3) "
+                      "AND (created_at, rowid) < (?4, ?5) AND (?6 IS NULL OR instr(search_text, ?6) > 0) "
+                      "AND (?8 IS NULL OR (id >= ?8 AND id < ?9)) "
+                      "ORDER BY created_at DESC, rowid DESC LIMIT ?7",
+                      "ttttItitt", pl->org, pl->status_name, pl->wf_id, pl->before_at, pl->before, needle, n, lo, up);
+    else if (pl->status >= 0)
+        st = db_query(c->db, err,
+                      "SELECT rowid, status, created_at FROM workflow_executions WHERE status = ?1 "
+                      "AND (created_at, rowid) < (?2, ?3) AND (?4 IS NULL OR instr(search_text, ?4) > 0) "
+                      "AND (?6 IS NULL OR (id >= ?6 AND id < ?7)) "
+                      "ORDER BY created_at DESC, rowid DESC LIMIT ?5",
+                      "ttItitt", pl->status_name, pl->before_at, pl->before, needle, n, lo, up);
+    else
+        st = db_query(c->db, err,
+                      "SELECT rowid, status, created_at FROM workflow_executions WHERE (created_at, rowid) < (?1, ?2) "
+                      "AND (?3 IS NULL OR instr(search_text, ?3) > 0) AND (?5 IS NULL OR (id >= ?5 AND id < ?6)) "
+                      "ORDER BY created_at DESC, rowid DESC LIMIT ?4",
+                      "tItitt", pl->before_at, pl->before, needle, n, lo, up);
+    while (db_row(st)) cands_add(win, db_int(st, 0), db_text(st, 1), db_text(st, 2));
+    return db_done(st);
+}
+
+/* Every row of the organisation that contains the needle (exact counts). */
+static int scan_org(hy_ctx *c, list_plan *pl, cands *cs, hy_err *err)
+{
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT rowid, status, created_at FROM workflow_executions WHERE organization_id = ?1 "
+                           "AND (?2 IS NULL OR workflow_definition_id = ?2) AND instr(search_text, ?3) > 0",
+                           "ttt", pl->org, pl->wf_id, pl->needle);
+    while (db_row(st)) cands_add(cs, db_int(st, 0), db_text(st, 1), db_text(st, 2));
+    return db_done(st);
+}
+
+/* ids starting with a 1-2 character prefix (a range of the primary key) */
+/* One character matches a sixteenth of all ids: counted up to this many. */
+#define PREFIX_COUNT_CAP 4000
+
+static int scan_prefix(hy_ctx *c, list_plan *pl, cands *cs, bool *capped, hy_err *err)
+{
+    for (const char *p = pl->needle; *p; p++)
+        if (!isxdigit((unsigned char)*p) && *p != '-') return 0; /* cannot match an id */
+    char upper[8];
+    snprintf(upper, sizeof upper, "%sg", pl->needle);
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT rowid, status, created_at FROM workflow_executions WHERE id >= ?1 AND id < ?2 "
+                           "AND (?3 IS NULL OR organization_id = ?3) AND (?4 IS NULL OR workflow_definition_id = ?4) "
+                           "LIMIT ?5",
+                           "ttttI", pl->needle, upper, pl->org, pl->wf_id, (int64_t)PREFIX_COUNT_CAP + 1);
+    while (db_row(st)) cands_add(cs, db_int(st, 0), db_text(st, 1), db_text(st, 2));
+    if (cs->n > PREFIX_COUNT_CAP) {
+        *capped = true; /* the candidates are not the newest: the window comes from the index */
+        cs->n = PREFIX_COUNT_CAP;
+    }
+    return db_done(st);
+}
+
+/* The FTS5 query for a substring: the needle as one quoted string. */
+static char *fts_query(const char *needle)
+{
+    hy_buf b = {0};
+    hy_buf_putc(&b, '"');
+    for (const char *p = needle; *p; p++) {
+        if (*p == '"') hy_buf_putc(&b, '"');
+        hy_buf_putc(&b, *p);
+    }
+    hy_buf_putc(&b, '"');
+    return hy_buf_take(&b);
+}
+
+static int cmp_rowid(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The newest HY_EXEC_COUNT_CAP+1 matches of the search index, in scope,
+ * plus the executions not indexed yet (exec_search_pending), which are
+ * matched directly. *capped: there were more. */
+static int search_fts(hy_ctx *c, list_plan *pl, cands *cs, bool *capped, hy_err *err)
+{
+    int64_t *pending = NULL;
+    int npending = 0, cap = 0;
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT e.rowid, e.status, e.created_at, e.organization_id, e.workflow_definition_id, "
+                           "instr(e.search_text, ?1) > 0 FROM exec_search_pending p "
+                           "JOIN workflow_executions e ON e.rowid = p.rowid",
+                           "t", pl->needle);
+    while (db_row(st)) {
+        if (npending == cap) pending = xrealloc(pending, (size_t)(cap = cap ? cap * 2 : 64) * sizeof *pending);
+        pending[npending++] = db_int(st, 0);
+        if (!db_int(st, 5)) continue;
+        if (pl->org && !hy_streq(db_text(st, 3), pl->org)) continue;
+        if (pl->wf_id && !hy_streq(db_text(st, 4), pl->wf_id)) continue;
+        cands_add(cs, db_int(st, 0), db_text(st, 1), db_text(st, 2));
+    }
+    int rc = db_done(st);
+    if (rc) {
+        free(pending);
+        return rc;
+    }
+    if (npending > 1) qsort(pending, (size_t)npending, sizeof *pending, cmp_rowid);
+    char *q = fts_query(pl->needle);
+    st = db_query(c->db, err,
+                  "SELECT e.rowid, e.status, e.created_at, e.organization_id, e.workflow_definition_id FROM "
+                  "(SELECT rowid AS rid FROM exec_search WHERE exec_search MATCH ?1 ORDER BY rowid DESC "
+                  "LIMIT ?2) m JOIN workflow_executions e ON e.rowid = m.rid",
+                  "ti", q, HY_EXEC_COUNT_CAP + 1);
+    int seen = 0;
+    while (db_row(st)) {
+        seen++;
+        int64_t rowid = db_int(st, 0);
+        if (npending && bsearch(&rowid, pending, (size_t)npending, sizeof *pending, cmp_rowid)) continue; /* stale */
+        if (pl->org && !hy_streq(db_text(st, 3), pl->org)) continue;
+        if (pl->wf_id && !hy_streq(db_text(st, 4), pl->wf_id)) continue;
+        cands_add(cs, rowid, db_text(st, 1), db_text(st, 2));
+    }
+    free(q);
+    free(pending);
+    *capped = seen > HY_EXEC_COUNT_CAP;
+    return db_done(st);
+}
+
+static int utf8_chars(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80) n++;
+    return n;
+}
+
+/* Fills the window (at most limit+1 rows, newest first) and the counts. */
+static int plan_and_run(hy_ctx *c, list_plan *pl, hy_exec_page *out, cands *win, hy_err *err)
+{
+    if (!pl->needle) {
+        int rc = counts_from_table(c, pl, out, err);
+        return rc ? rc : window_indexed(c, pl, NULL, NULL, pl->limit + 1, win, err);
+    }
+    cands cs = {0};
+    int rc;
+    bool capped = false;
+    if (pl->nchars < 3) {
+        rc = scan_prefix(c, pl, &cs, &capped, err);
+    } else {
+        rc = search_fts(c, pl, &cs, &capped, err);
+        if (rc == 0 && capped && pl->org) { /* an organisation: scan it, exactly */
+            cs.n = 0;
+            capped = false;
+            rc = scan_org(c, pl, &cs, err);
+        }
+    }
+    if (rc == 0) take_all(pl, &cs, out, win);
+    out->counts_exact = !capped;
+    if (rc == 0 && capped && pl->nchars < 3) win->n = 0; /* an arbitrary sample: not a window */
+    if (rc == 0 && capped && win->n <= pl->limit) {
+        /* More matches than counted: walk the index for the rest of the window. */
+        if (win->n) {
+            hy_strlcpy(pl->before_at, win->v[win->n - 1].at, sizeof pl->before_at);
+            pl->before = win->v[win->n - 1].rowid;
+        }
+        bool prefix = pl->nchars < 3;
+        rc = window_indexed(c, pl, prefix ? NULL : pl->needle, prefix ? pl->needle : NULL, pl->limit + 1 - win->n,
+                            win, err);
+    }
+    free(cs.v);
+    return rc;
+}
+
+int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_exec_page *out, hy_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (ops_begin(c, p, err) != 0) return err->code;
+    bool admin = principal_is_admin(p);
+    if (!admin && !(p->role == HY_ROLE_PARTNER_ADMIN && p->org_id[0]))
+        return hy_fail(err, HY_ERR_FORBIDDEN, "this account has no access to executions");
+    list_plan pl = {.status = -1, .limit = q && q->limit > 0 ? q->limit : 100, .before = INT64_MAX};
+    hy_strlcpy(pl.before_at, "\x7f", sizeof pl.before_at); /* after every timestamp */
+    if (pl.limit > 1000) pl.limit = 1000;
+    if (q && q->status && *q->status) {
+        pl.status = status_index(q->status);
+        if (pl.status < 0) {
+            hy_field(err, "status", "must be one of pending, running, awaiting_input, completed, failed, cancelled");
+            return err->code;
+        }
+        pl.status_name = STATUS_NAMES[pl.status];
+    }
+    int rc = 0;
+    if (q && q->before > 0) {
+        char *at = NULL;
+        rc = db_get_text(c->db, err, &at, "SELECT created_at FROM workflow_executions WHERE rowid = ?", "I", q->before);
+        if (rc) return rc;
+        if (!at) return hy_fail(err, HY_ERR_INVALID, "that page cursor is no longer valid: list from the start");
+        hy_strlcpy(pl.before_at, at, sizeof pl.before_at);
+        pl.before = q->before;
+        free(at);
+    }
+    char org[HY_UUID_LEN] = "";
+    char *wf_id = NULL;
+    if (!admin) {
+        hy_strlcpy(org, p->org_id, sizeof org);
+        if (q && q->org_ref && *q->org_ref && ops_find_org(c, p, q->org_ref, org, err) != 0) return err->code;
+        rc = db_get_text(c->db, err, &wf_id, "SELECT id FROM workflow_definitions WHERE name = 'new_partner_user'", "");
+        if (rc) return rc;
+    } else if (q && q->org_ref && *q->org_ref) {
+        if (ops_find_org(c, p, q->org_ref, org, err) != 0) return err->code;
+    }
+    pl.org = org[0] ? org : NULL;
+    pl.wf_id = wf_id;
+    if (q && q->search && !hy_empty(q->search)) {
+        char *s = xstrdup(q->search);
+        char *t = hy_trim(s);
+        for (char *x = t; *x; x++) *x = (char)tolower((unsigned char)*x);
+        pl.needle = xstrdup(t);
+        pl.nchars = utf8_chars(t);
+        free(s);
+    }
+    cands win = {0};
+    rc = plan_and_run(c, &pl, out, &win, err);
+    if (rc == 0) {
+        out->more = win.n > pl.limit;
+        int n = out->more ? pl.limit : win.n;
+        out->items = xcalloc((size_t)(n ? n : 1), sizeof *out->items);
+        for (int i = 0; i < n && rc == 0; i++) {
+            rc = load_summary_rowid(c, win.v[i].rowid, &out->items[out->count], err);
+            if (rc == 0 && out->items[out->count].id) out->count++;
+        }
+        if (out->more && out->count) out->next_before = out->items[out->count - 1].cursor;
+    }
+    free(win.v);
+    free(pl.needle);
+    free(wf_id);
+    if (rc) hy_exec_page_free(out);
+    return rc;
+}
+
+/* ---- detail ---- */
+
+static void free_step(hy_exec_step *s)
+{
+    free(s->id); free(s->name); free(s->label); free(s->description); free(s->integration); free(s->mode);
+    free(s->status); free(s->input_json); free(s->output_json); free(s->input_by_email); free(s->input_at);
+    free(s->completed_by_email); free(s->started_at); free(s->completed_at); free(s->error);
+    free(s->next_attempt_at); free(s->lease_owner); free(s->lease_expires_at); free(s->note);
+    free(s->attempt_log_json); free(s->calls_json);
+}
+
+void hy_exec_detail_free(hy_exec_detail *d)
+{
+    hy_exec_summary_free(&d->s);
+    free(d->requested_by);
+    free(d->cancelled_by_email);
+    free(d->cancelled_at);
+    for (int i = 0; i < d->nsteps; i++) free_step(&d->steps[i]);
+    free(d->steps);
+    memset(d, 0, sizeof *d);
+}
+
+static char *ms_iso(hy_stmt *st, int col)
+{
+    if (db_null(st, col)) return NULL;
+    char t[HY_TIME_LEN];
+    hy_iso_from_ms(db_int(st, col), t);
+    return xstrdup(t);
+}
+
+int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_detail *out, hy_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (ops_begin(c, p, err) != 0) return err->code;
+    char id[HY_UUID_LEN];
+    if (p->role == HY_ROLE_USER && !p->system) return hy_fail(err, HY_ERR_NOT_FOUND, "no such execution");
+    if (ops_exec_resolve(c, p, ref, id, err) != 0) return err->code;
+    hy_stmt *st = db_query(c->db, err, SUMMARY_SELECT "WHERE e.id = ?", "t", id);
+    if (db_row(st)) fill_summary(st, &out->s);
+    int rc = db_done(st);
+    if (rc == 0)
+        st = db_query(c->db, err,
+                      "SELECT e.requested_by, cu.email, e.cancelled_at FROM workflow_executions e "
+                      "LEFT JOIN users cu ON cu.id = e.cancelled_by WHERE e.id = ?",
+                      "t", id);
+    if (rc == 0 && db_row(st)) {
+        out->requested_by = db_dup(st, 0);
+        out->cancelled_by_email = db_dup(st, 1);
+        out->cancelled_at = db_dup(st, 2);
+    }
+    if (rc == 0) rc = db_done(st);
+    if (rc) goto fail;
+    const hy_workflow_def *wf = workflow_find(out->s.workflow);
+    st = db_query(c->db, err,
+                  "SELECT s.step_order, s.id, s.status, s.manual_input, s.output, iu.email, s.input_at, cu.email, "
+                  "s.started_at, s.completed_at, s.error, s.attempts, s.next_attempt_at, s.lease_owner, "
+                  "s.lease_expires_at, s.completed_manually, s.note, s.attempt_log, s.calls "
+                  "FROM workflow_step_executions s LEFT JOIN users iu ON iu.id = s.input_by "
+                  "LEFT JOIN users cu ON cu.id = s.completed_by WHERE s.execution_id = ? ORDER BY s.step_order",
+                  "t", id);
+    int cap = 0;
+    bool any_running = false;
+    while (db_row(st)) {
+        if (out->nsteps == cap) out->steps = xrealloc(out->steps, (size_t)(cap = cap ? cap * 2 : 16) * sizeof *out->steps);
+        hy_exec_step *s = &out->steps[out->nsteps++];
+        memset(s, 0, sizeof *s);
+        s->order = (int)db_int(st, 0);
+        s->id = db_dup(st, 1);
+        s->status = db_dup(st, 2);
+        s->input_json = db_dup(st, 3);
+        s->output_json = db_dup(st, 4);
+        s->input_by_email = db_dup(st, 5);
+        s->input_at = db_dup(st, 6);
+        s->completed_by_email = db_dup(st, 7);
+        s->started_at = db_dup(st, 8);
+        s->completed_at = db_dup(st, 9);
+        s->error = db_dup(st, 10);
+        s->attempts = (int)db_int(st, 11);
+        s->next_attempt_at = ms_iso(st, 12);
+        s->lease_owner = db_dup(st, 13);
+        s->lease_expires_at = ms_iso(st, 14);
+        s->completed_manually = db_int(st, 15) != 0;
+        s->note = db_dup(st, 16);
+        s->attempt_log_json = db_dup(st, 17);
+        s->calls_json = db_dup(st, 18);
+        if (hy_streq(s->status, "running")) any_running = true;
+        if (wf && s->order >= 1 && s->order <= wf->nsteps) {
+            const hy_step_def *sd = &wf->steps[s->order - 1];
+            s->name = xstrdup(sd->name);
+            s->label = xstrdup(sd->label);
+            s->description = xstrdup(sd->description);
+            s->manual = sd->kind == HY_STEP_MANUAL;
+            if (!s->manual) {
+                s->integration = xstrdup(hy_integration_name(sd->integration));
+                s->mode = xstrdup(config_mode_name(hy_integration_mode(c->cfg, sd->integration)));
+            }
+        }
+    }
+    rc = db_done(st);
+    if (rc) goto fail;
+    if (!out->s.id || !opx_visible(p, out->s.workflow, out->s.organization_id)) {
+        rc = hy_fail(err, HY_ERR_NOT_FOUND, "no such execution");
+        goto fail;
+    }
+    const char *x = out->s.status;
+    bool admin = principal_is_admin(p);
+    bool finished = hy_streq(x, "completed") || hy_streq(x, "cancelled");
+    out->can_input = hy_streq(x, "awaiting_input");
+    out->can_retry = hy_streq(x, "failed");
+    out->can_cancel = !finished;
+    out->can_skip = admin && !finished;
+    out->can_mark_done = admin && hy_streq(out->s.current_step_status, "failed");
+    out->can_rerun = admin && !any_running;
+    return 0;
+fail:
+    hy_exec_detail_free(out);
+    return rc;
+}
+
+/* ---- inbox ---- */
+
+void hy_inbox_free(hy_inbox *in)
+{
+    for (int i = 0; i < in->count; i++) {
+        hy_inbox_item *it = &in->items[i];
+        free(it->execution_id); free(it->workflow); free(it->step_name); free(it->step_label);
+        free(it->organization_name); free(it->user_email); free(it->since);
+    }
+    free(in->items);
+    memset(in, 0, sizeof *in);
+}
+
+int ops_exec_inbox(hy_ctx *c, const hy_principal *p, int limit, hy_inbox *out, hy_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (ops_begin(c, p, err) != 0) return err->code;
+    bool admin = principal_is_admin(p);
+    if (!admin && !(p->role == HY_ROLE_PARTNER_ADMIN && p->org_id[0]))
+        return hy_fail(err, HY_ERR_FORBIDDEN, "this account has no access to executions");
+    if (limit <= 0 || limit > 1000) limit = 200;
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT s.execution_id, s.step_order, s.started_at, wd.name, o.name, u.email, "
+                           "e.organization_id FROM workflow_step_executions s "
+                           "JOIN workflow_executions e ON e.id = s.execution_id "
+                           "JOIN workflow_definitions wd ON wd.id = e.workflow_definition_id "
+                           "LEFT JOIN organizations o ON o.id = e.organization_id LEFT JOIN users u ON u.id = e.user_id "
+                           "WHERE s.status = 'awaiting_input' AND (?1 IS NULL OR e.organization_id = ?1) "
+                           "ORDER BY s.started_at",
+                           "t", admin ? NULL : p->org_id);
+    int cap = 0;
+    int64_t now = hy_now_ms();
+    while (db_row(st) && out->count < limit) {
+        if (!opx_visible(p, db_text(st, 3), db_text(st, 6))) continue;
+        if (out->count == cap) out->items = xrealloc(out->items, (size_t)(cap = cap ? cap * 2 : 32) * sizeof *out->items);
+        hy_inbox_item *it = &out->items[out->count++];
+        memset(it, 0, sizeof *it);
+        it->execution_id = db_dup(st, 0);
+        it->step_order = (int)db_int(st, 1);
+        it->since = db_dup(st, 2);
+        it->workflow = db_dup(st, 3);
+        it->organization_name = db_dup(st, 4);
+        it->user_email = db_dup(st, 5);
+        const hy_workflow_def *wf = workflow_find(it->workflow);
+        if (wf && it->step_order >= 1 && it->step_order <= wf->nsteps) {
+            it->step_name = xstrdup(wf->steps[it->step_order - 1].name);
+            it->step_label = xstrdup(wf->steps[it->step_order - 1].label);
+        }
+        int64_t since;
+        it->age_s = hy_parse_time(it->since, &since) ? (now - since) / 1000 : 0;
+        if (it->age_s < 0) it->age_s = 0;
+    }
+    int rc = db_done(st);
+    if (rc) hy_inbox_free(out);
+    return rc;
+}
+
+/* ---- JSON ---- */
+
+static void add_str(cJSON *o, const char *k, const char *v)
+{
+    if (v) cJSON_AddStringToObject(o, k, v);
+    else cJSON_AddNullToObject(o, k);
+}
+
+static void add_json(cJSON *o, const char *k, const char *text)
+{
+    cJSON *v = text ? cJSON_Parse(text) : NULL;
+    if (v) cJSON_AddItemToObject(o, k, v);
+    else cJSON_AddNullToObject(o, k);
+}
+
+cJSON *hy_exec_summary_to_json(const hy_exec_summary *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_str(o, "id", s->id);
+    add_str(o, "workflow", s->workflow);
+    add_str(o, "status", s->status);
+    add_str(o, "organization_id", s->organization_id);
+    add_str(o, "organization_name", s->organization_name);
+    add_str(o, "user_id", s->user_id);
+    add_str(o, "user_email", s->user_email);
+    add_str(o, "requested_by_email", s->requested_by_email);
+    cJSON_AddNumberToObject(o, "current_step", s->current_step);
+    cJSON_AddNumberToObject(o, "steps", s->nsteps);
+    add_str(o, "current_step_name", s->current_step_name);
+    add_str(o, "current_step_status", s->current_step_status);
+    add_str(o, "error", s->error);
+    add_str(o, "created_at", s->created_at);
+    add_str(o, "updated_at", s->updated_at);
+    add_str(o, "completed_at", s->completed_at);
+    return o;
+}
+
+cJSON *hy_exec_detail_to_json(const hy_exec_detail *d)
+{
+    cJSON *o = hy_exec_summary_to_json(&d->s);
+    add_str(o, "cancelled_by_email", d->cancelled_by_email);
+    add_str(o, "cancelled_at", d->cancelled_at);
+    cJSON *steps = cJSON_AddArrayToObject(o, "step_list");
+    for (int i = 0; i < d->nsteps; i++) {
+        const hy_exec_step *s = &d->steps[i];
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddNumberToObject(j, "order", s->order);
+        add_str(j, "name", s->name);
+        add_str(j, "label", s->label);
+        cJSON_AddStringToObject(j, "kind", s->manual ? "manual" : "auto");
+        add_str(j, "integration", s->integration);
+        add_str(j, "mode", s->mode);
+        add_str(j, "status", s->status);
+        add_json(j, "input", s->input_json);
+        add_json(j, "output", s->output_json);
+        add_str(j, "input_by", s->input_by_email);
+        add_str(j, "input_at", s->input_at);
+        add_str(j, "completed_by", s->completed_by_email);
+        add_str(j, "started_at", s->started_at);
+        add_str(j, "completed_at", s->completed_at);
+        add_str(j, "error", s->error);
+        cJSON_AddNumberToObject(j, "attempts", s->attempts);
+        add_str(j, "next_attempt_at", s->next_attempt_at);
+        add_str(j, "lease_owner", s->lease_owner);
+        add_str(j, "lease_expires_at", s->lease_expires_at);
+        cJSON_AddBoolToObject(j, "completed_manually", s->completed_manually);
+        add_str(j, "note", s->note);
+        add_json(j, "attempt_log", s->attempt_log_json);
+        add_json(j, "calls", s->calls_json);
+        cJSON_AddItemToArray(steps, j);
+    }
+    return o;
+}

@@ -1,0 +1,39 @@
+/* Helpers for the step tables (steps_partner.c, steps_user.c): simulated
+ * identifiers and the local rows several steps write. Not for ops or UI. */
+#ifndef HY_STEP_SUPPORT_H
+#define HY_STEP_SUPPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "ctx.h"
+
+/* An id for rows nobody types (steps, grants, Studio access): a UUID v7,
+ * time-ordered, so that the rows an execution adds land on the last page of
+ * their primary-key index instead of a random one (measured: about a fifth
+ * fewer pages written per execution). Executions, users and organisations
+ * keep random v4 ids: people type their prefixes. */
+#include "util.h"
+void hy_row_id(char out[HY_UUID_LEN]);
+
+/* A plausible Metabase id (an integer, as Metabase's are). */
+int64_t sim_int_id(void);
+/* n-1 random characters from alphabet, NUL-terminated. */
+void sim_token(char *out, size_t n, const char *alphabet);
+/* Adds "simulated": true. */
+void step_mark_simulated(cJSON *output);
+
+/* system_groups (organization_id, tool) upsert. */
+int step_upsert_system_group(hy_ctx *c, const char *org_id, const char *tool, const char *name,
+                             const char *external_id, hy_err *err);
+/* The organisation's group for a tool (both NULL if none); caller frees. */
+int step_system_group(hy_ctx *c, const char *org_id, const char *tool, char **name, char **external_id,
+                      hy_err *err);
+/* organization_integrations row for the organisation, if missing. */
+int step_ensure_integrations_row(hy_ctx *c, const char *org_id, hy_err *err);
+/* "ext-<slug of the organisation name>"; caller frees. */
+char *step_group_name(const cJSON *context);
+
+#endif

@@ -1,0 +1,480 @@
+/* Workflow new_partner: onboard a new partner organisation (8 steps).
+ *
+ * Auto steps: `run` has one line where the live client is called (marked
+ * LIVE); everything after it is the simulation, which returns the same
+ * output shape with "simulated": true. `persist` writes the local rows the
+ * original app wrote. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "step_support.h"
+#include "util.h"
+#include "workflows.h"
+
+/* ---- 1. input_studio_companies (manual) ---- */
+
+static bool studio_id_ok(const char *s)
+{
+    for (const char *p = s; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr("._:-", *p)) return false;
+    return *s != '\0';
+}
+
+/* Is a Studio id used by a company of another organisation? */
+static int check_studio_id(hy_step_io *io, const char *field, const char *sid, const char *mine, hy_err *err)
+{
+    if (!sid) return 0;
+    if (!studio_id_ok(sid)) {
+        hy_field(err, field, "may contain only letters, digits, '.', '_', ':' and '-'");
+        return 0;
+    }
+    char *owner = NULL;
+    int rc = db_get_text(io->c->db, err, &owner,
+                         "SELECT o.name FROM studio_companies sc JOIN organizations o ON o.id = sc.organization_id "
+                         "WHERE sc.studio_id = ?1 AND (?2 IS NULL OR sc.organization_id != ?2)",
+                         "tt", sid, mine);
+    if (rc) return rc;
+    if (owner) hy_field(err, field, "Studio id '%s' is already used by a company of %s", sid, owner);
+    free(owner);
+    return 0;
+}
+
+static int upsert_company(hy_step_io *io, const char *org, const char *env, const char *sid, const char *name,
+                          hy_err *err)
+{
+    int rc = db_exec(io->c->db, err,
+                     "UPDATE studio_companies SET studio_id = ?, name = ? WHERE organization_id = ? AND environment = ?",
+                     "tttt", sid, name, org, env);
+    if (rc || db_changes(io->c->db) > 0) return rc;
+    char id[HY_UUID_LEN], now[HY_TIME_LEN];
+    hy_uuid(id);
+    hy_now_iso(now);
+    return db_exec(io->c->db, err,
+                   "INSERT INTO studio_companies(id, organization_id, studio_id, name, environment, created_at) "
+                   "VALUES(?,?,?,?,?,?)",
+                   "tttttt", id, org, sid, name, env, now);
+}
+
+static int apply_input_studio_companies(hy_step_io *io, cJSON *input, hy_err *err)
+{
+    const char *name = wf_str(input, "organization_name");
+    const char *tname = wf_str(input, "studio_company_name_test"), *tid = wf_str(input, "studio_company_id_test");
+    const char *pname = wf_str(input, "studio_company_name_prod"), *pid = wf_str(input, "studio_company_id_prod");
+    /* On a re-run the execution already has its organisation: that one may keep its name and ids. */
+    const char *mine = wf_str(io->context, "organization_id");
+
+    char *taken = NULL;
+    int rc = db_get_text(io->c->db, err, &taken,
+                         "SELECT name FROM organizations WHERE name = ?1 COLLATE NOCASE AND (?2 IS NULL OR id != ?2)",
+                         "tt", name, mine);
+    if (rc) return rc;
+    if (taken) hy_field(err, "organization_name", "an organisation named '%s' already exists", taken);
+    free(taken);
+    if ((rc = check_studio_id(io, "studio_company_id_test", tid, mine, err))) return rc;
+    if ((rc = check_studio_id(io, "studio_company_id_prod", pid, mine, err))) return rc;
+    if (tid && pid && strcmp(tid, pid) == 0 && !hy_field_msg(err, "studio_company_id_prod"))
+        hy_field(err, "studio_company_id_prod", "must differ from the TEST company's Studio id");
+    if (err->nfield) return HY_ERR_INVALID;
+
+    char org[HY_UUID_LEN], now[HY_TIME_LEN];
+    hy_now_iso(now);
+    if (mine) {
+        hy_strlcpy(org, mine, sizeof org);
+        rc = db_exec(io->c->db, err, "UPDATE organizations SET name = ? WHERE id = ?", "tt", name, org);
+    } else {
+        hy_uuid(org);
+        rc = db_exec(io->c->db, err,
+                     "INSERT INTO organizations(id, name, account_types, created_at) VALUES(?, ?, '[\"partner\"]', ?)",
+                     "ttt", org, name, now);
+    }
+    if (rc == 0) rc = step_ensure_integrations_row(io->c, org, err);
+    if (rc == 0) rc = upsert_company(io, org, "test", tid, tname, err);
+    if (rc == 0) rc = upsert_company(io, org, "prod", pid, pname, err);
+    if (rc == 0) hy_strlcpy(io->attach_org, org, sizeof io->attach_org);
+    return rc;
+}
+
+static const hy_field_def INPUT_STUDIO_FIELDS[] = {
+    {.name = "organization_name", .label = "Organisation name", .kind = HY_FIELD_TEXT, .required = true,
+     .max_len = 200, .help = "The partner's name, as it should appear everywhere (must be new)"},
+    {.name = "studio_company_name_test", .label = "Studio TEST company name", .kind = HY_FIELD_TEXT,
+     .required = true, .max_len = 200, .default_tmpl = "{organization_name} TEST",
+     .help = "The TEST company you created in the Studio UI"},
+    {.name = "studio_company_id_test", .label = "Studio TEST company id", .kind = HY_FIELD_TEXT, .required = true,
+     .max_len = 100, .help = "Its id in Studio (letters, digits, . _ : -)"},
+    {.name = "studio_company_name_prod", .label = "Studio PROD company name", .kind = HY_FIELD_TEXT,
+     .required = true, .max_len = 200, .default_tmpl = "{organization_name} PROD",
+     .help = "The PROD company you created in the Studio UI"},
+    {.name = "studio_company_id_prod", .label = "Studio PROD company id", .kind = HY_FIELD_TEXT, .required = true,
+     .max_len = 100, .help = "Its id in Studio (letters, digits, . _ : -)"},
+};
+
+/* ---- 2. trigger_infrabot (manual) ---- */
+
+static const char *const CLUSTERS[] = {"prod-eu", "prod-us", NULL};
+
+static int need_org(hy_step_io *io, const char **org, hy_err *err)
+{
+    *org = wf_str(io->context, "organization_id");
+    if (!*org) return hy_fail(err, HY_ERR_CONFLICT, "this execution has no organisation yet (step 1 must be done first)");
+    return 0;
+}
+
+static int apply_trigger_infrabot(hy_step_io *io, cJSON *input, hy_err *err)
+{
+    if (err->nfield) return HY_ERR_INVALID;
+    const char *org;
+    if (need_org(io, &org, err)) return err->code;
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    int rc = step_ensure_integrations_row(io->c, org, err);
+    if (rc == 0)
+        rc = db_exec(io->c->db, err,
+                     "UPDATE organization_integrations SET keycloak_confirmed = 1, keycloak_cluster = ?, updated_at = ? "
+                     "WHERE organization_id = ?",
+                     "ttt", wf_str(input, "keycloak_cluster"), now, org);
+    return rc;
+}
+
+static const hy_info_def INFRABOT_INFO[] = {
+    {"Organisation name", "{organization_name}"},
+    {"Studio TEST company id", "{studio_company_id_test}"},
+    {"Studio PROD company id", "{studio_company_id_prod}"},
+};
+
+static const hy_field_def INFRABOT_FIELDS[] = {
+    {.name = "keycloak_cluster", .label = "Keycloak cluster", .kind = HY_FIELD_CHOICE, .required = true,
+     .choices = CLUSTERS, .help = "The cluster Infrabot created the partner's Keycloak client on"},
+    {.name = "scopes", .label = "Scopes", .kind = HY_FIELD_TEXT, .max_len = 500,
+     .help = "The scopes given to Infrabot (e.g. read)"},
+    {.name = "keycloak_confirmed", .label = "Keycloak credentials stored", .kind = HY_FIELD_CONFIRM,
+     .required = true, .help = "Tick once Infrabot ran and the Keycloak credentials are stored"},
+};
+
+/* ---- 3. clone_metabase_collection (auto, Metabase) ---- */
+
+static int gather_collection(hy_step_io *io, cJSON *context, hy_err *err)
+{
+    const char *org = wf_str(context, "organization_id");
+    if (!org) return 0;
+    char *existing = NULL;
+    int rc = db_get_text(io->c->db, err, &existing,
+                         "SELECT metabase_collection_id FROM organization_integrations WHERE organization_id = ?", "t",
+                         org);
+    if (rc == 0 && existing) cJSON_AddStringToObject(context, "existing_metabase_collection_id", existing);
+    free(existing);
+    return rc;
+}
+
+static int need_org_name(hy_step_run *r, const char **name, hy_err *err)
+{
+    *name = wf_str(r->context, "organization_name");
+    if (!*name || !wf_str(r->context, "organization_id"))
+        return hy_fail(err, HY_ERR_PERMANENT, "this execution has no organisation (was step 1 skipped?)");
+    return 0;
+}
+
+static int run_clone_metabase_collection(hy_step_run *r, hy_err *err)
+{
+    const char *org;
+    if (need_org_name(r, &org, err)) return err->code;
+    /* LIVE: create the collection "<org>" under [metabase] parent_collection_id and copy the
+     * template's dashboards into it; output {metabase_collection_id (int), metabase_collection_name}. */
+    if (r->mode == HY_MODE_LIVE) return step_live_not_wired(r, HY_INT_METABASE, err);
+    int64_t id;
+    bool reused = wf_int(r->context, "existing_metabase_collection_id", &id);
+    if (!reused) id = sim_int_id();
+    cJSON_AddNumberToObject(r->output, "metabase_collection_id", (double)id);
+    cJSON_AddStringToObject(r->output, "metabase_collection_name", org);
+    if (r->cfg->metabase.template_collection_id)
+        cJSON_AddNumberToObject(r->output, "template_collection_id", (double)r->cfg->metabase.template_collection_id);
+    cJSON_AddBoolToObject(r->output, "reused", reused);
+    step_mark_simulated(r->output);
+    return 0;
+}
+
+static int persist_collection(hy_step_io *io, hy_err *err)
+{
+    const char *org = wf_str(io->context, "organization_id");
+    int64_t id;
+    if (!org || !wf_int(io->output, "metabase_collection_id", &id)) return 0;
+    char text[32], now[HY_TIME_LEN];
+    snprintf(text, sizeof text, "%lld", (long long)id);
+    hy_now_iso(now);
+    int rc = step_ensure_integrations_row(io->c, org, err);
+    if (rc == 0)
+        rc = db_exec(io->c->db, err,
+                     "UPDATE organization_integrations SET metabase_collection_id = ?, updated_at = ? "
+                     "WHERE organization_id = ?",
+                     "ttt", text, now, org);
+    return rc;
+}
+
+/* ---- 4. create_metabase_group (auto, Metabase) ---- */
+
+static int gather_group(hy_step_io *io, cJSON *context, const char *tool, const char *key, hy_err *err)
+{
+    const char *org = wf_str(context, "organization_id");
+    if (!org) return 0;
+    char *name = NULL, *ext = NULL;
+    int rc = step_system_group(io->c, org, tool, &name, &ext, err);
+    if (rc == 0 && ext && *ext) cJSON_AddStringToObject(context, key, ext);
+    free(name);
+    free(ext);
+    return rc;
+}
+
+static int gather_metabase_group(hy_step_io *io, cJSON *context, hy_err *err)
+{
+    return gather_group(io, context, "metabase", "existing_metabase_group_id", err);
+}
+
+static int run_create_metabase_group(hy_step_run *r, hy_err *err)
+{
+    const char *org;
+    if (need_org_name(r, &org, err)) return err->code;
+    char *name = step_group_name(r->context);
+    /* LIVE: find the group by name (GET /api/permissions/group) or create it;
+     * output {metabase_group_id (int), metabase_group_name}. */
+    if (r->mode == HY_MODE_LIVE) {
+        free(name);
+        return step_live_not_wired(r, HY_INT_METABASE, err);
+    }
+    int64_t id;
+    if (!wf_int(r->context, "existing_metabase_group_id", &id)) id = sim_int_id();
+    cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)id);
+    cJSON_AddStringToObject(r->output, "metabase_group_name", name);
+    step_mark_simulated(r->output);
+    free(name);
+    return 0;
+}
+
+static int persist_metabase_group(hy_step_io *io, hy_err *err)
+{
+    int64_t id;
+    const char *name = wf_str(io->output, "metabase_group_name");
+    if (!name || !wf_int(io->output, "metabase_group_id", &id)) return 0;
+    char text[32];
+    snprintf(text, sizeof text, "%lld", (long long)id);
+    return step_upsert_system_group(io->c, wf_str(io->context, "organization_id"), "metabase", name, text, err);
+}
+
+/* ---- 5. grant_metabase_db_access (auto, Metabase) ---- */
+
+static int run_grant_metabase_db_access(hy_step_run *r, hy_err *err)
+{
+    int64_t group;
+    if (!wf_int(r->context, "metabase_group_id", &group))
+        return hy_fail(err, HY_ERR_PERMANENT,
+                       "no Metabase group id in this execution: create_metabase_group must run first (re-run from it)");
+    /* LIVE: read the permissions graph, give the group data access to each of
+     * [metabase] database_ids, write it back (re-read once on 409);
+     * output {metabase_group_id, database_ids, granted}. */
+    if (r->mode == HY_MODE_LIVE) return step_live_not_wired(r, HY_INT_METABASE, err);
+    cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)group);
+    cJSON *ids = cJSON_AddArrayToObject(r->output, "database_ids");
+    for (int i = 0; i < r->cfg->metabase.ndatabase_ids; i++)
+        cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)r->cfg->metabase.database_ids[i]));
+    cJSON_AddBoolToObject(r->output, "granted", 1);
+    step_mark_simulated(r->output);
+    return 0;
+}
+
+/* ---- 6. create_teams_channel (auto, Teams) ---- */
+
+static int gather_teams(hy_step_io *io, cJSON *context, hy_err *err)
+{
+    return gather_group(io, context, "teams", "existing_teams_channel_id", err);
+}
+
+static int run_create_teams_channel(hy_step_run *r, hy_err *err)
+{
+    const char *org;
+    if (need_org_name(r, &org, err)) return err->code;
+    char *name = step_group_name(r->context);
+    /* LIVE: find the channel by displayName or create it (POST /teams/{team}/channels);
+     * output {teams_channel_id, teams_channel_name}. */
+    if (r->mode == HY_MODE_LIVE) {
+        free(name);
+        return step_live_not_wired(r, HY_INT_TEAMS, err);
+    }
+    const char *existing = wf_str(r->context, "existing_teams_channel_id");
+    char id[80];
+    if (existing) {
+        hy_strlcpy(id, existing, sizeof id);
+    } else {
+        char hex[33];
+        sim_token(hex, sizeof hex, "0123456789abcdef");
+        snprintf(id, sizeof id, "19:%s@thread.tacv2", hex);
+    }
+    cJSON_AddStringToObject(r->output, "teams_channel_id", id);
+    cJSON_AddStringToObject(r->output, "teams_channel_name", name);
+    step_mark_simulated(r->output);
+    free(name);
+    return 0;
+}
+
+static int persist_teams(hy_step_io *io, hy_err *err)
+{
+    const char *id = wf_str(io->output, "teams_channel_id"), *name = wf_str(io->output, "teams_channel_name");
+    if (!id || !name) return 0;
+    return step_upsert_system_group(io->c, wf_str(io->context, "organization_id"), "teams", name, id, err);
+}
+
+/* ---- 7. create_slack_group (auto, Slack) ---- */
+
+static int gather_slack(hy_step_io *io, cJSON *context, hy_err *err)
+{
+    return gather_group(io, context, "slack", "existing_slack_group_id", err);
+}
+
+static int run_create_slack_group(hy_step_run *r, hy_err *err)
+{
+    const char *org;
+    if (need_org_name(r, &org, err)) return err->code;
+    char *handle = step_group_name(r->context);
+    /* LIVE: usergroups.list (include_disabled) to find the handle, else usergroups.create;
+     * output {slack_group_id, slack_group_handle, slack_group_name}. */
+    if (r->mode == HY_MODE_LIVE) {
+        free(handle);
+        return step_live_not_wired(r, HY_INT_SLACK, err);
+    }
+    const char *existing = wf_str(r->context, "existing_slack_group_id");
+    char id[40];
+    if (existing) {
+        hy_strlcpy(id, existing, sizeof id);
+    } else {
+        char tok[10];
+        sim_token(tok, sizeof tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+        snprintf(id, sizeof id, "S0%s", tok);
+    }
+    cJSON_AddStringToObject(r->output, "slack_group_id", id);
+    cJSON_AddStringToObject(r->output, "slack_group_handle", handle);
+    cJSON_AddStringToObject(r->output, "slack_group_name", org);
+    step_mark_simulated(r->output);
+    free(handle);
+    return 0;
+}
+
+static int persist_slack(hy_step_io *io, hy_err *err)
+{
+    const char *id = wf_str(io->output, "slack_group_id"), *handle = wf_str(io->output, "slack_group_handle");
+    if (!id || !handle) return 0;
+    return step_upsert_system_group(io->c, wf_str(io->context, "organization_id"), "slack", handle, id, err);
+}
+
+/* ---- 8. lms_setup (manual) ---- */
+
+static int apply_lms_setup(hy_step_io *io, cJSON *input, hy_err *err)
+{
+    (void)input;
+    if (err->nfield) return HY_ERR_INVALID;
+    const char *org;
+    if (need_org(io, &org, err)) return err->code;
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    int rc = step_ensure_integrations_row(io->c, org, err);
+    if (rc == 0)
+        rc = db_exec(io->c->db, err,
+                     "UPDATE organization_integrations SET lms_confirmed = 1, updated_at = ? WHERE organization_id = ?",
+                     "tt", now, org);
+    return rc;
+}
+
+static const hy_info_def LMS_INFO[] = {{"Organisation name", "{organization_name}"}};
+
+static const hy_field_def LMS_FIELDS[] = {
+    {.name = "lms_confirmed", .label = "Learning path added in the LMS", .kind = HY_FIELD_CONFIRM, .required = true,
+     .help = "Tick once the partner's learning path exists in the LMS"},
+};
+
+/* ---- on completion: the original re-upserted everything it learnt ---- */
+
+static int complete_new_partner(hy_step_io *io, hy_err *err)
+{
+    const cJSON *x = io->context;
+    const char *org = wf_str(x, "organization_id");
+    if (!org) return 0;
+    int rc = step_ensure_integrations_row(io->c, org, err);
+    if (rc) return rc;
+    const cJSON *kc = cJSON_GetObjectItemCaseSensitive(x, "keycloak_confirmed");
+    const cJSON *lms = cJSON_GetObjectItemCaseSensitive(x, "lms_confirmed");
+    int64_t coll;
+    char colltext[32] = "";
+    if (wf_int(x, "metabase_collection_id", &coll)) snprintf(colltext, sizeof colltext, "%lld", (long long)coll);
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    rc = db_exec(io->c->db, err,
+                 "UPDATE organization_integrations SET "
+                 "keycloak_confirmed = CASE WHEN ?1 >= 0 THEN ?1 ELSE keycloak_confirmed END, "
+                 "keycloak_cluster = coalesce(?2, keycloak_cluster), "
+                 "metabase_collection_id = coalesce(?3, metabase_collection_id), "
+                 "lms_confirmed = CASE WHEN ?4 >= 0 THEN ?4 ELSE lms_confirmed END, updated_at = ?5 "
+                 "WHERE organization_id = ?6",
+                 "ittitt", cJSON_IsBool(kc) ? cJSON_IsTrue(kc) : -1, wf_str(x, "keycloak_cluster"),
+                 colltext[0] ? colltext : NULL, cJSON_IsBool(lms) ? cJSON_IsTrue(lms) : -1, now, org);
+    int64_t gid;
+    if (rc == 0 && wf_int(x, "metabase_group_id", &gid) && wf_str(x, "metabase_group_name")) {
+        char text[32];
+        snprintf(text, sizeof text, "%lld", (long long)gid);
+        rc = step_upsert_system_group(io->c, org, "metabase", wf_str(x, "metabase_group_name"), text, err);
+    }
+    if (rc == 0 && wf_str(x, "teams_channel_id") && wf_str(x, "teams_channel_name"))
+        rc = step_upsert_system_group(io->c, org, "teams", wf_str(x, "teams_channel_name"),
+                                      wf_str(x, "teams_channel_id"), err);
+    if (rc == 0 && wf_str(x, "slack_group_id") && wf_str(x, "slack_group_handle"))
+        rc = step_upsert_system_group(io->c, org, "slack", wf_str(x, "slack_group_handle"),
+                                      wf_str(x, "slack_group_id"), err);
+    return rc;
+}
+
+#define N(a) (int)(sizeof(a) / sizeof((a)[0]))
+
+/* Labels and descriptions as the original app seeded them. */
+static const hy_step_def NEW_PARTNER_STEPS[] = {
+    {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000101", .name = "input_studio_companies",
+     .label = "Input Studio Companies", .kind = HY_STEP_MANUAL,
+     .description = "Admin creates companies in Studio UI, then inputs org name + Studio TEST/PROD IDs",
+     .fields = INPUT_STUDIO_FIELDS, .nfields = N(INPUT_STUDIO_FIELDS), .apply = apply_input_studio_companies},
+    {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000102", .name = "trigger_infrabot", .label = "Trigger Infrabot",
+     .kind = HY_STEP_MANUAL,
+     .description = "Admin triggers Infrabot with name, company ID, cluster, scopes. Confirms when KeyCloak creds stored",
+     .fields = INFRABOT_FIELDS, .nfields = N(INFRABOT_FIELDS), .info = INFRABOT_INFO, .ninfo = N(INFRABOT_INFO),
+     .apply = apply_trigger_infrabot},
+    {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000103", .name = "clone_metabase_collection",
+     .label = "Clone Metabase Collection", .kind = HY_STEP_AUTO,
+     .description = "Clone template collection for the new partner via Metabase API",
+     .integration = HY_INT_METABASE, .gather = gather_collection, .run = run_clone_metabase_collection,
+     .persist = persist_collection},
+    {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000104", .name = "create_metabase_group",
+     .label = "Create Metabase User Group", .kind = HY_STEP_AUTO,
+     .description = "Create a user group in Metabase and store the group ID", .integration = HY_INT_METABASE,
+     .gather = gather_metabase_group, .run = run_create_metabase_group, .persist = persist_metabase_group},
+    {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000105", .name = "grant_metabase_db_access",
+     .label = "Grant DB Access to Metabase Group", .kind = HY_STEP_AUTO,
+     .description = "Grant database access to the Metabase group", .integration = HY_INT_METABASE,
+     .run = run_grant_metabase_db_access},
+    {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000106", .name = "create_teams_channel", .label = "Create Teams Channel",
+     .kind = HY_STEP_AUTO, .description = "Create a dedicated Teams channel via MS Graph API",
+     .integration = HY_INT_TEAMS, .gather = gather_teams, .run = run_create_teams_channel, .persist = persist_teams},
+    {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000107", .name = "create_slack_group", .label = "Create Slack Group",
+     .kind = HY_STEP_AUTO, .description = "Create a Slack group via Slack API", .integration = HY_INT_SLACK,
+     .gather = gather_slack, .run = run_create_slack_group, .persist = persist_slack},
+    {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000108", .name = "lms_setup", .label = "LMS Setup",
+     .kind = HY_STEP_MANUAL, .description = "Admin adds partner learning path in LMS. Confirm when done",
+     .fields = LMS_FIELDS, .nfields = N(LMS_FIELDS), .info = LMS_INFO, .ninfo = N(LMS_INFO),
+     .apply = apply_lms_setup},
+};
+
+const hy_workflow_def hy_wf_new_partner = {
+    .id = "6a9f0c1e-5b1d-4c1a-9a01-000000000001",
+    .name = "new_partner",
+    .label = "New partner",
+    .description = "Onboard a new partner organization from scratch",
+    .steps = NEW_PARTNER_STEPS,
+    .nsteps = N(NEW_PARTNER_STEPS),
+    .partner_admin_may_use = false,
+    .on_complete = complete_new_partner,
+};

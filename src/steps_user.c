@@ -1,0 +1,439 @@
+/* Workflow new_partner_user: add a user to an existing partner organisation
+ * (9 steps). Auto steps: the line marked LIVE is where the live client is
+ * called; the rest of `run` is the simulation (same output shape, with
+ * "simulated": true). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "db.h"
+#include "step_support.h"
+#include "util.h"
+#include "validate.h"
+#include "workflows.h"
+
+/* ---- 1. select_organization (manual) ---- */
+
+static int apply_select_organization(hy_step_io *io, cJSON *input, hy_err *err)
+{
+    if (err->nfield) return HY_ERR_INVALID;
+    /* The field normaliser resolved the value among the organisations this
+     * caller may pick (partner admins: their own). */
+    hy_strlcpy(io->attach_org, wf_str(input, "organization_id"), sizeof io->attach_org);
+    return 0;
+}
+
+static const hy_field_def SELECT_ORG_FIELDS[] = {
+    {.name = "organization_id", .label = "Organisation", .kind = HY_FIELD_ORG, .required = true,
+     .help = "The partner organisation the user joins (its name or id)"},
+};
+
+/* ---- 2. input_user_details (manual) ---- */
+
+static int add_studio_access(hy_step_io *io, const char *user, const char *org, const cJSON *ids, hy_err *err)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, ids) {
+        if (!cJSON_IsString(it)) continue;
+        char access[HY_UUID_LEN];
+        hy_row_id(access);
+        /* granted_at stays NULL until the workflow completes */
+        int rc = db_exec(io->c->db, err,
+                         "INSERT INTO user_studio_access(id, user_id, studio_company_id, granted_at) "
+                         "SELECT ?, ?, id, NULL FROM studio_companies WHERE studio_id = ? AND organization_id = ? "
+                         "ON CONFLICT(user_id, studio_company_id) DO NOTHING",
+                         "tttt", access, user, it->valuestring, org);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+static int apply_input_user_details(hy_step_io *io, cJSON *input, hy_err *err)
+{
+    const char *org = wf_str(io->context, "organization_id");
+    if (!org) return hy_fail(err, HY_ERR_CONFLICT, "this execution has no organisation yet (select it first)");
+    const char *email = wf_str(input, "email");
+    if (!email) return HY_ERR_INVALID; /* its field error is already there */
+    hy_stmt *st = db_query(io->c->db, err, "SELECT id, organization_id FROM users WHERE lower(email) = ?", "t", email);
+    char uid[HY_UUID_LEN] = "";
+    bool other_org = false;
+    if (db_row(st)) {
+        hy_strlcpy(uid, db_text(st, 0), sizeof uid);
+        other_org = !hy_streq(db_text(st, 1), org);
+    }
+    int rc = db_done(st);
+    if (rc) return rc;
+    if (other_org) hy_field(err, "email", "belongs to an existing user of another organisation");
+    if (err->nfield) return HY_ERR_INVALID;
+    if (!uid[0]) {
+        /* A new user of the organisation: role user, no usable password
+         * (nobody logs in to HyOpps as this user; no hash to compute). */
+        hy_uuid(uid);
+        char now[HY_TIME_LEN];
+        hy_now_iso(now);
+        char *langs = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(input, "languages"));
+        char *skills = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(input, "skills"));
+        char *roles = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(input, "roles"));
+        rc = db_exec(io->c->db, err,
+                     "INSERT INTO users(id, firstname, lastname, email, languages, skills, roles, organization_id, "
+                     "app_role, password_hash, created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,'user',?,?,?)",
+                     "tttttttttt" "t", uid, wf_str(input, "firstname"), wf_str(input, "lastname"), email,
+                     langs ? langs : "[]", skills ? skills : "[]", roles ? roles : "[]", org, HY_UNUSABLE_PASSWORD,
+                     now, now);
+        cJSON_free(langs);
+        cJSON_free(skills);
+        cJSON_free(roles);
+        if (rc == HY_ERR_CONFLICT) { /* the email was taken meanwhile */
+            hy_err_clear(err);
+            hy_field(err, "email", "belongs to an existing user");
+            return HY_ERR_INVALID;
+        }
+        if (rc) return rc;
+    }
+    rc = add_studio_access(io, uid, org, cJSON_GetObjectItemCaseSensitive(input, "studio_companies"), err);
+    if (rc == 0) hy_strlcpy(io->attach_user, uid, sizeof io->attach_user);
+    return rc;
+}
+
+static const hy_info_def USER_INFO[] = {{"Organisation", "{organization_name}"}};
+
+static const hy_field_def USER_FIELDS[] = {
+    {.name = "firstname", .label = "First name", .kind = HY_FIELD_TEXT, .required = true, .max_len = 100},
+    {.name = "lastname", .label = "Last name", .kind = HY_FIELD_TEXT, .required = true, .max_len = 100},
+    {.name = "email", .label = "Email", .kind = HY_FIELD_EMAIL, .required = true, .max_len = 254,
+     .help = "Their work address; an existing user of this organisation is reused"},
+    {.name = "languages", .label = "Languages", .kind = HY_FIELD_LIST, .item_ok = hy_valid_lang,
+     .item_rule = "an ISO 639-1 language code (en, de, fr, ...)", .help = "Comma-separated ISO 639-1 codes"},
+    {.name = "skills", .label = "Skills", .kind = HY_FIELD_LIST, .help = "Comma-separated"},
+    {.name = "roles", .label = "Roles", .kind = HY_FIELD_LIST, .help = "Comma-separated"},
+    {.name = "studio_companies", .label = "Studio companies", .kind = HY_FIELD_STUDIO_COMPANIES,
+     .help = "Which of the organisation's Studio companies the user joins (default: all)"},
+};
+
+/* ---- shared by the auto steps ---- */
+
+static int need_user(hy_step_run *r, hy_err *err)
+{
+    if (!wf_str(r->context, "user_id") || !wf_str(r->context, "user_email"))
+        return hy_fail(err, HY_ERR_PERMANENT, "this execution has no user (was input_user_details skipped?)");
+    return 0;
+}
+
+static int gather_org_group(hy_step_io *io, cJSON *context, const char *tool, const char *key, hy_err *err)
+{
+    const char *org = wf_str(context, "organization_id");
+    if (!org) return 0;
+    char *name = NULL, *ext = NULL;
+    int rc = step_system_group(io->c, org, tool, &name, &ext, err);
+    if (rc == 0 && ext && *ext) cJSON_AddStringToObject(context, key, ext);
+    free(name);
+    free(ext);
+    return rc;
+}
+
+/* ---- 3. add_user_to_studio_companies (auto, Studio: always simulated) ---- */
+
+static int gather_studio_access(hy_step_io *io, cJSON *context, hy_err *err)
+{
+    const char *user = wf_str(context, "user_id"), *org = wf_str(context, "organization_id");
+    if (!user || !org) return 0;
+    cJSON *arr = cJSON_AddArrayToObject(context, "user_studio_company_ids");
+    hy_stmt *st = db_query(io->c->db, err,
+                           "SELECT sc.studio_id FROM user_studio_access a JOIN studio_companies sc "
+                           "ON sc.id = a.studio_company_id WHERE a.user_id = ? AND sc.organization_id = ? "
+                           "AND a.revoked_at IS NULL ORDER BY sc.environment DESC",
+                           "tt", user, org);
+    while (db_row(st)) cJSON_AddItemToArray(arr, cJSON_CreateString(db_text(st, 0)));
+    return db_done(st);
+}
+
+static int run_add_user_to_studio_companies(hy_step_run *r, hy_err *err)
+{
+    if (need_user(r, err)) return err->code;
+    const cJSON *ids = cJSON_GetObjectItemCaseSensitive(r->context, "user_studio_company_ids");
+    cJSON_AddItemToObject(r->output, "added_companies", ids ? cJSON_Duplicate(ids, 1) : cJSON_CreateArray());
+    step_mark_simulated(r->output);
+    return 0;
+}
+
+/* ---- 4. add_user_to_metabase_group (auto, Metabase) ---- */
+
+static int gather_metabase_user(hy_step_io *io, cJSON *context, hy_err *err)
+{
+    int rc = gather_org_group(io, context, "metabase", "org_metabase_group_id", err);
+    const char *user = wf_str(context, "user_id");
+    if (rc || !user) return rc;
+    int64_t mb = 0;
+    bool found = false;
+    rc = db_get_int(io->c->db, err, &mb, &found,
+                    "SELECT metabase_user_id FROM users WHERE id = ? AND metabase_user_id IS NOT NULL", "t", user);
+    if (rc == 0 && found) cJSON_AddNumberToObject(context, "existing_metabase_user_id", (double)mb);
+    return rc;
+}
+
+static int run_add_user_to_metabase_group(hy_step_run *r, hy_err *err)
+{
+    if (need_user(r, err)) return err->code;
+    const char *gid_text = wf_str(r->context, "org_metabase_group_id");
+    if (!gid_text) return hy_fail(err, HY_ERR_PERMANENT, "No Metabase group configured for this organization");
+    int64_t gid;
+    if (!wf_int(r->context, "org_metabase_group_id", &gid) || gid <= 0)
+        return hy_fail(err, HY_ERR_PERMANENT, "Invalid Metabase group ID '%s' — must be an integer", gid_text);
+    /* LIVE: find the user by email (status=all; reactivate if deactivated) or create
+     * them, then add the membership unless present; output {metabase_user_id,
+     * metabase_group_id, metabase_user_existed, metabase_user_created}. */
+    if (r->mode == HY_MODE_LIVE) return step_live_not_wired(r, HY_INT_METABASE, err);
+    int64_t uid;
+    bool existed = wf_int(r->context, "existing_metabase_user_id", &uid);
+    if (!existed) uid = sim_int_id();
+    cJSON_AddNumberToObject(r->output, "metabase_user_id", (double)uid);
+    cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)gid);
+    cJSON_AddBoolToObject(r->output, "metabase_user_existed", existed);
+    cJSON_AddBoolToObject(r->output, "metabase_user_created", !existed);
+    step_mark_simulated(r->output);
+    return 0;
+}
+
+static int persist_metabase_user(hy_step_io *io, hy_err *err)
+{
+    int64_t uid;
+    const char *user = wf_str(io->context, "user_id");
+    if (!user || !wf_int(io->output, "metabase_user_id", &uid)) return 0;
+    return db_exec(io->c->db, err, "UPDATE users SET metabase_user_id = ? WHERE id = ?", "It", uid, user);
+}
+
+/* ---- 5. add_user_to_teams_channel (auto, Teams) ---- */
+
+static int gather_teams(hy_step_io *io, cJSON *context, hy_err *err)
+{
+    return gather_org_group(io, context, "teams", "org_teams_channel_id", err);
+}
+
+static int run_add_user_to_teams_channel(hy_step_run *r, hy_err *err)
+{
+    if (need_user(r, err)) return err->code;
+    const char *channel = wf_str(r->context, "org_teams_channel_id");
+    if (!channel)
+        return hy_fail(err, HY_ERR_PERMANENT,
+                       "No Teams channel configured for this organization (run new_partner or set its Teams group)");
+    /* LIVE: invite the user as a guest (POST /invitations, use invitedUser.id), add them
+     * to the team; output {teams_user_id, teams_channel_id, teams_membership_id}. */
+    if (r->mode == HY_MODE_LIVE) return step_live_not_wired(r, HY_INT_TEAMS, err);
+    char uid[HY_UUID_LEN], membership[HY_UUID_LEN];
+    hy_uuid(uid);
+    hy_uuid(membership);
+    cJSON_AddStringToObject(r->output, "teams_user_id", uid);
+    cJSON_AddStringToObject(r->output, "teams_channel_id", channel);
+    cJSON_AddStringToObject(r->output, "teams_membership_id", membership);
+    step_mark_simulated(r->output);
+    return 0;
+}
+
+/* ---- 6. add_user_to_slack_group (auto, Slack) ---- */
+
+static int gather_slack(hy_step_io *io, cJSON *context, hy_err *err)
+{
+    return gather_org_group(io, context, "slack", "org_slack_group_id", err);
+}
+
+static int run_add_user_to_slack_group(hy_step_run *r, hy_err *err)
+{
+    if (need_user(r, err)) return err->code;
+    const char *group = wf_str(r->context, "org_slack_group_id");
+    if (!group)
+        return hy_fail(err, HY_ERR_PERMANENT,
+                       "No Slack group configured for this organization (run new_partner or set its Slack group)");
+    /* LIVE: users.lookupByEmail, then usergroups.users.list + usergroups.users.update with
+     * the whole list plus this user; output {slack_user_id, slack_group_id}. */
+    if (r->mode == HY_MODE_LIVE) return step_live_not_wired(r, HY_INT_SLACK, err);
+    char tok[10], uid[16];
+    sim_token(tok, sizeof tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+    snprintf(uid, sizeof uid, "U0%s", tok);
+    cJSON_AddStringToObject(r->output, "slack_user_id", uid);
+    cJSON_AddStringToObject(r->output, "slack_group_id", group);
+    step_mark_simulated(r->output);
+    return 0;
+}
+
+/* ---- 7. create_studio_user_company (auto, Studio: always simulated) ---- */
+
+static int gather_user_company(hy_step_io *io, cJSON *context, hy_err *err)
+{
+    const char *user = wf_str(context, "user_id");
+    if (!user) return 0;
+    hy_stmt *st = db_query(io->c->db, err, "SELECT studio_id, name FROM user_studio_companies WHERE user_id = ?", "t",
+                           user);
+    if (db_row(st)) {
+        cJSON_AddStringToObject(context, "existing_studio_user_company_id", db_text(st, 0));
+        cJSON_AddStringToObject(context, "existing_studio_user_company_name", db_text(st, 1));
+    }
+    return db_done(st);
+}
+
+static int run_create_studio_user_company(hy_step_run *r, hy_err *err)
+{
+    if (need_user(r, err)) return err->code;
+    const char *id = wf_str(r->context, "existing_studio_user_company_id");
+    const char *name = wf_str(r->context, "existing_studio_user_company_name");
+    char newid[32];
+    char *newname = NULL;
+    if (!id) {
+        char tok[11];
+        sim_token(tok, sizeof tok, "abcdefghijklmnopqrstuvwxyz0123456789");
+        snprintf(newid, sizeof newid, "st-u-%s", tok);
+        id = newid;
+        newname = xasprintf("%s %s", wf_str(r->context, "user_firstname") ? wf_str(r->context, "user_firstname") : "",
+                            wf_str(r->context, "user_lastname") ? wf_str(r->context, "user_lastname") : "");
+        name = hy_trim(newname);
+        if (!*name) name = wf_str(r->context, "user_email");
+    }
+    cJSON_AddStringToObject(r->output, "studio_user_company_id", id);
+    cJSON_AddStringToObject(r->output, "studio_user_company_name", name);
+    step_mark_simulated(r->output);
+    free(newname);
+    return 0;
+}
+
+static int persist_user_company(hy_step_io *io, hy_err *err)
+{
+    const char *user = wf_str(io->context, "user_id");
+    const char *sid = wf_str(io->output, "studio_user_company_id"), *name = wf_str(io->output, "studio_user_company_name");
+    if (!user || !sid || !name) return 0;
+    char id[HY_UUID_LEN], now[HY_TIME_LEN];
+    hy_row_id(id);
+    hy_now_iso(now);
+    return db_exec(io->c->db, err,
+                   "INSERT INTO user_studio_companies(id, user_id, studio_id, name, created_at) VALUES(?,?,?,?,?) "
+                   "ON CONFLICT(user_id) DO NOTHING",
+                   "ttttt", id, user, sid, name, now);
+}
+
+/* ---- 8. send_studio_invite (auto, Studio: always simulated) ---- */
+
+static int run_send_studio_invite(hy_step_run *r, hy_err *err)
+{
+    if (need_user(r, err)) return err->code;
+    char id[HY_UUID_LEN];
+    hy_uuid(id);
+    cJSON_AddStringToObject(r->output, "studio_invite_sent_to", wf_str(r->context, "user_email"));
+    cJSON_AddStringToObject(r->output, "studio_invite_id", id);
+    step_mark_simulated(r->output);
+    return 0;
+}
+
+/* ---- 9. share_documentation (auto, email) ---- */
+
+static int gather_docs(hy_step_io *io, cJSON *context, hy_err *err)
+{
+    const char *org = wf_str(context, "organization_id");
+    if (!org) return 0;
+    hy_stmt *st = db_query(io->c->db, err,
+                           "SELECT internal_docu, generique_docu, add_docu FROM organization_documentation "
+                           "WHERE organization_id = ?",
+                           "t", org);
+    cJSON *links = cJSON_AddArrayToObject(context, "documentation_links");
+    if (db_row(st))
+        for (int i = 0; i < 3; i++)
+            if (!hy_empty(db_text(st, i))) cJSON_AddItemToArray(links, cJSON_CreateString(db_text(st, i)));
+    return db_done(st);
+}
+
+static int run_share_documentation(hy_step_run *r, hy_err *err)
+{
+    if (need_user(r, err)) return err->code;
+    /* An email that was sent is never sent again (it cannot be checked remotely). */
+    const cJSON *sent = cJSON_GetObjectItemCaseSensitive(r->checkpoint, "output");
+    if (cJSON_IsObject(sent)) {
+        const cJSON *it;
+        cJSON_ArrayForEach(it, sent) cJSON_AddItemToObject(r->output, it->string, cJSON_Duplicate(it, 1));
+        cJSON_AddBoolToObject(r->output, "resumed", 1);
+        return 0;
+    }
+    const cJSON *links = cJSON_GetObjectItemCaseSensitive(r->context, "documentation_links");
+    /* LIVE: send the email (text + HTML, links escaped), then
+     * step_save_checkpoint(r, {"output": <the output below>}) before returning;
+     * output {sent_to, channels, links_sent}. */
+    if (r->mode == HY_MODE_LIVE) return step_live_not_wired(r, HY_INT_EMAIL, err);
+    cJSON_AddStringToObject(r->output, "sent_to", wf_str(r->context, "user_email"));
+    cJSON *ch = cJSON_AddArrayToObject(r->output, "channels");
+    cJSON_AddItemToArray(ch, cJSON_CreateString("email"));
+    cJSON_AddItemToObject(r->output, "links_sent", links ? cJSON_Duplicate(links, 1) : cJSON_CreateArray());
+    step_mark_simulated(r->output);
+    return 0;
+}
+
+/* ---- on completion: read access to every resource, Studio access granted ---- */
+
+static int complete_new_partner_user(hy_step_io *io, hy_err *err)
+{
+    const char *user = wf_str(io->context, "user_id");
+    if (!user) return 0;
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    /* one statement for every resource; row ids time-ordered like hy_row_id */
+    int64_t ms = hy_now_ms();
+    int rc = db_exec(io->c->db, err,
+                     "INSERT INTO access_grants(id, user_id, resource_id, permission, granted_by, granted_at, "
+                     "execution_id) SELECT printf('%08x-%04x-7%03x-%04x-%012x', ?1 >> 16, ?1 & 65535, "
+                     "abs(random()) % 4096, 32768 + abs(random()) % 16384, abs(random()) % 281474976710656), "
+                     "?2, id, 'read', ?3, ?4, ?5 FROM resources WHERE true "
+                     "ON CONFLICT(user_id, resource_id) DO UPDATE SET revoked_at = NULL, granted_at = excluded.granted_at, "
+                     "execution_id = excluded.execution_id WHERE access_grants.revoked_at IS NOT NULL",
+                     "Itttt", ms, user, io->requested_by, now, io->execution_id);
+    if (rc == 0)
+        rc = db_exec(io->c->db, err,
+                     "UPDATE user_studio_access SET granted_at = ? WHERE user_id = ? AND granted_at IS NULL "
+                     "AND revoked_at IS NULL",
+                     "tt", now, user);
+    return rc;
+}
+
+#define N(a) (int)(sizeof(a) / sizeof((a)[0]))
+
+/* Labels and descriptions as the original app seeded them. */
+static const hy_step_def NEW_PARTNER_USER_STEPS[] = {
+    {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000201", .name = "select_organization", .label = "Select Organization",
+     .kind = HY_STEP_MANUAL, .description = "Admin selects existing partner organization from list",
+     .fields = SELECT_ORG_FIELDS, .nfields = N(SELECT_ORG_FIELDS), .apply = apply_select_organization},
+    {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000202", .name = "input_user_details", .label = "Input User Details",
+     .kind = HY_STEP_MANUAL,
+     .description = "Admin inputs user details. User will automatically receive their own personal Studio company.",
+     .fields = USER_FIELDS, .nfields = N(USER_FIELDS), .info = USER_INFO, .ninfo = N(USER_INFO),
+     .apply = apply_input_user_details},
+    {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000203", .name = "add_user_to_studio_companies",
+     .label = "Add User to Org Studio Groups", .kind = HY_STEP_AUTO,
+     .description = "Add user to the org's Studio platform groups for shared resources", .integration = HY_INT_STUDIO,
+     .gather = gather_studio_access, .run = run_add_user_to_studio_companies},
+    {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000204", .name = "add_user_to_metabase_group",
+     .label = "Add User to Metabase Group", .kind = HY_STEP_AUTO,
+     .description = "Add user to the org's Metabase system group", .integration = HY_INT_METABASE,
+     .gather = gather_metabase_user, .run = run_add_user_to_metabase_group, .persist = persist_metabase_user},
+    {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000205", .name = "add_user_to_teams_channel",
+     .label = "Add User to Teams Channel", .kind = HY_STEP_AUTO,
+     .description = "Add user to the org's Teams system group", .integration = HY_INT_TEAMS, .gather = gather_teams,
+     .run = run_add_user_to_teams_channel},
+    {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000206", .name = "add_user_to_slack_group",
+     .label = "Add User to Slack Group", .kind = HY_STEP_AUTO, .description = "Add user to the org's Slack system group",
+     .integration = HY_INT_SLACK, .gather = gather_slack, .run = run_add_user_to_slack_group},
+    {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000207", .name = "create_studio_user_company",
+     .label = "Create User-Specific Studio Company", .kind = HY_STEP_AUTO,
+     .description = "Create a user-specific Studio company entry", .integration = HY_INT_STUDIO,
+     .gather = gather_user_company, .run = run_create_studio_user_company, .persist = persist_user_company},
+    {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000208", .name = "send_studio_invite", .label = "Send Studio Invite",
+     .kind = HY_STEP_AUTO, .description = "Send invite to Studio platform", .integration = HY_INT_STUDIO,
+     .run = run_send_studio_invite},
+    {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000209", .name = "share_documentation", .label = "Share Documentation",
+     .kind = HY_STEP_AUTO, .description = "Send documentation links via email/Slack", .integration = HY_INT_EMAIL,
+     .gather = gather_docs, .run = run_share_documentation},
+};
+
+const hy_workflow_def hy_wf_new_partner_user = {
+    .id = "6a9f0c1e-5b1d-4c1a-9a02-000000000002",
+    .name = "new_partner_user",
+    .label = "New partner user",
+    .description = "Add a new user to an existing partner organization",
+    .steps = NEW_PARTNER_USER_STEPS,
+    .nsteps = N(NEW_PARTNER_USER_STEPS),
+    .partner_admin_may_use = true,
+    .on_complete = complete_new_partner_user,
+};

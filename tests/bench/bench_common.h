@@ -1,0 +1,188 @@
+/* Shared by the benchmark programs (header-only: each .c file here is a
+ * program). A private database, partner organisations made by the real
+ * workflow, and history: finished executions cloned, row for row, from a
+ * real completed new_partner_user run (executions, steps, users, grants,
+ * Studio rows, audit rows), so the tables and indexes look as they would
+ * after that many real runs. */
+#ifndef HY_BENCH_COMMON_H
+#define HY_BENCH_COMMON_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "exec_search.h"
+#include "ops.h"
+#include "../unit/testlib_exec.h"
+#include "util.h"
+
+static void die(const char *what, const hy_err *err)
+{
+    fprintf(stderr, "bench: %s: %s\n", what, err ? err->msg : "");
+    exit(1);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorts v and returns the q-quantile (0..1). */
+static double quantile(double *v, int n, double q)
+{
+    if (n == 0) return 0;
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    int i = (int)(q * (n - 1) + 0.5);
+    return v[i];
+}
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* "org0".."org{n-1}" partner organisations, each from a real new_partner run. */
+static void bench_orgs(t_env *e, const hy_principal *admin, int n, char (*ids)[HY_UUID_LEN])
+{
+    for (int i = 0; i < n; i++) {
+        char name[64], prefix[32], exec[HY_UUID_LEN];
+        snprintf(name, sizeof name, "Partner %03d GmbH", i);
+        snprintf(prefix, sizeof prefix, "st-p%03d", i);
+        t_partner(e, admin, name, prefix, ids[i], exec);
+    }
+}
+
+/* One new_partner_user run to completion, through ops (the template of the history). */
+static void bench_one_user(t_env *e, const hy_principal *admin, const char *org, const char *email,
+                           char id[HY_UUID_LEN])
+{
+    hy_err err;
+    hy_err_clear(&err);
+    if (ops_exec_start(e->c, admin, "new_partner_user", org, id, &err) != 0) die("start", &err);
+    char kv[128];
+    snprintf(kv, sizeof kv, "email=%s", email);
+    cJSON *in = NULL;
+    char *pairs[] = {"firstname=Bench", "lastname=User", kv, "languages=en,de"};
+    if (ops_exec_input_from_pairs(4, pairs, &in, &err) != 0) die("input", &err);
+    if (ops_exec_submit(e->c, admin, id, "input_user_details", in, &err) != 0) die("submit", &err);
+    cJSON_Delete(in);
+    t_drain(e);
+}
+
+/* A random UUID v4 per row (randomblob is evaluated for each row); for xasprintf. */
+#define UUID                                                                                                      \
+    "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || "  \
+    "substr('89ab', 1 + abs(random()) %% 4, 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
+
+static void exec_sql(t_env *e, const char *sql)
+{
+    hy_err err;
+    hy_err_clear(&err);
+    if (db_exec_script(e->c->db, sql, &err) != 0) die(sql, &err);
+}
+
+/* Adds n finished executions (cloned from template_exec) spread over the
+ * organisations: 96% completed, 2% failed at step 4, 1% cancelled, and
+ * `awaiting` (0..1) of them waiting at step 2 instead. */
+static void bench_history(t_env *e, const char *template_exec, int n, double awaiting)
+{
+    char *sql = xasprintf(
+        "BEGIN IMMEDIATE;"
+        "CREATE TEMP TABLE orgs AS SELECT row_number() OVER (ORDER BY rowid) - 1 AS k, id, name FROM organizations "
+        "  WHERE instr(account_types, 'partner') > 0;"
+        "CREATE TEMP TABLE tpl_exec AS SELECT * FROM workflow_executions WHERE id = '%s';"
+        "CREATE TEMP TABLE tpl_steps AS SELECT * FROM workflow_step_executions WHERE execution_id = '%s';"
+        "CREATE TEMP TABLE tpl_audit AS SELECT * FROM audit_log WHERE target_id = '%s';"
+        "CREATE TEMP TABLE gen AS WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < %d) "
+        "  SELECT i, "
+        "   " UUID " AS eid, "
+        "   " UUID " AS uid, "
+        "   strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now', '-' || ((%d - i) * 7) || ' seconds') AS at, "
+        "   CASE WHEN abs(random()) %% 10000 < %d THEN 'awaiting_input' WHEN i %% 50 = 0 THEN 'failed' "
+        "        WHEN i %% 100 = 1 THEN 'cancelled' ELSE 'completed' END AS status "
+        "  FROM s;"
+        "ALTER TABLE gen ADD COLUMN org TEXT;"
+        "UPDATE gen SET org = (SELECT id FROM orgs WHERE k = gen.i %% (SELECT count(*) FROM orgs));"
+        "INSERT INTO users(id, firstname, lastname, email, languages, skills, roles, organization_id, app_role, "
+        "  password_hash, created_at) SELECT uid, 'First' || i, 'Last' || i, 'user' || i || '@mail' || (i %% 97) || '.example', "
+        "  '[\"en\"]', '[\"analytics\"]', '[]', org, 'user', '!', at FROM gen WHERE status != 'awaiting_input';"
+        "INSERT INTO workflow_executions(id, workflow_definition_id, organization_id, user_id, requested_by, status, "
+        "  current_step_order, created_at, completed_at, updated_at, search_text) "
+        "  SELECT g.eid, t.workflow_definition_id, g.org, CASE WHEN g.status = 'awaiting_input' THEN NULL ELSE g.uid END, "
+        "  t.requested_by, g.status, CASE g.status WHEN 'completed' THEN 9 WHEN 'awaiting_input' THEN 2 ELSE 4 END, "
+        "  g.at, CASE WHEN g.status = 'completed' THEN g.at END, g.at, "
+        "  g.eid || ' ' || lower(o.name) || ' ' || CASE WHEN g.status = 'awaiting_input' THEN '' "
+        "  ELSE 'user' || g.i || '@mail' || (g.i %% 97) || '.example' END "
+        "  FROM gen g JOIN orgs o ON o.id = g.org, tpl_exec t;"
+        /* what the engine keeps as it goes: the counts and the search index */
+        "INSERT INTO exec_counts(organization_id, workflow_definition_id, status, n) "
+        "  SELECT g.org, t.workflow_definition_id, g.status, count(*) FROM gen g, tpl_exec t GROUP BY 1, 2, 3 "
+        "  ON CONFLICT(organization_id, workflow_definition_id, status) DO UPDATE SET n = n + excluded.n;"
+        "INSERT INTO exec_search_pending(rowid, at) SELECT e.rowid, 0 FROM gen g JOIN workflow_executions e ON e.id = g.eid;"
+        "INSERT INTO workflow_step_executions(id, execution_id, step_definition_id, step_order, status, manual_input, "
+        "  output, error, completed_by, started_at, completed_at, attempts, input_by, input_at, attempt_log, updated_at) "
+        "  SELECT " UUID ", "
+        "  g.eid, s.step_definition_id, s.step_order, "
+        "  CASE WHEN g.status = 'completed' THEN 'completed' "
+        "       WHEN g.status = 'awaiting_input' THEN CASE WHEN s.step_order = 1 THEN 'completed' WHEN s.step_order = 2 THEN 'awaiting_input' ELSE 'pending' END "
+        "       WHEN g.status = 'failed' THEN CASE WHEN s.step_order < 4 THEN 'completed' WHEN s.step_order = 4 THEN 'failed' ELSE 'pending' END "
+        "       ELSE CASE WHEN s.step_order < 4 THEN 'completed' ELSE 'cancelled' END END, "
+        "  s.manual_input, s.output, CASE WHEN g.status = 'failed' AND s.step_order = 4 THEN 'No Metabase group configured for this organization' END, "
+        "  s.completed_by, g.at, g.at, s.attempts, s.input_by, s.input_at, s.attempt_log, g.at "
+        "  FROM gen g, tpl_steps s;"
+        "INSERT INTO access_grants(id, user_id, resource_id, permission, granted_by, granted_at, execution_id) "
+        "  SELECT lower(hex(randomblob(16))), g.uid, r.id, 'read', t.requested_by, g.at, g.eid FROM gen g, resources r, tpl_exec t "
+        "  WHERE g.status = 'completed';"
+        "INSERT INTO user_studio_companies(id, user_id, studio_id, name, created_at) "
+        "  SELECT lower(hex(randomblob(16))), uid, 'st-u-' || lower(hex(randomblob(5))), 'First' || i || ' Last' || i, at "
+        "  FROM gen WHERE status = 'completed';"
+        "INSERT INTO user_studio_access(id, user_id, studio_company_id, granted_at) "
+        "  SELECT lower(hex(randomblob(16))), g.uid, sc.id, g.at FROM gen g JOIN studio_companies sc ON sc.organization_id = g.org "
+        "  WHERE g.status = 'completed';"
+        "INSERT INTO audit_log(at, actor_id, actor_email, os_user, remote, action, target_type, target_id, details) "
+        "  SELECT g.at, a.actor_id, a.actor_email, a.os_user, a.remote, a.action, a.target_type, g.eid, a.details "
+        "  FROM gen g, tpl_audit a;"
+        "DROP TABLE gen; DROP TABLE orgs; DROP TABLE tpl_exec; DROP TABLE tpl_steps; DROP TABLE tpl_audit;",
+        template_exec, template_exec, template_exec, n, n, (int)(awaiting * 10000));
+    exec_sql(e, sql);
+    free(sql);
+    hy_err err;
+    hy_err_clear(&err);
+    if (exec_search_flush(e->c, true, &err) != 0) die("search index", &err);
+    exec_sql(e, "COMMIT;");
+    exec_sql(e, "PRAGMA wal_checkpoint(TRUNCATE);"); /* no ANALYZE: plans must be good without statistics */
+}
+
+/* The machine, for the report. */
+static void bench_machine(t_env *e, FILE *out)
+{
+    struct utsname u;
+    uname(&u);
+    char model[256] = "?";
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f) {
+        char line[512];
+        while (fgets(line, sizeof line, f))
+            if (strncmp(line, "model name", 10) == 0) {
+                char *c = strchr(line, ':');
+                if (c) {
+                    hy_strlcpy(model, c + 2, sizeof model);
+                    model[strcspn(model, "\n")] = '\0';
+                }
+                break;
+            }
+        fclose(f);
+    }
+    char *v = t_text(e, "SELECT sqlite_version()", NULL);
+    fprintf(out, "%s, %ld CPUs, %s %s, SQLite %s", model, sysconf(_SC_NPROCESSORS_ONLN), u.sysname, u.release, v);
+    free(v);
+}
+
+#endif

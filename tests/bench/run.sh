@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# make bench: the engine's throughput and latencies (empty database and one
+# holding 100,000 finished executions; 1, 2 and 4 workers) and the execution
+# list on 200,000 executions. Writes BENCHMARKS.md (tables from this run,
+# then tests/bench/notes.md).
+#   BENCH_EXECUTIONS=N   executions per engine run (default 5000)
+#   BENCH_HISTORY=N      finished executions already there (default 100000)
+#   BENCH_LIST=N         executions for the list benchmark (default 200000)
+set -eu
+cd "$(dirname "$0")/../.."
+B=${BUILD:-build}/bench
+M=${BENCH_EXECUTIONS:-5000}
+H=${BENCH_HISTORY:-100000}
+L=${BENCH_LIST:-200000}
+out=BENCHMARKS.md
+tmp=$(mktemp)
+trap 'rm -f "$tmp" "$tmp.err"' EXIT
+
+echo "bench: engine, empty database ($M executions x 1, 2, 4 workers)" >&2
+"$B/bench_engine" --executions "$M" --history 0 >"$tmp" 2>"$tmp.err"
+machine=$(sed -n 's/^<!-- \(.*\) -->$/\1/p' "$tmp")
+empty_rows=$(grep '^|' "$tmp")
+echo "bench: engine, $H finished executions already there" >&2
+"$B/bench_engine" --executions "$M" --history "$H" >"$tmp" 2>"$tmp.err"
+history_rows=$(grep '^|' "$tmp")
+echo "bench: producer and workers each alone (empty database, 1 worker)" >&2
+BENCH_SPLIT=1 "$B/bench_engine" --executions "$M" --history 0 --workers 1 >/dev/null 2>"$tmp.err"
+split=$(grep -a -E '^(producer|workers alone)' "$tmp.err" | sed 's/^/    /')
+echo "bench: the execution list on $L executions" >&2
+"$B/bench_list" --executions "$L" --orgs 100 >"$tmp" 2>"$tmp.err"
+list_rows=$(grep '^|' "$tmp")
+
+{
+    echo "# Benchmarks"
+    echo
+    echo "Produced by \`make bench\` (tests/bench/run.sh) on $(date -u +%Y-%m-%d):"
+    echo "$machine. Release build (-O2), WAL, synchronous=NORMAL, integrations simulated."
+    echo
+    echo "## Executions per second: new_partner_user, end to end"
+    echo
+    echo "One producer thread starts each execution with its organisation (\`ops_exec_start\`"
+    echo "with --org, which fills in select_organization) and gives input_user_details"
+    echo "(\`ops_exec_submit\`), as the TUI or the CLI would: two transactions, each with"
+    echo "its session check, validation, side effects and audit row. W worker threads, each"
+    echo "with its own connection like a \`hyopps worker\` process, run the 7 simulated auto"
+    echo "steps (with their local rows: Metabase user id, personal Studio company, 6 access"
+    echo "grants, Studio access). The clock runs from the first start to the last"
+    echo "completion. Latencies in ms: an ops call (median / p99); a step transition by a"
+    echo "runner (one auto step recorded and the next one queued: the runner's transaction"
+    echo "time divided by the steps it ran, median / p99); and input given -> execution"
+    echo "completed (from the rows, 1 ms resolution)."
+    echo
+    echo "| history | workers | executions | executions/s | start ms | input ms | auto step ms | input -> completed ms | errors |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "$empty_rows"
+    echo "$history_rows"
+    echo
+    echo "The two sides alone (the producer with no runner, then one runner draining the"
+    echo "backlog) on the empty database:"
+    echo
+    echo "$split"
+    echo
+    echo "## The execution list on $L executions"
+    echo
+    echo "$L executions over 100 organisations (1% waiting for input, 2% failed, 1%"
+    echo "cancelled), timed through \`ops_exec_list\`: one page of 100 rows with their"
+    echo "summaries and the counts per status, as the TUI asks on every filter keystroke."
+    echo "\"typing\" rows are successive keystrokes. A \`+\` after the matches: more than"
+    echo "the list counts exactly (see notes)."
+    echo
+    echo "$list_rows"
+    echo
+    cat tests/bench/notes.md
+} >"$out"
+echo "bench: wrote $out" >&2
