@@ -413,6 +413,8 @@ hy_config *config_default(void)
     hy_config *cfg = xcalloc(1, sizeof *cfg);
     set_defaults(cfg);
     cfg->embedded_default = true;
+    bool none[4] = {false, false, false, false};
+    resolve_modes(cfg, none); /* no credentials yet: everything simulated */
     return cfg;
 }
 

@@ -99,7 +99,8 @@ typedef struct hy_config {
 int config_load(const char *explicit_path, hy_config **out, hy_err *err, FILE *warn);
 /* Parses one given file (no lookup), then env overrides and checks. */
 int config_load_file(const char *path, hy_config **out, hy_err *err, FILE *warn);
-/* The embedded default (no file), with env overrides applied. */
+/* The embedded default (no file): ./hyopps.db, every integration simulated.
+ * (config_load also applies the environment on top.) */
 hy_config *config_default(void);
 void config_free(hy_config *cfg);
 

@@ -8,7 +8,7 @@
 #include "testlib.h"
 
 /* t_env_new / t_env_from_file with every integration simulated
- * (config_default() leaves the modes to config_load). */
+ * (config_default() already simulates; this keeps the intent explicit). */
 t_env *t_exec_env(void);
 t_env *t_exec_env_from_file(const char *src_db);
 /* Sets every integration's mode. */
