@@ -62,6 +62,7 @@ static const key_def KEYS[] = {
     {"http", "timeout_ms", T_INT, OFF(http.timeout_ms), 100, 600000},
     {"http", "max_attempts", T_INT, OFF(http.max_attempts), 1, 20},
     {"http", "ca_file", T_PATH, OFF(http.ca_file), 0, 0},
+    {"engine", "inline_local_steps", T_BOOL, OFF(engine.inline_local_steps), 0, 0},
     {"ui", "ascii", T_BOOL, OFF(ui.ascii), 0, 0},
     {"ui", "color", T_BOOL, OFF(ui.color), 0, 0},
     {"security", "restricted", T_BOOL, OFF(security.restricted), 0, 0},
@@ -340,6 +341,7 @@ static void set_defaults(hy_config *cfg)
     cfg->smtp.tls = HY_TLS_STARTTLS;
     cfg->http.timeout_ms = 15000;
     cfg->http.max_attempts = 5;
+    cfg->engine.inline_local_steps = true;
     cfg->ui.color = true;
 }
 

@@ -80,6 +80,13 @@ typedef struct hy_config {
     } http;
 
     struct {
+        /* Auto steps that wait on no network (simulate, Studio) run in the
+         * transaction of the action that queued them (engine_run_inline);
+         * false: they wait for a runner like the others. Default true. */
+        bool inline_local_steps;
+    } engine;
+
+    struct {
         bool ascii;
         bool color;
     } ui;

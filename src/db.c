@@ -1,5 +1,6 @@
 #include "db.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@
 
 #define CACHE_SLOTS 256   /* power of two */
 #define BUSY_TIMEOUT_MS 15000
+#define CHECKPOINT_WAIT_MS 10
 
 struct hy_stmt {
     sqlite3_stmt *s;
@@ -37,7 +39,134 @@ struct hy_db {
     long prepares;
     hy_stmt *cache[CACHE_SLOTS];
     int ncached;
+#ifdef HY_DB_PROFILE
+    struct prof_conn *prof;
+#endif
 };
+
+
+#ifdef HY_DB_PROFILE
+/* Diagnostics only (make BUILD=build-prof CFLAGS=-DHY_DB_PROFILE): time and
+ * count every statement, and the pages each commit writes; printed to
+ * stderr at exit, most expensive first. */
+#include <pthread.h>
+#define PROF_MAX 512
+static struct prof_entry {
+    char *sql;
+    long n;
+    double ns;
+} prof[PROF_MAX];
+static int nprof;
+static long prof_commits, prof_pages, prof_slow_commits;
+static double prof_commit_ns, prof_slow_ns;
+/* per kind of transaction (its first statement) */
+static struct prof_tx {
+    char *label;
+    long n, pages;
+    double ns, held_ns;
+} prof_tx[64];
+static int nprof_tx;
+static pthread_mutex_t prof_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void prof_add(const char *sql, double ns)
+{
+    pthread_mutex_lock(&prof_mu);
+    int i = 0;
+    for (; i < nprof; i++)
+        if (strcmp(prof[i].sql, sql) == 0) break;
+    if (i == nprof && nprof < PROF_MAX) prof[nprof++].sql = strdup(sql);
+    if (i < nprof) {
+        prof[i].n++;
+        prof[i].ns += ns;
+    }
+    pthread_mutex_unlock(&prof_mu);
+}
+
+struct prof_conn {
+    char label[120];
+    struct timespec begun;
+};
+
+static int prof_trace(unsigned type, void *ctx, void *p, void *x)
+{
+    struct prof_conn *pc = ctx;
+    if (type == SQLITE_TRACE_PROFILE) {
+        const char *sql = sqlite3_sql((sqlite3_stmt *)p);
+        if (sql && strcmp(sql, "BEGIN IMMEDIATE") == 0) {
+            pc->label[0] = '\0';
+            clock_gettime(CLOCK_MONOTONIC, &pc->begun);
+        } else if (sql && !pc->label[0] && sqlite3_get_autocommit(sqlite3_db_handle((sqlite3_stmt *)p)) == 0)
+            snprintf(pc->label, sizeof pc->label, "%s", sql);
+        prof_add(sql ? sql : "?", (double)*(sqlite3_int64 *)x);
+        if (*(sqlite3_int64 *)x > 10000000 && getenv("HY_DB_PROFILE_SLOW")) {
+            struct timespec t;
+            clock_gettime(CLOCK_MONOTONIC, &t);
+            fprintf(stderr, "slow statement %.1f ms at %ld.%03ld: %.60s\n", *(sqlite3_int64 *)x / 1e6, (long)t.tv_sec,
+                    t.tv_nsec / 1000000, sql ? sql : "?");
+        }
+    }
+    return 0;
+}
+
+static int prof_cmp(const void *a, const void *b)
+{
+    const struct prof_entry *x = a, *y = b;
+    return x->ns < y->ns ? 1 : x->ns > y->ns ? -1 : 0;
+}
+
+static void prof_dump(void)
+{
+    qsort(prof, (size_t)nprof, sizeof prof[0], prof_cmp);
+    double total = 0;
+    long n = 0;
+    for (int i = 0; i < nprof; i++) total += prof[i].ns, n += prof[i].n;
+    fprintf(stderr, "db profile: %ld statements, %.1f ms; %ld commits %.1f ms, %ld pages written\n", n, total / 1e6,
+            prof_commits, prof_commit_ns / 1e6, prof_pages);
+    fprintf(stderr, "commits over 0.5 ms: %ld, %.1f ms\n", prof_slow_commits, prof_slow_ns / 1e6);
+    for (int i = 0; i < nprof_tx; i++)
+        fprintf(stderr, "tx %7ld x: %6.1f pages, commit %6.1f us, held %6.1f us: %.90s\n", prof_tx[i].n,
+                (double)prof_tx[i].pages / prof_tx[i].n, prof_tx[i].ns / 1e3 / prof_tx[i].n,
+                prof_tx[i].held_ns / 1e3 / prof_tx[i].n, prof_tx[i].label);
+    for (int i = 0; i < nprof; i++)
+        fprintf(stderr, "%9ld %9.1f ms %6.2f us  %.150s\n", prof[i].n, prof[i].ns / 1e6, prof[i].ns / 1e3 / prof[i].n,
+                prof[i].sql);
+}
+
+static void prof_commit(struct prof_conn *pc, int pages, const struct timespec *t0, const struct timespec *t1)
+{
+    pthread_mutex_lock(&prof_mu);
+    int i = 0;
+    for (; i < nprof_tx; i++)
+        if (strcmp(prof_tx[i].label, pc->label) == 0) break;
+    if (i == nprof_tx && nprof_tx < 64) prof_tx[nprof_tx++].label = strdup(pc->label);
+    if (i < nprof_tx) {
+        prof_tx[i].n++;
+        prof_tx[i].pages += pages;
+        prof_tx[i].ns += (t1->tv_sec - t0->tv_sec) * 1e9 + (t1->tv_nsec - t0->tv_nsec);
+        prof_tx[i].held_ns += (t1->tv_sec - pc->begun.tv_sec) * 1e9 + (t1->tv_nsec - pc->begun.tv_nsec);
+    }
+    prof_commits++;
+    prof_pages += pages;
+    double ns = (t1->tv_sec - t0->tv_sec) * 1e9 + (t1->tv_nsec - t0->tv_nsec);
+    prof_commit_ns += ns;
+    if (ns > 500000) prof_slow_commits++, prof_slow_ns += ns;
+    if (ns > 10e6 && getenv("HY_DB_PROFILE_SLOW"))
+        fprintf(stderr, "slow commit %.1f ms (%d pages) at %ld.%03ld: %.60s\n", ns / 1e6, pages, (long)t1->tv_sec,
+                t1->tv_nsec / 1000000, pc->label);
+    pthread_mutex_unlock(&prof_mu);
+}
+
+static void prof_init(hy_db *db, sqlite3 *conn)
+{
+    db->prof = calloc(1, sizeof *db->prof);
+    sqlite3_trace_v2(conn, SQLITE_TRACE_PROFILE, prof_trace, db->prof);
+    pthread_mutex_lock(&prof_mu);
+    static bool registered;
+    if (!registered) atexit(prof_dump);
+    registered = true;
+    pthread_mutex_unlock(&prof_mu);
+}
+#endif
 
 static unsigned hash_sql(const char *s)
 {
@@ -78,8 +207,19 @@ static int busy_wait(void *arg, int count)
     return 1;
 }
 
+/* Before the first connection: SQLite's memory statistics take a global
+ * mutex on every allocation (measured: a twentieth of an action's time);
+ * nothing here reads them. */
+static void sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_initialize();
+}
+
 static int open_conn(const char *path, hy_db **out, hy_err *err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sqlite_setup);
     *out = NULL;
     hy_db *db = xcalloc(1, sizeof *db);
     db->path = xstrdup(path);
@@ -97,12 +237,15 @@ static int open_conn(const char *path, hy_db **out, hy_err *err)
     sqlite3_extended_result_codes(db->conn, 1);
     db->busy_rand = (uint32_t)hy_mono_ms() ^ (uint32_t)(uintptr_t)db;
     sqlite3_busy_handler(db->conn, busy_wait, db);
+#ifdef HY_DB_PROFILE
+    prof_init(db, db->conn);
+#endif
     /* journal_mode=WAL needs a write lock the first time: the busy timeout covers it. */
     static const char *pragmas =
         "PRAGMA journal_mode=WAL;"
         "PRAGMA synchronous=NORMAL;"
         "PRAGMA foreign_keys=ON;"
-        "PRAGMA temp_store=MEMORY;";
+        "PRAGMA temp_store=MEMORY;" "PRAGMA wal_autocheckpoint=10000;" "PRAGMA cache_size=-16384;";
     char *msg = NULL;
     rc = sqlite3_exec(db->conn, pragmas, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
@@ -144,6 +287,9 @@ void db_close(hy_db *db)
         free(db->cache[i]);
     }
     if (db->conn) sqlite3_close_v2(db->conn);
+#ifdef HY_DB_PROFILE
+    free(db->prof);
+#endif
     free(db->path);
     free(db);
 }
@@ -247,7 +393,17 @@ int db_begin(hy_db *db, hy_err *err)
 
 int db_commit(hy_db *db, hy_err *err)
 {
+#ifdef HY_DB_PROFILE
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = sqlite3_exec(db->conn, "COMMIT", NULL, NULL, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    int cur = 0, hi = 0;
+    sqlite3_db_status(db->conn, SQLITE_DBSTATUS_CACHE_WRITE, &cur, &hi, 1);
+    prof_commit(db->prof, cur, &t0, &t1);
+#else
+    int rc = sqlite3_exec(db->conn, "COMMIT", NULL, NULL, NULL);
+#endif
     if (rc != SQLITE_OK) {
         sql_error(db, err, rc, "commit");
         db_rollback(db);
@@ -449,6 +605,50 @@ int db_get_text(hy_db *db, hy_err *err, char **out, const char *sql, const char 
     if (!st) return err && err->code ? err->code : HY_ERR_INTERNAL;
     if (db_row(st)) *out = db_dup(st, 0);
     return db_done(st);
+}
+
+/* ---- checkpoints ---- */
+
+/* Gives up after a few ms: a FULL checkpoint holds the write lock while it
+ * waits, so it must not wait long for a slow reader. */
+static int busy_short(void *arg, int count)
+{
+    hy_db *db = arg;
+    int64_t now = hy_mono_ms();
+    if (count == 0) db->busy_since = now;
+    if (now - db->busy_since >= CHECKPOINT_WAIT_MS) return 0;
+    struct timespec ts = {0, 100000L};
+    nanosleep(&ts, NULL);
+    return 1;
+}
+
+int db_checkpoint(hy_db *db, int *frames, hy_err *err)
+{
+    if (frames) *frames = 0;
+    int nlog = 0, nckpt = 0;
+    /* 1. Copy what is in the WAL, holding up no one. */
+    int rc = sqlite3_wal_checkpoint_v2(db->conn, "main", SQLITE_CHECKPOINT_PASSIVE, &nlog, &nckpt);
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) return 0; /* another checkpointer */
+    if (rc != SQLITE_OK) return sql_error(db, err, rc, "checkpoint");
+    if (frames) *frames = nlog;
+    if (nlog <= 0) return 0; /* nothing in the WAL */
+    /* 2. The counts are those of the WAL as the checkpoint began: when a
+     * writer added frames meanwhile (the usual case under load), SQLite left
+     * the database file unsynced until a checkpoint completes. Sync what
+     * was copied now, in this thread, so that the checkpoint that completes
+     * (below, or a writer's automatic one) has little left to flush. */
+    sqlite3_file *f = NULL;
+    if (sqlite3_file_control(db->conn, "main", SQLITE_FCNTL_FILE_POINTER, &f) == SQLITE_OK && f && f->pMethods) {
+        rc = f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
+        if (rc != SQLITE_OK) return sql_error(db, err, rc, "checkpoint sync");
+    }
+    /* 3. Complete it: the write lock only for the frames added since. */
+    sqlite3_busy_handler(db->conn, busy_short, db);
+    rc = sqlite3_wal_checkpoint_v2(db->conn, "main", SQLITE_CHECKPOINT_FULL, &nlog, &nckpt);
+    sqlite3_busy_handler(db->conn, busy_wait, db);
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) return 0; /* next time */
+    if (rc != SQLITE_OK) return sql_error(db, err, rc, "checkpoint");
+    return 0;
 }
 
 int db_setting_get(hy_db *db, const char *key, char **out, hy_err *err)

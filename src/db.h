@@ -68,6 +68,14 @@ const char *db_column_name(hy_stmt *st, int col);
 int db_get_int(hy_db *db, hy_err *err, int64_t *out, bool *found, const char *sql, const char *fmt, ...);
 int db_get_text(hy_db *db, hy_err *err, char **out, const char *sql, const char *fmt, ...);
 
+/* Copies the WAL back into the database file for the other connections,
+ * from a background thread (the runners): first with no lock and a sync of
+ * what was copied, then completes it holding the write lock only for what
+ * was written meanwhile (giving up after a few ms if readers are in the
+ * way). Connections' own automatic checkpoints (at a large WAL) are the
+ * fallback when no runner runs. *frames (may be NULL): the WAL's length. */
+int db_checkpoint(hy_db *db, int *frames, hy_err *err);
+
 /* Settings table (key/value), e.g. the generated JWT signing key. */
 int db_setting_get(hy_db *db, const char *key, char **out, hy_err *err);
 int db_setting_set(hy_db *db, const char *key, const char *value, hy_err *err);

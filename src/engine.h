@@ -56,6 +56,19 @@ int engine_rerun(hy_ctx *c, const hy_principal *actor, const char *exec_id, int 
  * run finishes and is recorded, and nothing runs after it. */
 int engine_cancel(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err);
 
+/* Runs the local steps of this execution that are queued now (simulate,
+ * off, Studio: steps that wait on no network; unless [engine]
+ * inline_local_steps is false), inside the caller's
+ * transaction, right after the action that queued them: the rows, attempt
+ * log and audit are those a runner writes (the runner field names this
+ * process and thread). It stops at a step that waits on the network (left
+ * to the runners, under a lease), a manual step, a retry not yet due, the
+ * end, or after INLINE_MS. A database error inside the steps undoes them
+ * only (a savepoint): the caller's own change still commits and the runners
+ * meet the error. *ran (may be NULL): steps run. ops calls this after its
+ * own audit row, so the audit trail reads in the order things happened. */
+int engine_run_inline(hy_ctx *c, const char *exec_id, int *ran, hy_err *err);
+
 /* The context a step of this execution sees: earlier inputs and outputs
  * merged in step order, plus execution_id, workflow, organization_id,
  * organization_name, user_id, user_email, user_firstname, user_lastname. */

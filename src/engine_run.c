@@ -39,6 +39,7 @@ struct hy_engine {
     hy_principal sys;
     lease_keeper *keeper;        /* started at the first remote step */
     hy_engine_stats stats;
+    int64_t deadline;            /* monotonic ms: run_local starts no step after it (0 = none) */
 };
 
 int engine_open(hy_ctx *c, const hy_engine_opts *o, hy_engine **out, hy_err *err)
@@ -389,7 +390,7 @@ static int run_local(hy_engine *e, ex_state *x, int order, step_row *row, hy_err
         cJSON_Delete(a.calls);
         done++;
         order = 0;
-        if (rc == 0 && next && done < e->batch_max &&
+        if (rc == 0 && next && done < e->batch_max && !(e->deadline && hy_mono_ms() >= e->deadline) &&
             !hy_integration_remote(e->c->cfg, x->wf->steps[next - 1].integration)) {
             step_row_free(row);
             rc = load_step_row(e, x->step[next - 1].id, row, err);
@@ -399,6 +400,62 @@ static int run_local(hy_engine *e, ex_state *x, int order, step_row *row, hy_err
     }
     if (rc == 0) rc = ex_flush_deferred(e->c, x, err); /* stopped before a queued step */
     cJSON_Delete(context);
+    return rc;
+}
+
+/* ---- inline: the local steps an operator action queued, run by it ---- */
+
+#define INLINE_MS 20              /* an action runs local steps for at most this long */
+
+int engine_run_inline(hy_ctx *c, const char *exec_id, int *ran, hy_err *err)
+{
+    if (ran) *ran = 0;
+    if (!c->cfg->engine.inline_local_steps) return 0;
+    if (!db_in_tx(c->db)) return hy_fail(err, HY_ERR_INTERNAL, "local steps run outside a transaction (a bug)");
+    /* Run as a runner of this process and thread would be: same rows,
+     * attempt log and audit; the runner field names this thread. */
+    hy_engine e;
+    memset(&e, 0, sizeof e);
+    e.c = c;
+    e.lease_ms = DEFAULT_LEASE_MS;
+    e.batch_max = DEFAULT_BATCH;
+    e.deadline = hy_mono_ms() + INLINE_MS;
+    char host[64] = "localhost";
+    gethostname(host, sizeof host - 1);
+    host[sizeof host - 1] = '\0';
+    snprintf(e.owner, sizeof e.owner, "%s:%ld:%ld", host, (long)getpid(), (long)syscall(SYS_gettid));
+    principal_system(&e.sys);
+
+    ex_state x;
+    step_row row;
+    memset(&row, 0, sizeof row);
+    hy_err inner;
+    hy_err_clear(&inner);
+    int rc = ex_load(c, exec_id, &x, &inner);
+    if (rc) return 0; /* the runners will see it */
+    int k = x.current;
+    if (!x.wf || strcmp(x.status, "pending") != 0 || k < 1 || k > x.nsteps ||
+        x.wf->steps[k - 1].kind != HY_STEP_AUTO || hy_integration_remote(c->cfg, x.wf->steps[k - 1].integration))
+        return 0;
+    if (load_step_row(&e, x.step[k - 1].id, &row, &inner) != 0 || strcmp(row.status, "pending") != 0 ||
+        (row.has_next && row.next_attempt > hy_now_ms())) {
+        step_row_free(&row);
+        return 0;
+    }
+    /* A database error inside a step undoes the steps only: the action
+     * itself still commits, and the runners meet the error (and park). */
+    rc = db_exec(c->db, err, "SAVEPOINT engine_inline", "");
+    if (rc == 0) {
+        rc = run_local(&e, &x, k, &row, &inner);
+        if (rc) {
+            rc = db_exec(c->db, err, "ROLLBACK TO engine_inline", "");
+            if (rc == 0) rc = db_exec(c->db, err, "RELEASE engine_inline", "");
+        } else {
+            rc = db_exec(c->db, err, "RELEASE engine_inline", "");
+            if (ran) *ran = (int)(e.stats.steps_completed + e.stats.steps_failed + e.stats.retries_scheduled);
+        }
+    }
+    step_row_free(&row);
     return rc;
 }
 
@@ -531,7 +588,7 @@ static void checkpoint_now_and_then(hy_engine *e)
     e->last_checkpoint = now;
     hy_err ignored;
     hy_err_clear(&ignored);
-    db_exec_script(e->c->db, "PRAGMA wal_checkpoint(PASSIVE)", &ignored);
+    db_checkpoint(e->c->db, NULL, &ignored);
 }
 
 /* What dispatch did inside the open transaction. */
@@ -642,7 +699,10 @@ int engine_tick(hy_engine *e, bool *worked, hy_err *err)
     int64_t now = hy_now_ms(), due;
     /* A read first: an idle runner never takes the write lock. */
     if (engine_next_due(e, &due, err) != 0) return err->code;
-    if (due < 0 || due > now) return 0;
+    if (due < 0 || due > now) {
+        checkpoint_now_and_then(e); /* idle: copy the WAL back for the others */
+        return 0;
+    }
     if (db_begin(e->c->db, err) != 0) return err->code;
     e->stats.transactions++;
     int64_t until = hy_mono_ms() + BATCH_MS;

@@ -20,15 +20,18 @@ int exec_search_flush(hy_ctx *c, bool force, hy_err *err)
         if (n == 0 || (n < FLUSH_AT && hy_now_ms() - oldest < FLUSH_AFTER_MS)) return 0;
     }
     /* One FTS write for the whole batch: out with the text last indexed, in
-     * with the current one (none for deleted executions). */
+     * with the current one (none for deleted executions). CROSS JOIN keeps
+     * the pending rows the outer loop: without statistics SQLite chose to
+     * scan every execution for the third statement (27 ms per batch on
+     * 100,000 executions). */
     static const char *const steps[] = {
         "INSERT INTO exec_search(exec_search, rowid, search_text) SELECT 'delete', c.rowid, c.search_text "
-        "FROM exec_search_pending p JOIN exec_search_content c ON c.rowid = p.rowid",
+        "FROM exec_search_pending p CROSS JOIN exec_search_content c ON c.rowid = p.rowid",
         "DELETE FROM exec_search_content WHERE rowid IN (SELECT rowid FROM exec_search_pending)",
         "INSERT INTO exec_search_content(rowid, search_text) SELECT e.rowid, e.search_text "
-        "FROM exec_search_pending p JOIN workflow_executions e ON e.rowid = p.rowid WHERE e.search_text IS NOT NULL",
+        "FROM exec_search_pending p CROSS JOIN workflow_executions e ON e.rowid = p.rowid WHERE e.search_text IS NOT NULL",
         "INSERT INTO exec_search(rowid, search_text) SELECT c.rowid, c.search_text "
-        "FROM exec_search_pending p JOIN exec_search_content c ON c.rowid = p.rowid",
+        "FROM exec_search_pending p CROSS JOIN exec_search_content c ON c.rowid = p.rowid",
         "DELETE FROM exec_search_pending",
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {

@@ -188,6 +188,7 @@ int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const
         if (org[0]) cJSON_AddStringToObject(d, "organization_id", org);
         rc = audit_action(c, p, "exec.start", id_out, d, err);
     }
+    if (rc == 0) rc = engine_run_inline(c, id_out, NULL, err);
     /* keeps the search index's backlog small even when no runner runs */
     if (rc == 0) rc = exec_search_flush(c, false, err);
     rc = ops_finish(c, rc, err);
@@ -236,6 +237,7 @@ int ops_exec_submit(hy_ctx *c, const hy_principal *p, const char *ref, const cha
     if (db_begin(c->db, err) != 0) return err->code;
     int rc = engine_submit(c, p, id, order, input, err);
     if (rc == 0) rc = audit_action(c, p, "exec.input", id, details_step(wf, order), err);
+    if (rc == 0) rc = engine_run_inline(c, id, NULL, err);
     return ops_finish(c, rc, err);
 }
 
@@ -279,6 +281,7 @@ int ops_exec_retry(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *er
         cJSON_AddStringToObject(d, "workflow", wf->name);
         rc = audit_action(c, p, "exec.retry", id, d, err);
     }
+    if (rc == 0) rc = engine_run_inline(c, id, NULL, err);
     return ops_finish(c, rc, err);
 }
 
@@ -314,6 +317,7 @@ static int admin_step_action(hy_ctx *c, const hy_principal *p, const char *ref, 
         cJSON_AddStringToObject(d, field, t);
         rc = audit_action(c, p, action, id, d, err);
     }
+    if (rc == 0) rc = engine_run_inline(c, id, NULL, err);
     free(trimmed);
     return ops_finish(c, rc, err);
 }
@@ -341,6 +345,7 @@ int ops_exec_rerun(hy_ctx *c, const hy_principal *p, const char *ref, const char
     if (db_begin(c->db, err) != 0) return err->code;
     int rc = engine_rerun(c, p, id, order, err);
     if (rc == 0) rc = audit_action(c, p, "exec.rerun", id, details_step(wf, order), err);
+    if (rc == 0) rc = engine_run_inline(c, id, NULL, err);
     return ops_finish(c, rc, err);
 }
 

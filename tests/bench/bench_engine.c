@@ -106,8 +106,11 @@ static result run(const char *db_path, int workers, int m, int norgs)
         double *a = xcalloc((size_t)m, sizeof *a), *b = xcalloc((size_t)m, sizeof *b);
         memcpy(a, starts, (size_t)m * sizeof *a);
         memcpy(b, inputs, (size_t)m * sizeof *b);
-        fprintf(stderr, " (start p50 %.2f p99 %.2f max %.2f ms, input p50 %.2f p99 %.2f ms)\n", quantile(a, m, 0.5) / 1000,
-                quantile(a, m, 0.99) / 1000, quantile(a, m, 1) / 1000, quantile(b, m, 0.5) / 1000, quantile(b, m, 0.99) / 1000);
+        double sa = 0, sb = 0;
+        for (int i = 0; i < m; i++) sa += a[i], sb += b[i];
+        fprintf(stderr, " (start p50 %.2f p99 %.2f max %.2f mean %.2f ms, input p50 %.2f p99 %.2f max %.2f mean %.2f ms)\n",
+                quantile(a, m, 0.5) / 1000, quantile(a, m, 0.99) / 1000, quantile(a, m, 1) / 1000, sa / m / 1000,
+                quantile(b, m, 0.5) / 1000, quantile(b, m, 0.99) / 1000, quantile(b, m, 1) / 1000, sb / m / 1000);
         free(a);
         free(b);
     }
@@ -180,11 +183,18 @@ int main(int argc, char **argv)
     hy_principal admin;
     t_admin(e, &admin);
     char (*orgs)[HY_UUID_LEN] = xcalloc((size_t)norgs, sizeof *orgs);
-    bench_orgs(e, &admin, norgs, orgs);
-    char tpl[HY_UUID_LEN];
-    bench_one_user(e, &admin, orgs[0], "template@load.example", tpl);
+    /* BENCH_CACHE_DB=FILE (diagnostics): reuse the database made by an
+     * earlier run with the same --orgs and --history, or keep this one. */
+    const char *cache = getenv("BENCH_CACHE_DB");
+    bool cached = cache && access(cache, R_OK) == 0;
     double g0 = now_us();
-    if (history > 0) bench_history(e, tpl, history, 0);
+    if (!cached) {
+        bench_orgs(e, &admin, norgs, orgs);
+        char tpl[HY_UUID_LEN];
+        bench_one_user(e, &admin, orgs[0], "template@load.example", tpl);
+        g0 = now_us();
+        if (history > 0) bench_history(e, tpl, history, 0);
+    }
     double gen_s = (now_us() - g0) / 1e6;
     fprintf(stderr, "bench_engine: %d organisations, history of %d executions (%.1f s to generate)\n", norgs, history,
             gen_s);
@@ -196,6 +206,11 @@ int main(int argc, char **argv)
     snprintf(base, sizeof base, "%s/hyopps.db", e->dir);
     exec_sql(e, "PRAGMA wal_checkpoint(TRUNCATE);");
     app_close(e->app);
+    if (cache) {
+        char cmd[1500];
+        snprintf(cmd, sizeof cmd, cached ? "cp '%s' '%s'" : "cp '%2$s' '%1$s'", cache, base);
+        if (system(cmd) != 0) die("cache copy", NULL);
+    }
     printf("<!-- %s -->\n", machine);
     char list[64];
     hy_strlcpy(list, workers_list, sizeof list);

@@ -14,6 +14,11 @@ mode = simulate
 mode = simulate'
 write_fast_config "$TEST_DIR/config.ini" "$SIM"
 write_fast_config "$TEST_DIR/mb-off.ini" "${SIM/mode = simulate/mode = off}"
+# simulated steps left to a worker instead of run by the input itself
+write_fast_config "$TEST_DIR/runner.ini" "$SIM
+[engine]
+inline_local_steps = false"
+RUNNER=$TEST_DIR/runner.ini
 export HYOPPS_CONFIG=$TEST_DIR/config.ini
 db=$HYOPPS_DB
 pyjson() { /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); $1"; }
@@ -77,7 +82,7 @@ u1=$(hy exec start new_partner_user --org "acme corp" -q)
 out=$(hy exec show "$u1")
 expect_contains "--org filled in step 1" "Organisation: Acme Corp" "$out"
 expect_contains "studio companies offered" "st-acme-t" "$out"
-hy exec input "$u1" input_user_details firstname=Jane lastname=Doe email=Jane.Doe@Acme.Example languages=en,de >/dev/null
+HYOPPS_CONFIG=$RUNNER hy exec input "$u1" input_user_details firstname=Jane lastname=Doe email=Jane.Doe@Acme.Example languages=en,de >/dev/null
 expect_eq "user details accepted" 0 "$?"
 done_status() { [ "$(sqlite3 "$db" "SELECT status FROM workflow_executions WHERE id = '$1'")" = "$2" ]; }
 wait_for 20 done_status "$u1" completed && ok "the worker completed new_partner_user" || not_ok "worker completion" "$(cat "$TEST_DIR/worker.log")"
@@ -90,9 +95,9 @@ expect_eq "worker exits 0 on SIGTERM" 0 "$rc"
 expect_contains "worker reports what it did" "7 steps completed" "$(cat "$TEST_DIR/worker.log")"
 
 # --- failures and operator actions --------------------------------------------
-start_user() { # start_user EMAIL -> id, with details given
+start_user() { # start_user EMAIL -> id, with details given, its steps left to a worker
     local id; id=$(hy exec start new_partner_user --org "Acme Corp" -q)
-    hy exec input "$id" 2 firstname=T lastname=U "email=$1" >/dev/null
+    HYOPPS_CONFIG=$RUNNER hy exec input "$id" 2 firstname=T lastname=U "email=$1" >/dev/null
     echo "$id"
 }
 f1=$(start_user f1@acme.example)
@@ -193,5 +198,22 @@ left=$(sqlite3 "$db" "SELECT count(*) FROM workflow_executions e JOIN users u ON
 expect_eq "after kill -9 and worker --once, all 40 completed" 0 "$left"
 twice=$(sqlite3 "$db" "SELECT count(*) FROM workflow_step_executions s JOIN workflow_step_definitions d ON d.id = s.step_definition_id WHERE d.type = 'auto' AND s.attempts > 1")
 expect_eq "no step ran twice" 0 "$twice"
+
+# --- simulated steps run by the input itself (the default) --------------------
+i1=$(hy exec start new_partner_user --org "Acme Corp" -q)
+hy exec input "$i1" 2 firstname=In lastname=Line email=inline@acme.example >/dev/null
+expect_eq "input runs the simulated steps at once" completed \
+    "$(sqlite3 "$db" "SELECT status FROM workflow_executions WHERE id = '$i1'")"
+expect_eq "each step recorded as a runner records it" 7 \
+    "$(sqlite3 "$db" "SELECT count(*) FROM workflow_step_executions WHERE execution_id = '$i1' AND step_order >= 3
+                      AND status = 'completed' AND attempts = 1 AND json_array_length(attempt_log) = 1
+                      AND started_at IS NOT NULL AND completed_at IS NOT NULL")"
+expect_eq "and audited" 7 "$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE target_id = '$i1' AND action = 'exec.step.complete'")"
+i2=$(hy exec start new_partner_user --org "Acme Corp" -q)
+HYOPPS_CONFIG=$TEST_DIR/mb-off.ini hy exec input "$i2" 2 firstname=In lastname=Line2 email=inline2@acme.example >/dev/null
+expect_eq "a step that cannot run fails at once, as on a runner" "failed|4" \
+    "$(sqlite3 "$db" "SELECT status || '|' || current_step_order FROM workflow_executions WHERE id = '$i2'")"
+hy exec retry "$i2" >/dev/null; expect_eq "retry runs the rest at once" completed \
+    "$(sqlite3 "$db" "SELECT status FROM workflow_executions WHERE id = '$i2'")"
 
 done_testing

@@ -331,6 +331,8 @@ static void cancelled_while_running(void **state)
 static void runner_thread_advances_work(void **state)
 {
     fx *f = *state;
+    /* the runner's path: local steps are not run by the inputs themselves */
+    f->e->app->cfg->engine.inline_local_steps = false;
     hy_runner *r;
     hy_err err;
     hy_err_clear(&err);
