@@ -245,7 +245,7 @@ static int open_conn(const char *path, hy_db **out, hy_err *err)
         "PRAGMA journal_mode=WAL;"
         "PRAGMA synchronous=NORMAL;"
         "PRAGMA foreign_keys=ON;"
-        "PRAGMA temp_store=MEMORY;" "PRAGMA wal_autocheckpoint=10000;" "PRAGMA cache_size=-16384;";
+        "PRAGMA temp_store=MEMORY;" "PRAGMA wal_autocheckpoint=10000;";
     char *msg = NULL;
     rc = sqlite3_exec(db->conn, pragmas, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {

@@ -259,6 +259,14 @@ int ex_advance(hy_ctx *c, const hy_principal *actor, ex_state *x, int from, cons
     return complete(c, actor, x, context, err);
 }
 
+/* Past step `from`: the next step becomes current; a queued auto step that
+ * waits on no network runs now, in this transaction (ex_run_deferred). */
+static int advance_and_run(hy_ctx *c, const hy_principal *actor, ex_state *x, int from, hy_err *err)
+{
+    int rc = ex_advance(c, actor, x, from, NULL, NULL, true, err);
+    return rc ? rc : ex_run_deferred(c, x, err);
+}
+
 /* ---- start ---- */
 
 int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, const char *org_id,
@@ -391,7 +399,7 @@ int engine_submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int
     cJSON_Delete(input);
     if (rc) return rc;
     ex_set_step_status(&x, order, "completed");
-    return ex_advance(c, actor, &x, order, NULL, NULL, false, err);
+    return advance_and_run(c, actor, &x, order, err);
 }
 
 int engine_retry(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err)
@@ -419,7 +427,11 @@ int engine_retry(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_e
                      "updated_at = ? WHERE id = ?",
                      "Itt", now_ms, now, x.id);
     if (rc == 0) rc = ex_status_changed(c, &x, "pending", err);
-    return rc;
+    if (rc) return rc;
+    /* queued above; runs now if it waits on no network */
+    ex_set_step_status(&x, k, "pending");
+    x.deferred = true;
+    return ex_run_deferred(c, &x, err);
 }
 
 int engine_skip(hy_ctx *c, const hy_principal *actor, const char *exec_id, int order, const char *reason,
@@ -449,7 +461,7 @@ int engine_skip(hy_ctx *c, const hy_principal *actor, const char *exec_id, int o
                      "ttttt", reason, nullable(actor->user_id), now, now, x.step[order - 1].id);
     if (rc) return rc;
     ex_set_step_status(&x, order, "skipped");
-    if (order == x.current) return ex_advance(c, actor, &x, order, NULL, NULL, false, err);
+    if (order == x.current) return advance_and_run(c, actor, &x, order, err);
     return 0;
 }
 
@@ -473,7 +485,7 @@ int engine_mark_done(hy_ctx *c, const hy_principal *actor, const char *exec_id, 
                      "ttttt", note, nullable(actor->user_id), now, now, x.step[order - 1].id);
     if (rc) return rc;
     ex_set_step_status(&x, order, "completed");
-    if (order == x.current) return ex_advance(c, actor, &x, order, NULL, NULL, false, err);
+    if (order == x.current) return advance_and_run(c, actor, &x, order, err);
     return 0;
 }
 
@@ -516,7 +528,7 @@ int engine_rerun(hy_ctx *c, const hy_principal *actor, const char *exec_id, int 
     if (rc == 0) rc = ex_status_changed(c, &x, "pending", err);
     if (rc) return rc;
     for (int k = from; k <= x.nsteps; k++) ex_set_step_status(&x, k, "pending");
-    return ex_advance(c, actor, &x, from - 1, NULL, NULL, false, err);
+    return advance_and_run(c, actor, &x, from - 1, err);
 }
 
 int engine_cancel(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err)

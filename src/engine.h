@@ -56,18 +56,22 @@ int engine_rerun(hy_ctx *c, const hy_principal *actor, const char *exec_id, int 
  * run finishes and is recorded, and nothing runs after it. */
 int engine_cancel(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err);
 
-/* Runs the local steps of this execution that are queued now (simulate,
- * off, Studio: steps that wait on no network; unless [engine]
- * inline_local_steps is false), inside the caller's
- * transaction, right after the action that queued them: the rows, attempt
- * log and audit are those a runner writes (the runner field names this
- * process and thread). It stops at a step that waits on the network (left
- * to the runners, under a lease), a manual step, a retry not yet due, the
- * end, or after INLINE_MS. A database error inside the steps undoes them
- * only (a savepoint): the caller's own change still commits and the runners
- * meet the error. *ran (may be NULL): steps run. ops calls this after its
- * own audit row, so the audit trail reads in the order things happened. */
-int engine_run_inline(hy_ctx *c, const char *exec_id, int *ran, hy_err *err);
+/* Auto steps that wait on no network (simulate, off, Studio) are run by
+ * the action that queues them, in its transaction, right after it (unless
+ * [engine] inline_local_steps is false): engine_submit, engine_retry,
+ * engine_skip, engine_mark_done and engine_rerun do so themselves, so ops
+ * writes its audit row for the action before calling them and the trail
+ * reads in the order things happened. The rows, attempt log and audit are
+ * those a runner writes (the runner field names this process and thread).
+ * It stops at a step that waits on the network (left to the runners, under
+ * a lease), a manual step, a retry not yet due, the end, or after 20 ms. A
+ * database error inside those steps undoes them only (a savepoint): the
+ * action still commits and the runners meet the error.
+ *
+ * engine_run_inline does the same for an execution whose current step is
+ * already queued (a workflow that begins with an auto step, after
+ * engine_start and the caller's audit row). */
+int engine_run_inline(hy_ctx *c, const char *exec_id, hy_err *err);
 
 /* The context a step of this execution sees: earlier inputs and outputs
  * merged in step order, plus execution_id, workflow, organization_id,

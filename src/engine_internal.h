@@ -49,6 +49,12 @@ void ex_set_step_status(ex_state *x, int order, const char *status);
 int ex_advance(hy_ctx *c, const hy_principal *actor, ex_state *x, int from, const cJSON *context, int *queued_auto,
                bool defer, hy_err *err);
 int ex_flush_deferred(hy_ctx *c, ex_state *x, hy_err *err);
+/* After an operator action left the next auto step queued in x only
+ * (x->deferred): runs it and the local steps after it in this transaction
+ * when none waits on the network ([engine] inline_local_steps), as a runner
+ * would; else (or after a database error inside them, undone by a
+ * savepoint) writes the queued step for the runners. */
+int ex_run_deferred(hy_ctx *c, ex_state *x, hy_err *err);
 /* Audit helper: details built from key/value string pairs (NULL-terminated). */
 int ex_audit(hy_ctx *c, const hy_principal *actor, const char *action, const char *exec_id, cJSON *details,
              hy_err *err);

@@ -407,54 +407,84 @@ static int run_local(hy_engine *e, ex_state *x, int order, step_row *row, hy_err
 
 #define INLINE_MS 20              /* an action runs local steps for at most this long */
 
-int engine_run_inline(hy_ctx *c, const char *exec_id, int *ran, hy_err *err)
+/* host:pid:thread of the calling thread (a fork gets its own). */
+static const char *thread_owner(void)
 {
-    if (ran) *ran = 0;
-    if (!c->cfg->engine.inline_local_steps) return 0;
-    if (!db_in_tx(c->db)) return hy_fail(err, HY_ERR_INTERNAL, "local steps run outside a transaction (a bug)");
-    /* Run as a runner of this process and thread would be: same rows,
-     * attempt log and audit; the runner field names this thread. */
+    static _Thread_local char owner[160];
+    static _Thread_local pid_t pid;
+    if (!owner[0] || pid != getpid()) {
+        char host[64] = "localhost";
+        gethostname(host, sizeof host - 1);
+        host[sizeof host - 1] = '\0';
+        pid = getpid();
+        snprintf(owner, sizeof owner, "%s:%ld:%ld", host, (long)pid, (long)syscall(SYS_gettid));
+    }
+    return owner;
+}
+
+/* Is step k of x an auto step to run now without the network? Fills row. */
+static bool runs_inline(hy_ctx *c, hy_engine *e, ex_state *x, int k, step_row *row, hy_err *err, int *rc)
+{
+    *rc = 0;
+    if (!c->cfg->engine.inline_local_steps || !x->wf || k < 1 || k > x->nsteps) return false;
+    const hy_step_def *sd = &x->wf->steps[k - 1];
+    if (sd->kind != HY_STEP_AUTO || hy_integration_remote(c->cfg, sd->integration)) return false;
+    if ((*rc = load_step_row(e, x->step[k - 1].id, row, err)) != 0) return false;
+    return strcmp(row->status, "pending") == 0 && !(row->has_next && row->next_attempt > hy_now_ms());
+}
+
+/* Runs step k (queued in the row, or only in x when x->deferred) and the
+ * local steps after it as a runner of this thread would: same rows,
+ * attempt log and audit; the runner field names this thread. Inside a
+ * savepoint: a database error in the steps undoes them only, and the step
+ * is left queued for the runners (who meet the error and park). */
+static int run_inline(hy_ctx *c, ex_state *x, int k, step_row *row, hy_err *err)
+{
     hy_engine e;
     memset(&e, 0, sizeof e);
     e.c = c;
     e.lease_ms = DEFAULT_LEASE_MS;
     e.batch_max = DEFAULT_BATCH;
     e.deadline = hy_mono_ms() + INLINE_MS;
-    char host[64] = "localhost";
-    gethostname(host, sizeof host - 1);
-    host[sizeof host - 1] = '\0';
-    snprintf(e.owner, sizeof e.owner, "%s:%ld:%ld", host, (long)getpid(), (long)syscall(SYS_gettid));
+    hy_strlcpy(e.owner, thread_owner(), sizeof e.owner);
     principal_system(&e.sys);
-
-    ex_state x;
-    step_row row;
-    memset(&row, 0, sizeof row);
+    ex_state before = *x;
+    int rc = db_exec(c->db, err, "SAVEPOINT engine_inline", "");
+    if (rc) return rc;
     hy_err inner;
     hy_err_clear(&inner);
-    int rc = ex_load(c, exec_id, &x, &inner);
-    if (rc) return 0; /* the runners will see it */
-    int k = x.current;
-    if (!x.wf || strcmp(x.status, "pending") != 0 || k < 1 || k > x.nsteps ||
-        x.wf->steps[k - 1].kind != HY_STEP_AUTO || hy_integration_remote(c->cfg, x.wf->steps[k - 1].integration))
-        return 0;
-    if (load_step_row(&e, x.step[k - 1].id, &row, &inner) != 0 || strcmp(row.status, "pending") != 0 ||
-        (row.has_next && row.next_attempt > hy_now_ms())) {
-        step_row_free(&row);
-        return 0;
-    }
-    /* A database error inside a step undoes the steps only: the action
-     * itself still commits, and the runners meet the error (and park). */
-    rc = db_exec(c->db, err, "SAVEPOINT engine_inline", "");
-    if (rc == 0) {
-        rc = run_local(&e, &x, k, &row, &inner);
-        if (rc) {
-            rc = db_exec(c->db, err, "ROLLBACK TO engine_inline", "");
-            if (rc == 0) rc = db_exec(c->db, err, "RELEASE engine_inline", "");
-        } else {
-            rc = db_exec(c->db, err, "RELEASE engine_inline", "");
-            if (ran) *ran = (int)(e.stats.steps_completed + e.stats.steps_failed + e.stats.retries_scheduled);
-        }
-    }
+    if (run_local(&e, x, k, row, &inner) == 0) return db_exec(c->db, err, "RELEASE engine_inline", "");
+    rc = db_exec(c->db, err, "ROLLBACK TO engine_inline", "");
+    if (rc == 0) rc = db_exec(c->db, err, "RELEASE engine_inline", "");
+    if (rc) return rc;
+    *x = before;
+    return ex_flush_deferred(c, x, err);
+}
+
+int ex_run_deferred(hy_ctx *c, ex_state *x, hy_err *err)
+{
+    if (!x->deferred) return 0;
+    hy_engine probe = {.c = c};
+    step_row row;
+    memset(&row, 0, sizeof row);
+    int rc;
+    if (runs_inline(c, &probe, x, x->current, &row, err, &rc)) rc = run_inline(c, x, x->current, &row, err);
+    else if (rc == 0) rc = ex_flush_deferred(c, x, err);
+    step_row_free(&row);
+    return rc;
+}
+
+int engine_run_inline(hy_ctx *c, const char *exec_id, hy_err *err)
+{
+    if (!c->cfg->engine.inline_local_steps) return 0;
+    if (!db_in_tx(c->db)) return hy_fail(err, HY_ERR_INTERNAL, "local steps run outside a transaction (a bug)");
+    ex_state x;
+    int rc = ex_load(c, exec_id, &x, err);
+    if (rc || strcmp(x.status, "pending") != 0) return rc;
+    hy_engine probe = {.c = c};
+    step_row row;
+    memset(&row, 0, sizeof row);
+    if (runs_inline(c, &probe, &x, x.current, &row, err, &rc)) rc = run_inline(c, &x, x.current, &row, err);
     step_row_free(&row);
     return rc;
 }

@@ -175,20 +175,23 @@ int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const
         if (ops_find_org(c, p, org_ref, org, err) != 0) return err->code;
     }
     if (db_begin(c->db, err) != 0) return err->code;
+    /* The audit row before what the engine does next (local steps it runs
+     * at once are audited as it goes). */
     int rc = engine_start(c, p, wf, of && org[0] ? org : NULL, id_out, err);
-    if (rc == 0 && of && org[0]) {
-        cJSON *in = cJSON_CreateObject();
-        cJSON_AddStringToObject(in, of->name, org);
-        rc = engine_submit(c, p, id_out, 1, in, err);
-        cJSON_Delete(in);
-    }
     if (rc == 0) {
         cJSON *d = cJSON_CreateObject();
         cJSON_AddStringToObject(d, "workflow", wf->name);
         if (org[0]) cJSON_AddStringToObject(d, "organization_id", org);
         rc = audit_action(c, p, "exec.start", id_out, d, err);
     }
-    if (rc == 0) rc = engine_run_inline(c, id_out, NULL, err);
+    if (rc == 0 && of && org[0]) {
+        cJSON *in = cJSON_CreateObject();
+        cJSON_AddStringToObject(in, of->name, org);
+        rc = engine_submit(c, p, id_out, 1, in, err);
+        cJSON_Delete(in);
+    } else if (rc == 0 && wf->steps[0].kind == HY_STEP_AUTO) {
+        rc = engine_run_inline(c, id_out, err);
+    }
     /* keeps the search index's backlog small even when no runner runs */
     if (rc == 0) rc = exec_search_flush(c, false, err);
     rc = ops_finish(c, rc, err);
@@ -235,9 +238,9 @@ int ops_exec_submit(hy_ctx *c, const hy_principal *p, const char *ref, const cha
     if (resolve_visible(c, p, ref, id, &wf, err) != 0) return err->code;
     if (step_order(wf, step, &order, err) != 0) return err->code;
     if (db_begin(c->db, err) != 0) return err->code;
-    int rc = engine_submit(c, p, id, order, input, err);
-    if (rc == 0) rc = audit_action(c, p, "exec.input", id, details_step(wf, order), err);
-    if (rc == 0) rc = engine_run_inline(c, id, NULL, err);
+    /* audited first: engine_submit may run local steps after it (engine.h) */
+    int rc = audit_action(c, p, "exec.input", id, details_step(wf, order), err);
+    if (rc == 0) rc = engine_submit(c, p, id, order, input, err);
     return ops_finish(c, rc, err);
 }
 
@@ -275,13 +278,10 @@ int ops_exec_retry(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *er
     const hy_workflow_def *wf;
     if (resolve_visible(c, p, ref, id, &wf, err) != 0) return err->code;
     if (db_begin(c->db, err) != 0) return err->code;
-    int rc = engine_retry(c, p, id, err);
-    if (rc == 0) {
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "workflow", wf->name);
-        rc = audit_action(c, p, "exec.retry", id, d, err);
-    }
-    if (rc == 0) rc = engine_run_inline(c, id, NULL, err);
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "workflow", wf->name);
+    int rc = audit_action(c, p, "exec.retry", id, d, err); /* first: see ops_exec_submit */
+    if (rc == 0) rc = engine_retry(c, p, id, err);
     return ops_finish(c, rc, err);
 }
 
@@ -311,13 +311,10 @@ static int admin_step_action(hy_ctx *c, const hy_principal *p, const char *ref, 
         free(trimmed);
         return err->code;
     }
-    int rc = fn(c, p, id, order, t, err);
-    if (rc == 0) {
-        cJSON *d = details_step(wf, order);
-        cJSON_AddStringToObject(d, field, t);
-        rc = audit_action(c, p, action, id, d, err);
-    }
-    if (rc == 0) rc = engine_run_inline(c, id, NULL, err);
+    cJSON *d = details_step(wf, order);
+    cJSON_AddStringToObject(d, field, t);
+    int rc = audit_action(c, p, action, id, d, err); /* first: see ops_exec_submit */
+    if (rc == 0) rc = fn(c, p, id, order, t, err);
     free(trimmed);
     return ops_finish(c, rc, err);
 }
@@ -343,9 +340,8 @@ int ops_exec_rerun(hy_ctx *c, const hy_principal *p, const char *ref, const char
     if (resolve_visible(c, p, ref, id, &wf, err) != 0) return err->code;
     if (step_order(wf, from_step, &order, err) != 0) return err->code;
     if (db_begin(c->db, err) != 0) return err->code;
-    int rc = engine_rerun(c, p, id, order, err);
-    if (rc == 0) rc = audit_action(c, p, "exec.rerun", id, details_step(wf, order), err);
-    if (rc == 0) rc = engine_run_inline(c, id, NULL, err);
+    int rc = audit_action(c, p, "exec.rerun", id, details_step(wf, order), err); /* first: see ops_exec_submit */
+    if (rc == 0) rc = engine_rerun(c, p, id, order, err);
     return ops_finish(c, rc, err);
 }
 

@@ -48,6 +48,14 @@ static double now_us(void)
     return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
+/* CPU time of the calling thread (user + system). */
+static double thread_cpu_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
 /* "org0".."org{n-1}" partner organisations, each from a real new_partner run. */
 static void bench_orgs(t_env *e, const hy_principal *admin, int n, char (*ids)[HY_UUID_LEN])
 {
