@@ -11,12 +11,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "db_vfs.h"
 #include "migrations.h"
 #include "util.h"
 
 #define CACHE_SLOTS 256   /* power of two */
 #define BUSY_TIMEOUT_MS 15000
-#define CHECKPOINT_WAIT_MS 10
+#define CHECKPOINT_WAIT_MS 10    /* a completing checkpoint waits this long for the lock */
+#define CHECKPOINT_PASSES 4       /* unlocked copies before it... */
+#define CHECKPOINT_REST 256       /* ...until fewer frames than this came meanwhile */
 
 struct hy_stmt {
     sqlite3_stmt *s;
@@ -39,6 +42,9 @@ struct hy_db {
     long prepares;
     hy_stmt *cache[CACHE_SLOTS];
     int ncached;
+    /* BEGIN IMMEDIATE, COMMIT, ROLLBACK: prepared once (sqlite3_exec
+     * would parse them at every transaction) */
+    sqlite3_stmt *begin_st, *commit_st, *rollback_st;
 #ifdef HY_DB_PROFILE
     struct prof_conn *prof;
 #endif
@@ -210,10 +216,13 @@ static int busy_wait(void *arg, int count)
 /* Before the first connection: SQLite's memory statistics take a global
  * mutex on every allocation (measured: a twentieth of an action's time);
  * nothing here reads them. */
+static const char *vfs_name;
+
 static void sqlite_setup(void)
 {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     sqlite3_initialize();
+    vfs_name = getenv("HYOPPS_PLAIN_VFS") ? NULL : db_vfs_register();
 }
 
 static int open_conn(const char *path, hy_db **out, hy_err *err)
@@ -225,7 +234,7 @@ static int open_conn(const char *path, hy_db **out, hy_err *err)
     db->path = xstrdup(path);
     bool fresh = strcmp(path, ":memory:") != 0 && access(path, F_OK) != 0;
     int rc = sqlite3_open_v2(path, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+                             vfs_name);
     if (rc != SQLITE_OK) {
         hy_fail(err, HY_ERR_INTERNAL, "cannot open database %s: %s", path,
                 db->conn ? sqlite3_errmsg(db->conn) : sqlite3_errstr(rc));
@@ -286,6 +295,9 @@ void db_close(hy_db *db)
         free(db->cache[i]->sql);
         free(db->cache[i]);
     }
+    sqlite3_finalize(db->begin_st);
+    sqlite3_finalize(db->commit_st);
+    sqlite3_finalize(db->rollback_st);
     if (db->conn) sqlite3_close_v2(db->conn);
 #ifdef HY_DB_PROFILE
     free(db->prof);
@@ -376,6 +388,17 @@ fail_nobegin:
 
 /* ---- transactions ---- */
 
+/* Runs one of the transaction statements (prepared on first use). */
+static int tx_step(hy_db *db, sqlite3_stmt **slot, const char *sql)
+{
+    if (!*slot) {
+        int rc = sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL);
+        if (rc != SQLITE_OK) return rc;
+    }
+    sqlite3_step(*slot);
+    return sqlite3_reset(*slot);
+}
+
 int db_begin(hy_db *db, hy_err *err)
 {
     if (db->in_tx) return hy_fail(err, HY_ERR_INTERNAL, "nested transaction (a bug)");
@@ -383,7 +406,7 @@ int db_begin(hy_db *db, hy_err *err)
      * few more tries cover a checkpoint or a very long writer. */
     int rc = SQLITE_BUSY;
     for (int tries = 0; tries < 4; tries++) {
-        rc = sqlite3_exec(db->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        rc = tx_step(db, &db->begin_st, "BEGIN IMMEDIATE");
         if ((rc & 0xff) != SQLITE_BUSY) break;
     }
     if (rc != SQLITE_OK) return sql_error(db, err, rc, "begin");
@@ -396,13 +419,13 @@ int db_commit(hy_db *db, hy_err *err)
 #ifdef HY_DB_PROFILE
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = sqlite3_exec(db->conn, "COMMIT", NULL, NULL, NULL);
+    int rc = tx_step(db, &db->commit_st, "COMMIT");
     clock_gettime(CLOCK_MONOTONIC, &t1);
     int cur = 0, hi = 0;
     sqlite3_db_status(db->conn, SQLITE_DBSTATUS_CACHE_WRITE, &cur, &hi, 1);
     prof_commit(db->prof, cur, &t0, &t1);
 #else
-    int rc = sqlite3_exec(db->conn, "COMMIT", NULL, NULL, NULL);
+    int rc = tx_step(db, &db->commit_st, "COMMIT");
 #endif
     if (rc != SQLITE_OK) {
         sql_error(db, err, rc, "commit");
@@ -415,7 +438,7 @@ int db_commit(hy_db *db, hy_err *err)
 
 void db_rollback(hy_db *db)
 {
-    if (!sqlite3_get_autocommit(db->conn)) sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+    if (!sqlite3_get_autocommit(db->conn)) tx_step(db, &db->rollback_st, "ROLLBACK");
     db->in_tx = false;
 }
 
@@ -622,25 +645,38 @@ static int busy_short(void *arg, int count)
     return 1;
 }
 
+/* Syncs the database file or its WAL (op: SQLITE_FCNTL_FILE_POINTER or
+ * SQLITE_FCNTL_JOURNAL_POINTER) through SQLite's own file handle. */
+static int sync_file(hy_db *db, int op)
+{
+    sqlite3_file *f = NULL;
+    if (sqlite3_file_control(db->conn, "main", op, &f) != SQLITE_OK || !f || !f->pMethods) return SQLITE_OK;
+    return f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
+}
+
 int db_checkpoint(hy_db *db, int *frames, hy_err *err)
 {
     if (frames) *frames = 0;
-    int nlog = 0, nckpt = 0;
-    /* 1. Copy what is in the WAL, holding up no one. */
-    int rc = sqlite3_wal_checkpoint_v2(db->conn, "main", SQLITE_CHECKPOINT_PASSIVE, &nlog, &nckpt);
-    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) return 0; /* another checkpointer */
-    if (rc != SQLITE_OK) return sql_error(db, err, rc, "checkpoint");
-    if (frames) *frames = nlog;
-    if (nlog <= 0) return 0; /* nothing in the WAL */
-    /* 2. The counts are those of the WAL as the checkpoint began: when a
-     * writer added frames meanwhile (the usual case under load), SQLite left
-     * the database file unsynced until a checkpoint completes. Sync what
-     * was copied now, in this thread, so that the checkpoint that completes
-     * (below, or a writer's automatic one) has little left to flush. */
-    sqlite3_file *f = NULL;
-    if (sqlite3_file_control(db->conn, "main", SQLITE_FCNTL_FILE_POINTER, &f) == SQLITE_OK && f && f->pMethods) {
-        rc = f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
-        if (rc != SQLITE_OK) return sql_error(db, err, rc, "checkpoint sync");
+    int nlog = 0, nckpt = 0, before = 0, rc;
+    /* 1. Copy what is in the WAL, holding up no one; again while writers
+     * added many frames meanwhile, so that little is left for step 3. */
+    for (int pass = 0; pass < CHECKPOINT_PASSES; pass++) {
+        rc = sqlite3_wal_checkpoint_v2(db->conn, "main", SQLITE_CHECKPOINT_PASSIVE, &nlog, &nckpt);
+        if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) return 0; /* another checkpointer */
+        if (rc != SQLITE_OK) return sql_error(db, err, rc, "checkpoint");
+        if (frames && pass == 0) *frames = nlog;
+        if (nlog <= 0) return 0; /* nothing in the WAL */
+        if (pass > 0 && nlog - before < CHECKPOINT_REST) break;
+        before = nlog;
+        /* 2. The counts are those of the WAL as the checkpoint began: when
+         * a writer added frames meanwhile (the usual case under load),
+         * SQLite left the database file unsynced until a checkpoint
+         * completes. Sync what was copied now, in this thread, and the WAL
+         * frames written meanwhile, so that the checkpoint that completes
+         * (below, or a writer's automatic one) has little left to flush. */
+        if ((rc = sync_file(db, SQLITE_FCNTL_FILE_POINTER)) != SQLITE_OK ||
+            (rc = sync_file(db, SQLITE_FCNTL_JOURNAL_POINTER)) != SQLITE_OK)
+            return sql_error(db, err, rc, "checkpoint sync");
     }
     /* 3. Complete it: the write lock only for the frames added since. */
     sqlite3_busy_handler(db->conn, busy_short, db);

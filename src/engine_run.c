@@ -422,6 +422,18 @@ static const char *thread_owner(void)
     return owner;
 }
 
+/* The engine's principal, once per thread (it looks up the OS user). */
+static const hy_principal *thread_system(void)
+{
+    static _Thread_local hy_principal sys;
+    static _Thread_local pid_t pid;
+    if (!sys.system || pid != getpid()) {
+        principal_system(&sys);
+        pid = getpid();
+    }
+    return &sys;
+}
+
 /* Is step k of x an auto step to run now without the network? Fills row. */
 static bool runs_inline(hy_ctx *c, hy_engine *e, ex_state *x, int k, step_row *row, hy_err *err, int *rc)
 {
@@ -447,7 +459,7 @@ static int run_inline(hy_ctx *c, ex_state *x, int k, step_row *row, hy_err *err)
     e.batch_max = DEFAULT_BATCH;
     e.deadline = hy_mono_ms() + INLINE_MS;
     hy_strlcpy(e.owner, thread_owner(), sizeof e.owner);
-    principal_system(&e.sys);
+    e.sys = *thread_system();
     ex_state before = *x;
     int rc = db_exec(c->db, err, "SAVEPOINT engine_inline", "");
     if (rc) return rc;
@@ -730,7 +742,16 @@ int engine_tick(hy_engine *e, bool *worked, hy_err *err)
     /* A read first: an idle runner never takes the write lock. */
     if (engine_next_due(e, &due, err) != 0) return err->code;
     if (due < 0 || due > now) {
-        checkpoint_now_and_then(e); /* idle: copy the WAL back for the others */
+        /* Idle: what interactive actions leave to the runners. */
+        int rc = 0;
+        if (exec_search_due(e->c, false, err, &rc)) {
+            if ((rc = db_begin(e->c->db, err)) == 0) {
+                rc = exec_search_index(e->c, err);
+                rc = rc ? (db_rollback(e->c->db), rc) : db_commit(e->c->db, err);
+            }
+        }
+        if (rc) return rc;
+        checkpoint_now_and_then(e); /* copy the WAL back */
         return 0;
     }
     if (db_begin(e->c->db, err) != 0) return err->code;

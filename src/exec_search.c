@@ -3,22 +3,35 @@
 #include "db.h"
 #include "util.h"
 
-#define FLUSH_AT 64          /* pending executions */
-#define FLUSH_AFTER_MS 1000  /* or the oldest waited this long */
+/* Runners index in batches of about this many, or when the oldest waited
+ * this long; an interactive action only when the backlog is several times
+ * that (no runner running), so it rarely pays for the index itself. */
+#define FLUSH_AT 64
+#define FLUSH_AFTER_MS 1000
+#define BACKSTOP_FACTOR 8
+
+bool exec_search_due(hy_ctx *c, bool backstop, hy_err *err, int *rc)
+{
+    int64_t n = 0, oldest = 0;
+    hy_stmt *st = db_query(c->db, err, "SELECT count(*), min(at) FROM exec_search_pending", "");
+    if (db_row(st)) {
+        n = db_int(st, 0);
+        oldest = db_int(st, 1);
+    }
+    *rc = db_done(st);
+    int f = backstop ? BACKSTOP_FACTOR : 1;
+    return *rc == 0 && n > 0 && (n >= FLUSH_AT * f || hy_now_ms() - oldest >= FLUSH_AFTER_MS * f);
+}
 
 int exec_search_flush(hy_ctx *c, bool force, hy_err *err)
 {
-    if (!force) {
-        int64_t n = 0, oldest = 0;
-        hy_stmt *st = db_query(c->db, err, "SELECT count(*), min(at) FROM exec_search_pending", "");
-        if (db_row(st)) {
-            n = db_int(st, 0);
-            oldest = db_int(st, 1);
-        }
-        int rc = db_done(st);
-        if (rc) return rc;
-        if (n == 0 || (n < FLUSH_AT && hy_now_ms() - oldest < FLUSH_AFTER_MS)) return 0;
-    }
+    int rc = 0;
+    if (!force && !exec_search_due(c, false, err, &rc)) return rc;
+    return exec_search_index(c, err);
+}
+
+int exec_search_index(hy_ctx *c, hy_err *err)
+{
     /* One FTS write for the whole batch: out with the text last indexed, in
      * with the current one (none for deleted executions). CROSS JOIN keeps
      * the pending rows the outer loop: without statistics SQLite chose to

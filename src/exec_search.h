@@ -10,6 +10,12 @@
 /* Inside the caller's write transaction: indexes the pending executions,
  * when there are many or the oldest waited long enough (or force). */
 int exec_search_flush(hy_ctx *c, bool force, hy_err *err);
+/* Is a batch due (a read)? backstop: the much larger backlog at which an
+ * interactive action indexes it itself (no runner is doing it). *rc gets
+ * the query's result. */
+bool exec_search_due(hy_ctx *c, bool backstop, hy_err *err, int *rc);
+/* Indexes every pending execution now (inside a write transaction). */
+int exec_search_index(hy_ctx *c, hy_err *err);
 
 /* The SQL expression for an execution's search text, given ?id-like
  * expressions for its id, organisation and user. */

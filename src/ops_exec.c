@@ -192,8 +192,9 @@ int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const
     } else if (rc == 0 && wf->steps[0].kind == HY_STEP_AUTO) {
         rc = engine_run_inline(c, id_out, err);
     }
-    /* keeps the search index's backlog small even when no runner runs */
-    if (rc == 0) rc = exec_search_flush(c, false, err);
+    /* Runners index new executions in the background; this keeps the
+     * backlog bounded when none runs. */
+    if (rc == 0 && exec_search_due(c, true, err, &rc)) rc = exec_search_index(c, err);
     rc = ops_finish(c, rc, err);
     if (rc) id_out[0] = '\0';
     return rc;
