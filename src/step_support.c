@@ -114,15 +114,13 @@ void sim_token(char *out, size_t n, const char *alphabet)
 
 void hy_row_id(char out[HY_UUID_LEN])
 {
-    rnd_init();
     unsigned char b[16];
-    randombytes_buf(b, sizeof b);
+    hy_random(b + 6, 10);
     uint64_t ms = (uint64_t)hy_now_ms();
     for (int i = 0; i < 6; i++) b[i] = (unsigned char)(ms >> (40 - 8 * i));
     b[6] = (unsigned char)((b[6] & 0x0F) | 0x70);
     b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
-    snprintf(out, HY_UUID_LEN, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
-             b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    hy_uuid_format(b, out);
 }
 
 void step_mark_simulated(cJSON *output) { cJSON_AddBoolToObject(output, "simulated", 1); }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -198,21 +199,54 @@ void hy_strlcpy(char *dst, const char *src, size_t n)
 
 /* ---- UUID ---- */
 
-void hy_uuid(char out[HY_UUID_LEN])
+/* Random bytes from a per-thread pool filled by libsodium: one getrandom
+ * system call per 512 bytes instead of one per id (ids are made by the
+ * dozen per execution). A forked child refills before its first use, so
+ * parent and child never hand out the same bytes. */
+void hy_random(void *buf, size_t n)
 {
+    static _Thread_local unsigned char pool[512];
+    static _Thread_local size_t used = sizeof pool;
+    static _Thread_local pid_t owner;
     static int ready;
     if (!ready) {
         if (sodium_init() < 0) hy_fatal("libsodium failed to initialise");
         ready = 1;
     }
+    if (n > sizeof pool / 4) {
+        randombytes_buf(buf, n);
+        return;
+    }
+    pid_t pid = getpid();
+    if (used + n > sizeof pool || owner != pid) {
+        randombytes_buf(pool, sizeof pool);
+        used = 0;
+        owner = pid;
+    }
+    memcpy(buf, pool + used, n);
+    sodium_memzero(pool + used, n); /* never handed out twice */
+    used += n;
+}
+
+void hy_uuid_format(const unsigned char b[16], char out[HY_UUID_LEN])
+{
+    static const char hex[] = "0123456789abcdef";
+    char *o = out;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) *o++ = '-';
+        *o++ = hex[b[i] >> 4];
+        *o++ = hex[b[i] & 15];
+    }
+    *o = '\0';
+}
+
+void hy_uuid(char out[HY_UUID_LEN])
+{
     unsigned char b[16];
-    randombytes_buf(b, sizeof b);
+    hy_random(b, sizeof b);
     b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
-    snprintf(out, HY_UUID_LEN,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
-             b[11], b[12], b[13], b[14], b[15]);
+    hy_uuid_format(b, out);
 }
 
 bool hy_is_uuid(const char *s)
@@ -248,14 +282,40 @@ int64_t hy_mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static char *put_digits(char *o, int v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v /= 10) o[i] = (char)('0' + v % 10);
+    return o + n;
+}
+
+/* YYYY-MM-DDTHH:MM:SS.mmmZ, written by hand (several per transaction). */
 void hy_iso_from_ms(int64_t ms, char out[HY_TIME_LEN])
 {
-    time_t secs = (time_t)(ms / 1000);
+    int64_t secs = ms / 1000, frac = ms % 1000;
+    if (frac < 0) {
+        frac += 1000;
+        secs--;
+    }
+    time_t t = (time_t)secs;
     struct tm tm;
-    gmtime_r(&secs, &tm);
-    char base[24];
-    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, HY_TIME_LEN, "%.20s.%03dZ", base, (int)(((ms % 1000) + 1000) % 1000));
+    gmtime_r(&t, &tm);
+    int year = tm.tm_year + 1900;
+    year = year < 0 ? 0 : year > 9999 ? 9999 : year; /* four digits, as ISO-8601 wants */
+    char *o = put_digits(out, year, 4);
+    *o++ = '-';
+    o = put_digits(o, tm.tm_mon + 1, 2);
+    *o++ = '-';
+    o = put_digits(o, tm.tm_mday, 2);
+    *o++ = 'T';
+    o = put_digits(o, tm.tm_hour, 2);
+    *o++ = ':';
+    o = put_digits(o, tm.tm_min, 2);
+    *o++ = ':';
+    o = put_digits(o, tm.tm_sec, 2);
+    *o++ = '.';
+    o = put_digits(o, (int)frac, 3);
+    *o++ = 'Z';
+    *o = '\0';
 }
 
 void hy_now_iso(char out[HY_TIME_LEN]) { hy_iso_from_ms(hy_now_ms(), out); }

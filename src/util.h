@@ -47,6 +47,10 @@ void hy_strlcpy(char *dst, const char *src, size_t n);
 /* A random UUID v4 in canonical text form. */
 #define HY_UUID_LEN 37
 void hy_uuid(char out[HY_UUID_LEN]);
+/* 16 bytes as 8-4-4-4-12 lower-case hex. */
+void hy_uuid_format(const unsigned char b[16], char out[HY_UUID_LEN]);
+/* Cryptographically random bytes (libsodium), from a per-thread pool. */
+void hy_random(void *buf, size_t n);
 bool hy_is_uuid(const char *s);
 
 /* Time. All stored timestamps are UTC ISO-8601: 2026-11-25T21:39:56.123Z. */

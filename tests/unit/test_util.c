@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "sanitize.h"
 #include "util.h"
@@ -48,6 +50,18 @@ static void time_parses_legacy_formats(void **s)
     assert_string_equal(out, "2026-11-25T21:39:56.202Z");
     hy_time_short("2026-11-25T21:39:56.202789", out);
     assert_string_equal(out, "2026-11-25 21:39");
+    /* written by hand: the epoch, before it, a leap day, the last ms of a year */
+    hy_iso_from_ms(0, out);
+    assert_string_equal(out, "1970-01-01T00:00:00.000Z");
+    hy_iso_from_ms(-1, out);
+    assert_string_equal(out, "1969-12-31T23:59:59.999Z");
+    hy_iso_from_ms(951782400007LL, out);
+    assert_string_equal(out, "2000-02-29T00:00:00.007Z");
+    hy_iso_from_ms(1735689599999LL, out);
+    assert_string_equal(out, "2024-12-31T23:59:59.999Z");
+    int64_t back;
+    assert_true(hy_parse_time(out, &back));
+    assert_int_equal(back, 1735689599999LL);
 }
 
 static void slug_is_ascii_dashes(void **s)
@@ -74,6 +88,30 @@ static void uuid_is_v4(void **s)
     assert_int_equal(a[14], '4');
     assert_string_not_equal(a, b);
     assert_false(hy_is_uuid("not-a-uuid"));
+    assert_true(strchr("89ab", a[19]) != NULL); /* RFC 4122 variant */
+    /* the per-thread pool: a forked child never repeats its parent's bytes */
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    unsigned char mine[64], theirs[64];
+    pid_t pid = fork();
+    if (pid == 0) {
+        hy_random(theirs, sizeof theirs);
+        ssize_t w = write(fds[1], theirs, sizeof theirs);
+        _exit(w == (ssize_t)sizeof theirs ? 0 : 1);
+    }
+    hy_random(mine, sizeof mine);
+    assert_int_equal(read(fds[0], theirs, sizeof theirs), (int)sizeof theirs);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    close(fds[0]);
+    close(fds[1]);
+    assert_memory_not_equal(mine, theirs, sizeof mine);
+    /* and a thousand ids are all different */
+    char (*ids)[HY_UUID_LEN] = calloc(1000, HY_UUID_LEN);
+    for (int i = 0; i < 1000; i++) hy_uuid(ids[i]);
+    qsort(ids, 1000, HY_UUID_LEN, (int (*)(const void *, const void *))strcmp);
+    for (int i = 1; i < 1000; i++) assert_string_not_equal(ids[i - 1], ids[i]);
+    free(ids);
 }
 
 static void validators(void **s)
