@@ -93,11 +93,24 @@ void ex_merge(cJSON *dst, const cJSON *src)
     cJSON_ArrayForEach(it, src) set_item(dst, it->string, cJSON_Duplicate(it, 1));
 }
 
+void ex_merge_move(cJSON *dst, cJSON *src)
+{
+    if (!cJSON_IsObject(src)) return;
+    cJSON *it;
+    while ((it = src->child)) {
+        cJSON_DetachItemViaPointer(src, it);
+        char *key = it->string; /* set_item takes its own copy of the key */
+        it->string = NULL;
+        set_item(dst, key, it);
+        cJSON_free(key);
+    }
+}
+
 static void merge_text(cJSON *dst, const char *json)
 {
     if (!json) return;
     cJSON *o = cJSON_Parse(json);
-    ex_merge(dst, o);
+    ex_merge_move(dst, o);
     cJSON_Delete(o);
 }
 

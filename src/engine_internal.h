@@ -37,6 +37,8 @@ int ex_status_changed(hy_ctx *c, ex_state *x, const char *status, hy_err *err);
 int ex_context(hy_ctx *c, const ex_state *x, cJSON **out, hy_err *err);
 /* Copies every key of src into dst, replacing. */
 void ex_merge(cJSON *dst, const cJSON *src);
+/* The same, moving src's items (src is left empty). */
+void ex_merge_move(cJSON *dst, cJSON *src);
 /* Sets a step's status in the row and in x. */
 void ex_set_step_status(ex_state *x, int order, const char *status);
 /* Moves past step `from` (0 = before the first): the next pending step

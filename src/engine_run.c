@@ -324,7 +324,11 @@ static int call_step(hy_engine *e, ex_state *x, const attempt *a, const cJSON *c
 static int gather(hy_engine *e, ex_state *x, const hy_step_def *sd, const cJSON *context, cJSON **gctx,
                   hy_err *failure)
 {
-    *gctx = cJSON_Duplicate(context, 1);
+    /* References to the context's items, not copies (gather only adds
+     * keys); *gctx must be deleted before the context changes. */
+    *gctx = cJSON_CreateObject();
+    const cJSON *it;
+    cJSON_ArrayForEach(it, context) cJSON_AddItemReferenceToObject(*gctx, it->string, (cJSON *)it);
     if (!sd->gather) return 0;
     hy_step_io io = {.c = e->c, .actor = &e->sys, .execution_id = x->id, .requested_by = x->requested_by,
                      .context = *gctx};
@@ -377,15 +381,15 @@ static int run_local(hy_engine *e, ex_state *x, int order, step_row *row, hy_err
         }
         a.duration_ms = hy_mono_ms() - t0;
         int next = 0;
+        cJSON_Delete(gctx); /* (it refers to the context's items) */
         if (rc == 0 && src == 0) {
             rc = record_success(e, x, &a, row, output, err);
-            ex_merge(context, output);
+            ex_merge_move(context, output);
             if (rc == 0) rc = ex_advance(e->c, &e->sys, x, order, context, &next, true, err);
         } else if (rc == 0) {
             rc = ex_flush_deferred(e->c, x, err); /* the row must say where it failed */
             if (rc == 0) rc = record_failure(e, x, &a, row, &failure, err);
         }
-        cJSON_Delete(gctx);
         cJSON_Delete(output);
         cJSON_Delete(a.calls);
         done++;
@@ -590,6 +594,8 @@ static int run_remote(hy_engine *e, ex_state *x, int order, step_row *row, bool 
         src = persist(e, x, a.sd, gctx, output, &failure, err);
         if (src > 0) rc = src;
     }
+    cJSON_Delete(gctx); /* (it refers to the context's items) */
+    gctx = NULL;
     if (rc == 0 && src == 0) {
         rc = record_success(e, x, &a, &now_row, output, err);
         ex_merge(context, output);

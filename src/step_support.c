@@ -9,7 +9,6 @@
 #include "util.h"
 #include "workflows.h"
 
-#include <sodium.h>
 
 static const struct {
     const char *name, *label, *off;
@@ -93,22 +92,12 @@ int step_live_not_wired(hy_step_run *r, hy_integration i, hy_err *err)
 
 /* ---- simulated identifiers ---- */
 
-static void rnd_init(void)
-{
-    if (sodium_init() < 0) hy_fatal("libsodium failed to initialise");
-}
-
-int64_t sim_int_id(void)
-{
-    rnd_init();
-    return 1000 + (int64_t)randombytes_uniform(900000);
-}
+int64_t sim_int_id(void) { return 1000 + (int64_t)hy_random_uniform(900000); }
 
 void sim_token(char *out, size_t n, const char *alphabet)
 {
-    rnd_init();
     size_t len = strlen(alphabet);
-    for (size_t i = 0; i + 1 < n; i++) out[i] = alphabet[randombytes_uniform((uint32_t)len)];
+    for (size_t i = 0; i + 1 < n; i++) out[i] = alphabet[hy_random_uniform((uint32_t)len)];
     if (n) out[n - 1] = '\0';
 }
 

@@ -228,6 +228,16 @@ void hy_random(void *buf, size_t n)
     used += n;
 }
 
+uint32_t hy_random_uniform(uint32_t upper)
+{
+    if (upper < 2) return 0;
+    /* rejection sampling: no bias towards small values */
+    uint32_t min = (uint32_t)(-upper % upper), r;
+    do hy_random(&r, sizeof r);
+    while (r < min);
+    return r % upper;
+}
+
 void hy_uuid_format(const unsigned char b[16], char out[HY_UUID_LEN])
 {
     static const char hex[] = "0123456789abcdef";

@@ -51,6 +51,8 @@ void hy_uuid(char out[HY_UUID_LEN]);
 void hy_uuid_format(const unsigned char b[16], char out[HY_UUID_LEN]);
 /* Cryptographically random bytes (libsodium), from a per-thread pool. */
 void hy_random(void *buf, size_t n);
+/* Uniform in [0, upper) (0 if upper < 2), from the same pool. */
+uint32_t hy_random_uniform(uint32_t upper);
 bool hy_is_uuid(const char *s);
 
 /* Time. All stored timestamps are UTC ISO-8601: 2026-11-25T21:39:56.123Z. */
