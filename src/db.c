@@ -57,6 +57,8 @@ struct hy_db {
  * stderr at exit, most expensive first. */
 #include <pthread.h>
 #define PROF_MAX 512
+static long prof_begins[6];
+static double prof_begin_ns[6];
 static struct prof_entry {
     char *sql;
     long n;
@@ -129,6 +131,9 @@ static void prof_dump(void)
     fprintf(stderr, "db profile: %ld statements, %.1f ms; %ld commits %.1f ms, %ld pages written\n", n, total / 1e6,
             prof_commits, prof_commit_ns / 1e6, prof_pages);
     fprintf(stderr, "commits over 0.5 ms: %ld, %.1f ms\n", prof_slow_commits, prof_slow_ns / 1e6);
+    static const char *const label[] = {"<10us", "<100us", "<1ms", "<10ms", ">=10ms"};
+    for (int i = 0; i < 5; i++)
+        fprintf(stderr, "BEGIN %-7s %7ld  %8.1f ms\n", label[i], prof_begins[i], prof_begin_ns[i] / 1e6);
     for (int i = 0; i < nprof_tx; i++)
         fprintf(stderr, "tx %7ld x: %6.1f pages, commit %6.1f us, held %6.1f us: %.90s\n", prof_tx[i].n,
                 (double)prof_tx[i].pages / prof_tx[i].n, prof_tx[i].ns / 1e3 / prof_tx[i].n,
@@ -156,9 +161,23 @@ static void prof_commit(struct prof_conn *pc, int pages, const struct timespec *
     double ns = (t1->tv_sec - t0->tv_sec) * 1e9 + (t1->tv_nsec - t0->tv_nsec);
     prof_commit_ns += ns;
     if (ns > 500000) prof_slow_commits++, prof_slow_ns += ns;
+    double held = (t1->tv_sec - pc->begun.tv_sec) * 1e9 + (t1->tv_nsec - pc->begun.tv_nsec);
+    if (held > 5e6 && getenv("HY_DB_PROFILE_SLOW"))
+        fprintf(stderr, "long tx %.1f ms (%d pages) ends %ld.%03ld: %.60s\n", held / 1e6, pages, (long)t1->tv_sec,
+                t1->tv_nsec / 1000000, pc->label);
     if (ns > 10e6 && getenv("HY_DB_PROFILE_SLOW"))
         fprintf(stderr, "slow commit %.1f ms (%d pages) at %ld.%03ld: %.60s\n", ns / 1e6, pages, (long)t1->tv_sec,
                 t1->tv_nsec / 1000000, pc->label);
+    pthread_mutex_unlock(&prof_mu);
+}
+
+/* BEGIN IMMEDIATE durations: < 10 us, < 100 us, < 1 ms, < 10 ms, more */
+static void prof_begin(double ns)
+{
+    int b = ns < 1e4 ? 0 : ns < 1e5 ? 1 : ns < 1e6 ? 2 : ns < 1e7 ? 3 : 4;
+    pthread_mutex_lock(&prof_mu);
+    prof_begins[b]++;
+    prof_begin_ns[b] += ns;
     pthread_mutex_unlock(&prof_mu);
 }
 
@@ -198,9 +217,16 @@ static int sql_error(hy_db *db, hy_err *err, int rc, const char *what)
  * again and again. Retry every 50-600 µs, with jitter, for the same total
  * time (measured, BENCHMARKS.md: an input to its execution's completion
  * 50-100 -> 8 ms median; executions/s up by a fifth). */
+#ifdef HY_DB_PROFILE
+static _Thread_local int prof_busy_calls;
+#endif
+
 static int busy_wait(void *arg, int count)
 {
     hy_db *db = arg;
+#ifdef HY_DB_PROFILE
+    prof_busy_calls++;
+#endif
     int64_t now = hy_mono_ms();
     if (count == 0) db->busy_since = now;
     if (now - db->busy_since >= BUSY_TIMEOUT_MS) return 0;
@@ -257,7 +283,6 @@ static int open_conn(const char *path, hy_db **out, hy_err *err)
         "PRAGMA temp_store=MEMORY;" "PRAGMA wal_autocheckpoint=40000;";
     char *msg = NULL;
     rc = sqlite3_exec(db->conn, pragmas, NULL, NULL, &msg);
-    if (rc == SQLITE_OK && getenv("XPRAGMA")) sqlite3_exec(db->conn, getenv("XPRAGMA"), NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         hy_fail(err, HY_ERR_INTERNAL, "cannot use database %s: %s", path, msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);
@@ -406,10 +431,23 @@ int db_begin(hy_db *db, hy_err *err)
     /* BEGIN IMMEDIATE waits up to the busy timeout for the write lock; a
      * few more tries cover a checkpoint or a very long writer. */
     int rc = SQLITE_BUSY;
+#ifdef HY_DB_PROFILE
+    struct timespec b0, b1;
+    clock_gettime(CLOCK_MONOTONIC, &b0);
+    prof_busy_calls = 0;
+#endif
     for (int tries = 0; tries < 4; tries++) {
         rc = tx_step(db, &db->begin_st, "BEGIN IMMEDIATE");
         if ((rc & 0xff) != SQLITE_BUSY) break;
     }
+#ifdef HY_DB_PROFILE
+    clock_gettime(CLOCK_MONOTONIC, &b1);
+    prof_begin((b1.tv_sec - b0.tv_sec) * 1e9 + (b1.tv_nsec - b0.tv_nsec));
+    if ((b1.tv_sec - b0.tv_sec) * 1e9 + (b1.tv_nsec - b0.tv_nsec) > 5e6 && getenv("HY_DB_PROFILE_SLOW"))
+        fprintf(stderr, "slow BEGIN %.1f ms at %ld.%03ld (busy handler %d times)\n",
+                ((b1.tv_sec - b0.tv_sec) * 1e9 + (b1.tv_nsec - b0.tv_nsec)) / 1e6, (long)b1.tv_sec, b1.tv_nsec / 1000000,
+                prof_busy_calls);
+#endif
     if (rc != SQLITE_OK) return sql_error(db, err, rc, "begin");
     db->in_tx = true;
     return 0;
@@ -655,8 +693,27 @@ static int sync_file(hy_db *db, int op)
     return f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
 }
 
+#ifdef HY_DB_PROFILE
+static void ck_log(const char *what, struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (getenv("HY_DB_PROFILE_SLOW"))
+        fprintf(stderr, "  ckpt %-12s %.1f ms, ends %ld.%03ld\n", what,
+                ((t1.tv_sec - t0->tv_sec) * 1e9 + (t1.tv_nsec - t0->tv_nsec)) / 1e6, (long)t1.tv_sec, t1.tv_nsec / 1000000);
+    *t0 = t1;
+}
+#define CK_LOG(what) ck_log(what, &ck_t0)
+#else
+#define CK_LOG(what) ((void)0)
+#endif
+
 int db_checkpoint(hy_db *db, int *frames, hy_err *err)
 {
+#ifdef HY_DB_PROFILE
+    struct timespec ck_t0;
+    clock_gettime(CLOCK_MONOTONIC, &ck_t0);
+#endif
     if (frames) *frames = 0;
     int nlog = 0, nckpt = 0, before = 0, rc;
     /* 1. Copy what is in the WAL, holding up no one; again while writers
@@ -667,6 +724,7 @@ int db_checkpoint(hy_db *db, int *frames, hy_err *err)
         if (rc != SQLITE_OK) return sql_error(db, err, rc, "checkpoint");
         if (frames && pass == 0) *frames = nlog;
         if (nlog <= 0) return 0; /* nothing in the WAL */
+        CK_LOG("passive");
         if (pass > 0 && nlog - before < CHECKPOINT_REST) break;
         before = nlog;
         /* 2. The counts are those of the WAL as the checkpoint began: when
@@ -678,11 +736,13 @@ int db_checkpoint(hy_db *db, int *frames, hy_err *err)
         if ((rc = sync_file(db, SQLITE_FCNTL_FILE_POINTER)) != SQLITE_OK ||
             (rc = sync_file(db, SQLITE_FCNTL_JOURNAL_POINTER)) != SQLITE_OK)
             return sql_error(db, err, rc, "checkpoint sync");
+        CK_LOG("syncs");
     }
     /* 3. Complete it: the write lock only for the frames added since. */
     sqlite3_busy_handler(db->conn, busy_short, db);
     rc = sqlite3_wal_checkpoint_v2(db->conn, "main", SQLITE_CHECKPOINT_FULL, &nlog, &nckpt);
     sqlite3_busy_handler(db->conn, busy_wait, db);
+    CK_LOG("full");
     if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) return 0; /* next time */
     if (rc != SQLITE_OK) return sql_error(db, err, rc, "checkpoint");
     return 0;

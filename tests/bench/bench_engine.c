@@ -213,6 +213,7 @@ int main(int argc, char **argv)
         snprintf(cmd, sizeof cmd, cached ? "cp '%s' '%s'" : "cp '%2$s' '%1$s'", cache, base);
         if (system(cmd) != 0) die("cache copy", NULL);
     }
+    if (getenv("BENCH_PROPOSED")) bench_apply_proposed(base);
     printf("<!-- %s -->\n", machine);
     char list[64];
     hy_strlcpy(list, workers_list, sizeof list);
