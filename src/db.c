@@ -45,6 +45,8 @@ struct hy_db {
     /* BEGIN IMMEDIATE, COMMIT, ROLLBACK: prepared once (sqlite3_exec
      * would parse them at every transaction) */
     sqlite3_stmt *begin_st, *commit_st, *rollback_st;
+    void (*on_prepare)(const char *sql, void *ud);   /* tests (db_on_prepare) */
+    void *on_prepare_ud;
 #ifdef HY_DB_PROFILE
     struct prof_conn *prof;
 #endif
@@ -336,6 +338,25 @@ const char *db_path(const hy_db *db) { return db->path; }
 
 long db_prepare_count(const hy_db *db) { return db->prepares; }
 
+char *db_query_plan(hy_db *db, const char *sql)
+{
+    char *q = xasprintf("EXPLAIN QUERY PLAN %s", sql);
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(db->conn, q, -1, &s, NULL);
+    free(q);
+    if (rc != SQLITE_OK) return NULL;
+    hy_buf out = {0};
+    while (sqlite3_step(s) == SQLITE_ROW) hy_buf_printf(&out, "%s\n", (const char *)sqlite3_column_text(s, 3));
+    sqlite3_finalize(s);
+    return out.s ? out.s : xstrdup("");
+}
+
+void db_on_prepare(hy_db *db, void (*fn)(const char *sql, void *ud), void *ud)
+{
+    db->on_prepare = fn;
+    db->on_prepare_ud = ud;
+}
+
 /* ---- migrations ---- */
 
 int db_schema_version(hy_db *db)
@@ -501,6 +522,7 @@ static hy_stmt *stmt_get(hy_db *db, hy_err *err, const char *sql)
     }
     sqlite3_stmt *s = NULL;
     db->prepares++;
+    if (db->on_prepare) db->on_prepare(sql, db->on_prepare_ud);
     int rc = sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
     if (rc != SQLITE_OK) {
         sql_error(db, err, rc, "prepare");

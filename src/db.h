@@ -82,5 +82,12 @@ int db_setting_set(hy_db *db, const char *key, const char *value, hy_err *err);
 
 /* Statistics for benchmarks: statements prepared (cache misses). */
 long db_prepare_count(const hy_db *db);
+/* Tests: fn gets the SQL of every statement this connection prepares from
+ * now on (each once: they are cached), e.g. to check their query plans.
+ * NULL turns it off. */
+void db_on_prepare(hy_db *db, void (*fn)(const char *sql, void *ud), void *ud);
+/* Tests: the query plan of sql, one step a line ("SEARCH e USING INDEX
+ * ..."), or NULL if it does not prepare. Caller frees. */
+char *db_query_plan(hy_db *db, const char *sql);
 
 #endif
