@@ -10,7 +10,18 @@ Modes:
 
 Each received message is saved as DIR/mail-N.eml (the raw bytes); DIR/state.json
 is rewritten after every event: connections, starttls, auth_ok, auth_fail,
-quits, messages [{file, mail_from, rcpt_tos, tls}].
+quits, faults_applied, messages [{file, mail_from, rcpt_tos, tls, answered}]
+("answered": false when a fault kept the 250 from the client).
+
+Faults: DIR/faults.json (written atomically by the test: fakectl.sh fault DIR
+JSON) holds a list of {"kind": K, "count": N (default 1), "seconds": S}; each
+message takes the first fault with count left:
+  drop_after_data   keep the message, then close the connection instead of
+                    answering 250 (the client cannot know it was accepted)
+  hang_after_data   keep the message, then wait "seconds" (default 30) before
+                    answering 250 (the client times out first)
+  reject_after_data answer "reply" (default "451 4.3.0 Try again later")
+                    without keeping the message
 
 Run: /usr/bin/python3 tests/fakes/fake_smtp.py --port-file F --dir DIR
        --cert cert.pem --key key.pem [--mode starttls|implicit|plain]
@@ -32,7 +43,7 @@ class State:
     def __init__(self, directory):
         self.dir = directory
         self.data = {"connections": 0, "starttls": 0, "auth_ok": 0, "auth_fail": 0, "quits": 0,
-                     "messages": []}
+                     "faults_applied": 0, "messages": []}
         self.save()
 
     def bump(self, key):
@@ -46,12 +57,33 @@ class State:
         os.rename(tmp, os.path.join(self.dir, "state.json"))
 
 
+def take_fault(directory):
+    """The first fault of DIR/faults.json with count left (count decremented), or None."""
+    path = os.path.join(directory, "faults.json")
+    try:
+        with open(path) as f:
+            faults = json.load(f)
+    except (OSError, ValueError):
+        return None
+    if isinstance(faults, dict):
+        faults = [faults]
+    for fault in faults:
+        if fault.get("count", 1) > 0:
+            fault["count"] = fault.get("count", 1) - 1
+            tmp = path + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump(faults, f)
+            os.rename(tmp, path)
+            return dict(fault)
+    return None
+
+
 class Handler:
     def __init__(self, state, implicit):
         self.state = state
         self.implicit = implicit
 
-    async def handle_DATA(self, server, session, envelope):
+    def keep(self, session, envelope, answered):
         n = len(self.state.data["messages"]) + 1
         name = "mail-%d.eml" % n
         with open(os.path.join(self.state.dir, name), "wb") as f:
@@ -59,8 +91,25 @@ class Handler:
         self.state.data["messages"].append({
             "file": name, "mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
             "tls": bool(self.implicit or session.ssl is not None),
-            "authenticated": bool(session.authenticated)})
+            "authenticated": bool(session.authenticated), "answered": answered})
         self.state.save()
+
+    async def handle_DATA(self, server, session, envelope):
+        fault = take_fault(self.state.dir)
+        if fault:
+            self.state.bump("faults_applied")
+            kind = fault.get("kind")
+            if kind == "drop_after_data":
+                self.keep(session, envelope, False)
+                server.transport.abort()
+                return "250 2.0.0 never seen by the client"
+            if kind == "hang_after_data":
+                self.keep(session, envelope, False)
+                await asyncio.sleep(float(fault.get("seconds", 30)))
+                return "250 2.0.0 Message accepted (too late)"
+            if kind == "reject_after_data":
+                return fault.get("reply", "451 4.3.0 Try again later")
+        self.keep(session, envelope, True)
         return "250 2.0.0 Message accepted for delivery"
 
 
