@@ -13,6 +13,19 @@ static long first_id(cJSON *seeded, const char *list, int i)
     return (long)v->valuedouble;
 }
 
+static void seed_metabase(t_live *l)
+{
+    cJSON *c = t_fake_post(l->mb, "/_fake/seed", "{\"collections\": [{\"name\": \"Partners\"}, {\"name\": \"Template\"}]}");
+    l->parent_collection = first_id(c, "collections", 0);
+    l->template_collection = first_id(c, "collections", 1);
+    cJSON_Delete(c);
+    char *dash = xasprintf("{\"dashboards\": [{\"name\": \"Usage\", \"collection_id\": %ld}, "
+                           "{\"name\": \"Costs\", \"collection_id\": %ld}]}",
+                           l->template_collection, l->template_collection);
+    cJSON_Delete(t_fake_post(l->mb, "/_fake/seed", dash));
+    free(dash);
+}
+
 t_live *t_live_start(void)
 {
     t_live *l = xcalloc(1, sizeof *l);
@@ -25,16 +38,17 @@ t_live *t_live_start(void)
     l->slack = t_fake_start("slack", NULL);
     const char *st[] = {"--mode", "starttls", NULL};
     l->smtp = t_fake_start_tls("smtp", l->cert, l->key, st);
-    cJSON *c = t_fake_post(l->mb, "/_fake/seed", "{\"collections\": [{\"name\": \"Partners\"}, {\"name\": \"Template\"}]}");
-    l->parent_collection = first_id(c, "collections", 0);
-    l->template_collection = first_id(c, "collections", 1);
-    cJSON_Delete(c);
-    char *dash = xasprintf("{\"dashboards\": [{\"name\": \"Usage\", \"collection_id\": %ld}, "
-                           "{\"name\": \"Costs\", \"collection_id\": %ld}]}",
-                           l->template_collection, l->template_collection);
-    cJSON_Delete(t_fake_post(l->mb, "/_fake/seed", dash));
-    free(dash);
+    seed_metabase(l);
     return l;
+}
+
+void t_live_reset(t_live *l)
+{
+    t_fake_reset(l->mb);
+    t_fake_reset(l->graph);
+    t_fake_reset(l->slack);
+    t_smtp_fault(l->smtp, "[]");
+    seed_metabase(l);
 }
 
 void t_live_stop(t_live *l)

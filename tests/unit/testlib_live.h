@@ -23,6 +23,9 @@ typedef struct {
  * dashboards. */
 t_live *t_live_start(void);
 void t_live_stop(t_live *l);
+/* Back to the fakes' initial state (the SMTP fake keeps its messages):
+ * Metabase seeded again (new parent and template ids in l). */
+void t_live_reset(t_live *l);
 /* Points cfg at the fakes with every integration live (database_ids 1 and
  * 2, the seeded parent and template); timeout_ms for HTTP and SMTP. */
 void t_live_config(const t_live *l, hy_config *cfg, int timeout_ms);
