@@ -12,8 +12,10 @@
  *
  *   bench_live [--executions M] [--workers 1,2,4]
  *
- * Prints one Markdown table row per worker count, then "<!-- cpu ... -->"
- * lines with the CPU use of each process. */
+ * Prints Markdown table rows: "<!-- runs -->" one per worker count,
+ * "<!-- cpu -->" the CPU each process used, "<!-- breakdown -->" the calls
+ * and steps of the first run (mean ms). BENCH_SIMULATE_EMAIL=1: the same
+ * with the email simulated (what the SMTP fake costs). */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -27,25 +29,13 @@
 #include "integrations/http.h"
 #include "ops.h"
 #include "util.h"
+#include "workflows.h"
 #include "../unit/testlib_live.h"
 
 static void die(const char *what, const hy_err *err)
 {
     fprintf(stderr, "bench_live: %s: %s\n", what, err ? err->msg : "");
     exit(1);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double quantile(double *v, int n, double q)
-{
-    if (n == 0) return 0;
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[(int)(q * (n - 1) + 0.5)];
 }
 
 static double now_us(void)
@@ -127,10 +117,11 @@ static int smtp_int(const char *key)
 }
 
 typedef struct {
-    double per_s, e2e_med, e2e_p99;
-    double http_req, smtp_sends, http_conns, smtp_conns, fake_http_req, fake_http_conns;
+    double per_s;
+    double http_req, smtp_sends, http_conns, smtp_conns, fake_http_req, fake_http_conns, http_ms, smtp_ms;
     double cpu_self, cpu_mb, cpu_graph, cpu_slack, cpu_smtp, elapsed;
     int errors, completed;
+    hy_buf breakdown;       /* Markdown rows: calls by service, then steps */
 } result;
 
 static result run(int workers, int m)
@@ -165,7 +156,7 @@ static result run(int workers, int m)
     for (int i = 0; i < workers; i++) {
         w[i].app = t_live_open_app(L, bench_db, 15000);
         if (!w[i].app) die("open", NULL);
-        /* diagnostics: without the email (is the SMTP fake the bottleneck?) */
+        /* BENCH_SIMULATE_EMAIL: the same without the email, to show what the SMTP fake costs */
         if (getenv("BENCH_SIMULATE_EMAIL")) w[i].app->cfg->smtp.mode = HY_MODE_SIMULATE;
         w[i].done = &done;
     }
@@ -207,7 +198,9 @@ static result run(int workers, int m)
              "SELECT coalesce(sum(json_extract(c.value, '$.service') != 'smtp'), 0), "
              "coalesce(sum(json_extract(c.value, '$.service') = 'smtp'), 0), "
              "coalesce(sum(CASE WHEN json_extract(c.value, '$.service') != 'smtp' THEN coalesce(json_extract(c.value, '$.new_connections'), 0) END), 0), "
-             "coalesce(sum(CASE WHEN json_extract(c.value, '$.service') = 'smtp' THEN coalesce(json_extract(c.value, '$.new_connections'), 0) END), 0) "
+             "coalesce(sum(CASE WHEN json_extract(c.value, '$.service') = 'smtp' THEN coalesce(json_extract(c.value, '$.new_connections'), 0) END), 0), "
+             "coalesce(avg(CASE WHEN json_extract(c.value, '$.service') != 'smtp' THEN json_extract(c.value, '$.duration_ms') END), 0), "
+             "coalesce(avg(CASE WHEN json_extract(c.value, '$.service') = 'smtp' THEN json_extract(c.value, '$.duration_ms') END), 0) "
              "FROM workflow_executions x JOIN workflow_step_executions s ON s.execution_id = x.id, json_each(s.calls) c "
              "WHERE x.rowid > %lld",
              (long long)first_rowid);
@@ -217,6 +210,8 @@ static result run(int workers, int m)
         r.smtp_sends = (double)db_int(st, 1) / m;
         r.http_conns = (double)db_int(st, 2) / m;
         r.smtp_conns = (double)db_int(st, 3) / m;
+        r.http_ms = db_double(st, 4);
+        r.smtp_ms = db_double(st, 5);
     }
     db_done(st);
     int req1 = fake_int(L->mb, "total_requests") + fake_int(L->graph, "total_requests") + fake_int(L->slack, "total_requests");
@@ -233,35 +228,24 @@ static result run(int workers, int m)
              "WHERE x.rowid > %lld GROUP BY 1 ORDER BY 3 DESC",
              (long long)first_rowid);
     st = db_query(e->c->db, &err, sql, "");
-    fprintf(stderr, "calls with %d worker(s):\n", workers);
     while (db_row(st))
-        fprintf(stderr, "  %-16s %5.2f per execution, avg %.2f ms\n", db_text(st, 0), (double)db_int(st, 1) / m,
-                db_double(st, 2));
+        hy_buf_printf(&r.breakdown, "| call: %s | %.2f | %.2f |\n", db_text(st, 0), (double)db_int(st, 1) / m,
+                      db_double(st, 2));
     db_done(st);
     snprintf(sql, sizeof sql,
-             "SELECT 'step ' || s.step_order, avg(json_extract(s.attempt_log, '$[0].duration_ms')) FROM workflow_executions x "
+             "SELECT s.step_order, avg(json_extract(s.attempt_log, '$[#-1].duration_ms')) FROM workflow_executions x "
              "JOIN workflow_step_executions s ON s.execution_id = x.id WHERE x.rowid > %lld AND s.step_order > 2 "
              "GROUP BY s.step_order ORDER BY s.step_order",
              (long long)first_rowid);
     st = db_query(e->c->db, &err, sql, "");
-    while (db_row(st)) fprintf(stderr, "  %-16s avg %.2f ms\n", db_text(st, 0), db_double(st, 1));
-    db_done(st);
-
-    double *e2e = xcalloc((size_t)m, sizeof *e2e);
-    int ne = 0;
-    snprintf(sql, sizeof sql,
-             "SELECT e.completed_at, s.input_at FROM workflow_executions e JOIN workflow_step_executions s "
-             "ON s.execution_id = e.id AND s.step_order = 2 WHERE e.rowid > %lld AND e.completed_at IS NOT NULL",
-             (long long)first_rowid);
-    st = db_query(e->c->db, &err, sql, "");
-    while (db_row(st) && ne < m) {
-        int64_t c, in;
-        if (hy_parse_time(db_text(st, 0), &c) && hy_parse_time(db_text(st, 1), &in)) e2e[ne++] = (double)(c - in);
+    const hy_workflow_def *wf = workflow_find("new_partner_user");
+    while (db_row(st)) {
+        int k = (int)db_int(st, 0);
+        hy_buf_printf(&r.breakdown, "| step %d: %s (%s) | 1 | %.2f |\n", k, wf->steps[k - 1].name,
+                      hy_integration_name(wf->steps[k - 1].integration), db_double(st, 1));
     }
     db_done(st);
-    r.e2e_med = quantile(e2e, ne, 0.5);
-    r.e2e_p99 = quantile(e2e, ne, 0.99);
-    free(e2e);
+
     free(w);
     free(th);
     t_env_free(e);
@@ -272,6 +256,7 @@ int main(int argc, char **argv)
 {
     int m = 300;
     const char *workers_list = "1,2,4";
+    bool simulate_email = getenv("BENCH_SIMULATE_EMAIL") != NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--executions")) m = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--workers")) workers_list = argv[i + 1];
@@ -280,20 +265,25 @@ int main(int argc, char **argv)
     L = t_live_start();
     char list[64];
     hy_strlcpy(list, workers_list, sizeof list);
-    hy_buf cpu = {0};
+    hy_buf cpu = {0}, breakdown = {0};
+    printf("<!-- runs%s -->\n", simulate_email ? " (email simulated)" : "");
     for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
         int wcount = atoi(tok);
         result r = run(wcount, m);
-        printf("| %d | %d | **%.0f** | %.0f / %.0f | %.1f | %.1f | %.2f | %.2f | %d |\n", wcount, m, r.per_s, r.e2e_med,
-               r.e2e_p99, r.http_req, r.smtp_sends, r.http_conns, r.smtp_conns, m - r.completed + r.errors);
+        printf("| %d | %d | **%.0f** | %.1f | %.1f | %.2f | %.2f | %.2f | %.2f | %d |\n", wcount, m, r.per_s,
+               r.http_req, r.smtp_sends, r.http_conns, r.smtp_conns, r.http_ms, r.smtp_ms, m - r.completed + r.errors);
         fflush(stdout);
         hy_buf_printf(&cpu, "| %d | %.1f | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.1f / %.2f |\n", wcount,
                       r.elapsed, 100 * r.cpu_self / r.elapsed, 100 * r.cpu_mb / r.elapsed,
                       100 * r.cpu_graph / r.elapsed, 100 * r.cpu_slack / r.elapsed, 100 * r.cpu_smtp / r.elapsed,
                       r.fake_http_req, r.fake_http_conns);
+        if (!breakdown.len) hy_buf_put(&breakdown, r.breakdown.s ? r.breakdown.s : "");
+        hy_buf_free(&r.breakdown);
     }
     printf("<!-- cpu -->\n%s", cpu.s ? cpu.s : "");
+    printf("<!-- breakdown -->\n%s", breakdown.s ? breakdown.s : "");
     hy_buf_free(&cpu);
+    hy_buf_free(&breakdown);
     t_live_stop(L);
     return 0;
 }
