@@ -1,5 +1,6 @@
 /* Runners: find the next runnable step, claim it, run it, record the result
  * (DESIGN.md engine invariants 1-8). */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,12 @@ int engine_open(hy_ctx *c, const hy_engine_opts *o, hy_engine **out, hy_err *err
     char host[64] = "localhost";
     gethostname(host, sizeof host - 1);
     host[sizeof host - 1] = '\0';
-    snprintf(e->owner, sizeof e->owner, "%s:%ld:%ld", host, (long)getpid(), (long)syscall(SYS_gettid));
+    /* Unique per engine: two runners started from one thread (runner_start
+     * opens the engine before its thread exists) must not share leases. */
+    static atomic_long opened;
+    long n = atomic_fetch_add(&opened, 1);
+    int w = snprintf(e->owner, sizeof e->owner, "%s:%ld:%ld", host, (long)getpid(), (long)syscall(SYS_gettid));
+    if (n > 0 && w > 0 && (size_t)w < sizeof e->owner) snprintf(e->owner + w, sizeof e->owner - (size_t)w, ".%ld", n);
     principal_system(&e->sys);
     e->integ = integ_new(c->cfg);
     *out = e;

@@ -297,8 +297,16 @@ static void a_step_waiting_on_a_slow_service_blocks_nobody(void **s)
     assert_string_equal(rs2.last_error, "");
     assert_int_equal(rs1.engine.lease_lost + rs2.engine.lease_lost, 0);
     assert_int_equal(rs1.engine.steps_failed + rs2.engine.steps_failed, 0);
-    /* both runners worked: one waited, the other carried on */
-    assert_true(rs1.engine.steps_completed > 0 && rs2.engine.steps_completed > 0);
+    /* the runner that waited on the slow service did none of the others' steps meanwhile */
+    char *waiter = t_text(e, "SELECT json_extract(attempt_log, '$[0].runner') FROM workflow_step_executions "
+                             "WHERE execution_id = ? AND step_order = 4", slow);
+    for (int i = 0; i < FAST; i++) {
+        char *other = t_text(e, "SELECT json_extract(attempt_log, '$[0].runner') FROM workflow_step_executions "
+                                "WHERE execution_id = ? AND step_order = 4", fast[i]);
+        assert_string_not_equal(other, waiter);
+        free(other);
+    }
+    free(waiter);
     t_env_free(e);
 }
 
