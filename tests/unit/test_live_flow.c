@@ -271,7 +271,7 @@ static void new_partner_live_end_to_end(void **s)
     char gkey[32];
     snprintf(gkey, sizeof gkey, "%ld", gid);
     for (int db = 1; db <= 2; db++) {
-        char dk[8];
+        char dk[16];
         snprintf(dk, sizeof dk, "%d", db);
         const cJSON *p = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(perms, gkey), dk);
         assert_string_equal(cJSON_GetObjectItemCaseSensitive(p, "create-queries")->valuestring, "query-builder");
