@@ -31,6 +31,9 @@ one=$(col "$tmp" 1 3) four=$(col "$tmp" 4 3)
 one_sim=$(col "$tmp.sim" 1 3) four_sim=$(col "$tmp.sim" 4 3)
 send1=$(col "$tmp" 1 9) send4=$(col "$tmp" 4 9)
 http1=$(col "$tmp" 1 8) http4=$(col "$tmp" 4 8)
+cpu_smtp=$(part "$tmp" cpu | awk -F'|' '{ gsub(/ /, "", $8); printf "%s%s", sep, $8; sep = ", " }')
+per_exec=$(awk -v r="$one" 'BEGIN { printf "%.1f", 1000 / r }')
+steps_ms=$(part "$tmp" breakdown | awk -F'|' '$2 ~ /step/ { s += $4 } END { printf "%.1f", s }')
 
 cat <<EOF
 <!-- live:begin -->
@@ -93,16 +96,22 @@ $(part "$tmp" cpu)
   the message, QUIT) on a fresh handle, on purpose: with libcurl 7.88,
   requiring STARTTLS on a handle that held a cached plain-text SMTP
   connection sent the mail in plain text (dependencies.md).
-- **The bottleneck is the SMTP fake.** The send is the largest single
-  cost of an execution (see the breakdown), and it grows with the number of
-  workers ($send1 ms with one, $send4 ms with four; an HTTP call: $http1
-  and $http4 ms): aiosmtpd runs every session on one asyncio event loop, so
-  concurrent TLS handshakes and SMTP commands queue there. With the email
+- **Where the time goes.** With one worker an execution takes $per_exec ms
+  of the worker's time: $steps_ms ms in the steps (their calls, see the
+  breakdown), the rest in the engine's short transactions around them (a
+  live step is claimed in one and recorded in another, and the email saves
+  its record before and after the send).
+- **The bottleneck is the SMTP fake.** The send is the largest single cost
+  of an execution, and it grows with the number of workers ($send1 ms with
+  one, $send4 ms with four; an HTTP call: $http1 and $http4 ms) while the
+  fake's CPU stays low ($cpu_smtp with 1, 2, 4 workers): aiosmtpd takes
+  the sessions one event at a time on a single event loop, so concurrent
+  sessions wait for each other rather than for a CPU. With the email
   simulated and everything else live, the same run does $one_sim/s with one
-  worker and $four_sim/s with four. Beyond two workers both figures gain
-  little: the machine's 2 CPUs are shared by HyOpps and four fake
-  processes (see the CPU table). A multi-process SMTP fake would move the
-  limit; a real mail server takes sessions in parallel.
+  worker and $four_sim/s with four. On this 2-CPU machine more workers also
+  share the CPUs with four fake processes (the CPU table). A multi-process
+  SMTP fake would move the limit; a real mail server takes sessions in
+  parallel.
 - **What was changed in the fakes for this.** The HTTP fakes set
   TCP_NODELAY: their headers and body went out in two writes, and the
   second waited for the client's delayed ACK (measured: 40 to 48 ms on most
