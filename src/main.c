@@ -1,9 +1,13 @@
 /* hyopps: the terminal UI without a command, else a CLI command (cli.c). */
 #include "cli.h"
+#include "integrations/http.h"
 #include "ui.h"
 
 int main(int argc, char **argv)
 {
+    /* libcurl's global set-up, once, before any thread (the UI's jobs, the
+     * runner, the lease heartbeat, integrations check) may use it. */
+    integ_global_init();
     hy_globals g;
     int next = 0;
     int rc = cli_parse_globals(argc, argv, &g, &next);

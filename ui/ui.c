@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "fw.h"
-#include "integrations/http.h"
 #include "job.h"
 #include "sanitize.h"
 #include "screens.h"
@@ -19,7 +18,6 @@
 int ui_main(const hy_globals *g)
 {
     setlocale(LC_ALL, "");
-    integ_global_init(); /* libcurl's global set-up, before any job thread */
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         fprintf(stderr, "hyopps: the terminal UI needs a terminal; for scripts use the commands (hyopps --help)\n");
         return CLI_USAGE;

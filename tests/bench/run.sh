@@ -6,6 +6,8 @@
 #   BENCH_EXECUTIONS=N   executions per engine run (default 5000)
 #   BENCH_HISTORY=N      finished executions already there (default 100000)
 #   BENCH_LIST=N         executions for the list benchmark (default 200000)
+#   BENCH_ONLY=live      only the live-mode section (tests/bench/live.sh),
+#                        replaced in the existing BENCHMARKS.md
 set -eu
 cd "$(dirname "$0")/../.."
 B=${BUILD:-build}/bench
@@ -15,6 +17,22 @@ L=${BENCH_LIST:-200000}
 out=BENCHMARKS.md
 tmp=$(mktemp)
 trap 'rm -f "$tmp" "$tmp.err"' EXIT
+
+if [ "${BENCH_ONLY:-}" = live ]; then
+    tests/bench/live.sh >"$tmp"
+    /usr/bin/python3 - "$out" "$tmp" <<'PY'
+import re, sys
+doc, new = open(sys.argv[1]).read(), open(sys.argv[2]).read().rstrip("\n") + "\n"
+if "<!-- live:begin -->" in doc:
+    doc = re.sub(r"<!-- live:begin -->.*?<!-- live:end -->\n", lambda m: new, doc, flags=re.S)
+else:
+    at = doc.find("\n## Notes")
+    doc = doc[:at + 1] + new + "\n" + doc[at + 1:] if at >= 0 else doc + "\n" + new
+open(sys.argv[1], "w").write(doc)
+PY
+    echo "bench: wrote the live section of $out" >&2
+    exit 0
+fi
 
 echo "bench: engine, empty database ($M executions x 1, 2, 4 workers)" >&2
 "$B/bench_engine" --executions "$M" --history 0 >"$tmp" 2>"$tmp.err"
@@ -29,6 +47,7 @@ split=$(grep -a -E '^(producer|workers alone)' "$tmp.err" | sed 's/^/    /')
 echo "bench: the execution list on $L executions" >&2
 "$B/bench_list" --executions "$L" --orgs 100 >"$tmp" 2>"$tmp.err"
 list_rows=$(grep '^|' "$tmp")
+live=$(tests/bench/live.sh)
 
 {
     echo "# Benchmarks"
@@ -69,6 +88,8 @@ list_rows=$(grep '^|' "$tmp")
     echo "the list counts exactly (see notes)."
     echo
     echo "$list_rows"
+    echo
+    echo "$live"
     echo
     cat tests/bench/notes.md
 } >"$out"
