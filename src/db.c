@@ -195,10 +195,16 @@ static void prof_init(hy_db *db, sqlite3 *conn)
 }
 #endif
 
+/* The statement cache's key: the length and up to 48 bytes from each end
+ * (a byte-serial hash of whole statements of several hundred bytes cost a
+ * few per cent of an action); equal keys are confirmed with strcmp. */
 static unsigned hash_sql(const char *s)
 {
-    unsigned h = 2166136261u;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+    size_t n = strlen(s);
+    unsigned h = 2166136261u ^ (unsigned)n;
+    size_t head = n < 48 ? n : 48, tail = n - head < 48 ? n - head : 48;
+    for (size_t i = 0; i < head; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+    for (size_t i = n - tail; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
     return h;
 }
 
@@ -550,14 +556,19 @@ static hy_stmt *stmt_get(hy_db *db, hy_err *err, const char *sql)
     return st;
 }
 
-static int bind_args(hy_stmt *st, const char *fmt, va_list ap)
+/* copy_text: SQLite keeps its own copy of text arguments (db_query, whose
+ * rows are read after the call returns); otherwise it uses the caller's,
+ * which live until the statement is reset before returning (db_exec,
+ * db_get_*), and db_done clears the bindings. */
+static int bind_args(hy_stmt *st, bool copy_text, const char *fmt, va_list ap)
 {
     int idx = 1, rc = SQLITE_OK;
     for (const char *f = fmt ? fmt : ""; *f && rc == SQLITE_OK; f++, idx++) {
         switch (*f) {
         case 't': {
             const char *v = va_arg(ap, const char *);
-            rc = v ? sqlite3_bind_text(st->s, idx, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st->s, idx);
+            rc = v ? sqlite3_bind_text(st->s, idx, v, -1, copy_text ? SQLITE_TRANSIENT : SQLITE_STATIC)
+                   : sqlite3_bind_null(st->s, idx);
             break;
         }
         case 'i': rc = sqlite3_bind_int(st->s, idx, va_arg(ap, int)); break;
@@ -573,11 +584,11 @@ static int bind_args(hy_stmt *st, const char *fmt, va_list ap)
     return rc;
 }
 
-static hy_stmt *vquery(hy_db *db, hy_err *err, const char *sql, const char *fmt, va_list ap)
+static hy_stmt *vquery(hy_db *db, hy_err *err, const char *sql, bool copy_text, const char *fmt, va_list ap)
 {
     hy_stmt *st = stmt_get(db, err, sql);
     if (!st) return NULL;
-    int rc = bind_args(st, fmt, ap);
+    int rc = bind_args(st, copy_text, fmt, ap);
     if (rc != SQLITE_OK) {
         sql_error(db, err, rc, "bind");
         st->failed = true;
@@ -589,7 +600,7 @@ hy_stmt *db_query(hy_db *db, hy_err *err, const char *sql, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    hy_stmt *st = vquery(db, err, sql, fmt, ap);
+    hy_stmt *st = vquery(db, err, sql, true, fmt, ap);
     va_end(ap);
     return st;
 }
@@ -636,7 +647,7 @@ int db_exec(hy_db *db, hy_err *err, const char *sql, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    hy_stmt *st = vquery(db, err, sql, fmt, ap);
+    hy_stmt *st = vquery(db, err, sql, false, fmt, ap);
     va_end(ap);
     if (!st) return err && err->code ? err->code : HY_ERR_INTERNAL;
     if (!st->failed) {
@@ -668,7 +679,7 @@ int db_get_int(hy_db *db, hy_err *err, int64_t *out, bool *found, const char *sq
 {
     va_list ap;
     va_start(ap, fmt);
-    hy_stmt *st = vquery(db, err, sql, fmt, ap);
+    hy_stmt *st = vquery(db, err, sql, false, fmt, ap);
     va_end(ap);
     if (found) *found = false;
     if (!st) return err && err->code ? err->code : HY_ERR_INTERNAL;
@@ -683,7 +694,7 @@ int db_get_text(hy_db *db, hy_err *err, char **out, const char *sql, const char 
 {
     va_list ap;
     va_start(ap, fmt);
-    hy_stmt *st = vquery(db, err, sql, fmt, ap);
+    hy_stmt *st = vquery(db, err, sql, false, fmt, ap);
     va_end(ap);
     *out = NULL;
     if (!st) return err && err->code ? err->code : HY_ERR_INTERNAL;

@@ -143,5 +143,8 @@ void runner_stop(hy_runner *r);
  * e.g. HY_ERR_TRANSIENT with retry_after) is that attempt's result. */
 typedef int (*engine_fault_fn)(const char *workflow, const char *step, int attempt, hy_err *err, void *ud);
 void engine_test_set_fault(engine_fault_fn fn, void *ud);
+/* Benchmarks: steps the calling thread's actions ran inline so far, and
+ * the time they took (including their transaction's savepoint). */
+void engine_inline_stats(long *steps, int64_t *ns);
 
 #endif

@@ -5,8 +5,18 @@
  * each step transition, on an empty database and on one holding history.
  *
  *   bench_engine [--executions M] [--history H] [--orgs K] [--workers 1,2,4]
+ *                [--runner-path 1]
  *
- * Prints one Markdown table row per worker count. */
+ * By default ([engine] inline_local_steps) the simulated steps are run by
+ * the input that queues them, in its transaction; the workers then only do
+ * what runners do in the background (checkpoints, the search index).
+ * --runner-path 1 leaves every step to the workers, as live steps are.
+ *
+ * Prints one Markdown table row per worker count. Diagnostics on stderr
+ * with BENCH_PHASES=1 (producer rate, CPU time per execution, latency
+ * means and maxima); BENCH_SPLIT=1 runs the producer alone, then the
+ * workers alone; BENCH_CACHE_DB=FILE keeps or reuses the generated
+ * database; BENCH_PROPOSED=1 applies tests/bench/proposed_schema.sql. */
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -58,11 +68,23 @@ typedef struct {
     int errors;
 } result;
 
+/* --runner-path: every auto step left to the workers ([engine]
+ * inline_local_steps = false), as live steps are. */
+static bool runner_path;
+
+static hy_app *open_app(const char *db_path)
+{
+    hy_app *app = t_open_app(db_path);
+    if (!app) die("open", NULL);
+    app->cfg->engine.inline_local_steps = !runner_path;
+    return app;
+}
+
 static result run(const char *db_path, int workers, int m, int norgs)
 {
     result r = {0};
     t_env e = {0};
-    e.app = t_open_app(db_path);
+    e.app = open_app(db_path);
     e.c = &e.app->ctx;
     hy_principal admin;
     t_login(&e, "admin@hyopps.local", &admin);
@@ -81,11 +103,13 @@ static result run(const char *db_path, int workers, int m, int norgs)
     pthread_t *th = xcalloc((size_t)workers, sizeof *th);
     bool split = getenv("BENCH_SPLIT") != NULL; /* diagnostics: inputs first, then the workers alone */
     for (int i = 0; i < workers && !split; i++) {
-        w[i].app = t_open_app(db_path);
+        w[i].app = open_app(db_path);
         w[i].done = &done;
         pthread_create(&th[i], NULL, worker_main, &w[i]);
     }
     double *starts = xcalloc((size_t)m, sizeof *starts), *inputs = xcalloc((size_t)m, sizeof *inputs);
+    double *inl = NULL; /* µs per step of the steps an input ran inline */
+    int ninl = 0, capinl = 0;
     double cpu0 = thread_cpu_us();
     double t0 = now_us();
     for (int i = 0; i < m; i++) {
@@ -97,7 +121,15 @@ static result run(const char *db_path, int workers, int m, int norgs)
         char *pairs[] = {"firstname=Load", "lastname=Test", email, "languages=en"};
         cJSON *in = NULL;
         ops_exec_input_from_pairs(4, pairs, &in, &err);
+        long s0, s1;
+        int64_t n0, n1;
+        engine_inline_stats(&s0, &n0);
         if (ops_exec_submit(e.c, &admin, id, "input_user_details", in, &err) != 0) die("submit", &err);
+        engine_inline_stats(&s1, &n1);
+        if (s1 > s0) {
+            if (ninl == capinl) inl = xrealloc(inl, (size_t)(capinl = capinl ? capinl * 2 : 4096) * sizeof *inl);
+            inl[ninl++] = (double)(n1 - n0) / 1e3 / (double)(s1 - s0);
+        }
         cJSON_Delete(in);
         starts[i] = b - a;
         inputs[i] = now_us() - b;
@@ -119,7 +151,7 @@ static result run(const char *db_path, int workers, int m, int norgs)
     if (split) {
         t0 = now_us();
         for (int i = 0; i < workers; i++) {
-            w[i].app = t_open_app(db_path);
+            w[i].app = open_app(db_path);
             w[i].done = &done;
             pthread_create(&th[i], NULL, worker_main, &w[i]);
         }
@@ -136,7 +168,9 @@ static result run(const char *db_path, int workers, int m, int norgs)
         nall += w[i].nticks;
         r.errors += w[i].errors;
     }
-    double *steps = xcalloc((size_t)(nall ? nall : 1), sizeof *steps);
+    /* step transitions: the runners' (a transaction's time over the steps it
+     * ran) and the inputs' (the steps they ran inline, likewise) */
+    double *steps = xcalloc((size_t)(nall + ninl + 1), sizeof *steps);
     int k = 0;
     for (int i = 0; i < workers; i++) {
         memcpy(steps + k, w[i].ticks, (size_t)w[i].nticks * sizeof *steps);
@@ -162,6 +196,9 @@ static result run(const char *db_path, int workers, int m, int norgs)
     r.start_p99 = quantile(starts, m, 0.99);
     r.input_med = quantile(inputs, m, 0.5);
     r.input_p99 = quantile(inputs, m, 0.99);
+    memcpy(steps + k, inl, (size_t)ninl * sizeof *steps);
+    k += ninl;
+    free(inl);
     r.step_med = quantile(steps, k, 0.5);
     r.step_p99 = quantile(steps, k, 0.99);
     r.e2e_med = quantile(e2e, ne, 0.5);
@@ -180,6 +217,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--history")) history = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--orgs")) norgs = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--workers")) workers_list = argv[i + 1];
+        else if (!strcmp(argv[i], "--runner-path") && !strcmp(argv[i + 1], "1")) runner_path = true;
     }
     t_env *e = t_exec_env();
     hy_principal admin;
