@@ -450,7 +450,12 @@ static void print_where(cli_env *env, const char *id)
     else if (strcmp(d.s.status, "pending") == 0 || strcmp(d.s.status, "running") == 0)
         printf("Step %d (%s) is queued for a runner (hyopps worker, or: hyopps exec wait %.8s)\n", d.s.current_step,
                d.s.current_step_name ? d.s.current_step_name : "?", d.s.id);
-    else printf("The execution is %s.\n", d.s.status);
+    else if (strcmp(d.s.status, "failed") == 0 && d.s.error) {
+        /* (a simulated step runs with the input that queued it) */
+        printf("Step %d (%s) failed: ", d.s.current_step, d.s.current_step_name ? d.s.current_step_name : "?");
+        cli_print_safe(stdout, d.s.error);
+        printf("\n");
+    } else printf("The execution is %s.\n", d.s.status);
     hy_exec_detail_free(&d);
 }
 

@@ -13,9 +13,14 @@
  * least 4 characters, as git does; an ambiguous prefix is an error listing
  * the candidates. Steps (`step`) are a step name or its number ("3").
  *
- * Auto steps are run by runners (engine.h): `hyopps worker`, the runner
- * thread of an interactive process (call runner_kick() after an action that
- * queues work), or `exec wait`. */
+ * Auto steps that wait on no network (simulated integrations, Studio) are
+ * run by the action that queues them (submit, retry, skip, done by hand,
+ * re-run), in its own transaction, before it returns: a few hundred
+ * microseconds, at most about 20 ms, then the rest is left queued ([engine]
+ * inline_local_steps, engine.h). Steps that wait on a service (live) are
+ * run by runners: `hyopps worker`, the runner thread of an interactive
+ * process (call runner_kick() after an action that queues work), or `exec
+ * wait`. */
 #ifndef HY_OPS_EXEC_H
 #define HY_OPS_EXEC_H
 

@@ -210,7 +210,8 @@ expect_eq "each step recorded as a runner records it" 7 \
                       AND started_at IS NOT NULL AND completed_at IS NOT NULL")"
 expect_eq "and audited" 7 "$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE target_id = '$i1' AND action = 'exec.step.complete'")"
 i2=$(hy exec start new_partner_user --org "Acme Corp" -q)
-HYOPPS_CONFIG=$TEST_DIR/mb-off.ini hy exec input "$i2" 2 firstname=In lastname=Line2 email=inline2@acme.example >/dev/null
+out=$(HYOPPS_CONFIG=$TEST_DIR/mb-off.ini hy exec input "$i2" 2 firstname=In lastname=Line2 email=inline2@acme.example)
+expect_contains "input says which step failed and why" "Step 4 (add_user_to_metabase_group) failed: Metabase is not configured" "$out"
 expect_eq "a step that cannot run fails at once, as on a runner" "failed|4" \
     "$(sqlite3 "$db" "SELECT status || '|' || current_step_order FROM workflow_executions WHERE id = '$i2'")"
 hy exec retry "$i2" >/dev/null; expect_eq "retry runs the rest at once" completed \
