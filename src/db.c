@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "db_profile.h"
 #include "db_vfs.h"
 #include "migrations.h"
 #include "util.h"
@@ -48,152 +49,9 @@ struct hy_db {
     void (*on_prepare)(const char *sql, void *ud);   /* tests (db_on_prepare) */
     void *on_prepare_ud;
 #ifdef HY_DB_PROFILE
-    struct prof_conn *prof;
+    prof_conn *prof;
 #endif
 };
-
-
-#ifdef HY_DB_PROFILE
-/* Diagnostics only (make BUILD=build-prof CFLAGS=-DHY_DB_PROFILE): time and
- * count every statement, and the pages each commit writes; printed to
- * stderr at exit, most expensive first. */
-#include <pthread.h>
-#define PROF_MAX 512
-static long prof_begins[6];
-static double prof_begin_ns[6];
-static struct prof_entry {
-    char *sql;
-    long n;
-    double ns;
-} prof[PROF_MAX];
-static int nprof;
-static long prof_commits, prof_pages, prof_slow_commits;
-static double prof_commit_ns, prof_slow_ns;
-/* per kind of transaction (its first statement) */
-static struct prof_tx {
-    char *label;
-    long n, pages;
-    double ns, held_ns;
-} prof_tx[64];
-static int nprof_tx;
-static pthread_mutex_t prof_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static void prof_add(const char *sql, double ns)
-{
-    pthread_mutex_lock(&prof_mu);
-    int i = 0;
-    for (; i < nprof; i++)
-        if (strcmp(prof[i].sql, sql) == 0) break;
-    if (i == nprof && nprof < PROF_MAX) prof[nprof++].sql = strdup(sql);
-    if (i < nprof) {
-        prof[i].n++;
-        prof[i].ns += ns;
-    }
-    pthread_mutex_unlock(&prof_mu);
-}
-
-struct prof_conn {
-    char label[120];
-    struct timespec begun;
-};
-
-static int prof_trace(unsigned type, void *ctx, void *p, void *x)
-{
-    struct prof_conn *pc = ctx;
-    if (type == SQLITE_TRACE_PROFILE) {
-        const char *sql = sqlite3_sql((sqlite3_stmt *)p);
-        if (sql && strcmp(sql, "BEGIN IMMEDIATE") == 0) {
-            pc->label[0] = '\0';
-            clock_gettime(CLOCK_MONOTONIC, &pc->begun);
-        } else if (sql && !pc->label[0] && sqlite3_get_autocommit(sqlite3_db_handle((sqlite3_stmt *)p)) == 0)
-            snprintf(pc->label, sizeof pc->label, "%s", sql);
-        prof_add(sql ? sql : "?", (double)*(sqlite3_int64 *)x);
-        if (*(sqlite3_int64 *)x > 10000000 && getenv("HY_DB_PROFILE_SLOW")) {
-            struct timespec t;
-            clock_gettime(CLOCK_MONOTONIC, &t);
-            fprintf(stderr, "slow statement %.1f ms at %ld.%03ld: %.60s\n", *(sqlite3_int64 *)x / 1e6, (long)t.tv_sec,
-                    t.tv_nsec / 1000000, sql ? sql : "?");
-        }
-    }
-    return 0;
-}
-
-static int prof_cmp(const void *a, const void *b)
-{
-    const struct prof_entry *x = a, *y = b;
-    return x->ns < y->ns ? 1 : x->ns > y->ns ? -1 : 0;
-}
-
-static void prof_dump(void)
-{
-    qsort(prof, (size_t)nprof, sizeof prof[0], prof_cmp);
-    double total = 0;
-    long n = 0;
-    for (int i = 0; i < nprof; i++) total += prof[i].ns, n += prof[i].n;
-    fprintf(stderr, "db profile: %ld statements, %.1f ms; %ld commits %.1f ms, %ld pages written\n", n, total / 1e6,
-            prof_commits, prof_commit_ns / 1e6, prof_pages);
-    fprintf(stderr, "commits over 0.5 ms: %ld, %.1f ms\n", prof_slow_commits, prof_slow_ns / 1e6);
-    static const char *const label[] = {"<10us", "<100us", "<1ms", "<10ms", ">=10ms"};
-    for (int i = 0; i < 5; i++)
-        fprintf(stderr, "BEGIN %-7s %7ld  %8.1f ms\n", label[i], prof_begins[i], prof_begin_ns[i] / 1e6);
-    for (int i = 0; i < nprof_tx; i++)
-        fprintf(stderr, "tx %7ld x: %6.1f pages, commit %6.1f us, held %6.1f us: %.90s\n", prof_tx[i].n,
-                (double)prof_tx[i].pages / prof_tx[i].n, prof_tx[i].ns / 1e3 / prof_tx[i].n,
-                prof_tx[i].held_ns / 1e3 / prof_tx[i].n, prof_tx[i].label);
-    for (int i = 0; i < nprof; i++)
-        fprintf(stderr, "%9ld %9.1f ms %6.2f us  %.150s\n", prof[i].n, prof[i].ns / 1e6, prof[i].ns / 1e3 / prof[i].n,
-                prof[i].sql);
-}
-
-static void prof_commit(struct prof_conn *pc, int pages, const struct timespec *t0, const struct timespec *t1)
-{
-    pthread_mutex_lock(&prof_mu);
-    int i = 0;
-    for (; i < nprof_tx; i++)
-        if (strcmp(prof_tx[i].label, pc->label) == 0) break;
-    if (i == nprof_tx && nprof_tx < 64) prof_tx[nprof_tx++].label = strdup(pc->label);
-    if (i < nprof_tx) {
-        prof_tx[i].n++;
-        prof_tx[i].pages += pages;
-        prof_tx[i].ns += (t1->tv_sec - t0->tv_sec) * 1e9 + (t1->tv_nsec - t0->tv_nsec);
-        prof_tx[i].held_ns += (t1->tv_sec - pc->begun.tv_sec) * 1e9 + (t1->tv_nsec - pc->begun.tv_nsec);
-    }
-    prof_commits++;
-    prof_pages += pages;
-    double ns = (t1->tv_sec - t0->tv_sec) * 1e9 + (t1->tv_nsec - t0->tv_nsec);
-    prof_commit_ns += ns;
-    if (ns > 500000) prof_slow_commits++, prof_slow_ns += ns;
-    double held = (t1->tv_sec - pc->begun.tv_sec) * 1e9 + (t1->tv_nsec - pc->begun.tv_nsec);
-    if (held > 5e6 && getenv("HY_DB_PROFILE_SLOW"))
-        fprintf(stderr, "long tx %.1f ms (%d pages) ends %ld.%03ld: %.60s\n", held / 1e6, pages, (long)t1->tv_sec,
-                t1->tv_nsec / 1000000, pc->label);
-    if (ns > 10e6 && getenv("HY_DB_PROFILE_SLOW"))
-        fprintf(stderr, "slow commit %.1f ms (%d pages) at %ld.%03ld: %.60s\n", ns / 1e6, pages, (long)t1->tv_sec,
-                t1->tv_nsec / 1000000, pc->label);
-    pthread_mutex_unlock(&prof_mu);
-}
-
-/* BEGIN IMMEDIATE durations: < 10 us, < 100 us, < 1 ms, < 10 ms, more */
-static void prof_begin(double ns)
-{
-    int b = ns < 1e4 ? 0 : ns < 1e5 ? 1 : ns < 1e6 ? 2 : ns < 1e7 ? 3 : 4;
-    pthread_mutex_lock(&prof_mu);
-    prof_begins[b]++;
-    prof_begin_ns[b] += ns;
-    pthread_mutex_unlock(&prof_mu);
-}
-
-static void prof_init(hy_db *db, sqlite3 *conn)
-{
-    db->prof = calloc(1, sizeof *db->prof);
-    sqlite3_trace_v2(conn, SQLITE_TRACE_PROFILE, prof_trace, db->prof);
-    pthread_mutex_lock(&prof_mu);
-    static bool registered;
-    if (!registered) atexit(prof_dump);
-    registered = true;
-    pthread_mutex_unlock(&prof_mu);
-}
-#endif
 
 /* The statement cache's key: the length and up to 48 bytes from each end
  * (a byte-serial hash of whole statements of several hundred bytes cost a
@@ -225,15 +83,11 @@ static int sql_error(hy_db *db, hy_err *err, int rc, const char *what)
  * again and again. Retry every 50-600 µs, with jitter, for the same total
  * time (measured, BENCHMARKS.md: an input to its execution's completion
  * 50-100 -> 8 ms median; executions/s up by a fifth). */
-#ifdef HY_DB_PROFILE
-static _Thread_local int prof_busy_calls;
-#endif
-
 static int busy_wait(void *arg, int count)
 {
     hy_db *db = arg;
 #ifdef HY_DB_PROFILE
-    prof_busy_calls++;
+    prof_busy();
 #endif
     int64_t now = hy_mono_ms();
     if (count == 0) db->busy_since = now;
@@ -281,7 +135,7 @@ static int open_conn(const char *path, hy_db **out, hy_err *err)
     db->busy_rand = (uint32_t)hy_mono_ms() ^ (uint32_t)(uintptr_t)db;
     sqlite3_busy_handler(db->conn, busy_wait, db);
 #ifdef HY_DB_PROFILE
-    prof_init(db, db->conn);
+    db->prof = prof_attach(db->conn);
 #endif
     /* journal_mode=WAL needs a write lock the first time: the busy timeout covers it. */
     static const char *pragmas =
@@ -334,7 +188,7 @@ void db_close(hy_db *db)
     sqlite3_finalize(db->rollback_st);
     if (db->conn) sqlite3_close_v2(db->conn);
 #ifdef HY_DB_PROFILE
-    free(db->prof);
+    prof_detach(db->prof);
 #endif
     free(db->path);
     free(db);
@@ -461,7 +315,6 @@ int db_begin(hy_db *db, hy_err *err)
 #ifdef HY_DB_PROFILE
     struct timespec b0, b1;
     clock_gettime(CLOCK_MONOTONIC, &b0);
-    prof_busy_calls = 0;
 #endif
     for (int tries = 0; tries < 4; tries++) {
         rc = tx_step(db, &db->begin_st, "BEGIN IMMEDIATE");
@@ -469,11 +322,7 @@ int db_begin(hy_db *db, hy_err *err)
     }
 #ifdef HY_DB_PROFILE
     clock_gettime(CLOCK_MONOTONIC, &b1);
-    prof_begin((b1.tv_sec - b0.tv_sec) * 1e9 + (b1.tv_nsec - b0.tv_nsec));
-    if ((b1.tv_sec - b0.tv_sec) * 1e9 + (b1.tv_nsec - b0.tv_nsec) > 5e6 && getenv("HY_DB_PROFILE_SLOW"))
-        fprintf(stderr, "slow BEGIN %.1f ms at %ld.%03ld (busy handler %d times)\n",
-                ((b1.tv_sec - b0.tv_sec) * 1e9 + (b1.tv_nsec - b0.tv_nsec)) / 1e6, (long)b1.tv_sec, b1.tv_nsec / 1000000,
-                prof_busy_calls);
+    prof_begin(&b0, &b1);
 #endif
     if (rc != SQLITE_OK) return sql_error(db, err, rc, "begin");
     db->in_tx = true;
@@ -727,18 +576,9 @@ static int sync_file(hy_db *db, int op)
 }
 
 #ifdef HY_DB_PROFILE
-static void ck_log(const char *what, struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (getenv("HY_DB_PROFILE_SLOW"))
-        fprintf(stderr, "  ckpt %-12s %.1f ms, ends %ld.%03ld\n", what,
-                ((t1.tv_sec - t0->tv_sec) * 1e9 + (t1.tv_nsec - t0->tv_nsec)) / 1e6, (long)t1.tv_sec, t1.tv_nsec / 1000000);
-    *t0 = t1;
-}
-#define CK_LOG(what) ck_log(what, &ck_t0)
+#define CK_LOG(phase) prof_ckpt(phase, &ck_t0)
 #else
-#define CK_LOG(what) ((void)0)
+#define CK_LOG(phase) ((void)0)
 #endif
 
 int db_checkpoint(hy_db *db, int *frames, hy_err *err)

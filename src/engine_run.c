@@ -460,11 +460,6 @@ static bool runs_inline(hy_ctx *c, hy_engine *e, ex_state *x, int k, step_row *r
     return strcmp(row->status, "pending") == 0 && !(row->has_next && row->next_attempt > hy_now_ms());
 }
 
-/* Runs step k (queued in the row, or only in x when x->deferred) and the
- * local steps after it as a runner of this thread would: same rows,
- * attempt log and audit; the runner field names this thread. Inside a
- * savepoint: a database error in the steps undoes them only, and the step
- * is left queued for the runners (who meet the error and park). */
 /* Per thread, for benchmarks (engine_inline_stats). */
 static _Thread_local long inline_steps;
 static _Thread_local int64_t inline_ns;
@@ -482,6 +477,11 @@ static int64_t mono_ns(void)
     return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
+/* Runs step k (queued in the row, or only in x when x->deferred) and the
+ * local steps after it as a runner of this thread would: same rows,
+ * attempt log and audit; the runner field names this thread. Inside a
+ * savepoint: a database error in the steps undoes them only, and the step
+ * is left queued for the runners (who meet the error and park). */
 static int run_inline(hy_ctx *c, ex_state *x, int k, step_row *row, hy_err *err)
 {
     int64_t t0 = mono_ns();
