@@ -46,8 +46,8 @@ expect_screen "Enter keeps the filter" "Filter: aud"
 send_keys Escape
 expect_screen "Esc clears the filter" "8 screens"
 expect_screen "every row is back" "Organisations"
-send_keys g j j Enter
-expect_screen "a screen not built yet says so" "New request: not available yet"
+send_keys g j j
+expect_screen "the selection moves to New request" "▶ New request"
 
 # ---- resize ----
 tmx resize-window -t app -x 60 -y 20
