@@ -293,16 +293,30 @@ static int64_t filter_count(int i, const int64_t counts[HY_EXEC_NSTATUS], int64_
     return hy_exec_status_parse(ui_status_filters[i].status, &st) ? counts[st] : 0;
 }
 
+/* 190000 -> "190k", 1234567 -> "1.2M" (pass 2 of the bar). */
+static void compact(int64_t n, char out[24])
+{
+    if (n >= 1000000) snprintf(out, 24, "%.1fM", (double)n / 1e6);
+    else if (n >= 10000) snprintf(out, 24, "%lldk", (long long)(n / 1000));
+    else snprintf(out, 24, "%lld", (long long)n);
+}
+
 int ui_filter_bar(const int64_t counts[HY_EXEC_NSTATUS], int64_t total, bool exact, int width,
                   char out[UI_NFILTERS][64])
 {
     int used = 0;
-    for (int pass = 0; pass < 2; pass++) {
+    /* pass 0: full labels; 1: "Awaiting"; 2: "Done" and compact numbers */
+    for (int pass = 0; pass < 3; pass++) {
         used = 0;
         for (int i = 0; i < UI_NFILTERS; i++) {
             const char *label = ui_status_filters[i].label;
-            if (pass == 1 && strcmp(label, "Awaiting input") == 0) label = "Awaiting";
-            snprintf(out[i], 64, "%s %lld%s", label, (long long)filter_count(i, counts, total), exact ? "" : "+");
+            if (pass >= 1 && strcmp(label, "Awaiting input") == 0) label = "Awaiting";
+            if (pass == 2 && strcmp(label, "Completed") == 0) label = "Done";
+            char num[24];
+            int64_t n = filter_count(i, counts, total);
+            if (pass == 2) compact(n, num);
+            else snprintf(num, sizeof num, "%lld", (long long)n);
+            snprintf(out[i], 64, "%s %s%s", label, num, exact ? "" : "+");
             /* "k " before, two spaces after */
             used += (int)strlen(ui_status_filters[i].key) + 1 + (int)strlen(out[i]) + (i + 1 < UI_NFILTERS ? 2 : 0);
         }

@@ -76,7 +76,8 @@ extern const ui_status_filter ui_status_filters[UI_NFILTERS];
 
 /* The filter bar, e.g. "a All 200000  r Running 3  w Awaiting input 12 ...":
  * pieces (key, label and count per filter) that fit in width cells; when
- * the full labels do not fit, short ones ("Awaiting") are used. counts:
+ * the full labels do not fit, short ones ("Awaiting"), then also
+ * "Done" and compact numbers ("190k") are used. counts:
  * per hy_exec_status; exact false: counts are lower bounds ("10000+").
  * Writes each filter's text to out[i] (without the key) and returns the
  * total width. */

@@ -13,8 +13,8 @@
  *
  * Enter submits (ops_exec_submit). Field errors from ops appear beside
  * their fields and nothing typed is lost. After a submit the runner is
- * kicked; when the next step waits for input at once (new_partner's first
- * two steps), its form replaces this one, else the form closes onto the
+ * kicked; when the very next step is manual too (new_partner's first two
+ * steps), its form replaces this one, else the form closes onto the
  * execution (which shows the progress). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -276,7 +276,9 @@ static int submit(ui *u, screen *s)
     hy_exec_detail d;
     hy_err_clear(&err);
     if (ops_exec_show(u->ctx, &u->me, st->exec_id, &d, &err) == 0) {
-        bool next = d.can_input && d.s.current_step != st->sf.step_order;
+        /* Only a manual step right after this one: with auto steps between,
+         * the execution shows their progress first (whatever the runner's speed). */
+        bool next = d.can_input && d.s.current_step == st->sf.step_order + 1;
         hy_exec_detail_free(&d);
         if (next) ui_push(u, &ui_exec_form_screen, st->exec_id);
     }
