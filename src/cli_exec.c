@@ -297,21 +297,35 @@ static void print_attempts(const char *json)
     cJSON_Delete(a);
 }
 
+/* "call metabase GET /api/user?query=* -> 200 (3 ms, new connection)";
+ * without an answer "-> no answer: timeout (1500 ms)"; SMTP that broke off
+ * after a reply "-> 354, timeout". */
 static void print_calls(const char *json)
 {
     cJSON *a = json ? cJSON_Parse(json) : NULL;
     const cJSON *it;
     cJSON_ArrayForEach(it, a) {
-        const cJSON *m = cJSON_GetObjectItemCaseSensitive(it, "method");
-        const cJSON *p = cJSON_GetObjectItemCaseSensitive(it, "path");
+        const char *svc = wf_str(it, "service"), *m = wf_str(it, "method"), *p = wf_str(it, "path");
+        const char *e = wf_str(it, "error");
         const cJSON *s = cJSON_GetObjectItemCaseSensitive(it, "status");
         const cJSON *d = cJSON_GetObjectItemCaseSensitive(it, "duration_ms");
+        const cJSON *nc = cJSON_GetObjectItemCaseSensitive(it, "new_connections");
+        int status = cJSON_IsNumber(s) ? s->valueint : 0;
         printf("      call ");
-        cli_print_safe(stdout, cJSON_IsString(m) ? m->valuestring : "?");
+        if (svc) {
+            cli_print_safe(stdout, svc);
+            putchar(' ');
+        }
+        cli_print_safe(stdout, m ? m : "?");
         putchar(' ');
-        cli_print_safe(stdout, cJSON_IsString(p) ? p->valuestring : "?");
-        printf(" -> %.0f (%.0f ms)\n", cJSON_IsNumber(s) ? s->valuedouble : 0.0,
-               cJSON_IsNumber(d) ? d->valuedouble : 0.0);
+        cli_print_safe(stdout, p ? p : "?");
+        if (status) printf(" -> %d", status);
+        if (e) {
+            printf("%s", status ? ", " : " -> no answer: ");
+            cli_print_safe(stdout, e);
+        }
+        printf(" (%.0f ms%s)\n", cJSON_IsNumber(d) ? d->valuedouble : 0.0,
+               cJSON_IsNumber(nc) && nc->valueint > 0 ? ", new connection" : "");
     }
     cJSON_Delete(a);
 }

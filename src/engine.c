@@ -500,12 +500,14 @@ int engine_rerun(hy_ctx *c, const hy_principal *actor, const char *exec_id, int 
                        step_name(&x, running));
     char now[HY_TIME_LEN];
     hy_iso_from_ms(now_ms, now);
-    /* attempt_log and calls are kept: they are the step's history */
+    /* attempt_log and calls are kept: they are the step's history; so is
+     * the checkpoint: it records side effects that cannot be checked
+     * remotely (a sent email is never sent twice; see workflows.h) */
     rc = db_exec(c->db, err,
                  "UPDATE workflow_step_executions SET status = 'pending', manual_input = NULL, output = NULL, "
                  "error = NULL, completed_by = NULL, started_at = NULL, completed_at = NULL, attempts = 0, "
                  "next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL, input_by = NULL, "
-                 "input_at = NULL, completed_manually = 0, note = NULL, checkpoint = NULL, updated_at = ? "
+                 "input_at = NULL, completed_manually = 0, note = NULL, updated_at = ? "
                  "WHERE execution_id = ? AND step_order >= ?",
                  "tti", now, x.id, from);
     if (rc == 0)

@@ -1,5 +1,6 @@
 /* Runners: find the next runnable step, claim it, run it, record the result
  * (DESIGN.md engine invariants 1-8). */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "engine_internal.h"
 #include "exec_search.h"
+#include "integrations/http.h"
 #include "util.h"
 
 #define DEFAULT_LEASE_MS 30000
@@ -38,6 +40,7 @@ struct hy_engine {
     char owner[160];
     hy_principal sys;
     lease_keeper *keeper;        /* started at the first remote step */
+    hy_integ *integ;             /* the live client: its connections are reused from step to step */
     hy_engine_stats stats;
 };
 
@@ -53,8 +56,14 @@ int engine_open(hy_ctx *c, const hy_engine_opts *o, hy_engine **out, hy_err *err
     char host[64] = "localhost";
     gethostname(host, sizeof host - 1);
     host[sizeof host - 1] = '\0';
-    snprintf(e->owner, sizeof e->owner, "%s:%ld:%ld", host, (long)getpid(), (long)syscall(SYS_gettid));
+    /* Unique per engine: two runners started from one thread (runner_start
+     * opens the engine before its thread exists) must not share leases. */
+    static atomic_long opened;
+    long n = atomic_fetch_add(&opened, 1);
+    int w = snprintf(e->owner, sizeof e->owner, "%s:%ld:%ld", host, (long)getpid(), (long)syscall(SYS_gettid));
+    if (n > 0 && w > 0 && (size_t)w < sizeof e->owner) snprintf(e->owner + w, sizeof e->owner - (size_t)w, ".%ld", n);
     principal_system(&e->sys);
+    e->integ = integ_new(c->cfg);
     *out = e;
     return 0;
 }
@@ -63,6 +72,7 @@ void engine_close(hy_engine *e)
 {
     if (!e) return;
     lease_keeper_free(e->keeper);
+    integ_free(e->integ);
     free(e->only_exec);
     free(e->only_user);
     free(e);
@@ -307,7 +317,7 @@ static int call_step(hy_engine *e, ex_state *x, const attempt *a, const cJSON *c
     cJSON *checkpoint = row->checkpoint ? cJSON_Parse(row->checkpoint) : NULL;
     hy_step_run r = {.c = e->c, .cfg = e->c->cfg, .mode = mode, .execution_id = x->id, .step_id = a->step_id,
                      .step_name = a->sd->name, .attempt = a->attempts, .context = gctx, .checkpoint = checkpoint,
-                     .output = output, .calls = a->calls, .lease_owner = e->owner};
+                     .output = output, .calls = a->calls, .lease_owner = e->owner, .integ = e->integ};
     int rc = 0;
     if (ex_fault_fn) rc = ex_fault_fn(x->wf_name, a->sd->name, a->attempts, failure, ex_fault_ud);
     if (rc == 0 && mode == HY_MODE_OFF)

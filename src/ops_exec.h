@@ -104,7 +104,7 @@ typedef struct {
     bool completed_manually;
     char *note;                     /* skip reason or "done by hand" note */
     char *attempt_log_json;         /* [{at, duration_ms, runner, error, transient, lost}] */
-    char *calls_json;               /* [{at, method, path, status, duration_ms}] */
+    char *calls_json;               /* [{at, service, method, path, status, duration_ms, error?, new_connections?}] */
 } hy_exec_step;
 
 typedef struct {

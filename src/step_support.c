@@ -1,10 +1,11 @@
 /* What auto steps share: integration names and modes, call recording,
- * checkpoints, and the "not wired yet" error of live clients. */
+ * checkpoints, and running a live step with the runner's client. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
+#include "integrations/http.h"
 #include "step_support.h"
 #include "util.h"
 #include "workflows.h"
@@ -85,10 +86,31 @@ int step_save_checkpoint(hy_step_run *r, const cJSON *checkpoint, hy_err *err)
     return rc;
 }
 
-int step_live_not_wired(hy_step_run *r, hy_integration i, hy_err *err)
+int step_run_live(hy_step_run *r, step_live_fn fn, hy_err *err)
 {
-    (void)r;
-    return hy_fail(err, HY_ERR_PERMANENT, "live %s client not wired yet", hy_integration_label(i));
+    if (!r->integ) return hy_fail(err, HY_ERR_INTERNAL, "this runner has no live client");
+    hy_call_log log = {0};
+    integ_set_log(r->integ, &log);
+    int rc = fn(r, r->integ, err);
+    integ_set_log(r->integ, NULL);
+    for (int i = 0; r->calls && i < log.n; i++) {
+        const hy_call *k = &log.calls[i];
+        cJSON *call = cJSON_CreateObject();
+        char at[HY_TIME_LEN];
+        hy_iso_from_ms(k->at_ms, at);
+        cJSON_AddStringToObject(call, "at", at);
+        cJSON_AddStringToObject(call, "service", k->service);
+        cJSON_AddStringToObject(call, "method", k->method);
+        cJSON_AddStringToObject(call, "path", k->path);
+        cJSON_AddNumberToObject(call, "status", k->status);
+        cJSON_AddNumberToObject(call, "duration_ms", k->ms);
+        if (k->error[0]) cJSON_AddStringToObject(call, "error", k->error);
+        if (k->new_connections > 0) cJSON_AddNumberToObject(call, "new_connections", k->new_connections);
+        cJSON_AddItemToArray(r->calls, call);
+    }
+    call_log_free(&log);
+    if (rc && err->code == HY_OK) hy_fail(err, HY_ERR_PERMANENT, "step %s failed", r->step_name);
+    return rc;
 }
 
 /* ---- simulated identifiers ---- */

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "ctx.h"
+#include "workflows.h"
 
 /* An id for rows nobody types (steps, grants, Studio access): a UUID v7,
  * time-ordered, so that the rows an execution adds land on the last page of
@@ -24,6 +25,16 @@ int64_t sim_int_id(void);
 void sim_token(char *out, size_t n, const char *alphabet);
 /* Adds "simulated": true. */
 void step_mark_simulated(cJSON *output);
+
+/* A live step's body: calls the service through the runner's client.
+ * Returns 0 with r->output filled, or a classified error (transient:
+ * retried with backoff, honouring err->retry_after; permanent or config:
+ * the step fails at once with err->msg). */
+typedef int (*step_live_fn)(hy_step_run *r, struct hy_integ *in, hy_err *err);
+/* Runs fn with the runner's client and records every call it made on the
+ * step (at, service, method, path with query values masked, status,
+ * duration_ms, error, new_connection; never a secret, never a body). */
+int step_run_live(hy_step_run *r, step_live_fn fn, hy_err *err);
 
 /* system_groups (organization_id, tool) upsert. */
 int step_upsert_system_group(hy_ctx *c, const char *org_id, const char *tool, const char *name,

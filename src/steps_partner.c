@@ -1,14 +1,16 @@
 /* Workflow new_partner: onboard a new partner organisation (8 steps).
  *
- * Auto steps: `run` has one line where the live client is called (marked
- * LIVE); everything after it is the simulation, which returns the same
- * output shape with "simulated": true. `persist` writes the local rows the
- * original app wrote. */
+ * Auto steps: in live mode `run` hands a live_* body to step_run_live
+ * (src/integrations, no transaction open, every call recorded on the step);
+ * otherwise it simulates, returning the same output shape with
+ * "simulated": true. `persist` writes the local rows the original app
+ * wrote, whichever mode produced the output. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
+#include "integrations/integrations.h"
 #include "step_support.h"
 #include "util.h"
 #include "workflows.h"
@@ -176,13 +178,28 @@ static int need_org_name(hy_step_run *r, const char **name, hy_err *err)
     return 0;
 }
 
+/* The collection "<org>" under [metabase] parent_collection_id (found by
+ * name, else created), with the template's dashboards copied into it. */
+static int live_clone_collection(hy_step_run *r, hy_integ *in, hy_err *err)
+{
+    const char *org = wf_str(r->context, "organization_name");
+    mb_collection_result res;
+    if (mb_clone_collection(in, org, &res, err)) return err->code;
+    cJSON_AddNumberToObject(r->output, "metabase_collection_id", (double)res.collection_id);
+    cJSON_AddStringToObject(r->output, "metabase_collection_name", org);
+    if (r->cfg->metabase.template_collection_id)
+        cJSON_AddNumberToObject(r->output, "template_collection_id", (double)r->cfg->metabase.template_collection_id);
+    cJSON_AddBoolToObject(r->output, "created", res.created);
+    cJSON_AddNumberToObject(r->output, "dashboards_copied", res.dashboards_copied);
+    cJSON_AddNumberToObject(r->output, "dashboards_present", res.dashboards_present);
+    return 0;
+}
+
 static int run_clone_metabase_collection(hy_step_run *r, hy_err *err)
 {
     const char *org;
     if (need_org_name(r, &org, err)) return err->code;
-    /* LIVE: create the collection "<org>" under [metabase] parent_collection_id and copy the
-     * template's dashboards into it; output {metabase_collection_id (int), metabase_collection_name}. */
-    if (r->mode == HY_MODE_LIVE) return step_live_not_wired(r, HY_INT_METABASE, err);
+    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_clone_collection, err);
     int64_t id;
     bool reused = wf_int(r->context, "existing_metabase_collection_id", &id);
     if (!reused) id = sim_int_id();
@@ -231,17 +248,23 @@ static int gather_metabase_group(hy_step_io *io, cJSON *context, hy_err *err)
     return gather_group(io, context, "metabase", "existing_metabase_group_id", err);
 }
 
+/* The group "ext-<org-slug>", found by name (case-insensitive) or created. */
+static int live_metabase_group(hy_step_run *r, hy_integ *in, hy_err *err)
+{
+    mb_group_result res;
+    if (mb_ensure_org_group(in, wf_str(r->context, "organization_name"), &res, err)) return err->code;
+    cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)res.group_id);
+    cJSON_AddStringToObject(r->output, "metabase_group_name", res.name);
+    cJSON_AddBoolToObject(r->output, "created", res.created);
+    return 0;
+}
+
 static int run_create_metabase_group(hy_step_run *r, hy_err *err)
 {
     const char *org;
     if (need_org_name(r, &org, err)) return err->code;
+    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_metabase_group, err);
     char *name = step_group_name(r->context);
-    /* LIVE: find the group by name (GET /api/permissions/group) or create it;
-     * output {metabase_group_id (int), metabase_group_name}. */
-    if (r->mode == HY_MODE_LIVE) {
-        free(name);
-        return step_live_not_wired(r, HY_INT_METABASE, err);
-    }
     int64_t id;
     if (!wf_int(r->context, "existing_metabase_group_id", &id)) id = sim_int_id();
     cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)id);
@@ -263,21 +286,39 @@ static int persist_metabase_group(hy_step_io *io, hy_err *err)
 
 /* ---- 5. grant_metabase_db_access (auto, Metabase) ---- */
 
+static void add_database_ids(hy_step_run *r, int64_t group)
+{
+    cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)group);
+    cJSON *ids = cJSON_AddArrayToObject(r->output, "database_ids");
+    for (int i = 0; i < r->cfg->metabase.ndatabase_ids; i++)
+        cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)r->cfg->metabase.database_ids[i]));
+    cJSON_AddBoolToObject(r->output, "granted", 1);
+}
+
+/* Query-builder access to each of [metabase] database_ids in the
+ * permissions graph (read, modify, write back with its revision; on 409
+ * re-read and re-apply once; no write when nothing changes). */
+static int live_grant_db_access(hy_step_run *r, hy_integ *in, hy_err *err)
+{
+    int64_t group = 0;
+    wf_int(r->context, "metabase_group_id", &group);
+    mb_grant_result res;
+    if (mb_grant_db_access(in, (long)group, &res, err)) return err->code;
+    add_database_ids(r, group);
+    cJSON_AddNumberToObject(r->output, "databases_granted", res.granted);
+    cJSON_AddNumberToObject(r->output, "databases_already", res.already);
+    cJSON_AddNumberToObject(r->output, "permissions_revision", (double)res.revision);
+    return 0;
+}
+
 static int run_grant_metabase_db_access(hy_step_run *r, hy_err *err)
 {
     int64_t group;
     if (!wf_int(r->context, "metabase_group_id", &group))
         return hy_fail(err, HY_ERR_PERMANENT,
                        "no Metabase group id in this execution: create_metabase_group must run first (re-run from it)");
-    /* LIVE: read the permissions graph, give the group data access to each of
-     * [metabase] database_ids, write it back (re-read once on 409);
-     * output {metabase_group_id, database_ids, granted}. */
-    if (r->mode == HY_MODE_LIVE) return step_live_not_wired(r, HY_INT_METABASE, err);
-    cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)group);
-    cJSON *ids = cJSON_AddArrayToObject(r->output, "database_ids");
-    for (int i = 0; i < r->cfg->metabase.ndatabase_ids; i++)
-        cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)r->cfg->metabase.database_ids[i]));
-    cJSON_AddBoolToObject(r->output, "granted", 1);
+    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_grant_db_access, err);
+    add_database_ids(r, group);
     step_mark_simulated(r->output);
     return 0;
 }
@@ -289,17 +330,24 @@ static int gather_teams(hy_step_io *io, cJSON *context, hy_err *err)
     return gather_group(io, context, "teams", "existing_teams_channel_id", err);
 }
 
+/* A standard channel named after the organisation in [teams] team_id,
+ * found by displayName first, else created. */
+static int live_teams_channel(hy_step_run *r, hy_integ *in, hy_err *err)
+{
+    graph_channel_result res;
+    if (graph_ensure_channel(in, wf_str(r->context, "organization_name"), &res, err)) return err->code;
+    cJSON_AddStringToObject(r->output, "teams_channel_id", res.id);
+    cJSON_AddStringToObject(r->output, "teams_channel_name", res.name);
+    cJSON_AddBoolToObject(r->output, "created", res.created);
+    return 0;
+}
+
 static int run_create_teams_channel(hy_step_run *r, hy_err *err)
 {
     const char *org;
     if (need_org_name(r, &org, err)) return err->code;
+    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_teams_channel, err);
     char *name = step_group_name(r->context);
-    /* LIVE: find the channel by displayName or create it (POST /teams/{team}/channels);
-     * output {teams_channel_id, teams_channel_name}. */
-    if (r->mode == HY_MODE_LIVE) {
-        free(name);
-        return step_live_not_wired(r, HY_INT_TEAMS, err);
-    }
     const char *existing = wf_str(r->context, "existing_teams_channel_id");
     char id[80];
     if (existing) {
@@ -330,17 +378,26 @@ static int gather_slack(hy_step_io *io, cJSON *context, hy_err *err)
     return gather_group(io, context, "slack", "existing_slack_group_id", err);
 }
 
+/* The user group with handle "ext-<org-slug>" (enabled again if it was
+ * disabled), else created. */
+static int live_slack_group(hy_step_run *r, hy_integ *in, hy_err *err)
+{
+    slack_group_result res;
+    if (slack_ensure_org_group(in, wf_str(r->context, "organization_name"), &res, err)) return err->code;
+    cJSON_AddStringToObject(r->output, "slack_group_id", res.id);
+    cJSON_AddStringToObject(r->output, "slack_group_handle", res.handle);
+    cJSON_AddStringToObject(r->output, "slack_group_name", res.handle); /* created with the handle as its name */
+    cJSON_AddBoolToObject(r->output, "created", res.created);
+    if (res.enabled) cJSON_AddBoolToObject(r->output, "reenabled", 1);
+    return 0;
+}
+
 static int run_create_slack_group(hy_step_run *r, hy_err *err)
 {
     const char *org;
     if (need_org_name(r, &org, err)) return err->code;
+    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_slack_group, err);
     char *handle = step_group_name(r->context);
-    /* LIVE: usergroups.list (include_disabled) to find the handle, else usergroups.create;
-     * output {slack_group_id, slack_group_handle, slack_group_name}. */
-    if (r->mode == HY_MODE_LIVE) {
-        free(handle);
-        return step_live_not_wired(r, HY_INT_SLACK, err);
-    }
     const char *existing = wf_str(r->context, "existing_slack_group_id");
     char id[40];
     if (existing) {

@@ -1,12 +1,18 @@
 /* Workflow new_partner_user: add a user to an existing partner organisation
- * (9 steps). Auto steps: the line marked LIVE is where the live client is
- * called; the rest of `run` is the simulation (same output shape, with
- * "simulated": true). */
+ * (9 steps). Auto steps: in live mode `run` hands a live_* body to
+ * step_run_live (no transaction open, every call recorded on the step);
+ * otherwise it simulates (same output shape, with "simulated": true).
+ * Studio has no public API: its three steps are always simulated, and
+ * their local rows are real. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "auth.h"
 #include "db.h"
+#include "integrations/integrations.h"
 #include "step_support.h"
 #include "util.h"
 #include "validate.h"
@@ -171,6 +177,25 @@ static int gather_metabase_user(hy_step_io *io, cJSON *context, hy_err *err)
     return rc;
 }
 
+/* The user found by exact email (active, else deactivated and reactivated)
+ * or created, then added to the organisation's group unless a member. */
+static int live_metabase_user(hy_step_run *r, hy_integ *in, hy_err *err)
+{
+    int64_t gid = 0;
+    wf_int(r->context, "org_metabase_group_id", &gid);
+    mb_member_result res;
+    if (mb_add_user_to_group(in, wf_str(r->context, "user_email"), wf_str(r->context, "user_firstname"),
+                             wf_str(r->context, "user_lastname"), (long)gid, &res, err))
+        return err->code;
+    cJSON_AddNumberToObject(r->output, "metabase_user_id", (double)res.user_id);
+    cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)gid);
+    cJSON_AddBoolToObject(r->output, "metabase_user_existed", res.existed || res.reactivated);
+    cJSON_AddBoolToObject(r->output, "metabase_user_created", res.created);
+    if (res.reactivated) cJSON_AddBoolToObject(r->output, "metabase_user_reactivated", 1);
+    cJSON_AddBoolToObject(r->output, "membership_added", res.added);
+    return 0;
+}
+
 static int run_add_user_to_metabase_group(hy_step_run *r, hy_err *err)
 {
     if (need_user(r, err)) return err->code;
@@ -179,10 +204,7 @@ static int run_add_user_to_metabase_group(hy_step_run *r, hy_err *err)
     int64_t gid;
     if (!wf_int(r->context, "org_metabase_group_id", &gid) || gid <= 0)
         return hy_fail(err, HY_ERR_PERMANENT, "Invalid Metabase group ID '%s' — must be an integer", gid_text);
-    /* LIVE: find the user by email (status=all; reactivate if deactivated) or create
-     * them, then add the membership unless present; output {metabase_user_id,
-     * metabase_group_id, metabase_user_existed, metabase_user_created}. */
-    if (r->mode == HY_MODE_LIVE) return step_live_not_wired(r, HY_INT_METABASE, err);
+    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_metabase_user, err);
     int64_t uid;
     bool existed = wf_int(r->context, "existing_metabase_user_id", &uid);
     if (!existed) uid = sim_int_id();
@@ -209,6 +231,33 @@ static int gather_teams(hy_step_io *io, cJSON *context, hy_err *err)
     return gather_org_group(io, context, "teams", "org_teams_channel_id", err);
 }
 
+/* "First Last" (or the email when both are empty); caller frees. */
+static char *display_name(const cJSON *context)
+{
+    const char *f = wf_str(context, "user_firstname"), *l = wf_str(context, "user_lastname");
+    char *name = xasprintf("%s %s", f ? f : "", l ? l : "");
+    char *t = hy_trim(name);
+    char *out = xstrdup(*t ? t : wf_str(context, "user_email"));
+    free(name);
+    return out;
+}
+
+/* A guest invitation (no Microsoft email: sendInvitationMessage false),
+ * then team membership (the organisation's channel is a standard one, open
+ * to every member of the team). */
+static int live_teams_user(hy_step_run *r, hy_integ *in, hy_err *err)
+{
+    char *name = display_name(r->context);
+    graph_member_result res;
+    int rc = graph_add_user_to_team(in, wf_str(r->context, "user_email"), name, &res, err);
+    free(name);
+    if (rc) return rc;
+    cJSON_AddStringToObject(r->output, "teams_user_id", res.user_id);
+    cJSON_AddStringToObject(r->output, "teams_channel_id", wf_str(r->context, "org_teams_channel_id"));
+    cJSON_AddStringToObject(r->output, "teams_membership_id", res.membership_id);
+    return 0;
+}
+
 static int run_add_user_to_teams_channel(hy_step_run *r, hy_err *err)
 {
     if (need_user(r, err)) return err->code;
@@ -216,9 +265,7 @@ static int run_add_user_to_teams_channel(hy_step_run *r, hy_err *err)
     if (!channel)
         return hy_fail(err, HY_ERR_PERMANENT,
                        "No Teams channel configured for this organization (run new_partner or set its Teams group)");
-    /* LIVE: invite the user as a guest (POST /invitations, use invitedUser.id), add them
-     * to the team; output {teams_user_id, teams_channel_id, teams_membership_id}. */
-    if (r->mode == HY_MODE_LIVE) return step_live_not_wired(r, HY_INT_TEAMS, err);
+    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_teams_user, err);
     char uid[HY_UUID_LEN], membership[HY_UUID_LEN];
     hy_uuid(uid);
     hy_uuid(membership);
@@ -236,6 +283,20 @@ static int gather_slack(hy_step_io *io, cJSON *context, hy_err *err)
     return gather_org_group(io, context, "slack", "org_slack_group_id", err);
 }
 
+/* users.lookupByEmail, then read the group's members, add the user and
+ * write the whole list back (never dropping a member). */
+static int live_slack_user(hy_step_run *r, hy_integ *in, hy_err *err)
+{
+    const char *group = wf_str(r->context, "org_slack_group_id");
+    slack_member_result res;
+    if (slack_add_user_to_group(in, group, wf_str(r->context, "user_email"), &res, err)) return err->code;
+    cJSON_AddStringToObject(r->output, "slack_user_id", res.user_id);
+    cJSON_AddStringToObject(r->output, "slack_group_id", group);
+    cJSON_AddBoolToObject(r->output, "added", res.added);
+    cJSON_AddNumberToObject(r->output, "member_count", res.member_count);
+    return 0;
+}
+
 static int run_add_user_to_slack_group(hy_step_run *r, hy_err *err)
 {
     if (need_user(r, err)) return err->code;
@@ -243,9 +304,7 @@ static int run_add_user_to_slack_group(hy_step_run *r, hy_err *err)
     if (!group)
         return hy_fail(err, HY_ERR_PERMANENT,
                        "No Slack group configured for this organization (run new_partner or set its Slack group)");
-    /* LIVE: users.lookupByEmail, then usergroups.users.list + usergroups.users.update with
-     * the whole list plus this user; output {slack_user_id, slack_group_id}. */
-    if (r->mode == HY_MODE_LIVE) return step_live_not_wired(r, HY_INT_SLACK, err);
+    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_slack_user, err);
     char tok[10], uid[16];
     sim_token(tok, sizeof tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
     snprintf(uid, sizeof uid, "U0%s", tok);
@@ -331,29 +390,161 @@ static int gather_docs(hy_step_io *io, cJSON *context, hy_err *err)
                            "SELECT internal_docu, generique_docu, add_docu FROM organization_documentation "
                            "WHERE organization_id = ?",
                            "t", org);
+    static const char *const keys[] = {"internal", "general", "additional"};
     cJSON *links = cJSON_AddArrayToObject(context, "documentation_links");
+    cJSON *docs = cJSON_AddObjectToObject(context, "documentation");
     if (db_row(st))
         for (int i = 0; i < 3; i++)
-            if (!hy_empty(db_text(st, i))) cJSON_AddItemToArray(links, cJSON_CreateString(db_text(st, i)));
+            if (!hy_empty(db_text(st, i))) {
+                cJSON_AddItemToArray(links, cJSON_CreateString(db_text(st, i)));
+                cJSON_AddStringToObject(docs, keys[i], db_text(st, i));
+            }
     return db_done(st);
+}
+
+/* Email is the one side effect that cannot be checked remotely, so the
+ * step keeps its own record in the checkpoint (which survives retries,
+ * recoveries and re-runs):
+ *   {"output": {...}, "digest": D}   sent. The same email (D: a hash of the
+ *                                    recipient and the whole content) is
+ *                                    never sent again; a changed address or
+ *                                    changed links make a new one.
+ *   {"sending": {digest, message_id, at}}  an attempt is handing it to the
+ *                                    server (saved before connecting).
+ *   {"uncertain": {...}}             it may have been delivered; the step
+ *                                    failed and asked a person to look.
+ * An attempt that finds "sending" knows its predecessor stopped in the
+ * middle (killed, or its lease lost): the email may have gone, so it does
+ * not send but fails like the uncertain case. Only a person's retry (or
+ * re-run) of a failed step reaches "uncertain", and then sends again, with
+ * the same Message-ID. */
+
+static void mail_digest(const char *to, const email_body *b, char out[65])
+{
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    const char *parts[] = {to, b->subject, b->text, b->html};
+    for (int i = 0; i < 4; i++) /* each with its NUL, so that parts cannot run into each other */
+        crypto_hash_sha256_update(&h, (const unsigned char *)parts[i], strlen(parts[i]) + 1);
+    unsigned char d[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&h, d);
+    sodium_bin2hex(out, 65, d, sizeof d);
+}
+
+/* {key: {digest, message_id, at}} */
+static int save_mark(hy_step_run *r, const char *key, const char *digest, const char *msgid, hy_err *err)
+{
+    cJSON *cp = cJSON_CreateObject(), *m = cJSON_AddObjectToObject(cp, key);
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    cJSON_AddStringToObject(m, "digest", digest);
+    cJSON_AddStringToObject(m, "message_id", msgid);
+    cJSON_AddStringToObject(m, "at", now);
+    int rc = step_save_checkpoint(r, cp, err);
+    cJSON_Delete(cp);
+    return rc;
+}
+
+static int uncertain(hy_step_run *r, const char *why, const char *msgid, hy_err *err)
+{
+    return hy_fail(err, HY_ERR_PERMANENT,
+                   "%s. HyOpps will not send it again by itself: look for Message-ID %s in the mailbox of %s; if it "
+                   "arrived, mark this step done by hand, otherwise retry it (same Message-ID)",
+                   why, msgid, wf_str(r->context, "user_email"));
+}
+
+static int live_share_documentation(hy_step_run *r, hy_integ *in, hy_err *err)
+{
+    const cJSON *docs = cJSON_GetObjectItemCaseSensitive(r->context, "documentation");
+    email_doc d = {.to = wf_str(r->context, "user_email"), .firstname = wf_str(r->context, "user_firstname"),
+                   .org_name = wf_str(r->context, "organization_name"), .internal = wf_str(docs, "internal"),
+                   .general = wf_str(docs, "general"), .additional = wf_str(docs, "additional")};
+    email_body body;
+    email_build_documentation(&d, &body);
+    char digest[65];
+    mail_digest(d.to, &body, digest);
+    const cJSON *cp = r->checkpoint;
+    const cJSON *sent = cJSON_GetObjectItemCaseSensitive(cp, "output");
+    const cJSON *sending = cJSON_GetObjectItemCaseSensitive(cp, "sending");
+    const cJSON *maybe = cJSON_GetObjectItemCaseSensitive(cp, "uncertain");
+    int rc = 0;
+    char msgid[HY_MSGID_LEN] = "";
+    if (cJSON_IsObject(sent) && hy_streq(wf_str(cp, "digest"), digest)) {
+        /* sent already: never again */
+        const cJSON *it;
+        cJSON_ArrayForEach(it, sent) cJSON_AddItemToObject(r->output, it->string, cJSON_Duplicate(it, 1));
+        cJSON_AddBoolToObject(r->output, "resumed", 1);
+        goto out;
+    }
+    if (cJSON_IsObject(sending)) {
+        const char *id = wf_str(sending, "message_id");
+        hy_strlcpy(msgid, email_message_id_ok(id) ? id : "(unknown)", sizeof msgid);
+        hy_err ignored;
+        hy_err_clear(&ignored);
+        cJSON *mark = cJSON_CreateObject();
+        cJSON_AddItemToObject(mark, "uncertain", cJSON_Duplicate(sending, 1));
+        step_save_checkpoint(r, mark, &ignored);
+        cJSON_Delete(mark);
+        char *why = xasprintf("an earlier attempt stopped while it was handing the email to %s to the SMTP server "
+                              "(its runner was stopped or lost the step): it may have been delivered", d.to);
+        rc = uncertain(r, why, msgid, err);
+        free(why);
+        goto out;
+    }
+    /* A person retried after an uncertain send: the same message, the same Message-ID. */
+    const char *prev = cJSON_IsObject(maybe) ? wf_str(maybe, "message_id") : NULL;
+    if (prev && email_message_id_ok(prev) && hy_streq(wf_str(maybe, "digest"), digest))
+        hy_strlcpy(msgid, prev, sizeof msgid);
+    else
+        email_new_message_id(r->cfg, msgid);
+    if ((rc = save_mark(r, "sending", digest, msgid, err))) goto out;
+
+    hy_mail m = {.to = d.to, .subject = body.subject, .text = body.text, .html = body.html};
+    char used[HY_MSGID_LEN];
+    email_outcome outcome;
+    rc = email_send_ex(in, &m, msgid, used, &outcome, err);
+    if (outcome == EMAIL_SENT) {
+        char now[HY_TIME_LEN];
+        hy_now_iso(now);
+        cJSON_AddStringToObject(r->output, "sent_to", d.to);
+        cJSON *ch = cJSON_AddArrayToObject(r->output, "channels");
+        cJSON_AddItemToArray(ch, cJSON_CreateString("email"));
+        const cJSON *links = cJSON_GetObjectItemCaseSensitive(r->context, "documentation_links");
+        cJSON_AddItemToObject(r->output, "links_sent", links ? cJSON_Duplicate(links, 1) : cJSON_CreateArray());
+        cJSON_AddStringToObject(r->output, "message_id", used);
+        cJSON_AddStringToObject(r->output, "sent_at", now);
+        /* Recorded before the step reports success. If this fails the lease
+         * is lost: whoever has the step finds "sending" and asks a person. */
+        cJSON *rec = cJSON_CreateObject();
+        cJSON_AddItemToObject(rec, "output", cJSON_Duplicate(r->output, 1));
+        cJSON_AddStringToObject(rec, "digest", digest);
+        rc = step_save_checkpoint(r, rec, err);
+        cJSON_Delete(rec);
+    } else if (outcome == EMAIL_MAYBE_SENT) {
+        hy_err ignored;
+        hy_err_clear(&ignored);
+        save_mark(r, "uncertain", digest, used, &ignored);
+        char why[sizeof err->msg];
+        hy_strlcpy(why, err->msg, sizeof why);
+        rc = uncertain(r, why, used, err);
+    } else {
+        /* Nothing was sent: the next attempt may send. */
+        hy_err ignored;
+        hy_err_clear(&ignored);
+        cJSON *none = cJSON_CreateObject();
+        step_save_checkpoint(r, none, &ignored);
+        cJSON_Delete(none);
+    }
+out:
+    email_body_free(&body);
+    return rc;
 }
 
 static int run_share_documentation(hy_step_run *r, hy_err *err)
 {
     if (need_user(r, err)) return err->code;
-    /* An email that was sent is never sent again (it cannot be checked remotely). */
-    const cJSON *sent = cJSON_GetObjectItemCaseSensitive(r->checkpoint, "output");
-    if (cJSON_IsObject(sent)) {
-        const cJSON *it;
-        cJSON_ArrayForEach(it, sent) cJSON_AddItemToObject(r->output, it->string, cJSON_Duplicate(it, 1));
-        cJSON_AddBoolToObject(r->output, "resumed", 1);
-        return 0;
-    }
+    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_share_documentation, err);
     const cJSON *links = cJSON_GetObjectItemCaseSensitive(r->context, "documentation_links");
-    /* LIVE: send the email (text + HTML, links escaped), then
-     * step_save_checkpoint(r, {"output": <the output below>}) before returning;
-     * output {sent_to, channels, links_sent}. */
-    if (r->mode == HY_MODE_LIVE) return step_live_not_wired(r, HY_INT_EMAIL, err);
     cJSON_AddStringToObject(r->output, "sent_to", wf_str(r->context, "user_email"));
     cJSON *ch = cJSON_AddArrayToObject(r->output, "channels");
     cJSON_AddItemToArray(ch, cJSON_CreateString("email"));

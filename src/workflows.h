@@ -110,21 +110,22 @@ typedef struct hy_step_run {
     const cJSON *context;      /* merged context + what gather added */
     const cJSON *checkpoint;   /* what an earlier attempt saved, or NULL */
     cJSON *output;             /* an object the step fills */
-    cJSON *calls;              /* array: [{method, path, status, duration_ms}] */
+    cJSON *calls;              /* array: [{at, service?, method, path, status, duration_ms, ...}] */
     const char *lease_owner;   /* private to the engine */
-    /* The runner's live-client state (src/integrations: one hy_integ per
-     * runner, created in engine_open and freed in engine_close once the live
-     * clients are wired); NULL until then. */
-    void *integ;
+    /* The runner's live client (src/integrations: one per engine, created
+     * in engine_open, freed in engine_close; its connections are reused
+     * from step to step). Live steps reach it through step_run_live. */
+    struct hy_integ *integ;
 } hy_step_run;
 
 /* Records a service call (kept on the step, shown by `exec show`). */
 void step_record_call(hy_step_run *r, const char *method, const char *path, int status, int64_t duration_ms);
 /* Saves progress durably at once (own short transaction), e.g. "email sent";
- * a later attempt sees it in r->checkpoint. Fails if the lease was lost. */
+ * a later attempt sees it in r->checkpoint. Fails if the lease was lost.
+ * The checkpoint stays with the step through retries, recoveries and
+ * re-runs: key it on what the effect depends on (the email's recipient and
+ * content) when a changed input should redo it. */
 int step_save_checkpoint(hy_step_run *r, const cJSON *checkpoint, hy_err *err);
-/* The permanent error of a live client that is not written yet. */
-int step_live_not_wired(hy_step_run *r, hy_integration i, hy_err *err);
 
 typedef int (*hy_apply_fn)(hy_step_io *io, cJSON *input, hy_err *err);
 typedef int (*hy_gather_fn)(hy_step_io *io, cJSON *context, hy_err *err);

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "fw.h"
-#include "integrations/http.h"
 #include "job.h"
 #include "sanitize.h"
 #include "screens.h"
@@ -32,7 +31,7 @@ static const char *const UNTRUSTED_ENV[] = {
     "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR", "OPENSSL_CONF", "SSLKEYLOGFILE",
 };
 
-static void distrust_environment(void)
+void ui_distrust_environment(void)
 {
     for (size_t i = 0; i < sizeof UNTRUSTED_ENV / sizeof UNTRUSTED_ENV[0]; i++) unsetenv(UNTRUSTED_ENV[i]);
     /* A crash must not leave a core file (it may hold a password) in the account's directory. */
@@ -58,9 +57,7 @@ static int load_config(const hy_globals *g, hy_config **cfg, hy_err *err)
 
 int ui_main(const hy_globals *g)
 {
-    if (g->restricted) distrust_environment();
     setlocale(LC_ALL, "");
-    integ_global_init(); /* libcurl's global set-up, before any job thread */
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         fprintf(stderr, "hyopps: the terminal UI needs a terminal; for scripts use the commands (hyopps --help)\n");
         return CLI_USAGE;
@@ -83,7 +80,7 @@ int ui_main(const hy_globals *g)
     u.ctx = &app->ctx;
     u.cfg = app->cfg;
     u.restricted = g->restricted || app->cfg->security.restricted;
-    if (u.restricted && !g->restricted) distrust_environment(); /* [security] restricted: before curses and curl */
+    if (u.restricted && !g->restricted) ui_distrust_environment(); /* [security] restricted: before curses */
     if (ui_term_start(&u) != 0) {
         app_close(app);
         return CLI_ERR;

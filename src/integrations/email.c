@@ -191,19 +191,55 @@ static void record(hy_integ *in, CURL *h, const char *method, const char *url, C
 
 /* ---- sending ---- */
 
-int email_send(hy_integ *in, const hy_mail *m, char message_id[HY_MSGID_LEN], hy_err *err)
+void email_new_message_id(const hy_config *cfg, char out[HY_MSGID_LEN])
+{
+    char uuid[HY_UUID_LEN];
+    hy_uuid(uuid);
+    const char *from = sender(cfg);
+    const char *domain = from ? strrchr(from, '@') : NULL;
+    char dom[100];
+    hy_strlcpy(dom, domain && domain[1] && header_safe(domain + 1) ? domain + 1 : "hyopps.local", sizeof dom);
+    snprintf(out, HY_MSGID_LEN, "<%s@%s>", uuid, dom);
+}
+
+bool email_message_id_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < 5 || n >= HY_MSGID_LEN || s[0] != '<' || s[n - 1] != '>' || !strchr(s, '@')) return false;
+    for (size_t i = 1; i + 1 < n; i++)
+        if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f || s[i] == '<' || s[i] == '>') return false;
+    return true;
+}
+
+/* A failure after the server said 354 to DATA: the message was being (or
+ * had been) transferred, and no final answer came back. */
+static int maybe_sent_error(const hy_config *cfg, CURLcode rc, const char *errbuf, hy_err *err)
+{
+    char detail[CURL_ERROR_SIZE + 8], host[256];
+    hy_sanitize_to(errbuf[0] ? errbuf : curl_easy_strerror(rc), detail, sizeof detail);
+    hy_sanitize_to(cfg->smtp.host, host, sizeof host);
+    const char *what = rc == CURLE_OPERATION_TIMEDOUT ? "did not confirm the message in time"
+                                                      : "lost the connection before confirming the message";
+    return hy_fail(err, HY_ERR_PERMANENT, "the SMTP server %s:%d %s (%s): it may have been delivered", host,
+                   cfg->smtp.port, what, detail);
+}
+
+int email_send_ex(hy_integ *in, const hy_mail *m, const char *use_id, char message_id[HY_MSGID_LEN],
+                  email_outcome *outcome, hy_err *err)
 {
     const hy_config *cfg = integ_config(in);
     message_id[0] = '\0';
+    *outcome = EMAIL_NOT_SENT;
     if (smtp_ready(cfg, err)) return err->code;
     if (!m->to || !hy_valid_email(m->to) || !header_safe(m->to))
         return hy_fail(err, HY_ERR_PERMANENT, "cannot send an email to '%s': not a valid address", m->to ? m->to : "");
+    if (use_id && *use_id && !email_message_id_ok(use_id))
+        return hy_fail(err, HY_ERR_INTERNAL, "not a usable Message-ID for a resend");
     const char *from = sender(cfg);
 
-    char uuid[HY_UUID_LEN], date[64];
-    hy_uuid(uuid);
-    const char *domain = strrchr(from, '@');
-    snprintf(message_id, HY_MSGID_LEN, "<%s@%s>", uuid, domain ? domain + 1 : "hyopps.local");
+    char date[64];
+    if (use_id && *use_id) hy_strlcpy(message_id, use_id, HY_MSGID_LEN);
+    else email_new_message_id(cfg, message_id);
     rfc5322_date(date, sizeof date);
     char *subject = email_encode_subject(m->subject);
     char *h_date = xasprintf("Date: %s", date), *h_from = xasprintf("From: %s", from);
@@ -247,10 +283,20 @@ int email_send(hy_integ *in, const hy_mail *m, char message_id[HY_MSGID_LEN], hy
     CURLcode rc = curl_easy_perform(h);
     int64_t ms = hy_mono_ms() - start;
     record(in, h, "SEND", url, rc, ms);
+    /* The last reply the server sent: 354 means it was taking the data
+     * when the transfer failed. */
     long reply = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply);
-    int result = rc == CURLE_OK ? 0 : smtp_error(cfg, rc, reply, errbuf, err);
-    if (result) message_id[0] = '\0';
+    int result = 0;
+    if (rc == CURLE_OK) {
+        *outcome = EMAIL_SENT;
+    } else if (reply == 354) {
+        *outcome = EMAIL_MAYBE_SENT;
+        result = maybe_sent_error(cfg, rc, errbuf, err);
+    } else {
+        result = smtp_error(cfg, rc, reply, errbuf, err);
+    }
+    if (*outcome == EMAIL_NOT_SENT) message_id[0] = '\0';
 
     curl_easy_cleanup(h); /* QUIT; the connection is never reused */
     curl_mime_free(mime);
@@ -268,6 +314,14 @@ int email_send(hy_integ *in, const hy_mail *m, char message_id[HY_MSGID_LEN], hy
     free(h_subj);
     free(h_id);
     return result;
+}
+
+int email_send(hy_integ *in, const hy_mail *m, char message_id[HY_MSGID_LEN], hy_err *err)
+{
+    email_outcome outcome;
+    int rc = email_send_ex(in, m, NULL, message_id, &outcome, err);
+    if (rc && outcome == EMAIL_NOT_SENT) message_id[0] = '\0';
+    return rc;
 }
 
 static size_t discard(char *p, size_t size, size_t n, void *ud)

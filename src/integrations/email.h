@@ -34,6 +34,32 @@ typedef struct {
  * before reporting success and never repeats a recorded one). */
 int email_send(hy_integ *in, const hy_mail *m, char message_id[HY_MSGID_LEN], hy_err *err);
 
+/* What a failed send is known to have done. SMTP cannot be asked later
+ * whether a message arrived, so the one case that matters is told apart:
+ * the server accepted DATA (354) and then the transfer failed without its
+ * final answer (a timeout, or the connection lost): the whole message may
+ * have reached it and been queued. Everything before (connect, TLS, AUTH,
+ * MAIL, RCPT) and an explicit refusal after the data (4xx/5xx) sent
+ * nothing. */
+typedef enum {
+    EMAIL_SENT = 0,      /* the server answered 250 to the message */
+    EMAIL_NOT_SENT,      /* nothing was queued: trying again is safe */
+    EMAIL_MAYBE_SENT,    /* no final answer after the data: it may have been delivered */
+} email_outcome;
+
+/* email_send with the Message-ID chosen by the caller (use_id NULL or "":
+ * a new one; a resend after EMAIL_MAYBE_SENT keeps the first one, so the
+ * recipient's mail system can recognise a duplicate) and the outcome.
+ * EMAIL_MAYBE_SENT comes with HY_ERR_PERMANENT and a message saying the
+ * email may have been delivered: never resend it automatically. */
+int email_send_ex(hy_integ *in, const hy_mail *m, const char *use_id, char message_id[HY_MSGID_LEN],
+                  email_outcome *outcome, hy_err *err);
+/* A new Message-ID: "<uuid@domain of the sender>". */
+void email_new_message_id(const hy_config *cfg, char out[HY_MSGID_LEN]);
+/* Is s a Message-ID this client could have made ("<...@...>", printable,
+ * no spaces, shorter than HY_MSGID_LEN)? */
+bool email_message_id_ok(const char *s);
+
 /* ---- the documentation email (share_documentation) ---- */
 
 typedef struct {

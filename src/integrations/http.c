@@ -85,6 +85,8 @@ void integ_record(hy_integ *in, const char *service, const char *method, const c
     http_log_path(path, c->path, sizeof c->path);
     c->status = status;
     c->ms = ms > INT32_MAX ? INT32_MAX : (int)ms;
+    c->at_ms = hy_now_ms() - c->ms;
+    c->new_connections = new_connections > INT32_MAX ? INT32_MAX : (int)new_connections;
     hy_strlcpy(c->error, error ? error : "", sizeof c->error);
     log->connections += new_connections;
 }

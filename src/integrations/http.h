@@ -40,6 +40,8 @@ typedef struct {
     int status;         /* HTTP status or last SMTP reply code; 0 = no answer */
     int ms;             /* duration */
     char error[24];     /* "" or what went wrong without an answer: "timeout", "connect", ... */
+    int64_t at_ms;      /* when it started (ms since the epoch) */
+    int new_connections; /* TCP connections this call opened (0: it reused one) */
 } hy_call;
 
 typedef struct hy_call_log {

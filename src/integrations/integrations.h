@@ -3,10 +3,11 @@
  * the context, calls one of these with no transaction open, and persists the
  * result (DESIGN.md, invariant 7).
  *
- * Per runner thread: hy_integ *in = integ_new(cfg) once (integ_global_init()
- * before starting threads), integ_set_log(in, &log) before a step's run to
- * collect its calls (call_log_json for the step's record), integ_free at the
- * end. Every function returns 0 or a classified error:
+ * Per runner: the engine makes one hy_integ in engine_open (integ_new; the
+ * program calls integ_global_init() in main, before any thread) and frees it
+ * in engine_close; step_run_live (step_support.h) points its call log at the
+ * step for the length of a run and stores the calls on the step. Every
+ * function returns 0 or a classified error:
  *   HY_ERR_TRANSIENT  retry with backoff; err->retry_after (s) when the service said
  *   HY_ERR_PERMANENT  fail the step with err->msg (a person must act)
  *   HY_ERR_CONFIG     fail the step: a setting is missing or wrong
@@ -22,8 +23,9 @@
  *   add_user_to_teams_channel   graph_add_user_to_team(in, email, "First Last")
  *   create_slack_group          slack_ensure_org_group(in, org_name) slack_group_id, slack_group_handle
  *   add_user_to_slack_group     slack_add_user_to_group(in, slack_group_id, email)
- *   share_documentation         email_share_documentation(in, &doc) sent_to, links_sent, message_id
- *                               (record the send before reporting success; never resend a recorded one)
+ *   share_documentation         email_build_documentation + email_send_ex   sent_to, links_sent, message_id
+ *                               (the step records "sending" before and the send after; EMAIL_MAYBE_SENT
+ *                               is never retried automatically: see steps_user.c)
  *
  * Admin helpers (ops): mb_user_groups, mb_list_groups, mb_add_membership,
  * mb_remove_membership. Set-up check: integrations_check (check.h). */

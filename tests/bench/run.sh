@@ -6,6 +6,8 @@
 #   BENCH_EXECUTIONS=N   executions per engine run (default 5000)
 #   BENCH_HISTORY=N      finished executions already there (default 100000)
 #   BENCH_LIST=N         executions for the list benchmark (default 200000)
+#   BENCH_ONLY=live      only the live-mode section (tests/bench/live.sh),
+#                        replaced in the existing BENCHMARKS.md
 #   BENCH_ONLY=ui        only the terminal UI's benchmark: replaces its section
 #                        (between the ui:begin/ui:end markers) in BENCHMARKS.md
 set -eu
@@ -53,6 +55,22 @@ if [ "${BENCH_ONLY:-}" = ui ]; then
     exit 0
 fi
 
+if [ "${BENCH_ONLY:-}" = live ]; then
+    tests/bench/live.sh >"$tmp"
+    /usr/bin/python3 - "$out" "$tmp" <<'PY'
+import re, sys
+doc, new = open(sys.argv[1]).read(), open(sys.argv[2]).read().rstrip("\n") + "\n"
+if "<!-- live:begin -->" in doc:
+    doc = re.sub(r"<!-- live:begin -->.*?<!-- live:end -->\n", lambda m: new, doc, flags=re.S)
+else:
+    at = doc.find("\n## Notes")
+    doc = doc[:at + 1] + new + "\n" + doc[at + 1:] if at >= 0 else doc + "\n" + new
+open(sys.argv[1], "w").write(doc)
+PY
+    echo "bench: wrote the live section of $out" >&2
+    exit 0
+fi
+
 echo "bench: engine, empty database ($M executions x 1, 2, 4 workers)" >&2
 "$B/bench_engine" --executions "$M" --history 0 >"$tmp" 2>"$tmp.err"
 machine=$(sed -n 's/^<!-- \(.*\) -->$/\1/p' "$tmp")
@@ -66,6 +84,7 @@ split=$(grep -a -E '^(producer|workers alone)' "$tmp.err" | sed 's/^/    /')
 echo "bench: the execution list on $L executions" >&2
 "$B/bench_list" --executions "$L" --orgs 100 >"$tmp" 2>"$tmp.err"
 list_rows=$(grep '^|' "$tmp")
+live=$(tests/bench/live.sh)
 
 {
     echo "# Benchmarks"
@@ -106,6 +125,8 @@ list_rows=$(grep '^|' "$tmp")
     echo "the list counts exactly (see notes)."
     echo
     echo "$list_rows"
+    echo
+    echo "$live"
     echo
     cat tests/bench/notes.md
     echo

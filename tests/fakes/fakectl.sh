@@ -9,7 +9,8 @@
 #   tests/fakes/fakectl.sh stop DIR      stops it (SIGTERM, then waits)
 #   tests/fakes/fakectl.sh url DIR       prints http://127.0.0.1:PORT
 #   tests/fakes/fakectl.sh state DIR     prints the fake's /_fake/state (JSON)
-#   tests/fakes/fakectl.sh fault DIR JSON   adds a fault (see fakelib.py)
+#   tests/fakes/fakectl.sh fault DIR JSON   adds a fault (see fakelib.py; for smtp
+#       the JSON replaces DIR/faults.json, see fake_smtp.py)
 #   tests/fakes/fakectl.sh reset DIR     back to the initial state
 #   tests/fakes/fakectl.sh seed DIR JSON    adds objects (per fake); prints their ids
 set -u
@@ -55,7 +56,15 @@ stop)
 url)
     echo "http://127.0.0.1:$(cat "$1/port")"
     ;;
-state|fault|reset|seed)
+fault)
+    dir=$1
+    if [ -f "$dir/state.json" ]; then # the SMTP fake reads its faults from a file
+        printf '%s\n' "$2" >"$dir/faults.json.tmp" && mv "$dir/faults.json.tmp" "$dir/faults.json"
+        exit
+    fi
+    exec "$0" http-fault "$dir" "$2"
+    ;;
+state|http-fault|reset|seed)
     dir=$1
     /usr/bin/python3 - "$cmd" "http://127.0.0.1:$(cat "$dir/port")" "${2:-}" <<'PY'
 import sys, urllib.request
@@ -63,7 +72,7 @@ what, base, body = sys.argv[1], sys.argv[2], sys.argv[3]
 if what == "state":
     req = urllib.request.Request(base + "/_fake/state")
 else:
-    req = urllib.request.Request(base + "/_fake/" + {"fault": "faults", "reset": "reset", "seed": "seed"}[what],
+    req = urllib.request.Request(base + "/_fake/" + {"http-fault": "faults", "reset": "reset", "seed": "seed"}[what],
                                  data=(body or "{}").encode(), headers={"Content-Type": "application/json"})
 print(urllib.request.urlopen(req, timeout=10).read().decode())
 PY

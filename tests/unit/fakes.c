@@ -223,6 +223,25 @@ cJSON *t_smtp_state(t_fake *f)
     return j;
 }
 
+void t_smtp_fault(t_fake *f, const char *faults_json)
+{
+    char *tmp = xasprintf("%s/faults.json.tmp", f->dir), *path = xasprintf("%s/faults.json", f->dir);
+    FILE *out = fopen(tmp, "w");
+    if (!out || fputs(faults_json, out) < 0 || fclose(out) != 0) fail_msg("cannot write %s", tmp);
+    if (rename(tmp, path) != 0) fail_msg("cannot rename %s", tmp);
+    free(tmp);
+    free(path);
+}
+
+int t_smtp_messages(t_fake *f)
+{
+    cJSON *st = t_smtp_state(f);
+    if (!st) fail_msg("the SMTP fake has no state.json in %s", f->dir);
+    int n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(st, "messages"));
+    cJSON_Delete(st);
+    return n;
+}
+
 static void set(char **slot, const char *v)
 {
     free(*slot);

@@ -45,6 +45,10 @@ void t_make_cert(const char *dir, const char *name);
 
 /* The SMTP fake's state.json (NULL if unreadable). */
 cJSON *t_smtp_state(t_fake *f);
+/* Replaces the SMTP fake's faults (a JSON list, see fake_smtp.py); "[]" clears them. */
+void t_smtp_fault(t_fake *f, const char *faults_json);
+/* How many messages the SMTP fake kept (answered or not). */
+int t_smtp_messages(t_fake *f);
 
 /* A config with every integration off, fast timeouts (timeout_ms) and the
  * given fake URLs (NULL = that integration stays off). Free with config_free. */

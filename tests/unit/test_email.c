@@ -411,10 +411,75 @@ static void check_logs_in_then_quits_without_sending(void **s)
     close_ctx(&c);
 }
 
+/* After DATA: the server kept the message, then never said 250. The client
+ * cannot know: "may have been delivered", never "try again". */
+static void lost_answer_after_the_data_may_have_been_delivered(void **s)
+{
+    (void)s;
+    const char *faults[] = {"[{\"kind\": \"drop_after_data\"}]", "[{\"kind\": \"hang_after_data\", \"seconds\": 4}]"};
+    for (int i = 0; i < 2; i++) {
+        ctx c;
+        open_ctx(&c, starttls, "starttls", good_cert, PASSWORD);
+        c.cfg->http.timeout_ms = 1500;
+        t_smtp_fault(starttls, faults[i]);
+        int before = t_smtp_messages(starttls);
+        hy_mail m = {.to = "a@partner.test", .subject = "Hi", .text = "x", .html = "x"};
+        char id[HY_MSGID_LEN], mine[HY_MSGID_LEN];
+        email_new_message_id(c.cfg, mine);
+        email_outcome out;
+        assert_int_equal(email_send_ex(c.in, &m, mine, id, &out, &c.err), HY_ERR_PERMANENT);
+        assert_int_equal(out, EMAIL_MAYBE_SENT);
+        assert_string_equal(id, mine); /* the caller's Message-ID, kept for the operator */
+        assert_non_null(strstr(c.err.msg, "it may have been delivered"));
+        assert_non_null(strstr(c.err.msg, i == 0 ? "lost the connection before confirming the message"
+                                                 : "did not confirm the message in time"));
+        assert_int_equal(t_smtp_messages(starttls), before + 1); /* the server did keep it */
+        cJSON *mail = parse_mail(starttls, before + 1);
+        assert_string_equal(hdr(mail, "Message-ID"), mine);
+        cJSON_Delete(mail);
+        close_ctx(&c);
+    }
+    t_smtp_fault(starttls, "[]");
+}
+
+/* An explicit refusal after the data, and failures before it: nothing sent. */
+static void refusals_and_early_failures_sent_nothing(void **s)
+{
+    (void)s;
+    ctx c;
+    open_ctx(&c, starttls, "starttls", good_cert, PASSWORD);
+    int before = t_smtp_messages(starttls);
+    hy_mail m = {.to = "a@partner.test", .subject = "Hi", .text = "x", .html = "x"};
+    char id[HY_MSGID_LEN];
+    email_outcome out;
+    t_smtp_fault(starttls, "[{\"kind\": \"reject_after_data\", \"reply\": \"451 4.3.0 Try again later\"}]");
+    assert_int_equal(email_send_ex(c.in, &m, NULL, id, &out, &c.err), HY_ERR_TRANSIENT);
+    assert_int_equal(out, EMAIL_NOT_SENT);
+    assert_non_null(strstr(c.err.msg, "answered 451"));
+    t_smtp_fault(starttls, "[{\"kind\": \"reject_after_data\", \"reply\": \"554 5.7.1 Rejected\"}]");
+    assert_int_equal(email_send_ex(c.in, &m, NULL, id, &out, &c.err), HY_ERR_PERMANENT);
+    assert_int_equal(out, EMAIL_NOT_SENT);
+    assert_non_null(strstr(c.err.msg, "refused the message (554)"));
+    assert_int_equal(t_smtp_messages(starttls), before);
+    c.cfg->smtp.port = 9;
+    assert_int_equal(email_send_ex(c.in, &m, NULL, id, &out, &c.err), HY_ERR_TRANSIENT);
+    assert_int_equal(out, EMAIL_NOT_SENT);
+    close_ctx(&c);
+    /* a Message-ID that could inject a header is refused */
+    open_ctx(&c, starttls, "starttls", good_cert, PASSWORD);
+    assert_int_equal(email_send_ex(c.in, &m, "<a@b>\r\nBcc: x@y", id, &out, &c.err), HY_ERR_INTERNAL);
+    assert_int_equal(c.log.n, 0);
+    assert_false(email_message_id_ok("<a b@c>"));
+    assert_true(email_message_id_ok("<1-2@example.com>"));
+    close_ctx(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(documentation_email_checked_part_by_part),
+        cmocka_unit_test(lost_answer_after_the_data_may_have_been_delivered),
+        cmocka_unit_test(refusals_and_early_failures_sent_nothing),
         cmocka_unit_test(without_links_it_says_none_are_configured),
         cmocka_unit_test(each_send_is_exactly_one_message),
         cmocka_unit_test(long_subjects_become_several_encoded_words),
