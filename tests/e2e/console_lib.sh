@@ -33,3 +33,11 @@ cli_user() { # ORG EMAIL
     hy exec wait "$id" --timeout 20 >/dev/null 2>&1
     echo "$id"
 }
+
+# expect_line "description" LINE_TEXT WANTED: waits until the screen's line
+# holding LINE_TEXT also holds WANTED.
+_line_has() { line_with "$1" | grep -qF -- "$2"; }
+expect_line() {
+    if _poll "$E2E_TIMEOUT" _line_has "$2" "$3"; then ok "$1"
+    else not_ok "$1" "the line with '$2' never held '$3'"; dump_screen; fi
+}

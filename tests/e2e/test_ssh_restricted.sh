@@ -65,9 +65,10 @@ app_start_ssh() {
     tmx new-session -d -s app -x "$APP_W" -y "$APP_H" "$(printf '%q ' "$E2E_DIR/run_app.sh") $(ssh_cmd) $*"
 }
 app_start_ssh
+expect_screen "over ssh the login screen says it is a restricted shell" "Restricted shell."
 ui_login jane@acme.example "$ADMIN_PW"
-expect_screen "over ssh the partner admin sees their dashboard" "Add user"
-expect_screen "the login said it is a restricted shell" "partner admin"
+expect_screen "the partner admin sees their dashboard" "Add user"
+expect_screen "the header says partner admin" "partner admin"
 expect_screen "their organisation" "Acme Corp"
 expect_no_text "nothing of Globex" "Globex"
 HY=$(hyopps_pids | grep -vxF "$IDLE_HY")

@@ -11,6 +11,7 @@
 # console; bytes per selection move; quitting leaves the terminal sane.
 source "$(dirname "$0")/tmux_lib.sh"
 source "$(dirname "$0")/admin_lib.sh"
+source "$(dirname "$0")/console_lib.sh"
 new_env
 e2e_config "[metabase]
 mode = simulate
@@ -99,7 +100,7 @@ expect_screen "^O lists the partner organisations" "Choose the partner organisat
 send_keys / C-u
 send_text acme
 send_keys Enter Enter
-expect_contains "the chosen organisation is in the field" "Acme Corp" "$(line_with "Organisation")"
+expect_line "the chosen organisation is in the field" "Organisation *" "Acme Corp"
 send_keys Enter
 expect_screen "the user details form opens at once" "step 2 of 9: Input User Details"
 expect_screen "with the organisation's Studio companies as checkboxes" "[x] Acme Corp TEST (st-acme-t, test)"
