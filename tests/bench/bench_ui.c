@@ -61,6 +61,8 @@ static void headless(t_env *e, const hy_principal *admin, char **exec_ids, int n
     r.u.ctx = e->c;
     r.u.cfg = e->app->cfg;
     r.u.me = *admin;
+    static const ui_glyphs g = {.sep = " | ", .spinner = {"|"}, .nspinner = 1};
+    r.u.g = &g;
     r.u.logged_in = true;
     r.u.last_key_ms = r.u.last_check_ms = hy_mono_ms();
     double t[64];
@@ -115,6 +117,26 @@ static void headless(t_env *e, const hy_principal *admin, char **exec_ids, int n
         ui_close_all(&r.u);
     }
     row("in process: open an execution", t, 30, "5", "ops_exec_show and the screen's state");
+
+    /* new_partner_user's first form: the organisation picker offers every
+     * partner organisation (20,000); ^O opens the list to choose from. */
+    char np[HY_UUID_LEN];
+    hy_err err;
+    hy_err_clear(&err);
+    if (ops_exec_start(e->c, admin, "new_partner_user", NULL, np, &err) != 0) die("start", &err);
+    double tp[REPEAT];
+    for (int i = 0; i < REPEAT; i++) {
+        double a = now_us();
+        if (!ui_push(&r.u, &ui_exec_form_screen, np)) die("open the organisation form", NULL);
+        t[i] = ms_since(a);
+        a = now_us();
+        ui_feed_key(&r.u, ch(15)); /* C-o */
+        tp[i] = ms_since(a);
+        if (strcmp(r.u.top->ops->name, "Choose") != 0) die("^O did not open the organisations", NULL);
+        ui_close_all(&r.u);
+    }
+    row("in process: open new_partner_user's organisation form", t, REPEAT, "-", "every partner organisation as a choice");
+    row("in process: ^O, the list of organisations to choose from", tp, REPEAT, "-", "every partner organisation; `/` filters in memory");
 
     for (int i = 0; i < REPEAT; i++) {
         double a = now_us();
