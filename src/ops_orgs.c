@@ -37,10 +37,19 @@ static void read_org_row(hy_stmt *st, hy_org *o)
     o->nexecutions = (int)db_int(st, 5);
 }
 
-#define ORG_COLUMNS                                                                                             \
+/* Partner admins see only their organisation's new_partner_user executions
+ * (as ops_exec does): counts and lists take the workflow to show, NULL = all.
+ * WF is the SQL parameter holding it. */
+#define ORG_COLUMNS(WF)                                                                                         \
     "o.id, o.name, o.account_types, o.created_at, "                                                             \
     "(SELECT count(*) FROM users u WHERE u.organization_id = o.id), "                                          \
-    "(SELECT count(*) FROM workflow_executions e WHERE e.organization_id = o.id)"
+    "(SELECT count(*) FROM workflow_executions e WHERE e.organization_id = o.id AND (" WF " IS NULL OR "        \
+    "e.workflow_definition_id = (SELECT id FROM workflow_definitions WHERE name = " WF ")))"
+
+static const char *visible_workflow(const hy_principal *p)
+{
+    return principal_is_admin(p) ? NULL : "new_partner_user";
+}
 
 int ops_org_list(hy_ctx *c, const hy_principal *p, const char *filter, hy_org_list *out, hy_err *err)
 {
@@ -49,10 +58,10 @@ int ops_org_list(hy_ctx *c, const hy_principal *p, const char *filter, hy_org_li
     const char *scope = principal_is_admin(p) ? NULL : p->org_id;
     char *like = ops_like_pattern(filter);
     hy_stmt *st = db_query(c->db, err,
-                           "SELECT " ORG_COLUMNS " FROM organizations o "
+                           "SELECT " ORG_COLUMNS("?3") " FROM organizations o "
                            "WHERE (?1 IS NULL OR o.id = ?1) AND (?2 IS NULL OR o.name LIKE ?2 ESCAPE '\\') "
                            "ORDER BY o.name COLLATE NOCASE",
-                           "tt", scope, like);
+                           "ttt", scope, like, visible_workflow(p));
     int cap = 0;
     while (db_row(st)) {
         if (out->count == cap) {
@@ -78,9 +87,10 @@ int ops_org_name(hy_ctx *c, const hy_principal *p, const char *org_id, char **ou
     return rc;
 }
 
-static int load_detail(hy_ctx *c, const char *id, hy_org_detail *d, hy_err *err)
+static int load_detail(hy_ctx *c, const char *id, const char *workflow, hy_org_detail *d, hy_err *err)
 {
-    hy_stmt *st = db_query(c->db, err, "SELECT " ORG_COLUMNS " FROM organizations o WHERE o.id = ?", "t", id);
+    hy_stmt *st = db_query(c->db, err, "SELECT " ORG_COLUMNS("?2") " FROM organizations o WHERE o.id = ?1", "tt",
+                           id, workflow);
     bool found = db_row(st);
     if (found) read_org_row(st, &d->org);
     int rc = db_done(st);
@@ -161,9 +171,9 @@ static int load_detail(hy_ctx *c, const char *id, hy_org_detail *d, hy_err *err)
                   "SELECT e.id, w.name, e.status, u.email, e.created_at, e.current_step_order, "
                   "(SELECT count(*) FROM workflow_step_definitions s WHERE s.workflow_definition_id = w.id) "
                   "FROM workflow_executions e JOIN workflow_definitions w ON w.id = e.workflow_definition_id "
-                  "LEFT JOIN users u ON u.id = e.user_id WHERE e.organization_id = ? "
+                  "LEFT JOIN users u ON u.id = e.user_id WHERE e.organization_id = ?1 AND (?2 IS NULL OR w.name = ?2) "
                   "ORDER BY e.created_at DESC LIMIT 50",
-                  "t", id);
+                  "tt", id, workflow);
     while (db_row(st)) {
         d->executions = xrealloc(d->executions, (size_t)(d->nexecutions + 1) * sizeof *d->executions);
         hy_exec_brief *e = &d->executions[d->nexecutions++];
@@ -183,7 +193,7 @@ int ops_org_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_org_detai
     memset(out, 0, sizeof *out);
     char id[HY_UUID_LEN];
     if (begin_read(c, p, err) != 0 || ops_find_org(c, p, ref, id, err) != 0) return err->code;
-    int rc = load_detail(c, id, out, err);
+    int rc = load_detail(c, id, visible_workflow(p), out, err);
     if (rc) hy_org_detail_free(out);
     return rc;
 }

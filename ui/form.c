@@ -66,9 +66,10 @@ static void move_focus(ui_form *f, int dir)
     }
 }
 
-static int edit_key(ui_field *fd, ui_key k, int id)
+static int edit_key(ui_field *fd, ui_key k, int id, bool *changed_out)
 {
     ui_edit *e = &fd->edit;
+    *changed_out = false;
     unsigned cp;
     if (ui_key_char(k, &cp)) {
         ui_edit_insert(e, cp);
@@ -88,6 +89,7 @@ static int edit_key(ui_field *fd, ui_key k, int id)
     return UI_NOT_MINE;
 changed:
     set_str(&fd->error, NULL); /* typing answers the error */
+    *changed_out = true;
     return UI_REDRAW;
 }
 
@@ -100,7 +102,9 @@ static int form_key(ui *u, ui_widget *w, ui_key k)
     const ui_action *a = ui_action_find(ui_form_actions, k);
     int id = a ? a->id : 0;
     if (is_text(fd)) {
-        int r = edit_key(fd, k, id);
+        bool changed;
+        int r = edit_key(fd, k, id, &changed);
+        if (changed && f->on_change) f->on_change(f, f->focus, f->change_data);
         if (r) return r;
     } else if (fd->kind == UI_FIELD_CHOICE && fd->noptions > 0 && (id == F_LEFT || id == F_RIGHT || id == F_TOGGLE)) {
         int d = id == F_LEFT ? -1 : 1;

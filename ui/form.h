@@ -54,6 +54,10 @@ typedef struct ui_form {
     char *message;      /* form-level message (above the fields) */
     bool message_error;
     int top;            /* first row shown when the form is taller than its area */
+    /* Optional: called after typing changed the text of field `field` (not
+     * for ui_form_set), e.g. to recompute live defaults of other fields. */
+    void (*on_change)(struct ui_form *f, int field, void *data);
+    void *change_data;
 } ui_form;
 
 void ui_form_init(ui_form *f);

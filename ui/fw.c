@@ -124,6 +124,7 @@ int ui_check_session(ui *u)
 
 void ui_logout(ui *u)
 {
+    ui_runner_stop(u); /* before the session ends: nothing runs for it after */
     if (u->logged_in) {
         hy_err err;
         hy_err_clear(&err);
@@ -159,6 +160,7 @@ void ui_session_start(ui *u, const hy_principal *p, char *token)
         if (ops_org_name(u->ctx, &u->me, p->org_id, &name, &err) == 0) u->org_name = name;
         else free(name);
     }
+    if (!p->must_change_password) ui_runner_start(u);
 }
 
 /* Back to the login screen, saying why (u->msg); nothing half-done is kept. */
@@ -368,6 +370,7 @@ static void draw_footer(ui *u)
         int li = order[o];
         for (const ui_action *a = lv[li].actions; a && a->keys && nh < 39; a++) {
             if (!a->label) continue;
+            if (lv[li].actions == s->ops->actions && s->ops->enabled && !s->ops->enabled(u, s, a)) continue;
             bool dup = false; /* "Esc Quit" on a screen hides the global "^C Quit" */
             for (int i = 0; i < nh && !dup; i++) dup = strcmp(hints[i].label, a->label) == 0;
             if (dup) continue;

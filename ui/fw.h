@@ -107,7 +107,7 @@ typedef enum {
 typedef struct {
     const char *hline, *vline, *tl, *tr, *bl, *br;   /* borders */
     const char *cursor;         /* the list's selection mark */
-    const char *ok, *failed, *waiting, *pending, *skipped, *running;  /* status marks */
+    const char *ok, *failed, *waiting, *pending, *skipped, *running, *cancelled;  /* status marks */
     const char *spinner[8];
     int nspinner;
     const char *check_on, *check_off;   /* checkboxes */
@@ -156,6 +156,10 @@ typedef struct screen_ops {
     int (*reload)(ui *u, screen *s);
     /* Optional: free what the state owns (not the state itself). */
     void (*close)(ui *u, screen *s);
+    /* Optional: may action a (of `actions`) run now? Disabled actions are
+     * left out of the bottom bar (the help screen still lists them); the
+     * handler still gets their keys and says why not. NULL: all enabled. */
+    bool (*enabled)(ui *u, const screen *s, const ui_action *a);
 } screen_ops;
 
 struct screen {
@@ -198,6 +202,10 @@ struct ui {
 
     /* background jobs whose screen closed before they ended (job.h) */
     struct ui_job *jobs;
+
+    /* the engine's runner thread while logged in (runner.c; NULL: none) */
+    struct hy_runner *runner;
+    char runner_owner[HY_UUID_LEN];     /* partner admins: their own requests only */
 
     /* private to the framework */
     char msg[512];
@@ -265,6 +273,18 @@ int ui_key_levels(const screen *s, ui_level out[3], bool *takes_text);
  * display forms, joined by sep, go to out. Returns how many. */
 int ui_reachable_keys(const ui_level *lv, int level, const ui_action *a, bool takes_text, const char *sep,
                       char *out, size_t outsz);
+
+/* ---- the engine's runner thread (runner.c) ----
+ * Started when a session is fully logged in (ui_session_start), stopped on
+ * logout and quit (ui_logout). It runs auto steps on its own connection and
+ * never touches curses: screens poll ops and redraw. Admins' runner takes
+ * every runnable step; a partner admin's only the requests they started. */
+void ui_runner_start(ui *u);
+/* Work may be runnable now: call after an ops action that queues a step. */
+void ui_runner_kick(ui *u);
+/* Is a step being run right now? */
+bool ui_runner_busy(ui *u);
+void ui_runner_stop(ui *u);
 
 /* ---- the program (ui.c, term.c, fw.c) ---- */
 

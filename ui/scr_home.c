@@ -1,5 +1,5 @@
-/* The home screens: a menu per role. Entries whose screen does not exist
- * yet say so on the message line (the later screens fill in `ops`). */
+/* The admin's home screen: a menu of the screens. (The partner admin's
+ * home, their organisation's dashboard, is scr_partner.c.) */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,19 +13,13 @@ typedef struct {
 } menu_entry;
 
 static const menu_entry ADMIN_MENU[] = {
-    {"Executions", "Every workflow execution, filtered by status", NULL},
-    {"Awaiting input", "Steps waiting for a person, oldest first", NULL},
-    {"New request", "Start a workflow: a new partner, or a new partner user", NULL},
+    {"Executions", "Every workflow execution, filtered by status", &ui_execs_screen},
+    {"Awaiting input", "Steps waiting for a person, oldest first", &ui_inbox_screen},
+    {"New request", "Start a workflow: a new partner, or a new partner user", &ui_newreq_screen},
     {"Organisations", "Partner organisations, their groups and documentation links", &ui_orgs_screen},
     {"Users", "Users, their roles, organisations and passwords", &ui_users_screen},
     {"Audit", "The audit trail: who did what, and when", &ui_audit_screen},
     {"Integrations", "Each integration's mode, and a connection check", &ui_integrations_screen},
-    {"Change password", "Choose a new password for your account", &ui_passwd_screen},
-};
-
-static const menu_entry PARTNER_MENU[] = {
-    {"Add user", "Give a new person of your organisation access", NULL},
-    {"Requests", "Your organisation's user requests and their progress", NULL},
     {"Change password", "Choose a new password for your account", &ui_passwd_screen},
 };
 
@@ -81,21 +75,6 @@ static int admin_open(ui *u, screen *s, const void *arg)
     return UI_REDRAW;
 }
 
-static int partner_open(ui *u, screen *s, const void *arg)
-{
-    (void)arg;
-    home_state *st = s->state;
-    open_menu(s, PARTNER_MENU, (int)(sizeof PARTNER_MENU / sizeof PARTNER_MENU[0]));
-    if (u->org_name) {
-        st->org_line = xasprintf("Organisation: %s", u->org_name); /* sanitized when drawn */
-    } else {
-        int f = ui_check_session(u);
-        if (f) return f | UI_CLOSE;
-        st->org_line = xasprintf("Organisation: (its details cannot be shown right now)");
-    }
-    return UI_REDRAW;
-}
-
 static void home_draw(ui *u, screen *s, ui_rect body)
 {
     home_state *st = s->state;
@@ -140,16 +119,6 @@ const screen_ops ui_admin_home_screen = {
     .state_size = sizeof(home_state),
     .actions = HOME_ACTIONS,
     .open = admin_open,
-    .draw = home_draw,
-    .handle_key = home_key,
-    .close = home_close,
-};
-
-const screen_ops ui_partner_home_screen = {
-    .name = "Home",
-    .state_size = sizeof(home_state),
-    .actions = HOME_ACTIONS,
-    .open = partner_open,
     .draw = home_draw,
     .handle_key = home_key,
     .close = home_close,

@@ -236,7 +236,7 @@ static int org_key(ui *u, screen *s, ui_key k, const ui_action *a)
         if (r->kind == R_USER) {
             ui_push(u, &ui_user_edit_screen, r->id);
         } else if (r->kind == R_EXEC) {
-            ui_msg(u, UI_S_INFO, "Execution %s: opening executions comes with the execution console.", r->label);
+            ui_push(u, ui_exec_screen_for(u), r->id);
         } else {
             ui_msg(u, UI_S_INFO, "Select a user or an execution to open it.");
         }

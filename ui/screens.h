@@ -23,6 +23,27 @@ extern const screen_ops ui_audit_screen;        /* arg: none */
 extern const screen_ops ui_audit_filter_screen; /* arg: const char *JSON {actor, action, target}; answers the same */
 extern const screen_ops ui_integrations_screen; /* arg: none */
 
+/* ---- the execution console (issue 5) and the partner console (issue 6) ---- */
+extern const screen_ops ui_execs_screen;        /* arg: none; admins: every execution */
+extern const screen_ops ui_requests_screen;     /* arg: none; partner admins: their requests */
+const screen_ops *ui_execs_screen_for(const ui *u);
+extern const screen_ops ui_exec_screen;         /* arg: const char *execution id; admins' actions */
+extern const screen_ops ui_exec_partner_screen; /* arg: same; only fill in, retry, cancel */
+const screen_ops *ui_exec_screen_for(const ui *u);
+extern const screen_ops ui_exec_form_screen;    /* arg: const char *execution id: its waiting step's form */
+extern const screen_ops ui_inbox_screen;        /* arg: none: steps awaiting input, oldest first */
+extern const screen_ops ui_newreq_screen;       /* arg: none: choose a workflow and start it */
+
+/* Starts a workflow (ops_exec_start; a partner admin's organisation is
+ * filled in) and opens the execution with its first form on top at once.
+ * Returns flags for the caller's handler; *started (may be NULL) says
+ * whether it started. */
+int ui_exec_start(ui *u, const char *workflow, bool *started);
+
+/* The style and the mark of an execution's or step's status. */
+ui_style ui_status_style(const char *status);
+const char *ui_status_glyph(const ui *u, const char *status);
+
 /* A list to choose one row from, with the list's `/` filter. Answers
  * result 1 with the chosen row's id as text (Esc: result 0). */
 typedef struct {

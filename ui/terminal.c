@@ -61,7 +61,7 @@ static const ui_glyphs GLYPHS_UTF8 = {
     .cursor = "\xe2\x96\xb6",                       /* ▶ */
     .ok = "\xe2\x9c\x93", .failed = "\xe2\x9c\x97", /* ✓ ✗ */
     .waiting = "\xe2\x97\x8f", .pending = "\xe2\x97\x8b", .skipped = "\xe2\x86\xb7", /* ● ○ ↷ */
-    .running = "\xe2\x80\xa6",
+    .running = "\xe2\x80\xa6", .cancelled = "\xe2\x8a\x98", /* … ⊘ */
     .spinner = {"\xe2\xa0\x8b", "\xe2\xa0\x99", "\xe2\xa0\xb9", "\xe2\xa0\xb8", "\xe2\xa0\xbc", "\xe2\xa0\xb4",
                 "\xe2\xa0\xa6", "\xe2\xa0\xa7"},
     .nspinner = 8,
@@ -75,7 +75,7 @@ static const ui_glyphs GLYPHS_UTF8 = {
 static const ui_glyphs GLYPHS_ASCII = {
     .hline = "-", .vline = "|", .tl = "+", .tr = "+", .bl = "+", .br = "+",
     .cursor = ">",
-    .ok = "+", .failed = "x", .waiting = "?", .pending = ".", .skipped = "-", .running = "*",
+    .ok = "+", .failed = "x", .waiting = "?", .pending = ".", .skipped = "-", .running = "*", .cancelled = "/",
     .spinner = {"|", "/", "-", "\\"},
     .nspinner = 4,
     .check_on = "[x]", .check_off = "[ ]",

@@ -98,36 +98,51 @@ static void exec_sql(t_env *e, const char *sql)
 
 /* Adds n finished executions (cloned from template_exec) spread over the
  * organisations: 96% completed, 2% failed at step 4, 1% cancelled, and
- * `awaiting` (0..1) of them waiting at step 2 instead. */
-static void bench_history(t_env *e, const char *template_exec, int n, double awaiting)
+ * `awaiting` (0..1) of them waiting at step 2 instead. nusers = 0: one user
+ * per execution (none for the waiting ones); else nusers users, each in one
+ * organisation, the executions shared among them (user k gets executions
+ * i with i % nusers == k, in the user's organisation). */
+/* (shared users: one set of grants and Studio rows per user) */
+static void bench_history_users(t_env *e, const char *template_exec, int n, double awaiting, int nusers)
 {
+    int people = nusers > 0 ? nusers : n;
     char *sql = xasprintf(
         "BEGIN IMMEDIATE;"
-        "CREATE TEMP TABLE orgs AS SELECT row_number() OVER (ORDER BY rowid) - 1 AS k, id, name FROM organizations "
+        "CREATE TEMP TABLE orgs(k INTEGER PRIMARY KEY, id TEXT UNIQUE, name TEXT);"
+        "INSERT INTO orgs SELECT row_number() OVER (ORDER BY rowid) - 1, id, name FROM organizations "
         "  WHERE instr(account_types, 'partner') > 0;"
         "CREATE TEMP TABLE tpl_exec AS SELECT * FROM workflow_executions WHERE id = '%s';"
         "CREATE TEMP TABLE tpl_steps AS SELECT * FROM workflow_step_executions WHERE execution_id = '%s';"
         "CREATE TEMP TABLE tpl_audit AS SELECT * FROM audit_log WHERE target_id = '%s';"
+        "CREATE TEMP TABLE people(k INTEGER PRIMARY KEY, uid TEXT);"
+        "INSERT INTO people WITH RECURSIVE s(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM s WHERE k < %d) "
+        "  SELECT k, " UUID " FROM s;"
         "CREATE TEMP TABLE gen AS WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < %d) "
-        "  SELECT i, "
+        "  SELECT i, CASE WHEN %d = 0 THEN i ELSE i %% %d END AS uk, "
         "   " UUID " AS eid, "
-        "   " UUID " AS uid, "
         "   strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now', '-' || ((%d - i) * 7) || ' seconds') AS at, "
         "   CASE WHEN abs(random()) %% 10000 < %d THEN 'awaiting_input' WHEN i %% 50 = 0 THEN 'failed' "
         "        WHEN i %% 100 = 1 THEN 'cancelled' ELSE 'completed' END AS status "
         "  FROM s;"
         "ALTER TABLE gen ADD COLUMN org TEXT;"
-        "UPDATE gen SET org = (SELECT id FROM orgs WHERE k = gen.i %% (SELECT count(*) FROM orgs));"
+        "ALTER TABLE gen ADD COLUMN uid TEXT;"
+        "UPDATE gen SET org = (SELECT id FROM orgs WHERE k = gen.uk %% (SELECT count(*) FROM orgs)), "
+        "  uid = CASE WHEN %d = 0 THEN " UUID " ELSE (SELECT uid FROM people WHERE k = gen.uk) END;"
         "INSERT INTO users(id, firstname, lastname, email, languages, skills, roles, organization_id, app_role, "
-        "  password_hash, created_at) SELECT uid, 'First' || i, 'Last' || i, 'user' || i || '@mail' || (i %% 97) || '.example', "
-        "  '[\"en\"]', '[\"analytics\"]', '[]', org, 'user', '!', at FROM gen WHERE status != 'awaiting_input';"
+        "  password_hash, created_at) SELECT uid, 'First' || uk, 'Last' || uk, 'user' || uk || '@mail' || (uk %% 97) || '.example', "
+        "  '[\"en\"]', '[\"analytics\"]', '[]', org, 'user', '!', at FROM gen WHERE %d = 0 AND status != 'awaiting_input';"
+        "INSERT INTO users(id, firstname, lastname, email, languages, skills, roles, organization_id, app_role, "
+        "  password_hash, created_at) SELECT p.uid, 'First' || p.k, 'Last' || p.k, 'user' || p.k || '@mail' || (p.k %% 97) || "
+        "  '.example', '[\"en\"]', '[\"analytics\"]', '[]', "
+        "  (SELECT id FROM orgs WHERE k = p.k %% (SELECT count(*) FROM orgs)), 'user', '!', "
+        "  strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now', '-30 days') FROM people p WHERE %d > 0;"
         "INSERT INTO workflow_executions(id, workflow_definition_id, organization_id, user_id, requested_by, status, "
         "  current_step_order, created_at, completed_at, updated_at, search_text) "
         "  SELECT g.eid, t.workflow_definition_id, g.org, CASE WHEN g.status = 'awaiting_input' THEN NULL ELSE g.uid END, "
         "  t.requested_by, g.status, CASE g.status WHEN 'completed' THEN 9 WHEN 'awaiting_input' THEN 2 ELSE 4 END, "
         "  g.at, CASE WHEN g.status = 'completed' THEN g.at END, g.at, "
         "  g.eid || ' ' || lower(o.name) || ' ' || CASE WHEN g.status = 'awaiting_input' THEN '' "
-        "  ELSE 'user' || g.i || '@mail' || (g.i %% 97) || '.example' END "
+        "  ELSE 'user' || g.uk || '@mail' || (g.uk %% 97) || '.example' END "
         "  FROM gen g JOIN orgs o ON o.id = g.org, tpl_exec t;"
         /* what the engine keeps as it goes: the counts and the search index */
         "INSERT INTO exec_counts(organization_id, workflow_definition_id, status, n) "
@@ -145,20 +160,22 @@ static void bench_history(t_env *e, const char *template_exec, int n, double awa
         "  s.manual_input, s.output, CASE WHEN g.status = 'failed' AND s.step_order = 4 THEN 'No Metabase group configured for this organization' END, "
         "  s.completed_by, g.at, g.at, s.attempts, s.input_by, s.input_at, s.attempt_log, g.at "
         "  FROM gen g, tpl_steps s;"
-        "INSERT INTO access_grants(id, user_id, resource_id, permission, granted_by, granted_at, execution_id) "
+        "INSERT OR IGNORE INTO access_grants(id, user_id, resource_id, permission, granted_by, granted_at, execution_id) "
         "  SELECT lower(hex(randomblob(16))), g.uid, r.id, 'read', t.requested_by, g.at, g.eid FROM gen g, resources r, tpl_exec t "
         "  WHERE g.status = 'completed';"
-        "INSERT INTO user_studio_companies(id, user_id, studio_id, name, created_at) "
+        "INSERT OR IGNORE INTO user_studio_companies(id, user_id, studio_id, name, created_at) "
         "  SELECT lower(hex(randomblob(16))), uid, 'st-u-' || lower(hex(randomblob(5))), 'First' || i || ' Last' || i, at "
         "  FROM gen WHERE status = 'completed';"
-        "INSERT INTO user_studio_access(id, user_id, studio_company_id, granted_at) "
+        "INSERT OR IGNORE INTO user_studio_access(id, user_id, studio_company_id, granted_at) "
         "  SELECT lower(hex(randomblob(16))), g.uid, sc.id, g.at FROM gen g JOIN studio_companies sc ON sc.organization_id = g.org "
         "  WHERE g.status = 'completed';"
         "INSERT INTO audit_log(at, actor_id, actor_email, os_user, remote, action, target_type, target_id, details) "
         "  SELECT g.at, a.actor_id, a.actor_email, a.os_user, a.remote, a.action, a.target_type, g.eid, a.details "
         "  FROM gen g, tpl_audit a;"
-        "DROP TABLE gen; DROP TABLE orgs; DROP TABLE tpl_exec; DROP TABLE tpl_steps; DROP TABLE tpl_audit;",
-        template_exec, template_exec, template_exec, n, n, (int)(awaiting * 10000));
+        "DROP TABLE gen; DROP TABLE orgs; DROP TABLE tpl_exec; DROP TABLE tpl_steps; DROP TABLE tpl_audit; "
+        "DROP TABLE people;",
+        template_exec, template_exec, template_exec, nusers > 0 ? people - 1 : 0, n, nusers, people, n,
+        (int)(awaiting * 10000), nusers, nusers, nusers);
     exec_sql(e, sql);
     free(sql);
     hy_err err;
@@ -197,6 +214,46 @@ static inline void bench_apply_proposed(const char *db_path)
     hy_buf_free(&sql);
     free(file);
     fprintf(stderr, "bench: proposed schema applied (tests/bench/proposed_schema.sql)\n");
+}
+
+__attribute__((unused)) static void bench_history(t_env *e, const char *template_exec, int n, double awaiting)
+{
+    bench_history_users(e, template_exec, n, awaiting, 0);
+}
+
+/* Brings the partner organisations up to `total` by cloning the existing
+ * (real) ones row for row: the organisation ("Partner NNNNN GmbH"), its
+ * Studio companies (new Studio ids), system groups, integration state and
+ * documentation links. */
+__attribute__((unused)) static void bench_clone_orgs(t_env *e, int total)
+{
+    char *sql = xasprintf(
+        "BEGIN IMMEDIATE;"
+        "CREATE TEMP TABLE src(k INTEGER PRIMARY KEY, id TEXT);"
+        "INSERT INTO src SELECT row_number() OVER (ORDER BY rowid) - 1, id FROM organizations "
+        "  WHERE instr(account_types, 'partner') > 0;"
+        "CREATE TEMP TABLE map(i INTEGER PRIMARY KEY, id TEXT, src TEXT);"
+        "INSERT INTO map WITH RECURSIVE s(i) AS (SELECT (SELECT count(*) FROM src) UNION ALL SELECT i + 1 FROM s "
+        "  WHERE i < %d - 1) SELECT i, " UUID ", (SELECT id FROM src WHERE k = i %% (SELECT count(*) FROM src)) FROM s;"
+        "INSERT INTO organizations(id, name, account_types, created_at) SELECT m.id, printf('Partner %%05d GmbH', m.i), "
+        "  o.account_types, o.created_at FROM map m JOIN organizations o ON o.id = m.src;"
+        "INSERT INTO studio_companies(id, organization_id, studio_id, name, environment, created_at) "
+        "  SELECT " UUID ", m.id, printf('st-p%%05d-', m.i) || sc.environment, printf('Partner %%05d GmbH ', m.i) || "
+        "  upper(sc.environment), sc.environment, sc.created_at FROM map m JOIN studio_companies sc ON sc.organization_id = m.src;"
+        "INSERT INTO system_groups(id, organization_id, tool, external_name, external_id, created_at) "
+        "  SELECT " UUID ", m.id, g.tool, printf('ext-partner-%%05d-gmbh', m.i), g.external_id, g.created_at "
+        "  FROM map m JOIN system_groups g ON g.organization_id = m.src;"
+        "INSERT INTO organization_integrations(id, organization_id, keycloak_confirmed, keycloak_cluster, "
+        "  metabase_collection_id, lms_confirmed, updated_at) SELECT " UUID ", m.id, x.keycloak_confirmed, "
+        "  x.keycloak_cluster, x.metabase_collection_id, x.lms_confirmed, x.updated_at "
+        "  FROM map m JOIN organization_integrations x ON x.organization_id = m.src;"
+        "INSERT INTO organization_documentation(id, organization_id, internal_docu, generique_docu, add_docu, updated_at) "
+        "  SELECT " UUID ", m.id, 'https://wiki.example/' || m.i, d.generique_docu, d.add_docu, d.updated_at "
+        "  FROM map m JOIN organization_documentation d ON d.organization_id = m.src;"
+        "DROP TABLE map; DROP TABLE src; COMMIT;",
+        total);
+    exec_sql(e, sql);
+    free(sql);
 }
 
 /* The machine, for the report. */

@@ -8,6 +8,8 @@
 #   BENCH_LIST=N         executions for the list benchmark (default 200000)
 #   BENCH_ONLY=live      only the live-mode section (tests/bench/live.sh),
 #                        replaced in the existing BENCHMARKS.md
+#   BENCH_ONLY=ui        only the terminal UI's benchmark: replaces its section
+#                        (between the ui:begin/ui:end markers) in BENCHMARKS.md
 set -eu
 cd "$(dirname "$0")/../.."
 B=${BUILD:-build}/bench
@@ -16,7 +18,42 @@ H=${BENCH_HISTORY:-100000}
 L=${BENCH_LIST:-200000}
 out=BENCHMARKS.md
 tmp=$(mktemp)
-trap 'rm -f "$tmp" "$tmp.err" "$tmp.rows"' EXIT
+trap 'rm -f "$tmp" "$tmp.err" "$tmp.rows" "$tmp.ui"' EXIT
+
+# The terminal UI (bench_ui): its section of BENCHMARKS.md, between markers.
+ui_section() {
+    echo "bench: the terminal UI on $L executions, 20000 organisations, 100000 users" >&2
+    "$B/bench_ui" --binary "${BUILD:-build}/hyopps" --executions "$L" --orgs 20000 --users 100000 >"$tmp.ui" 2>"$tmp.err"
+    local data
+    data=$(sed -n 's/^<!-- data \(.*\) -->$/\1/p' "$tmp.ui")
+    echo "<!-- ui:begin -->"
+    echo "## The terminal UI on $L executions"
+    echo
+    echo "Produced by \`make bench\` (tests/bench/bench_ui.c) on $(date -u +%Y-%m-%d):"
+    echo "$(sed -n 's/^<!-- machine \(.*\) -->$/\1/p' "$tmp.ui"). Release build,"
+    echo "integrations simulated. The database: $data (the engine benchmark's"
+    echo "generator, with shared users and cloned organisations). Times in ms unless said."
+    echo
+    grep '^|' "$tmp.ui"
+    echo
+    cat tests/bench/notes_ui.md
+    echo "<!-- ui:end -->"
+}
+
+if [ "${BENCH_ONLY:-}" = ui ]; then
+    ui_section >"$tmp.new"
+    if [ -f "$out" ] && grep -q '<!-- ui:begin -->' "$out"; then
+        awk -v f="$tmp.new" '/<!-- ui:begin -->/ { while ((getline l < f) > 0) print l; skip = 1; next }
+                             /<!-- ui:end -->/ { skip = 0; next } !skip' "$out" >"$tmp"
+        cp "$tmp" "$out"
+    else
+        { [ -f "$out" ] && cat "$out" && echo; cat "$tmp.new"; } >"$tmp"
+        cp "$tmp" "$out"
+    fi
+    rm -f "$tmp.new"
+    echo "bench: wrote the UI section of $out" >&2
+    exit 0
+fi
 
 if [ "${BENCH_ONLY:-}" = live ]; then
     tests/bench/live.sh >"$tmp"
@@ -58,7 +95,7 @@ PY
 }
 R=${BENCH_REPEAT:-3}
 cache=$(mktemp -d)
-trap 'rm -f "$tmp" "$tmp.err" "$tmp.rows"; rm -rf "$cache"' EXIT
+trap 'rm -f "$tmp" "$tmp.err" "$tmp.rows" "$tmp.ui"; rm -rf "$cache"' EXIT
 export HYOPPS_ROOT=$PWD
 
 echo "bench: engine, empty database ($M executions x 1, 2, 4 workers, median of $R)" >&2
@@ -145,5 +182,7 @@ live=$(tests/bench/live.sh)
     echo "$live"
     echo
     cat tests/bench/notes.md
+    echo
+    ui_section
 } >"$out"
 echo "bench: wrote $out" >&2

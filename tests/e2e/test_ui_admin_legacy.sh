@@ -28,8 +28,9 @@ send_keys G
 expect_screen "its user" "jane.doe@acme.example"
 expect_screen "its executions" "new_partner_user"
 send_keys Enter
-expect_screen "opening an execution says it comes later" "opening executions comes with the execution console"
-send_keys q q
+expect_screen "Enter on an execution opens it" "HyOpps │ Execution"
+expect_screen "with its steps" "Steps ("
+send_keys q q q
 open_menu Users
 expect_screen "the legacy users are listed" "jane.doe@acme.example"
 expect_contains "jane is Acme's partner admin" "Acme Corp" "$(line_with "jane.doe@acme.example")"

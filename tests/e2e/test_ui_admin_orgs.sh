@@ -43,7 +43,8 @@ expect_screen "Esc clears the filter" "Acme Corp"
 send_keys / C-u
 send_text Evil
 send_keys Enter Enter
-expect_screen "the detail of that organisation opens" "HyOpps │ Organisation"
+expect_screen "the detail of that organisation opens" "HyOpps │ Organisation "  # not "Organisations"
+wait_text "Account types" # its lines are drawn
 expect_eq "its title is escaped too" "  $EVIL_SHOWN" "$(pane_text | sed -n 2p | sed 's/ *$//')"
 expect_no_text "still no raw override" "$RLO"
 send_keys q

@@ -46,8 +46,8 @@ expect_screen "Enter keeps the filter" "Filter: aud"
 send_keys Escape
 expect_screen "Esc clears the filter" "8 screens"
 expect_screen "every row is back" "Organisations"
-send_keys g j j Enter
-expect_screen "a screen not built yet says so" "New request: not available yet"
+send_keys g j j
+expect_screen "the selection moves to New request" "▶ New request"
 
 # ---- resize ----
 tmx resize-window -t app -x 60 -y 20
@@ -122,7 +122,12 @@ send_keys y
 app_exit_status >/dev/null
 
 # ---- restricted mode ----
+# The configuration comes only from --config (the ForceCommand) or
+# /etc/hyopps/config.ini: HYOPPS_CONFIG from the environment is ignored.
 app_start --restricted
+expect_screen "restricted: the environment's HYOPPS_CONFIG is not used" "reads its configuration only from --config PATH"
+expect_eq "restricted: it refuses to start without a trusted configuration" 1 "$(app_exit_status)"
+app_start --config "$HYOPPS_CONFIG" --restricted
 ui_login admin@hyopps.local "$PW"
 expect_screen "restricted: logged in" "Awaiting input"
 pid=$(app_pid)

@@ -272,11 +272,45 @@ static void refused_changes_leave_data_alone(void **s)
     t_env_free(w.e);
 }
 
+/* A partner admin sees their organisation's new_partner_user executions only,
+ * in counts and in the detail, as ops_exec scopes them. */
+static void partner_admin_sees_no_new_partner_executions(void **s)
+{
+    (void)s;
+    world w;
+    build(&w);
+    hy_err err;
+    hy_err_clear(&err);
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    assert_int_equal(db_exec(w.e->c->db, &err,
+                             "INSERT INTO workflow_executions(id, workflow_definition_id, organization_id, status, created_at) "
+                             "SELECT 'e-np', id, ?1, 'completed', ?2 FROM workflow_definitions WHERE name = 'new_partner' "
+                             "UNION ALL SELECT 'e-npu', id, ?1, 'completed', ?2 FROM workflow_definitions WHERE name = 'new_partner_user'",
+                             "tt", w.org_a, now), 0);
+    hy_org_detail d;
+    assert_int_equal(ops_org_show(w.e->c, &w.p[PA_OWN], w.org_a, &d, &err), 0);
+    assert_int_equal(d.org.nexecutions, 1);
+    assert_int_equal(d.nexecutions, 1);
+    assert_string_equal(d.executions[0].workflow, "new_partner_user");
+    hy_org_detail_free(&d);
+    hy_org_list l;
+    assert_int_equal(ops_org_list(w.e->c, &w.p[PA_OWN], NULL, &l, &err), 0);
+    assert_int_equal(l.items[0].nexecutions, 1);
+    hy_org_list_free(&l);
+    assert_int_equal(ops_org_show(w.e->c, &w.p[ADMIN], w.org_a, &d, &err), 0);
+    assert_int_equal(d.org.nexecutions, 2);
+    assert_int_equal(d.nexecutions, 2);
+    hy_org_detail_free(&d);
+    t_env_free(w.e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(matrix),
         cmocka_unit_test(refused_changes_leave_data_alone),
+        cmocka_unit_test(partner_admin_sees_no_new_partner_executions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,375 @@
+/* Executions: short id, workflow, organisation, user, status (coloured),
+ * step n/N and creation time, newest first, a page at a time.
+ *
+ * Built for 200,000 executions: nothing is loaded whole. One key per
+ * status filter (a, r, w, f, c) with the counts ops keeps; `/` searches
+ * organisation, user email and id through ops at each keystroke (1-2
+ * characters match ids only: the screen says so); the next page loads when
+ * the selection reaches the last row. While anything listed is queued or
+ * running (or the runner is busy) the list reloads every tick and redraws
+ * only when a row or a count changed; otherwise it looks again every few
+ * seconds.
+ *
+ * Partner admins get the same screen as "Requests": ops shows them only
+ * their organisation's new_partner_user executions, and `n` adds a user. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec_view.h"
+#include "list.h"
+#include "ops.h"
+#include "screens.h"
+
+#define PAGE 100
+#define LIVE_MAX 1000           /* rows a live refresh reloads (ops' page limit) */
+#define IDLE_REFRESH_MS 3000
+#define SEARCH_REFRESH_MS 600
+
+typedef struct {
+    ui_list list;
+    ui *u;
+    bool partner;
+    int filter;                 /* index into ui_status_filters */
+    char *search;               /* NULL: none */
+    hy_exec_summary *items;     /* the pages loaded so far (owned) */
+    int count, cap;
+    int64_t next_before;
+    int64_t counts[HY_EXEC_NSTATUS], total;
+    bool exact;
+    char *sig;                  /* what the last load showed */
+    int failed;                 /* flags of a failed load inside a list callback */
+    int64_t last_load_ms;
+    char empty[300];
+} execs_state;
+
+enum { A_OPEN = 1, A_NEW, A_REFRESH, A_F0 /* A_F0 + i: status filter i */ };
+
+static const ui_action EXECS_ACTIONS[] = {
+    {A_OPEN, "Enter", "Open", "Open the selected execution: its steps, their details and the actions"},
+    {A_NEW, "n", "New request", "Start a workflow: a new partner, or a new partner user"},
+    {A_F0 + 0, "a", NULL, "Show every execution"},
+    {A_F0 + 1, "r", NULL, "Show the running executions"},
+    {A_F0 + 2, "w", NULL, "Show the executions awaiting input"},
+    {A_F0 + 3, "f", NULL, "Show the failed executions"},
+    {A_F0 + 4, "c", NULL, "Show the completed executions"},
+    {A_REFRESH, "C-r", NULL, "Load the list again"},
+    UI_ACTIONS_END,
+};
+
+static const ui_action REQUESTS_ACTIONS[] = {
+    {A_OPEN, "Enter", "Open", "Open the selected request: its steps and what you can do"},
+    {A_NEW, "n", "Add user", "Give a new person of your organisation access"},
+    {A_F0 + 0, "a", NULL, "Show every request"},
+    {A_F0 + 1, "r", NULL, "Show the running requests"},
+    {A_F0 + 2, "w", NULL, "Show the requests awaiting input"},
+    {A_F0 + 3, "f", NULL, "Show the failed requests"},
+    {A_F0 + 4, "c", NULL, "Show the completed requests"},
+    {A_REFRESH, "C-r", NULL, "Load the list again"},
+    UI_ACTIONS_END,
+};
+
+enum { C_ID, C_WORKFLOW, C_ORG, C_USER, C_STATUS, C_STEP, C_CREATED };
+
+static const ui_column ADMIN_COLS[] = {
+    {"Id", 8, 8, 10, false},
+    {"Workflow", 11, 16, 4, false},
+    {"Organisation", 12, 0, 8, false},
+    {"User", 12, 30, 6, false},
+    {"Status", 14, 14, 9, false},
+    {"Step", 4, 5, 5, true},
+    {"Created", 16, 16, 3, false},
+};
+static const int ADMIN_MAP[] = {C_ID, C_WORKFLOW, C_ORG, C_USER, C_STATUS, C_STEP, C_CREATED};
+
+static const ui_column PARTNER_COLS[] = {
+    {"Id", 8, 8, 10, false},
+    {"User", 16, 0, 8, false},
+    {"Status", 14, 14, 9, false},
+    {"Step", 4, 5, 5, true},
+    {"Created", 16, 16, 3, false},
+};
+static const int PARTNER_MAP[] = {C_ID, C_USER, C_STATUS, C_STEP, C_CREATED};
+
+static const char *exec_cell(void *data, int row, int col, char *buf, size_t n)
+{
+    execs_state *st = data;
+    const hy_exec_summary *e = &st->items[row];
+    switch ((st->partner ? PARTNER_MAP : ADMIN_MAP)[col]) {
+    case C_ID: snprintf(buf, n, "%.8s", e->id ? e->id : ""); return buf;
+    case C_WORKFLOW: {
+        const hy_workflow_def *wf = workflow_find(e->workflow);
+        return wf ? wf->label : e->workflow;
+    }
+    case C_ORG: return e->organization_name ? e->organization_name : "-";
+    case C_USER: return e->user_email ? e->user_email : "-";
+    case C_STATUS: return ui_status_word(e->status, false);
+    case C_STEP: snprintf(buf, n, "%d/%d", e->current_step, e->nsteps); return buf;
+    default: {
+        char t[HY_TIME_LEN];
+        hy_time_short(e->created_at, t);
+        snprintf(buf, n, "%s", t);
+        return buf;
+    }
+    }
+}
+
+static ui_style exec_style(void *data, int row, int col)
+{
+    execs_state *st = data;
+    int c = (st->partner ? PARTNER_MAP : ADMIN_MAP)[col];
+    if (c == C_STATUS) return ui_status_style(st->items[row].status);
+    if (c == C_ID || c == C_CREATED) return UI_S_DIM;
+    return UI_S_NORMAL;
+}
+
+static const char *exec_id(void *data, int row) { return ((execs_state *)data)->items[row].id; }
+
+static void free_items(execs_state *st)
+{
+    for (int i = 0; i < st->count; i++) hy_exec_summary_free(&st->items[i]);
+    st->count = 0;
+}
+
+/* What a load shows, to redraw only when it changed. */
+static char *signature(execs_state *st)
+{
+    hy_buf b = {0};
+    hy_buf_put(&b, "");
+    for (int i = 0; i < HY_EXEC_NSTATUS; i++) hy_buf_printf(&b, "%lld,", (long long)st->counts[i]);
+    hy_buf_printf(&b, "%lld%d|", (long long)st->total, st->exact);
+    for (int i = 0; i < st->count; i++) {
+        const hy_exec_summary *e = &st->items[i];
+        hy_buf_printf(&b, "%s %s %d %s %s %s %s|", e->id, e->status, e->current_step, e->updated_at ? e->updated_at : "",
+                      e->organization_name ? e->organization_name : "", e->user_email ? e->user_email : "",
+                      e->current_step_status ? e->current_step_status : "");
+    }
+    return hy_buf_take(&b);
+}
+
+static void set_empty_text(execs_state *st)
+{
+    const char *noun = st->partner ? "request" : "execution";
+    if (st->search && ui_search_note(st->search, true))
+        snprintf(st->empty, sizeof st->empty, "No %s id starts with '%s'.", noun, st->search);
+    else if (st->search)
+        snprintf(st->empty, sizeof st->empty, "No %s matches '%s'%s.", noun, st->search,
+                 st->filter ? " with this status" : "");
+    else if (st->filter)
+        snprintf(st->empty, sizeof st->empty, "No %s is %s.", noun,
+                 ui_status_word(ui_status_filters[st->filter].status, false));
+    else if (st->partner)
+        snprintf(st->empty, sizeof st->empty, "No requests yet: press n to add a user.");
+    else
+        snprintf(st->empty, sizeof st->empty, "No executions yet: press n to start a new request.");
+    st->list.empty_text = st->empty;
+}
+
+/* Loads `limit` rows from the start, or the next page (append). Returns 0
+ * or ui_fail's flags. */
+static int load(execs_state *st, int limit, bool append)
+{
+    hy_exec_query q = {.status = ui_status_filters[st->filter].status,
+                       .search = st->search,
+                       .limit = limit,
+                       .before = append ? st->next_before : 0};
+    hy_exec_page pg;
+    hy_err err;
+    hy_err_clear(&err);
+    if (ops_exec_list(st->u->ctx, &st->u->me, &q, &pg, &err) != 0) return ui_fail(st->u, &err);
+    if (!append) free_items(st);
+    if (st->count + pg.count > st->cap) {
+        st->cap = st->count + pg.count + PAGE;
+        st->items = xrealloc(st->items, (size_t)st->cap * sizeof *st->items);
+    }
+    memcpy(st->items + st->count, pg.items, (size_t)pg.count * sizeof *pg.items);
+    st->count += pg.count;
+    free(pg.items); /* the summaries moved */
+    memcpy(st->counts, pg.counts, sizeof st->counts);
+    st->total = pg.total;
+    st->exact = pg.counts_exact;
+    st->next_before = pg.next_before;
+    st->list.more = pg.more;
+    const char *status = ui_status_filters[st->filter].status;
+    hy_exec_status si;
+    int64_t matching = status && hy_exec_status_parse(status, &si) ? st->counts[si] : st->total;
+    st->list.total = (int)(matching > st->count ? matching : st->count);
+    st->last_load_ms = hy_mono_ms();
+    set_empty_text(st);
+    ui_list_set_count(&st->list, st->count);
+    return 0;
+}
+
+static void on_more(void *data)
+{
+    execs_state *st = data;
+    st->failed |= load(st, PAGE, true);
+}
+
+static void on_filter(void *data, const char *text)
+{
+    execs_state *st = data;
+    free(st->search);
+    st->search = text && *text ? xstrdup(text) : NULL;
+    st->failed |= load(st, PAGE, false);
+    free(st->sig);
+    st->sig = signature(st);
+}
+
+/* Reloads what is loaded (up to LIVE_MAX rows); *changed: it differs. */
+static int reload_rows(execs_state *st, bool *changed)
+{
+    int f = load(st, ui_clamp(st->count, PAGE, LIVE_MAX), false);
+    if (f) return f;
+    char *sig = signature(st);
+    *changed = !hy_streq(sig, st->sig);
+    free(st->sig);
+    st->sig = sig;
+    return 0;
+}
+
+static int execs_reload(ui *u, screen *s)
+{
+    (void)u;
+    execs_state *st = s->state;
+    bool changed;
+    int f = reload_rows(st, &changed);
+    return f ? f : UI_REDRAW;
+}
+
+static bool anything_live(execs_state *st)
+{
+    for (int i = 0; i < st->count; i++)
+        if (hy_streq(st->items[i].status, "running") || hy_streq(st->items[i].status, "pending")) return true;
+    return false;
+}
+
+static int execs_tick(ui *u, screen *s)
+{
+    execs_state *st = s->state;
+    if (st->count > LIVE_MAX) return 0; /* deep in history: C-r reloads */
+    bool live = anything_live(st) || ui_runner_busy(u);
+    int64_t period = live ? (st->search ? SEARCH_REFRESH_MS : UI_TICK_MS) : IDLE_REFRESH_MS;
+    if (hy_mono_ms() - st->last_load_ms < period) return 0;
+    bool changed = false;
+    int f = reload_rows(st, &changed);
+    if (f & UI_LOGOUT) return f;
+    return f ? f : changed ? UI_REDRAW : 0;
+}
+
+static int open_as(ui *u, screen *s, bool partner)
+{
+    execs_state *st = s->state;
+    st->u = u;
+    st->partner = partner;
+    if (partner) ui_list_init(&st->list, PARTNER_COLS, 5, st, exec_cell);
+    else ui_list_init(&st->list, ADMIN_COLS, 7, st, exec_cell);
+    st->list.style = exec_style;
+    st->list.row_id = exec_id;
+    st->list.on_filter = on_filter;
+    st->list.on_more = on_more;
+    st->list.noun = partner ? "requests" : "executions";
+    s->focus = &st->list.w;
+    int f = load(st, PAGE, false);
+    if (f) return f | UI_CLOSE;
+    st->sig = signature(st);
+    return UI_REDRAW;
+}
+
+static int execs_open(ui *u, screen *s, const void *arg)
+{
+    (void)arg;
+    return open_as(u, s, u->me.role != HY_ROLE_ADMIN);
+}
+
+static void execs_draw(ui *u, screen *s, ui_rect body)
+{
+    execs_state *st = s->state;
+    char text[UI_NFILTERS][64];
+    int x = body.x + 2, end = body.x + body.w - 1;
+    ui_filter_bar(st->counts, st->total, st->exact, end - x, text);
+    for (int i = 0; i < UI_NFILTERS && x < end; i++) {
+        x += ui_put(u, body.y + 1, x, end - x, UI_S_KEY, UI_FIT_RAW, ui_status_filters[i].key) + 1;
+        x += ui_put(u, body.y + 1, x, end - x, i == st->filter ? UI_S_SELECTED : UI_S_NORMAL, UI_FIT_RAW, text[i]) + 2;
+    }
+    const char *note = ui_search_note(st->search, st->exact);
+    if (note) ui_put(u, body.y + 2, body.x + 2, body.w - 4, UI_S_INFO, UI_FIT_RAW, note);
+    ui_list_draw(u, &st->list, (ui_rect){body.y + 3, body.x + 1, body.h - 3, body.w - 2});
+}
+
+static int take_failed(execs_state *st)
+{
+    int f = st->failed;
+    st->failed = 0;
+    return f;
+}
+
+static int execs_key(ui *u, screen *s, ui_key k, const ui_action *a)
+{
+    (void)k;
+    execs_state *st = s->state;
+    int f = take_failed(st);
+    if (f) return f;
+    if (!a) return UI_NOT_MINE;
+    if (a->id >= A_F0 && a->id < A_F0 + UI_NFILTERS) {
+        st->filter = a->id - A_F0;
+        f = load(st, PAGE, false);
+        free(st->sig);
+        st->sig = signature(st);
+        return f ? f : UI_REDRAW;
+    }
+    switch (a->id) {
+    case A_REFRESH: return UI_RELOAD;
+    case A_NEW:
+        if (st->partner) return ui_exec_start(u, "new_partner_user", NULL);
+        ui_push(u, &ui_newreq_screen, NULL);
+        return UI_REDRAW;
+    case A_OPEN: {
+        int row = ui_list_selected(&st->list);
+        if (row < 0) return UI_HANDLED;
+        ui_push(u, ui_exec_screen_for(u), st->items[row].id);
+        return UI_REDRAW;
+    }
+    }
+    return UI_NOT_MINE;
+}
+
+static void execs_close(ui *u, screen *s)
+{
+    (void)u;
+    execs_state *st = s->state;
+    ui_list_free(&st->list);
+    free_items(st);
+    free(st->items);
+    free(st->search);
+    free(st->sig);
+}
+
+const screen_ops ui_execs_screen = {
+    .name = "Executions",
+    .state_size = sizeof(execs_state),
+    .actions = EXECS_ACTIONS,
+    .open = execs_open,
+    .draw = execs_draw,
+    .handle_key = execs_key,
+    .tick = execs_tick,
+    .reload = execs_reload,
+    .close = execs_close,
+};
+
+const screen_ops ui_requests_screen = {
+    .name = "Requests",
+    .state_size = sizeof(execs_state),
+    .actions = REQUESTS_ACTIONS,
+    .open = execs_open,
+    .draw = execs_draw,
+    .handle_key = execs_key,
+    .tick = execs_tick,
+    .reload = execs_reload,
+    .close = execs_close,
+};
+
+const screen_ops *ui_execs_screen_for(const ui *u)
+{
+    return u->me.role == HY_ROLE_ADMIN ? &ui_execs_screen : &ui_requests_screen;
+}
