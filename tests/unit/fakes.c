@@ -248,6 +248,22 @@ static void set(char **slot, const char *v)
     *slot = v ? xstrdup(v) : NULL;
 }
 
+void t_client_open(t_client *c, hy_config *cfg)
+{
+    memset(c, 0, sizeof *c);
+    c->cfg = cfg;
+    c->in = integ_new(cfg);
+    integ_set_log(c->in, &c->log);
+    hy_err_clear(&c->err);
+}
+
+void t_client_close(t_client *c)
+{
+    integ_free(c->in);
+    call_log_free(&c->log);
+    config_free(c->cfg);
+}
+
 hy_config *t_integ_config(int timeout_ms)
 {
     hy_config *cfg = config_default();

@@ -9,6 +9,8 @@
 #include <cjson/cJSON.h>
 
 #include "config.h"
+#include "err.h"
+#include "integrations/http.h"
 
 typedef struct {
     pid_t pid;
@@ -57,6 +59,19 @@ void t_config_metabase(hy_config *cfg, const char *url, const char *api_key);
 void t_config_graph(hy_config *cfg, const char *url, const char *secret);
 void t_config_slack(hy_config *cfg, const char *url, const char *token);
 void t_config_smtp(hy_config *cfg, int port, const char *mode, const char *ca_file, const char *password);
+
+/* What the client tests share: a config, its integration handle logging
+ * every call into `log`, and an error. */
+typedef struct {
+    hy_config *cfg;
+    hy_integ *in;
+    hy_call_log log;
+    hy_err err;
+} t_client;
+/* Fills c around cfg (taken over; made by t_integ_config + t_config_*). */
+void t_client_open(t_client *c, hy_config *cfg);
+/* Frees what t_client_open made (not c itself). */
+void t_client_close(t_client *c);
 
 /* Reads a whole file (NULL if missing); caller frees. */
 char *t_read_file(const char *path);

@@ -49,28 +49,13 @@ static int teardown(void **s)
     return 0;
 }
 
-typedef struct {
-    hy_config *cfg;
-    hy_integ *in;
-    hy_call_log log;
-    hy_err err;
-} ctx;
+typedef t_client ctx;
 
 static void open_ctx(ctx *c, t_fake *server, const char *mode, const char *ca, const char *password)
 {
-    memset(c, 0, sizeof *c);
-    c->cfg = t_integ_config(5000);
-    t_config_smtp(c->cfg, server->port, mode, ca, password);
-    c->in = integ_new(c->cfg);
-    integ_set_log(c->in, &c->log);
-    hy_err_clear(&c->err);
-}
-
-static void close_ctx(ctx *c)
-{
-    integ_free(c->in);
-    call_log_free(&c->log);
-    config_free(c->cfg);
+    hy_config *cfg = t_integ_config(5000);
+    t_config_smtp(cfg, server->port, mode, ca, password);
+    t_client_open(c, cfg);
 }
 
 static int smtp_int(t_fake *f, const char *key)
@@ -199,7 +184,7 @@ static void documentation_email_checked_part_by_part(void **s)
     assert_null(strstr(lt, "zoe@"));
     cJSON_free(lt);
     cJSON_Delete(lj);
-    close_ctx(&c);
+    t_client_close(&c);
 }
 
 static void without_links_it_says_none_are_configured(void **s)
@@ -218,7 +203,7 @@ static void without_links_it_says_none_are_configured(void **s)
     assert_non_null(strstr(field(alt(m, 1), "text"), "No documentation links are configured for <strong>Acme</strong> yet."));
     assert_null(strstr(field(alt(m, 1), "text"), "Documentation:"));
     cJSON_Delete(m);
-    close_ctx(&c);
+    t_client_close(&c);
 }
 
 static void each_send_is_exactly_one_message(void **s)
@@ -240,7 +225,7 @@ static void each_send_is_exactly_one_message(void **s)
         cJSON_Delete(env);
     }
     assert_int_equal(c.log.connections, 2);
-    close_ctx(&c);
+    t_client_close(&c);
 }
 
 static void long_subjects_become_several_encoded_words(void **s)
@@ -286,7 +271,7 @@ static void long_subjects_become_several_encoded_words(void **s)
     cJSON *mail = parse_mail(starttls, before + 1);
     assert_string_equal(field(mail, "subject"), b.s);
     cJSON_Delete(mail);
-    close_ctx(&c);
+    t_client_close(&c);
     hy_buf_free(&b);
 }
 
@@ -304,7 +289,7 @@ static void server_without_starttls_gets_nothing(void **s)
     assert_int_equal(smtp_int(plain, "messages"), 0);
     assert_int_equal(smtp_int(plain, "auth_ok") + smtp_int(plain, "auth_fail"), 0); /* no password in clear */
     assert_string_equal(c.log.calls[0].error, "no starttls");
-    close_ctx(&c);
+    t_client_close(&c);
 }
 
 static void certificate_from_another_ca_is_refused(void **s)
@@ -319,12 +304,12 @@ static void certificate_from_another_ca_is_refused(void **s)
     assert_non_null(strstr(c.err.msg, "the TLS certificate of the SMTP server 127.0.0.1:"));
     assert_non_null(strstr(c.err.msg, "is not trusted"));
     assert_non_null(strstr(c.err.msg, "set [smtp] ca_file"));
-    close_ctx(&c);
+    t_client_close(&c);
     /* Nor does the system's trust store know it. */
     open_ctx(&c, starttls, "starttls", NULL, PASSWORD);
     assert_int_equal(email_send(c.in, &m, id, &c.err), HY_ERR_PERMANENT);
     assert_non_null(strstr(c.err.msg, "is not trusted"));
-    close_ctx(&c);
+    t_client_close(&c);
     assert_int_equal(smtp_int(starttls, "messages"), before);
     assert_int_equal(smtp_int(starttls, "auth_ok") + smtp_int(starttls, "auth_fail"), auth_before);
 }
@@ -341,7 +326,7 @@ static void wrong_password_is_permanent_and_not_shown(void **s)
     assert_non_null(strstr(c.err.msg, "refused the login: check [smtp] user and password"));
     assert_null(strstr(c.err.msg, "not-the-Passw0rd"));
     assert_int_equal(smtp_int(starttls, "messages"), before);
-    close_ctx(&c);
+    t_client_close(&c);
 }
 
 static void implicit_tls_sends(void **s)
@@ -358,7 +343,7 @@ static void implicit_tls_sends(void **s)
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(env, "tls")));
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(env, "authenticated")));
     cJSON_Delete(env);
-    close_ctx(&c);
+    t_client_close(&c);
 }
 
 static void unreachable_server_is_transient(void **s)
@@ -371,7 +356,7 @@ static void unreachable_server_is_transient(void **s)
     char id[HY_MSGID_LEN];
     assert_int_equal(email_send(c.in, &m, id, &c.err), HY_ERR_TRANSIENT);
     assert_non_null(strstr(c.err.msg, "cannot reach the SMTP server 127.0.0.1:9"));
-    close_ctx(&c);
+    t_client_close(&c);
 }
 
 static void bad_recipient_is_refused_before_connecting(void **s)
@@ -383,7 +368,7 @@ static void bad_recipient_is_refused_before_connecting(void **s)
     char id[HY_MSGID_LEN];
     assert_int_equal(email_send(c.in, &m, id, &c.err), HY_ERR_PERMANENT);
     assert_int_equal(c.log.n, 0);
-    close_ctx(&c);
+    t_client_close(&c);
 }
 
 static void check_logs_in_then_quits_without_sending(void **s)
@@ -398,17 +383,17 @@ static void check_logs_in_then_quits_without_sending(void **s)
     assert_int_equal(smtp_int(starttls, "starttls"), tls + 1);
     assert_int_equal(smtp_int(starttls, "quits"), quits + 1);
     assert_int_equal(smtp_int(starttls, "messages"), msgs);
-    close_ctx(&c);
+    t_client_close(&c);
 
     open_ctx(&c, starttls, "starttls", good_cert, "wrong");
     assert_int_equal(email_check(c.in, &c.err), HY_ERR_PERMANENT);
     assert_non_null(strstr(c.err.msg, "refused the login"));
-    close_ctx(&c);
+    t_client_close(&c);
 
     open_ctx(&c, plain, "starttls", good_cert, PASSWORD);
     assert_int_equal(email_check(c.in, &c.err), HY_ERR_PERMANENT);
     assert_non_null(strstr(c.err.msg, "does not offer STARTTLS"));
-    close_ctx(&c);
+    t_client_close(&c);
 }
 
 /* After DATA: the server kept the message, then never said 250. The client
@@ -437,7 +422,7 @@ static void lost_answer_after_the_data_may_have_been_delivered(void **s)
         cJSON *mail = parse_mail(starttls, before + 1);
         assert_string_equal(hdr(mail, "Message-ID"), mine);
         cJSON_Delete(mail);
-        close_ctx(&c);
+        t_client_close(&c);
     }
     t_smtp_fault(starttls, "[]");
 }
@@ -464,14 +449,14 @@ static void refusals_and_early_failures_sent_nothing(void **s)
     c.cfg->smtp.port = 9;
     assert_int_equal(email_send_ex(c.in, &m, NULL, id, &out, &c.err), HY_ERR_TRANSIENT);
     assert_int_equal(out, EMAIL_NOT_SENT);
-    close_ctx(&c);
+    t_client_close(&c);
     /* a Message-ID that could inject a header is refused */
     open_ctx(&c, starttls, "starttls", good_cert, PASSWORD);
     assert_int_equal(email_send_ex(c.in, &m, "<a@b>\r\nBcc: x@y", id, &out, &c.err), HY_ERR_INTERNAL);
     assert_int_equal(c.log.n, 0);
     assert_false(email_message_id_ok("<a b@c>"));
     assert_true(email_message_id_ok("<1-2@example.com>"));
-    close_ctx(&c);
+    t_client_close(&c);
 }
 
 int main(void)

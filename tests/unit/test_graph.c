@@ -27,33 +27,23 @@ static int teardown(void **s)
     return 0;
 }
 
-typedef struct {
-    hy_config *cfg;
-    hy_integ *in;
-    hy_call_log log;
-    hy_err err;
-} ctx;
+typedef t_client ctx;
 
 static int open_ctx(void **s)
 {
     t_fake_reset(gr);
     ctx *c = xcalloc(1, sizeof *c);
-    c->cfg = t_integ_config(3000);
-    t_config_graph(c->cfg, gr->url, SECRET);
-    c->in = integ_new(c->cfg);
-    integ_set_log(c->in, &c->log);
-    hy_err_clear(&c->err);
+    hy_config *cfg = t_integ_config(3000);
+    t_config_graph(cfg, gr->url, SECRET);
+    t_client_open(c, cfg);
     *s = c;
     return 0;
 }
 
 static int close_ctx(void **s)
 {
-    ctx *c = *s;
-    integ_free(c->in);
-    call_log_free(&c->log);
-    config_free(c->cfg);
-    free(c);
+    t_client_close(*s);
+    free(*s);
     return 0;
 }
 

@@ -37,28 +37,13 @@ static int reset(void **s)
     return 0;
 }
 
-typedef struct {
-    hy_config *cfg;
-    hy_integ *in;
-    hy_call_log log;
-    hy_err err;
-} ctx;
+typedef t_client ctx;
 
 static void open_ctx(ctx *c, const char *url, const char *key, int timeout_ms)
 {
-    memset(c, 0, sizeof *c);
-    c->cfg = t_integ_config(timeout_ms);
-    t_config_metabase(c->cfg, url, key);
-    c->in = integ_new(c->cfg);
-    integ_set_log(c->in, &c->log);
-    hy_err_clear(&c->err);
-}
-
-static void close_ctx(ctx *c)
-{
-    integ_free(c->in);
-    call_log_free(&c->log);
-    config_free(c->cfg);
+    hy_config *cfg = t_integ_config(timeout_ms);
+    t_config_metabase(cfg, url, key);
+    t_client_open(c, cfg);
 }
 
 static int list_groups(ctx *c)
@@ -114,7 +99,7 @@ static void only_https_or_loopback_http(void **s)
     assert_int_equal(list_groups(&c), HY_ERR_CONFIG);
     assert_non_null(strstr(c.err.msg, "refusing to call Metabase at http://example.com: use an https:// URL"));
     assert_int_equal(c.log.n, 0); /* nothing was sent */
-    close_ctx(&c);
+    t_client_close(&c);
 }
 
 static void error_text_reads_each_service_shape(void **s)
@@ -153,7 +138,7 @@ static void server_errors_are_transient_with_retry_after(void **s)
     assert_int_equal(c.err.retry_after, 0);
     assert_non_null(strstr(c.err.msg, "fake Metabase error 500"));
     assert_int_equal(list_groups(&c), 0);
-    close_ctx(&c);
+    t_client_close(&c);
 }
 
 static void rate_limit_with_http_date(void **s)
@@ -173,7 +158,7 @@ static void rate_limit_with_http_date(void **s)
     assert_int_equal(list_groups(&c), HY_ERR_TRANSIENT);
     assert_in_range(c.err.retry_after, 3, 6);
     assert_int_equal(list_groups(&c), 0);
-    close_ctx(&c);
+    t_client_close(&c);
 }
 
 static void hang_is_a_transient_timeout(void **s)
@@ -190,7 +175,7 @@ static void hang_is_a_transient_timeout(void **s)
     assert_string_equal(c.log.calls[0].error, "timeout");
     assert_int_equal(c.log.calls[0].status, 0);
     assert_int_equal(list_groups(&c), 0);
-    close_ctx(&c);
+    t_client_close(&c);
 }
 
 static void closed_connection_is_transient(void **s)
@@ -202,7 +187,7 @@ static void closed_connection_is_transient(void **s)
     assert_int_equal(list_groups(&c), HY_ERR_TRANSIENT);
     assert_non_null(strstr(c.err.msg, "cannot reach Metabase (GET /api/permissions/group)"));
     assert_int_equal(list_groups(&c), 0);
-    close_ctx(&c);
+    t_client_close(&c);
 }
 
 static void refused_connection_is_transient(void **s)
@@ -213,7 +198,7 @@ static void refused_connection_is_transient(void **s)
     assert_int_equal(list_groups(&c), HY_ERR_TRANSIENT);
     assert_non_null(strstr(c.err.msg, "cannot reach Metabase"));
     assert_string_equal(c.log.calls[0].error, "connect");
-    close_ctx(&c);
+    t_client_close(&c);
 }
 
 static void malformed_json_is_permanent_and_says_what(void **s)
@@ -225,7 +210,7 @@ static void malformed_json_is_permanent_and_says_what(void **s)
     assert_int_equal(list_groups(&c), HY_ERR_PERMANENT);
     assert_string_equal(c.err.msg, "Metabase answered 200 with a body that is not JSON: "
                                    "<html><body>Bad gateway\\x1b[31m</body></html>");
-    close_ctx(&c);
+    t_client_close(&c);
 }
 
 static void body_over_8_mib_is_refused(void **s)
@@ -240,7 +225,7 @@ static void body_over_8_mib_is_refused(void **s)
     t_fake_fault(mb, "{\"path\":\"^/api/permissions/group\",\"kind\":\"big\",\"size\":8000000}");
     assert_int_equal(list_groups(&c), HY_ERR_PERMANENT);
     assert_non_null(strstr(c.err.msg, "unexpected shape"));
-    close_ctx(&c);
+    t_client_close(&c);
 }
 
 static void client_errors_are_permanent(void **s)
@@ -252,7 +237,7 @@ static void client_errors_are_permanent(void **s)
     assert_string_equal(c.err.msg, "Metabase answered 401 (Unauthenticated): check [metabase] api_key (the key must "
                                    "belong to the Administrators group)");
     assert_null(strstr(c.err.msg, "wrong-key"));
-    close_ctx(&c);
+    t_client_close(&c);
 
     open_ctx(&c, mb->url, KEY, 3000);
     t_fake_fault(mb, "{\"path\":\"^/api/permissions/group\",\"status\":404,\"content_type\":\"text/plain\","
@@ -260,7 +245,7 @@ static void client_errors_are_permanent(void **s)
     assert_int_equal(list_groups(&c), HY_ERR_PERMANENT);
     assert_string_equal(c.err.msg, "Metabase answered 404 to GET /api/permissions/group: Not found.");
     assert_int_equal(c.err.retry_after, 0);
-    close_ctx(&c);
+    t_client_close(&c);
 }
 
 static void call_log_has_no_secret_and_reuses_one_connection(void **s)
@@ -289,7 +274,7 @@ static void call_log_has_no_secret_and_reuses_one_connection(void **s)
     assert_non_null(strstr(txt, "\"method\":\"POST\",\"path\":\"/api/user\",\"status\":200"));
     cJSON_free(txt);
     cJSON_Delete(j);
-    close_ctx(&c);
+    t_client_close(&c);
 }
 
 static void tls_is_verified_and_ca_file_adds_a_ca(void **s)
@@ -307,18 +292,18 @@ static void tls_is_verified_and_ca_file_adds_a_ca(void **s)
     assert_int_equal(list_groups(&c), HY_ERR_PERMANENT); /* not trusted by the system */
     assert_non_null(strstr(c.err.msg, "the TLS certificate of Metabase is not trusted"));
     assert_non_null(strstr(c.err.msg, "set [http] ca_file"));
-    close_ctx(&c);
+    t_client_close(&c);
 
     open_ctx(&c, tls->url, KEY, 3000);
     c.cfg->http.ca_file = xstrdup(other);
     assert_int_equal(list_groups(&c), HY_ERR_PERMANENT); /* a CA that did not sign it */
     assert_non_null(strstr(c.err.msg, "not trusted"));
-    close_ctx(&c);
+    t_client_close(&c);
 
     open_ctx(&c, tls->url, KEY, 3000);
     c.cfg->http.ca_file = xstrdup(cert);
     assert_int_equal(list_groups(&c), 0);
-    close_ctx(&c);
+    t_client_close(&c);
 
     t_fake_stop(tls);
     t_rmdir(dir);
