@@ -179,6 +179,70 @@ static void legacy_database_upgrades_in_place(void **s)
     assert_int_equal(system(cmd), 0);
 }
 
+/* A status outside the list is refused through db (the connection that
+ * migrated, or a new one); one inside it is taken. */
+static void status_checks_hold(hy_db *db, const char *label)
+{
+    hy_err err;
+    hy_err_clear(&err);
+    assert_int_equal(db_exec_script(db, "SAVEPOINT t;"
+                                        "INSERT INTO workflow_executions(id, workflow_definition_id, status) "
+                                        "  SELECT 'chk-exec', id, 'cancelled' FROM workflow_definitions LIMIT 1;"
+                                        "INSERT INTO workflow_step_executions(id, execution_id, step_definition_id, step_order, status) "
+                                        "  SELECT 'chk-step', 'chk-exec', id, 1, 'skipped' FROM workflow_step_definitions LIMIT 1;",
+                                     &err),
+                     0);
+    const char *bad[] = {
+        "UPDATE workflow_executions SET status = 'skipped' WHERE id = 'chk-exec'", /* a step status only */
+        "UPDATE workflow_executions SET status = 'done' WHERE id = 'chk-exec'",
+        "UPDATE workflow_step_executions SET status = 'Pending' WHERE id = 'chk-step'",
+        "UPDATE workflow_step_executions SET status = NULL WHERE id = 'chk-step'",
+        "INSERT INTO workflow_executions(id, workflow_definition_id, status) "
+        "  SELECT 'chk-2', id, '' FROM workflow_definitions LIMIT 1",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        hy_err_clear(&err);
+        if (db_exec_script(db, bad[i], &err) == 0) fail_msg("%s: accepted: %s", label, bad[i]);
+        if (!strstr(err.msg, "constraint failed")) fail_msg("%s: %s: %s", label, bad[i], err.msg);
+    }
+    hy_err_clear(&err);
+    assert_int_equal(db_exec_script(db, "ROLLBACK TO t; RELEASE t;", &err), 0);
+}
+
+/* 005 rewrote both status CHECKs as OR chains (no `IN` list left) on a new
+ * database and on the original's, and they still refuse what they refused,
+ * for the migrating connection and for a new one. */
+static void status_checks_are_or_chains(void **s)
+{
+    (void)s;
+    t_env *fresh = t_env_new();
+    t_env *legacy = t_env_from_file(t_fixture("legacy-hyopps.db"));
+    t_env *envs[] = {fresh, legacy};
+    for (int i = 0; i < 2; i++) {
+        t_env *e = envs[i];
+        assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%status IN (%'", ""), 0);
+        assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+                                    "('workflow_executions', 'workflow_step_executions') AND sql LIKE "
+                                    "'%OR status = ''cancelled'')%'", ""), 2);
+        assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE name = 'hy_schema_bump'", ""), 0);
+        status_checks_hold(e->c->db, i ? "legacy, migrating connection" : "fresh, migrating connection");
+        char path[512];
+        snprintf(path, sizeof path, "%s/hyopps.db", e->dir);
+        hy_db *db = NULL;
+        hy_err err;
+        hy_err_clear(&err);
+        assert_int_equal(db_open_raw(path, &db, &err), 0);
+        status_checks_hold(db, i ? "legacy, new connection" : "fresh, new connection");
+        char *check = NULL;
+        assert_int_equal(db_get_text(db, &err, &check, "PRAGMA integrity_check", ""), 0);
+        assert_string_equal(check, "ok");
+        free(check);
+        db_close(db);
+    }
+    t_env_free(fresh);
+    t_env_free(legacy);
+}
+
 static void newer_schema_is_refused(void **s)
 {
     (void)s;
@@ -203,6 +267,7 @@ int main(void)
         cmocka_unit_test(fresh_database_is_migrated_and_seeded),
         cmocka_unit_test(every_connection_has_the_pragmas),
         cmocka_unit_test(legacy_database_upgrades_in_place),
+        cmocka_unit_test(status_checks_are_or_chains),
         cmocka_unit_test(newer_schema_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
