@@ -55,6 +55,15 @@ static char *step_text(fx *f, const char *id, int order, const char *expr)
     return t_text(f->e, sql, id);
 }
 
+/* Fails with the step, the column and both values when they differ. */
+static void assert_step(fx *f, const char *id, int order, const char *expr, const char *want)
+{
+    char *got = step_text(f, id, order, expr);
+    if (!got || strcmp(got, want) != 0)
+        fail_msg("step %d, %s: \"%s\", expected \"%s\"", order, expr, got ? got : "(null)", want);
+    free(got);
+}
+
 static int64_t step_int(fx *f, const char *id, int order, const char *expr)
 {
     char sql[400];
@@ -146,12 +155,8 @@ static void live_steps_go_to_a_runner(void **state)
     t_start_user(f->e, &f->admin, f->org, id);
     input_user(f, id, "live@inline.example");
     /* Studio (step 3) ran; Metabase (step 4) waits for a runner, unclaimed */
-    char *st = step_text(f, id, 3, "status");
-    assert_string_equal(st, "completed");
-    free(st);
-    st = step_text(f, id, 4, "status");
-    assert_string_equal(st, "pending");
-    free(st);
+    assert_step(f, id, 3, "status", "completed");
+    assert_step(f, id, 4, "status", "pending");
     assert_int_equal(step_int(f, id, 4, "attempts"), 0);
     assert_int_equal(step_int(f, id, 4, "length(lease_owner)"), -1);
     assert_int_equal(t_count(f->e, "SELECT count(*) FROM workflow_executions WHERE id = ? AND status = 'pending' "
@@ -175,9 +180,7 @@ static void live_steps_go_to_a_runner(void **state)
     t_start_user(f->e, &f->admin, f->org, id2);
     input_user(f, id2, "live2@inline.example");
     assert_int_equal(t_count(f->e, "SELECT current_step_order FROM workflow_executions WHERE id = ?", "t", id2), 5);
-    st = step_text(f, id2, 5, "status");
-    assert_string_equal(st, "pending"); /* steps 3 and 4 ran, 5 (live Teams) waits */
-    free(st);
+    assert_step(f, id2, 5, "status", "pending"); /* steps 3 and 4 ran, 5 (live Teams) waits */
 }
 
 static int fail_audit_trigger(t_env *e, bool on)
@@ -200,12 +203,8 @@ static void a_database_error_undoes_only_the_steps(void **state)
     input_user(f, id, "dberr@inline.example"); /* accepted */
     /* the input and its effects are there; the steps are not, and wait */
     assert_int_equal(t_count(f->e, "SELECT count(*) FROM users WHERE email = 'dberr@inline.example'", ""), 1);
-    char *st = step_text(f, id, 2, "status");
-    assert_string_equal(st, "completed");
-    free(st);
-    st = step_text(f, id, 3, "status");
-    assert_string_equal(st, "pending");
-    free(st);
+    assert_step(f, id, 2, "status", "completed");
+    assert_step(f, id, 3, "status", "pending");
     assert_int_equal(step_int(f, id, 3, "attempts"), 0);
     assert_int_equal(t_count(f->e, "SELECT count(*) FROM workflow_executions WHERE id = ? AND status = 'pending' "
                                    "AND current_step_order = 3 AND next_run_at IS NOT NULL",
@@ -220,7 +219,7 @@ static void a_database_error_undoes_only_the_steps(void **state)
     /* the cause gone, a runner finishes it */
     assert_int_equal(fail_audit_trigger(f->e, false), 0);
     t_drain(f->e);
-    st = t_exec_status(f->e, id);
+    char *st = t_exec_status(f->e, id);
     assert_string_equal(st, "completed");
     free(st);
 }
@@ -243,17 +242,11 @@ static void a_transient_failure_is_retried_by_a_runner(void **state)
     char id[HY_UUID_LEN];
     t_start_user(f->e, &f->admin, f->org, id);
     input_user(f, id, "retry@inline.example");
-    char *st = step_text(f, id, 4, "status");
-    assert_string_equal(st, "completed");
-    free(st);
-    st = step_text(f, id, 5, "status");
-    assert_string_equal(st, "pending");
-    free(st);
+    assert_step(f, id, 4, "status", "completed");
+    assert_step(f, id, 5, "status", "pending");
     assert_int_equal(step_int(f, id, 5, "attempts"), 1);
     assert_true(step_int(f, id, 5, "next_attempt_at") > hy_now_ms());
-    st = step_text(f, id, 5, "error");
-    assert_string_equal(st, "injected: Teams throttled (429)");
-    free(st);
+    assert_step(f, id, 5, "error", "injected: Teams throttled (429)");
     assert_int_equal(t_count(f->e, "SELECT count(*) FROM workflow_executions WHERE id = ? AND status = 'running'", "t", id),
                      1);
     assert_true(t_count(f->e, "SELECT next_run_at FROM workflow_executions WHERE id = ?", "t", id) > hy_now_ms());
@@ -264,7 +257,7 @@ static void a_transient_failure_is_retried_by_a_runner(void **state)
     assert_int_equal(step_int(f, id, 5, "attempts"), 1);
     hy_clock_set_offset_ms(2000);
     t_drain(f->e);
-    st = t_exec_status(f->e, id);
+    char *st = t_exec_status(f->e, id);
     assert_string_equal(st, "completed");
     free(st);
     assert_int_equal(step_int(f, id, 5, "json_array_length(attempt_log)"), 2);
@@ -293,16 +286,12 @@ static void an_action_runs_steps_for_a_bounded_time(void **state)
     input_user(f, id, "slow@inline.example");
     int64_t took = hy_mono_ms() - t0;
     /* the slow step ran; the next one is left to a runner */
-    char *st = step_text(f, id, 3, "status");
-    assert_string_equal(st, "completed");
-    free(st);
-    st = step_text(f, id, 4, "status");
-    assert_string_equal(st, "pending");
-    free(st);
+    assert_step(f, id, 3, "status", "completed");
+    assert_step(f, id, 4, "status", "pending");
     assert_int_equal(t_count(f->e, "SELECT current_step_order FROM workflow_executions WHERE id = ?", "t", id), 4);
     assert_true(took < 1000);
     t_drain(f->e);
-    st = t_exec_status(f->e, id);
+    char *st = t_exec_status(f->e, id);
     assert_string_equal(st, "completed");
     free(st);
 }
