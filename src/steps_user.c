@@ -31,7 +31,7 @@ static int apply_select_organization(hy_step_io *io, cJSON *input, hy_err *err)
 
 static const hy_field_def SELECT_ORG_FIELDS[] = {
     {.name = "organization_id", .label = "Organisation", .kind = HY_FIELD_ORG, .required = true,
-     .help = "The partner organisation the user joins (its name or id)"},
+     .help = "The partner organisation the user joins: its name, the start of it, or its id"},
 };
 
 /* ---- 2. input_user_details (manual) ---- */
@@ -622,6 +622,7 @@ const hy_workflow_def hy_wf_new_partner_user = {
     .id = "6a9f0c1e-5b1d-4c1a-9a02-000000000002",
     .name = "new_partner_user",
     .label = "New partner user",
+    .short_label = "New user",
     .description = "Add a new user to an existing partner organization",
     .steps = NEW_PARTNER_USER_STEPS,
     .nsteps = N(NEW_PARTNER_USER_STEPS),

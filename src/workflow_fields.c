@@ -237,9 +237,9 @@ static void normalize_list(const hy_field_def *f, const cJSON *v, cJSON *out, hy
     else cJSON_Delete(arr);
 }
 
-/* An organisation picked by id, exact name (any case) or unique id prefix,
- * among the partner organisations the actor may use: looked up directly
- * (an index each), not among every choice. */
+/* An organisation picked by id, exact name (any case), unique id prefix or
+ * unique start of a name, among the partner organisations the actor may
+ * use: looked up directly, not among every choice. */
 static int normalize_org(hy_ctx *c, const hy_principal *actor, const hy_field_def *f, const char *s, cJSON *out,
                          hy_err *err)
 {
@@ -270,7 +270,37 @@ static int normalize_org(hy_ctx *c, const hy_principal *actor, const hy_field_de
             return 0;
         }
     }
-    hy_field(err, f->name, "no partner organisation matches '%s' (give its name or id)", shown);
+    /* Last, the start of a name (any case), when only one organisation has
+     * it: "acme" for "Acme Corp". Several: name a few, so the person can
+     * type more. A scan of the partner organisations (a few ms at 20,000). */
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT id, name FROM organizations WHERE length(?1) >= 2 "
+                           "AND lower(substr(name, 1, length(?1))) = lower(?1) "
+                           "AND instr(account_types, '\"partner\"') > 0 AND (?2 = 1 OR id = ?3) "
+                           "ORDER BY name COLLATE NOCASE LIMIT 4",
+                           "tit", s, principal_is_admin(actor) ? 1 : 0, actor->org_id);
+    char first[HY_UUID_LEN] = "";
+    hy_buf names = {0};
+    int n = 0;
+    while (db_row(st)) {
+        if (n++ == 0) hy_strlcpy(first, db_text(st, 0), sizeof first);
+        char name[48];
+        hy_sanitize_to(db_text(st, 1), name, sizeof name);
+        if (n <= 3) hy_buf_printf(&names, "%s%s", n > 1 ? ", " : "", name);
+    }
+    int rc = db_done(st);
+    if (rc) {
+        hy_buf_free(&names);
+        return rc;
+    }
+    if (n == 1)
+        cJSON_AddStringToObject(out, f->name, first);
+    else if (n > 1)
+        hy_field(err, f->name, "'%s' starts several names (%s%s): type more of it", shown, names.s,
+                 n > 3 ? ", ..." : "");
+    else
+        hy_field(err, f->name, "no partner organisation matches '%s' (give its name or id)", shown);
+    hy_buf_free(&names);
     return 0;
 }
 

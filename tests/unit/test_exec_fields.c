@@ -153,6 +153,28 @@ static void select_organization_errors(void **state)
     assert_field(&err, "organization_id", "no partner organisation");
     assert_int_equal(t_submit(f->e, &f->admin, id, "select_organization", &err, NULL), HY_ERR_INVALID);
     assert_field(&err, "organization_id", "required");
+    /* the start of a name: several partners have it (named), a client's
+     * does not count, one character is too little */
+    char works[HY_UUID_LEN];
+    t_org(f->e, "Acme Works", works);
+    assert_int_equal(t_submit(f->e, &f->admin, id, "select_organization", &err, "organization_id=acme", NULL),
+                     HY_ERR_INVALID);
+    assert_field(&err, "organization_id", "'acme' starts several names (Acme Corp, Acme Labs, Acme Works): type more of it");
+    assert_int_equal(t_submit(f->e, &f->admin, id, "select_organization", &err, "organization_id=Clie", NULL),
+                     HY_ERR_INVALID);
+    assert_field(&err, "organization_id", "no partner organisation matches 'Clie'");
+    assert_int_equal(t_submit(f->e, &f->admin, id, "select_organization", &err, "organization_id=A", NULL),
+                     HY_ERR_INVALID);
+    assert_field(&err, "organization_id", "no partner organisation matches 'A'");
+    /* ... and when only one has it, that one (any case) */
+    char first[HY_UUID_LEN], id2[HY_UUID_LEN];
+    hy_strlcpy(first, id, sizeof first);
+    hy_strlcpy(id2, start(f, "new_partner_user"), sizeof id2); /* start's buffer is static */
+    id = first;
+    t_submit_ok(f->e, &f->admin, id2, "select_organization", "organization_id=aCME w", NULL);
+    char *picked = t_text(f->e, "SELECT organization_id FROM workflow_executions WHERE id = ?", id2);
+    assert_string_equal(picked, works);
+    free(picked);
     /* an id prefix works */
     char prefix[9];
     hy_strlcpy(prefix, other, sizeof prefix);
