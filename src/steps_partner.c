@@ -443,7 +443,7 @@ static int apply_lms_setup(hy_step_io *io, cJSON *input, hy_err *err)
 static const hy_info_def LMS_INFO[] = {{"Organisation name", "{organization_name}"}};
 
 static const hy_field_def LMS_FIELDS[] = {
-    {.name = "lms_confirmed", .label = "Learning path added in the LMS", .kind = HY_FIELD_CONFIRM, .required = true,
+    {.name = "lms_confirmed", .label = "LMS learning path added", .kind = HY_FIELD_CONFIRM, .required = true,
      .help = "Tick once the partner's learning path exists in the LMS"},
 };
 
@@ -529,6 +529,7 @@ const hy_workflow_def hy_wf_new_partner = {
     .id = "6a9f0c1e-5b1d-4c1a-9a01-000000000001",
     .name = "new_partner",
     .label = "New partner",
+    .short_label = "New partner",
     .description = "Onboard a new partner organization from scratch",
     .steps = NEW_PARTNER_STEPS,
     .nsteps = N(NEW_PARTNER_STEPS),

@@ -162,6 +162,7 @@ typedef struct hy_workflow_def {
     const char *id;
     const char *name;        /* "new_partner", "new_partner_user" */
     const char *label;       /* "New partner" */
+    const char *short_label; /* for list columns, at most 11 cells: "New user" */
     const char *description;
     const hy_step_def *steps;
     int nsteps;

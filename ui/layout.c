@@ -292,7 +292,7 @@ int ui_form_layout(const ui_form_item *items, int n, int width, bool ascii, ui_f
 {
     int lw = 0;
     for (int i = 0; i < n; i++) lw = ui_max(lw, items[i].label_w);
-    lw = ui_min(lw, ui_min(UI_FORM_LABEL_MAX, width / 3));
+    lw = ui_min(lw, ui_min(UI_FORM_LABEL_MAX, width * 2 / 5));
     int value_x = lw + 2;
     int avail = ui_max(1, width - value_x);
     int y = 0;

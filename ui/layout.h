@@ -107,11 +107,11 @@ typedef struct {
     int height;             /* rows this field takes, error row included */
 } ui_form_place;
 
-#define UI_FORM_LABEL_MAX 28  /* labels wider than this are truncated */
+#define UI_FORM_LABEL_MAX 32  /* labels wider than this are truncated */
 #define UI_FORM_VALUE_MIN 8   /* value areas are at least this wide when possible */
 
 /* Places n fields in a form of `width` cells. The label column is as wide
- * as the widest label (at most UI_FORM_LABEL_MAX and a third of the width),
+ * as the widest label (at most UI_FORM_LABEL_MAX and two fifths of the width),
  * then ": ". An error goes beside its value when it fits there in full,
  * else on the row under the value (truncated to the width). The value area
  * is narrowed to value_pref but never below UI_FORM_VALUE_MIN cells when

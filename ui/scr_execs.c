@@ -73,7 +73,7 @@ enum { C_ID, C_WORKFLOW, C_ORG, C_USER, C_STATUS, C_STEP, C_CREATED };
 
 static const ui_column ADMIN_COLS[] = {
     {"Id", 8, 8, 10, false},
-    {"Workflow", 11, 16, 4, false},
+    {"Workflow", 11, 11, 4, false},
     {"Organisation", 12, 0, 8, false},
     {"User", 12, 30, 6, false},
     {"Status", 14, 14, 9, false},
@@ -99,7 +99,7 @@ static const char *exec_cell(void *data, int row, int col, char *buf, size_t n)
     case C_ID: snprintf(buf, n, "%.8s", e->id ? e->id : ""); return buf;
     case C_WORKFLOW: {
         const hy_workflow_def *wf = workflow_find(e->workflow);
-        return wf ? wf->label : e->workflow;
+        return wf ? wf->short_label : e->workflow;
     }
     case C_ORG: return e->organization_name ? e->organization_name : "-";
     case C_USER: return e->user_email ? e->user_email : "-";

@@ -8,6 +8,7 @@
 
 #include "edit.h"
 #include "layout.h"
+#include "workflows.h"
 
 #define WORLD "\xe4\xb8\x96\xe7\x95\x8c"    /* 世界: two wide characters */
 #define E_ACUTE "\xc3\xa9"                  /* é */
@@ -218,10 +219,29 @@ static void form_geometry_places_errors(void **s)
     assert_int_equal(p[2].y, 3);
     assert_int_equal(p[2].lines, 2);
     assert_int_equal(h, 1 + 2 + 2 + 3);
-    /* Labels are capped at a third of the width. */
+    /* Labels are capped at two fifths of the width, and at UI_FORM_LABEL_MAX. */
     ui_form_item longl[] = {{.label_w = 40, .value_pref = 10, .lines = 1}};
     ui_form_layout(longl, 1, 60, false, p);
-    assert_int_equal(p[0].value_x, 22);
+    assert_int_equal(p[0].value_x, 24 + 2);
+    ui_form_layout(longl, 1, 200, false, p);
+    assert_int_equal(p[0].value_x, UI_FORM_LABEL_MAX + 2);
+    /* A label of UI_FORM_LABEL_MAX cells is shown whole in a form 80 cells wide. */
+    ui_form_item lms[] = {{.label_w = 32, .value_pref = 3, .lines = 1}};
+    ui_form_layout(lms, 1, 80, false, p);
+    assert_int_equal(p[0].value_x, 32 + 2);
+}
+
+/* The execution lists' Workflow column is 11 cells: each workflow's short
+ * label fits whole, and no two are alike. */
+static void workflow_short_labels_fit_the_lists(void **s)
+{
+    (void)s;
+    for (int i = 0; i < hy_workflow_count; i++) {
+        const char *l = hy_workflows[i]->short_label;
+        assert_non_null(l);
+        if (ui_text_width(l, false) > 11) fail_msg("%s: '%s' is wider than 11 cells", hy_workflows[i]->name, l);
+        for (int k = 0; k < i; k++) assert_string_not_equal(l, hy_workflows[k]->short_label);
+    }
 }
 
 static void editor_is_utf8_correct(void **s)
@@ -297,6 +317,7 @@ int main(void)
         cmocka_unit_test(scrolling_keeps_the_selection_visible),
         cmocka_unit_test(hints_keep_help_last),
         cmocka_unit_test(form_geometry_places_errors),
+        cmocka_unit_test(workflow_short_labels_fit_the_lists),
         cmocka_unit_test(editor_is_utf8_correct),
         cmocka_unit_test(editor_view_scrolls_to_the_cursor),
     };
