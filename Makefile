@@ -49,7 +49,8 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 # ./hyopps is the normal build's binary; the sanitizer build stays in build-san/.
 all: $(BUILD)/hyopps
 ifneq ($(SANITIZE),1)
-	@cp $(BUILD)/hyopps hyopps
+	@# copy, then rename: replaces ./hyopps even while a session runs it
+	@cp $(BUILD)/hyopps .hyopps.new && mv -f .hyopps.new hyopps
 endif
 
 hyopps: all
