@@ -35,8 +35,10 @@ static void exec_help(void)
 {
     printf("usage: %s\n\n"
            "Workflow executions. ID is an execution id or a unique prefix of it (4+\n"
-           "characters); STEP is a step name or its number. Auto steps are run by\n"
-           "`hyopps worker`, by the terminal UI, or by `hyopps exec wait`.\n\n"
+           "characters); STEP is a step name or its number. Auto steps that call no\n"
+           "service (simulated, Studio) run inside the command that makes them due;\n"
+           "those that call a service are run by `hyopps worker`, by the terminal UI,\n"
+           "or by `hyopps exec wait`.\n\n"
            "  list    newest first; --status pending|running|awaiting_input|completed|\n"
            "          failed|cancelled; --search matches the organisation name, the user\n"
            "          email or the id (3+ characters; 1-2 characters match id prefixes)\n"
