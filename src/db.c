@@ -113,6 +113,35 @@ static void sqlite_setup(void)
     vfs_name = getenv("HYOPPS_PLAIN_VFS") ? NULL : db_vfs_register();
 }
 
+/* Why a database could not be opened, in terms a person can act on (SQLite
+ * only says "unable to open database file"). "" when nothing is seen. */
+static const char *open_hint(const char *path, char *buf, size_t n)
+{
+    char dir[1024];
+    hy_strlcpy(dir, path, sizeof dir);
+    char *slash = strrchr(dir, '/');
+    if (!slash) hy_strlcpy(dir, ".", sizeof dir);
+    else if (slash == dir) dir[1] = '\0';
+    else *slash = '\0';
+    struct stat sb;
+    if (access(path, F_OK) == 0) {
+        if (access(path, R_OK | W_OK) != 0)
+            snprintf(buf, n, " (this user may not read and write it: run HyOpps as the account that owns it)");
+        else if (access(dir, W_OK | X_OK) != 0)
+            snprintf(buf, n, " (its directory %s is not writable by this user, which SQLite needs for the -wal "
+                             "and -shm files)", dir);
+        else
+            buf[0] = '\0';
+    } else if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        snprintf(buf, n, " (the directory %s does not exist: create it, or set [database] path or HYOPPS_DB)", dir);
+    } else if (access(dir, W_OK | X_OK) != 0) {
+        snprintf(buf, n, " (the directory %s is not writable by this user)", dir);
+    } else {
+        buf[0] = '\0';
+    }
+    return buf;
+}
+
 static int open_conn(const char *path, hy_db **out, hy_err *err)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -124,8 +153,9 @@ static int open_conn(const char *path, hy_db **out, hy_err *err)
     int rc = sqlite3_open_v2(path, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                              vfs_name);
     if (rc != SQLITE_OK) {
-        hy_fail(err, HY_ERR_INTERNAL, "cannot open database %s: %s", path,
-                db->conn ? sqlite3_errmsg(db->conn) : sqlite3_errstr(rc));
+        char hint[1200];
+        hy_fail(err, HY_ERR_INTERNAL, "cannot open database %s: %s%s", path,
+                db->conn ? sqlite3_errmsg(db->conn) : sqlite3_errstr(rc), open_hint(path, hint, sizeof hint));
         db_close(db);
         return err->code;
     }

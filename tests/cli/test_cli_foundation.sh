@@ -153,6 +153,11 @@ printf '[smtp]\nport = many\n' >"$TEST_DIR/bad.ini"
 out=$(hy --config "$TEST_DIR/bad.ini" orgs list 2>&1); rc=$?
 expect_eq "bad config exits 1" 1 "$rc"
 expect_contains "FILE:LINE message" "$TEST_DIR/bad.ini:2: [smtp] port must be a whole number from 1 to 65535, got 'many'" "$out"
+out=$(HYOPPS_DB=$TEST_DIR/no-such-dir/hyopps.db hy orgs list 2>&1); rc=$?
+expect_eq "a database in a missing directory exits 1" 1 "$rc"
+expect_contains "says which directory is missing and what to set" \
+    "(the directory $TEST_DIR/no-such-dir does not exist: create it, or set [database] path or HYOPPS_DB)" "$out"
+check "and creates nothing" test ! -e "$TEST_DIR/no-such-dir"
 cp "$HYOPPS_ROOT/tests/fixtures/legacy-hyopps.db" "$TEST_DIR/legacy.db"
 out=$(HYOPPS_DB=$TEST_DIR/legacy.db hy db migrate); rc=$?
 expect_eq "db migrate exits 0" 0 "$rc"
