@@ -26,18 +26,30 @@ int audit_write(hy_ctx *c, const hy_principal *actor, const char *action, const 
 int audit_query(hy_ctx *c, const hy_audit_filter *f, hy_audit_list *out, hy_err *err)
 {
     memset(out, 0, sizeof *out);
-    int limit = f && f->limit > 0 ? f->limit : 200;
-    char *actor = f && f->actor && *f->actor ? xasprintf("%%%s%%", f->actor) : NULL;
-    char *action = f && f->action && *f->action ? xasprintf("%s%%", f->action) : NULL;
-    char *target = f && f->target && *f->target ? xasprintf("%s%%", f->target) : NULL;
-    hy_stmt *st = db_query(c->db, err,
-                           "SELECT id, at, actor_id, actor_email, os_user, remote, action, target_type, target_id, "
-                           "details FROM audit_log "
-                           "WHERE (?1 IS NULL OR actor_email LIKE ?1) AND (?2 IS NULL OR action LIKE ?2) "
-                           "AND (?3 IS NULL OR target_id LIKE ?3) AND (?4 IS NULL OR at >= ?4) "
-                           "AND (?5 = 0 OR id < ?5) ORDER BY id DESC LIMIT ?6",
-                           "ttttIi", actor, action, target, f ? f->since : NULL,
-                           (int64_t)(f ? f->before_id : 0), limit);
+    hy_audit_filter none = {0};
+    if (!f) f = &none;
+    int limit = f->limit > 0 ? f->limit : 200;
+    char *actor = f->actor && *f->actor ? xasprintf("%%%s%%", f->actor) : NULL;
+    char *action = f->action && *f->action ? xasprintf("%s%%", f->action) : NULL;
+    bool whole_id = f->target && hy_is_uuid(f->target);
+    char *target = f->target && *f->target ? (whole_id ? xstrdup(f->target) : xasprintf("%s%%", f->target)) : NULL;
+    const char *since = f->since && *f->since ? f->since : NULL;
+    /* Only the conditions that are set, so SQLite can use an index where
+     * one helps: a whole target id (an execution's, a user's) is looked up
+     * in idx_audit_target instead of walking the whole trail newest first.
+     * ?6 is always there, so every parameter can be bound whichever text is
+     * used. */
+    hy_buf sql = {0};
+    hy_buf_printf(&sql, "SELECT id, at, actor_id, actor_email, os_user, remote, action, target_type, target_id, "
+                        "details FROM audit_log WHERE 1");
+    if (actor) hy_buf_printf(&sql, " AND actor_email LIKE ?1");
+    if (action) hy_buf_printf(&sql, " AND action LIKE ?2");
+    if (target) hy_buf_printf(&sql, whole_id ? " AND target_id = lower(?3)" : " AND target_id LIKE ?3");
+    if (since) hy_buf_printf(&sql, " AND at >= ?4");
+    if (f->before_id > 0) hy_buf_printf(&sql, " AND id < ?5");
+    hy_buf_printf(&sql, " ORDER BY id DESC LIMIT ?6");
+    hy_stmt *st = db_query(c->db, err, sql.s, "ttttIi", actor, action, target, since, (int64_t)f->before_id, limit);
+    hy_buf_free(&sql);
     int cap = 0;
     while (db_row(st)) {
         if (out->count == cap) {

@@ -198,7 +198,7 @@ live=$(tests/bench/live.sh)
     echo "### With the schema change proposed (not made)"
     echo
     echo "\`tests/bench/proposed_schema.sql\` (not a migration: applied by the benchmark to"
-    echo "its own copy only; see the notes): the four audit indexes no query uses"
+    echo "its own copy only; see the notes): the three audit indexes no query uses"
     echo "dropped. One worker, default settings."
     echo
     echo "| history | workers | executions | executions/s | start ms | input ms | auto step ms | input -> completed ms | errors |"

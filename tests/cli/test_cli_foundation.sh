@@ -138,6 +138,17 @@ out=$(hy audit --action user. --json)
 echo "$out" | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert d and all(e["action"].startswith("user.") for e in d)' \
     && ok "audit --action filters" || not_ok "audit --action" "$out"
 hy audit --since yesterday-ish >/dev/null 2>&1; expect_eq "bad --since exits 2" 2 "$?"
+# --target: a whole id (any case) and a prefix find exactly that target's rows
+pat_id=$(hy users show pat@acme.example --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+want=$(sqlite3 "$HYOPPS_DB" "SELECT group_concat(id) FROM (SELECT id FROM audit_log WHERE target_id = '$pat_id' ORDER BY id DESC)")
+check "the trail has several rows about pat" test "$(echo "$want" | tr ',' '\n' | wc -l)" -ge 3
+ids_of() { /usr/bin/python3 -c 'import json,sys; print(",".join(str(e["id"]) for e in json.load(sys.stdin)))'; }
+expect_eq "audit --target ID: that target's rows, newest first" "$want" "$(hy audit --target "$pat_id" --json | ids_of)"
+expect_eq "audit --target ID in capitals: the same" "$want" \
+    "$(hy audit --target "$(echo "$pat_id" | tr a-f A-F)" --json | ids_of)"
+expect_eq "audit --target PREFIX: the same" "$want" "$(hy audit --target "${pat_id:0:8}" --json | ids_of)"
+want=$(sqlite3 "$HYOPPS_DB" "SELECT group_concat(id) FROM (SELECT id FROM audit_log WHERE target_id = '$pat_id' AND action LIKE 'user.%' ORDER BY id DESC)")
+expect_eq "audit --target ID --action user.: both apply" "$want" "$(hy audit --target "$pat_id" --action user. --json | ids_of)"
 SSH_CONNECTION="203.0.113.9 50022 10.0.0.1 22" hy orgs edit "Acme Corp" --docs-general https://docs.example/g >/dev/null
 out=$(hy audit --action org.set_docs --json)
 echo "$out" | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[0]["remote"]=="203.0.113.9", d[0]' \

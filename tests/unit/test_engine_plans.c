@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "exec_search.h"
 #include "testlib_exec.h"
 #include "util.h"
@@ -121,10 +122,61 @@ static void every_engine_statement_uses_an_index(void **state)
     t_env_free(e);
 }
 
+/* An execution's (or a user's) audit trail, asked by its whole id, is read
+ * through idx_audit_target, not by walking the whole trail; a prefix still
+ * finds the same rows. */
+static void a_targets_trail_is_read_through_its_index(void **state)
+{
+    (void)state;
+    t_env *e = t_exec_env();
+    hy_principal admin;
+    t_admin(e, &admin);
+    char org[HY_UUID_LEN], pexec[HY_UUID_LEN], a[HY_UUID_LEN];
+    t_partner(e, &admin, "Trail AG", "st-tr", org, pexec);
+    t_start_user(e, &admin, org, a);
+    t_submit_ok(e, &admin, a, "input_user_details", "firstname=T", "lastname=R", "email=t@trail.example", NULL);
+    t_drain(e);
+    int64_t want = t_count(e, "SELECT count(*) FROM audit_log WHERE target_id = ?", "t", a);
+    assert_true(want >= 3);
+
+    stmts seen = {0};
+    db_on_prepare(e->c->db, collect, &seen);
+    hy_audit_filter f = {.target = a, .limit = 1000};
+    hy_audit_list whole, prefix;
+    hy_err err;
+    hy_err_clear(&err);
+    assert_int_equal(audit_query(e->c, &f, &whole, &err), 0);
+    db_on_prepare(e->c->db, NULL, NULL);
+    char pre[9];
+    hy_strlcpy(pre, a, sizeof pre);
+    f.target = pre;
+    assert_int_equal(audit_query(e->c, &f, &prefix, &err), 0);
+    assert_int_equal(whole.count, want);
+    assert_int_equal(prefix.count, want);
+    for (int i = 0; i < whole.count; i++) {
+        assert_string_equal(whole.items[i].target_id, a);
+        assert_int_equal(whole.items[i].id, prefix.items[i].id);
+        if (i) assert_true(whole.items[i].id < whole.items[i - 1].id); /* newest first */
+    }
+    assert_int_equal(seen.n, 1);
+    char *plan = db_query_plan(e->c->db, seen.sql[0]);
+    assert_non_null(plan);
+    if (!strstr(plan, "USING COVERING INDEX idx_audit_target") && !strstr(plan, "USING INDEX idx_audit_target"))
+        fail_msg("the whole-id query does not use idx_audit_target:\n%s", plan);
+    assert_null(strstr(plan, "SCAN audit_log"));
+    free(plan);
+    free(seen.sql[0]);
+    free(seen.sql);
+    hy_audit_list_free(&whole);
+    hy_audit_list_free(&prefix);
+    t_env_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_engine_statement_uses_an_index),
+        cmocka_unit_test(a_targets_trail_is_read_through_its_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
