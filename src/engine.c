@@ -356,14 +356,42 @@ static const char *step_name(const ex_state *x, int order)
     return x->wf && order >= 1 && order <= x->wf->nsteps ? x->wf->steps[order - 1].name : "?";
 }
 
+/* What an action on step `order` of an execution needs first: the
+ * execution loaded, its workflow known, not finished, and the step there. */
+static int load_for_step(hy_ctx *c, const char *exec_id, int order, ex_state *x, hy_err *err)
+{
+    if (ex_load(c, exec_id, x, err) != 0) return err->code;
+    if (!x->wf) return hy_fail(err, HY_ERR_INTERNAL, "workflow %s is not known to this program", x->wf_name);
+    if (refuse_finished(x, err)) return err->code;
+    if (order < 1 || order > x->nsteps) return hy_fail(err, HY_ERR_INVALID, "no step %d in %s", order, x->wf_name);
+    return 0;
+}
+
+/* A person closes step `order` by hand (skipped, or completed with
+ * completed_manually set) with a note; the execution goes on when it was
+ * the current step. */
+static int close_by_hand(hy_ctx *c, const hy_principal *actor, ex_state *x, int order, const char *status,
+                         bool manually, const char *note, hy_err *err)
+{
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    int rc = db_exec(c->db, err,
+                     "UPDATE workflow_step_executions SET status = ?, completed_manually = ?, note = ?, "
+                     "completed_by = ?, completed_at = ?, next_attempt_at = NULL, lease_owner = NULL, "
+                     "lease_expires_at = NULL, updated_at = ? WHERE id = ?",
+                     "tittttt", status, manually ? 1 : 0, note, nullable(actor->user_id), now, now,
+                     x->step[order - 1].id);
+    if (rc) return rc;
+    ex_set_step_status(x, order, status);
+    if (order == x->current) return advance_and_run(c, actor, x, order, err);
+    return 0;
+}
+
 int engine_submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int order, const cJSON *raw,
                   hy_err *err)
 {
     ex_state x;
-    if (ex_load(c, exec_id, &x, err) != 0) return err->code;
-    if (!x.wf) return hy_fail(err, HY_ERR_INTERNAL, "workflow %s is not known to this program", x.wf_name);
-    if (refuse_finished(&x, err)) return err->code;
-    if (order < 1 || order > x.nsteps) return hy_fail(err, HY_ERR_INVALID, "no step %d in %s", order, x.wf_name);
+    if (load_for_step(c, exec_id, order, &x, err) != 0) return err->code;
     const hy_step_def *sd = &x.wf->steps[order - 1];
     if (order != x.current || strcmp(x.step[order - 1].status, "awaiting_input") != 0) {
         if (strcmp(x.status, "awaiting_input") == 0)
@@ -451,10 +479,7 @@ int engine_skip(hy_ctx *c, const hy_principal *actor, const char *exec_id, int o
                 hy_err *err)
 {
     ex_state x;
-    if (ex_load(c, exec_id, &x, err) != 0) return err->code;
-    if (!x.wf) return hy_fail(err, HY_ERR_INTERNAL, "workflow %s is not known to this program", x.wf_name);
-    if (refuse_finished(&x, err)) return err->code;
-    if (order < 1 || order > x.nsteps) return hy_fail(err, HY_ERR_INVALID, "no step %d in %s", order, x.wf_name);
+    if (load_for_step(c, exec_id, order, &x, err) != 0) return err->code;
     const char *st = x.step[order - 1].status;
     if (order < x.current)
         return hy_fail(err, HY_ERR_CONFLICT, "step %d (%s) is already behind the execution (%s); re-run from it instead",
@@ -465,41 +490,18 @@ int engine_skip(hy_ctx *c, const hy_principal *actor, const char *exec_id, int o
     if (strcmp(st, "pending") != 0 && strcmp(st, "awaiting_input") != 0 && strcmp(st, "failed") != 0)
         return hy_fail(err, HY_ERR_CONFLICT, "step %d (%s) is %s: only a pending, waiting or failed step can be skipped",
                        order, step_name(&x, order), st);
-    char now[HY_TIME_LEN];
-    hy_now_iso(now);
-    int rc = db_exec(c->db, err,
-                     "UPDATE workflow_step_executions SET status = 'skipped', note = ?, completed_by = ?, "
-                     "completed_at = ?, next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL, "
-                     "updated_at = ? WHERE id = ?",
-                     "ttttt", reason, nullable(actor->user_id), now, now, x.step[order - 1].id);
-    if (rc) return rc;
-    ex_set_step_status(&x, order, "skipped");
-    if (order == x.current) return advance_and_run(c, actor, &x, order, err);
-    return 0;
+    return close_by_hand(c, actor, &x, order, "skipped", false, reason, err);
 }
 
 int engine_mark_done(hy_ctx *c, const hy_principal *actor, const char *exec_id, int order, const char *note,
                      hy_err *err)
 {
     ex_state x;
-    if (ex_load(c, exec_id, &x, err) != 0) return err->code;
-    if (!x.wf) return hy_fail(err, HY_ERR_INTERNAL, "workflow %s is not known to this program", x.wf_name);
-    if (refuse_finished(&x, err)) return err->code;
-    if (order < 1 || order > x.nsteps) return hy_fail(err, HY_ERR_INVALID, "no step %d in %s", order, x.wf_name);
+    if (load_for_step(c, exec_id, order, &x, err) != 0) return err->code;
     if (strcmp(x.step[order - 1].status, "failed") != 0)
         return hy_fail(err, HY_ERR_CONFLICT, "step %d (%s) is %s: only a failed step can be marked done by hand", order,
                        step_name(&x, order), x.step[order - 1].status);
-    char now[HY_TIME_LEN];
-    hy_now_iso(now);
-    int rc = db_exec(c->db, err,
-                     "UPDATE workflow_step_executions SET status = 'completed', completed_manually = 1, note = ?, "
-                     "completed_by = ?, completed_at = ?, next_attempt_at = NULL, lease_owner = NULL, "
-                     "lease_expires_at = NULL, updated_at = ? WHERE id = ?",
-                     "ttttt", note, nullable(actor->user_id), now, now, x.step[order - 1].id);
-    if (rc) return rc;
-    ex_set_step_status(&x, order, "completed");
-    if (order == x.current) return advance_and_run(c, actor, &x, order, err);
-    return 0;
+    return close_by_hand(c, actor, &x, order, "completed", true, note, err);
 }
 
 int engine_rerun(hy_ctx *c, const hy_principal *actor, const char *exec_id, int from, hy_err *err)
