@@ -178,6 +178,18 @@ int step_system_group(hy_ctx *c, const char *org_id, const char *tool, char **na
     return db_done(st);
 }
 
+int step_gather_group(hy_ctx *c, cJSON *context, const char *tool, const char *key, hy_err *err)
+{
+    const char *org = wf_str(context, "organization_id");
+    if (!org) return 0;
+    char *name = NULL, *ext = NULL;
+    int rc = step_system_group(c, org, tool, &name, &ext, err);
+    if (rc == 0 && ext && *ext) cJSON_AddStringToObject(context, key, ext);
+    free(name);
+    free(ext);
+    return rc;
+}
+
 char *step_group_name(const cJSON *context)
 {
     char *slug = hy_slug(wf_str(context, "organization_name"));

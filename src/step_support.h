@@ -42,6 +42,9 @@ int step_upsert_system_group(hy_ctx *c, const char *org_id, const char *tool, co
 /* The organisation's group for a tool (both NULL if none); caller frees. */
 int step_system_group(hy_ctx *c, const char *org_id, const char *tool, char **name, char **external_id,
                       hy_err *err);
+/* Puts the external id of the context's organisation's group for `tool`
+ * into context[key], when there is one (for a step's gather). */
+int step_gather_group(hy_ctx *c, cJSON *context, const char *tool, const char *key, hy_err *err);
 /* organization_integrations row for the organisation, if missing. */
 int step_ensure_integrations_row(hy_ctx *c, const char *org_id, hy_err *err);
 /* "ext-<slug of the organisation name>"; caller frees. */

@@ -231,21 +231,9 @@ static int persist_collection(hy_step_io *io, hy_err *err)
 
 /* ---- 4. create_metabase_group (auto, Metabase) ---- */
 
-static int gather_group(hy_step_io *io, cJSON *context, const char *tool, const char *key, hy_err *err)
-{
-    const char *org = wf_str(context, "organization_id");
-    if (!org) return 0;
-    char *name = NULL, *ext = NULL;
-    int rc = step_system_group(io->c, org, tool, &name, &ext, err);
-    if (rc == 0 && ext && *ext) cJSON_AddStringToObject(context, key, ext);
-    free(name);
-    free(ext);
-    return rc;
-}
-
 static int gather_metabase_group(hy_step_io *io, cJSON *context, hy_err *err)
 {
-    return gather_group(io, context, "metabase", "existing_metabase_group_id", err);
+    return step_gather_group(io->c, context, "metabase", "existing_metabase_group_id", err);
 }
 
 /* The group "ext-<org-slug>", found by name (case-insensitive) or created. */
@@ -327,7 +315,7 @@ static int run_grant_metabase_db_access(hy_step_run *r, hy_err *err)
 
 static int gather_teams(hy_step_io *io, cJSON *context, hy_err *err)
 {
-    return gather_group(io, context, "teams", "existing_teams_channel_id", err);
+    return step_gather_group(io->c, context, "teams", "existing_teams_channel_id", err);
 }
 
 /* A standard channel named after the organisation in [teams] team_id,
@@ -375,7 +363,7 @@ static int persist_teams(hy_step_io *io, hy_err *err)
 
 static int gather_slack(hy_step_io *io, cJSON *context, hy_err *err)
 {
-    return gather_group(io, context, "slack", "existing_slack_group_id", err);
+    return step_gather_group(io->c, context, "slack", "existing_slack_group_id", err);
 }
 
 /* The user group with handle "ext-<org-slug>" (enabled again if it was

@@ -125,18 +125,6 @@ static int need_user(hy_step_run *r, hy_err *err)
     return 0;
 }
 
-static int gather_org_group(hy_step_io *io, cJSON *context, const char *tool, const char *key, hy_err *err)
-{
-    const char *org = wf_str(context, "organization_id");
-    if (!org) return 0;
-    char *name = NULL, *ext = NULL;
-    int rc = step_system_group(io->c, org, tool, &name, &ext, err);
-    if (rc == 0 && ext && *ext) cJSON_AddStringToObject(context, key, ext);
-    free(name);
-    free(ext);
-    return rc;
-}
-
 /* ---- 3. add_user_to_studio_companies (auto, Studio: always simulated) ---- */
 
 static int gather_studio_access(hy_step_io *io, cJSON *context, hy_err *err)
@@ -166,7 +154,7 @@ static int run_add_user_to_studio_companies(hy_step_run *r, hy_err *err)
 
 static int gather_metabase_user(hy_step_io *io, cJSON *context, hy_err *err)
 {
-    int rc = gather_org_group(io, context, "metabase", "org_metabase_group_id", err);
+    int rc = step_gather_group(io->c, context, "metabase", "org_metabase_group_id", err);
     const char *user = wf_str(context, "user_id");
     if (rc || !user) return rc;
     int64_t mb = 0;
@@ -228,7 +216,7 @@ static int persist_metabase_user(hy_step_io *io, hy_err *err)
 
 static int gather_teams(hy_step_io *io, cJSON *context, hy_err *err)
 {
-    return gather_org_group(io, context, "teams", "org_teams_channel_id", err);
+    return step_gather_group(io->c, context, "teams", "org_teams_channel_id", err);
 }
 
 /* "First Last" (or the email when both are empty); caller frees. */
@@ -280,7 +268,7 @@ static int run_add_user_to_teams_channel(hy_step_run *r, hy_err *err)
 
 static int gather_slack(hy_step_io *io, cJSON *context, hy_err *err)
 {
-    return gather_org_group(io, context, "slack", "org_slack_group_id", err);
+    return step_gather_group(io->c, context, "slack", "org_slack_group_id", err);
 }
 
 /* users.lookupByEmail, then read the group's members, add the user and
