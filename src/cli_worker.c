@@ -1,6 +1,11 @@
-/* hyopps worker [--once]: runs auto steps headless. */
+/* hyopps worker [--once]: runs auto steps headless. While it runs, its
+ * heartbeat (engine_worker.c) tells terminal sessions to leave the steps
+ * to it. Between drains it sleeps until the next step is due, a commit is
+ * notified (dbwatch.h: work queued by another process is taken at once) or
+ * the poll interval passes. */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +15,7 @@
 
 #include "cli.h"
 #include "cli_commands.h"
+#include "dbwatch.h"
 #include "engine.h"
 #include "sanitize.h"
 #include "util.h"
@@ -35,6 +41,18 @@ static void sleep_ms(int64_t ms)
     nanosleep(&ts, NULL); /* a signal ends it early */
 }
 
+/* Sleeps up to ms, or until another process commits (a signal ends it early). */
+static void wait_ms(hy_dbwatch *w, int64_t ms)
+{
+    if (ms <= 0) return;
+    struct pollfd p = {dbwatch_fd(w), POLLIN, 0};
+    if (p.fd < 0) {
+        sleep_ms(ms);
+        return;
+    }
+    if (poll(&p, 1, ms > 600000 ? 600000 : (int)ms) > 0) dbwatch_take(w);
+}
+
 int cli_cmd_worker(cli_env *env, int argc, char **argv)
 {
     static const char *usage = "hyopps worker [--once] [--poll-ms N]";
@@ -43,8 +61,13 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
                "Runs the auto steps of every execution, headless: as a service, or next to\n"
                "terminal sessions (runners coordinate through the database; a step runs at\n"
                "most once at a time, and a step whose runner died is taken over when its\n"
-               "lease runs out). --once runs everything runnable now and exits. --poll-ms is\n"
-               "how often to look for new work (default 1000).\n\n"
+               "lease runs out). --once runs everything runnable now and exits. Work queued\n"
+               "by others is noticed at once (a file notification on the database's log);\n"
+               "--poll-ms is how often to look anyway (default 1000).\n\n"
+               "While it runs it renews a heartbeat in the database every [engine]\n"
+               "worker_heartbeat_seconds (default 10): terminal sessions then run no steps\n"
+               "and look for no work. It removes the heartbeat when it stops (sessions take\n"
+               "over at once); a worker that died is taken as gone after three intervals.\n\n"
                "SIGTERM or SIGINT: finish the step being run, then exit 0 (a second signal\n"
                "exits at once). No login is needed: it acts as the system, and whoever can\n"
                "read the configuration and the database may run it.\n",
@@ -85,13 +108,23 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
     fprintf(stderr, "hyopps worker %s: started (%s)\n", engine_owner(eng), clean);
     free(clean);
     hy_buf_free(&line);
+    hy_heartbeat *hb = NULL;
+    hy_dbwatch *watch = NULL;
+    if (!once) {
+        if (worker_heartbeat_start(env->app, env->app->cfg->engine.worker_heartbeat_seconds * 1000, &hb, &err) != 0) {
+            char *m = hy_sanitize(err.msg);
+            fprintf(stderr, "hyopps worker: cannot write its heartbeat (%s): terminal sessions keep running steps too\n", m);
+            free(m);
+        }
+        watch = dbwatch_open(env->app->cfg->database.path);
+    }
     while (!stop_requested) {
         hy_err_clear(&err);
         if (engine_drain(eng, &stop_requested, &err) != 0) {
             char *m = hy_sanitize(err.msg);
             fprintf(stderr, "hyopps worker: %s\n", m);
             free(m);
-            if (!once) sleep_ms(1000);
+            if (!once) wait_ms(NULL, 1000);
             continue;
         }
         if (once) break;
@@ -100,8 +133,10 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
             int64_t until = due - hy_now_ms();
             if (until < wait) wait = until;
         }
-        sleep_ms(wait);
+        wait_ms(watch, wait);
     }
+    dbwatch_close(watch);
+    worker_heartbeat_stop(hb); /* sessions take over at once */
     hy_engine_stats st;
     engine_get_stats(eng, &st);
     fprintf(stderr,

@@ -63,8 +63,10 @@ static const key_def KEYS[] = {
     {"http", "max_attempts", T_INT, OFF(http.max_attempts), 1, 20},
     {"http", "ca_file", T_PATH, OFF(http.ca_file), 0, 0},
     {"engine", "inline_local_steps", T_BOOL, OFF(engine.inline_local_steps), 0, 0},
+    {"engine", "worker_heartbeat_seconds", T_INT, OFF(engine.worker_heartbeat_seconds), 1, 3600},
     {"ui", "ascii", T_BOOL, OFF(ui.ascii), 0, 0},
     {"ui", "color", T_BOOL, OFF(ui.color), 0, 0},
+    {"ui", "poll_ms", T_INT, OFF(ui.poll_ms), 0, 1000},
     {"security", "restricted", T_BOOL, OFF(security.restricted), 0, 0},
     {"security", "idle_minutes", T_INT, OFF(security.idle_minutes), 0, 1440},
 };
@@ -342,6 +344,7 @@ static void set_defaults(hy_config *cfg)
     cfg->http.timeout_ms = 15000;
     cfg->http.max_attempts = 5;
     cfg->engine.inline_local_steps = true;
+    cfg->engine.worker_heartbeat_seconds = 10;
     cfg->ui.color = true;
 }
 
