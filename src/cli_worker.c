@@ -65,7 +65,7 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
                "by others is noticed at once (a file notification on the database's log);\n"
                "--poll-ms is how often to look anyway (default 1000).\n\n"
                "While it runs it renews a heartbeat in the database every [engine]\n"
-               "worker_heartbeat_seconds (default 10): terminal sessions then run no steps\n"
+               "worker_heartbeat_seconds (default 30): terminal sessions then run no steps\n"
                "and look for no work. It removes the heartbeat when it stops (sessions take\n"
                "over at once); a worker that died is taken as gone after three intervals.\n\n"
                "SIGTERM or SIGINT: finish the step being run, then exit 0 (a second signal\n"

@@ -344,7 +344,7 @@ static void set_defaults(hy_config *cfg)
     cfg->http.timeout_ms = 15000;
     cfg->http.max_attempts = 5;
     cfg->engine.inline_local_steps = true;
-    cfg->engine.worker_heartbeat_seconds = 10;
+    cfg->engine.worker_heartbeat_seconds = 30;
     cfg->ui.color = true;
 }
 

@@ -86,16 +86,16 @@ typedef struct hy_config {
         bool inline_local_steps;
         /* How often a `hyopps worker` renews its heartbeat; terminal
          * sessions leave the steps to workers whose heartbeat is younger
-         * than three of these. Default 10. */
+         * than three of these. Default 30. */
         int worker_heartbeat_seconds;
     } engine;
 
     struct {
         bool ascii;
         bool color;
-        /* 0: wait for the database's commit notifications (inotify),
-         * looking every 500 ms only where they cannot be had; N: look for
-         * changes every N ms instead. */
+        /* 0: wait for the database's commit notifications (inotify, else
+         * dnotify), looking every 700 ms only where neither can be had;
+         * N: look for changes every N ms instead. */
         int poll_ms;
     } ui;
 

@@ -128,6 +128,7 @@ typedef struct {
 
 typedef struct {
     bool running;                    /* a step is being run right now */
+    long rounds;                     /* times it looked for work (drained) so far */
     hy_engine_stats engine;
     char last_error[256];            /* the last engine error (not a step's), or "" */
 } hy_runner_status;
@@ -158,8 +159,6 @@ int worker_heartbeat_start(const hy_app *app, int interval_ms, hy_heartbeat **ou
 /* Deletes the heartbeat (audited as worker.stop: sessions see at once that
  * the worker is gone) and stops the thread. NULL is ignored. */
 void worker_heartbeat_stop(hy_heartbeat *h);
-/* Until when some worker's heartbeat is fresh (ms since the epoch); 0: none. */
-int engine_worker_until(hy_ctx *c, int64_t *until, hy_err *err);
 
 /* ---- tests only: fault injection (nothing in the program sets it) ---- */
 

@@ -24,6 +24,7 @@ struct hy_runner {
     pthread_cond_t cv;
     volatile sig_atomic_t halt; /* stop or paused: engine_drain stops between steps */
     bool quit, paused, kicked, busy;
+    long rounds;
     int poll_ms;                /* 0: never polls */
     hy_db *db;
     hy_ctx ctx;
@@ -82,6 +83,7 @@ static void *runner_main(void *arg)
         bool worked = activity(r->eng) != before;
         pthread_mutex_lock(&r->mu);
         r->busy = false;
+        r->rounds++;
         engine_get_stats(r->eng, &r->stats);
         if (rc) hy_strlcpy(r->last_error, err.msg, sizeof r->last_error);
         if (r->quit || r->paused || r->kicked) continue;
@@ -164,6 +166,7 @@ void runner_get_status(hy_runner *r, hy_runner_status *out)
     if (!r) return;
     pthread_mutex_lock(&r->mu);
     out->running = r->busy;
+    out->rounds = r->rounds;
     out->engine = r->stats;
     hy_strlcpy(out->last_error, r->last_error, sizeof out->last_error);
     pthread_mutex_unlock(&r->mu);

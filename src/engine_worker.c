@@ -7,6 +7,7 @@
  * one row every few seconds would drown the trail). */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +91,7 @@ int worker_heartbeat_start(const hy_app *app, int interval_ms, hy_heartbeat **ou
 {
     *out = NULL;
     hy_heartbeat *h = xcalloc(1, sizeof *h);
-    h->interval_ms = interval_ms > 0 ? interval_ms : 10000;
+    h->interval_ms = interval_ms > 0 ? interval_ms : 30000;
     char host[64] = "localhost";
     gethostname(host, sizeof host - 1);
     host[sizeof host - 1] = '\0';
@@ -113,7 +114,11 @@ int worker_heartbeat_start(const hy_app *app, int interval_ms, hy_heartbeat **ou
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&h->cv, &attr);
     pthread_condattr_destroy(&attr);
+    sigset_t all, old; /* signals (SIGTERM, SIGIO) are the worker's main thread's */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     h->started = pthread_create(&h->th, NULL, beat_main, h) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!h->started) {
         worker_heartbeat_stop(h); /* no renewals: do not claim to be alive */
         return hy_fail(err, HY_ERR_INTERNAL, "cannot start the heartbeat thread");
@@ -148,14 +153,4 @@ void worker_heartbeat_stop(hy_heartbeat *h)
     pthread_mutex_destroy(&h->mu);
     pthread_cond_destroy(&h->cv);
     free(h);
-}
-
-int engine_worker_until(hy_ctx *c, int64_t *until, hy_err *err)
-{
-    *until = 0;
-    hy_stmt *st = db_query(c->db, err, "SELECT max(expires_at) FROM worker_heartbeats", "");
-    if (db_row(st) && !db_null(st, 0)) *until = db_int(st, 0);
-    int rc = db_done(st);
-    if (*until <= hy_now_ms()) *until = 0;
-    return rc;
 }

@@ -130,6 +130,8 @@ enum {
 /* Looks again and updates *w; *changed gets the HY_WATCH_* bits (all of
  * them the first time). One query when nothing was committed. */
 int ops_watch(hy_ctx *c, hy_watch *w, unsigned *changed, hy_err *err);
+/* An idle session gives back the memory its connection's page cache holds. */
+void ops_release_memory(hy_ctx *c);
 
 /* ---- workflow executions (ops_exec.c) ---- */
 

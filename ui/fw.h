@@ -40,8 +40,9 @@
 #define UI_MIN_COLS 80
 #define UI_MIN_ROWS 24
 #define UI_TICK_MS 200          /* animation period (spinners, running times): ui_tick_in */
-#define UI_REFRESH_MS 500       /* the database is looked at at most this often (and this often
-                                 * without file notifications) */
+#define UI_REFRESH_MS 700       /* while the state keeps changing, the database is looked at
+                                 * this often (and this often without file notifications):
+                                 * a change shows within a second */
 
 /* ---- what handlers return (bits) ---- */
 enum {
@@ -236,6 +237,7 @@ struct ui {
     int64_t last_key_ms, last_check_ms, last_look_ms;
     int64_t look_due_ms;        /* a notification waits for its look (0: none) */
     int64_t tick_due_ms;        /* the top screen's next tick (ui_tick_in; 0: none) */
+    int64_t release_due_ms;     /* idle since a while: give back the page cache then (0: done) */
 };
 
 /* Pushes a screen and opens it at once (arg is only read by open). Returns

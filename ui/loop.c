@@ -4,10 +4,14 @@
  *  - Deadlines: the idle logout, the session's expiry, the timer the top
  *    screen asked for (ui_tick_in), the expiry of a worker's heartbeat,
  *    and without file notifications the next look at the database.
- *  - A commit notification (dbwatch.h) leads to a look (ops_watch) at
- *    once, or UI_REFRESH_MS after the previous one: a busy database wakes
- *    a session at most twice a second. Until that look the notification
- *    descriptor is not polled (its events wait, merged, in the kernel).
+ *  - A commit notification (dbwatch.h) leads to a look (ops_watch)
+ *    UI_SETTLE_MS later (the commit that wrote the log is published a
+ *    moment after; its other writes come meanwhile). After a look that
+ *    saw a state change the notifications are not polled for
+ *    UI_REFRESH_MS: the next look comes then, whatever happened (their
+ *    events wait, merged, in the kernel). A database that keeps changing
+ *    wakes a session once per UI_REFRESH_MS, for one look; a heartbeat
+ *    (no state change) costs a notification and one look.
  *  - A look that sees a state change checks the session, kicks the
  *    runner and ticks the top screen (u->data_changed); one that sees a
  *    worker appear or go pauses or resumes the runner. */
@@ -23,6 +27,14 @@
 /* The terminal reported input this many times in a row without a key:
  * it is gone (the other end closed; a hang-up without SIGHUP). */
 #define EMPTY_READS_HANGUP 64
+/* From a notification to the look: a commit writes the log (its header,
+ * a sync, its pages) and then publishes itself in shared memory. */
+#define UI_SETTLE_MS 20
+/* Quiet this long (no key, no reload): the connection's page cache is
+ * given back (the next commit elsewhere would make it stale anyway). */
+#define UI_RELEASE_MS 5000
+
+static void busy(ui *u) { u->release_due_ms = hy_mono_ms() + UI_RELEASE_MS; }
 
 void ui_tick_in(ui *u, int ms)
 {
@@ -43,6 +55,7 @@ static void tick_top(ui *u)
     u->data_changed = s->seen_state != u->seen.state;
     s->seen_state = u->seen.state;
     u->frame++;
+    if (u->data_changed) busy(u);
     int f = s->ops->tick(u, s);
     u->data_changed = false;
     ui_apply(u, s, f);
@@ -69,6 +82,7 @@ void ui_look(ui *u)
     }
     if (changed & HY_WATCH_WORKER) ui_runner_sync(u);
     if (!(changed & HY_WATCH_STATE)) return; /* a heartbeat, the search index, a checkpoint */
+    if (u->watch) u->look_due_ms = now + UI_REFRESH_MS; /* more may follow: the next look then */
     int f = ui_check_session(u); /* a revoked session ends now, not at the next key */
     if (f) {
         ui_apply(u, u->top, f);
@@ -112,6 +126,10 @@ void ui_run_timers(ui *u)
         if (look_due(u, now)) ui_look(u);
     }
     if (u->tick_due_ms && now >= u->tick_due_ms) tick_top(u);
+    if (u->release_due_ms && now >= u->release_due_ms && u->ctx) {
+        u->release_due_ms = 0;
+        ops_release_memory(u->ctx);
+    }
 }
 
 static int64_t earliest(int64_t a, int64_t b) { return a < 0 ? b : b < 0 ? a : a < b ? a : b; }
@@ -133,6 +151,7 @@ static int64_t next_deadline(const ui *u)
         if (u->seen.worker_until) d = earliest(d, now + (u->seen.worker_until > wall ? u->seen.worker_until - wall : 0));
     }
     if (u->tick_due_ms) d = earliest(d, u->tick_due_ms);
+    if (u->release_due_ms) d = earliest(d, u->release_due_ms);
     return d;
 }
 
@@ -161,14 +180,8 @@ static unsigned wait_for(ui *u, int64_t deadline)
     return ev;
 }
 
-/* A commit was notified: look now, or once the refresh period since the
- * last look has passed. */
-static void noticed(ui *u)
-{
-    int64_t now = hy_mono_ms();
-    if (now - u->last_look_ms >= UI_REFRESH_MS) ui_look(u);
-    else u->look_due_ms = u->last_look_ms + UI_REFRESH_MS;
-}
+/* A commit was notified: look once it is published. */
+static void noticed(ui *u) { u->look_due_ms = hy_mono_ms() + UI_SETTLE_MS; }
 
 void ui_run(ui *u, const screen_ops *first, const void *arg)
 {
@@ -178,6 +191,7 @@ void ui_run(ui *u, const screen_ops *first, const void *arg)
     ui_push(u, first, arg);
     ui_apply(u, u->top, 0);
     u->dirty = true;
+    busy(u);
     bool keys = true; /* ncurses may hold keys it already read: ask it before sleeping */
     int empty = 0;
     while (!u->quit && u->top) {
@@ -212,6 +226,7 @@ void ui_run(ui *u, const screen_ops *first, const void *arg)
         } else if (rc != ERR) {
             ui_key k = {rc == KEY_CODE_YES, (int)wc};
             ui_feed_key(u, k);
+            busy(u);
             if (k.fn && k.code == KEY_RESIZE) ui_uncovered(u);
         }
         if (!u->quit && u->top) ui_run_timers(u);
