@@ -538,39 +538,6 @@ static void costs(t_env *e, const hy_principal *partner)
     fflush(stdout);
 }
 
-/* ---- the database ---- */
-
-static t_env *database(int n, int norgs, int nusers, hy_principal *admin)
-{
-    const char *cache = getenv("BENCH_CACHE_DB");
-    struct stat sb;
-    t_env *e;
-    if (cache && stat(cache, &sb) == 0) {
-        e = t_exec_env_from_file(cache);
-        t_admin(e, admin);
-        fprintf(stderr, "bench_bastion: database from %s\n", cache);
-        return e;
-    }
-    e = t_exec_env();
-    t_admin(e, admin);
-    double g0 = now_us();
-    int real = norgs < 100 ? norgs : 100;
-    char (*orgs)[HY_UUID_LEN] = xcalloc((size_t)real, sizeof *orgs);
-    bench_orgs(e, admin, real, orgs);
-    bench_clone_orgs(e, norgs);
-    char tpl[HY_UUID_LEN];
-    bench_one_user(e, admin, orgs[0], "template@load.example", tpl);
-    bench_history_users(e, tpl, n - real - 1, 0.01, nusers);
-    free(orgs);
-    fprintf(stderr, "bench_bastion: database generated in %.1f s\n", (now_us() - g0) / 1e6);
-    if (cache) {
-        hy_err err;
-        hy_err_clear(&err);
-        if (db_exec(e->c->db, &err, "VACUUM INTO ?", "t", cache) != 0) die("save the database", &err);
-    }
-    return e;
-}
-
 static void write_config(const char *path, const char *db)
 {
     FILE *f = fopen(path, "w");
@@ -632,7 +599,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     atexit(cleanup);
     hy_principal admin;
-    t_env *e = database(n, norgs, nusers, &admin);
+    t_env *e = bench_ui_database(n, norgs, nusers, &admin, "bench_bastion");
     e->app->cfg->engine.inline_local_steps = false; /* the producer leaves every step to the worker */
     char cfg[512];
     snprintf(cfg, sizeof cfg, "%s/bastion.ini", e->dir);

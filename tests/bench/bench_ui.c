@@ -268,17 +268,10 @@ int main(int argc, char **argv)
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
-    t_env *e = t_exec_env();
     hy_principal admin;
-    t_admin(e, &admin);
     double g0 = now_us();
-    int real = norgs < 100 ? norgs : 100;
-    char (*orgs)[HY_UUID_LEN] = xcalloc((size_t)real, sizeof *orgs);
-    bench_orgs(e, &admin, real, orgs);
-    bench_clone_orgs(e, norgs);
-    char tpl[HY_UUID_LEN], uid[HY_UUID_LEN];
-    bench_one_user(e, &admin, orgs[0], "template@load.example", tpl);
-    bench_history_users(e, tpl, n - real - 1, 0.01, nusers);
+    t_env *e = bench_ui_database(n, norgs, nusers, &admin, "bench_ui");
+    char uid[HY_UUID_LEN];
     t_user(e, "bench@hyopps.local", "admin", NULL, "bench-password-1", uid);
     hy_err err;
     hy_err_clear(&err);
@@ -306,7 +299,6 @@ int main(int argc, char **argv)
     in_pty(bin, e, ids, nids);
     for (int i = 0; i < nids; i++) free(ids[i]);
     free(ids);
-    free(orgs);
     t_env_free(e);
     return 0;
 }
