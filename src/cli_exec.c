@@ -176,16 +176,16 @@ static int cmd_list(cli_env *env, int argc, char **argv)
 
 /* ---- show ---- */
 
-static const char *field_kind_name(hy_field_kind k)
+static const char *field_kind_name(const hy_field_def *f)
 {
-    switch (k) {
+    switch (f->kind) {
     case HY_FIELD_TEXT: return "text";
     case HY_FIELD_EMAIL: return "email";
     case HY_FIELD_CHOICE: return "choice";
     case HY_FIELD_CONFIRM: return "yes/no";
     case HY_FIELD_LIST: return "comma-separated list";
-    case HY_FIELD_ORG: return "organisation";
-    case HY_FIELD_STUDIO_COMPANIES: return "Studio companies, comma-separated";
+    case HY_FIELD_PICK: return f->attach == HY_ATTACH_ORG ? "organisation" : "one of the choices below";
+    case HY_FIELD_MULTI_PICK: return "comma-separated, from the choices below";
     }
     return "?";
 }
@@ -208,7 +208,7 @@ static cJSON *form_to_json(const hy_step_form *f)
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "name", ff->def->name);
         cJSON_AddStringToObject(j, "label", ff->def->label);
-        cJSON_AddStringToObject(j, "kind", field_kind_name(ff->def->kind));
+        cJSON_AddStringToObject(j, "kind", field_kind_name(ff->def));
         cJSON_AddBoolToObject(j, "required", ff->def->required);
         if (ff->def->help) cJSON_AddStringToObject(j, "help", ff->def->help);
         if (ff->default_value) cJSON_AddStringToObject(j, "default", ff->default_value);
@@ -240,7 +240,7 @@ static void print_form(const hy_step_form *f, const char *exec_id)
         const hy_form_field *ff = &f->fields[i];
         printf("        %s%s  ", ff->def->name, ff->def->required ? "*" : "");
         cli_print_safe(stdout, ff->def->label);
-        printf(" (%s)", field_kind_name(ff->def->kind));
+        printf(" (%s)", field_kind_name(ff->def));
         if (ff->default_value) {
             printf(" default: ");
             cli_print_safe(stdout, ff->default_value);
@@ -249,7 +249,7 @@ static void print_form(const hy_step_form *f, const char *exec_id)
             cli_print_safe(stdout, ff->def->default_tmpl);
         }
         putchar('\n');
-        if (ff->nchoices && ff->def->kind != HY_FIELD_STUDIO_COMPANIES && ff->def->kind != HY_FIELD_ORG) {
+        if (ff->nchoices && ff->def->kind == HY_FIELD_CHOICE) {
             printf("            one of:");
             for (int k = 0; k < ff->nchoices; k++) {
                 putchar(' ');

@@ -411,6 +411,14 @@ int engine_submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int
         if (rc == 0) rc = arc;
     }
     if (rc == 0 && err->nfield) rc = HY_ERR_INVALID;
+    /* A picked organisation or user says what the execution is about. */
+    for (int i = 0; rc == 0 && i < sd->nfields; i++) {
+        const hy_field_def *f = &sd->fields[i];
+        const char *v = f->kind == HY_FIELD_PICK ? wf_str(input, f->name) : NULL;
+        if (v && f->attach == HY_ATTACH_ORG && !io.attach_org[0]) hy_strlcpy(io.attach_org, v, sizeof io.attach_org);
+        if (v && f->attach == HY_ATTACH_USER && !io.attach_user[0])
+            hy_strlcpy(io.attach_user, v, sizeof io.attach_user);
+    }
     char *json = rc == 0 ? cJSON_PrintUnformatted(input) : NULL;
     char now[HY_TIME_LEN];
     hy_now_iso(now);

@@ -7,6 +7,7 @@
 #include "auth.h"
 #include "ops.h"
 #include "ops_refs.h"
+#include "ops_exec_internal.h"
 #include "util.h"
 #include "validate.h"
 
@@ -37,31 +38,28 @@ static void read_org_row(hy_stmt *st, hy_org *o)
     o->nexecutions = (int)db_int(st, 5);
 }
 
-/* Partner admins see only their organisation's new_partner_user executions
- * (as ops_exec does): counts and lists take the workflow to show, NULL = all.
- * WF is the SQL parameter holding it. */
+/* Counts and lists show the executions the caller may see (authz.h): WF is
+ * the SQL parameter holding the caller's workflow definition ids (a JSON
+ * array, opx_scope_wf_ids), NULL for all. Counts come from exec_counts. */
 #define ORG_COLUMNS(WF)                                                                                         \
     "o.id, o.name, o.account_types, o.created_at, "                                                             \
     "(SELECT count(*) FROM users u WHERE u.organization_id = o.id), "                                          \
-    "(SELECT count(*) FROM workflow_executions e WHERE e.organization_id = o.id AND (" WF " IS NULL OR "        \
-    "e.workflow_definition_id = (SELECT id FROM workflow_definitions WHERE name = " WF ")))"
-
-static const char *visible_workflow(const hy_principal *p)
-{
-    return principal_is_admin(p) ? NULL : "new_partner_user";
-}
+    "(SELECT coalesce(sum(x.n), 0) FROM exec_counts x WHERE x.organization_id = o.id AND (" WF " IS NULL OR "   \
+    "x.workflow_definition_id IN (SELECT value FROM json_each(" WF "))))"
 
 int ops_org_list(hy_ctx *c, const hy_principal *p, const char *filter, hy_org_list *out, hy_err *err)
 {
     memset(out, 0, sizeof *out);
     if (begin_read(c, p, err) != 0) return err->code;
     const char *scope = principal_is_admin(p) ? NULL : p->org_id;
+    char *wf_ids = NULL;
+    if (opx_scope_wf_ids(c, p, &wf_ids, err) != 0) return err->code;
     char *like = ops_like_pattern(filter);
     hy_stmt *st = db_query(c->db, err,
                            "SELECT " ORG_COLUMNS("?3") " FROM organizations o "
                            "WHERE (?1 IS NULL OR o.id = ?1) AND (?2 IS NULL OR o.name LIKE ?2 ESCAPE '\\') "
                            "ORDER BY o.name COLLATE NOCASE",
-                           "ttt", scope, like, visible_workflow(p));
+                           "ttt", scope, like, wf_ids);
     int cap = 0;
     while (db_row(st)) {
         if (out->count == cap) {
@@ -73,6 +71,7 @@ int ops_org_list(hy_ctx *c, const hy_principal *p, const char *filter, hy_org_li
     }
     int rc = db_done(st);
     free(like);
+    free(wf_ids);
     if (rc) hy_org_list_free(out);
     return rc;
 }
@@ -87,10 +86,10 @@ int ops_org_name(hy_ctx *c, const hy_principal *p, const char *org_id, char **ou
     return rc;
 }
 
-static int load_detail(hy_ctx *c, const char *id, const char *workflow, hy_org_detail *d, hy_err *err)
+static int load_detail(hy_ctx *c, const char *id, const char *wf_ids, hy_org_detail *d, hy_err *err)
 {
     hy_stmt *st = db_query(c->db, err, "SELECT " ORG_COLUMNS("?2") " FROM organizations o WHERE o.id = ?1", "tt",
-                           id, workflow);
+                           id, wf_ids);
     bool found = db_row(st);
     if (found) read_org_row(st, &d->org);
     int rc = db_done(st);
@@ -171,9 +170,9 @@ static int load_detail(hy_ctx *c, const char *id, const char *workflow, hy_org_d
                   "SELECT e.id, w.name, e.status, u.email, e.created_at, e.current_step_order, "
                   "(SELECT count(*) FROM workflow_step_definitions s WHERE s.workflow_definition_id = w.id) "
                   "FROM workflow_executions e JOIN workflow_definitions w ON w.id = e.workflow_definition_id "
-                  "LEFT JOIN users u ON u.id = e.user_id WHERE e.organization_id = ?1 AND (?2 IS NULL OR w.name = ?2) "
-                  "ORDER BY e.created_at DESC LIMIT 50",
-                  "tt", id, workflow);
+                  "LEFT JOIN users u ON u.id = e.user_id WHERE e.organization_id = ?1 "
+                  "AND (?2 IS NULL OR w.id IN (SELECT value FROM json_each(?2))) ORDER BY e.created_at DESC LIMIT 50",
+                  "tt", id, wf_ids);
     while (db_row(st)) {
         d->executions = xrealloc(d->executions, (size_t)(d->nexecutions + 1) * sizeof *d->executions);
         hy_exec_brief *e = &d->executions[d->nexecutions++];
@@ -193,7 +192,10 @@ int ops_org_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_org_detai
     memset(out, 0, sizeof *out);
     char id[HY_UUID_LEN];
     if (begin_read(c, p, err) != 0 || ops_find_org(c, p, ref, id, err) != 0) return err->code;
-    int rc = load_detail(c, id, visible_workflow(p), out, err);
+    char *wf_ids = NULL;
+    int rc = opx_scope_wf_ids(c, p, &wf_ids, err);
+    if (rc == 0) rc = load_detail(c, id, wf_ids, out, err);
+    free(wf_ids);
     if (rc) hy_org_detail_free(out);
     return rc;
 }

@@ -43,7 +43,7 @@ P1=$(newest_exec)
 expect_screen "with the organisation filled in" "Organisation"
 expect_contains "... their own" "Acme Corp" "$(line_with "Organisation ")"
 expect_screen "the organisation's Studio companies as checkboxes" "[x] Acme Corp TEST (st-acme-t, test)"
-expect_no_text "no organisation to choose: the key is not offered" "Choose organisation"
+expect_no_text "no organisation to choose: the key is not offered" "Choose from list"
 send_text Bob; send_keys Tab; send_text Smith; send_keys Tab; send_text hank@globex.example
 send_keys Enter
 expect_screen "another organisation's user cannot be added" "belongs to an existing user of another organisation"

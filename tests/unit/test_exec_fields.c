@@ -203,7 +203,7 @@ static void user_details_errors(void **state)
     assert_field(&err, "lastname", "required");
     assert_field(&err, "email", "valid email");
     assert_field(&err, "languages", "'english' is not an ISO 639-1");
-    assert_field(&err, "studio_companies", "'st-nope' is not a Studio company of this organisation");
+    assert_field(&err, "studio_companies", "'st-nope' is not one of the Studio companies of this organisation");
     /* a user of another organisation */
     assert_int_equal(t_submit(f->e, &f->admin, id, "input_user_details", &err, "firstname=T", "lastname=K",
                               "email=TAKEN@other.example", NULL),

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "choices.h"
 #include "db.h"
 #include "integrations/integrations.h"
 #include "step_support.h"
@@ -20,17 +21,11 @@
 
 /* ---- 1. select_organization (manual) ---- */
 
-static int apply_select_organization(hy_step_io *io, cJSON *input, hy_err *err)
-{
-    if (err->nfield) return HY_ERR_INVALID;
-    /* The field normaliser resolved the value among the organisations this
-     * caller may pick (partner admins: their own). */
-    hy_strlcpy(io->attach_org, wf_str(input, "organization_id"), sizeof io->attach_org);
-    return 0;
-}
-
+/* The provider resolves the value among the organisations this caller may
+ * pick (partner admins: their own); the engine attaches the execution. */
 static const hy_field_def SELECT_ORG_FIELDS[] = {
-    {.name = "organization_id", .label = "Organisation", .kind = HY_FIELD_ORG, .required = true,
+    {.name = "organization_id", .label = "Organisation", .kind = HY_FIELD_PICK, .required = true,
+     .provider = &hy_choices_partner_orgs, .attach = HY_ATTACH_ORG,
      .help = "The partner organisation the user joins: its name, the start of it, or its id"},
 };
 
@@ -112,7 +107,7 @@ static const hy_field_def USER_FIELDS[] = {
      .item_rule = "an ISO 639-1 language code (en, de, fr, ...)", .help = "Comma-separated ISO 639-1 codes"},
     {.name = "skills", .label = "Skills", .kind = HY_FIELD_LIST, .help = "Comma-separated"},
     {.name = "roles", .label = "Roles", .kind = HY_FIELD_LIST, .help = "Comma-separated"},
-    {.name = "studio_companies", .label = "Studio companies", .kind = HY_FIELD_STUDIO_COMPANIES,
+    {.name = "studio_companies", .label = "Studio companies", .kind = HY_FIELD_MULTI_PICK, .provider = &hy_choices_org_studio_companies,
      .help = "Which of the organisation's Studio companies the user joins (default: all)"},
 };
 
@@ -573,7 +568,7 @@ static int complete_new_partner_user(hy_step_io *io, hy_err *err)
 static const hy_step_def NEW_PARTNER_USER_STEPS[] = {
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000201", .name = "select_organization", .label = "Select Organization",
      .kind = HY_STEP_MANUAL, .description = "Admin selects existing partner organization from list",
-     .fields = SELECT_ORG_FIELDS, .nfields = N(SELECT_ORG_FIELDS), .apply = apply_select_organization},
+     .fields = SELECT_ORG_FIELDS, .nfields = N(SELECT_ORG_FIELDS)},
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000202", .name = "input_user_details", .label = "Input User Details",
      .kind = HY_STEP_MANUAL,
      .description = "Admin inputs user details. User will automatically receive their own personal Studio company.",
