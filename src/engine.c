@@ -8,6 +8,7 @@
 #include "engine_internal.h"
 #include "exec_search.h"
 #include "sanitize.h"
+#include "store_grants.h"
 #include "step_support.h"
 #include "util.h"
 
@@ -180,9 +181,27 @@ cJSON *ex_step_details(const ex_state *x, int order)
     return d;
 }
 
-/* ---- advancing ---- */
-
 static const char *nullable(const char *s) { return s && *s ? s : NULL; }
+
+/* ---- access ---- */
+
+int ex_record_access(hy_ctx *c, const ex_state *x, int order, const char *how, const char *note, const cJSON *output,
+                     hy_err *err)
+{
+    const hy_step_def *sd = x->wf && order >= 1 && order <= x->wf->nsteps ? &x->wf->steps[order - 1] : NULL;
+    if (!sd || (!sd->grants && !sd->revokes) || !x->user[0]) return 0;
+    char account[64] = "";
+    const cJSON *acc = sd->grant_account_key && output ? cJSON_GetObjectItemCaseSensitive(output, sd->grant_account_key)
+                                                       : NULL;
+    if (cJSON_IsString(acc) && acc->valuestring) hy_strlcpy(account, acc->valuestring, sizeof account);
+    else if (cJSON_IsNumber(acc)) snprintf(account, sizeof account, "%.0f", acc->valuedouble);
+    hy_grant_rec g = {.user_id = x->user, .resource = sd->grants ? sd->grants : sd->revokes,
+                      .organization_id = nullable(x->org), .execution_id = x->id, .step_id = x->step[order - 1].id,
+                      .how = how, .note = note, .account_id = nullable(account), .by = nullable(x->requested_by)};
+    return sd->grants ? grant_record(c, &g, err) : grant_revoke(c, &g, NULL, err);
+}
+
+/* ---- advancing ---- */
 
 static int complete(hy_ctx *c, const hy_principal *actor, ex_state *x, const cJSON *context, hy_err *err)
 {
@@ -383,6 +402,12 @@ static int close_by_hand(hy_ctx *c, const hy_principal *actor, ex_state *x, int 
                      x->step[order - 1].id);
     if (rc) return rc;
     ex_set_step_status(x, order, status);
+    if (manually) { /* done by hand: the access it gives (or ends) is given, by hand */
+        char *why = xasprintf("done by hand: %s", note ? note : "");
+        rc = ex_record_access(c, x, order, "by_hand", why, NULL, err);
+        free(why);
+        if (rc) return rc;
+    }
     if (order == x->current) return advance_and_run(c, actor, x, order, err);
     return 0;
 }

@@ -57,6 +57,11 @@ int ex_flush_deferred(hy_ctx *c, ex_state *x, hy_err *err);
  * would; else (or after a database error inside them, undone by a
  * savepoint) writes the queued step for the runners. */
 int ex_run_deferred(hy_ctx *c, ex_state *x, hy_err *err);
+/* Step `order` completed (how: "auto" or "by_hand", with a note): records
+ * the grant it gives or ends the one it revokes (workflows.h grants /
+ * revokes) for the execution's user. Nothing for other steps. */
+int ex_record_access(hy_ctx *c, const ex_state *x, int order, const char *how, const char *note, const cJSON *output,
+                     hy_err *err);
 /* Audit helper: details built from key/value string pairs (NULL-terminated). */
 int ex_audit(hy_ctx *c, const hy_principal *actor, const char *action, const char *exec_id, cJSON *details,
              hy_err *err);

@@ -251,6 +251,7 @@ static int record_success(hy_engine *e, ex_state *x, const attempt *a, const ste
     cJSON_free(out);
     free(log);
     free(calls);
+    if (rc == 0) rc = ex_record_access(e->c, x, a->order, "auto", NULL, output, err);
     if (rc) return rc;
     ex_set_step_status(x, a->order, "completed");
     e->stats.steps_completed++;

@@ -152,8 +152,11 @@ static int load_detail(hy_ctx *c, const char *id, const char *wf_ids, hy_org_det
     if ((rc = db_done(st))) return rc;
 
     st = db_query(c->db, err,
-                  "SELECT id, email, firstname, lastname, app_role FROM users WHERE organization_id = ? "
-                  "ORDER BY lastname COLLATE NOCASE, firstname COLLATE NOCASE",
+                  "SELECT u.id, u.email, u.firstname, u.lastname, u.app_role, "
+                  "(SELECT group_concat(name, ',') FROM (SELECT r.name FROM access_grants g JOIN resources r "
+                  "ON r.id = g.resource_id WHERE g.user_id = u.id AND g.revoked_at IS NULL ORDER BY r.name)) "
+                  "FROM users u WHERE u.organization_id = ? "
+                  "ORDER BY u.lastname COLLATE NOCASE, u.firstname COLLATE NOCASE",
                   "t", id);
     while (db_row(st)) {
         d->users = xrealloc(d->users, (size_t)(d->nusers + 1) * sizeof *d->users);
@@ -163,6 +166,8 @@ static int load_detail(hy_ctx *c, const char *id, const char *wf_ids, hy_org_det
         u->firstname = db_dup(st, 2);
         u->lastname = db_dup(st, 3);
         if (!hy_role_parse(db_text(st, 4), &u->role)) u->role = HY_ROLE_USER;
+        memset(&u->access, 0, sizeof u->access);
+        hy_strlist_split(&u->access, db_text(st, 5));
     }
     if ((rc = db_done(st))) return rc;
 

@@ -136,6 +136,20 @@ static int gather_studio_access(hy_step_io *io, cJSON *context, hy_err *err)
     return db_done(st);
 }
 
+/* The user's pending Studio access (written with their details) is granted
+ * now, by this step; a skipped step grants none. */
+static int persist_studio_access(hy_step_io *io, hy_err *err)
+{
+    const char *user = wf_str(io->context, "user_id");
+    if (!user) return 0;
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    return db_exec(io->c->db, err,
+                   "UPDATE user_studio_access SET granted_at = ? WHERE user_id = ? AND granted_at IS NULL "
+                   "AND revoked_at IS NULL",
+                   "tt", now, user);
+}
+
 static int run_add_user_to_studio_companies(hy_step_run *r, hy_err *err)
 {
     if (need_user(r, err)) return err->code;
@@ -536,32 +550,6 @@ static int run_share_documentation(hy_step_run *r, hy_err *err)
     return 0;
 }
 
-/* ---- on completion: read access to every resource, Studio access granted ---- */
-
-static int complete_new_partner_user(hy_step_io *io, hy_err *err)
-{
-    const char *user = wf_str(io->context, "user_id");
-    if (!user) return 0;
-    char now[HY_TIME_LEN];
-    hy_now_iso(now);
-    /* one statement for every resource; row ids time-ordered like hy_row_id */
-    int64_t ms = hy_now_ms();
-    int rc = db_exec(io->c->db, err,
-                     "INSERT INTO access_grants(id, user_id, resource_id, permission, granted_by, granted_at, "
-                     "execution_id) SELECT printf('%08x-%04x-7%03x-%04x-%012x', ?1 >> 16, ?1 & 65535, "
-                     "abs(random()) % 4096, 32768 + abs(random()) % 16384, abs(random()) % 281474976710656), "
-                     "?2, id, 'read', ?3, ?4, ?5 FROM resources WHERE true "
-                     "ON CONFLICT(user_id, resource_id) DO UPDATE SET revoked_at = NULL, granted_at = excluded.granted_at, "
-                     "execution_id = excluded.execution_id WHERE access_grants.revoked_at IS NOT NULL",
-                     "Itttt", ms, user, io->requested_by, now, io->execution_id);
-    if (rc == 0)
-        rc = db_exec(io->c->db, err,
-                     "UPDATE user_studio_access SET granted_at = ? WHERE user_id = ? AND granted_at IS NULL "
-                     "AND revoked_at IS NULL",
-                     "tt", now, user);
-    return rc;
-}
-
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 
 /* Labels and descriptions as the original app seeded them. */
@@ -577,18 +565,21 @@ static const hy_step_def NEW_PARTNER_USER_STEPS[] = {
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000203", .name = "add_user_to_studio_companies",
      .label = "Add User to Org Studio Groups", .kind = HY_STEP_AUTO,
      .description = "Add user to the org's Studio platform groups for shared resources", .integration = HY_INT_STUDIO,
-     .gather = gather_studio_access, .run = run_add_user_to_studio_companies},
+     .gather = gather_studio_access, .run = run_add_user_to_studio_companies, .persist = persist_studio_access,
+     .grants = HY_RES_STUDIO},
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000204", .name = "add_user_to_metabase_group",
      .label = "Add User to Metabase Group", .kind = HY_STEP_AUTO,
      .description = "Add user to the org's Metabase system group", .integration = HY_INT_METABASE,
-     .gather = gather_metabase_user, .run = run_add_user_to_metabase_group, .persist = persist_metabase_user},
+     .gather = gather_metabase_user, .run = run_add_user_to_metabase_group, .persist = persist_metabase_user,
+     .grants = HY_RES_METABASE, .grant_account_key = "metabase_user_id"},
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000205", .name = "add_user_to_teams_channel",
      .label = "Add User to Teams Channel", .kind = HY_STEP_AUTO,
      .description = "Add user to the org's Teams system group", .integration = HY_INT_TEAMS, .gather = gather_teams,
-     .run = run_add_user_to_teams_channel},
+     .run = run_add_user_to_teams_channel, .grants = HY_RES_TEAMS, .grant_account_key = "teams_user_id"},
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000206", .name = "add_user_to_slack_group",
      .label = "Add User to Slack Group", .kind = HY_STEP_AUTO, .description = "Add user to the org's Slack system group",
-     .integration = HY_INT_SLACK, .gather = gather_slack, .run = run_add_user_to_slack_group},
+     .integration = HY_INT_SLACK, .gather = gather_slack, .run = run_add_user_to_slack_group,
+     .grants = HY_RES_SLACK, .grant_account_key = "slack_user_id"},
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000207", .name = "create_studio_user_company",
      .label = "Create User-Specific Studio Company", .kind = HY_STEP_AUTO,
      .description = "Create a user-specific Studio company entry", .integration = HY_INT_STUDIO,
@@ -610,5 +601,4 @@ const hy_workflow_def hy_wf_new_partner_user = {
     .steps = NEW_PARTNER_USER_STEPS,
     .nsteps = N(NEW_PARTNER_USER_STEPS),
     .partner_admin_may_use = true,
-    .on_complete = complete_new_partner_user,
 };

@@ -145,8 +145,10 @@ static void build(org_state *st, const hy_org_detail *d)
     if (!d->nusers) field(st, "None", NULL);
     for (int i = 0; i < d->nusers; i++) {
         const hy_user_brief *u = &d->users[i];
-        snprintf(buf, sizeof buf, "%s %s  %s", u->firstname ? u->firstname : "", u->lastname ? u->lastname : "",
-                 hy_role_name(u->role));
+        char *access = hy_access_summary(&u->access);
+        snprintf(buf, sizeof buf, "%s %s  %s  access: %s", u->firstname ? u->firstname : "",
+                 u->lastname ? u->lastname : "", hy_role_name(u->role), access);
+        free(access);
         add_row(st, R_USER, u->email, buf, u->id, UI_S_NORMAL);
     }
 

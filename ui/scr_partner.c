@@ -134,8 +134,11 @@ static void build(ui *u, partner_state *st, const hy_org_detail *d)
     if (!d->nusers) field(st, "None", "Add user gives a person access");
     for (int i = 0; i < d->nusers; i++) {
         const hy_user_brief *b = &d->users[i];
-        snprintf(buf, sizeof buf, "%s %s  %s", b->firstname ? b->firstname : "", b->lastname ? b->lastname : "",
-                 b->role == HY_ROLE_PARTNER_ADMIN ? "partner admin" : hy_role_name(b->role));
+        char *access = hy_access_summary(&b->access);
+        snprintf(buf, sizeof buf, "%s %s  %s  %s access: %s", b->firstname ? b->firstname : "",
+                 b->lastname ? b->lastname : "", b->role == HY_ROLE_PARTNER_ADMIN ? "partner admin" : hy_role_name(b->role),
+                 u->g->dash, access);
+        free(access);
         add(st, R_USER, b->email, buf);
     }
 }

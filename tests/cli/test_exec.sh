@@ -88,7 +88,18 @@ done_status() { [ "$(sqlite3 "$db" "SELECT status FROM workflow_executions WHERE
 wait_for 20 done_status "$u1" completed && ok "the worker completed new_partner_user" || not_ok "worker completion" "$(cat "$TEST_DIR/worker.log")"
 expect_eq "email stored lower-cased, unusable password" "jane.doe@acme.example|!|user" \
     "$(sqlite3 "$db" "SELECT email || '|' || password_hash || '|' || app_role FROM users WHERE email LIKE 'jane%'")"
-expect_eq "six read grants" 6 "$(sqlite3 "$db" "SELECT count(*) FROM access_grants WHERE execution_id = '$u1'")"
+expect_eq "four grants, one per granting step" 4 "$(sqlite3 "$db" "SELECT count(*) FROM access_grants WHERE execution_id = '$u1' AND granted_how = 'auto'")"
+out=$(hy users access jane.doe@acme.example)
+expect_contains "users access: Metabase granted automatically by its step" "add_user_to_metabase_group" "$out"
+expect_eq "users access: one active line per system" 4 "$(printf '%s\n' "$out" | grep -c ' active ')"
+hy users access jane.doe@acme.example --json | pyjson '
+g = {x["system"]: x for x in d["grants"]}
+assert set(g) == {"Studio", "Metabase", "Microsoft Teams", "Slack"}, g.keys()
+assert all(x["active"] and x["granted_how"] == "auto" for x in g.values())
+assert g["Slack"]["account_id"].startswith("U") and g["Slack"]["step"] == "add_user_to_slack_group"
+' && ok "users access --json: a grant per system, with the step and the account" || not_ok "users access --json"
+expect_contains "users show lists the access too" "Microsoft Teams" "$(hy users show jane.doe@acme.example)"
+expect_contains "users list has an access column" "Metabase,Microsoft Teams,Slack,Studio" "$(hy users list --filter jane)"
 kill -TERM "$wpid"; wait "$wpid"; rc=$?
 CLEANUP_FUNCS=""
 expect_eq "worker exits 0 on SIGTERM" 0 "$rc"

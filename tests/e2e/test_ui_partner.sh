@@ -74,6 +74,9 @@ expect_eq "the request is completed" completed "$(exec_status "$P1")"
 expect_count "bob is a user of Acme" "$ACME" "SELECT organization_id FROM users WHERE email = 'bob@acme.example'"
 send_keys q
 expect_screen "the dashboard lists the new user" "bob@acme.example"
+send_keys End
+expect_screen "with what the user has access to, per system" "access: Metabase, Teams, Slack, Studio"
+send_keys Home
 
 # ---- a request cancelled ----
 send_keys a
