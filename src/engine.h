@@ -56,6 +56,13 @@ int engine_rerun(hy_ctx *c, const hy_principal *actor, const char *exec_id, int 
  * run finishes and is recorded, and nothing runs after it. */
 int engine_cancel(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err);
 
+/* An organisation or a user is deleted: its executions are kept, detached
+ * (their organization_id / user_id, requested_by, cancelled_by and their
+ * steps' completed_by / input_by set to NULL) and the counts follow.
+ * Inside the caller's transaction, before the row is deleted. */
+int engine_detach_org(hy_ctx *c, const char *org_id, hy_err *err);
+int engine_detach_user(hy_ctx *c, const char *user_id, hy_err *err);
+
 /* Auto steps that wait on no network (simulate, off, Studio) are run by
  * the action that queues them, in its transaction, right after it (unless
  * [engine] inline_local_steps is false): engine_submit, engine_retry,

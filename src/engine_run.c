@@ -126,7 +126,7 @@ static int find_runnable(hy_engine *e, int64_t now, char id[HY_UUID_LEN], hy_err
 /* ---- the step row ---- */
 
 typedef struct {
-    char status[EX_STATUS_LEN];
+    hy_step_status status;
     int attempts;
     char owner[160];
     bool has_lease, has_next;
@@ -150,7 +150,7 @@ static int load_step_row(hy_engine *e, const char *step_id, step_row *r, hy_err 
                            "calls, checkpoint FROM workflow_step_executions WHERE id = ?",
                            "t", step_id);
     if (db_row(st)) {
-        hy_strlcpy(r->status, db_text(st, 0), sizeof r->status);
+        r->status = hy_step_status_of(db_text(st, 0));
         r->attempts = (int)db_int(st, 1);
         hy_strlcpy(r->owner, db_text(st, 2), sizeof r->owner);
         r->has_lease = !db_null(st, 3);
@@ -253,7 +253,7 @@ static int record_success(hy_engine *e, ex_state *x, const attempt *a, const ste
     free(calls);
     if (rc == 0) rc = ex_record_access(e->c, x, a->order, "auto", NULL, output, err);
     if (rc) return rc;
-    ex_set_step_status(x, a->order, "completed");
+    ex_set_step_status(x, a->order, HY_SS_COMPLETED);
     e->stats.steps_completed++;
     cJSON *d = ex_step_details(x, a->order);
     cJSON_AddNumberToObject(d, "attempt", a->attempts);
@@ -266,7 +266,7 @@ static int record_failure(hy_engine *e, ex_state *x, const attempt *a, const ste
 {
     int max = e->c->cfg->http.max_attempts > 0 ? e->c->cfg->http.max_attempts : 1;
     bool transient = failure->code == HY_ERR_TRANSIENT;
-    bool cancelled = strcmp(x->status, "cancelled") == 0;
+    bool cancelled = x->status == HY_EXEC_CANCELLED;
     bool retry = transient && a->attempts < max && !cancelled;
     char now[HY_TIME_LEN];
     int64_t now_ms = hy_now_ms();
@@ -277,12 +277,13 @@ static int record_failure(hy_engine *e, ex_state *x, const attempt *a, const ste
     char *log = log_append(row->attempt_log, a->started_ms, a->duration_ms, e->owner, failure->msg, transient, false);
     char *calls = calls_append(row->calls, a->calls);
     int64_t delay = retry ? backoff_ms(a->attempts, failure->retry_after) : 0;
-    const char *status = retry ? "pending" : cancelled ? "cancelled" : "failed";
+    hy_step_status status = retry ? HY_SS_PENDING : cancelled ? HY_SS_CANCELLED : HY_SS_FAILED;
     int rc = db_exec(e->c->db, err,
                      "UPDATE workflow_step_executions SET status = ?1, error = ?2, attempts = ?3, attempt_log = ?4, "
                      "calls = ?5, lease_owner = NULL, lease_expires_at = NULL, "
                      "next_attempt_at = CASE WHEN ?6 > 0 THEN ?6 END, updated_at = ?7 WHERE id = ?8",
-                     "ttittItt", status, msg, a->attempts, log, calls, retry ? now_ms + delay : (int64_t)0, now,
+                     "ttittItt", hy_step_status_name(status), msg, a->attempts, log, calls,
+                     retry ? now_ms + delay : (int64_t)0, now,
                      a->step_id);
     free(log);
     free(calls);
@@ -291,7 +292,8 @@ static int record_failure(hy_engine *e, ex_state *x, const attempt *a, const ste
                      "UPDATE workflow_executions SET status = ?1, next_run_at = CASE WHEN ?2 > 0 THEN ?2 END, "
                      "updated_at = ?3 WHERE id = ?4 AND status IN ('pending', 'running')",
                      "tItt", retry ? "running" : "failed", retry ? now_ms + delay : (int64_t)0, now, x->id);
-    if (rc == 0 && db_changes(e->c->db) == 1) rc = ex_status_changed(e->c, x, retry ? "running" : "failed", err);
+    if (rc == 0 && db_changes(e->c->db) == 1)
+        rc = ex_status_changed(e->c, x, retry ? HY_EXEC_RUNNING : HY_EXEC_FAILED, err);
     if (rc == 0 && cancelled)
         rc = db_exec(e->c->db, err, "UPDATE workflow_executions SET next_run_at = NULL WHERE id = ?", "t", x->id);
     if (rc == 0) {
@@ -410,7 +412,7 @@ static int run_local(hy_engine *e, ex_state *x, int order, step_row *row, hy_err
             !hy_integration_remote(e->c->cfg, x->wf->steps[next - 1].integration)) {
             step_row_free(row);
             rc = load_step_row(e, x->step[next - 1].id, row, err);
-            if (rc == 0 && strcmp(row->status, "pending") == 0 && (!row->has_next || row->next_attempt <= hy_now_ms()))
+            if (rc == 0 && row->status == HY_SS_PENDING && (!row->has_next || row->next_attempt <= hy_now_ms()))
                 order = next;
         }
     }
@@ -458,7 +460,7 @@ static bool runs_inline(hy_ctx *c, hy_engine *e, ex_state *x, int k, step_row *r
     const hy_step_def *sd = &x->wf->steps[k - 1];
     if (sd->kind != HY_STEP_AUTO || hy_integration_remote(c->cfg, sd->integration)) return false;
     if ((*rc = load_step_row(e, x->step[k - 1].id, row, err)) != 0) return false;
-    return strcmp(row->status, "pending") == 0 && !(row->has_next && row->next_attempt > hy_now_ms());
+    return row->status == HY_SS_PENDING && !(row->has_next && row->next_attempt > hy_now_ms());
 }
 
 /* Per thread, for benchmarks (engine_inline_stats). */
@@ -531,7 +533,7 @@ int engine_run_inline(hy_ctx *c, const char *exec_id, hy_err *err)
     if (!db_in_tx(c->db)) return hy_fail(err, HY_ERR_INTERNAL, "local steps run outside a transaction (a bug)");
     ex_state x;
     int rc = ex_load(c, exec_id, &x, err);
-    if (rc || strcmp(x.status, "pending") != 0) return rc;
+    if (rc || x.status != HY_EXEC_PENDING) return rc;
     hy_engine probe = {.c = c};
     step_row row;
     memset(&row, 0, sizeof row);
@@ -570,7 +572,7 @@ static int run_remote(hy_engine *e, ex_state *x, int order, step_row *row, bool 
     rc = db_exec(e->c->db, err,
                  "UPDATE workflow_executions SET status = 'running', next_run_at = ?, updated_at = ? WHERE id = ?",
                  "Itt", lease, now, x->id);
-    if (rc == 0) rc = ex_status_changed(e->c, x, "running", err);
+    if (rc == 0) rc = ex_status_changed(e->c, x, HY_EXEC_RUNNING, err);
     cJSON *context = NULL, *gctx = NULL;
     if (rc == 0) rc = ex_context(e->c, x, &context, err);
     hy_err failure;
@@ -615,7 +617,7 @@ static int run_remote(hy_engine *e, ex_state *x, int order, step_row *row, bool 
     step_row now_row;
     memset(&now_row, 0, sizeof now_row);
     if (rc == 0) rc = load_step_row(e, a.step_id, &now_row, err);
-    if (rc == 0 && (strcmp(now_row.status, "running") != 0 || strcmp(now_row.owner, e->owner) != 0)) {
+    if (rc == 0 && (now_row.status != HY_SS_RUNNING || strcmp(now_row.owner, e->owner) != 0)) {
         e->stats.lease_lost++;
         db_rollback(e->c->db);
         goto out;
@@ -634,7 +636,7 @@ static int run_remote(hy_engine *e, ex_state *x, int order, step_row *row, bool 
     if (rc == 0 && src == 0) {
         rc = record_success(e, x, &a, &now_row, output, err);
         ex_merge(context, output);
-        if (rc == 0 && (strcmp(x->status, "running") == 0 || strcmp(x->status, "pending") == 0))
+        if (rc == 0 && (x->status == HY_EXEC_RUNNING || x->status == HY_EXEC_PENDING))
             rc = ex_advance(e->c, &e->sys, x, order, context, NULL, false, err);
         else if (rc == 0)
             rc = db_exec(e->c->db, err, "UPDATE workflow_executions SET next_run_at = NULL WHERE id = ?", "t", x->id);
@@ -689,18 +691,18 @@ static int dispatch(hy_engine *e, ex_state *x, int64_t now, bool alone, dispatch
     *res = D_DONE;
     *steps = 0;
     int k = x->current;
-    bool active = strcmp(x->status, "pending") == 0 || strcmp(x->status, "running") == 0;
+    bool active = x->status == HY_EXEC_PENDING || x->status == HY_EXEC_RUNNING;
     step_row row;
     memset(&row, 0, sizeof row);
     int rc = 0;
     if (k >= 1 && k <= x->nsteps) rc = load_step_row(e, x->step[k - 1].id, &row, err);
     if (rc) return rc;
-    bool lease_live = strcmp(row.status, "running") == 0 && row.has_lease && row.lease_exp > now;
+    bool lease_live = row.status == HY_SS_RUNNING && row.has_lease && row.lease_exp > now;
     if (!active || k < 1 || k > x->nsteps || x->wf->steps[k - 1].kind != HY_STEP_AUTO) {
         /* Nothing to run (e.g. cancelled): a step whose runner died is closed. */
         if (lease_live) rc = park(e, x->id, row.lease_exp, err);
         else {
-            if (strcmp(row.status, "running") == 0)
+            if (row.status == HY_SS_RUNNING)
                 rc = db_exec(e->c->db, err,
                              "UPDATE workflow_step_executions SET status = 'cancelled', lease_owner = NULL, "
                              "lease_expires_at = NULL WHERE id = ?",
@@ -713,13 +715,13 @@ static int dispatch(hy_engine *e, ex_state *x, int64_t now, bool alone, dispatch
         return rc;
     }
     bool reclaim = false;
-    if (strcmp(row.status, "pending") == 0) {
+    if (row.status == HY_SS_PENDING) {
         if (row.has_next && row.next_attempt > now) {
             rc = park(e, x->id, row.next_attempt, err);
             step_row_free(&row);
             return rc;
         }
-    } else if (strcmp(row.status, "running") == 0) {
+    } else if (row.status == HY_SS_RUNNING) {
         if (lease_live) {
             rc = park(e, x->id, row.lease_exp, err);
             step_row_free(&row);

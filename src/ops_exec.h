@@ -33,18 +33,7 @@
 #include "principal.h"
 #include "workflows.h"
 
-typedef enum {
-    HY_EXEC_PENDING = 0,
-    HY_EXEC_RUNNING,
-    HY_EXEC_AWAITING_INPUT,
-    HY_EXEC_COMPLETED,
-    HY_EXEC_FAILED,
-    HY_EXEC_CANCELLED,
-    HY_EXEC_NSTATUS
-} hy_exec_status;
-
-const char *hy_exec_status_name(hy_exec_status s);          /* "awaiting_input" */
-bool hy_exec_status_parse(const char *s, hy_exec_status *out);
+#include "status.h"
 
 /* One execution in a list. */
 typedef struct {

@@ -27,22 +27,6 @@
 #include "sanitize.h"
 #include "util.h"
 
-static const char *const STATUS_NAMES[HY_EXEC_NSTATUS] = {"pending",   "running", "awaiting_input",
-                                                          "completed", "failed",  "cancelled"};
-
-const char *hy_exec_status_name(hy_exec_status s) { return s < HY_EXEC_NSTATUS ? STATUS_NAMES[s] : "?"; }
-
-bool hy_exec_status_parse(const char *s, hy_exec_status *out)
-{
-    for (int i = 0; s && i < HY_EXEC_NSTATUS; i++) {
-        if (strcmp(STATUS_NAMES[i], s) == 0 || (i == HY_EXEC_AWAITING_INPUT && strcmp(s, "awaiting") == 0)) {
-            *out = (hy_exec_status)i;
-            return true;
-        }
-    }
-    return false;
-}
-
 static int status_index(const char *s)
 {
     hy_exec_status st;
@@ -168,7 +152,7 @@ static void take_all(list_plan *pl, cands *cs, hy_exec_page *out, cands *win)
         if (x->si >= 0) out->counts[x->si]++;
         out->total++;
         if ((pl->status < 0 || x->si == pl->status) && win->n <= pl->limit && older_than_cursor(pl, x->at, x->rowid))
-            cands_add(win, x->rowid, x->si >= 0 ? STATUS_NAMES[x->si] : "", x->at);
+            cands_add(win, x->rowid, x->si >= 0 ? hy_exec_status_name((hy_exec_status)x->si) : "", x->at);
     }
 }
 
@@ -393,7 +377,7 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
             hy_field(err, "status", "must be one of pending, running, awaiting_input, completed, failed, cancelled");
             return err->code;
         }
-        pl.status_name = STATUS_NAMES[pl.status];
+        pl.status_name = hy_exec_status_name((hy_exec_status)pl.status);
     }
     int rc = 0;
     if (q && q->before > 0) {

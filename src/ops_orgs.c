@@ -5,6 +5,7 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "engine.h"
 #include "ops.h"
 #include "ops_refs.h"
 #include "ops_exec_internal.h"
@@ -468,10 +469,11 @@ int ops_org_delete(hy_ctx *c, const hy_principal *p, const char *ref, hy_org_imp
     for (int i = 0; rc == 0 && i < members.n; i++)
         rc = auth_revoke_user_sessions(c, members.v[i], "organisation deleted", err);
     hy_strlist_free(&members);
-    /* The original's references without ON DELETE CASCADE are nulled first. */
+    /* The original's references without ON DELETE CASCADE are nulled first;
+     * executions are the engine's (it keeps their counts). */
+    if (rc == 0) rc = engine_detach_org(c, id, err);
     static const char *steps[] = {
         "UPDATE users SET organization_id = NULL WHERE organization_id = ?",
-        "UPDATE workflow_executions SET organization_id = NULL WHERE organization_id = ?",
         "DELETE FROM studio_companies WHERE organization_id = ?",
         "DELETE FROM system_groups WHERE organization_id = ?",
         "DELETE FROM organization_integrations WHERE organization_id = ?",

@@ -7,6 +7,7 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "engine.h"
 #include "ops.h"
 #include "store_grants.h"
 #include "ops_refs.h"
@@ -409,14 +410,11 @@ int ops_user_delete(hy_ctx *c, const hy_principal *p, const char *ref, hy_user_i
     if (db_begin(c->db, err) != 0) return err->code;
     int rc = check_deletable(c, p, id, err);
     if (rc == 0) rc = count_impact(c, id, done, err);
-    /* The original's references without ON DELETE CASCADE are nulled first;
-     * sessions, grants and studio access go with the user (CASCADE). */
+    /* The original's references without ON DELETE CASCADE are nulled first
+     * (executions by the engine); sessions, grants and studio access go with
+     * the user (CASCADE). */
+    if (rc == 0) rc = engine_detach_user(c, id, err);
     static const char *steps[] = {
-        "UPDATE workflow_executions SET requested_by = NULL WHERE requested_by = ?1",
-        "UPDATE workflow_executions SET user_id = NULL WHERE user_id = ?1",
-        "UPDATE workflow_executions SET cancelled_by = NULL WHERE cancelled_by = ?1",
-        "UPDATE workflow_step_executions SET completed_by = NULL WHERE completed_by = ?1",
-        "UPDATE workflow_step_executions SET input_by = NULL WHERE input_by = ?1",
         "UPDATE access_grants SET granted_by = NULL WHERE granted_by = ?1",
         "DELETE FROM users WHERE id = ?1",
     };
