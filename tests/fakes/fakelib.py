@@ -23,12 +23,13 @@ Control API (never counted as a service call, never faulted):
                         the service's own error body), "content_type",
                         "headers" (e.g. {"Retry-After": "3"})
             "hang"      sleep "seconds" (default 5), then close without answering
-            "close"     close the connection without answering (libcurl re-sends a
-                        request once when a reused connection closes so: use
-                        "count": 2 to make a client see it)
-            "cut"       200 announcing a longer body than it sends, then close
+            "close"     close the connection without answering
             "malformed" 200 with a body that is not JSON
             "big"       200 with a JSON body of "size" bytes (default 9 MiB)
+            "cut"       200 announcing a longer body than it sends, then close
+                        (libcurl re-sends a request once when a reused
+                        connection closes before any answer: a "close" fault
+                        needs "count": 2 to reach a client that reuses one)
             others      handled by the fake (Metabase: "bump_revision")
 """
 
@@ -254,6 +255,11 @@ class Handler(BaseHTTPRequestHandler):
             if kind == "close":
                 self.close_connection = True
                 return
+            if kind == "malformed":
+                return self.send_reply(Reply(200, "<html><body>Bad gateway\x1b[31m</body></html>", "application/json"))
+            if kind == "big":
+                size = int(f.get("size", 9 * 1024 * 1024))
+                return self.send_reply(Reply(200, b'"' + b"x" * max(size - 2, 0) + b'"'))
             if kind == "cut":
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -263,11 +269,6 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 self.close_connection = True
                 return
-            if kind == "malformed":
-                return self.send_reply(Reply(200, "<html><body>Bad gateway\x1b[31m</body></html>", "application/json"))
-            if kind == "big":
-                size = int(f.get("size", 9 * 1024 * 1024))
-                return self.send_reply(Reply(200, b'"' + b"x" * max(size - 2, 0) + b'"'))
             r = fake.custom_fault(f, req)
             if r:
                 return self.send_reply(r)
