@@ -41,6 +41,7 @@ static const key_def KEYS[] = {
     {"metabase", "template_collection_id", T_LONGID, OFF(metabase.template_collection_id), 1, 2147483647},
     {"metabase", "parent_collection_id", T_LONGID, OFF(metabase.parent_collection_id), 1, 2147483647},
     {"metabase", "database_ids", T_IDLIST, OFF(metabase.database_ids), 1, 2147483647},
+    {"metabase", "revoke_view_data", T_STR, OFF(metabase.revoke_view_data), 0, 0},
     {"azure", "tenant_id", T_STR, OFF(azure.tenant_id), 0, 0},
     {"azure", "client_id", T_STR, OFF(azure.client_id), 0, 0},
     {"azure", "client_secret", T_SECRET, OFF(azure.client_secret), 0, 0},

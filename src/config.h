@@ -41,6 +41,7 @@ typedef struct hy_config {
         long parent_collection_id;    /* 0 = root */
         long database_ids[HY_MAX_DB_IDS];
         int ndatabase_ids;
+        char *revoke_view_data;       /* NULL = "unrestricted" (the lowest view-data value varies by version) */
     } metabase;
 
     struct {

@@ -1,4 +1,5 @@
 #include "slack.h"
+#include "slack_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +8,7 @@
 #include "sanitize.h"
 #include "util.h"
 
-static int slack_ready(hy_integ *in, hy_err *err)
+int slack_ready(hy_integ *in, hy_err *err)
 {
     const hy_config *cfg = integ_config(in);
     if (!cfg->slack.bot_token || !cfg->slack.api_url)
@@ -37,7 +38,7 @@ static bool transient_code(const char *code)
 }
 
 /* Calls a Web API method; *out is the answer when ok:true. */
-static int slack_call(hy_integ *in, const char *method, const char *const *kv, cJSON **out, hy_err *err)
+int slack_call(hy_integ *in, const char *method, const char *const *kv, cJSON **out, hy_err *err)
 {
     *out = NULL;
     const hy_config *cfg = integ_config(in);

@@ -12,6 +12,9 @@ no_users_provided.
 
 Run: /usr/bin/python3 tests/fakes/fake_slack.py --port-file F [--token T]
 Seed: POST /_fake/seed {"users":[{"email":...}], "usergroups":[{"handle":..., "users":[...], "disabled":true}]}
+By hand: POST /_fake/members {"usergroup": id, "add": [user ids], "remove": [user ids]} changes a
+group's members as a person in Slack would (not a service request); answers the group.
+A disabled group keeps its member list (usergroups.users.list include_disabled=true shows it).
 """
 
 import re
@@ -81,6 +84,16 @@ class FakeSlack(fakelib.Fake):
         if not with_users:
             d.pop("users")
         return d
+
+    def control_members(self, req):
+        a = req.json() or {}
+        with self.lock:
+            g = self.groups.get(a.get("usergroup"))
+            if not g:
+                return Reply(404, {"ok": False, "error": "no_such_subteam"})
+            g["users"] = [u for u in g["users"] if u not in a.get("remove", [])]
+            g["users"] += [u for u in a.get("add", []) if u not in g["users"]]
+            return Reply(200, self.group_json(g))
 
     def route(self, req):
         m = re.fullmatch(r"/api/([a-zA-Z.]+)", req.path)

@@ -311,3 +311,74 @@ void t_config_smtp(hy_config *cfg, int port, const char *mode, const char *ca_fi
     set(&cfg->smtp.from, "hyopps@example.com");
     set(&cfg->smtp.ca_file, ca_file);
 }
+
+long t_fake_seed_id(t_fake *f, const char *what, const char *json)
+{
+    cJSON *r = t_fake_post(f, "/_fake/seed", json);
+    const cJSON *v = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, what), 0);
+    if (!cJSON_IsNumber(v)) fail_msg("seed %s answered no %s id", json, what);
+    long id = (long)v->valuedouble;
+    cJSON_Delete(r);
+    return id;
+}
+
+cJSON *t_fake_bodies(t_fake *f, const char *method, const char *path)
+{
+    cJSON *log = t_fake_get(f, "/_fake/requests"), *out = cJSON_CreateArray();
+    const cJSON *q;
+    cJSON_ArrayForEach(q, log)
+    {
+        const char *m = cJSON_GetObjectItemCaseSensitive(q, "method")->valuestring;
+        const char *p = cJSON_GetObjectItemCaseSensitive(q, "path")->valuestring;
+        if (strcmp(m, method) == 0 && strstr(p, path))
+            cJSON_AddItemToArray(out, cJSON_CreateString(cJSON_GetObjectItemCaseSensitive(q, "body")->valuestring));
+    }
+    cJSON_Delete(log);
+    return out;
+}
+
+static int faults_left(t_fake *f)
+{
+    cJSON *s = t_fake_state(f);
+    int n = cJSON_GetObjectItemCaseSensitive(s, "faults_left")->valueint;
+    cJSON_Delete(s);
+    return n;
+}
+
+void t_fault_classes(t_fake *f, t_client *c, const char *method, const char *path_re, bool parses_body,
+                     t_call_fn call, void *arg)
+{
+    static const struct {
+        const char *fault;      /* the rest of the fault object */
+        hy_code want;
+        int retry_after;
+        bool needs_body;
+    } cases[] = {
+        {"\"status\":500", HY_ERR_TRANSIENT, 0, false},
+        {"\"status\":503", HY_ERR_TRANSIENT, 0, false},
+        {"\"status\":429,\"headers\":{\"Retry-After\":\"3\"}", HY_ERR_TRANSIENT, 3, false},
+        /* libcurl re-sends once when a reused connection closes unanswered */
+        {"\"kind\":\"close\",\"count\":2", HY_ERR_TRANSIENT, 0, false},
+        {"\"kind\":\"cut\"", HY_ERR_TRANSIENT, 0, false},
+        {"\"kind\":\"hang\",\"seconds\":1.5", HY_ERR_TRANSIENT, 0, false},
+        {"\"kind\":\"malformed\"", HY_ERR_PERMANENT, 0, true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (cases[i].needs_body && !parses_body) continue;
+        char *fault = xasprintf("{\"method\":\"%s\",\"path\":\"%s\",%s}", method, path_re, cases[i].fault);
+        t_fake_fault(f, fault);
+        int saved = c->cfg->http.timeout_ms;
+        if (strstr(fault, "hang")) c->cfg->http.timeout_ms = 400;
+        hy_err_clear(&c->err);
+        int rc = call(c, arg);
+        c->cfg->http.timeout_ms = saved;
+        if (rc != (int)cases[i].want || c->err.retry_after != cases[i].retry_after)
+            fail_msg("fault %s: got %s (retry_after %d): %s", fault, hy_code_name((hy_code)rc), c->err.retry_after,
+                     c->err.msg);
+        if (faults_left(f) != 0) fail_msg("fault %s was never hit", fault);
+        free(fault);
+    }
+    hy_err_clear(&c->err);
+    int rc = call(c, arg);
+    if (rc != 0) fail_msg("after the faults: %s: %s", hy_code_name((hy_code)rc), c->err.msg);
+}

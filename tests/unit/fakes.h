@@ -73,6 +73,26 @@ void t_client_open(t_client *c, hy_config *cfg);
 /* Frees what t_client_open made (not c itself). */
 void t_client_close(t_client *c);
 
+/* The first id in the /_fake/seed answer's list `what` ("users", "groups",
+ * ...) for a seed of json, as a number (Metabase ids). */
+long t_fake_seed_id(t_fake *f, const char *what, const char *json);
+/* The bodies of the logged service requests with this method whose path
+ * (query included) contains `path`, oldest first: a JSON array of strings
+ * (caller deletes). */
+cJSON *t_fake_bodies(t_fake *f, const char *method, const char *path);
+
+/* One client call under test, for t_fault_classes. */
+typedef int (*t_call_fn)(t_client *c, void *arg);
+/* Injects each fault class on the next request matching method and
+ * path_re (a regex, see fakelib.py) and checks how `call` classifies it:
+ * 500, 503, 429 with Retry-After (err.retry_after must follow it), a
+ * connection closed before the answer or in the middle of it, and a timeout (the client's timeout lowered meanwhile) are
+ * HY_ERR_TRANSIENT; with parses_body, a 200 that is not JSON is
+ * HY_ERR_PERMANENT. Each fault must have been hit. Then `call` must succeed.
+ * Pick a request that comes before any change `call` makes. */
+void t_fault_classes(t_fake *f, t_client *c, const char *method, const char *path_re, bool parses_body,
+                     t_call_fn call, void *arg);
+
 /* Reads a whole file (NULL if missing); caller frees. */
 char *t_read_file(const char *path);
 

@@ -65,13 +65,7 @@ static int count_where(const char *list, const char *key, const char *sval, doub
     return n;
 }
 
-static long seed_one(const char *what, const char *json)
-{
-    cJSON *r = t_fake_post(mb, "/_fake/seed", json);
-    long id = (long)cJSON_GetArrayItem(cJSON_GetObjectItem(r, what), 0)->valuedouble;
-    cJSON_Delete(r);
-    return id;
-}
+static long seed_one(const char *what, const char *json) { return t_fake_seed_id(mb, what, json); }
 
 static void group_is_found_or_created_once(void **s)
 {
