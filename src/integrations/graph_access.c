@@ -15,12 +15,6 @@
 #define GRAPH_PAGE 100
 #define GRAPH_MAX_PAGES 200
 
-static char *dup_or_empty(const cJSON *obj, const char *key)
-{
-    const char *s = json_str(obj, key);
-    return xstrdup(s ? s : "");
-}
-
 /* The path of a next-page link, which must lie under [azure] graph_url
  * (the token is sent along: never to another host). */
 static int next_path(hy_integ *in, const char *link, char **path, hy_err *err)
@@ -97,9 +91,9 @@ static int add_member(const cJSON *item, void *ctx, hy_err *err)
     l->v = xrealloc(l->v, (size_t)(l->n + 1) * sizeof *l->v);
     graph_member *m = &l->v[l->n++];
     m->membership_id = xstrdup(id);
-    m->user_id = dup_or_empty(item, "userId");
-    m->email = dup_or_empty(item, "email");
-    m->display_name = dup_or_empty(item, "displayName");
+    m->user_id = json_strdup(item, "userId");
+    m->email = json_strdup(item, "email");
+    m->display_name = json_strdup(item, "displayName");
     return 0;
 }
 
@@ -214,7 +208,7 @@ static int add_channel(const cJSON *item, void *ctx, hy_err *err)
     l->v = xrealloc(l->v, (size_t)(l->n + 1) * sizeof *l->v);
     graph_channel *c = &l->v[l->n++];
     c->id = xstrdup(id);
-    c->name = dup_or_empty(item, "displayName");
+    c->name = json_strdup(item, "displayName");
     c->archived = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "isArchived"));
     return 0;
 }

@@ -316,6 +316,12 @@ const char *json_str(const cJSON *obj, const char *key)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+char *json_strdup(const cJSON *obj, const char *key)
+{
+    const char *s = json_str(obj, key);
+    return xstrdup(s ? s : "");
+}
+
 /* ---- requests ---- */
 
 typedef struct {

@@ -137,5 +137,7 @@ bool http_url_allowed(const char *url, bool *plain_http);
 long json_id(const cJSON *item);
 /* A string member (case-sensitive key), or NULL. */
 const char *json_str(const cJSON *obj, const char *key);
+/* A copy of a string member, "" when it is missing or not a string; caller frees. */
+char *json_strdup(const cJSON *obj, const char *key);
 
 #endif

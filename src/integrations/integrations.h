@@ -27,6 +27,26 @@
  *                               (the step records "sending" before and the send after; EMAIL_MAYBE_SENT
  *                               is never retried automatically: see steps_user.c)
  *
+ * Removing access and reading who has it (issues 12 and 13; *_access.c; each
+ * looks first, "already gone" is success with its out flag false):
+ *   revocation / offboarding step   call                                        result
+ *   remove_from_metabase_group      mb_remove_user_from_group(in, user, group)  removed, in_no_group, user_missing
+ *     (then, when in_no_group)      mb_deactivate_user(in, user)                deactivated
+ *   remove_from_teams               graph_remove_user_from_team(in, id, email)  removed
+ *     ([teams] delete_guest_on_revoke) graph_delete_user(in, id)                deleted (Guest accounts only)
+ *   remove_from_slack_group         slack_remove_user_from_group(in, group, email, known_id)
+ *                                   inside the group's list lock               removed, disabled_group (last member)
+ *   disable_slack_group             slack_disable_group(in, group)              disabled
+ *   archive_teams_channel           graph_archive_channel(in, channel)          archived (202: finishes later)
+ *   remove_metabase_access          mb_revoke_db_access(in, group, NULL)        granted = databases revoked
+ *                                   (inside the permissions-graph lock, as the grant)
+ *                                   then mb_archive_collection(in, collection), mb_delete_group(in, group)
+ *                                   (refused while the group has members)
+ *   reconciliation (one list call per group, plus pages):
+ *     mb_group_members(in, group)   -> group_missing for an unknown group (also reported, not failed)
+ *     graph_team_members(in)        (the team is shared: list once), graph_list_channels(in)
+ *     slack_group_members(in, group) -> group_missing; slack_list_groups(in) for disabled groups
+ *
  * Admin helpers (ops): mb_user_groups, mb_list_groups, mb_add_membership,
  * mb_remove_membership. Set-up check: integrations_check (check.h). */
 #ifndef HY_INTEGRATIONS_H

@@ -26,12 +26,6 @@ void mb_member_list_free(mb_member_list *l)
     l->n = 0;
 }
 
-static char *dup_or_empty(const cJSON *obj, const char *key)
-{
-    const char *s = json_str(obj, key);
-    return xstrdup(s ? s : "");
-}
-
 /* Fills out from a group object's "members"; a member without a user id
  * fails the whole answer (a partial list would report false drift). */
 static int parse_members(const cJSON *group, mb_member_list *out, hy_err *err)
@@ -48,9 +42,9 @@ static int parse_members(const cJSON *group, mb_member_list *out, hy_err *err)
         }
         mb_member *x = &out->v[out->n++];
         x->user_id = uid;
-        x->email = dup_or_empty(m, "email");
-        x->first_name = dup_or_empty(m, "first_name");
-        x->last_name = dup_or_empty(m, "last_name");
+        x->email = json_strdup(m, "email");
+        x->first_name = json_strdup(m, "first_name");
+        x->last_name = json_strdup(m, "last_name");
         x->membership_id = json_id(cJSON_GetObjectItemCaseSensitive(m, "membership_id"));
     }
     return 0;

@@ -36,6 +36,12 @@ typedef struct {
 int slack_add_user_to_group(hy_integ *in, const char *group_id, const char *email, slack_member_result *out,
                             hy_err *err);
 
+/* Handle for an organisation: "ext-<slug>". Caller frees. */
+char *slack_group_handle(const char *org_name);
+
+/* integrations check: auth.test. who (may be NULL) receives "bot@team". */
+int slack_check(hy_integ *in, char *who, size_t whosz, hy_err *err);
+
 /* ---- removing access and reading who has it (slack_access.c) ----
  * From integrations-api.md §6. Slack never deletes a user group, so an id
  * Slack does not know (no_such_subteam) is a wrong or stub id. */
@@ -88,11 +94,5 @@ typedef struct {
 } slack_group_list;
 void slack_group_list_free(slack_group_list *l);
 int slack_list_groups(hy_integ *in, slack_group_list *out, hy_err *err);
-
-/* Handle for an organisation: "ext-<slug>". Caller frees. */
-char *slack_group_handle(const char *org_name);
-
-/* integrations check: auth.test. who (may be NULL) receives "bot@team". */
-int slack_check(hy_integ *in, char *who, size_t whosz, hy_err *err);
 
 #endif

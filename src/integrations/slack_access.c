@@ -224,12 +224,6 @@ void slack_group_list_free(slack_group_list *l)
     l->n = 0;
 }
 
-static char *dup_or_empty(const cJSON *obj, const char *key)
-{
-    const char *s = json_str(obj, key);
-    return xstrdup(s ? s : "");
-}
-
 int slack_list_groups(hy_integ *in, slack_group_list *out, hy_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -252,8 +246,8 @@ int slack_list_groups(hy_integ *in, slack_group_list *out, hy_err *err)
         }
         slack_group *x = &out->v[out->n++];
         x->id = xstrdup(id);
-        x->handle = dup_or_empty(g, "handle");
-        x->name = dup_or_empty(g, "name");
+        x->handle = json_strdup(g, "handle");
+        x->name = json_strdup(g, "name");
         const cJSON *del = cJSON_GetObjectItemCaseSensitive(g, "date_delete");
         x->disabled = cJSON_IsNumber(del) && del->valuedouble > 0;
     }

@@ -6,15 +6,16 @@ Always HTTP 200 with {"ok":true,...} or {"ok":false,"error":"<code>"},
 except rate limiting (HTTP 429, Retry-After, {"ok":false,"error":"ratelimited"},
 injected as a fault: {"kind":"status","status":429,"headers":{"Retry-After":"2"}}).
 
+By hand: POST /_fake/members {"usergroup": id, "add": [user ids], "remove": [user ids]} changes a
+group's members as a person in Slack would (not a service request); answers the group.
+A disabled group keeps its member list (usergroups.users.list include_disabled=true shows it).
+
 usergroups.users.update REPLACES the membership with the comma-separated
 `users` string; a JSON array there gives invalid_array_arg, an empty list
 no_users_provided.
 
 Run: /usr/bin/python3 tests/fakes/fake_slack.py --port-file F [--token T]
 Seed: POST /_fake/seed {"users":[{"email":...}], "usergroups":[{"handle":..., "users":[...], "disabled":true}]}
-By hand: POST /_fake/members {"usergroup": id, "add": [user ids], "remove": [user ids]} changes a
-group's members as a person in Slack would (not a service request); answers the group.
-A disabled group keeps its member list (usergroups.users.list include_disabled=true shows it).
 """
 
 import re

@@ -213,6 +213,25 @@ int t_fake_count(t_fake *f, const char *key)
     return n;
 }
 
+int t_fake_state_int(t_fake *f, const char *key)
+{
+    cJSON *s = t_fake_state(f);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(s, key);
+    if (!cJSON_IsNumber(v)) fail_msg("the fake's state has no number %s", key);
+    int n = v->valueint;
+    cJSON_Delete(s);
+    return n;
+}
+
+const cJSON *t_mb_graph_entry(const cJSON *state, long gid, long db)
+{
+    char g[32], d[32];
+    snprintf(g, sizeof g, "%ld", gid);
+    snprintf(d, sizeof d, "%ld", db);
+    const cJSON *groups = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(state, "graph"), "groups");
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(groups, g), d);
+}
+
 cJSON *t_smtp_state(t_fake *f)
 {
     char *path = xasprintf("%s/state.json", f->dir);
@@ -381,4 +400,43 @@ void t_fault_classes(t_fake *f, t_client *c, const char *method, const char *pat
     hy_err_clear(&c->err);
     int rc = call(c, arg);
     if (rc != 0) fail_msg("after the faults: %s: %s", hy_code_name((hy_code)rc), c->err.msg);
+}
+
+t_suite_t t_suite;
+
+int t_suite_start(void **state)
+{
+    (void)state;
+    t_suite.fake = t_fake_start(t_suite.name, NULL);
+    return 0;
+}
+
+int t_suite_stop(void **state)
+{
+    (void)state;
+    t_fake_stop(t_suite.fake);
+    t_suite.fake = NULL;
+    return 0;
+}
+
+int t_suite_open(void **state)
+{
+    t_fake *f = t_suite.fake;
+    t_fake_reset(f);
+    t_client *c = xcalloc(1, sizeof *c);
+    hy_config *cfg = t_integ_config(3000);
+    if (strcmp(t_suite.name, "metabase") == 0) t_config_metabase(cfg, f->url, "mb-test-key");
+    else if (strcmp(t_suite.name, "graph") == 0) t_config_graph(cfg, f->url, "graph-secret");
+    else if (strcmp(t_suite.name, "slack") == 0) t_config_slack(cfg, f->url, "xoxb-test-token");
+    else fail_msg("no client fixture for the %s fake", t_suite.name);
+    t_client_open(c, cfg);
+    *state = c;
+    return 0;
+}
+
+int t_suite_close(void **state)
+{
+    t_client_close(*state);
+    free(*state);
+    return 0;
 }

@@ -41,6 +41,11 @@ void t_fake_fault(t_fake *f, const char *fault_json);
 cJSON *t_fake_state(t_fake *f);
 /* requests[key] from /_fake/state, e.g. "POST /api/user" (0 if none). */
 int t_fake_count(t_fake *f, const char *key);
+/* An integer of /_fake/state, e.g. "graph_writes", "tokens_issued". */
+int t_fake_state_int(t_fake *f, const char *key);
+/* The fake Metabase's permissions graph entry groups.<gid>.<db> in a
+ * /_fake/state answer (owned by it), or NULL. */
+const cJSON *t_mb_graph_entry(const cJSON *state, long gid, long db);
 
 /* Makes DIR/NAME.pem and DIR/NAME.key (self-signed, 127.0.0.1 + localhost). */
 void t_make_cert(const char *dir, const char *name);
@@ -72,6 +77,23 @@ typedef struct {
 void t_client_open(t_client *c, hy_config *cfg);
 /* Frees what t_client_open made (not c itself). */
 void t_client_close(t_client *c);
+
+/* The fixture of a client test program: one fake for the whole program
+ * and, around each test, the fake reset and a fresh client (t_client in
+ * *state, 3 s timeout) configured for it with the fake's default
+ * credentials. main() sets t_suite.name ("metabase", "graph", "slack")
+ * before cmocka_run_group_tests(tests, t_suite_start, t_suite_stop);
+ * tests run with t_suite_open / t_suite_close. */
+typedef struct {
+    const char *name;
+    t_fake *fake;
+} t_suite_t;
+extern t_suite_t t_suite;
+int t_suite_start(void **state);
+int t_suite_stop(void **state);
+int t_suite_open(void **state);
+int t_suite_close(void **state);
+#define T_CLIENT_TEST(f) cmocka_unit_test_setup_teardown(f, t_suite_open, t_suite_close)
 
 /* The first id in the /_fake/seed answer's list `what` ("users", "groups",
  * ...) for a seed of json, as a number (Metabase ids). */

@@ -13,43 +13,9 @@
 #include "integrations/graph.h"
 #include "util.h"
 
-#define SECRET "graph-secret"
-
-static t_fake *gr;
-
-static int setup(void **s)
-{
-    (void)s;
-    gr = t_fake_start("graph", NULL);
-    return 0;
-}
-
-static int teardown(void **s)
-{
-    (void)s;
-    t_fake_stop(gr);
-    return 0;
-}
+#define gr (t_suite.fake)
 
 typedef t_client ctx;
-
-static int open_ctx(void **s)
-{
-    t_fake_reset(gr);
-    ctx *c = xcalloc(1, sizeof *c);
-    hy_config *cfg = t_integ_config(3000);
-    t_config_graph(cfg, gr->url, SECRET);
-    t_client_open(c, cfg);
-    *s = c;
-    return 0;
-}
-
-static int close_ctx(void **s)
-{
-    t_client_close(*s);
-    free(*s);
-    return 0;
-}
 
 static void config(const char *json) { cJSON_Delete(t_fake_post(gr, "/_fake/config", json)); }
 
@@ -404,7 +370,7 @@ static void delete_user_fault_classes(void **s)
     cJSON_Delete(st);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, open_ctx, close_ctx)
+#define T(f) T_CLIENT_TEST(f)
 
 int main(void)
 {
@@ -425,5 +391,6 @@ int main(void)
         T(guest_deleted_once_members_never),
         T(delete_user_fault_classes),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    t_suite.name = "graph";
+    return cmocka_run_group_tests(tests, t_suite_start, t_suite_stop);
 }

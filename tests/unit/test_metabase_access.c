@@ -11,44 +11,18 @@
 #include "integrations/metabase.h"
 #include "util.h"
 
-#define KEY "mb-test-key"
-
-static t_fake *mb;
-
-static int setup(void **s)
-{
-    (void)s;
-    mb = t_fake_start("metabase", NULL);
-    return 0;
-}
-
-static int teardown(void **s)
-{
-    (void)s;
-    t_fake_stop(mb);
-    return 0;
-}
+#define mb (t_suite.fake)
 
 typedef t_client ctx;
 
+/* Every test here has databases 1 and 3 configured. */
 static int open_ctx(void **s)
 {
-    t_fake_reset(mb);
-    ctx *c = xcalloc(1, sizeof *c);
-    hy_config *cfg = t_integ_config(3000);
-    t_config_metabase(cfg, mb->url, KEY);
-    cfg->metabase.database_ids[0] = 1;
-    cfg->metabase.database_ids[1] = 3;
-    cfg->metabase.ndatabase_ids = 2;
-    t_client_open(c, cfg);
-    *s = c;
-    return 0;
-}
-
-static int close_ctx(void **s)
-{
-    t_client_close(*s);
-    free(*s);
+    t_suite_open(s);
+    t_client *c = *s;
+    c->cfg->metabase.database_ids[0] = 1;
+    c->cfg->metabase.database_ids[1] = 3;
+    c->cfg->metabase.ndatabase_ids = 2;
     return 0;
 }
 
@@ -399,6 +373,15 @@ static void deactivate_fault_classes(void **s)
     ids x = {user("leaver@acme.test", true), 0};
     t_fault_classes(mb, c, "DELETE", "^/api/user/\\\\d+$", true, call_deactivate, &x);
     assert_false(fake_flag("users", x.a, "is_active"));
+    /* A user answer without is_active is not guessed at. */
+    ids z = {user("third@acme.test", true), 0};
+    char *f = xasprintf("{\"method\":\"GET\",\"path\":\"^/api/user/%ld$\",\"status\":200,\"body\":{\"id\":%ld,"
+                        "\"email\":\"third@acme.test\"}}", z.a, z.a);
+    t_fake_fault(mb, f);
+    free(f);
+    assert_int_equal(call_deactivate(c, &z), HY_ERR_PERMANENT);
+    assert_non_null(strstr(c->err.msg, "without is_active"));
+    assert_true(fake_flag("users", z.a, "is_active"));
     /* {"success":false} is not taken for done. */
     ids y = {user("second@acme.test", true), 0};
     t_fake_fault(mb, "{\"method\":\"DELETE\",\"path\":\"^/api/user/\",\"status\":200,\"body\":{\"success\":false}}");
@@ -407,27 +390,11 @@ static void deactivate_fault_classes(void **s)
 
 /* ---- data access, collection, group ---- */
 
-static const cJSON *graph_entry(cJSON *st, long gid, long db)
-{
-    char g[32], d[32];
-    snprintf(g, sizeof g, "%ld", gid);
-    snprintf(d, sizeof d, "%ld", db);
-    return cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(st, "graph"), "groups"), g), d);
-}
-
-static int graph_writes(void)
-{
-    cJSON *st = t_fake_state(mb);
-    int n = cJSON_GetObjectItem(st, "graph_writes")->valueint;
-    cJSON_Delete(st);
-    return n;
-}
-
 /* The entry's two values (newer shape), "view-data/create-queries". */
 static void assert_entry(long gid, long db, const char *want)
 {
     cJSON *st = t_fake_state(mb);
-    const cJSON *e = graph_entry(st, gid, db);
+    const cJSON *e = t_mb_graph_entry(st, gid, db);
     char got[128];
     snprintf(got, sizeof got, "%s/%s", cJSON_GetStringValue(cJSON_GetObjectItem(e, "view-data")),
              cJSON_GetStringValue(cJSON_GetObjectItem(e, "create-queries")));
@@ -451,11 +418,11 @@ static void db_access_revoked_once_everywhere_the_group_had_it(void **s)
     assert_int_equal(mb_grant_db_access(c->in, g, &r, &c->err), 0);
     /* Database 2 is not configured but was granted by hand. */
     set_entry(g, 2, "{\"view-data\":\"unrestricted\",\"create-queries\":\"query-builder-and-native\"}");
-    int writes = graph_writes();
+    int writes = t_fake_state_int(mb, "graph_writes");
     assert_int_equal(mb_revoke_db_access(c->in, g, NULL, &r, &c->err), 0);
     assert_int_equal(r.granted, 3);
     assert_int_equal(r.already, 0);
-    assert_int_equal(graph_writes(), writes + 1);
+    assert_int_equal(t_fake_state_int(mb, "graph_writes"), writes + 1);
     assert_entry(g, 1, "unrestricted/no");
     assert_entry(g, 2, "unrestricted/no");
     assert_entry(g, 3, "unrestricted/no");
@@ -466,7 +433,7 @@ static void db_access_revoked_once_everywhere_the_group_had_it(void **s)
     assert_int_equal(mb_revoke_db_access(c->in, g, NULL, &r, &c->err), 0);
     assert_int_equal(r.granted, 0);
     assert_int_equal(r.already, 3);
-    assert_int_equal(graph_writes(), writes + 1);
+    assert_int_equal(t_fake_state_int(mb, "graph_writes"), writes + 1);
 
     /* A stricter configured value tightens what is left; "blocked" is never loosened. */
     free(c->cfg->metabase.revoke_view_data);
@@ -482,10 +449,10 @@ static void db_access_revoked_once_everywhere_the_group_had_it(void **s)
 
     /* A group with no entry at all: nothing to revoke. */
     long fresh = group("ext-fresh");
-    writes = graph_writes();
+    writes = t_fake_state_int(mb, "graph_writes");
     assert_int_equal(mb_revoke_db_access(c->in, fresh, NULL, &r, &c->err), 0);
     assert_int_equal(r.granted, 0);
-    assert_int_equal(graph_writes(), writes);
+    assert_int_equal(t_fake_state_int(mb, "graph_writes"), writes);
 }
 
 static void db_access_revoked_in_the_older_graph_shape(void **s)
@@ -499,11 +466,11 @@ static void db_access_revoked_in_the_older_graph_shape(void **s)
     assert_int_equal(r.granted, 2);
     cJSON *st = t_fake_state(mb);
     for (long db = 1; db <= 3; db += 2) {
-        const cJSON *data = cJSON_GetObjectItem(graph_entry(st, g, db), "data");
+        const cJSON *data = cJSON_GetObjectItem(t_mb_graph_entry(st, g, db), "data");
         assert_string_equal(cJSON_GetObjectItem(data, "schemas")->valuestring, "none");
         assert_string_equal(cJSON_GetObjectItem(data, "native")->valuestring, "none");
     }
-    assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(graph_entry(st, 2, 1), "data"), "native")->valuestring,
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(t_mb_graph_entry(st, 2, 1), "data"), "native")->valuestring,
                         "write");
     cJSON_Delete(st);
     assert_int_equal(mb_revoke_db_access(c->in, g, NULL, &r, &c->err), 0);
@@ -517,21 +484,21 @@ static void revoke_conflict_is_reread_and_reapplied_once(void **s)
     long g = group("ext-acme");
     mb_grant_result r;
     assert_int_equal(mb_grant_db_access(c->in, g, &r, &c->err), 0);
-    int writes = graph_writes();
+    int writes = t_fake_state_int(mb, "graph_writes");
     t_fake_fault(mb, "{\"method\":\"PUT\",\"path\":\"^/api/permissions/graph\",\"kind\":\"bump_revision\"}");
     assert_int_equal(mb_revoke_db_access(c->in, g, NULL, &r, &c->err), 0);
     assert_int_equal(r.granted, 2);
     assert_int_equal(t_fake_count(mb, "PUT /api/permissions/graph"), 3); /* grant, 409, revoke */
-    assert_int_equal(graph_writes(), writes + 1);
+    assert_int_equal(t_fake_state_int(mb, "graph_writes"), writes + 1);
     assert_entry(g, 1, "unrestricted/no");
 
     /* Twice in a row: transient, nothing written; the retry succeeds. */
     assert_int_equal(mb_grant_db_access(c->in, g, &r, &c->err), 0);
-    writes = graph_writes();
+    writes = t_fake_state_int(mb, "graph_writes");
     t_fake_fault(mb, "{\"method\":\"PUT\",\"path\":\"^/api/permissions/graph\",\"kind\":\"bump_revision\",\"count\":2}");
     assert_int_equal(mb_revoke_db_access(c->in, g, NULL, &r, &c->err), HY_ERR_TRANSIENT);
     assert_non_null(strstr(c->err.msg, "409"));
-    assert_int_equal(graph_writes(), writes);
+    assert_int_equal(t_fake_state_int(mb, "graph_writes"), writes);
     assert_entry(g, 1, "unrestricted/query-builder");
     assert_int_equal(mb_revoke_db_access(c->in, g, NULL, &r, &c->err), 0);
     assert_entry(g, 1, "unrestricted/no");
@@ -684,7 +651,7 @@ static void delete_group_fault_classes(void **s)
     assert_null(o);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, open_ctx, close_ctx)
+#define T(f) cmocka_unit_test_setup_teardown(f, open_ctx, t_suite_close)
 
 int main(void)
 {
@@ -712,5 +679,6 @@ int main(void)
         T(group_with_members_or_builtin_is_not_deleted),
         T(delete_group_fault_classes),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    t_suite.name = "metabase";
+    return cmocka_run_group_tests(tests, t_suite_start, t_suite_stop);
 }

@@ -13,43 +13,9 @@
 #include "integrations/slack.h"
 #include "util.h"
 
-#define TOKEN "xoxb-test-token"
-
-static t_fake *sl;
-
-static int setup(void **s)
-{
-    (void)s;
-    sl = t_fake_start("slack", NULL);
-    return 0;
-}
-
-static int teardown(void **s)
-{
-    (void)s;
-    t_fake_stop(sl);
-    return 0;
-}
+#define sl (t_suite.fake)
 
 typedef t_client ctx;
-
-static int open_ctx(void **s)
-{
-    t_fake_reset(sl);
-    ctx *c = xcalloc(1, sizeof *c);
-    hy_config *cfg = t_integ_config(3000);
-    t_config_slack(cfg, sl->url, TOKEN);
-    t_client_open(c, cfg);
-    *s = c;
-    return 0;
-}
-
-static int close_ctx(void **s)
-{
-    t_client_close(*s);
-    free(*s);
-    return 0;
-}
 
 /* Seeded users u[0..n) = one@acme.test, two@..., and a group holding the
  * first `members` of them (handle ext-acme). */
@@ -515,7 +481,7 @@ static void list_groups_fault_classes(void **s)
     t_fault_classes(sl, c, "POST", "usergroups.list", true, call_list_groups, NULL);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, open_ctx, close_ctx)
+#define T(f) T_CLIENT_TEST(f)
 
 int main(void)
 {
@@ -536,5 +502,6 @@ int main(void)
         T(groups_listed_with_disabled_ones),
         T(list_groups_fault_classes),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    t_suite.name = "slack";
+    return cmocka_run_group_tests(tests, t_suite_start, t_suite_stop);
 }
