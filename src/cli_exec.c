@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "backoff.h"
 #include "cli.h"
 #include "cli_commands.h"
 #include "engine.h"
@@ -700,10 +701,21 @@ static int cmd_wait(cli_env *env, int argc, char **argv)
     engine_open(c, &eo, &eng, &err);
     int64_t deadline = timeout > 0 ? hy_mono_ms() + (int64_t)(timeout * 1000) : 0;
     int exit_code = CLI_ERR;
+    /* A database error: printed once, then counted; tried again less and less often. */
+    hy_repeats repeats = {0};
+    hy_backoff backoff = {.base_ms = 200, .max_ms = 5000};
+    int64_t error_wait = 0;
     for (;;) {
+        error_wait = 0;
         if (engine_drain(eng, &wait_stop, &err) != 0) {
-            cli_fail(&err);
+            char *m = hy_sanitize(err.msg);
+            hy_repeats_error(&repeats, stderr, "hyopps", m, hy_mono_ms());
+            free(m);
+            error_wait = hy_backoff_fail(&backoff);
             hy_err_clear(&err);
+        } else {
+            hy_backoff_ok(&backoff);
+            hy_repeats_clear(&repeats, stderr, "hyopps", hy_mono_ms());
         }
         if (ops_exec_show(c, &env->me, id, &d, &err) != 0) {
             exit_code = fail(&err);
@@ -736,12 +748,15 @@ static int cmd_wait(cli_env *env, int argc, char **argv)
         hy_exec_detail_free(&d);
         int64_t due = -1, now = hy_now_ms(), sleep_ms = 200;
         if (engine_next_due(eng, &due, &err) == 0 && due > now && due - now < sleep_ms) sleep_ms = due - now;
+        if (error_wait) sleep_ms = error_wait;
         if (deadline && deadline - hy_mono_ms() < sleep_ms) sleep_ms = deadline - hy_mono_ms();
         if (sleep_ms > 0) {
             struct timespec ts = {.tv_sec = sleep_ms / 1000, .tv_nsec = (sleep_ms % 1000) * 1000000};
             nanosleep(&ts, NULL);
         }
     }
+    hy_repeats_flush(&repeats, stderr, "hyopps", hy_mono_ms());
+    hy_repeats_free(&repeats);
     engine_close(eng);
     return exit_code;
 }

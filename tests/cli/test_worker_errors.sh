@@ -56,6 +56,13 @@ expect_contains "its repeats counted" "hyopps worker: (same error 2 more times i
 expect_eq "four lines in all" 4 "$(wc -l <"$TEST_DIR/worker.err")"
 [ "$cpu" -lt 100 ] && ok "it did not spin (${cpu} CPU ticks in 3.5 s)" || not_ok "CPU ticks in 3.5 s: $cpu"
 
+# --- exec wait: the same, within its timeout ---------------------------------------
+HYOPPS_DB=$RO timeout 20 "$HYOPPS_BIN" exec wait "$np" --timeout 2 >"$TEST_DIR/wait.out" 2>"$TEST_DIR/wait.err"; rc=$?
+expect_eq "exec wait on a read-only database exits 1 at its timeout" 1 "$rc"
+expect_contains "says where the execution is" "still pending" "$(cat "$TEST_DIR/wait.out")"
+expect_eq "exec wait prints the error once" 1 "$(grep -c "readonly database" "$TEST_DIR/wait.err")"
+expect_contains "then counts it" "hyopps: (same error " "$(cat "$TEST_DIR/wait.err")"
+
 # --- and once the database is writable, the same work runs ----------------------
 hy worker --once 2>/dev/null; expect_eq "worker --once on the writable database exits 0" 0 "$?"
 expect_eq "the queued steps ran" awaiting_input "$(sqlite3 "$db" "SELECT status FROM workflow_executions WHERE id = '$np'")"
