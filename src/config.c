@@ -177,9 +177,17 @@ static int apply_value(hy_config *cfg, const key_def *k, const char *value, hy_e
         set_string(cfg, k->offset, *value ? value : NULL);
         return 0;
     case T_EMAIL:
-        if (*value && !hy_valid_email(value))
-            return hy_fail(err, HY_ERR_CONFIG, "%s[%s] %s must be an email address, got '%s'", where,
-                           k->section, k->key, value);
+        /* The sender: a bad one stops only what sends mail (the email step,
+         * integrations check), not every command. */
+        free(cfg->smtp.from_error);
+        cfg->smtp.from_error = NULL;
+        if (*value && !hy_parse_mailbox(value, NULL, NULL)) {
+            cfg->smtp.from_error = xasprintf("%s[%s] %s must be an email address or Display Name <address> "
+                                             "(e.g. HyOpps <noreply@example.com>), got '%s'",
+                                             where, k->section, k->key, value);
+            set_string(cfg, k->offset, NULL);
+            return 0;
+        }
         set_string(cfg, k->offset, *value ? value : NULL);
         return 0;
     case T_INT:
@@ -404,7 +412,8 @@ static int check_live(const hy_config *cfg, const char *src, hy_err *err)
         return hy_fail(err, HY_ERR_CONFIG, "%s: [slack] mode = live needs bot_token", src);
     if (cfg->smtp.mode == HY_MODE_LIVE && !cfg->smtp.host)
         return hy_fail(err, HY_ERR_CONFIG, "%s: [smtp] mode = live needs host", src);
-    if (cfg->smtp.mode == HY_MODE_LIVE && !cfg->smtp.from && !(cfg->smtp.user && hy_valid_email(cfg->smtp.user)))
+    if (cfg->smtp.mode == HY_MODE_LIVE && !cfg->smtp.from && !cfg->smtp.from_error &&
+        !(cfg->smtp.user && hy_valid_email(cfg->smtp.user)))
         return hy_fail(err, HY_ERR_CONFIG,
                        "%s: [smtp] mode = live needs a sender: set from (or a user that is an email address)", src);
     return 0;
@@ -496,6 +505,7 @@ void config_free(hy_config *cfg)
             free(*slot);
         }
     }
+    free(cfg->smtp.from_error);
     free(cfg->source);
     free(cfg);
 }

@@ -164,8 +164,6 @@ static void each_bad_value_names_file_line_and_fix(void **s)
     assert_non_null(strstr(m, "bad.ini:2: [auth] jwt_secret is the original app's public default secret"));
     m = load_error("[auth]\njwt_secret = short\n");
     assert_non_null(strstr(m, "jwt_secret is too short"));
-    m = load_error("[smtp]\nfrom = not-an-address\n");
-    assert_non_null(strstr(m, "[smtp] from must be an email address"));
     m = load_error("[http]\nca_file = /nonexistent/ca.pem\n");
     assert_non_null(strstr(m, "bad.ini:2: [http] ca_file: cannot read /nonexistent/ca.pem"));
     m = load_error("this is not ini\n");
@@ -205,6 +203,58 @@ static void env_overrides_file(void **s)
     assert_int_not_equal(config_load_file(path, &cfg, &err, NULL), 0);
     assert_non_null(strstr(err.msg, "environment JWT_SECRET"));
     for (size_t i = 0; i < sizeof ENV_VARS / sizeof ENV_VARS[0]; i++) unsetenv(ENV_VARS[i]);
+    free(path);
+}
+
+/* [smtp] from / EMAIL_FROM (issue 10, item 5): the original's documented
+ * "HyOpps <noreply@example.com>" is accepted; a bad sender does not stop
+ * loading (every command would die): it is kept for what sends mail. */
+static void sender_forms_and_a_bad_one_stops_only_mail(void **s)
+{
+    (void)s;
+    static const char *const good[] = {"noreply@example.com", "HyOpps <noreply@example.com>",
+                                       "\"Acme, Inc.\" <ops@acme.example>", "Zo\xc3\xab M\xc3\xbcller <zoe@example.org>",
+                                       "<bare@example.com>"};
+    hy_config *cfg = NULL;
+    hy_err err;
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        char *text = xasprintf("[smtp]\nhost = mail.example\nfrom = %s\n", good[i]);
+        char *path = write_file("from.ini", text, 0600);
+        if (config_load_file(path, &cfg, &err, NULL) != 0) fail_msg("%s: %s", good[i], err.msg);
+        assert_string_equal(cfg->smtp.from, good[i]);
+        assert_null(cfg->smtp.from_error);
+        config_free(cfg);
+        setenv("EMAIL_FROM", good[i], 1);
+        free(path);
+        path = write_file("from.ini", "[smtp]\nhost = mail.example\n", 0600);
+        assert_int_equal(config_load_file(path, &cfg, &err, NULL), 0);
+        assert_string_equal(cfg->smtp.from, good[i]);
+        assert_null(cfg->smtp.from_error);
+        config_free(cfg);
+        unsetenv("EMAIL_FROM");
+        free(text);
+        free(path);
+    }
+    static const char *const bad[] = {"not-an-address", "HyOpps", "HyOpps <noreply>", "A <b@example.com",
+                                      "Evil\r\nBcc: x@example.com <a@example.com>", "\"Un\"quoted\" <a@example.com>"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setenv("EMAIL_FROM", bad[i], 1);
+        /* live SMTP, no other sender: still loads */
+        char *path = write_file("bad-from.ini", "[smtp]\nhost = mail.example\n", 0600);
+        if (config_load_file(path, &cfg, &err, NULL) != 0) fail_msg("%s: %s", bad[i], err.msg);
+        assert_int_equal(cfg->smtp.mode, HY_MODE_LIVE);
+        assert_null(cfg->smtp.from);
+        assert_non_null(cfg->smtp.from_error);
+        assert_non_null(strstr(cfg->smtp.from_error, "environment EMAIL_FROM: [smtp] from must be an email address "
+                                                     "or Display Name <address>"));
+        config_free(cfg);
+        free(path);
+    }
+    unsetenv("EMAIL_FROM");
+    char *path = write_file("bad-from.ini", "[smtp]\nmode = simulate\n\nfrom = HyOpps\n", 0600);
+    assert_int_equal(config_load_file(path, &cfg, &err, NULL), 0);
+    assert_non_null(strstr(cfg->smtp.from_error, "bad-from.ini:4: [smtp] from must be"));
+    config_free(cfg);
     free(path);
 }
 
@@ -334,6 +384,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(defaults_and_off_without_credentials, setup, teardown),
         cmocka_unit_test_setup_teardown(each_bad_value_names_file_line_and_fix, setup, teardown),
         cmocka_unit_test_setup_teardown(env_overrides_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(sender_forms_and_a_bad_one_stops_only_mail, setup, teardown),
         cmocka_unit_test_setup_teardown(lookup_order, setup, teardown),
         cmocka_unit_test_setup_teardown(readable_secret_file_warns, setup, teardown),
         cmocka_unit_test_setup_teardown(example_config_is_complete_and_valid, setup, teardown),
