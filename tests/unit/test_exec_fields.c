@@ -209,6 +209,23 @@ static void user_details_errors(void **state)
                               "email=TAKEN@other.example", NULL),
                      HY_ERR_INVALID);
     assert_field(&err, "email", "another organisation");
+    /* A partner admin is not told where an address is used (issue 10,
+     * item 7): the same refusal for another organisation's user and for an
+     * administrator's address. */
+    char pa[HY_UUID_LEN];
+    hy_principal pap;
+    t_user(f->e, "pa@acme.example", "partner_admin", f->org, "partner-pass-1", pa);
+    t_login(f->e, "pa@acme.example", &pap);
+    users++;
+    static const char *const taken[] = {"email=TAKEN@other.example", "email=admin@hyopps.local"};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(t_submit(f->e, &pap, id, "input_user_details", &err, "firstname=T", "lastname=K", taken[i],
+                                  NULL),
+                         HY_ERR_INVALID);
+        const char *m = hy_field_msg(&err, "email");
+        assert_non_null(m);
+        assert_string_equal(m, "cannot be used for a user of this organisation; ask a HyOpps administrator");
+    }
     /* list limits */
     hy_buf many = {0};
     hy_buf_put(&many, "skills=");
