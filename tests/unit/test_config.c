@@ -258,6 +258,54 @@ static void sender_forms_and_a_bad_one_stops_only_mail(void **s)
     free(path);
 }
 
+/* Lines longer than inih's 200 bytes (issue 10, item 7): a long value is
+ * read whole, the lines after it keep their numbers, and a line over the
+ * limit is refused with its number. */
+static void long_lines(void **s)
+{
+    (void)s;
+    char secret[1001], key[601];
+    for (int i = 0; i < 1000; i++) secret[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[i % 36];
+    secret[1000] = '\0';
+    memset(key, 'k', 600);
+    key[600] = '\0';
+    hy_buf text = {0};
+    hy_buf_printf(&text, "; %s\n[auth]\njwt_secret = %s\n[metabase]\nurl = https://mb.example\napi_key=%s ; a comment\n"
+                         "[smtp]\nport = 2525\n", secret, secret, key);
+    char *path = write_file("long.ini", text.s, 0600);
+    hy_config *cfg = NULL;
+    hy_err err;
+    if (config_load_file(path, &cfg, &err, NULL) != 0) fail_msg("%s", err.msg);
+    assert_int_equal(strlen(cfg->auth.jwt_secret), 1000);
+    assert_string_equal(cfg->auth.jwt_secret, secret);
+    assert_string_equal(cfg->metabase.api_key, key);
+    assert_int_equal(cfg->metabase.mode, HY_MODE_LIVE);
+    assert_int_equal(cfg->smtp.port, 2525);
+    config_free(cfg);
+    free(path);
+    /* the line numbers after a long line are right */
+    hy_buf_reset(&text);
+    hy_buf_printf(&text, "[auth]\njwt_secret = %s\n[smtp]\nport = many\n", secret);
+    assert_non_null(strstr(load_error(text.s), "bad.ini:4: [smtp] port must be a whole number"));
+    /* a long line that is not key = value */
+    hy_buf_reset(&text);
+    hy_buf_printf(&text, "[auth]\n%s\n", secret);
+    assert_non_null(strstr(load_error(text.s), "bad.ini:2: syntax error"));
+    /* a long key is no setting */
+    hy_buf_reset(&text);
+    hy_buf_printf(&text, "[auth]\n%s = 1\n", secret);
+    assert_non_null(strstr(load_error(text.s), "bad.ini:2: unknown key"));
+    /* over the limit */
+    hy_buf_reset(&text);
+    hy_buf_put(&text, "[auth]\n\njwt_secret = ");
+    for (int i = 0; i < 9; i++) hy_buf_put(&text, secret);
+    hy_buf_put(&text, "\n");
+    const char *m = load_error(text.s);
+    assert_non_null(strstr(m, "bad.ini:3: line 3 is too long ("));
+    assert_non_null(strstr(m, "at most 8192)"));
+    hy_buf_free(&text);
+}
+
 static const char *loaded_from(const char *explicit_path)
 {
     static char src[512];
@@ -385,6 +433,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(each_bad_value_names_file_line_and_fix, setup, teardown),
         cmocka_unit_test_setup_teardown(env_overrides_file, setup, teardown),
         cmocka_unit_test_setup_teardown(sender_forms_and_a_bad_one_stops_only_mail, setup, teardown),
+        cmocka_unit_test_setup_teardown(long_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(lookup_order, setup, teardown),
         cmocka_unit_test_setup_teardown(readable_secret_file_warns, setup, teardown),
         cmocka_unit_test_setup_teardown(example_config_is_complete_and_valid, setup, teardown),
