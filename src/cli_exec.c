@@ -501,8 +501,9 @@ static int cmd_start(cli_env *env, int argc, char **argv)
 
 /* ---- input ---- */
 
-static char *read_file(const char *path, hy_err *err)
+static char *read_file(const char *path, size_t *len, hy_err *err)
 {
+    *len = 0;
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
         hy_fail(err, HY_ERR_INVALID, "cannot read %s: %s", path, strerror(errno));
@@ -517,6 +518,7 @@ static char *read_file(const char *path, hy_err *err)
         return NULL;
     }
     buf[n] = '\0';
+    *len = n;
     return buf;
 }
 
@@ -527,8 +529,9 @@ static int cmd_input(cli_env *env, int argc, char **argv)
     if (cli_wants_help(argc, argv)) {
         printf("usage: %s\n\nGives the input of the step waiting for it. Lists are comma-separated\n"
                "(languages=en,de); checkboxes take yes or no. With --json-file, FILE (or -\n"
-               "for standard input) holds one JSON object of field: value. `hyopps exec show\n"
-               "ID` lists the fields. Every field error is printed, and nothing changes.\n", usage);
+               "for standard input) holds one JSON object of field: value (a field given\n"
+               "twice, or a \\u0000 in a key or value, is refused). `hyopps exec show ID`\n"
+               "lists the fields. Every field error is printed, and nothing changes.\n", usage);
         return CLI_OK;
     }
     const char *file = NULL;
@@ -564,13 +567,14 @@ static int cmd_input(cli_env *env, int argc, char **argv)
     hy_err_clear(&err);
     cJSON *input = NULL;
     if (file) {
-        char *text = read_file(file, &err);
-        if (text) {
-            input = cJSON_Parse(text);
-            if (!cJSON_IsObject(input))
-                hy_fail(&err, HY_ERR_INVALID, "%s must hold one JSON object ({\"field\": \"value\", ...})", file);
-            free(text);
+        size_t len;
+        char *text = read_file(file, &len, &err);
+        if (text && ops_exec_input_from_json(text, len, &input, &err) != 0 && !err.nfield) {
+            char what[sizeof err.msg];
+            hy_strlcpy(what, err.msg, sizeof what);
+            hy_fail(&err, HY_ERR_INVALID, "%s %s", strcmp(file, "-") == 0 ? "standard input" : file, what);
         }
+        free(text);
     } else {
         ops_exec_input_from_pairs(npairs, pairs, &input, &err);
     }

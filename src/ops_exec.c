@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "engine.h"
 #include "exec_search.h"
+#include "json_input.h"
 #include "ops.h"
 #include "ops_exec_internal.h"
 #include "ops_refs.h"
@@ -238,6 +239,7 @@ int ops_exec_submit(hy_ctx *c, const hy_principal *p, const char *ref, const cha
     int order;
     if (resolve_visible(c, p, ref, id, &wf, err) != 0) return err->code;
     if (step_order(wf, step, &order, err) != 0) return err->code;
+    if (hy_json_input_check_keys(input, err) != 0) return err->code; /* cJSON would keep the first */
     if (db_begin(c->db, err) != 0) return err->code;
     /* audited first: engine_submit may run local steps after it (engine.h) */
     int rc = audit_action(c, p, "exec.input", id, details_step(wf, order), err);
@@ -268,6 +270,11 @@ int ops_exec_input_from_pairs(int n, char *const *pairs, cJSON **out, hy_err *er
     }
     *out = o;
     return 0;
+}
+
+int ops_exec_input_from_json(const char *text, size_t len, cJSON **out, hy_err *err)
+{
+    return hy_json_input_parse(text, len, out, err);
 }
 
 /* ---- operator actions ---- */
