@@ -16,6 +16,8 @@
 #include "validate.h"
 
 #define SYSTEM_CA_DIR "/etc/ssl/certs"
+/* The documentation email without links (nothing sends them later) */
+#define NO_LINKS_ASK "Please ask your HyOpps contact for them."
 
 /* ---- headers ---- */
 
@@ -482,11 +484,11 @@ void email_build_documentation(const email_doc *d, email_body *out)
         }
         hy_buf_put(&h, "</ul>\n");
     } else {
-        hy_buf_printf(&t, "No documentation links are configured for %s yet. We will send them as soon as they "
-                          "are available.\n", org);
+        /* Nothing sends the links later by itself: say so, and who has them. */
+        hy_buf_printf(&t, "No documentation links are configured for %s yet. " NO_LINKS_ASK "\n", org);
         hy_buf_put(&h, "<p>No documentation links are configured for <strong>");
         email_html_escape(&h, org);
-        hy_buf_put(&h, "</strong> yet. We will send them as soon as they are available.</p>\n");
+        hy_buf_put(&h, "</strong> yet. " NO_LINKS_ASK "</p>\n");
     }
     hy_buf_put(&t, "\nBest regards,\nThe HyOpps team\n");
     hy_buf_put(&h, "<p>Best regards,<br>\nThe HyOpps team</p>\n</body></html>\n");
