@@ -140,6 +140,37 @@ static void every_failure_point_leaves_no_transaction_open(void **state)
     assert_int_equal(ts_lines("creations.log"), 36);
 }
 
+/* Local steps run inline by an operator action (engine_run_inline): a
+ * database error inside them undoes them only; the action commits, nothing
+ * is left open, and a runner finishes the steps. */
+static void an_error_in_inline_steps_leaves_the_action_and_no_transaction(void **state)
+{
+    fx *f = *state;
+    static const char *const points[] = {"SAVEPOINT engine_inline", "UPDATE workflow_step_executions SET status = 'completed', output",
+                                         "RELEASE engine_inline", "INSERT INTO audit_log"};
+    for (size_t p = 0; p < sizeof points / sizeof points[0]; p++) {
+        char id[HY_UUID_LEN], name[64];
+        hy_err err;
+        assert_int_equal(ops_exec_start(f->e->c, &f->admin, "new_partner", NULL, id, &err), 0);
+        snprintf(name, sizeof name, "organization_name=Inline %zu", p);
+        char test_id[32], prod_id[32];
+        snprintf(test_id, sizeof test_id, "studio_company_id_test=in%zu-t", p);
+        snprintf(prod_id, sizeof prod_id, "studio_company_id_prod=in%zu-p", p);
+        t_submit_ok(f->e, &f->admin, id, "1", name, test_id, prod_id, NULL);
+        db_test_fail(points[p], 1);
+        int rc = t_submit(f->e, &f->admin, id, "2", &err, "keycloak_cluster=prod-eu", "keycloak_confirmed=yes", NULL);
+        db_test_fail(NULL, 0);
+        if (db_in_tx(f->e->c->db)) fail_msg("'%s': a transaction is left open (%s)", points[p], err.msg);
+        if (rc != 0) { /* the action's own statement failed: it changed nothing; again */
+            t_submit_ok(f->e, &f->admin, id, "2", "keycloak_cluster=prod-eu", "keycloak_confirmed=yes", NULL);
+        }
+        t_drain(f->e);
+        char *st = t_exec_status(f->e, id);
+        if (strcmp(st, "awaiting_input") != 0) fail_msg("'%s': execution %s, expected awaiting_input (lms_setup)", points[p], st);
+        free(st);
+    }
+}
+
 /* The runner thread of a terminal session: the error shows in its status,
  * it keeps going, and the status clears once a cycle goes well. */
 static void the_runner_thread_survives_a_transient_error(void **state)
@@ -186,6 +217,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(a_failed_claim_does_not_stick_the_runner, setup, teardown),
         cmocka_unit_test_setup_teardown(every_failure_point_leaves_no_transaction_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_error_in_inline_steps_leaves_the_action_and_no_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(the_runner_thread_survives_a_transient_error, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
