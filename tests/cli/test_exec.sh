@@ -4,14 +4,7 @@
 # process (SIGTERM, kill -9), exit codes, --json.
 source "$HYOPPS_ROOT/tests/lib.sh"
 new_env
-SIM='[metabase]
-mode = simulate
-[teams]
-mode = simulate
-[slack]
-mode = simulate
-[smtp]
-mode = simulate'
+SIM=$SIMULATE_ALL
 write_fast_config "$TEST_DIR/config.ini" "$SIM"
 write_fast_config "$TEST_DIR/mb-off.ini" "${SIM/mode = simulate/mode = off}"
 # simulated steps left to a worker instead of run by the input itself

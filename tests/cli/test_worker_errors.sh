@@ -6,16 +6,9 @@
 # for root too (chmod does not).
 source "$HYOPPS_ROOT/tests/lib.sh"
 new_env
-write_fast_config "$TEST_DIR/config.ini" '[metabase]
-mode = simulate
-[teams]
-mode = simulate
-[slack]
-mode = simulate
-[smtp]
-mode = simulate
+write_fast_config "$TEST_DIR/config.ini" "$SIMULATE_ALL
 [engine]
-inline_local_steps = false'
+inline_local_steps = false"
 export HYOPPS_CONFIG=$TEST_DIR/config.ini
 db=$HYOPPS_DB
 admin_login || not_ok "admin login"
