@@ -544,8 +544,11 @@ int engine_run_inline(hy_ctx *c, const char *exec_id, hy_err *err)
 static int fail_in_claim(hy_engine *e, ex_state *x, attempt *a, step_row *row, const hy_err *failure, hy_err *err)
 {
     int rc = record_failure(e, x, a, row, failure, err);
-    if (rc) db_rollback(e->c->db);
-    return rc ? rc : db_commit(e->c->db, err); /* (a failed commit rolls back) */
+    if (rc) {
+        db_rollback(e->c->db);
+        return rc;
+    }
+    return db_commit(e->c->db, err); /* a failed commit rolls back */
 }
 
 static int run_remote(hy_engine *e, ex_state *x, int order, step_row *row, bool reclaim, hy_err *err)
