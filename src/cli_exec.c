@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "backoff.h"
 #include "cli.h"
 #include "cli_commands.h"
 #include "engine.h"
@@ -500,8 +501,9 @@ static int cmd_start(cli_env *env, int argc, char **argv)
 
 /* ---- input ---- */
 
-static char *read_file(const char *path, hy_err *err)
+static char *read_file(const char *path, size_t *len, hy_err *err)
 {
+    *len = 0;
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
         hy_fail(err, HY_ERR_INVALID, "cannot read %s: %s", path, strerror(errno));
@@ -516,6 +518,7 @@ static char *read_file(const char *path, hy_err *err)
         return NULL;
     }
     buf[n] = '\0';
+    *len = n;
     return buf;
 }
 
@@ -526,8 +529,9 @@ static int cmd_input(cli_env *env, int argc, char **argv)
     if (cli_wants_help(argc, argv)) {
         printf("usage: %s\n\nGives the input of the step waiting for it. Lists are comma-separated\n"
                "(languages=en,de); checkboxes take yes or no. With --json-file, FILE (or -\n"
-               "for standard input) holds one JSON object of field: value. `hyopps exec show\n"
-               "ID` lists the fields. Every field error is printed, and nothing changes.\n", usage);
+               "for standard input) holds one JSON object of field: value (a field given\n"
+               "twice, or a \\u0000 in a key or value, is refused). `hyopps exec show ID`\n"
+               "lists the fields. Every field error is printed, and nothing changes.\n", usage);
         return CLI_OK;
     }
     const char *file = NULL;
@@ -563,13 +567,14 @@ static int cmd_input(cli_env *env, int argc, char **argv)
     hy_err_clear(&err);
     cJSON *input = NULL;
     if (file) {
-        char *text = read_file(file, &err);
-        if (text) {
-            input = cJSON_Parse(text);
-            if (!cJSON_IsObject(input))
-                hy_fail(&err, HY_ERR_INVALID, "%s must hold one JSON object ({\"field\": \"value\", ...})", file);
-            free(text);
+        size_t len;
+        char *text = read_file(file, &len, &err);
+        if (text && ops_exec_input_from_json(text, len, &input, &err) != 0 && !err.nfield) {
+            char what[sizeof err.msg];
+            hy_strlcpy(what, err.msg, sizeof what);
+            hy_fail(&err, HY_ERR_INVALID, "%s %s", strcmp(file, "-") == 0 ? "standard input" : file, what);
         }
+        free(text);
     } else {
         ops_exec_input_from_pairs(npairs, pairs, &input, &err);
     }
@@ -700,10 +705,21 @@ static int cmd_wait(cli_env *env, int argc, char **argv)
     engine_open(c, &eo, &eng, &err);
     int64_t deadline = timeout > 0 ? hy_mono_ms() + (int64_t)(timeout * 1000) : 0;
     int exit_code = CLI_ERR;
+    /* A database error: printed once, then counted; tried again less and less often. */
+    hy_repeats repeats = {0};
+    hy_backoff backoff = {.base_ms = 200, .max_ms = 5000};
+    int64_t error_wait = 0;
     for (;;) {
+        error_wait = 0;
         if (engine_drain(eng, &wait_stop, &err) != 0) {
-            cli_fail(&err);
+            char *m = hy_sanitize(err.msg);
+            hy_repeats_error(&repeats, stderr, "hyopps", m, hy_mono_ms());
+            free(m);
+            error_wait = hy_backoff_fail(&backoff);
             hy_err_clear(&err);
+        } else {
+            hy_backoff_ok(&backoff);
+            hy_repeats_clear(&repeats, stderr, "hyopps", hy_mono_ms());
         }
         if (ops_exec_show(c, &env->me, id, &d, &err) != 0) {
             exit_code = fail(&err);
@@ -736,12 +752,15 @@ static int cmd_wait(cli_env *env, int argc, char **argv)
         hy_exec_detail_free(&d);
         int64_t due = -1, now = hy_now_ms(), sleep_ms = 200;
         if (engine_next_due(eng, &due, &err) == 0 && due > now && due - now < sleep_ms) sleep_ms = due - now;
+        if (error_wait) sleep_ms = error_wait;
         if (deadline && deadline - hy_mono_ms() < sleep_ms) sleep_ms = deadline - hy_mono_ms();
         if (sleep_ms > 0) {
             struct timespec ts = {.tv_sec = sleep_ms / 1000, .tv_nsec = (sleep_ms % 1000) * 1000000};
             nanosleep(&ts, NULL);
         }
     }
+    hy_repeats_flush(&repeats, stderr, "hyopps", hy_mono_ms());
+    hy_repeats_free(&repeats);
     engine_close(eng);
     return exit_code;
 }

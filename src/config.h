@@ -70,7 +70,8 @@ typedef struct hy_config {
         hy_tls tls;         /* starttls */
         char *user;
         char *password;
-        char *from;
+        char *from;         /* "addr" or "Display Name <addr>", as configured */
+        char *from_error;   /* an unusable from: what is wrong (email.c refuses to send), else NULL */
         char *ca_file;
     } smtp;
 

@@ -132,7 +132,7 @@ typedef struct {
 typedef struct {
     bool running;                    /* a step is being run right now */
     hy_engine_stats engine;
-    char last_error[256];            /* the last engine error (not a step's), or "" */
+    char last_error[256];            /* the engine error of the last cycle (not a step's), or "" */
 } hy_runner_status;
 
 /* Opens its own connection to the app's database and starts the thread. */

@@ -547,7 +547,11 @@ int engine_run_inline(hy_ctx *c, const char *exec_id, hy_err *err)
 static int fail_in_claim(hy_engine *e, ex_state *x, attempt *a, step_row *row, const hy_err *failure, hy_err *err)
 {
     int rc = record_failure(e, x, a, row, failure, err);
-    return rc ? rc : db_commit(e->c->db, err);
+    if (rc) {
+        db_rollback(e->c->db);
+        return rc;
+    }
+    return db_commit(e->c->db, err); /* a failed commit rolls back */
 }
 
 static int run_remote(hy_engine *e, ex_state *x, int order, step_row *row, bool reclaim, hy_err *err)
@@ -564,7 +568,10 @@ static int run_remote(hy_engine *e, ex_state *x, int order, step_row *row, bool 
                      "attempt_log = ?7, updated_at = ?4 WHERE id = ?5 AND (status = 'pending' OR "
                      "(status = 'running' AND lease_expires_at <= ?6))",
                      "itIttIt", a.attempts, e->owner, lease, now, a.step_id, now_ms, row->attempt_log);
-    if (rc) return rc;
+    if (rc) {
+        db_rollback(e->c->db); /* the claim transaction (engine_tick's) ends here */
+        return rc;
+    }
     if (db_changes(e->c->db) != 1) { /* someone else has it */
         db_rollback(e->c->db);
         return 0;
@@ -819,10 +826,11 @@ int engine_tick(hy_engine *e, bool *worked, hy_err *err)
         int n = 0;
         rc = dispatch(e, &x, now, first, &res, &n, err);
         steps += n;
-        if (res == D_COMMITTED) { /* nothing left open */
-            if (rc == 0) checkpoint_now_and_then(e);
-            return rc;
+        if (res == D_COMMITTED && rc == 0) { /* nothing left open */
+            checkpoint_now_and_then(e);
+            return 0;
         }
+        if (res == D_COMMITTED) break; /* run_remote failed: its transactions are ended; park below */
         if (rc || res == D_NEEDS_ALONE || steps >= e->batch_max || hy_mono_ms() >= until) break;
         id[0] = '\0';
     }
@@ -832,6 +840,8 @@ int engine_tick(hy_engine *e, bool *worked, hy_err *err)
         checkpoint_now_and_then(e);
         return 0;
     }
+    /* Every error ends the transaction here (a no-op if it is ended), so
+     * that the next tick, in this process, can begin one. */
     db_rollback(e->c->db);
     if (id[0]) {
         /* Park the execution so a persistent problem does not spin. */

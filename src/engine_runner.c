@@ -7,10 +7,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "backoff.h"
 #include "engine.h"
 #include "util.h"
 
 #define DEFAULT_POLL_MS 500
+#define ERROR_WAIT_MAX_MS 30000  /* after database errors: poll, 2 x poll ... at most this */
 
 struct hy_runner {
     pthread_t th;
@@ -30,6 +32,7 @@ static void *runner_main(void *arg)
 {
     hy_runner *r = arg;
     hy_err err;
+    hy_backoff backoff = {.base_ms = r->poll_ms, .max_ms = ERROR_WAIT_MAX_MS};
     while (!r->stop) {
         hy_err_clear(&err);
         pthread_mutex_lock(&r->mu);
@@ -41,13 +44,15 @@ static void *runner_main(void *arg)
         pthread_mutex_lock(&r->mu);
         r->busy = false;
         engine_get_stats(r->eng, &r->stats);
-        if (rc) hy_strlcpy(r->last_error, err.msg, sizeof r->last_error);
+        /* the last error while it lasts: a cycle that goes well clears it */
+        hy_strlcpy(r->last_error, rc ? err.msg : "", sizeof r->last_error);
         int64_t wait = r->poll_ms;
         if (due >= 0) {
             int64_t until = due - hy_now_ms();
             if (until < wait) wait = until < 0 ? 0 : until;
         }
-        if (rc) wait = r->poll_ms; /* an error: do not spin */
+        if (rc) wait = hy_backoff_fail(&backoff); /* an error: do not spin; wait longer while it lasts */
+        else hy_backoff_ok(&backoff);
         if (!r->kicked && !r->stop && wait > 0) {
             struct timespec ts;
             clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -9,6 +9,7 @@
 #include "authz.h"
 #include "engine.h"
 #include "exec_search.h"
+#include "json_input.h"
 #include "ops.h"
 #include "ops_exec_internal.h"
 #include "ops_refs.h"
@@ -295,6 +296,7 @@ int ops_exec_submit(hy_ctx *c, const hy_principal *p, const char *ref, const cha
     if (!authz_may_input_step(p, actions, &wf->steps[order - 1]) && wf->steps[order - 1].kind == HY_STEP_MANUAL)
         return hy_fail(err, HY_ERR_FORBIDDEN, "step %d (%s) is for HyOpps staff to fill in", order,
                        wf->steps[order - 1].label);
+    if (hy_json_input_check_keys(input, err) != 0) return err->code; /* cJSON would keep the first */
     if (db_begin(c->db, err) != 0) return err->code;
     /* audited first: engine_submit may run local steps after it (engine.h) */
     int rc = audit_action(c, p, "exec.input", id, details_step(wf, order), err);
@@ -325,6 +327,11 @@ int ops_exec_input_from_pairs(int n, char *const *pairs, cJSON **out, hy_err *er
     }
     *out = o;
     return 0;
+}
+
+int ops_exec_input_from_json(const char *text, size_t len, cJSON **out, hy_err *err)
+{
+    return hy_json_input_parse(text, len, out, err);
 }
 
 /* ---- operator actions ---- */

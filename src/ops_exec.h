@@ -147,13 +147,17 @@ int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const
 int ops_exec_form(hy_ctx *c, const hy_principal *p, const char *ref, hy_step_form *out, hy_err *err);
 
 /* Submits a waiting step's input: a JSON object of field -> string
- * (booleans and arrays of strings are accepted too). Every field error at
- * once (err->field[]); nothing changes then. */
+ * (booleans and arrays of strings are accepted too; a key given twice is
+ * refused). Every field error at once (err->field[]); nothing changes then. */
 int ops_exec_submit(hy_ctx *c, const hy_principal *p, const char *ref, const char *step, const cJSON *input,
                     hy_err *err);
 /* key=value strings -> the input object for ops_exec_submit (caller
  * deletes). A malformed pair is a field error under "input". */
 int ops_exec_input_from_pairs(int n, char *const *pairs, cJSON **out, hy_err *err);
+/* JSON text (len bytes) -> the input object (caller deletes): one object;
+ * a key given twice or a NUL (\u0000) in a key or value is a field error
+ * (json_input.h). */
+int ops_exec_input_from_json(const char *text, size_t len, cJSON **out, hy_err *err);
 
 int ops_exec_retry(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *err);
 /* Admin only. reason/note: required, at most 500 bytes. */

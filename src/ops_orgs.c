@@ -333,24 +333,62 @@ static int apply_docs(hy_ctx *c, const hy_principal *p, const char *id, const hy
     return rc;
 }
 
-static int set_group(hy_ctx *c, const char *org_id, const char *tool, const char *value, hy_err *err)
+static const char *const GROUP_TOOLS[3] = {"metabase", "teams", "slack"};
+static const char *const GROUP_WHAT[3] = {"Metabase group", "Teams channel", "Slack group"};
+
+/* The id and the name given for tool i (NULL = unchanged). */
+static void group_parts(const hy_org_groups *g, int i, const char **id, const char **name)
 {
-    if (!value) return 0;
-    if (!*value)
+    const char *ids[3] = {g->metabase, g->teams, g->slack};
+    const char *names[3] = {g->metabase_name, g->teams_name, g->slack_name};
+    *id = ids[i];
+    *name = names[i];
+}
+
+/* Sets tool i's group of an organisation: value "" deletes it; a name with
+ * no id renames the existing group (a field error if there is none). */
+static int set_group(hy_ctx *c, const char *org_id, int i, const char *value, const char *name_in, hy_err *err)
+{
+    const char *tool = GROUP_TOOLS[i];
+    if (!value && !name_in) return 0;
+    if (value && !*value)
         return db_exec(c->db, err, "DELETE FROM system_groups WHERE organization_id = ? AND tool = ?", "tt", org_id,
                        tool);
-    char *name = NULL;
-    int rc = db_get_text(c->db, err, &name, "SELECT name FROM organizations WHERE id = ?", "t", org_id);
-    if (rc) return rc;
-    char *slug = hy_slug(name), *ext_name = xasprintf("ext-%s", slug);
+    char *name = name_in ? xstrdup(name_in) : NULL;
+    if (name) {
+        char *t = hy_trim(name);
+        memmove(name, t, strlen(t) + 1);
+    }
+    int rc;
+    if (!value) {
+        rc = db_exec(c->db, err, "UPDATE system_groups SET external_name = ? WHERE organization_id = ? AND tool = ?",
+                     "ttt", name, org_id, tool);
+        if (rc == 0 && db_changes(c->db) == 0) {
+            char field[32];
+            snprintf(field, sizeof field, "%s_name", tool);
+            hy_field(err, field, "this organisation has no %s to name: give its id too", GROUP_WHAT[i]);
+            rc = HY_ERR_INVALID;
+        }
+        free(name);
+        return rc;
+    }
+    char *org_name = NULL;
+    rc = db_get_text(c->db, err, &org_name, "SELECT name FROM organizations WHERE id = ?", "t", org_id);
+    if (rc) {
+        free(name);
+        return rc;
+    }
+    char *slug = hy_slug(org_name), *ext_name = xasprintf("ext-%s", slug);
     char id[HY_UUID_LEN], now[HY_TIME_LEN];
     hy_uuid(id);
     hy_now_iso(now);
     rc = db_exec(c->db, err,
                  "INSERT INTO system_groups(id, organization_id, tool, external_name, external_id, created_at) "
-                 "VALUES(?,?,?,?,?,?) ON CONFLICT(organization_id, tool) DO UPDATE SET external_id = excluded.external_id",
-                 "tttttt", id, org_id, tool, ext_name, value, now);
+                 "VALUES(?1, ?2, ?3, coalesce(?4, ?5), ?6, ?7) ON CONFLICT(organization_id, tool) DO UPDATE SET "
+                 "external_id = excluded.external_id, external_name = coalesce(?4, external_name)",
+                 "ttttttt", id, org_id, tool, name, ext_name, value, now);
     free(name);
+    free(org_name);
     free(slug);
     free(ext_name);
     return rc;
@@ -363,19 +401,35 @@ static void validate_groups(const hy_org_groups *g, hy_err *err)
         hy_field(err, "metabase", "must be a Metabase group id: a positive whole number, e.g. 7");
     if (g->teams && *g->teams) ops_check_text(err, "teams", g->teams, false, HY_MAX_NAME);
     if (g->slack && *g->slack) ops_check_text(err, "slack", g->slack, false, HY_MAX_NAME);
+    for (int i = 0; i < 3; i++) {
+        const char *id, *name;
+        group_parts(g, i, &id, &name);
+        if (!name) continue;
+        char field[32];
+        snprintf(field, sizeof field, "%s_name", GROUP_TOOLS[i]);
+        if (id && !*id) hy_field(err, field, "cannot name a group whose id is being removed");
+        else ops_check_text(err, field, name, true, HY_MAX_NAME);
+    }
 }
 
 static int apply_groups(hy_ctx *c, const hy_principal *p, const char *id, const hy_org_groups *g, hy_err *err)
 {
-    if (!g->metabase && !g->teams && !g->slack) return 0;
-    int rc = set_group(c, id, "metabase", g->metabase, err);
-    if (rc == 0) rc = set_group(c, id, "teams", g->teams, err);
-    if (rc == 0) rc = set_group(c, id, "slack", g->slack, err);
     cJSON *d = cJSON_CreateObject();
-    if (g->metabase) cJSON_AddStringToObject(d, "metabase", g->metabase);
-    if (g->teams) cJSON_AddStringToObject(d, "teams", g->teams);
-    if (g->slack) cJSON_AddStringToObject(d, "slack", g->slack);
-    if (rc == 0) rc = audit_write(c, p, "org.set_groups", "organization", id, d, err);
+    int rc = 0;
+    for (int i = 0; i < 3 && rc == 0; i++) {
+        const char *gid, *name;
+        group_parts(g, i, &gid, &name);
+        if (!gid && !name) continue;
+        rc = set_group(c, id, i, gid, name, err);
+        if (gid) cJSON_AddStringToObject(d, GROUP_TOOLS[i], gid);
+        if (name) {
+            char key[32], *t = xstrdup(name);
+            snprintf(key, sizeof key, "%s_name", GROUP_TOOLS[i]);
+            cJSON_AddStringToObject(d, key, hy_trim(t));
+            free(t);
+        }
+    }
+    if (rc == 0 && d->child) rc = audit_write(c, p, "org.set_groups", "organization", id, d, err);
     cJSON_Delete(d);
     return rc;
 }

@@ -49,6 +49,16 @@ static int add_studio_access(hy_step_io *io, const char *user, const char *org, 
     return 0;
 }
 
+/* An address that cannot be used for this organisation's user. Where it
+ * is used is for admins only: anyone else gets one refusal that does not
+ * tell another organisation's user from any other reason (DESIGN.md: a
+ * refusal never reveals whether something exists elsewhere). */
+static void email_refused(const hy_step_io *io, hy_err *err, const char *precise)
+{
+    if (io->actor && principal_is_admin(io->actor)) hy_field(err, "email", "%s", precise);
+    else hy_field(err, "email", "cannot be used for a user of this organisation; ask a HyOpps administrator");
+}
+
 static int apply_input_user_details(hy_step_io *io, cJSON *input, hy_err *err)
 {
     const char *org = wf_str(io->context, "organization_id");
@@ -64,7 +74,7 @@ static int apply_input_user_details(hy_step_io *io, cJSON *input, hy_err *err)
     }
     int rc = db_done(st);
     if (rc) return rc;
-    if (other_org) hy_field(err, "email", "belongs to an existing user of another organisation");
+    if (other_org) email_refused(io, err, "belongs to an existing user of another organisation");
     if (err->nfield) return HY_ERR_INVALID;
     if (!uid[0]) {
         /* A new user of the organisation: role user, no usable password
@@ -86,7 +96,7 @@ static int apply_input_user_details(hy_step_io *io, cJSON *input, hy_err *err)
         cJSON_free(roles);
         if (rc == HY_ERR_CONFLICT) { /* the email was taken meanwhile */
             hy_err_clear(err);
-            hy_field(err, "email", "belongs to an existing user");
+            email_refused(io, err, "belongs to an existing user");
             return HY_ERR_INVALID;
         }
         if (rc) return rc;

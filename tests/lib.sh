@@ -65,6 +65,15 @@ cleanup_env() {
     for f in ${CLEANUP_FUNCS:-}; do "$f" || true; done
     [ -n "${KEEP:-}" ] || rm -rf "$TEST_DIR"
 }
+# Config text with every integration simulated (for write_fast_config).
+SIMULATE_ALL='[metabase]
+mode = simulate
+[teams]
+mode = simulate
+[slack]
+mode = simulate
+[smtp]
+mode = simulate'
 # A fast config for tests (cheap password hashing); extra lines appended.
 write_fast_config() { # write_fast_config PATH [extra ini text]
     cat >"$1" <<INI

@@ -4,14 +4,7 @@
 # process (SIGTERM, kill -9), exit codes, --json.
 source "$HYOPPS_ROOT/tests/lib.sh"
 new_env
-SIM='[metabase]
-mode = simulate
-[teams]
-mode = simulate
-[slack]
-mode = simulate
-[smtp]
-mode = simulate'
+SIM=$SIMULATE_ALL
 write_fast_config "$TEST_DIR/config.ini" "$SIM"
 write_fast_config "$TEST_DIR/mb-off.ini" "${SIM/mode = simulate/mode = off}"
 # simulated steps left to a worker instead of run by the input itself
@@ -227,5 +220,19 @@ expect_eq "a step that cannot run fails at once, as on a runner" "failed|4" \
     "$(sqlite3 "$db" "SELECT status || '|' || current_step_order FROM workflow_executions WHERE id = '$i2'")"
 hy exec retry "$i2" >/dev/null; expect_eq "retry runs the rest at once" completed \
     "$(sqlite3 "$db" "SELECT status FROM workflow_executions WHERE id = '$i2'")"
+
+# --- JSON input: a \u0000 and a key given twice are refused (issue 10, item 7) --
+j1=$(hy exec start new_partner_user --org "Acme Corp" -q)
+printf '{"firstname": "F\\u0000X", "lastname": "L", "email": "nul@acme.example"}' >"$TEST_DIR/nul.json"
+out=$(hy exec input "$j1" 2 --json-file "$TEST_DIR/nul.json" 2>&1); rc=$?
+expect_eq "a \\u0000 in a JSON value exits 1" 1 "$rc"
+expect_contains "the field error names the field" "  firstname: contains a NUL character (\\u0000), which is not allowed" "$out"
+printf '{"firstname": "F", "lastname": "L", "email": "dup1@acme.example", "email": "dup2@acme.example"}' \
+    | hy exec input "$j1" 2 --json-file - >"$TEST_DIR/dup.out" 2>&1; rc=$?
+expect_eq "a key given twice exits 1" 1 "$rc"
+expect_contains "the field error says so" "  email: is given twice" "$(cat "$TEST_DIR/dup.out")"
+expect_eq "nothing was stored" 0 \
+    "$(sqlite3 "$db" "SELECT count(*) FROM users WHERE email IN ('nul@acme.example', 'dup1@acme.example', 'dup2@acme.example')")"
+expect_eq "the step still waits" awaiting_input "$(sqlite3 "$db" "SELECT status FROM workflow_executions WHERE id = '$j1'")"
 
 done_testing

@@ -151,7 +151,7 @@ send_keys Enter Enter
 wait_text "HyOpps │ Organisation"
 send_keys i
 wait_text "Group ids of Globex"
-send_text 7; send_keys Tab; send_text '19:globex@thread.tacv2'; send_keys Tab; send_text S0GLOBEX
+send_text 7; send_keys Tab Tab; send_text '19:globex@thread.tacv2'; send_keys Tab Tab; send_text S0GLOBEX # (a name field beside each id)
 send_keys Enter
 expect_screen "the group ids are saved" "Group ids saved."
 send_keys G

@@ -46,7 +46,8 @@ expect_screen "the organisation's Studio companies as checkboxes" "[x] Acme Corp
 expect_no_text "no organisation to choose: the key is not offered" "Choose from list"
 send_text Bob; send_keys Tab; send_text Smith; send_keys Tab; send_text hank@globex.example
 send_keys Enter
-expect_screen "another organisation's user cannot be added" "belongs to an existing user of another organisation"
+expect_screen "another organisation's user cannot be added" "cannot be used for a user of this organisation; ask a HyOpps administrator"
+expect_no_text "... and the refusal does not say where the address is used" "another organisation"
 expect_count "Globex's user is untouched" "$GLOBEX" "SELECT organization_id FROM users WHERE email = 'hank@globex.example'"
 send_keys C-u
 send_text bob@acme.example
