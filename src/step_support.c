@@ -6,6 +6,7 @@
 
 #include "db.h"
 #include "integrations/http.h"
+#include "list_lock.h"
 #include "step_support.h"
 #include "util.h"
 #include "workflows.h"
@@ -109,6 +110,52 @@ int step_run_live(hy_step_run *r, step_live_fn fn, hy_err *err)
     }
     call_log_free(&log);
     if (rc && err->code == HY_OK) hy_fail(err, HY_ERR_PERMANENT, "step %s failed", r->step_name);
+    return rc;
+}
+
+/* ---- leases on external lists ---- */
+
+#define LIST_LOCK_MARGIN_MS 5000
+
+typedef struct {
+    hy_db *db;
+    const char *key, *owner;
+    int ttl_ms;
+    int64_t renewed;             /* monotonic ms */
+} list_guard;
+
+/* Before each call: the lease must outlast it (a call takes at most
+ * timeout_ms; the lease is renewed to now + timeout_ms + the margin unless
+ * that was done less than half the margin ago). */
+static int renew_before_call(void *ud, hy_err *err)
+{
+    list_guard *g = ud;
+    int64_t now = hy_mono_ms();
+    if (now - g->renewed < LIST_LOCK_MARGIN_MS / 2) return 0;
+    int rc = list_lock_renew(g->db, g->key, g->owner, g->ttl_ms, err);
+    if (rc == 0) g->renewed = now;
+    return rc;
+}
+
+int step_with_list_lock(hy_step_run *r, hy_integ *in, const char *key, step_locked_fn fn, void *ud, hy_err *err)
+{
+    int timeout = r->cfg->http.timeout_ms > 0 ? r->cfg->http.timeout_ms : 15000;
+    list_guard g = {.db = r->c->db, .key = key, .owner = r->lease_owner, .ttl_ms = timeout + LIST_LOCK_MARGIN_MS};
+    int64_t waited = 0;
+    int rc = list_lock_acquire(g.db, key, g.owner, g.ttl_ms, g.ttl_ms, &waited, err);
+    if (rc && err->code != HY_ERR_TRANSIENT) {
+        /* the database, not the service: try again later */
+        char why[sizeof err->msg];
+        hy_strlcpy(why, err->msg, sizeof why);
+        rc = hy_fail(err, HY_ERR_TRANSIENT, "could not take the lease on %s: %s", key, why);
+    }
+    if (rc) return rc;
+    g.renewed = hy_mono_ms();
+    integ_set_guard(in, renew_before_call, &g);
+    rc = fn(in, ud, err);
+    integ_set_guard(in, NULL, NULL);
+    list_lock_release(g.db, key, g.owner);
+    cJSON_AddNumberToObject(r->output, "list_lock_wait_ms", (double)waited);
     return rc;
 }
 

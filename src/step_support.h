@@ -36,6 +36,17 @@ typedef int (*step_live_fn)(hy_step_run *r, struct hy_integ *in, hy_err *err);
  * duration_ms, error, new_connection; never a secret, never a body). */
 int step_run_live(hy_step_run *r, step_live_fn fn, hy_err *err);
 
+/* Runs fn holding the lease on an external list (list_lock.h), for a
+ * read-modify-write of a list the service only replaces whole: taken before
+ * fn (waiting at most [http] timeout_ms + 5 s for another runner; then a
+ * transient failure the engine retries when that lease runs out), renewed
+ * before each HTTP call fn makes, given back after. No transaction is open
+ * meanwhile. key: "slack:usergroup:<id>". Adds "list_lock_wait_ms" to the
+ * output. */
+typedef int (*step_locked_fn)(struct hy_integ *in, void *ud, hy_err *err);
+int step_with_list_lock(hy_step_run *r, struct hy_integ *in, const char *key, step_locked_fn fn, void *ud,
+                        hy_err *err);
+
 /* system_groups (organization_id, tool) upsert. */
 int step_upsert_system_group(hy_ctx *c, const char *org_id, const char *tool, const char *name,
                              const char *external_id, hy_err *err);

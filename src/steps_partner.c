@@ -285,13 +285,28 @@ static void add_database_ids(hy_step_run *r, int64_t group)
 
 /* Query-builder access to each of [metabase] database_ids in the
  * permissions graph (read, modify, write back with its revision; on 409
- * re-read and re-apply once; no write when nothing changes). */
+ * re-read and re-apply once; no write when nothing changes). Metabase
+ * refuses a write based on an old revision, so nothing is lost; the
+ * graph's list lease keeps HyOpps' own runners from meeting each other's
+ * 409s. */
+typedef struct {
+    long group;
+    mb_grant_result res;
+} grant;
+
+static int grant_locked(hy_integ *in, void *ud, hy_err *err)
+{
+    grant *g = ud;
+    return mb_grant_db_access(in, g->group, &g->res, err);
+}
+
 static int live_grant_db_access(hy_step_run *r, hy_integ *in, hy_err *err)
 {
     int64_t group = 0;
     wf_int(r->context, "metabase_group_id", &group);
-    mb_grant_result res;
-    if (mb_grant_db_access(in, (long)group, &res, err)) return err->code;
+    grant g = {.group = (long)group};
+    if (step_with_list_lock(r, in, "metabase:permissions:graph", grant_locked, &g, err)) return err->code;
+    const mb_grant_result res = g.res;
     add_database_ids(r, group);
     cJSON_AddNumberToObject(r->output, "databases_granted", res.granted);
     cJSON_AddNumberToObject(r->output, "databases_already", res.already);

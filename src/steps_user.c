@@ -271,17 +271,36 @@ static int gather_slack(hy_step_io *io, cJSON *context, hy_err *err)
     return step_gather_group(io->c, context, "slack", "org_slack_group_id", err);
 }
 
-/* users.lookupByEmail, then read the group's members, add the user and
- * write the whole list back (never dropping a member). */
+/* The account found by email, then, holding the group's list lease (so
+ * that no other runner of any process writes the list meanwhile), the
+ * members read, the user added, the whole list written back and read again
+ * to verify that the user is there and nobody was dropped. */
+typedef struct {
+    const char *group;
+    char user_id[64];
+    slack_member_result res;
+} slack_add;
+
+static int add_member_locked(hy_integ *in, void *ud, hy_err *err)
+{
+    slack_add *a = ud;
+    return slack_group_add_member(in, a->group, a->user_id, &a->res, err);
+}
+
 static int live_slack_user(hy_step_run *r, hy_integ *in, hy_err *err)
 {
-    const char *group = wf_str(r->context, "org_slack_group_id");
-    slack_member_result res;
-    if (slack_add_user_to_group(in, group, wf_str(r->context, "user_email"), &res, err)) return err->code;
-    cJSON_AddStringToObject(r->output, "slack_user_id", res.user_id);
-    cJSON_AddStringToObject(r->output, "slack_group_id", group);
-    cJSON_AddBoolToObject(r->output, "added", res.added);
-    cJSON_AddNumberToObject(r->output, "member_count", res.member_count);
+    slack_add a = {.group = wf_str(r->context, "org_slack_group_id")};
+    if (slack_find_user(in, wf_str(r->context, "user_email"), a.user_id, err)) return err->code;
+    char *key = xasprintf("slack:usergroup:%s", a.group);
+    int rc = step_with_list_lock(r, in, key, add_member_locked, &a, err);
+    free(key);
+    if (rc) return rc;
+    cJSON_AddStringToObject(r->output, "slack_user_id", a.res.user_id);
+    cJSON_AddStringToObject(r->output, "slack_group_id", a.group);
+    cJSON_AddBoolToObject(r->output, "added", a.res.added);
+    cJSON_AddNumberToObject(r->output, "member_count", a.res.member_count);
+    if (a.res.writes > 1) cJSON_AddNumberToObject(r->output, "writes", a.res.writes);
+    if (a.res.restored) cJSON_AddNumberToObject(r->output, "members_restored", a.res.restored);
     return 0;
 }
 
