@@ -156,6 +156,13 @@ typedef struct hy_step_def {
     hy_gather_fn gather;     /* optional: reads what run needs (inside the claim transaction) */
     hy_run_fn run;           /* no transaction open; 0, or HY_ERR_TRANSIENT / HY_ERR_PERMANENT */
     hy_persist_fn persist;   /* optional: local side effects, inside the recording transaction */
+    /* optional: a person marked this failed step done by hand (`exec done`);
+     * called inside that transaction with the step's context (gather's
+     * additions included) and its checkpoint (NULL if none). A step whose
+     * side effect cannot be checked remotely (an email) records it here as
+     * done: *checkpoint_out (taken over by the engine, which stores it as
+     * the step's checkpoint) keeps a later re-run from repeating it. */
+    int (*on_done_by_hand)(hy_step_io *io, const cJSON *checkpoint, cJSON **checkpoint_out, hy_err *err);
 } hy_step_def;
 
 typedef struct hy_workflow_def {
