@@ -363,6 +363,35 @@ static void metabase_panel_adds_and_removes(void **s)
     rig_close(&r);
 }
 
+static bool says_linked(rig *r)
+{
+    return strstr(r->u.msg, "Added to Metabase group 7. Their Metabase account (created) is now stored.") != NULL;
+}
+
+/* A user without a stored Metabase id can be added: the panel makes the
+ * (simulated) account and stores its id. */
+static void metabase_panel_adds_a_user_without_an_id(void **s)
+{
+    (void)s;
+    rig r;
+    rig_open(&r, t_env_new());
+    r.e->app->cfg->metabase.mode = HY_MODE_SIMULATE;
+    char org[HY_UUID_LEN], joe[HY_UUID_LEN];
+    t_org(r.e, "Acme Corp", org);
+    t_user(r.e, "joe@acme.example", "user", org, NULL, joe);
+    hy_err err;
+    hy_err_clear(&err);
+    hy_org_groups g = {.metabase = "7"};
+    assert_int_equal(ops_org_set_groups(r.e->c, &r.u.me, org, &g, &err), 0);
+    assert_true(ui_push(&r.u, &ui_user_mb_screen, joe));
+    assert_true(press(&r, "a", "Choose"));
+    ui_feed_key(&r.u, ch('\r'));
+    assert_true(poll_until(&r, says_linked));
+    assert_int_equal(t_count(r.e, "SELECT count(*) FROM users WHERE id = ? AND metabase_user_id >= 1000", "t", joe), 1);
+    assert_int_equal(t_count(r.e, "SELECT count(*) FROM audit_log WHERE action = 'metabase.link_user'", ""), 1);
+    rig_close(&r);
+}
+
 int main(void)
 {
     setlocale(LC_ALL, "C.UTF-8");
@@ -373,6 +402,7 @@ int main(void)
         cmocka_unit_test(users_list_pages_100000),
         cmocka_unit_test(audit_pages_back_through_older_entries),
         cmocka_unit_test(metabase_panel_adds_and_removes),
+        cmocka_unit_test(metabase_panel_adds_a_user_without_an_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
