@@ -223,8 +223,9 @@ static int persist_collection(hy_step_io *io, hy_err *err)
     int rc = step_ensure_integrations_row(io->c, org, err);
     if (rc == 0)
         rc = db_exec(io->c->db, err,
-                     "UPDATE organization_integrations SET metabase_collection_id = ?, updated_at = ? "
-                     "WHERE organization_id = ?",
+                     "UPDATE organization_integrations SET metabase_collection_id = ?1, updated_at = ?2, "
+                     "metabase_collection_placeholder = CASE WHEN metabase_collection_id IS ?1 "
+                     "THEN metabase_collection_placeholder ELSE 0 END WHERE organization_id = ?3",
                      "ttt", text, now, org);
     return rc;
 }
@@ -470,6 +471,8 @@ static int complete_new_partner(hy_step_io *io, hy_err *err)
                  "UPDATE organization_integrations SET "
                  "keycloak_confirmed = CASE WHEN ?1 >= 0 THEN ?1 ELSE keycloak_confirmed END, "
                  "keycloak_cluster = coalesce(?2, keycloak_cluster), "
+                 "metabase_collection_placeholder = CASE WHEN ?3 IS NULL OR ?3 IS metabase_collection_id "
+                 "THEN metabase_collection_placeholder ELSE 0 END, "
                  "metabase_collection_id = coalesce(?3, metabase_collection_id), "
                  "lms_confirmed = CASE WHEN ?4 >= 0 THEN ?4 ELSE lms_confirmed END, updated_at = ?5 "
                  "WHERE organization_id = ?6",

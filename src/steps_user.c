@@ -187,8 +187,8 @@ static int live_metabase_user(hy_step_run *r, hy_integ *in, hy_err *err)
 static int run_add_user_to_metabase_group(hy_step_run *r, hy_err *err)
 {
     if (need_user(r, err)) return err->code;
+    if (step_need_group(r, "metabase", "org_metabase_group_id", true, err)) return err->code;
     const char *gid_text = wf_str(r->context, "org_metabase_group_id");
-    if (!gid_text) return hy_fail(err, HY_ERR_PERMANENT, "No Metabase group configured for this organization");
     int64_t gid;
     if (!wf_int(r->context, "org_metabase_group_id", &gid) || gid <= 0)
         return hy_fail(err, HY_ERR_PERMANENT, "Invalid Metabase group ID '%s' — must be an integer", gid_text);
@@ -249,10 +249,8 @@ static int live_teams_user(hy_step_run *r, hy_integ *in, hy_err *err)
 static int run_add_user_to_teams_channel(hy_step_run *r, hy_err *err)
 {
     if (need_user(r, err)) return err->code;
+    if (step_need_group(r, "teams", "org_teams_channel_id", false, err)) return err->code;
     const char *channel = wf_str(r->context, "org_teams_channel_id");
-    if (!channel)
-        return hy_fail(err, HY_ERR_PERMANENT,
-                       "No Teams channel configured for this organization (run new_partner or set its Teams group)");
     if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_teams_user, err);
     char uid[HY_UUID_LEN], membership[HY_UUID_LEN];
     hy_uuid(uid);
@@ -307,10 +305,8 @@ static int live_slack_user(hy_step_run *r, hy_integ *in, hy_err *err)
 static int run_add_user_to_slack_group(hy_step_run *r, hy_err *err)
 {
     if (need_user(r, err)) return err->code;
+    if (step_need_group(r, "slack", "org_slack_group_id", false, err)) return err->code;
     const char *group = wf_str(r->context, "org_slack_group_id");
-    if (!group)
-        return hy_fail(err, HY_ERR_PERMANENT,
-                       "No Slack group configured for this organization (run new_partner or set its Slack group)");
     if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_slack_user, err);
     char tok[10], uid[16];
     sim_token(tok, sizeof tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
