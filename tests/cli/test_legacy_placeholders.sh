@@ -86,4 +86,15 @@ out=$(hy exec show "$u2")
 expect_contains "no group: names the organisation and the group" 'No Slack group configured for this organization ("Acme Corp")' "$out"
 expect_contains "no group: orgs edit" 'Set its id with `hyopps orgs edit "Acme Corp" --slack-group ID`' "$out"
 expect_contains "no group: or the step that creates it" "or create it by re-running its new_partner execution from create_slack_group: \`hyopps exec rerun $np --from create_slack_group\`" "$out"
+
+# --- a Metabase placeholder is refused in any mode (it is no integer) ---------------------------
+sqlite3 "$db" "UPDATE system_groups SET external_id = 'mb-grp-x1y2z3a', placeholder = 1 WHERE tool = 'metabase'"
+u3=$(hy exec start new_partner_user --org "Acme Corp" -q)
+hy exec input "$u3" input_user_details firstname=Max lastname=Legacy email=max@acme.example >/dev/null
+expect_eq "Metabase placeholder: the (simulated) step failed" failed \
+    "$(sqlite3 "$db" "SELECT status FROM workflow_step_executions WHERE execution_id = '$u3' AND step_order = 4")"
+out=$(hy exec show "$u3")
+expect_contains "Metabase placeholder: says so, with the command" \
+    'The Metabase group of organisation "Acme Corp" is mb-grp-x1y2z3a, a placeholder the original HyOpps app made' "$out"
+expect_contains "Metabase placeholder: the option" '--metabase-group ID' "$out"
 done_testing
