@@ -314,9 +314,8 @@ int slack_add_user_to_group(hy_integ *in, const char *group_id, const char *emai
                             hy_err *err)
 {
     memset(out, 0, sizeof *out);
-    if (slack_ready(in, err)) return err->code;
-    if (hy_empty(group_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Slack group configured for this organization");
     char uid[64];
+    if (hy_empty(group_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Slack group configured for this organization");
     if (slack_find_user(in, email, uid, err)) return err->code;
     return slack_group_add_member(in, group_id, uid, out, err);
 }

@@ -16,16 +16,7 @@ CLEANUP_FUNCS="stop_fake"
 SL=$("$FAKES/fakectl.sh" start slack "$TEST_DIR/slack" --token xoxb-legacy) || exit 1
 cp "$HYOPPS_ROOT/tests/fixtures/legacy-hyopps.db" "$db"
 chmod 600 "$db"
-write_fast_config "$TEST_DIR/config.ini" "[metabase]
-mode = simulate
-[teams]
-mode = simulate
-[smtp]
-mode = simulate
-[slack]
-bot_token = xoxb-legacy
-api_url = http://127.0.0.1:$SL/api
-[http]
+write_slack_config "$TEST_DIR/config.ini" "$SL" xoxb-legacy "[http]
 timeout_ms = 2000"
 export HYOPPS_CONFIG=$TEST_DIR/config.ini
 admin_login || not_ok "the legacy admin logs in"

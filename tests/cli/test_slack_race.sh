@@ -26,16 +26,7 @@ stop_all() {
 CLEANUP_FUNCS="stop_all"
 SL=$("$FAKES/fakectl.sh" start slack "$TEST_DIR/slack" --token xoxb-race) || exit 1
 
-write_fast_config "$TEST_DIR/config.ini" "[metabase]
-mode = simulate
-[teams]
-mode = simulate
-[smtp]
-mode = simulate
-[slack]
-bot_token = xoxb-race
-api_url = http://127.0.0.1:$SL/api
-[http]
+write_slack_config "$TEST_DIR/config.ini" "$SL" xoxb-race "[http]
 timeout_ms = 2000
 max_attempts = 10"
 export HYOPPS_CONFIG=$TEST_DIR/config.ini

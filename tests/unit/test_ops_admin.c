@@ -256,14 +256,21 @@ static bool fake_member(t_fake *f, long uid, long gid)
     return found;
 }
 
+/* The world, live against a fake Metabase (returned; stop it at the end). */
+static t_fake *build_live(world *w)
+{
+    t_fake *f = t_fake_start("metabase", NULL);
+    build(w);
+    t_config_metabase(w->e->app->cfg, f->url, "mb-test-key");
+    w->e->app->cfg->http.timeout_ms = 3000;
+    return f;
+}
+
 static void live_memberships_change_in_metabase(void **s)
 {
     (void)s;
-    t_fake *f = t_fake_start("metabase", NULL);
     world w;
-    build(&w);
-    t_config_metabase(w.e->app->cfg, f->url, "mb-test-key");
-    w.e->app->cfg->http.timeout_ms = 3000;
+    t_fake *f = build_live(&w);
     cJSON *seed = t_fake_post(f, "/_fake/seed",
                               "{\"users\":[{\"email\":\"jane@acme.example\"}],"
                               "\"groups\":[{\"name\":\"ext-acme-corp\"},{\"name\":\"ext-globex\"}]}");
@@ -331,11 +338,8 @@ static void live_memberships_change_in_metabase(void **s)
 static void live_users_without_an_id_are_found_or_created_by_email(void **s)
 {
     (void)s;
-    t_fake *f = t_fake_start("metabase", NULL);
     world w;
-    build(&w);
-    t_config_metabase(w.e->app->cfg, f->url, "mb-test-key");
-    w.e->app->cfg->http.timeout_ms = 3000;
+    t_fake *f = build_live(&w);
     char gone[HY_UUID_LEN], fresh[HY_UUID_LEN];
     t_user(w.e, "gone@acme.example", "user", w.org, NULL, gone);
     t_user(w.e, "fresh@acme.example", "user", w.org, NULL, fresh);

@@ -206,6 +206,15 @@ static char *members_of(const char *gid)
     return b.s ? hy_buf_take(&b) : xstrdup("");
 }
 
+/* The group holds exactly the three, in order. */
+static void expect_all_three(const char *gid, char u[3][32])
+{
+    char *got = members_of(gid), *want = xasprintf("%s,%s,%s", u[0], u[1], u[2]);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+}
+
 static void a_stale_write_over_ours_is_found_and_written_again(void **s)
 {
     ctx *c = *s;
@@ -219,10 +228,7 @@ static void a_stale_write_over_ours_is_found_and_written_again(void **s)
     assert_int_equal(m.writes, 2);
     assert_int_equal(m.restored, 0);
     assert_int_equal(m.member_count, 3);
-    char *got = members_of(gid), *want = xasprintf("%s,%s,%s", u[0], u[1], u[2]);
-    assert_string_equal(got, want);
-    free(got);
-    free(want);
+    expect_all_three(gid, u);
     /* the fake saw it: the concurrent write dropped the new member */
     cJSON *st = t_fake_state(sl);
     assert_int_equal(cJSON_GetObjectItem(st, "dropped_total")->valueint, 1);
@@ -243,10 +249,7 @@ static void earlier_members_a_stale_write_dropped_are_restored(void **s)
     assert_int_equal(slack_add_user_to_group(c->in, gid, "new@acme.test", &m, &c->err), 0);
     assert_int_equal(m.writes, 2);
     assert_int_equal(m.restored, 1);
-    char *got = members_of(gid), *want = xasprintf("%s,%s,%s", u[0], u[1], u[2]);
-    assert_string_equal(got, want);
-    free(got);
-    free(want);
+    expect_all_three(gid, u);
 }
 
 static void a_list_that_keeps_changing_fails_naming_who_is_missing(void **s)

@@ -333,20 +333,29 @@ static bool press(rig *r, const char *key, const char *until)
 static bool says_added(rig *r) { return strstr(r->u.msg, "Added to Metabase group 7") != NULL; }
 static bool says_removed(rig *r) { return strstr(r->u.msg, "Removed from Metabase group 7") != NULL; }
 
+/* Simulated Metabase, Acme Corp with Metabase group 7 and a user of it. */
+static void mb_rig(rig *r, const char *email, char user[HY_UUID_LEN])
+{
+    rig_open(r, t_env_new());
+    r->e->app->cfg->metabase.mode = HY_MODE_SIMULATE;
+    char org[HY_UUID_LEN];
+    t_org(r->e, "Acme Corp", org);
+    t_user(r->e, email, "user", org, NULL, user);
+    hy_err err;
+    hy_err_clear(&err);
+    hy_org_groups g = {.metabase = "7"};
+    assert_int_equal(ops_org_set_groups(r->e->c, &r->u.me, org, &g, &err), 0);
+}
+
 static void metabase_panel_adds_and_removes(void **s)
 {
     (void)s;
     rig r;
-    rig_open(&r, t_env_new());
-    r.e->app->cfg->metabase.mode = HY_MODE_SIMULATE;
-    char org[HY_UUID_LEN], jane[HY_UUID_LEN];
-    t_org(r.e, "Acme Corp", org);
-    t_user(r.e, "jane@acme.example", "user", org, NULL, jane);
+    char jane[HY_UUID_LEN];
+    mb_rig(&r, "jane@acme.example", jane);
     hy_err err;
     hy_err_clear(&err);
     assert_int_equal(db_exec(r.e->c->db, &err, "UPDATE users SET metabase_user_id = 42 WHERE id = ?", "t", jane), 0);
-    hy_org_groups g = {.metabase = "7"};
-    assert_int_equal(ops_org_set_groups(r.e->c, &r.u.me, org, &g, &err), 0);
 
     assert_true(ui_push(&r.u, &ui_user_mb_screen, jane));
     feed(&r, "a"); /* the first load still runs: asked to wait */
@@ -374,15 +383,8 @@ static void metabase_panel_adds_a_user_without_an_id(void **s)
 {
     (void)s;
     rig r;
-    rig_open(&r, t_env_new());
-    r.e->app->cfg->metabase.mode = HY_MODE_SIMULATE;
-    char org[HY_UUID_LEN], joe[HY_UUID_LEN];
-    t_org(r.e, "Acme Corp", org);
-    t_user(r.e, "joe@acme.example", "user", org, NULL, joe);
-    hy_err err;
-    hy_err_clear(&err);
-    hy_org_groups g = {.metabase = "7"};
-    assert_int_equal(ops_org_set_groups(r.e->c, &r.u.me, org, &g, &err), 0);
+    char joe[HY_UUID_LEN];
+    mb_rig(&r, "joe@acme.example", joe);
     assert_true(ui_push(&r.u, &ui_user_mb_screen, joe));
     assert_true(press(&r, "a", "Choose"));
     ui_feed_key(&r.u, ch('\r'));
