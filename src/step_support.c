@@ -288,7 +288,8 @@ int step_need_group(const hy_step_run *r, const char *tool, const char *key, boo
     while (k < 2 && strcmp(GROUP_FIX[k].tool, tool) != 0) k++;
     const char *org = wf_str(r->context, "organization_name");
     const char *np = wf_str(r->context, "org_new_partner_execution_id");
-    char *word = hy_shell_quoted(org);
+    /* the name when it is short and safe on a command line (the message has 512 bytes), else the id */
+    char *word = org && strlen(org) <= 60 ? hy_shell_quoted(org) : NULL;
     if (!word) word = xstrdup(wf_str(r->context, "organization_id") ? wf_str(r->context, "organization_id") : "ORG");
     char *problem = id ? xasprintf("The %s of organisation \"%s\" is %s, a placeholder the original HyOpps app made, "
                                    "not a real id (HyOpps did not call the service)",
