@@ -10,6 +10,8 @@ int cli_cmd_whoami(cli_env *env, int argc, char **argv);
 int cli_cmd_passwd(cli_env *env, int argc, char **argv);
 int cli_cmd_orgs(cli_env *env, int argc, char **argv);
 int cli_cmd_users(cli_env *env, int argc, char **argv);
+/* users metabase (cli_metabase.c); argv[0] is "metabase". */
+int cli_users_metabase(cli_env *env, int argc, char **argv);
 int cli_cmd_audit(cli_env *env, int argc, char **argv);
 int cli_cmd_db(cli_env *env, int argc, char **argv);
 int cli_cmd_exec(cli_env *env, int argc, char **argv);

@@ -117,6 +117,14 @@ static int orgs_show(cli_env *env, int argc, char **argv)
         cli_print_safe(stdout, d.groups[i].external_name);
         printf("  id ");
         cli_print_safe(stdout, d.groups[i].external_id ? d.groups[i].external_id : "-");
+        if (d.groups[i].placeholder) {
+            /* the original app's stub made it up: say how to set the real one */
+            char *word = hy_shell_quoted(d.org.name);
+            printf("  (placeholder from the original app, not a real id: set it with hyopps orgs edit ");
+            cli_print_safe(stdout, word ? word : d.org.id);
+            printf(" %s ID)", hy_group_edit_flag(d.groups[i].tool) ? hy_group_edit_flag(d.groups[i].tool) : "");
+            free(word);
+        }
         putchar('\n');
     }
     printf("\nIntegrations\n");
@@ -128,6 +136,8 @@ static int orgs_show(cli_env *env, int argc, char **argv)
     }
     printf("\n  metabase    collection ");
     cli_print_safe(stdout, d.metabase_collection_id ? d.metabase_collection_id : "-");
+    if (d.metabase_collection_placeholder)
+        printf("  (placeholder from the original app: clone_metabase_collection finds or creates the real one)");
     printf("\n  lms         %s\n", d.lms_confirmed ? "confirmed" : "not confirmed");
     printf("\nDocumentation\n");
     cli_print_field("  internal", d.docs_internal);

@@ -1,4 +1,4 @@
-/* hyopps users list|show|access|edit|delete|set-password */
+/* hyopps users list|show|access|edit|delete|set-password (metabase: cli_metabase.c) */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,8 @@ static const char *USAGE =
     "                              [--org ORG | --no-org] [--role admin|partner_admin|user]\n"
     "                              [--password-stdin]\n"
     "       hyopps users delete USER [--yes]\n"
-    "       hyopps users set-password USER [--password-stdin]";
+    "       hyopps users set-password USER [--password-stdin]\n"
+    "       hyopps users metabase USER [list | add GROUP | remove GROUP] [--json]";
 
 static int users_help(void)
 {
@@ -32,7 +33,8 @@ static int users_help(void)
            "`users access` lists what the user was given in each system (Studio, Metabase,\n"
            "Microsoft Teams, Slack): when, how (auto, by_hand with its note, inferred at an\n"
            "upgrade, adopted), by which execution and step, and when it was revoked.\n"
-           "Partner admins may list and show the users of their own organisation only.\n",
+           "Partner admins may list and show the users of their own organisation only.\n"
+           "users metabase: a user's Metabase groups (administrators; see its --help).\n",
            USAGE, auth_password_rules_text());
     return CLI_OK;
 }
@@ -286,6 +288,7 @@ static int users_delete(cli_env *env, int argc, char **argv)
 int cli_cmd_users(cli_env *env, int argc, char **argv)
 {
     if (argc < 2) return cli_usage_error(USAGE, "users needs a subcommand");
+    if (strcmp(argv[1], "metabase") == 0) return cli_users_metabase(env, argc - 1, argv + 1);
     if (cli_wants_help(argc, argv)) return users_help();
     const char *sub = argv[1];
     if (strcmp(sub, "list") == 0) return users_list(env, argc - 1, argv + 1);

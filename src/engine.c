@@ -565,6 +565,36 @@ int engine_skip(hy_ctx *c, const hy_principal *actor, const char *exec_id, int o
     return close_by_hand(c, actor, &x, order, HY_SS_SKIPPED, false, reason, err);
 }
 
+/* The step's on_done_by_hand: what it records as done becomes its checkpoint. */
+static int record_done_by_hand(hy_ctx *c, const hy_principal *actor, ex_state *x, int order, hy_err *err)
+{
+    const hy_step_def *sd = &x->wf->steps[order - 1];
+    if (!sd->on_done_by_hand) return 0;
+    cJSON *ctx = NULL, *cp = NULL, *out = NULL;
+    char *text = NULL;
+    int rc = ex_context(c, x, &ctx, err);
+    hy_step_io io = {.c = c, .actor = actor, .execution_id = x->id, .requested_by = nullable(x->requested_by),
+                     .context = ctx};
+    if (rc == 0 && sd->gather) rc = sd->gather(&io, ctx, err);
+    if (rc == 0)
+        rc = db_get_text(c->db, err, &text, "SELECT checkpoint FROM workflow_step_executions WHERE id = ?", "t",
+                         x->step[order - 1].id);
+    if (rc == 0) {
+        cp = text ? cJSON_Parse(text) : NULL;
+        rc = sd->on_done_by_hand(&io, cp, &out, err);
+    }
+    char *json = rc == 0 && out ? cJSON_PrintUnformatted(out) : NULL;
+    if (json)
+        rc = db_exec(c->db, err, "UPDATE workflow_step_executions SET checkpoint = ? WHERE id = ?", "tt", json,
+                     x->step[order - 1].id);
+    cJSON_free(json);
+    cJSON_Delete(out);
+    cJSON_Delete(cp);
+    cJSON_Delete(ctx);
+    free(text);
+    return rc;
+}
+
 int engine_mark_done(hy_ctx *c, const hy_principal *actor, const char *exec_id, int order, const char *note,
                      hy_err *err)
 {
@@ -573,6 +603,7 @@ int engine_mark_done(hy_ctx *c, const hy_principal *actor, const char *exec_id, 
     if (x.step[order - 1].status != HY_SS_FAILED)
         return hy_fail(err, HY_ERR_CONFLICT, "step %d (%s) is %s: only a failed step can be marked done by hand", order,
                        step_name(&x, order), hy_step_status_name(x.step[order - 1].status));
+    if (record_done_by_hand(c, actor, &x, order, err) != 0) return err->code;
     return close_by_hand(c, actor, &x, order, HY_SS_COMPLETED, true, note, err);
 }
 

@@ -223,6 +223,14 @@ cJSON *hy_org_to_json(const hy_org *o)
     return j;
 }
 
+const char *hy_group_edit_flag(const char *tool)
+{
+    if (hy_streq(tool, "metabase")) return "--metabase-group";
+    if (hy_streq(tool, "teams")) return "--teams-group";
+    if (hy_streq(tool, "slack")) return "--slack-group";
+    return NULL;
+}
+
 cJSON *hy_org_detail_to_json(const hy_org_detail *d)
 {
     cJSON *j = hy_org_to_json(&d->org);
@@ -241,12 +249,14 @@ cJSON *hy_org_detail_to_json(const hy_org_detail *d)
         add_str(g, "tool", d->groups[i].tool);
         add_str(g, "external_name", d->groups[i].external_name);
         add_str(g, "external_id", d->groups[i].external_id);
+        cJSON_AddBoolToObject(g, "placeholder", d->groups[i].placeholder);
         cJSON_AddItemToArray(a, g);
     }
     cJSON *in = cJSON_AddObjectToObject(j, "integrations");
     cJSON_AddBoolToObject(in, "keycloak_confirmed", d->keycloak_confirmed);
     add_str(in, "keycloak_cluster", d->keycloak_cluster);
     add_str(in, "metabase_collection_id", d->metabase_collection_id);
+    cJSON_AddBoolToObject(in, "metabase_collection_placeholder", d->metabase_collection_placeholder);
     cJSON_AddBoolToObject(in, "lms_confirmed", d->lms_confirmed);
     cJSON *docs = cJSON_AddObjectToObject(j, "documentation");
     add_str(docs, "internal", d->docs_internal);

@@ -50,7 +50,11 @@ typedef struct {
 
 typedef struct {
     char *id, *tool, *external_name, *external_id, *created_at;
+    bool placeholder;            /* a made-up id from the original app's stubs (migration 007) */
 } hy_system_group;
+
+/* The `orgs edit` option that sets a tool's group id ("--slack-group"), or NULL. */
+const char *hy_group_edit_flag(const char *tool);
 
 typedef struct {
     char *id, *email, *firstname, *lastname;
@@ -72,6 +76,7 @@ typedef struct {
     bool has_integrations;
     bool keycloak_confirmed, lms_confirmed;
     char *keycloak_cluster, *metabase_collection_id, *integrations_updated_at;
+    bool metabase_collection_placeholder;   /* made up by the original app's stubs */
     char *docs_internal, *docs_general, *docs_additional, *docs_updated_at;
     hy_user_brief *users;
     int nusers;

@@ -20,7 +20,7 @@
 /* The user an operation is about. */
 typedef struct {
     char id[HY_UUID_LEN];
-    char *email;
+    char *email, *first, *last;
     bool has_mb;
     long mb;
 } target;
@@ -28,7 +28,9 @@ typedef struct {
 static void target_free(target *t)
 {
     free(t->email);
-    t->email = NULL;
+    free(t->first);
+    free(t->last);
+    t->email = t->first = t->last = NULL;
 }
 
 static int mode_check(hy_ctx *c, hy_err *err)
@@ -44,24 +46,64 @@ static int begin(hy_ctx *c, const hy_principal *p, const char *ref, target *t, h
     memset(t, 0, sizeof *t);
     if (ops_begin_admin(c, p, err) != 0 || mode_check(c, err) != 0 || ops_find_user(c, p, ref, t->id, err) != 0)
         return err->code;
-    hy_stmt *st = db_query(c->db, err, "SELECT email, metabase_user_id FROM users WHERE id = ?", "t", t->id);
+    hy_stmt *st = db_query(c->db, err, "SELECT email, metabase_user_id, firstname, lastname FROM users WHERE id = ?",
+                           "t", t->id);
     bool found = db_row(st);
     if (found) {
         t->email = db_dup(st, 0);
         t->has_mb = !db_null(st, 1) && db_int(st, 1) > 0 && db_int(st, 1) <= LONG_MAX;
         t->mb = t->has_mb ? (long)db_int(st, 1) : 0;
+        t->first = db_dup(st, 2);
+        t->last = db_dup(st, 3);
     }
     int rc = db_done(st);
     if (rc == 0 && !found) rc = hy_fail(err, HY_ERR_NOT_FOUND, "user not found");
     return rc;
 }
 
-static int need_metabase_id(const target *t, hy_err *err)
+const char *hy_mb_how_name(mb_user_how how)
 {
-    if (t->has_mb) return 0;
-    return hy_fail(err, HY_ERR_CONFLICT,
-                   "this user has no Metabase id yet (it is stored when the new_partner_user workflow adds them "
-                   "to Metabase)");
+    return how == MB_USER_CREATED ? "created" : how == MB_USER_REACTIVATED ? "reactivated" : "existed";
+}
+
+/* Stores the user's Metabase id, with its audit row (inside the caller's
+ * transaction). */
+static int store_link(hy_ctx *c, const hy_principal *p, target *t, long mb, mb_user_how how, hy_err *err)
+{
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    int rc = db_exec(c->db, err, "UPDATE users SET metabase_user_id = ?, updated_at = ? WHERE id = ?", "Itt",
+                     (int64_t)mb, now, t->id);
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "email", t->email ? t->email : "");
+    cJSON_AddNumberToObject(d, "metabase_user_id", (double)mb);
+    cJSON_AddStringToObject(d, "how", hy_mb_how_name(how));
+    if (c->cfg->metabase.mode == HY_MODE_SIMULATE) cJSON_AddBoolToObject(d, "simulated", true);
+    if (rc == 0) rc = audit_write(c, p, "metabase.link_user", "user", t->id, d, err);
+    cJSON_Delete(d);
+    if (rc == 0) {
+        t->has_mb = true;
+        t->mb = mb;
+    }
+    return rc;
+}
+
+/* Live, no stored id: the account found by email (create: else created, a
+ * deactivated one reactivated, as the onboarding step does), its id stored
+ * in a short transaction. No account and !create: t->has_mb stays false. */
+static int live_link(hy_ctx *c, const hy_principal *p, target *t, bool create, hy_mb_link *link, hy_err *err)
+{
+    hy_integ *in = integ_new(c->cfg);
+    long id = 0;
+    bool active = false;
+    mb_user_how how = MB_USER_EXISTED;
+    int rc = create ? mb_ensure_user(in, t->email, t->first, t->last, &id, &how, err)
+                    : mb_find_user(in, t->email, &id, &active, err);
+    integ_free(in);
+    if (rc || id <= 0) return rc;
+    if ((rc = db_begin(c->db, err)) == 0) rc = ops_finish(c, store_link(c, p, t, id, how, err), err);
+    if (rc == 0) *link = (hy_mb_link){.linked = true, .how = how, .metabase_user_id = id};
+    return rc;
 }
 
 static bool group_listed(const mb_group_list *l, long id)
@@ -209,6 +251,24 @@ static int sim_change(hy_ctx *c, long mb, long gid, bool add, bool *changed, cha
     return rc;
 }
 
+/* A simulated Metabase id no other user has (as the simulated onboarding
+ * step makes one: a plausible integer). */
+static int sim_new_id(hy_ctx *c, long *out, hy_err *err)
+{
+    for (int i = 0; i < 100; i++) {
+        long id = 1000 + (long)hy_random_uniform(900000);
+        int64_t one;
+        bool taken = false;
+        if (db_get_int(c->db, err, &one, &taken, "SELECT 1 FROM users WHERE metabase_user_id = ?", "I", (int64_t)id))
+            return err->code;
+        if (!taken) {
+            *out = id;
+            return 0;
+        }
+    }
+    return hy_fail(err, HY_ERR_INTERNAL, "no free simulated Metabase id");
+}
+
 /* ---- live ---- */
 
 static int live_user_groups(hy_ctx *c, long mb, mb_group_list *out, hy_err *err)
@@ -239,10 +299,22 @@ int ops_metabase_user(hy_ctx *c, const hy_principal *p, const char *user_ref, hy
         out->mode = c->cfg->metabase.mode;
         out->has_metabase_id = t.has_mb;
         out->metabase_user_id = t.mb;
-        if (t.has_mb)
-            rc = out->mode == HY_MODE_LIVE ? live_user_groups(c, t.mb, &out->groups, err)
-                                           : sim_user_groups(c, t.mb, &out->groups, err);
     }
+    if (rc == 0 && !t.has_mb && out->mode == HY_MODE_LIVE) {
+        /* not stored: Metabase may know the email (nothing is stored by looking) */
+        hy_integ *in = integ_new(c->cfg);
+        long id = 0;
+        bool active = false;
+        rc = mb_find_user(in, t.email, &id, &active, err);
+        integ_free(in);
+        if (rc == 0 && id > 0) {
+            out->found_by_email = true;
+            out->metabase_user_id = id;
+        }
+    }
+    if (rc == 0 && out->metabase_user_id > 0)
+        rc = out->mode == HY_MODE_LIVE ? live_user_groups(c, out->metabase_user_id, &out->groups, err)
+                                       : sim_user_groups(c, out->metabase_user_id, &out->groups, err);
     target_free(&t);
     if (rc) hy_mb_user_free(out);
     return rc;
@@ -253,16 +325,18 @@ int ops_metabase_addable(hy_ctx *c, const hy_principal *p, const char *user_ref,
     memset(out, 0, sizeof *out);
     target t;
     int rc = begin(c, p, user_ref, &t, err);
-    if (rc == 0) rc = need_metabase_id(&t, err);
     mb_group_list all = {0}, mine = {0};
     if (rc == 0 && c->cfg->metabase.mode == HY_MODE_LIVE) {
         hy_integ *in = integ_new(c->cfg);
         rc = mb_list_groups(in, &all, err);
-        if (rc == 0) rc = mb_user_groups(in, t.mb, &mine, err);
+        long id = t.mb;
+        bool active = false;
+        if (rc == 0 && !t.has_mb) rc = mb_find_user(in, t.email, &id, &active, err);
+        if (rc == 0 && id > 0) rc = mb_user_groups(in, id, &mine, err);
         integ_free(in);
     } else if (rc == 0) {
         rc = sim_groups(c, &all, err);
-        if (rc == 0) rc = sim_user_groups(c, t.mb, &mine, err);
+        if (rc == 0 && t.has_mb) rc = sim_user_groups(c, t.mb, &mine, err);
     }
     for (int i = 0; rc == 0 && i < all.n; i++) {
         long id = all.items[i].id;
@@ -291,11 +365,54 @@ static int audit_change(hy_ctx *c, const hy_principal *p, const target *t, long 
     return rc;
 }
 
+static int change_live(hy_ctx *c, const hy_principal *p, target *t, long gid, bool add, bool *did, hy_mb_link *link,
+                       hy_err *err)
+{
+    if (!t->has_mb && live_link(c, p, t, add, link, err) != 0) return err->code;
+    if (!t->has_mb) return 0; /* removing: no account, so no membership */
+    /* The network calls run with no transaction open; the audit row follows. */
+    hy_integ *in = integ_new(c->cfg);
+    int rc = add ? mb_add_membership(in, t->mb, gid, did, err) : mb_remove_membership(in, t->mb, gid, did, err);
+    integ_free(in);
+    if (rc) return rc;
+    rc = db_begin(c->db, err);
+    if (rc == 0) rc = ops_finish(c, audit_change(c, p, t, gid, add, *did, NULL, err), err);
+    if (rc) {
+        char why[sizeof err->msg];
+        hy_strlcpy(why, err->msg, sizeof why);
+        rc = hy_fail(err, err->code, "Metabase %s the membership, but the audit row could not be written: %s",
+                     *did ? (add ? "made" : "removed") : "checked", why);
+    }
+    return rc;
+}
+
+/* One transaction: a simulated account when adding someone without one,
+ * the membership, the audit rows. */
+static int change_simulated(hy_ctx *c, const hy_principal *p, target *t, long gid, bool add, bool *did,
+                            hy_mb_link *link, hy_err *err)
+{
+    if (!t->has_mb && !add) return 0; /* no account, so no membership */
+    int rc = db_begin(c->db, err);
+    if (rc) return rc;
+    long id = 0;
+    if (!t->has_mb && (rc = sim_new_id(c, &id, err)) == 0 && (rc = store_link(c, p, t, id, MB_USER_CREATED, err)) == 0)
+        *link = (hy_mb_link){.linked = true, .how = MB_USER_CREATED, .metabase_user_id = id};
+    char *group_name = NULL;
+    if (rc == 0) rc = sim_change(c, t->mb, gid, add, did, &group_name, err);
+    if (rc == 0) rc = audit_change(c, p, t, gid, add, *did, group_name, err);
+    free(group_name);
+    rc = ops_finish(c, rc, err);
+    if (rc) *link = (hy_mb_link){0}; /* rolled back with the rest */
+    return rc;
+}
+
 static int change(hy_ctx *c, const hy_principal *p, const char *user_ref, long gid, bool add, bool *changed,
-                  hy_err *err)
+                  hy_mb_link *link_out, hy_err *err)
 {
     bool did = false;
+    hy_mb_link link = {0};
     if (changed) *changed = false;
+    if (link_out) *link_out = link;
     target t;
     int rc = begin(c, p, user_ref, &t, err);
     if (rc == 0 && (gid == MB_ALL_USERS_ID || gid == MB_ADMINS_ID || gid <= 0)) {
@@ -304,45 +421,24 @@ static int change(hy_ctx *c, const hy_principal *p, const char *user_ref, long g
                           : "groups 1 (All Users) and 2 (Administrators) are Metabase's own and are never changed here");
         rc = err->code;
     }
-    if (rc == 0) rc = need_metabase_id(&t, err);
-    char *group_name = NULL;
-    if (rc == 0 && c->cfg->metabase.mode == HY_MODE_LIVE) {
-        /* The network call runs with no transaction open; the audit row follows. */
-        hy_integ *in = integ_new(c->cfg);
-        rc = add ? mb_add_membership(in, t.mb, gid, &did, err) : mb_remove_membership(in, t.mb, gid, &did, err);
-        integ_free(in);
-        if (rc == 0) {
-            rc = db_begin(c->db, err);
-            if (rc == 0) rc = ops_finish(c, audit_change(c, p, &t, gid, add, did, NULL, err), err);
-            if (rc) {
-                char why[sizeof err->msg];
-                hy_strlcpy(why, err->msg, sizeof why);
-                rc = hy_fail(err, err->code, "Metabase %s the membership, but the audit row could not be written: %s",
-                             did ? (add ? "made" : "removed") : "checked", why);
-            }
-        }
-    } else if (rc == 0) {
-        rc = db_begin(c->db, err);
-        if (rc == 0) {
-            rc = sim_change(c, t.mb, gid, add, &did, &group_name, err);
-            if (rc == 0) rc = audit_change(c, p, &t, gid, add, did, group_name, err);
-            rc = ops_finish(c, rc, err);
-        }
-    }
+    if (rc == 0)
+        rc = c->cfg->metabase.mode == HY_MODE_LIVE ? change_live(c, p, &t, gid, add, &did, &link, err)
+                                                   : change_simulated(c, p, &t, gid, add, &did, &link, err);
+    link.metabase_user_id = t.mb;
+    if (link_out) *link_out = link;
     if (rc == 0 && changed) *changed = did;
-    free(group_name);
     target_free(&t);
     return rc;
 }
 
 int ops_metabase_add(hy_ctx *c, const hy_principal *p, const char *user_ref, long group_id, bool *changed,
-                     hy_err *err)
+                     hy_mb_link *link, hy_err *err)
 {
-    return change(c, p, user_ref, group_id, true, changed, err);
+    return change(c, p, user_ref, group_id, true, changed, link, err);
 }
 
 int ops_metabase_remove(hy_ctx *c, const hy_principal *p, const char *user_ref, long group_id, bool *changed,
-                        hy_err *err)
+                        hy_mb_link *link, hy_err *err)
 {
-    return change(c, p, user_ref, group_id, false, changed, err);
+    return change(c, p, user_ref, group_id, false, changed, link, err);
 }

@@ -112,7 +112,7 @@ static int load_detail(hy_ctx *c, const char *id, const char *wf_ids, hy_org_det
     if ((rc = db_done(st))) return rc;
 
     st = db_query(c->db, err,
-                  "SELECT id, tool, external_name, external_id, created_at FROM system_groups "
+                  "SELECT id, tool, external_name, external_id, created_at, placeholder FROM system_groups "
                   "WHERE organization_id = ? ORDER BY tool",
                   "t", id);
     while (db_row(st)) {
@@ -123,12 +123,13 @@ static int load_detail(hy_ctx *c, const char *id, const char *wf_ids, hy_org_det
         g->external_name = db_dup(st, 2);
         g->external_id = db_dup(st, 3);
         g->created_at = db_dup(st, 4);
+        g->placeholder = db_int(st, 5) != 0;
     }
     if ((rc = db_done(st))) return rc;
 
     st = db_query(c->db, err,
-                  "SELECT keycloak_confirmed, keycloak_cluster, metabase_collection_id, lms_confirmed, updated_at "
-                  "FROM organization_integrations WHERE organization_id = ?",
+                  "SELECT keycloak_confirmed, keycloak_cluster, metabase_collection_id, lms_confirmed, updated_at, "
+                  "metabase_collection_placeholder FROM organization_integrations WHERE organization_id = ?",
                   "t", id);
     if (db_row(st)) {
         d->has_integrations = true;
@@ -137,6 +138,7 @@ static int load_detail(hy_ctx *c, const char *id, const char *wf_ids, hy_org_det
         d->metabase_collection_id = db_dup(st, 2);
         d->lms_confirmed = db_int(st, 3) != 0;
         d->integrations_updated_at = db_dup(st, 4);
+        d->metabase_collection_placeholder = db_int(st, 5) != 0;
     }
     if ((rc = db_done(st))) return rc;
 
@@ -385,7 +387,9 @@ static int set_group(hy_ctx *c, const char *org_id, int i, const char *value, co
     rc = db_exec(c->db, err,
                  "INSERT INTO system_groups(id, organization_id, tool, external_name, external_id, created_at) "
                  "VALUES(?1, ?2, ?3, coalesce(?4, ?5), ?6, ?7) ON CONFLICT(organization_id, tool) DO UPDATE SET "
-                 "external_id = excluded.external_id, external_name = coalesce(?4, external_name)",
+                 "external_id = excluded.external_id, external_name = coalesce(?4, external_name), "
+                 "placeholder = CASE WHEN system_groups.external_id IS excluded.external_id "
+                 "THEN system_groups.placeholder ELSE 0 END",
                  "ttttttt", id, org_id, tool, name, ext_name, value, now);
     free(name);
     free(org_name);

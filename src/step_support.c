@@ -6,6 +6,8 @@
 
 #include "db.h"
 #include "integrations/http.h"
+#include "list_lock.h"
+#include "model.h"
 #include "step_support.h"
 #include "util.h"
 #include "workflows.h"
@@ -112,6 +114,52 @@ int step_run_live(hy_step_run *r, step_live_fn fn, hy_err *err)
     return rc;
 }
 
+/* ---- leases on external lists ---- */
+
+#define LIST_LOCK_MARGIN_MS 5000
+
+typedef struct {
+    hy_db *db;
+    const char *key, *owner;
+    int ttl_ms;
+    int64_t renewed;             /* monotonic ms */
+} list_guard;
+
+/* Before each call: the lease must outlast it (a call takes at most
+ * timeout_ms; the lease is renewed to now + timeout_ms + the margin unless
+ * that was done less than half the margin ago). */
+static int renew_before_call(void *ud, hy_err *err)
+{
+    list_guard *g = ud;
+    int64_t now = hy_mono_ms();
+    if (now - g->renewed < LIST_LOCK_MARGIN_MS / 2) return 0;
+    int rc = list_lock_renew(g->db, g->key, g->owner, g->ttl_ms, err);
+    if (rc == 0) g->renewed = now;
+    return rc;
+}
+
+int step_with_list_lock(hy_step_run *r, hy_integ *in, const char *key, step_locked_fn fn, void *ud, hy_err *err)
+{
+    int timeout = r->cfg->http.timeout_ms > 0 ? r->cfg->http.timeout_ms : 15000;
+    list_guard g = {.db = r->c->db, .key = key, .owner = r->lease_owner, .ttl_ms = timeout + LIST_LOCK_MARGIN_MS};
+    int64_t waited = 0;
+    int rc = list_lock_acquire(g.db, key, g.owner, g.ttl_ms, g.ttl_ms, &waited, err);
+    if (rc && err->code != HY_ERR_TRANSIENT) {
+        /* the database, not the service: try again later */
+        char why[sizeof err->msg];
+        hy_strlcpy(why, err->msg, sizeof why);
+        rc = hy_fail(err, HY_ERR_TRANSIENT, "could not take the lease on %s: %s", key, why);
+    }
+    if (rc) return rc;
+    g.renewed = hy_mono_ms();
+    integ_set_guard(in, renew_before_call, &g);
+    rc = fn(in, ud, err);
+    integ_set_guard(in, NULL, NULL);
+    list_lock_release(g.db, key, g.owner);
+    cJSON_AddNumberToObject(r->output, "list_lock_wait_ms", (double)waited);
+    return rc;
+}
+
 /* ---- simulated identifiers ---- */
 
 int64_t sim_int_id(void) { return 1000 + (int64_t)hy_random_uniform(900000); }
@@ -146,10 +194,13 @@ int step_upsert_system_group(hy_ctx *c, const char *org_id, const char *tool, co
     char id[HY_UUID_LEN], now[HY_TIME_LEN];
     hy_uuid(id);
     hy_now_iso(now);
+    /* another id is a real one: the placeholder mark goes */
     return db_exec(c->db, err,
                    "INSERT INTO system_groups(id, organization_id, tool, external_name, external_id, created_at) "
                    "VALUES(?,?,?,?,?,?) ON CONFLICT(organization_id, tool) DO UPDATE SET "
-                   "external_name = excluded.external_name, external_id = excluded.external_id",
+                   "external_name = excluded.external_name, external_id = excluded.external_id, "
+                   "placeholder = CASE WHEN system_groups.external_id IS excluded.external_id "
+                   "THEN system_groups.placeholder ELSE 0 END",
                    "tttttt", id, org_id, tool, name, external_id, now);
 }
 
@@ -164,18 +215,29 @@ int step_ensure_integrations_row(hy_ctx *c, const char *org_id, hy_err *err)
                    "ttt", id, org_id, now);
 }
 
-int step_system_group(hy_ctx *c, const char *org_id, const char *tool, char **name, char **external_id,
-                      hy_err *err)
+/* The group's name, id and placeholder mark. */
+static int system_group(hy_ctx *c, const char *org_id, const char *tool, char **name, char **external_id,
+                        bool *placeholder, hy_err *err)
 {
     *name = *external_id = NULL;
+    *placeholder = false;
     hy_stmt *st = db_query(c->db, err,
-                           "SELECT external_name, external_id FROM system_groups WHERE organization_id = ? AND tool = ?",
+                           "SELECT external_name, external_id, placeholder FROM system_groups "
+                           "WHERE organization_id = ? AND tool = ?",
                            "tt", org_id, tool);
     if (db_row(st)) {
         *name = db_dup(st, 0);
         *external_id = db_dup(st, 1);
+        *placeholder = db_int(st, 2) != 0;
     }
     return db_done(st);
+}
+
+int step_system_group(hy_ctx *c, const char *org_id, const char *tool, char **name, char **external_id,
+                      hy_err *err)
+{
+    bool placeholder;
+    return system_group(c, org_id, tool, name, external_id, &placeholder, err);
 }
 
 int step_gather_group(hy_ctx *c, cJSON *context, const char *tool, const char *key, hy_err *err)
@@ -183,11 +245,68 @@ int step_gather_group(hy_ctx *c, cJSON *context, const char *tool, const char *k
     const char *org = wf_str(context, "organization_id");
     if (!org) return 0;
     char *name = NULL, *ext = NULL;
-    int rc = step_system_group(c, org, tool, &name, &ext, err);
-    if (rc == 0 && ext && *ext) cJSON_AddStringToObject(context, key, ext);
+    bool placeholder = false;
+    int rc = system_group(c, org, tool, &name, &ext, &placeholder, err);
+    bool usable = ext && *ext;
+    if (rc == 0 && usable) cJSON_AddStringToObject(context, key, ext);
+    if (rc == 0 && usable && placeholder) {
+        char *pkey = xasprintf("%s_placeholder", key);
+        cJSON_AddBoolToObject(context, pkey, 1);
+        free(pkey);
+    }
+    if (rc == 0 && (!usable || placeholder) && !cJSON_GetObjectItemCaseSensitive(context, "org_new_partner_execution_id")) {
+        /* the execution whose step can create the group (a completed one first) */
+        hy_stmt *st = db_query(c->db, err,
+                               "SELECT e.id FROM workflow_executions e JOIN workflow_definitions w "
+                               "ON w.id = e.workflow_definition_id WHERE e.organization_id = ? AND w.name = 'new_partner' "
+                               "ORDER BY e.status = 'completed' DESC, e.created_at DESC LIMIT 1",
+                               "t", org);
+        if (db_row(st)) cJSON_AddStringToObject(context, "org_new_partner_execution_id", db_text(st, 0));
+        rc = db_done(st);
+    }
     free(name);
     free(ext);
     return rc;
+}
+
+static const struct {
+    const char *tool, *what, *step;
+} GROUP_FIX[] = {
+    {"metabase", "Metabase group", "create_metabase_group"},
+    {"teams", "Teams channel", "create_teams_channel"},
+    {"slack", "Slack group", "create_slack_group"},
+};
+
+int step_need_group(const hy_step_run *r, const char *tool, const char *key, bool any_mode, hy_err *err)
+{
+    const char *id = wf_str(r->context, key);
+    char *pkey = xasprintf("%s_placeholder", key);
+    bool placeholder = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->context, pkey));
+    free(pkey);
+    if (id && (!placeholder || (r->mode != HY_MODE_LIVE && !any_mode))) return 0;
+    int k = 0;
+    while (k < 2 && strcmp(GROUP_FIX[k].tool, tool) != 0) k++;
+    const char *org = wf_str(r->context, "organization_name");
+    const char *np = wf_str(r->context, "org_new_partner_execution_id");
+    /* the name when it is short and safe on a command line (the message has 512 bytes), else the id */
+    char *word = org && strlen(org) <= 60 ? hy_shell_quoted(org) : NULL;
+    if (!word) word = xstrdup(wf_str(r->context, "organization_id") ? wf_str(r->context, "organization_id") : "ORG");
+    char *problem = id ? xasprintf("The %s of organisation \"%s\" is %s, a placeholder the original HyOpps app made, "
+                                   "not a real id (HyOpps did not call the service)",
+                                   GROUP_FIX[k].what, org ? org : "?", id)
+                       : xasprintf("No %s configured for this organization (\"%s\")", GROUP_FIX[k].what,
+                                   org ? org : "?");
+    char *other = np ? xasprintf(", or create it by re-running its new_partner execution from %s: `hyopps exec rerun "
+                                 "%s --from %s`",
+                                 GROUP_FIX[k].step, np, GROUP_FIX[k].step)
+                     : xasprintf(" (this organisation has no new_partner execution whose %s could create it)",
+                                 GROUP_FIX[k].step);
+    hy_fail(err, HY_ERR_PERMANENT, "%s. Set its id with `hyopps orgs edit %s %s ID`%s; then retry this step", problem,
+            word, hy_group_edit_flag(tool), other);
+    free(word);
+    free(problem);
+    free(other);
+    return err->code;
 }
 
 char *step_group_name(const cJSON *context)

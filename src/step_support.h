@@ -36,6 +36,17 @@ typedef int (*step_live_fn)(hy_step_run *r, struct hy_integ *in, hy_err *err);
  * duration_ms, error, new_connection; never a secret, never a body). */
 int step_run_live(hy_step_run *r, step_live_fn fn, hy_err *err);
 
+/* Runs fn holding the lease on an external list (list_lock.h), for a
+ * read-modify-write of a list the service only replaces whole: taken before
+ * fn (waiting at most [http] timeout_ms + 5 s for another runner; then a
+ * transient failure the engine retries when that lease runs out), renewed
+ * before each HTTP call fn makes, given back after. No transaction is open
+ * meanwhile. key: "slack:usergroup:<id>". Adds "list_lock_wait_ms" to the
+ * output. */
+typedef int (*step_locked_fn)(struct hy_integ *in, void *ud, hy_err *err);
+int step_with_list_lock(hy_step_run *r, struct hy_integ *in, const char *key, step_locked_fn fn, void *ud,
+                        hy_err *err);
+
 /* system_groups (organization_id, tool) upsert. */
 int step_upsert_system_group(hy_ctx *c, const char *org_id, const char *tool, const char *name,
                              const char *external_id, hy_err *err);
@@ -43,8 +54,20 @@ int step_upsert_system_group(hy_ctx *c, const char *org_id, const char *tool, co
 int step_system_group(hy_ctx *c, const char *org_id, const char *tool, char **name, char **external_id,
                       hy_err *err);
 /* Puts the external id of the context's organisation's group for `tool`
- * into context[key], when there is one (for a step's gather). */
+ * into context[key], when there is one (for a step's gather). A group the
+ * original app's stubs made (system_groups.placeholder) also sets
+ * context["<key>_placeholder"]; a missing or placeholder group adds
+ * context["org_new_partner_execution_id"] (the organisation's new_partner
+ * execution that can create it, if any) for step_need_group's message. */
 int step_gather_group(hy_ctx *c, cJSON *context, const char *tool, const char *key, hy_err *err);
+/* For a step that needs the organisation's group of `tool` ("metabase",
+ * "teams", "slack"; gathered into context[key]): fails at once (permanent,
+ * no call) when there is none, or when it is a placeholder (in live mode,
+ * or in any mode with any_mode), naming the organisation, the group and
+ * both ways out: `hyopps orgs edit ORG --slack-group ID`, or re-running the
+ * new_partner step that creates it (`hyopps exec rerun ID --from
+ * create_slack_group`). */
+int step_need_group(const hy_step_run *r, const char *tool, const char *key, bool any_mode, hy_err *err);
 /* organization_integrations row for the organisation, if missing. */
 int step_ensure_integrations_row(hy_ctx *c, const char *org_id, hy_err *err);
 /* "ext-<slug of the organisation name>"; caller frees. */

@@ -223,8 +223,9 @@ static int persist_collection(hy_step_io *io, hy_err *err)
     int rc = step_ensure_integrations_row(io->c, org, err);
     if (rc == 0)
         rc = db_exec(io->c->db, err,
-                     "UPDATE organization_integrations SET metabase_collection_id = ?, updated_at = ? "
-                     "WHERE organization_id = ?",
+                     "UPDATE organization_integrations SET metabase_collection_id = ?1, updated_at = ?2, "
+                     "metabase_collection_placeholder = CASE WHEN metabase_collection_id IS ?1 "
+                     "THEN metabase_collection_placeholder ELSE 0 END WHERE organization_id = ?3",
                      "ttt", text, now, org);
     return rc;
 }
@@ -285,13 +286,28 @@ static void add_database_ids(hy_step_run *r, int64_t group)
 
 /* Query-builder access to each of [metabase] database_ids in the
  * permissions graph (read, modify, write back with its revision; on 409
- * re-read and re-apply once; no write when nothing changes). */
+ * re-read and re-apply once; no write when nothing changes). Metabase
+ * refuses a write based on an old revision, so nothing is lost; the
+ * graph's list lease keeps HyOpps' own runners from meeting each other's
+ * 409s. */
+typedef struct {
+    long group;
+    mb_grant_result res;
+} grant;
+
+static int grant_locked(hy_integ *in, void *ud, hy_err *err)
+{
+    grant *g = ud;
+    return mb_grant_db_access(in, g->group, &g->res, err);
+}
+
 static int live_grant_db_access(hy_step_run *r, hy_integ *in, hy_err *err)
 {
     int64_t group = 0;
     wf_int(r->context, "metabase_group_id", &group);
-    mb_grant_result res;
-    if (mb_grant_db_access(in, (long)group, &res, err)) return err->code;
+    grant g = {.group = (long)group};
+    if (step_with_list_lock(r, in, "metabase:permissions:graph", grant_locked, &g, err)) return err->code;
+    const mb_grant_result res = g.res;
     add_database_ids(r, group);
     cJSON_AddNumberToObject(r->output, "databases_granted", res.granted);
     cJSON_AddNumberToObject(r->output, "databases_already", res.already);
@@ -455,6 +471,8 @@ static int complete_new_partner(hy_step_io *io, hy_err *err)
                  "UPDATE organization_integrations SET "
                  "keycloak_confirmed = CASE WHEN ?1 >= 0 THEN ?1 ELSE keycloak_confirmed END, "
                  "keycloak_cluster = coalesce(?2, keycloak_cluster), "
+                 "metabase_collection_placeholder = CASE WHEN ?3 IS NULL OR ?3 IS metabase_collection_id "
+                 "THEN metabase_collection_placeholder ELSE 0 END, "
                  "metabase_collection_id = coalesce(?3, metabase_collection_id), "
                  "lms_confirmed = CASE WHEN ?4 >= 0 THEN ?4 ELSE lms_confirmed END, updated_at = ?5 "
                  "WHERE organization_id = ?6",

@@ -206,8 +206,8 @@ static int live_metabase_user(hy_step_run *r, hy_integ *in, hy_err *err)
 static int run_add_user_to_metabase_group(hy_step_run *r, hy_err *err)
 {
     if (need_user(r, err)) return err->code;
+    if (step_need_group(r, "metabase", "org_metabase_group_id", true, err)) return err->code;
     const char *gid_text = wf_str(r->context, "org_metabase_group_id");
-    if (!gid_text) return hy_fail(err, HY_ERR_PERMANENT, "No Metabase group configured for this organization");
     int64_t gid;
     if (!wf_int(r->context, "org_metabase_group_id", &gid) || gid <= 0)
         return hy_fail(err, HY_ERR_PERMANENT, "Invalid Metabase group ID '%s' — must be an integer", gid_text);
@@ -268,10 +268,8 @@ static int live_teams_user(hy_step_run *r, hy_integ *in, hy_err *err)
 static int run_add_user_to_teams_channel(hy_step_run *r, hy_err *err)
 {
     if (need_user(r, err)) return err->code;
+    if (step_need_group(r, "teams", "org_teams_channel_id", false, err)) return err->code;
     const char *channel = wf_str(r->context, "org_teams_channel_id");
-    if (!channel)
-        return hy_fail(err, HY_ERR_PERMANENT,
-                       "No Teams channel configured for this organization (run new_partner or set its Teams group)");
     if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_teams_user, err);
     char uid[HY_UUID_LEN], membership[HY_UUID_LEN];
     hy_uuid(uid);
@@ -290,27 +288,44 @@ static int gather_slack(hy_step_io *io, cJSON *context, hy_err *err)
     return step_gather_group(io->c, context, "slack", "org_slack_group_id", err);
 }
 
-/* users.lookupByEmail, then read the group's members, add the user and
- * write the whole list back (never dropping a member). */
+/* The account found by email, then, holding the group's list lease (so
+ * that no other runner of any process writes the list meanwhile), the
+ * members read, the user added, the whole list written back and read again
+ * to verify that the user is there and nobody was dropped. */
+typedef struct {
+    const char *group;
+    char user_id[64];
+    slack_member_result res;
+} slack_add;
+
+static int add_member_locked(hy_integ *in, void *ud, hy_err *err)
+{
+    slack_add *a = ud;
+    return slack_group_add_member(in, a->group, a->user_id, &a->res, err);
+}
+
 static int live_slack_user(hy_step_run *r, hy_integ *in, hy_err *err)
 {
-    const char *group = wf_str(r->context, "org_slack_group_id");
-    slack_member_result res;
-    if (slack_add_user_to_group(in, group, wf_str(r->context, "user_email"), &res, err)) return err->code;
-    cJSON_AddStringToObject(r->output, "slack_user_id", res.user_id);
-    cJSON_AddStringToObject(r->output, "slack_group_id", group);
-    cJSON_AddBoolToObject(r->output, "added", res.added);
-    cJSON_AddNumberToObject(r->output, "member_count", res.member_count);
+    slack_add a = {.group = wf_str(r->context, "org_slack_group_id")};
+    if (slack_find_user(in, wf_str(r->context, "user_email"), a.user_id, err)) return err->code;
+    char *key = xasprintf("slack:usergroup:%s", a.group);
+    int rc = step_with_list_lock(r, in, key, add_member_locked, &a, err);
+    free(key);
+    if (rc) return rc;
+    cJSON_AddStringToObject(r->output, "slack_user_id", a.res.user_id);
+    cJSON_AddStringToObject(r->output, "slack_group_id", a.group);
+    cJSON_AddBoolToObject(r->output, "added", a.res.added);
+    cJSON_AddNumberToObject(r->output, "member_count", a.res.member_count);
+    if (a.res.writes > 1) cJSON_AddNumberToObject(r->output, "writes", a.res.writes);
+    if (a.res.restored) cJSON_AddNumberToObject(r->output, "members_restored", a.res.restored);
     return 0;
 }
 
 static int run_add_user_to_slack_group(hy_step_run *r, hy_err *err)
 {
     if (need_user(r, err)) return err->code;
+    if (step_need_group(r, "slack", "org_slack_group_id", false, err)) return err->code;
     const char *group = wf_str(r->context, "org_slack_group_id");
-    if (!group)
-        return hy_fail(err, HY_ERR_PERMANENT,
-                       "No Slack group configured for this organization (run new_partner or set its Slack group)");
     if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_slack_user, err);
     char tok[10], uid[16];
     sim_token(tok, sizeof tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
@@ -424,7 +439,10 @@ static int gather_docs(hy_step_io *io, cJSON *context, hy_err *err)
  * middle (killed, or its lease lost): the email may have gone, so it does
  * not send but fails like the uncertain case. Only a person's retry (or
  * re-run) of a failed step reaches "uncertain", and then sends again, with
- * the same Message-ID. */
+ * the same Message-ID. A person who marks the failed step done by hand
+ * (`exec done`: it arrived, or they sent it themselves) turns the record
+ * into "sent" (done_by_hand_share_documentation): a re-run then sends only
+ * when the address or the content changed. */
 
 static void mail_digest(const char *to, const email_body *b, char out[65])
 {
@@ -438,7 +456,18 @@ static void mail_digest(const char *to, const email_body *b, char out[65])
     sodium_bin2hex(out, 65, d, sizeof d);
 }
 
-/* {key: {digest, message_id, at}} */
+/* The output of a sent email (also kept in its "sent" record). */
+static void sent_output(cJSON *out, const char *to, const cJSON *links, const char *msgid, const char *at)
+{
+    cJSON_AddStringToObject(out, "sent_to", to);
+    cJSON *ch = cJSON_AddArrayToObject(out, "channels");
+    cJSON_AddItemToArray(ch, cJSON_CreateString("email"));
+    cJSON_AddItemToObject(out, "links_sent", links ? cJSON_Duplicate(links, 1) : cJSON_CreateArray());
+    if (msgid) cJSON_AddStringToObject(out, "message_id", msgid);
+    if (at) cJSON_AddStringToObject(out, "sent_at", at);
+}
+
+/* {key: {digest, message_id, at, to, links}} */
 static int save_mark(hy_step_run *r, const char *key, const char *digest, const char *msgid, hy_err *err)
 {
     cJSON *cp = cJSON_CreateObject(), *m = cJSON_AddObjectToObject(cp, key);
@@ -447,6 +476,9 @@ static int save_mark(hy_step_run *r, const char *key, const char *digest, const 
     cJSON_AddStringToObject(m, "digest", digest);
     cJSON_AddStringToObject(m, "message_id", msgid);
     cJSON_AddStringToObject(m, "at", now);
+    cJSON_AddStringToObject(m, "to", wf_str(r->context, "user_email"));
+    const cJSON *links = cJSON_GetObjectItemCaseSensitive(r->context, "documentation_links");
+    cJSON_AddItemToObject(m, "links", links ? cJSON_Duplicate(links, 1) : cJSON_CreateArray());
     int rc = step_save_checkpoint(r, cp, err);
     cJSON_Delete(cp);
     return rc;
@@ -460,16 +492,23 @@ static int uncertain(hy_step_run *r, const char *why, const char *msgid, hy_err 
                    why, msgid, wf_str(r->context, "user_email"));
 }
 
+/* The documentation email of this context, and its digest. */
+static void build_mail(const cJSON *context, email_doc *d, email_body *body, char digest[65])
+{
+    const cJSON *docs = cJSON_GetObjectItemCaseSensitive(context, "documentation");
+    *d = (email_doc){.to = wf_str(context, "user_email"), .firstname = wf_str(context, "user_firstname"),
+                     .org_name = wf_str(context, "organization_name"), .internal = wf_str(docs, "internal"),
+                     .general = wf_str(docs, "general"), .additional = wf_str(docs, "additional")};
+    email_build_documentation(d, body);
+    mail_digest(d->to, body, digest);
+}
+
 static int live_share_documentation(hy_step_run *r, hy_integ *in, hy_err *err)
 {
-    const cJSON *docs = cJSON_GetObjectItemCaseSensitive(r->context, "documentation");
-    email_doc d = {.to = wf_str(r->context, "user_email"), .firstname = wf_str(r->context, "user_firstname"),
-                   .org_name = wf_str(r->context, "organization_name"), .internal = wf_str(docs, "internal"),
-                   .general = wf_str(docs, "general"), .additional = wf_str(docs, "additional")};
+    email_doc d;
     email_body body;
-    email_build_documentation(&d, &body);
     char digest[65];
-    mail_digest(d.to, &body, digest);
+    build_mail(r->context, &d, &body, digest);
     const cJSON *cp = r->checkpoint;
     const cJSON *sent = cJSON_GetObjectItemCaseSensitive(cp, "output");
     const cJSON *sending = cJSON_GetObjectItemCaseSensitive(cp, "sending");
@@ -513,13 +552,7 @@ static int live_share_documentation(hy_step_run *r, hy_integ *in, hy_err *err)
     if (outcome == EMAIL_SENT) {
         char now[HY_TIME_LEN];
         hy_now_iso(now);
-        cJSON_AddStringToObject(r->output, "sent_to", d.to);
-        cJSON *ch = cJSON_AddArrayToObject(r->output, "channels");
-        cJSON_AddItemToArray(ch, cJSON_CreateString("email"));
-        const cJSON *links = cJSON_GetObjectItemCaseSensitive(r->context, "documentation_links");
-        cJSON_AddItemToObject(r->output, "links_sent", links ? cJSON_Duplicate(links, 1) : cJSON_CreateArray());
-        cJSON_AddStringToObject(r->output, "message_id", used);
-        cJSON_AddStringToObject(r->output, "sent_at", now);
+        sent_output(r->output, d.to, cJSON_GetObjectItemCaseSensitive(r->context, "documentation_links"), used, now);
         /* Recorded before the step reports success. If this fails the lease
          * is lost: whoever has the step finds "sending" and asks a person. */
         cJSON *rec = cJSON_CreateObject();
@@ -551,12 +584,41 @@ static int run_share_documentation(hy_step_run *r, hy_err *err)
 {
     if (need_user(r, err)) return err->code;
     if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_share_documentation, err);
-    const cJSON *links = cJSON_GetObjectItemCaseSensitive(r->context, "documentation_links");
-    cJSON_AddStringToObject(r->output, "sent_to", wf_str(r->context, "user_email"));
-    cJSON *ch = cJSON_AddArrayToObject(r->output, "channels");
-    cJSON_AddItemToArray(ch, cJSON_CreateString("email"));
-    cJSON_AddItemToObject(r->output, "links_sent", links ? cJSON_Duplicate(links, 1) : cJSON_CreateArray());
+    sent_output(r->output, wf_str(r->context, "user_email"),
+                cJSON_GetObjectItemCaseSensitive(r->context, "documentation_links"), NULL, NULL);
     step_mark_simulated(r->output);
+    return 0;
+}
+
+/* Done by hand: the email counts as sent. After an uncertain send, the one
+ * that may have arrived (its digest and Message-ID); otherwise the email
+ * this context makes (the person sent it another way). A re-run then
+ * resumes it instead of sending, unless the address or the links changed. */
+static int done_by_hand_share_documentation(hy_step_io *io, const cJSON *cp, cJSON **out, hy_err *err)
+{
+    (void)err;
+    const cJSON *mark = cJSON_GetObjectItemCaseSensitive(cp, "uncertain");
+    if (!cJSON_IsObject(mark)) mark = cJSON_GetObjectItemCaseSensitive(cp, "sending");
+    const char *to = wf_str(io->context, "user_email");
+    if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(cp, "output")) || (!cJSON_IsObject(mark) && !to))
+        return 0; /* recorded as sent already, or nothing to record */
+    cJSON *rec = cJSON_CreateObject(), *o = cJSON_AddObjectToObject(rec, "output");
+    char digest[65];
+    if (cJSON_IsObject(mark) && wf_str(mark, "digest")) {
+        const char *mto = wf_str(mark, "to");
+        sent_output(o, mto ? mto : to ? to : "", cJSON_GetObjectItemCaseSensitive(mark, "links"),
+                    wf_str(mark, "message_id"), wf_str(mark, "at"));
+        hy_strlcpy(digest, wf_str(mark, "digest"), sizeof digest);
+    } else {
+        email_doc d;
+        email_body body;
+        build_mail(io->context, &d, &body, digest);
+        email_body_free(&body);
+        sent_output(o, to, cJSON_GetObjectItemCaseSensitive(io->context, "documentation_links"), NULL, NULL);
+    }
+    cJSON_AddBoolToObject(o, "done_by_hand", 1);
+    cJSON_AddStringToObject(rec, "digest", digest);
+    *out = rec;
     return 0;
 }
 
@@ -599,7 +661,7 @@ static const hy_step_def NEW_PARTNER_USER_STEPS[] = {
      .run = run_send_studio_invite},
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000209", .name = "share_documentation", .label = "Share Documentation",
      .kind = HY_STEP_AUTO, .description = "Send documentation links via email/Slack", .integration = HY_INT_EMAIL,
-     .gather = gather_docs, .run = run_share_documentation},
+     .gather = gather_docs, .run = run_share_documentation, .on_done_by_hand = done_by_hand_share_documentation},
 };
 
 const hy_workflow_def hy_wf_new_partner_user = {

@@ -224,6 +224,13 @@ typedef struct hy_step_def {
      * the step but not submit it), e.g. a confirmation of work in a system
      * partners have no access to. */
     bool staff_only;
+    /* optional: a person marked this failed step done by hand (`exec done`);
+     * called inside that transaction with the step's context (gather's
+     * additions included) and its checkpoint (NULL if none). A step whose
+     * side effect cannot be checked remotely (an email) records it here as
+     * done: *checkpoint_out (taken over by the engine, which stores it as
+     * the step's checkpoint) keeps a later re-run from repeating it. */
+    int (*on_done_by_hand)(hy_step_io *io, const cJSON *checkpoint, cJSON **checkpoint_out, hy_err *err);
 } hy_step_def;
 
 /* Resource names (the original's `resources` table, seeded by app.c). */

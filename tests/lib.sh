@@ -87,6 +87,21 @@ INI
     chmod 600 "$1"
 }
 
+# A fast config with only Slack live (against the fake at PORT, bot token
+# TOKEN) and the other integrations simulated; extra lines appended.
+write_slack_config() { # write_slack_config PATH PORT TOKEN [extra ini text]
+    write_fast_config "$1" "[metabase]
+mode = simulate
+[teams]
+mode = simulate
+[smtp]
+mode = simulate
+[slack]
+bot_token = $3
+api_url = http://127.0.0.1:$2/api
+${4:-}"
+}
+
 hy() { "$HYOPPS_BIN" "$@"; }
 
 # Logs in as the seeded admin and sets a new password (admin-pass-1).

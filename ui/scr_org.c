@@ -108,12 +108,18 @@ static void build(org_state *st, const hy_org_detail *d)
     snprintf(buf, sizeof buf, "System groups (%d)", d->ngroups);
     head(st, buf);
     if (!d->ngroups) field(st, "None", NULL);
+    int placeholders = 0;
     for (int i = 0; i < d->ngroups; i++) {
         const hy_system_group *g = &d->groups[i];
-        snprintf(buf, sizeof buf, "%s  (external id %s)", g->external_name ? g->external_name : "-",
-                 g->external_id && *g->external_id ? g->external_id : "-");
+        snprintf(buf, sizeof buf, "%s  (external id %s%s)", g->external_name ? g->external_name : "-",
+                 g->external_id && *g->external_id ? g->external_id : "-", g->placeholder ? ", a placeholder" : "");
         field(st, g->tool, buf);
+        placeholders += g->placeholder;
     }
+    if (placeholders)
+        add_row(st, R_FIELD, "", placeholders == 1 ? "the original app made it up: i sets the real id"
+                                                   : "the original app made them up: i sets the real ids",
+                NULL, UI_S_ERROR);
 
     blank(st);
     head(st, "Integrations");
@@ -125,8 +131,9 @@ static void build(org_state *st, const hy_org_detail *d)
                  d->keycloak_cluster && *d->keycloak_cluster ? d->keycloak_cluster : "",
                  d->keycloak_cluster && *d->keycloak_cluster ? ")" : "");
         field(st, "Keycloak", buf);
-        snprintf(buf, sizeof buf, "collection %s",
-                 d->metabase_collection_id && *d->metabase_collection_id ? d->metabase_collection_id : "not created");
+        snprintf(buf, sizeof buf, "collection %s%s",
+                 d->metabase_collection_id && *d->metabase_collection_id ? d->metabase_collection_id : "not created",
+                 d->metabase_collection_placeholder ? "  (placeholder from the original app)" : "");
         field(st, "Metabase", buf);
         field(st, "LMS", d->lms_confirmed ? "confirmed" : "not confirmed");
         hy_time_short(d->integrations_updated_at, when);

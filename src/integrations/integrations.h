@@ -15,14 +15,16 @@
  *   step                        call                              output keys (original's)
  *   clone_metabase_collection   mb_clone_collection(in, org_name)  metabase_collection_id
  *   create_metabase_group       mb_ensure_org_group(in, org_name)  metabase_group_id, metabase_group_name
- *   grant_metabase_db_access    mb_grant_db_access(in, group_id)   (group from system_groups, tool metabase)
+ *   grant_metabase_db_access    mb_grant_db_access(in, group_id)   inside the "metabase:permissions:graph" lease
  *   add_user_to_metabase_group  mb_add_user_to_group(in, email, first, last, group_id)
  *                                                                  metabase_user_id, metabase_group_id,
  *                                                                  metabase_user_existed, metabase_user_created
  *   create_teams_channel        graph_ensure_channel(in, org_name) teams_channel_id, teams_channel_name
  *   add_user_to_teams_channel   graph_add_user_to_team(in, email, "First Last")
  *   create_slack_group          slack_ensure_org_group(in, org_name) slack_group_id, slack_group_handle
- *   add_user_to_slack_group     slack_add_user_to_group(in, slack_group_id, email)
+ *   add_user_to_slack_group     slack_find_user(in, email), then slack_group_add_member(in, group, user)
+ *                               inside step_with_list_lock(r, in, "slack:usergroup:<id>", ...): a
+ *                               read-modify-write of the whole member list, verified by reading back
  *   share_documentation         email_build_documentation + email_send_ex   sent_to, links_sent, message_id
  *                               (the step records "sending" before and the send after; EMAIL_MAYBE_SENT
  *                               is never retried automatically: see steps_user.c)

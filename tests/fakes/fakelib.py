@@ -24,6 +24,8 @@ Control API (never counted as a service call, never faulted):
                         "headers" (e.g. {"Retry-After": "3"})
             "hang"      sleep "seconds" (default 5), then close without answering
             "close"     close the connection without answering
+            "close_after"  carry the request out, then close the connection
+                        without answering (it took effect; the answer is lost)
             "malformed" 200 with a body that is not JSON
             "big"       200 with a JSON body of "size" bytes (default 9 MiB)
             "cut"       200 announcing a longer body than it sends, then close
@@ -253,6 +255,11 @@ class Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 return
             if kind == "close":
+                self.close_connection = True
+                return
+            if kind == "close_after":
+                with fake.lock:
+                    fake.route(req)
                 self.close_connection = True
                 return
             if kind == "malformed":

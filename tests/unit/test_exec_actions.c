@@ -167,7 +167,14 @@ static void fail_metabase_step(fx *f, const hy_principal *p, const char *id)
     t_drain(f->e);
     expect_status(f, id, "failed");
     char *e = t_text(f->e, "SELECT error FROM workflow_step_executions WHERE execution_id = ? AND step_order = 4", id);
-    assert_string_equal(e, "No Metabase group configured for this organization");
+    /* the organisation, the missing group, and both ways out (issue 10, item 7) */
+    char *want = xasprintf("No Metabase group configured for this organization (\"Acme Corp\"). Set its id with "
+                           "`hyopps orgs edit \"Acme Corp\" --metabase-group ID`, or create it by re-running its "
+                           "new_partner execution from create_metabase_group: `hyopps exec rerun %s --from "
+                           "create_metabase_group`; then retry this step",
+                           f->np_a);
+    assert_string_equal(e, want);
+    free(want);
     free(e);
 }
 

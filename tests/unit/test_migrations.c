@@ -166,6 +166,14 @@ static void legacy_database_upgrades_in_place(void **s)
                                 "AND input_by = '57083742-2354-4cf5-b1f2-3baf6bf5a4ab'", ""), 1);
     assert_int_equal(t_count(e, "SELECT count(*) FROM organizations WHERE name = 'Globex \xc3\x9cn\xc3\xaf" "code GmbH'", ""), 1);
     assert_int_equal(t_count(e, "SELECT count(*) FROM system_groups WHERE tool = 'metabase' AND external_id = '7'", ""), 1);
+    /* The ids the original's stubs made up are kept and marked as placeholders; a real one is not. */
+    assert_int_equal(t_count(e, "SELECT count(*) FROM system_groups WHERE placeholder = 1 AND "
+                                "((tool = 'teams' AND external_id = 'teams-ch-09wzee2') OR "
+                                "(tool = 'slack' AND external_id = 'slack-grp-hq7j8ek'))", ""), 2);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM system_groups WHERE tool = 'metabase' AND placeholder = 0", ""), 1);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM organization_integrations WHERE "
+                                "metabase_collection_id = 'mb-col-dh8oi5p' AND metabase_collection_placeholder = 1", ""), 1);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM organization_integrations WHERE metabase_collection_placeholder = 1", ""), 1);
     assert_int_equal(t_count(e, "PRAGMA foreign_key_check", ""), -1); /* no rows: no broken reference */
     /* No second admin was seeded. */
     assert_int_equal(t_count(e, "SELECT count(*) FROM users WHERE app_role = 'admin'", ""), 1);
