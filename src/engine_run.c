@@ -13,6 +13,7 @@
 #include "engine_internal.h"
 #include "exec_search.h"
 #include "integrations/http.h"
+#include "step_support.h"
 #include "util.h"
 
 #define DEFAULT_LEASE_MS 30000
@@ -322,13 +323,24 @@ static int call_step(hy_engine *e, ex_state *x, const attempt *a, const cJSON *c
     cJSON *checkpoint = row->checkpoint ? cJSON_Parse(row->checkpoint) : NULL;
     hy_step_run r = {.c = e->c, .cfg = e->c->cfg, .mode = mode, .execution_id = x->id, .step_id = a->step_id,
                      .step_name = a->sd->name, .attempt = a->attempts, .context = gctx, .checkpoint = checkpoint,
-                     .output = output, .calls = a->calls, .lease_owner = e->owner, .integ = e->integ};
+                     .output = output, .calls = a->calls, .lease_owner = e->owner, .integ = e->integ,
+                     .svc = {.c = e->c, .integ = e->integ, .owner = e->owner}};
     int rc = 0;
     if (ex_fault_fn) rc = ex_fault_fn(x->wf_name, a->sd->name, a->attempts, failure, ex_fault_ud);
     if (rc == 0 && mode == HY_MODE_OFF)
         rc = hy_fail(failure, HY_ERR_PERMANENT, "%s", hy_integration_off_message(a->sd->integration));
     if (rc == 0 && !a->sd->run) rc = hy_fail(failure, HY_ERR_PERMANENT, "step %s has nothing to run", a->sd->name);
-    if (rc == 0) rc = a->sd->run(&r, failure);
+    if (rc == 0) {
+        /* every call a live backend makes is recorded on the step */
+        hy_call_log log = {0};
+        if (e->integ) integ_set_log(e->integ, &log);
+        rc = a->sd->run(&r, failure);
+        if (e->integ) integ_set_log(e->integ, NULL);
+        step_record_calls(&r, &log);
+        call_log_free(&log);
+    }
+    if (rc == 0 && (mode == HY_MODE_SIMULATE || a->sd->integration == HY_INT_STUDIO))
+        step_mark_simulated(output);
     if (rc && failure->code == HY_OK) hy_fail(failure, HY_ERR_PERMANENT, "step %s failed", a->sd->name);
     cJSON_Delete(checkpoint);
     return rc;

@@ -2,16 +2,14 @@
  * anything else that wants them). Admin only; every change writes an audit
  * row ("metabase.add_membership", "metabase.remove_membership").
  *
- * By [metabase] mode:
- *  - live: the Metabase client (integrations/metabase.h). These functions
- *    make network calls of up to [http] timeout_ms each: never call them on
- *    the UI thread. No transaction is open while they wait on the network;
- *    the audit row is written in a short transaction afterwards.
- *  - simulate: consistent without a network: the groups are the
- *    organisations' Metabase system groups (system_groups, tool metabase,
- *    external_id = group id) and the memberships are kept in the settings
- *    table (key "metabase.simulated_memberships", JSON
- *    {"<metabase user id>": [group ids]}).
+ * By [metabase] mode, through the Metabase interface (svc.h):
+ *  - live: the Metabase client. These functions make network calls of up
+ *    to [http] timeout_ms each: never call them on the UI thread. No
+ *    transaction is open while they wait on the network; the audit row is
+ *    written in a short transaction afterwards.
+ *  - simulate: the simulated Metabase (its state in the sim_* tables, the
+ *    same one the simulated workflows change: the panel shows what a
+ *    simulated onboarding did), one transaction per operation.
  *  - off: HY_ERR_CONFIG "Metabase is not configured (set [metabase] url and
  *    api_key)".
  * Groups 1 (All Users) and 2 (Administrators) are Metabase's own: never
@@ -34,8 +32,6 @@
 #include "ctx.h"
 #include "integrations/metabase.h"
 #include "principal.h"
-
-#define HY_MB_SIMULATED_KEY "metabase.simulated_memberships"
 
 typedef struct {
     char user_id[HY_UUID_LEN];

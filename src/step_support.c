@@ -6,7 +6,6 @@
 
 #include "db.h"
 #include "integrations/http.h"
-#include "list_lock.h"
 #include "model.h"
 #include "step_support.h"
 #include "util.h"
@@ -75,11 +74,12 @@ int step_save_checkpoint(hy_step_run *r, const cJSON *checkpoint, hy_err *err)
      * network (simulate): then the checkpoint commits with the result. */
     bool own_tx = !db_in_tx(r->c->db);
     int rc = own_tx ? db_begin(r->c->db, err) : 0;
+    /* a local step runs (unclaimed) inside the transaction that records it */
     if (rc == 0)
         rc = db_exec(r->c->db, err,
-                     "UPDATE workflow_step_executions SET checkpoint = ?, updated_at = ? "
-                     "WHERE id = ? AND status = 'running' AND lease_owner IS ?",
-                     "tttt", json, now, r->step_id, r->lease_owner);
+                     "UPDATE workflow_step_executions SET checkpoint = ?1, updated_at = ?2 "
+                     "WHERE id = ?3 AND ((status = 'running' AND lease_owner IS ?4) OR ?5)",
+                     "ttttI", json, now, r->step_id, r->lease_owner, (int64_t)(own_tx ? 0 : 1));
     if (rc == 0 && db_changes(r->c->db) != 1)
         rc = hy_fail(err, HY_ERR_PERMANENT, "this runner lost the step (its lease expired); progress not saved");
     if (own_tx) rc = rc ? (db_rollback(r->c->db), rc) : db_commit(r->c->db, err);
@@ -87,15 +87,10 @@ int step_save_checkpoint(hy_step_run *r, const cJSON *checkpoint, hy_err *err)
     return rc;
 }
 
-int step_run_live(hy_step_run *r, step_live_fn fn, hy_err *err)
+void step_record_calls(hy_step_run *r, const hy_call_log *log)
 {
-    if (!r->integ) return hy_fail(err, HY_ERR_INTERNAL, "this runner has no live client");
-    hy_call_log log = {0};
-    integ_set_log(r->integ, &log);
-    int rc = fn(r, r->integ, err);
-    integ_set_log(r->integ, NULL);
-    for (int i = 0; r->calls && i < log.n; i++) {
-        const hy_call *k = &log.calls[i];
+    for (int i = 0; r->calls && i < log->n; i++) {
+        const hy_call *k = &log->calls[i];
         cJSON *call = cJSON_CreateObject();
         char at[HY_TIME_LEN];
         hy_iso_from_ms(k->at_ms, at);
@@ -109,60 +104,9 @@ int step_run_live(hy_step_run *r, step_live_fn fn, hy_err *err)
         if (k->new_connections > 0) cJSON_AddNumberToObject(call, "new_connections", k->new_connections);
         cJSON_AddItemToArray(r->calls, call);
     }
-    call_log_free(&log);
-    if (rc && err->code == HY_OK) hy_fail(err, HY_ERR_PERMANENT, "step %s failed", r->step_name);
-    return rc;
-}
-
-/* ---- leases on external lists ---- */
-
-#define LIST_LOCK_MARGIN_MS 5000
-
-typedef struct {
-    hy_db *db;
-    const char *key, *owner;
-    int ttl_ms;
-    int64_t renewed;             /* monotonic ms */
-} list_guard;
-
-/* Before each call: the lease must outlast it (a call takes at most
- * timeout_ms; the lease is renewed to now + timeout_ms + the margin unless
- * that was done less than half the margin ago). */
-static int renew_before_call(void *ud, hy_err *err)
-{
-    list_guard *g = ud;
-    int64_t now = hy_mono_ms();
-    if (now - g->renewed < LIST_LOCK_MARGIN_MS / 2) return 0;
-    int rc = list_lock_renew(g->db, g->key, g->owner, g->ttl_ms, err);
-    if (rc == 0) g->renewed = now;
-    return rc;
-}
-
-int step_with_list_lock(hy_step_run *r, hy_integ *in, const char *key, step_locked_fn fn, void *ud, hy_err *err)
-{
-    int timeout = r->cfg->http.timeout_ms > 0 ? r->cfg->http.timeout_ms : 15000;
-    list_guard g = {.db = r->c->db, .key = key, .owner = r->lease_owner, .ttl_ms = timeout + LIST_LOCK_MARGIN_MS};
-    int64_t waited = 0;
-    int rc = list_lock_acquire(g.db, key, g.owner, g.ttl_ms, g.ttl_ms, &waited, err);
-    if (rc && err->code != HY_ERR_TRANSIENT) {
-        /* the database, not the service: try again later */
-        char why[sizeof err->msg];
-        hy_strlcpy(why, err->msg, sizeof why);
-        rc = hy_fail(err, HY_ERR_TRANSIENT, "could not take the lease on %s: %s", key, why);
-    }
-    if (rc) return rc;
-    g.renewed = hy_mono_ms();
-    integ_set_guard(in, renew_before_call, &g);
-    rc = fn(in, ud, err);
-    integ_set_guard(in, NULL, NULL);
-    list_lock_release(g.db, key, g.owner);
-    cJSON_AddNumberToObject(r->output, "list_lock_wait_ms", (double)waited);
-    return rc;
 }
 
 /* ---- simulated identifiers ---- */
-
-int64_t sim_int_id(void) { return 1000 + (int64_t)hy_random_uniform(900000); }
 
 void sim_token(char *out, size_t n, const char *alphabet)
 {

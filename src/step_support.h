@@ -19,33 +19,15 @@
 #include "util.h"
 void hy_row_id(char out[HY_UUID_LEN]);
 
-/* A plausible Metabase id (an integer, as Metabase's are). */
-int64_t sim_int_id(void);
 /* n-1 random characters from alphabet, NUL-terminated. */
 void sim_token(char *out, size_t n, const char *alphabet);
 /* Adds "simulated": true. */
 void step_mark_simulated(cJSON *output);
 
-/* A live step's body: calls the service through the runner's client.
- * Returns 0 with r->output filled, or a classified error (transient:
- * retried with backoff, honouring err->retry_after; permanent or config:
- * the step fails at once with err->msg). */
-typedef int (*step_live_fn)(hy_step_run *r, struct hy_integ *in, hy_err *err);
-/* Runs fn with the runner's client and records every call it made on the
- * step (at, service, method, path with query values masked, status,
+/* The engine records the calls a live backend made during a step's run
+ * (at, service, method, path with query values masked, status,
  * duration_ms, error, new_connection; never a secret, never a body). */
-int step_run_live(hy_step_run *r, step_live_fn fn, hy_err *err);
-
-/* Runs fn holding the lease on an external list (list_lock.h), for a
- * read-modify-write of a list the service only replaces whole: taken before
- * fn (waiting at most [http] timeout_ms + 5 s for another runner; then a
- * transient failure the engine retries when that lease runs out), renewed
- * before each HTTP call fn makes, given back after. No transaction is open
- * meanwhile. key: "slack:usergroup:<id>". Adds "list_lock_wait_ms" to the
- * output. */
-typedef int (*step_locked_fn)(struct hy_integ *in, void *ud, hy_err *err);
-int step_with_list_lock(hy_step_run *r, struct hy_integ *in, const char *key, step_locked_fn fn, void *ud,
-                        hy_err *err);
+void step_record_calls(hy_step_run *r, const hy_call_log *log);
 
 /* system_groups (organization_id, tool) upsert. */
 int step_upsert_system_group(hy_ctx *c, const char *org_id, const char *tool, const char *name,

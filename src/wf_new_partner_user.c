@@ -1,9 +1,9 @@
 /* Workflow new_partner_user: add a user to an existing partner organisation
- * (9 steps). Auto steps: in live mode `run` hands a live_* body to
- * step_run_live (no transaction open, every call recorded on the step);
- * otherwise it simulates (same output shape, with "simulated": true).
- * Studio has no public API: its three steps are always simulated, and
- * their local rows are real. */
+ * (9 steps). Auto steps call the integration's interface (svc.h): live or
+ * simulated backend, one body (the engine records live calls on the step
+ * and marks simulated outputs). Studio has no public API: its three steps
+ * are always simulated, and their local rows are real. The steps that give
+ * access declare it (`grants`): the engine records each grant. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +15,7 @@
 #include "db.h"
 #include "integrations/integrations.h"
 #include "step_support.h"
+#include "svc.h"
 #include "util.h"
 #include "validate.h"
 #include "workflows.h"
@@ -165,7 +166,6 @@ static int run_add_user_to_studio_companies(hy_step_run *r, hy_err *err)
     if (need_user(r, err)) return err->code;
     const cJSON *ids = cJSON_GetObjectItemCaseSensitive(r->context, "user_studio_company_ids");
     cJSON_AddItemToObject(r->output, "added_companies", ids ? cJSON_Duplicate(ids, 1) : cJSON_CreateArray());
-    step_mark_simulated(r->output);
     return 0;
 }
 
@@ -173,36 +173,11 @@ static int run_add_user_to_studio_companies(hy_step_run *r, hy_err *err)
 
 static int gather_metabase_user(hy_step_io *io, cJSON *context, hy_err *err)
 {
-    int rc = step_gather_group(io->c, context, "metabase", "org_metabase_group_id", err);
-    const char *user = wf_str(context, "user_id");
-    if (rc || !user) return rc;
-    int64_t mb = 0;
-    bool found = false;
-    rc = db_get_int(io->c->db, err, &mb, &found,
-                    "SELECT metabase_user_id FROM users WHERE id = ? AND metabase_user_id IS NOT NULL", "t", user);
-    if (rc == 0 && found) cJSON_AddNumberToObject(context, "existing_metabase_user_id", (double)mb);
-    return rc;
+    return step_gather_group(io->c, context, "metabase", "org_metabase_group_id", err);
 }
 
 /* The user found by exact email (active, else deactivated and reactivated)
  * or created, then added to the organisation's group unless a member. */
-static int live_metabase_user(hy_step_run *r, hy_integ *in, hy_err *err)
-{
-    int64_t gid = 0;
-    wf_int(r->context, "org_metabase_group_id", &gid);
-    mb_member_result res;
-    if (mb_add_user_to_group(in, wf_str(r->context, "user_email"), wf_str(r->context, "user_firstname"),
-                             wf_str(r->context, "user_lastname"), (long)gid, &res, err))
-        return err->code;
-    cJSON_AddNumberToObject(r->output, "metabase_user_id", (double)res.user_id);
-    cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)gid);
-    cJSON_AddBoolToObject(r->output, "metabase_user_existed", res.existed || res.reactivated);
-    cJSON_AddBoolToObject(r->output, "metabase_user_created", res.created);
-    if (res.reactivated) cJSON_AddBoolToObject(r->output, "metabase_user_reactivated", 1);
-    cJSON_AddBoolToObject(r->output, "membership_added", res.added);
-    return 0;
-}
-
 static int run_add_user_to_metabase_group(hy_step_run *r, hy_err *err)
 {
     if (need_user(r, err)) return err->code;
@@ -211,15 +186,17 @@ static int run_add_user_to_metabase_group(hy_step_run *r, hy_err *err)
     int64_t gid;
     if (!wf_int(r->context, "org_metabase_group_id", &gid) || gid <= 0)
         return hy_fail(err, HY_ERR_PERMANENT, "Invalid Metabase group ID '%s' — must be an integer", gid_text);
-    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_metabase_user, err);
-    int64_t uid;
-    bool existed = wf_int(r->context, "existing_metabase_user_id", &uid);
-    if (!existed) uid = sim_int_id();
-    cJSON_AddNumberToObject(r->output, "metabase_user_id", (double)uid);
+    mb_member_result res;
+    if (svc_metabase(r->mode)->add_user_to_group(&r->svc, wf_str(r->context, "user_email"),
+                                                 wf_str(r->context, "user_firstname"),
+                                                 wf_str(r->context, "user_lastname"), (long)gid, &res, err))
+        return err->code;
+    cJSON_AddNumberToObject(r->output, "metabase_user_id", (double)res.user_id);
     cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)gid);
-    cJSON_AddBoolToObject(r->output, "metabase_user_existed", existed);
-    cJSON_AddBoolToObject(r->output, "metabase_user_created", !existed);
-    step_mark_simulated(r->output);
+    cJSON_AddBoolToObject(r->output, "metabase_user_existed", res.existed || res.reactivated);
+    cJSON_AddBoolToObject(r->output, "metabase_user_created", res.created);
+    if (res.reactivated) cJSON_AddBoolToObject(r->output, "metabase_user_reactivated", 1);
+    cJSON_AddBoolToObject(r->output, "membership_added", res.added);
     return 0;
 }
 
@@ -252,32 +229,18 @@ static char *display_name(const cJSON *context)
 /* A guest invitation (no Microsoft email: sendInvitationMessage false),
  * then team membership (the organisation's channel is a standard one, open
  * to every member of the team). */
-static int live_teams_user(hy_step_run *r, hy_integ *in, hy_err *err)
+static int run_add_user_to_teams_channel(hy_step_run *r, hy_err *err)
 {
+    if (need_user(r, err)) return err->code;
+    if (step_need_group(r, "teams", "org_teams_channel_id", false, err)) return err->code;
     char *name = display_name(r->context);
     graph_member_result res;
-    int rc = graph_add_user_to_team(in, wf_str(r->context, "user_email"), name, &res, err);
+    int rc = svc_teams(r->mode)->add_user(&r->svc, wf_str(r->context, "user_email"), name, &res, err);
     free(name);
     if (rc) return rc;
     cJSON_AddStringToObject(r->output, "teams_user_id", res.user_id);
     cJSON_AddStringToObject(r->output, "teams_channel_id", wf_str(r->context, "org_teams_channel_id"));
     cJSON_AddStringToObject(r->output, "teams_membership_id", res.membership_id);
-    return 0;
-}
-
-static int run_add_user_to_teams_channel(hy_step_run *r, hy_err *err)
-{
-    if (need_user(r, err)) return err->code;
-    if (step_need_group(r, "teams", "org_teams_channel_id", false, err)) return err->code;
-    const char *channel = wf_str(r->context, "org_teams_channel_id");
-    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_teams_user, err);
-    char uid[HY_UUID_LEN], membership[HY_UUID_LEN];
-    hy_uuid(uid);
-    hy_uuid(membership);
-    cJSON_AddStringToObject(r->output, "teams_user_id", uid);
-    cJSON_AddStringToObject(r->output, "teams_channel_id", channel);
-    cJSON_AddStringToObject(r->output, "teams_membership_id", membership);
-    step_mark_simulated(r->output);
     return 0;
 }
 
@@ -288,51 +251,23 @@ static int gather_slack(hy_step_io *io, cJSON *context, hy_err *err)
     return step_gather_group(io->c, context, "slack", "org_slack_group_id", err);
 }
 
-/* The account found by email, then, holding the group's list lease (so
- * that no other runner of any process writes the list meanwhile), the
+/* The account found by email, then, holding the group's list lease, the
  * members read, the user added, the whole list written back and read again
- * to verify that the user is there and nobody was dropped. */
-typedef struct {
-    const char *group;
-    char user_id[64];
-    slack_member_result res;
-} slack_add;
-
-static int add_member_locked(hy_integ *in, void *ud, hy_err *err)
-{
-    slack_add *a = ud;
-    return slack_group_add_member(in, a->group, a->user_id, &a->res, err);
-}
-
-static int live_slack_user(hy_step_run *r, hy_integ *in, hy_err *err)
-{
-    slack_add a = {.group = wf_str(r->context, "org_slack_group_id")};
-    if (slack_find_user(in, wf_str(r->context, "user_email"), a.user_id, err)) return err->code;
-    char *key = xasprintf("slack:usergroup:%s", a.group);
-    int rc = step_with_list_lock(r, in, key, add_member_locked, &a, err);
-    free(key);
-    if (rc) return rc;
-    cJSON_AddStringToObject(r->output, "slack_user_id", a.res.user_id);
-    cJSON_AddStringToObject(r->output, "slack_group_id", a.group);
-    cJSON_AddBoolToObject(r->output, "added", a.res.added);
-    cJSON_AddNumberToObject(r->output, "member_count", a.res.member_count);
-    if (a.res.writes > 1) cJSON_AddNumberToObject(r->output, "writes", a.res.writes);
-    if (a.res.restored) cJSON_AddNumberToObject(r->output, "members_restored", a.res.restored);
-    return 0;
-}
-
+ * to verify that the user is there and nobody was dropped (svc_slack.c). */
 static int run_add_user_to_slack_group(hy_step_run *r, hy_err *err)
 {
     if (need_user(r, err)) return err->code;
     if (step_need_group(r, "slack", "org_slack_group_id", false, err)) return err->code;
     const char *group = wf_str(r->context, "org_slack_group_id");
-    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_slack_user, err);
-    char tok[10], uid[16];
-    sim_token(tok, sizeof tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
-    snprintf(uid, sizeof uid, "U0%s", tok);
-    cJSON_AddStringToObject(r->output, "slack_user_id", uid);
+    slack_member_result res;
+    if (svc_slack(r->mode)->add_user(&r->svc, group, wf_str(r->context, "user_email"), &res, err)) return err->code;
+    cJSON_AddStringToObject(r->output, "slack_user_id", res.user_id);
     cJSON_AddStringToObject(r->output, "slack_group_id", group);
-    step_mark_simulated(r->output);
+    cJSON_AddBoolToObject(r->output, "added", res.added);
+    cJSON_AddNumberToObject(r->output, "member_count", res.member_count);
+    if (res.writes > 1) cJSON_AddNumberToObject(r->output, "writes", res.writes);
+    if (res.restored) cJSON_AddNumberToObject(r->output, "members_restored", res.restored);
+    if (r->svc.lock_wait_ms >= 0) cJSON_AddNumberToObject(r->output, "list_lock_wait_ms", (double)r->svc.lock_wait_ms);
     return 0;
 }
 
@@ -370,7 +305,6 @@ static int run_create_studio_user_company(hy_step_run *r, hy_err *err)
     }
     cJSON_AddStringToObject(r->output, "studio_user_company_id", id);
     cJSON_AddStringToObject(r->output, "studio_user_company_name", name);
-    step_mark_simulated(r->output);
     free(newname);
     return 0;
 }
@@ -398,7 +332,6 @@ static int run_send_studio_invite(hy_step_run *r, hy_err *err)
     hy_uuid(id);
     cJSON_AddStringToObject(r->output, "studio_invite_sent_to", wf_str(r->context, "user_email"));
     cJSON_AddStringToObject(r->output, "studio_invite_id", id);
-    step_mark_simulated(r->output);
     return 0;
 }
 
@@ -503,8 +436,9 @@ static void build_mail(const cJSON *context, email_doc *d, email_body *body, cha
     mail_digest(d->to, body, digest);
 }
 
-static int live_share_documentation(hy_step_run *r, hy_integ *in, hy_err *err)
+static int run_share_documentation(hy_step_run *r, hy_err *err)
 {
+    if (need_user(r, err)) return err->code;
     email_doc d;
     email_body body;
     char digest[65];
@@ -548,7 +482,7 @@ static int live_share_documentation(hy_step_run *r, hy_integ *in, hy_err *err)
     hy_mail m = {.to = d.to, .subject = body.subject, .text = body.text, .html = body.html};
     char used[HY_MSGID_LEN];
     email_outcome outcome;
-    rc = email_send_ex(in, &m, msgid, used, &outcome, err);
+    rc = svc_email(r->mode)->send(&r->svc, &m, msgid, used, &outcome, err);
     if (outcome == EMAIL_SENT) {
         char now[HY_TIME_LEN];
         hy_now_iso(now);
@@ -578,16 +512,6 @@ static int live_share_documentation(hy_step_run *r, hy_integ *in, hy_err *err)
 out:
     email_body_free(&body);
     return rc;
-}
-
-static int run_share_documentation(hy_step_run *r, hy_err *err)
-{
-    if (need_user(r, err)) return err->code;
-    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_share_documentation, err);
-    sent_output(r->output, wf_str(r->context, "user_email"),
-                cJSON_GetObjectItemCaseSensitive(r->context, "documentation_links"), NULL, NULL);
-    step_mark_simulated(r->output);
-    return 0;
 }
 
 /* Done by hand: the email counts as sent. After an uncertain send, the one

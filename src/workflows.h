@@ -40,6 +40,7 @@
 #include "config.h"
 #include "ctx.h"
 #include "principal.h"
+#include "svc.h"
 
 typedef enum { HY_STEP_MANUAL, HY_STEP_AUTO } hy_step_kind;
 
@@ -168,8 +169,12 @@ typedef struct hy_step_run {
     const char *lease_owner;   /* private to the engine */
     /* The runner's live client (src/integrations: one per engine, created
      * in engine_open, freed in engine_close; its connections are reused
-     * from step to step). Live steps reach it through step_run_live. */
+     * from step to step), or NULL where no live call can happen. */
     struct hy_integ *integ;
+    /* What the integration interfaces run with (svc.h): a step calls e.g.
+     * svc_metabase(r->mode)->add_user_to_group(&r->svc, ...); the engine
+     * records every live call on the step. */
+    hy_svc svc;
 } hy_step_run;
 
 /* Records a service call (kept on the step, shown by `exec show`). */

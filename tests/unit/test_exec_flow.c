@@ -7,12 +7,6 @@
 #include "testlib_exec.h"
 #include "util.h"
 
-#define EXPECT_TEXT(e, expected, sql, arg)                                                                         \
-    do {                                                                                                           \
-        char *v_ = t_text(e, sql, arg);                                                                            \
-        assert_string_equal(v_, expected);                                                                         \
-        free(v_);                                                                                                  \
-    } while (0)
 
 static bool is_int_text(const char *s)
 {
