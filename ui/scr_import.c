@@ -306,10 +306,10 @@ static const ui_action PREVIEW_ACTIONS[] = {
 
 static const ui_column PREVIEW_COLS[] = {
     {"Line", 4, 5, 8, true},
-    {"Email", 16, 30, 9, false},
-    {"Name", 10, 24, 3, false},
+    {"Email", 16, 24, 9, false},
+    {"Name", 8, 14, 3, false},
     {"Status", 7, 7, 7, false},
-    {"Errors / note", 20, 0, 6, false},
+    {"Errors / note", 24, 0, 6, false},
 };
 
 static const char *preview_cell(void *data, int row, int col, char *buf, size_t n)
