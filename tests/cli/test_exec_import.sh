@@ -8,14 +8,7 @@
 # partner admin kept to their organisation; --json; exec list --batch.
 source "$HYOPPS_ROOT/tests/lib.sh"
 new_env
-SIM='[metabase]
-mode = simulate
-[teams]
-mode = simulate
-[slack]
-mode = simulate
-[smtp]
-mode = simulate'
+SIM=$SIMULATE_ALL
 write_fast_config "$TEST_DIR/config.ini" "$SIM"
 export HYOPPS_CONFIG=$TEST_DIR/config.ini
 db=$HYOPPS_DB
@@ -153,13 +146,9 @@ expect_eq "hostile files created nothing" "$before" "$(execs)"
 
 # --- a partner admin ----------------------------------------------------------------
 acme=$(sqlite3 "$db" "SELECT id FROM organizations WHERE name = 'Acme'")
-sqlite3 "$db" "INSERT INTO users(id, firstname, lastname, email, organization_id, app_role, password_hash)
-               VALUES('aaaaaaaa-0000-4000-8000-000000000001', 'Pat', 'Admin', 'pat@acme.test', '$acme', 'partner_admin', '!')"
-echo partner-pass-1 | hy users set-password pat@acme.test --password-stdin >/dev/null || not_ok "set partner password"
+cli_partner_admin pat@acme.test "$acme" "$TEST_DIR/pat-state" || not_ok "a partner admin of Acme"
 (
     export XDG_STATE_HOME=$TEST_DIR/pat-state
-    echo partner-pass-1 | hy login --email pat@acme.test --password-stdin >/dev/null
-    printf 'partner-pass-1\npartner-pass-2\n' | hy passwd --password-stdin >/dev/null
     printf 'firstname,lastname,email\nNew,Person,new@acme.test\n' >pat.csv
     out=$(hy exec import new_partner_user --org 'Globex Hidden Ltd' pat.csv 2>&1); expect_eq "partner admin: another organisation exits 4" 4 "$?"
     expect_contains "...as not found" "no organisation matches" "$out"
@@ -175,24 +164,16 @@ echo partner-pass-1 | hy users set-password pat@acme.test --password-stdin >/dev
     hy batch show "${batch:0:8}" >/dev/null 2>&1; expect_eq "partner admin: the admin's Acme batch is theirs to see" 0 "$?"
     exit $_tap_failed
 ) >"$TEST_DIR/pat.tap"
-while IFS= read -r line; do
-    case "$line" in "ok "*) ok "${line#ok * - }" ;; "not ok "*) not_ok "${line#not ok * - }" ;; esac
-done <"$TEST_DIR/pat.tap"
+relay_tap "$TEST_DIR/pat.tap"
 # a partner admin of another organisation
-sqlite3 "$db" "INSERT INTO users(id, firstname, lastname, email, organization_id, app_role, password_hash)
-               VALUES('aaaaaaaa-0000-4000-8000-000000000003', 'Gia', 'Admin', 'gia@globex.test', '$globex', 'partner_admin', '!')"
-echo partner-pass-1 | hy users set-password gia@globex.test --password-stdin >/dev/null
+cli_partner_admin gia@globex.test "$globex" "$TEST_DIR/gia-state" || not_ok "a partner admin of Globex"
 (
     export XDG_STATE_HOME=$TEST_DIR/gia-state
-    echo partner-pass-1 | hy login --email gia@globex.test --password-stdin >/dev/null
-    printf 'partner-pass-1\npartner-pass-2\n' | hy passwd --password-stdin >/dev/null
     hy batch show "${batch:0:8}" >/dev/null 2>&1; expect_eq "another partner admin: the batch is not found" 4 "$?"
     hy exec list --batch "${batch:0:8}" >/dev/null 2>&1; expect_eq "...nor its executions" 4 "$?"
     expect_eq "...and no batch listed" "[]" "$(hy batch list --json | tr -d ' \n')"
     exit $_tap_failed
 ) >"$TEST_DIR/gia.tap"
-while IFS= read -r line; do
-    case "$line" in "ok "*) ok "${line#ok * - }" ;; "not ok "*) not_ok "${line#not ok * - }" ;; esac
-done <"$TEST_DIR/gia.tap"
+relay_tap "$TEST_DIR/gia.tap"
 
 done_testing

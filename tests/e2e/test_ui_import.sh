@@ -16,6 +16,14 @@ admin_login >/dev/null || { not_ok "admin login through the CLI"; done_testing; 
 ACME=$(cli_partner "Acme Corp" st-acme) || { not_ok "Acme set up through the CLI"; done_testing; exit 1; }
 GLOBEX=$(cli_partner "Globex Hidden" st-glx) || { not_ok "Globex set up through the CLI"; done_testing; exit 1; }
 cli_user "Globex Hidden" taken@globex.example >/dev/null || not_ok "a Globex user"
+open_acme_import() { # from the admin's home: Acme's detail, then I
+    open_menu Organisations
+    send_keys / C-u
+    send_text Acme
+    send_keys Enter Enter
+    wait_text "Account types"
+    send_keys I
+}
 batch_execs() { sql "SELECT count(*) FROM workflow_executions WHERE batch_id IS NOT NULL AND organization_id = '$1' AND status = '$2'"; }
 
 printf 'firstname,lastname,email\nAnn,Lee,ann@acme.example\nBob,Lee,bob-at-acme\nCy,Lee,cy@acme.example\n' >"$TEST_DIR/team.csv"
@@ -23,12 +31,7 @@ printf 'firstname,lastname,email\n\x1b[31mRed,Lee,red@acme.example\n' >"$TEST_DI
 
 # ---- an admin: a file, an error fixed in place, started, progress ----
 admin_ui
-open_menu Organisations
-send_keys / C-u
-send_text Acme
-send_keys Enter Enter
-wait_text "Account types"
-send_keys I
+open_acme_import
 expect_screen "I opens Import users" "New users for Acme Corp"
 expect_screen "a file path is offered" "CSV file"
 expect_screen "and the paste area, with the header" "firstname,lastname,email"
@@ -75,12 +78,7 @@ app_stop
 app_start --restricted --config "$HYOPPS_CONFIG"
 ui_login admin@hyopps.local "$ADMIN_PW"
 wait_text "Awaiting input"
-open_menu Organisations
-send_keys / C-u
-send_text Acme
-send_keys Enter Enter
-wait_text "Account types"
-send_keys I
+open_acme_import
 expect_screen "restricted: Import users opens" "New users for Acme Corp"
 expect_no_text "restricted: no file path" "CSV file"
 app_stop
