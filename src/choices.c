@@ -115,7 +115,7 @@ static int studio_list(hy_ctx *c, const hy_principal *actor, const cJSON *contex
                            "t", org);
     while (db_row(st)) {
         char *label = xasprintf("%s (%s, %s)", db_text(st, 1), db_text(st, 0), db_text(st, 2));
-        hy_choice_add(out, db_text(st, 0), label);
+        hy_choice_add_alias(out, db_text(st, 0), label, db_text(st, 1)); /* its name picks it too */
         free(label);
     }
     return db_done(st);

@@ -10,8 +10,8 @@
  * admin their own. Typed text: an id, the exact name (any case), a unique id
  * prefix or the unique start of a name. */
 extern const hy_choice_provider hy_choices_partner_orgs;
-/* The Studio companies of the context's organisation (by Studio id);
- * left out: all of them. */
+/* The Studio companies of the context's organisation (picked by Studio id
+ * or by name); left out: all of them. */
 extern const hy_choice_provider hy_choices_org_studio_companies;
 
 #endif

@@ -15,6 +15,8 @@ int cli_users_metabase(cli_env *env, int argc, char **argv);
 int cli_cmd_audit(cli_env *env, int argc, char **argv);
 int cli_cmd_db(cli_env *env, int argc, char **argv);
 int cli_cmd_exec(cli_env *env, int argc, char **argv);
+int cli_exec_import(cli_env *env, int argc, char **argv);   /* hyopps exec import (cli_batch.c) */
+int cli_cmd_batch(cli_env *env, int argc, char **argv);
 int cli_cmd_worker(cli_env *env, int argc, char **argv);
 int cli_cmd_integrations(cli_env *env, int argc, char **argv);
 

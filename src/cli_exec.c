@@ -21,9 +21,10 @@
 #define MAX_JSON_FILE (1024 * 1024)
 
 static const char *EXEC_USAGE =
-    "hyopps exec list [--status S] [--org ORG] [--search TEXT] [--limit N] [--before CURSOR] [--json]\n"
+    "hyopps exec list [--status S] [--org ORG] [--batch ID] [--search TEXT] [--limit N] [--before CURSOR] [--json]\n"
     "       hyopps exec show ID [--json]\n"
     "       hyopps exec start new_partner|new_partner_user [--org ORG] [--quiet]\n"
+    "       hyopps exec import new_partner_user [--org ORG] FILE|- [--dry-run] [--wait] [--json]\n"
     "       hyopps exec input ID STEP key=value... | --json-file FILE\n"
     "       hyopps exec retry ID\n"
     "       hyopps exec skip ID STEP --reason TEXT\n"
@@ -42,11 +43,14 @@ static void exec_help(void)
            "or by `hyopps exec wait`.\n\n"
            "  list    newest first; --status pending|running|awaiting_input|completed|\n"
            "          failed|cancelled; --search matches the organisation name, the user\n"
-           "          email or the id (3+ characters; 1-2 characters match id prefixes)\n"
+           "          email or the id (3+ characters; 1-2 characters match id prefixes);\n"
+           "          --batch ID lists one batch's executions\n"
            "  show    every step: status, input (who gave it, when), output, error,\n"
            "          attempts, service calls; the fields of a step waiting for input\n"
            "  start   new_partner (admins) or new_partner_user (--org fills in step 1;\n"
            "          partner admins always get their own organisation)\n"
+           "  import  one new_partner_user per row of a CSV file, checked first, started\n"
+           "          as one batch (see hyopps exec import --help, hyopps batch)\n"
            "  input   the waiting step's values as key=value (lists comma-separated,\n"
            "          checkboxes yes/no) or a JSON object from FILE (- = standard input);\n"
            "          every field error is printed, one per line, and nothing changes\n"
@@ -99,8 +103,9 @@ static int fail(hy_err *err) { return cli_fail(err); }
 static int cmd_list(cli_env *env, int argc, char **argv)
 {
     static const char *usage =
-        "hyopps exec list [--status S] [--org ORG] [--search TEXT] [--limit N] [--before CURSOR] [--json]";
+        "hyopps exec list [--status S] [--org ORG] [--batch ID] [--search TEXT] [--limit N] [--before CURSOR] [--json]";
     static const struct option opts[] = {{"status", required_argument, 0, 's'}, {"org", required_argument, 0, 'o'},
+                                         {"batch", required_argument, 0, 'B'},
                                          {"search", required_argument, 0, 'q'}, {"limit", required_argument, 0, 'l'},
                                          {"before", required_argument, 0, 'b'}, {"json", no_argument, 0, 'j'},
                                          {0, 0, 0, 0}};
@@ -118,6 +123,7 @@ static int cmd_list(cli_env *env, int argc, char **argv)
         switch (o) {
         case 's': q.status = optarg; break;
         case 'o': q.org_ref = optarg; break;
+        case 'B': q.batch_ref = optarg; break;
         case 'q': q.search = optarg; break;
         case 'l':
             q.limit = (int)strtol(optarg, &end, 10);
@@ -783,6 +789,7 @@ int cli_cmd_exec(cli_env *env, int argc, char **argv)
     if (strcmp(sub, "list") == 0) return cmd_list(env, argc, argv);
     if (strcmp(sub, "show") == 0) return cmd_show(env, argc, argv);
     if (strcmp(sub, "start") == 0) return cmd_start(env, argc, argv);
+    if (strcmp(sub, "import") == 0) return cli_exec_import(env, argc, argv);
     if (strcmp(sub, "input") == 0) return cmd_input(env, argc, argv);
     if (strcmp(sub, "wait") == 0) return cmd_wait(env, argc, argv);
     if (strcmp(sub, "retry") == 0 || strcmp(sub, "skip") == 0 || strcmp(sub, "done") == 0 ||

@@ -65,6 +65,7 @@ static const key_def KEYS[] = {
     {"http", "max_attempts", T_INT, OFF(http.max_attempts), 1, 20},
     {"http", "ca_file", T_PATH, OFF(http.ca_file), 0, 0},
     {"engine", "inline_local_steps", T_BOOL, OFF(engine.inline_local_steps), 0, 0},
+    {"bulk", "max_rows", T_INT, OFF(bulk.max_rows), 1, 10000},
     {"ui", "ascii", T_BOOL, OFF(ui.ascii), 0, 0},
     {"ui", "color", T_BOOL, OFF(ui.color), 0, 0},
     {"security", "restricted", T_BOOL, OFF(security.restricted), 0, 0},
@@ -419,6 +420,7 @@ static void set_defaults(hy_config *cfg)
     cfg->http.timeout_ms = 15000;
     cfg->http.max_attempts = 5;
     cfg->engine.inline_local_steps = true;
+    cfg->bulk.max_rows = 500;
     cfg->ui.color = true;
 }
 

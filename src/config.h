@@ -89,6 +89,10 @@ typedef struct hy_config {
     } engine;
 
     struct {
+        int max_rows;       /* rows of one imported file (hyopps exec import, the TUI); 500 */
+    } bulk;
+
+    struct {
         bool ascii;
         bool color;
     } ui;

@@ -337,10 +337,16 @@ static int advance_and_run(hy_ctx *c, const hy_principal *actor, ex_state *x, in
     return rc ? rc : ex_run_deferred(c, x, err);
 }
 
+/* The same, leaving a queued auto step to the runners. */
+static int advance_queued(hy_ctx *c, const hy_principal *actor, ex_state *x, int from, hy_err *err)
+{
+    return ex_advance(c, actor, x, from, NULL, NULL, false, err);
+}
+
 /* ---- start ---- */
 
-int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, const char *org_id,
-                 char id_out[HY_UUID_LEN], hy_err *err)
+static int start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, const char *org_id,
+                 const char *batch_id, char id_out[HY_UUID_LEN], hy_err *err)
 {
     char *wf_id = NULL;
     int rc = db_get_text(c->db, err, &wf_id, "SELECT id FROM workflow_definitions WHERE name = ?", "t", wf->name);
@@ -360,9 +366,9 @@ int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf
     hy_now_iso(now);
     rc = db_exec(c->db, err,
                  "INSERT INTO workflow_executions(id, workflow_definition_id, organization_id, requested_by, status, "
-                 "current_step_order, created_at, updated_at, search_text) VALUES(?1, ?2, ?3, ?4, 'pending', 1, ?5, ?5, "
-                 EXEC_SEARCH_TEXT("?1", "?3", "NULL") ")",
-                 "ttttt", x.id, wf_id, nullable(org_id), nullable(actor->user_id), now);
+                 "current_step_order, created_at, updated_at, search_text, batch_id, run_lane) VALUES(?1, ?2, ?3, ?4, "
+                 "'pending', 1, ?5, ?5, " EXEC_SEARCH_TEXT("?1", "?3", "NULL") ", ?6, ?6 IS NOT NULL)",
+                 "tttttt", x.id, wf_id, nullable(org_id), nullable(actor->user_id), now, nullable(batch_id));
     if (rc == 0)
         rc = db_exec(c->db, err,
                      "INSERT OR IGNORE INTO exec_search_pending(rowid, at) VALUES(last_insert_rowid(), ?)", "I",
@@ -397,6 +403,18 @@ int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf
     if (rc == 0) rc = ex_advance(c, actor, &x, 0, NULL, NULL, false, err);
     if (rc == 0) hy_strlcpy(id_out, x.id, HY_UUID_LEN);
     return rc;
+}
+
+int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, const char *org_id,
+                 char id_out[HY_UUID_LEN], hy_err *err)
+{
+    return start(c, actor, wf, org_id, NULL, id_out, err);
+}
+
+int engine_start_in_batch(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, const char *org_id,
+                          const char *batch_id, char id_out[HY_UUID_LEN], hy_err *err)
+{
+    return start(c, actor, wf, org_id, batch_id, id_out, err);
 }
 
 /* ---- operator actions ---- */
@@ -450,8 +468,8 @@ static int close_by_hand(hy_ctx *c, const hy_principal *actor, ex_state *x, int 
     return 0;
 }
 
-int engine_submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int order, const cJSON *raw,
-                  hy_err *err)
+static int submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int order, const cJSON *raw,
+                  bool run_local, hy_err *err)
 {
     ex_state x;
     if (load_for_step(c, exec_id, order, &x, err) != 0) return err->code;
@@ -512,7 +530,19 @@ int engine_submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int
     cJSON_Delete(input);
     if (rc) return rc;
     ex_set_step_status(&x, order, HY_SS_COMPLETED);
-    return advance_and_run(c, actor, &x, order, err);
+    return run_local ? advance_and_run(c, actor, &x, order, err) : advance_queued(c, actor, &x, order, err);
+}
+
+int engine_submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int order, const cJSON *raw,
+                  hy_err *err)
+{
+    return submit(c, actor, exec_id, order, raw, true, err);
+}
+
+int engine_submit_queued(hy_ctx *c, const hy_principal *actor, const char *exec_id, int order, const cJSON *raw,
+                         hy_err *err)
+{
+    return submit(c, actor, exec_id, order, raw, false, err);
 }
 
 int engine_retry(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err)

@@ -37,10 +37,20 @@
  * org_id (may be NULL): the organisation it is about, when known. */
 int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, const char *org_id,
                  char id_out[HY_UUID_LEN], hy_err *err);
+/* The same, as one execution of a batch (a row of batches, created by the
+ * caller): the execution carries batch_id and runs in the batch lane, after
+ * the due steps of one-off executions (runners take lane 0 first). */
+int engine_start_in_batch(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, const char *org_id,
+                          const char *batch_id, char id_out[HY_UUID_LEN], hy_err *err);
 /* Submits the input of the manual step waiting at step_order: field errors
  * (all at once) change nothing. */
 int engine_submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int step_order, const cJSON *raw,
                   hy_err *err);
+/* The same, but an auto step it makes due is left queued for the runners,
+ * even one that waits on no network (not run inline): for a transaction
+ * that starts a whole batch. */
+int engine_submit_queued(hy_ctx *c, const hy_principal *actor, const char *exec_id, int step_order,
+                         const cJSON *raw, hy_err *err);
 /* Failed step -> pending again (attempt count restarts). */
 int engine_retry(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err);
 /* A pending, waiting or failed step (not before the current one) is skipped. */

@@ -94,34 +94,46 @@ int engine_next_due(hy_engine *e, int64_t *due, hy_err *err)
         st = db_query(e->c->db, err,
                       "SELECT min(next_run_at) FROM workflow_executions WHERE next_run_at IS NOT NULL AND requested_by = ?",
                       "t", e->only_user);
-    else
-        st = db_query(e->c->db, err, "SELECT min(next_run_at) FROM workflow_executions WHERE next_run_at IS NOT NULL",
+    else /* each lane's first (idx_we_runnable: run_lane, next_run_at) */
+        st = db_query(e->c->db, err,
+                      "SELECT min(m) FROM (SELECT min(next_run_at) AS m FROM workflow_executions WHERE run_lane = 0 "
+                      "AND next_run_at IS NOT NULL UNION ALL SELECT min(next_run_at) FROM workflow_executions "
+                      "WHERE run_lane = 1 AND next_run_at IS NOT NULL)",
                       "");
     *due = -1;
     if (db_row(st) && !db_null(st, 0)) *due = db_int(st, 0);
     return db_done(st);
 }
 
+/* The next due execution: lane 0 (one-off requests) first, then lane 1
+ * (batches), each oldest due first. A batch of 500 is worked through
+ * without starving the requests people make meanwhile: theirs is taken at
+ * the next pick. */
 static int find_runnable(hy_engine *e, int64_t now, char id[HY_UUID_LEN], hy_err *err)
 {
-    hy_stmt *st;
-    if (e->only_exec)
-        st = db_query(e->c->db, err,
-                      "SELECT id FROM workflow_executions WHERE id = ? AND next_run_at IS NOT NULL AND next_run_at <= ?",
-                      "tI", e->only_exec, now);
-    else if (e->only_user)
-        st = db_query(e->c->db, err,
-                      "SELECT id FROM workflow_executions WHERE next_run_at IS NOT NULL AND next_run_at <= ? "
-                      "AND requested_by = ? ORDER BY next_run_at LIMIT 1",
-                      "It", now, e->only_user);
-    else
-        st = db_query(e->c->db, err,
-                      "SELECT id FROM workflow_executions WHERE next_run_at IS NOT NULL AND next_run_at <= ? "
-                      "ORDER BY next_run_at LIMIT 1",
-                      "I", now);
     id[0] = '\0';
-    if (db_row(st)) hy_strlcpy(id, db_text(st, 0), HY_UUID_LEN);
-    return db_done(st);
+    for (int lane = 0; lane <= 1 && !id[0]; lane++) {
+        hy_stmt *st;
+        if (e->only_exec)
+            st = db_query(e->c->db, err,
+                          "SELECT id FROM workflow_executions WHERE id = ? AND next_run_at IS NOT NULL "
+                          "AND next_run_at <= ?",
+                          "tI", e->only_exec, now);
+        else if (e->only_user)
+            st = db_query(e->c->db, err,
+                          "SELECT id FROM workflow_executions WHERE next_run_at IS NOT NULL AND next_run_at <= ? "
+                          "AND requested_by = ? ORDER BY run_lane, next_run_at LIMIT 1",
+                          "It", now, e->only_user);
+        else
+            st = db_query(e->c->db, err,
+                          "SELECT id FROM workflow_executions WHERE run_lane = ? AND next_run_at IS NOT NULL "
+                          "AND next_run_at <= ? ORDER BY next_run_at LIMIT 1",
+                          "iI", lane, now);
+        if (db_row(st)) hy_strlcpy(id, db_text(st, 0), HY_UUID_LEN);
+        int rc = db_done(st);
+        if (rc || e->only_exec || e->only_user) return rc;
+    }
+    return 0;
 }
 
 /* ---- the step row ---- */

@@ -118,4 +118,8 @@ int ops_audit_list(hy_ctx *c, const hy_principal *p, const hy_audit_filter *f, h
 
 #include "ops_exec.h"
 
+/* ---- many people at once, batches (ops_bulk.c, ops_batch.c) ---- */
+
+#include "ops_bulk.h"
+
 #endif

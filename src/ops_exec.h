@@ -53,6 +53,7 @@ typedef struct {
 typedef struct {
     const char *status;      /* one status name, or NULL for all */
     const char *org_ref;     /* an organisation (id, prefix or exact name), or NULL */
+    const char *batch_ref;   /* one batch (id or prefix: ops_bulk.h), or NULL */
     /* Case-insensitive substring of the organisation name, the user email or
      * the id (3 characters or more); 1-2 characters match id prefixes. */
     const char *search;

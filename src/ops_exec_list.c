@@ -14,7 +14,10 @@
  *    is scanned in full (exact), and a global search reports lower bounds
  *    and walks the index for the rest of its window;
  *  - 1-2 characters match id prefixes (a range of the primary key,
- *    counted up to PREFIX_COUNT_CAP; the window then walks the index). */
+ *    counted up to PREFIX_COUNT_CAP; the window then walks the index);
+ *  - a batch (--batch) is read whole through idx_we_batch (a batch has at
+ *    most [bulk] max_rows executions): exact counts, the other filters
+ *    applied to its rows. */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +25,7 @@
 
 #include "engine.h"
 #include "ops.h"
+#include "ops_bulk.h"
 #include "ops_exec_internal.h"
 #include "ops_refs.h"
 #include "sanitize.h"
@@ -99,6 +103,7 @@ typedef struct {
     cJSON *wf_set;           /* the same, parsed, for rows checked in C */
     int status;              /* -1 = any */
     const char *status_name;
+    const char *batch;       /* one batch's executions, or NULL */
     char *needle;            /* lower-cased search, or NULL */
     int nchars;              /* its length in characters */
     int limit;
@@ -324,9 +329,30 @@ static int utf8_chars(const char *s)
     return n;
 }
 
+/* Every execution of the batch that passes the other filters. */
+static int scan_batch(hy_ctx *c, list_plan *pl, cands *cs, hy_err *err)
+{
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT rowid, status, created_at FROM workflow_executions WHERE batch_id = ?1 "
+                           "AND (?2 IS NULL OR organization_id = ?2) "
+                           "AND (?3 IS NULL OR workflow_definition_id IN (SELECT value FROM json_each(?3))) "
+                           "AND (?4 IS NULL OR instr(search_text, ?4) > 0 OR (length(?4) < 3 AND id >= ?4 AND id < ?4 || 'g'))",
+                           "tttt", pl->batch, pl->org, pl->wf_ids, pl->needle);
+    while (db_row(st)) cands_add(cs, db_int(st, 0), db_text(st, 1), db_text(st, 2));
+    return db_done(st);
+}
+
 /* Fills the window (at most limit+1 rows, newest first) and the counts. */
 static int plan_and_run(hy_ctx *c, list_plan *pl, hy_exec_page *out, cands *win, hy_err *err)
 {
+    if (pl->batch) {
+        cands cs = {0};
+        int rc = scan_batch(c, pl, &cs, err);
+        if (rc == 0) take_all(pl, &cs, out, win);
+        out->counts_exact = true;
+        free(cs.v);
+        return rc;
+    }
     if (!pl->needle) {
         int rc = counts_from_table(c, pl, out, err);
         return rc ? rc : window_indexed(c, pl, NULL, NULL, pl->limit + 1, win, err);
@@ -393,7 +419,10 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
     char *wf_ids = NULL;
     if (!scope.any_org) hy_strlcpy(org, scope.org_id, sizeof org);
     if (q && q->org_ref && *q->org_ref && ops_find_org(c, p, q->org_ref, org, err) != 0) return err->code;
+    char batch[HY_UUID_LEN] = "";
+    if (q && q->batch_ref && *q->batch_ref && ops_batch_resolve(c, p, q->batch_ref, batch, err) != 0) return err->code;
     if ((rc = opx_scope_wf_ids(c, p, &wf_ids, err)) != 0) return rc;
+    pl.batch = batch[0] ? batch : NULL;
     pl.org = org[0] ? org : NULL;
     pl.wf_ids = wf_ids;
     pl.wf_set = wf_ids ? cJSON_Parse(wf_ids) : NULL;

@@ -51,12 +51,18 @@ char *workflow_expand(const char *tmpl, const cJSON *values, const cJSON *contex
 
 /* ---- choices ---- */
 
-void hy_choice_add(hy_choice_list *l, const char *value, const char *label)
+void hy_choice_add_alias(hy_choice_list *l, const char *value, const char *label, const char *alias)
 {
     l->v = xrealloc(l->v, (size_t)(l->n + 1) * sizeof *l->v);
     l->v[l->n].value = xstrdup(value);
     l->v[l->n].label = xstrdup(label);
+    l->v[l->n].alias = xstrdup(alias);
     l->n++;
+}
+
+void hy_choice_add(hy_choice_list *l, const char *value, const char *label)
+{
+    hy_choice_add_alias(l, value, label, NULL);
 }
 
 static void choices_free(hy_choice *v, int n)
@@ -64,6 +70,7 @@ static void choices_free(hy_choice *v, int n)
     for (int i = 0; i < n; i++) {
         free(v[i].value);
         free(v[i].label);
+        free(v[i].alias);
     }
     free(v);
 }
@@ -216,7 +223,9 @@ static const hy_choice *find_choice(const hy_choice_list *ch, const char *s)
     for (int k = 0; k < ch->n; k++)
         if (strcmp(ch->v[k].value, s) == 0) return &ch->v[k];
     for (int k = 0; k < ch->n; k++)
-        if (hy_strcaseeq(ch->v[k].value, s) || hy_strcaseeq(ch->v[k].label, s)) return &ch->v[k];
+        if (hy_strcaseeq(ch->v[k].value, s) || hy_strcaseeq(ch->v[k].label, s) ||
+            (ch->v[k].alias && hy_strcaseeq(ch->v[k].alias, s)))
+            return &ch->v[k];
     return NULL;
 }
 

@@ -61,6 +61,7 @@ struct hy_field_def;
 typedef struct {
     char *value;             /* what to submit */
     char *label;             /* what to show */
+    char *alias;             /* another text that picks it (any case), e.g. a bare name; or NULL */
 } hy_choice;
 
 typedef struct {
@@ -69,6 +70,8 @@ typedef struct {
 } hy_choice_list;
 
 void hy_choice_add(hy_choice_list *l, const char *value, const char *label);
+/* The same, with an alias (typed text that picks it as well as the value and the label). */
+void hy_choice_add_alias(hy_choice_list *l, const char *value, const char *label, const char *alias);
 void hy_choice_list_free(hy_choice_list *l);
 
 /* Where the choices of a PICK / MULTI_PICK field come from (choices.c has

@@ -29,13 +29,14 @@ typedef struct {
     ui_pending del;
 } org_state;
 
-enum { A_OPEN = 1, A_EDIT, A_LINKS, A_GROUPS, A_DELETE, A_REFRESH };
+enum { A_OPEN = 1, A_EDIT, A_LINKS, A_GROUPS, A_IMPORT, A_DELETE, A_REFRESH };
 
 static const ui_action ORG_ACTIONS[] = {
     {A_OPEN, "Enter", "Open", "Open the selected user (or execution)"},
     {A_EDIT, "e", "Edit", "Change the name and the account types"},
     {A_LINKS, "l", "Links", "Edit the documentation links"},
     {A_GROUPS, "i", "Group ids", "Edit the Metabase, Teams and Slack group ids"},
+    {A_IMPORT, "I", "Import users", "Onboard several people of this organisation at once (a CSV file or pasted rows)"},
     {A_DELETE, "d Del", "Delete", "Delete the organisation (asks first, saying what goes with it)"},
     {A_REFRESH, "r", NULL, "Load it again"},
     UI_ACTIONS_END,
@@ -237,6 +238,7 @@ static int org_key(ui *u, screen *s, ui_key k, const ui_action *a)
     case A_EDIT: ui_push(u, &ui_org_edit_screen, st->org_id); return UI_REDRAW;
     case A_LINKS: ui_push(u, &ui_org_docs_screen, st->org_id); return UI_REDRAW;
     case A_GROUPS: ui_push(u, &ui_org_groups_screen, st->org_id); return UI_REDRAW;
+    case A_IMPORT: ui_push(u, &ui_import_screen, st->org_id); return UI_REDRAW;
     case A_DELETE: return ui_org_delete_ask(u, &st->del, st->org_id, true);
     case A_OPEN: {
         int row = ui_list_selected(&st->list);

@@ -203,4 +203,20 @@ hy exec done "$u5" share_documentation --note "sent it from my own mailbox" >/de
 hy exec rerun "$u5" --from share_documentation >/dev/null
 hy worker --once 2>/dev/null
 expect_eq "refused, then done by hand: a re-run sends nothing" "completed $mails" "$(status "$u5") $(smtp_count)"
+
+# --- a batch of 50 (hyopps exec import), live ----------------------------------------
+mails=$(smtp_count)
+"$FAKES/fakectl.sh" seed "$TEST_DIR/slack" "$(/usr/bin/python3 -c 'import json; print(json.dumps({"users": [{"email": "b%d@acme.test" % i} for i in range(1, 51)]}))')" >/dev/null
+{ echo "firstname,lastname,email"; for i in $(seq 1 50); do echo "B$i,Batch,b$i@acme.test"; done; } >"$TEST_DIR/batch.csv"
+out=$(hy exec import new_partner_user --org "$ORG" "$TEST_DIR/batch.csv" --wait --timeout 120 2>/dev/null)
+expect_eq "import --wait, live: exits 0" 0 "$?"
+expect_contains "import --wait, live: 50 completed" "50 started, 0 skipped: 50 completed" "$out"
+expect_eq "import, live: 50 emails" $((mails + 50)) "$(smtp_count)"
+expect_eq "import, live: 50 Metabase users in the group" 50 "$("$FAKES/fakectl.sh" state "$TEST_DIR/metabase" | pyjson '
+ids = {u["id"] for u in d["users"] if u["email"].startswith("b") and u["email"].endswith("@acme.test")}
+print(len({m["user_id"] for m in d["memberships"] if m["user_id"] in ids}))')"
+expect_eq "import, live: 50 Slack members added" 50 "$("$FAKES/fakectl.sh" state "$TEST_DIR/slack" | pyjson '
+uid = {u["id"] for u in d["users"] if u["profile"]["email"].startswith("b")}
+print(len(uid & set(d["usergroups"][0]["users"])))')"
+no_secrets "import --wait output" "$out"
 done_testing

@@ -125,6 +125,7 @@ static void defaults_and_off_without_credentials(void **s)
     assert_int_equal(cfg->auth.lockout_minutes, 15);
     assert_int_equal(cfg->smtp.port, 587);
     assert_int_equal(cfg->smtp.tls, HY_TLS_STARTTLS);
+    assert_int_equal(cfg->bulk.max_rows, 500);
     /* A config file without credentials: integrations are off, not simulated. */
     assert_int_equal(cfg->metabase.mode, HY_MODE_OFF);
     assert_int_equal(cfg->teams.mode, HY_MODE_OFF);
@@ -156,6 +157,8 @@ static void each_bad_value_names_file_line_and_fix(void **s)
     assert_non_null(strstr(m, "must be an https:// URL"));
     m = load_error("[metabase]\ndatabase_ids = 1, two\n");
     assert_non_null(strstr(m, "bad.ini:2: [metabase] database_ids must be a comma-separated list"));
+    m = load_error("[bulk]\nmax_rows = 0\n");
+    assert_non_null(strstr(m, "bad.ini:2: [bulk] max_rows must be a whole number from 1 to 10000, got '0'"));
     m = load_error("[ui]\ncolor = purple\n");
     assert_non_null(strstr(m, "bad.ini:2: [ui] color must be true or false"));
     m = load_error("[auth]\npassword_memlimit = lots\n");
