@@ -213,10 +213,12 @@ expect_eq "import --wait, live: exits 0" 0 "$?"
 expect_contains "import --wait, live: 50 completed" "50 started, 0 skipped: 50 completed" "$out"
 expect_eq "import, live: 50 emails" $((mails + 50)) "$(smtp_count)"
 expect_eq "import, live: 50 Metabase users in the group" 50 "$("$FAKES/fakectl.sh" state "$TEST_DIR/metabase" | pyjson '
-ids = {u["id"] for u in d["users"] if u["email"].startswith("b") and u["email"].endswith("@acme.test")}
+import re
+ids = {u["id"] for u in d["users"] if re.fullmatch(r"b[0-9]+@acme\.test", u["email"])}
 print(len({m["user_id"] for m in d["memberships"] if m["user_id"] in ids}))')"
 expect_eq "import, live: 50 Slack members added" 50 "$("$FAKES/fakectl.sh" state "$TEST_DIR/slack" | pyjson '
-uid = {u["id"] for u in d["users"] if u["profile"]["email"].startswith("b")}
+import re
+uid = {u["id"] for u in d["users"] if re.fullmatch(r"b[0-9]+@acme\.test", u["profile"]["email"])}
 print(len(uid & set(d["usergroups"][0]["users"])))')"
 no_secrets "import --wait output" "$out"
 done_testing
