@@ -10,9 +10,13 @@ int cli_cmd_whoami(cli_env *env, int argc, char **argv);
 int cli_cmd_passwd(cli_env *env, int argc, char **argv);
 int cli_cmd_orgs(cli_env *env, int argc, char **argv);
 int cli_cmd_users(cli_env *env, int argc, char **argv);
+/* users metabase (cli_metabase.c); argv[0] is "metabase". */
+int cli_users_metabase(cli_env *env, int argc, char **argv);
 int cli_cmd_audit(cli_env *env, int argc, char **argv);
 int cli_cmd_db(cli_env *env, int argc, char **argv);
 int cli_cmd_exec(cli_env *env, int argc, char **argv);
+int cli_exec_import(cli_env *env, int argc, char **argv);   /* hyopps exec import (cli_batch.c) */
+int cli_cmd_batch(cli_env *env, int argc, char **argv);
 int cli_cmd_worker(cli_env *env, int argc, char **argv);
 int cli_cmd_integrations(cli_env *env, int argc, char **argv);
 

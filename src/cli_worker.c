@@ -13,12 +13,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "cli.h"
 #include "cli_commands.h"
 #include "dbwatch.h"
 #include "engine.h"
 #include "sanitize.h"
 #include "util.h"
+
+#define ERROR_WAIT_MS 1000       /* after a database error: 1 s, 2 s, 4 s ... */
+#define ERROR_WAIT_MAX_MS 60000  /* ... at most a minute */
 
 static volatile sig_atomic_t stop_requested;
 
@@ -61,13 +65,17 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
                "Runs the auto steps of every execution, headless: as a service, or next to\n"
                "terminal sessions (runners coordinate through the database; a step runs at\n"
                "most once at a time, and a step whose runner died is taken over when its\n"
-               "lease runs out). --once runs everything runnable now and exits. Work queued\n"
-               "by others is noticed at once (a file notification on the database's log);\n"
-               "--poll-ms is how often to look anyway (default 1000).\n\n"
+               "lease runs out). --once runs everything runnable now and exits (1 after an\n"
+               "error, e.g. a read-only database or a full disk). Work queued by others is\n"
+               "noticed at once (a file notification on the database's log); --poll-ms is\n"
+               "how often to look anyway (default 1000).\n\n"
                "While it runs it renews a heartbeat in the database every [engine]\n"
-               "worker_heartbeat_seconds (default 30): terminal sessions then run no steps\n"
+               "worker_heartbeat_seconds (default 60): terminal sessions then run no steps\n"
                "and look for no work. It removes the heartbeat when it stops (sessions take\n"
                "over at once); a worker that died is taken as gone after three intervals.\n\n"
+               "After an error the worker tries again in 1 s, then 2, 4 ... up to every\n"
+               "60 s until it clears; the error is printed once, then how often it came\n"
+               "back, and \"working again\" when it has cleared.\n\n"
                "SIGTERM or SIGINT: finish the step being run, then exit 0 (a second signal\n"
                "exits at once). No login is needed: it acts as the system, and whoever can\n"
                "read the configuration and the database may run it.\n",
@@ -118,15 +126,28 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
         }
         watch = dbwatch_open(env->app->cfg->database.path);
     }
+    /* An error (the database read-only, a full disk...): --once reports it
+     * and exits 1; otherwise wait 1, 2, 4 ... up to 60 s between tries and
+     * print the error once, then how often it came back. */
+    hy_backoff backoff = {.base_ms = ERROR_WAIT_MS, .max_ms = ERROR_WAIT_MAX_MS};
+    hy_repeats repeats = {0};
+    int status = CLI_OK;
     while (!stop_requested) {
         hy_err_clear(&err);
         if (engine_drain(eng, &stop_requested, &err) != 0) {
             char *m = hy_sanitize(err.msg);
-            fprintf(stderr, "hyopps worker: %s\n", m);
+            if (once) fprintf(stderr, "hyopps worker: %s\n", m);
+            else hy_repeats_error(&repeats, stderr, "hyopps worker", m, hy_mono_ms());
             free(m);
-            if (!once) wait_ms(NULL, 1000);
+            if (once) {
+                status = CLI_ERR;
+                break;
+            }
+            sleep_ms(hy_backoff_fail(&backoff));
             continue;
         }
+        hy_backoff_ok(&backoff);
+        hy_repeats_clear(&repeats, stderr, "hyopps worker", hy_mono_ms());
         if (once) break;
         int64_t due = -1, wait = poll;
         if (engine_next_due(eng, &due, &err) == 0 && due >= 0) {
@@ -135,6 +156,8 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
         }
         wait_ms(watch, wait);
     }
+    hy_repeats_flush(&repeats, stderr, "hyopps worker", hy_mono_ms());
+    hy_repeats_free(&repeats);
     dbwatch_close(watch);
     worker_heartbeat_stop(hb); /* sessions take over at once */
     hy_engine_stats st;
@@ -142,8 +165,8 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
     fprintf(stderr,
             "hyopps worker: %s; %ld steps completed, %ld failed, %ld retries scheduled, %ld taken over from "
             "stopped runners\n",
-            stop_requested ? "stopped" : "nothing more to run", st.steps_completed, st.steps_failed,
-            st.retries_scheduled, st.reclaimed);
+            status ? "stopped by the error above" : stop_requested ? "stopped" : "nothing more to run",
+            st.steps_completed, st.steps_failed, st.retries_scheduled, st.reclaimed);
     engine_close(eng);
-    return CLI_OK;
+    return status;
 }

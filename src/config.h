@@ -41,6 +41,7 @@ typedef struct hy_config {
         long parent_collection_id;    /* 0 = root */
         long database_ids[HY_MAX_DB_IDS];
         int ndatabase_ids;
+        char *revoke_view_data;       /* NULL = "unrestricted" (the lowest view-data value varies by version) */
     } metabase;
 
     struct {
@@ -69,7 +70,8 @@ typedef struct hy_config {
         hy_tls tls;         /* starttls */
         char *user;
         char *password;
-        char *from;
+        char *from;         /* "addr" or "Display Name <addr>", as configured */
+        char *from_error;   /* an unusable from: what is wrong (email.c refuses to send), else NULL */
         char *ca_file;
     } smtp;
 
@@ -86,9 +88,13 @@ typedef struct hy_config {
         bool inline_local_steps;
         /* How often a `hyopps worker` renews its heartbeat; terminal
          * sessions leave the steps to workers whose heartbeat is younger
-         * than three of these. Default 30. */
+         * than three of these. Default 60. */
         int worker_heartbeat_seconds;
     } engine;
+
+    struct {
+        int max_rows;       /* rows of one imported file (hyopps exec import, the TUI); 500 */
+    } bulk;
 
     struct {
         bool ascii;

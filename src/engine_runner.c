@@ -10,12 +10,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "backoff.h"
 #include "engine.h"
 #include "integrations/http.h"
 #include "util.h"
 
 #define FOLLOW_UP_MS 1100       /* the search index is written after 1 s; a checkpoint after 250 ms */
-#define ERROR_RETRY_MS 1000     /* an engine error (a busy database): try again then, do not spin */
+#define ERROR_WAIT_MS 500        /* after database errors: this, 2 x this ... (or the poll interval) */
+#define ERROR_WAIT_MAX_MS 30000  /* ... at most this */
 #define MIN_WAIT_MS 5
 
 struct hy_runner {
@@ -64,6 +66,7 @@ static void *runner_main(void *arg)
 {
     hy_runner *r = arg;
     hy_err err;
+    hy_backoff backoff = {.base_ms = r->poll_ms > 0 ? r->poll_ms : ERROR_WAIT_MS, .max_ms = ERROR_WAIT_MAX_MS};
     pthread_mutex_lock(&r->mu);
     while (!r->quit) {
         if (r->paused) {
@@ -85,13 +88,15 @@ static void *runner_main(void *arg)
         r->busy = false;
         r->rounds++;
         engine_get_stats(r->eng, &r->stats);
-        if (rc) hy_strlcpy(r->last_error, err.msg, sizeof r->last_error);
+        /* the last error while it lasts: a cycle that goes well clears it */
+        hy_strlcpy(r->last_error, rc ? err.msg : "", sizeof r->last_error);
+        if (rc == 0) hy_backoff_ok(&backoff);
         if (r->quit || r->paused || r->kicked) continue;
         int64_t now = hy_mono_ms(), wake = -1;
         if (due >= 0) wake = now + (due > hy_now_ms() ? due - hy_now_ms() : 0);
         if (kicked || worked) wake = earliest(wake, now + FOLLOW_UP_MS);
         if (r->poll_ms > 0) wake = earliest(wake, now + r->poll_ms);
-        if (rc) wake = now + ERROR_RETRY_MS;
+        if (rc) wake = now + hy_backoff_fail(&backoff); /* an error: do not spin; wait longer while it lasts */
         wait_until(r, wake);
     }
     pthread_mutex_unlock(&r->mu);

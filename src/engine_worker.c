@@ -91,7 +91,7 @@ int worker_heartbeat_start(const hy_app *app, int interval_ms, hy_heartbeat **ou
 {
     *out = NULL;
     hy_heartbeat *h = xcalloc(1, sizeof *h);
-    h->interval_ms = interval_ms > 0 ? interval_ms : 30000;
+    h->interval_ms = interval_ms > 0 ? interval_ms : 60000;
     char host[64] = "localhost";
     gethostname(host, sizeof host - 1);
     host[sizeof host - 1] = '\0';

@@ -58,9 +58,14 @@ typedef struct {
 } hy_org_docs;
 int ops_org_set_docs(hy_ctx *c, const hy_principal *p, const char *ref, const hy_org_docs *d, hy_err *err);
 
-/* System group ids: metabase must be a positive integer; "" clears; NULL = unchanged. */
+/* System group ids: metabase must be a positive integer; "" clears; NULL =
+ * unchanged. The *_name fields are the groups' display names
+ * (system_groups.external_name; NULL = unchanged, "ext-<organisation>" for a
+ * new group without one): one line, not empty; naming a group that does
+ * not exist needs its id too. */
 typedef struct {
     const char *metabase, *teams, *slack;
+    const char *metabase_name, *teams_name, *slack_name;
 } hy_org_groups;
 int ops_org_set_groups(hy_ctx *c, const hy_principal *p, const char *ref, const hy_org_groups *g, hy_err *err);
 
@@ -136,5 +141,9 @@ void ops_release_memory(hy_ctx *c);
 /* ---- workflow executions (ops_exec.c) ---- */
 
 #include "ops_exec.h"
+
+/* ---- many people at once, batches (ops_bulk.c, ops_batch.c) ---- */
+
+#include "ops_bulk.h"
 
 #endif

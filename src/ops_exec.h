@@ -33,18 +33,7 @@
 #include "principal.h"
 #include "workflows.h"
 
-typedef enum {
-    HY_EXEC_PENDING = 0,
-    HY_EXEC_RUNNING,
-    HY_EXEC_AWAITING_INPUT,
-    HY_EXEC_COMPLETED,
-    HY_EXEC_FAILED,
-    HY_EXEC_CANCELLED,
-    HY_EXEC_NSTATUS
-} hy_exec_status;
-
-const char *hy_exec_status_name(hy_exec_status s);          /* "awaiting_input" */
-bool hy_exec_status_parse(const char *s, hy_exec_status *out);
+#include "status.h"
 
 /* One execution in a list. */
 typedef struct {
@@ -64,6 +53,7 @@ typedef struct {
 typedef struct {
     const char *status;      /* one status name, or NULL for all */
     const char *org_ref;     /* an organisation (id, prefix or exact name), or NULL */
+    const char *batch_ref;   /* one batch (id or prefix: ops_bulk.h), or NULL */
     /* Case-insensitive substring of the organisation name, the user email or
      * the id (3 characters or more); 1-2 characters match id prefixes. */
     const char *search;
@@ -158,13 +148,17 @@ int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const
 int ops_exec_form(hy_ctx *c, const hy_principal *p, const char *ref, hy_step_form *out, hy_err *err);
 
 /* Submits a waiting step's input: a JSON object of field -> string
- * (booleans and arrays of strings are accepted too). Every field error at
- * once (err->field[]); nothing changes then. */
+ * (booleans and arrays of strings are accepted too; a key given twice is
+ * refused). Every field error at once (err->field[]); nothing changes then. */
 int ops_exec_submit(hy_ctx *c, const hy_principal *p, const char *ref, const char *step, const cJSON *input,
                     hy_err *err);
 /* key=value strings -> the input object for ops_exec_submit (caller
  * deletes). A malformed pair is a field error under "input". */
 int ops_exec_input_from_pairs(int n, char *const *pairs, cJSON **out, hy_err *err);
+/* JSON text (len bytes) -> the input object (caller deletes): one object;
+ * a key given twice or a NUL (\u0000) in a key or value is a field error
+ * (json_input.h). */
+int ops_exec_input_from_json(const char *text, size_t len, cJSON **out, hy_err *err);
 
 int ops_exec_retry(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *err);
 /* Admin only. reason/note: required, at most 500 bytes. */

@@ -14,7 +14,10 @@
  *    is scanned in full (exact), and a global search reports lower bounds
  *    and walks the index for the rest of its window;
  *  - 1-2 characters match id prefixes (a range of the primary key,
- *    counted up to PREFIX_COUNT_CAP; the window then walks the index). */
+ *    counted up to PREFIX_COUNT_CAP; the window then walks the index);
+ *  - a batch (--batch) is read whole through idx_we_batch (a batch has at
+ *    most [bulk] max_rows executions): exact counts, the other filters
+ *    applied to its rows. */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,26 +25,11 @@
 
 #include "engine.h"
 #include "ops.h"
+#include "ops_bulk.h"
 #include "ops_exec_internal.h"
 #include "ops_refs.h"
 #include "sanitize.h"
 #include "util.h"
-
-static const char *const STATUS_NAMES[HY_EXEC_NSTATUS] = {"pending",   "running", "awaiting_input",
-                                                          "completed", "failed",  "cancelled"};
-
-const char *hy_exec_status_name(hy_exec_status s) { return s < HY_EXEC_NSTATUS ? STATUS_NAMES[s] : "?"; }
-
-bool hy_exec_status_parse(const char *s, hy_exec_status *out)
-{
-    for (int i = 0; s && i < HY_EXEC_NSTATUS; i++) {
-        if (strcmp(STATUS_NAMES[i], s) == 0 || (i == HY_EXEC_AWAITING_INPUT && strcmp(s, "awaiting") == 0)) {
-            *out = (hy_exec_status)i;
-            return true;
-        }
-    }
-    return false;
-}
 
 static int status_index(const char *s)
 {
@@ -111,9 +99,11 @@ void hy_exec_page_free(hy_exec_page *pg)
 
 typedef struct {
     const char *org;         /* scope, or NULL */
-    const char *wf_id;       /* partner admins: their workflow, or NULL */
+    const char *wf_ids;      /* the caller's workflows (JSON array of definition ids), or NULL = all */
+    cJSON *wf_set;           /* the same, parsed, for rows checked in C */
     int status;              /* -1 = any */
     const char *status_name;
+    const char *batch;       /* one batch's executions, or NULL */
     char *needle;            /* lower-cased search, or NULL */
     int nchars;              /* its length in characters */
     int limit;
@@ -167,16 +157,25 @@ static void take_all(list_plan *pl, cands *cs, hy_exec_page *out, cands *win)
         if (x->si >= 0) out->counts[x->si]++;
         out->total++;
         if ((pl->status < 0 || x->si == pl->status) && win->n <= pl->limit && older_than_cursor(pl, x->at, x->rowid))
-            cands_add(win, x->rowid, x->si >= 0 ? STATUS_NAMES[x->si] : "", x->at);
+            cands_add(win, x->rowid, x->si >= 0 ? hy_exec_status_name((hy_exec_status)x->si) : "", x->at);
     }
+}
+
+/* Is this workflow definition id among the caller's? */
+static bool in_scope(const list_plan *pl, const char *wf_id)
+{
+    if (!pl->wf_set) return true;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, pl->wf_set) if (cJSON_IsString(it) && hy_streq(it->valuestring, wf_id)) return true;
+    return false;
 }
 
 static int counts_from_table(hy_ctx *c, list_plan *pl, hy_exec_page *out, hy_err *err)
 {
     hy_stmt *st = db_query(c->db, err,
                            "SELECT status, sum(n) FROM exec_counts WHERE (?1 IS NULL OR organization_id = ?1) "
-                           "AND (?2 IS NULL OR workflow_definition_id = ?2) GROUP BY status",
-                           "tt", pl->org, pl->wf_id);
+                           "AND (?2 IS NULL OR workflow_definition_id IN (SELECT value FROM json_each(?2))) GROUP BY status",
+                           "tt", pl->org, pl->wf_ids);
     while (db_row(st)) {
         int si = status_index(db_text(st, 0));
         if (si >= 0) out->counts[si] += db_int(st, 1);
@@ -199,11 +198,11 @@ static int window_indexed(hy_ctx *c, list_plan *pl, const char *needle, const ch
     if (pl->org)
         st = db_query(c->db, err,
                       "SELECT rowid, status, created_at FROM workflow_executions WHERE organization_id = ?1 "
-                      "AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR workflow_definition_id = ?3) "
+                      "AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR workflow_definition_id IN (SELECT value FROM json_each(?3))) "
                       "AND (created_at, rowid) < (?4, ?5) AND (?6 IS NULL OR instr(search_text, ?6) > 0) "
                       "AND (?8 IS NULL OR (id >= ?8 AND id < ?9)) "
                       "ORDER BY created_at DESC, rowid DESC LIMIT ?7",
-                      "ttttItitt", pl->org, pl->status_name, pl->wf_id, pl->before_at, pl->before, needle, n, lo, up);
+                      "ttttItitt", pl->org, pl->status_name, pl->wf_ids, pl->before_at, pl->before, needle, n, lo, up);
     else if (pl->status >= 0)
         st = db_query(c->db, err,
                       "SELECT rowid, status, created_at FROM workflow_executions WHERE status = ?1 "
@@ -226,8 +225,9 @@ static int scan_org(hy_ctx *c, list_plan *pl, cands *cs, hy_err *err)
 {
     hy_stmt *st = db_query(c->db, err,
                            "SELECT rowid, status, created_at FROM workflow_executions WHERE organization_id = ?1 "
-                           "AND (?2 IS NULL OR workflow_definition_id = ?2) AND instr(search_text, ?3) > 0",
-                           "ttt", pl->org, pl->wf_id, pl->needle);
+                           "AND (?2 IS NULL OR workflow_definition_id IN (SELECT value FROM json_each(?2))) "
+                           "AND instr(search_text, ?3) > 0",
+                           "ttt", pl->org, pl->wf_ids, pl->needle);
     while (db_row(st)) cands_add(cs, db_int(st, 0), db_text(st, 1), db_text(st, 2));
     return db_done(st);
 }
@@ -244,9 +244,9 @@ static int scan_prefix(hy_ctx *c, list_plan *pl, cands *cs, bool *capped, hy_err
     snprintf(upper, sizeof upper, "%sg", pl->needle);
     hy_stmt *st = db_query(c->db, err,
                            "SELECT rowid, status, created_at FROM workflow_executions WHERE id >= ?1 AND id < ?2 "
-                           "AND (?3 IS NULL OR organization_id = ?3) AND (?4 IS NULL OR workflow_definition_id = ?4) "
-                           "LIMIT ?5",
-                           "ttttI", pl->needle, upper, pl->org, pl->wf_id, (int64_t)PREFIX_COUNT_CAP + 1);
+                           "AND (?3 IS NULL OR organization_id = ?3) "
+                           "AND (?4 IS NULL OR workflow_definition_id IN (SELECT value FROM json_each(?4))) LIMIT ?5",
+                           "ttttI", pl->needle, upper, pl->org, pl->wf_ids, (int64_t)PREFIX_COUNT_CAP + 1);
     while (db_row(st)) cands_add(cs, db_int(st, 0), db_text(st, 1), db_text(st, 2));
     if (cs->n > PREFIX_COUNT_CAP) {
         *capped = true; /* the candidates are not the newest: the window comes from the index */
@@ -291,7 +291,7 @@ static int search_fts(hy_ctx *c, list_plan *pl, cands *cs, bool *capped, hy_err 
         pending[npending++] = db_int(st, 0);
         if (!db_int(st, 5)) continue;
         if (pl->org && !hy_streq(db_text(st, 3), pl->org)) continue;
-        if (pl->wf_id && !hy_streq(db_text(st, 4), pl->wf_id)) continue;
+        if (!in_scope(pl, db_text(st, 4))) continue;
         cands_add(cs, db_int(st, 0), db_text(st, 1), db_text(st, 2));
     }
     int rc = db_done(st);
@@ -312,7 +312,7 @@ static int search_fts(hy_ctx *c, list_plan *pl, cands *cs, bool *capped, hy_err 
         int64_t rowid = db_int(st, 0);
         if (npending && bsearch(&rowid, pending, (size_t)npending, sizeof *pending, cmp_rowid)) continue; /* stale */
         if (pl->org && !hy_streq(db_text(st, 3), pl->org)) continue;
-        if (pl->wf_id && !hy_streq(db_text(st, 4), pl->wf_id)) continue;
+        if (!in_scope(pl, db_text(st, 4))) continue;
         cands_add(cs, rowid, db_text(st, 1), db_text(st, 2));
     }
     free(q);
@@ -329,9 +329,30 @@ static int utf8_chars(const char *s)
     return n;
 }
 
+/* Every execution of the batch that passes the other filters. */
+static int scan_batch(hy_ctx *c, list_plan *pl, cands *cs, hy_err *err)
+{
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT rowid, status, created_at FROM workflow_executions WHERE batch_id = ?1 "
+                           "AND (?2 IS NULL OR organization_id = ?2) "
+                           "AND (?3 IS NULL OR workflow_definition_id IN (SELECT value FROM json_each(?3))) "
+                           "AND (?4 IS NULL OR instr(search_text, ?4) > 0 OR (length(?4) < 3 AND id >= ?4 AND id < ?4 || 'g'))",
+                           "tttt", pl->batch, pl->org, pl->wf_ids, pl->needle);
+    while (db_row(st)) cands_add(cs, db_int(st, 0), db_text(st, 1), db_text(st, 2));
+    return db_done(st);
+}
+
 /* Fills the window (at most limit+1 rows, newest first) and the counts. */
 static int plan_and_run(hy_ctx *c, list_plan *pl, hy_exec_page *out, cands *win, hy_err *err)
 {
+    if (pl->batch) {
+        cands cs = {0};
+        int rc = scan_batch(c, pl, &cs, err);
+        if (rc == 0) take_all(pl, &cs, out, win);
+        out->counts_exact = true;
+        free(cs.v);
+        return rc;
+    }
     if (!pl->needle) {
         int rc = counts_from_table(c, pl, out, err);
         return rc ? rc : window_indexed(c, pl, NULL, NULL, pl->limit + 1, win, err);
@@ -370,9 +391,9 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
 {
     memset(out, 0, sizeof *out);
     if (ops_begin(c, p, err) != 0) return err->code;
-    bool admin = principal_is_admin(p);
-    if (!admin && !(p->role == HY_ROLE_PARTNER_ADMIN && p->org_id[0]))
-        return hy_fail(err, HY_ERR_FORBIDDEN, "this account has no access to executions");
+    hy_exec_scope scope;
+    authz_exec_scope(p, &scope);
+    if (scope.none) return hy_fail(err, HY_ERR_FORBIDDEN, "this account has no access to executions");
     list_plan pl = {.status = -1, .limit = q && q->limit > 0 ? q->limit : 100, .before = INT64_MAX};
     hy_strlcpy(pl.before_at, "\x7f", sizeof pl.before_at); /* after every timestamp */
     if (pl.limit > 1000) pl.limit = 1000;
@@ -382,7 +403,7 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
             hy_field(err, "status", "must be one of pending, running, awaiting_input, completed, failed, cancelled");
             return err->code;
         }
-        pl.status_name = STATUS_NAMES[pl.status];
+        pl.status_name = hy_exec_status_name((hy_exec_status)pl.status);
     }
     int rc = 0;
     if (q && q->before > 0) {
@@ -395,17 +416,16 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
         free(at);
     }
     char org[HY_UUID_LEN] = "";
-    char *wf_id = NULL;
-    if (!admin) {
-        hy_strlcpy(org, p->org_id, sizeof org);
-        if (q && q->org_ref && *q->org_ref && ops_find_org(c, p, q->org_ref, org, err) != 0) return err->code;
-        rc = db_get_text(c->db, err, &wf_id, "SELECT id FROM workflow_definitions WHERE name = 'new_partner_user'", "");
-        if (rc) return rc;
-    } else if (q && q->org_ref && *q->org_ref) {
-        if (ops_find_org(c, p, q->org_ref, org, err) != 0) return err->code;
-    }
+    char *wf_ids = NULL;
+    if (!scope.any_org) hy_strlcpy(org, scope.org_id, sizeof org);
+    if (q && q->org_ref && *q->org_ref && ops_find_org(c, p, q->org_ref, org, err) != 0) return err->code;
+    char batch[HY_UUID_LEN] = "";
+    if (q && q->batch_ref && *q->batch_ref && ops_batch_resolve(c, p, q->batch_ref, batch, err) != 0) return err->code;
+    if ((rc = opx_scope_wf_ids(c, p, &wf_ids, err)) != 0) return rc;
+    pl.batch = batch[0] ? batch : NULL;
     pl.org = org[0] ? org : NULL;
-    pl.wf_id = wf_id;
+    pl.wf_ids = wf_ids;
+    pl.wf_set = wf_ids ? cJSON_Parse(wf_ids) : NULL;
     if (q && q->search && !hy_empty(q->search)) {
         char *s = xstrdup(q->search);
         char *t = hy_trim(s);
@@ -428,7 +448,8 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
     }
     free(win.v);
     free(pl.needle);
-    free(wf_id);
+    free(wf_ids);
+    cJSON_Delete(pl.wf_set);
     if (rc) hy_exec_page_free(out);
     return rc;
 }
@@ -533,19 +554,23 @@ int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_det
     }
     rc = db_done(st);
     if (rc) goto fail;
-    if (!out->s.id || !opx_visible(p, out->s.workflow, out->s.organization_id)) {
+    unsigned actions = out->s.id ? opx_actions(p, out->s.workflow, out->s.organization_id) : 0;
+    if (!(actions & HY_ACT_SEE)) {
         rc = hy_fail(err, HY_ERR_NOT_FOUND, "no such execution");
         goto fail;
     }
+    /* What the caller may do now: the rule (authz.h) and the state. */
     const char *x = out->s.status;
-    bool admin = principal_is_admin(p);
     bool finished = hy_streq(x, "completed") || hy_streq(x, "cancelled");
-    out->can_input = hy_streq(x, "awaiting_input");
-    out->can_retry = hy_streq(x, "failed");
-    out->can_cancel = !finished;
-    out->can_skip = admin && !finished;
-    out->can_mark_done = admin && hy_streq(out->s.current_step_status, "failed");
-    out->can_rerun = admin && !any_running;
+    const hy_step_def *cur = wf && out->s.current_step >= 1 && out->s.current_step <= wf->nsteps
+                                 ? &wf->steps[out->s.current_step - 1]
+                                 : NULL;
+    out->can_input = hy_streq(x, "awaiting_input") && authz_may_input_step(p, actions, cur);
+    out->can_retry = (actions & HY_ACT_RETRY) && hy_streq(x, "failed");
+    out->can_cancel = (actions & HY_ACT_CANCEL) && !finished;
+    out->can_skip = (actions & HY_ACT_SKIP) && !finished;
+    out->can_mark_done = (actions & HY_ACT_DONE) && hy_streq(out->s.current_step_status, "failed");
+    out->can_rerun = (actions & HY_ACT_RERUN) && !any_running;
     return 0;
 fail:
     hy_exec_detail_free(out);
@@ -569,9 +594,9 @@ int ops_exec_inbox(hy_ctx *c, const hy_principal *p, int limit, hy_inbox *out, h
 {
     memset(out, 0, sizeof *out);
     if (ops_begin(c, p, err) != 0) return err->code;
-    bool admin = principal_is_admin(p);
-    if (!admin && !(p->role == HY_ROLE_PARTNER_ADMIN && p->org_id[0]))
-        return hy_fail(err, HY_ERR_FORBIDDEN, "this account has no access to executions");
+    hy_exec_scope scope;
+    authz_exec_scope(p, &scope);
+    if (scope.none) return hy_fail(err, HY_ERR_FORBIDDEN, "this account has no access to executions");
     if (limit <= 0 || limit > 1000) limit = 200;
     hy_stmt *st = db_query(c->db, err,
                            "SELECT s.execution_id, s.step_order, s.started_at, wd.name, o.name, u.email, "
@@ -581,11 +606,11 @@ int ops_exec_inbox(hy_ctx *c, const hy_principal *p, int limit, hy_inbox *out, h
                            "LEFT JOIN organizations o ON o.id = e.organization_id LEFT JOIN users u ON u.id = e.user_id "
                            "WHERE s.status = 'awaiting_input' AND (?1 IS NULL OR e.organization_id = ?1) "
                            "ORDER BY s.started_at",
-                           "t", admin ? NULL : p->org_id);
+                           "t", scope.any_org ? NULL : scope.org_id);
     int cap = 0;
     int64_t now = hy_now_ms();
     while (db_row(st) && out->count < limit) {
-        if (!opx_visible(p, db_text(st, 3), db_text(st, 6))) continue;
+        if (!(opx_actions(p, db_text(st, 3), db_text(st, 6)) & HY_ACT_SEE)) continue;
         if (out->count == cap) out->items = xrealloc(out->items, (size_t)(cap = cap ? cap * 2 : 32) * sizeof *out->items);
         hy_inbox_item *it = &out->items[out->count++];
         memset(it, 0, sizeof *it);

@@ -5,8 +5,10 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "engine.h"
 #include "ops.h"
 #include "ops_refs.h"
+#include "ops_exec_internal.h"
 #include "util.h"
 #include "validate.h"
 
@@ -37,31 +39,28 @@ static void read_org_row(hy_stmt *st, hy_org *o)
     o->nexecutions = (int)db_int(st, 5);
 }
 
-/* Partner admins see only their organisation's new_partner_user executions
- * (as ops_exec does): counts and lists take the workflow to show, NULL = all.
- * WF is the SQL parameter holding it. */
+/* Counts and lists show the executions the caller may see (authz.h): WF is
+ * the SQL parameter holding the caller's workflow definition ids (a JSON
+ * array, opx_scope_wf_ids), NULL for all. Counts come from exec_counts. */
 #define ORG_COLUMNS(WF)                                                                                         \
     "o.id, o.name, o.account_types, o.created_at, "                                                             \
     "(SELECT count(*) FROM users u WHERE u.organization_id = o.id), "                                          \
-    "(SELECT count(*) FROM workflow_executions e WHERE e.organization_id = o.id AND (" WF " IS NULL OR "        \
-    "e.workflow_definition_id = (SELECT id FROM workflow_definitions WHERE name = " WF ")))"
-
-static const char *visible_workflow(const hy_principal *p)
-{
-    return principal_is_admin(p) ? NULL : "new_partner_user";
-}
+    "(SELECT coalesce(sum(x.n), 0) FROM exec_counts x WHERE x.organization_id = o.id AND (" WF " IS NULL OR "   \
+    "x.workflow_definition_id IN (SELECT value FROM json_each(" WF "))))"
 
 int ops_org_list(hy_ctx *c, const hy_principal *p, const char *filter, hy_org_list *out, hy_err *err)
 {
     memset(out, 0, sizeof *out);
     if (begin_read(c, p, err) != 0) return err->code;
     const char *scope = principal_is_admin(p) ? NULL : p->org_id;
+    char *wf_ids = NULL;
+    if (opx_scope_wf_ids(c, p, &wf_ids, err) != 0) return err->code;
     char *like = ops_like_pattern(filter);
     hy_stmt *st = db_query(c->db, err,
                            "SELECT " ORG_COLUMNS("?3") " FROM organizations o "
                            "WHERE (?1 IS NULL OR o.id = ?1) AND (?2 IS NULL OR o.name LIKE ?2 ESCAPE '\\') "
                            "ORDER BY o.name COLLATE NOCASE",
-                           "ttt", scope, like, visible_workflow(p));
+                           "ttt", scope, like, wf_ids);
     int cap = 0;
     while (db_row(st)) {
         if (out->count == cap) {
@@ -73,6 +72,7 @@ int ops_org_list(hy_ctx *c, const hy_principal *p, const char *filter, hy_org_li
     }
     int rc = db_done(st);
     free(like);
+    free(wf_ids);
     if (rc) hy_org_list_free(out);
     return rc;
 }
@@ -87,10 +87,10 @@ int ops_org_name(hy_ctx *c, const hy_principal *p, const char *org_id, char **ou
     return rc;
 }
 
-static int load_detail(hy_ctx *c, const char *id, const char *workflow, hy_org_detail *d, hy_err *err)
+static int load_detail(hy_ctx *c, const char *id, const char *wf_ids, hy_org_detail *d, hy_err *err)
 {
     hy_stmt *st = db_query(c->db, err, "SELECT " ORG_COLUMNS("?2") " FROM organizations o WHERE o.id = ?1", "tt",
-                           id, workflow);
+                           id, wf_ids);
     bool found = db_row(st);
     if (found) read_org_row(st, &d->org);
     int rc = db_done(st);
@@ -112,7 +112,7 @@ static int load_detail(hy_ctx *c, const char *id, const char *workflow, hy_org_d
     if ((rc = db_done(st))) return rc;
 
     st = db_query(c->db, err,
-                  "SELECT id, tool, external_name, external_id, created_at FROM system_groups "
+                  "SELECT id, tool, external_name, external_id, created_at, placeholder FROM system_groups "
                   "WHERE organization_id = ? ORDER BY tool",
                   "t", id);
     while (db_row(st)) {
@@ -123,12 +123,13 @@ static int load_detail(hy_ctx *c, const char *id, const char *workflow, hy_org_d
         g->external_name = db_dup(st, 2);
         g->external_id = db_dup(st, 3);
         g->created_at = db_dup(st, 4);
+        g->placeholder = db_int(st, 5) != 0;
     }
     if ((rc = db_done(st))) return rc;
 
     st = db_query(c->db, err,
-                  "SELECT keycloak_confirmed, keycloak_cluster, metabase_collection_id, lms_confirmed, updated_at "
-                  "FROM organization_integrations WHERE organization_id = ?",
+                  "SELECT keycloak_confirmed, keycloak_cluster, metabase_collection_id, lms_confirmed, updated_at, "
+                  "metabase_collection_placeholder FROM organization_integrations WHERE organization_id = ?",
                   "t", id);
     if (db_row(st)) {
         d->has_integrations = true;
@@ -137,6 +138,7 @@ static int load_detail(hy_ctx *c, const char *id, const char *workflow, hy_org_d
         d->metabase_collection_id = db_dup(st, 2);
         d->lms_confirmed = db_int(st, 3) != 0;
         d->integrations_updated_at = db_dup(st, 4);
+        d->metabase_collection_placeholder = db_int(st, 5) != 0;
     }
     if ((rc = db_done(st))) return rc;
 
@@ -153,8 +155,11 @@ static int load_detail(hy_ctx *c, const char *id, const char *workflow, hy_org_d
     if ((rc = db_done(st))) return rc;
 
     st = db_query(c->db, err,
-                  "SELECT id, email, firstname, lastname, app_role FROM users WHERE organization_id = ? "
-                  "ORDER BY lastname COLLATE NOCASE, firstname COLLATE NOCASE",
+                  "SELECT u.id, u.email, u.firstname, u.lastname, u.app_role, "
+                  "(SELECT group_concat(name, ',') FROM (SELECT r.name FROM access_grants g JOIN resources r "
+                  "ON r.id = g.resource_id WHERE g.user_id = u.id AND g.revoked_at IS NULL ORDER BY r.name)) "
+                  "FROM users u WHERE u.organization_id = ? "
+                  "ORDER BY u.lastname COLLATE NOCASE, u.firstname COLLATE NOCASE",
                   "t", id);
     while (db_row(st)) {
         d->users = xrealloc(d->users, (size_t)(d->nusers + 1) * sizeof *d->users);
@@ -164,6 +169,8 @@ static int load_detail(hy_ctx *c, const char *id, const char *workflow, hy_org_d
         u->firstname = db_dup(st, 2);
         u->lastname = db_dup(st, 3);
         if (!hy_role_parse(db_text(st, 4), &u->role)) u->role = HY_ROLE_USER;
+        memset(&u->access, 0, sizeof u->access);
+        hy_strlist_split(&u->access, db_text(st, 5));
     }
     if ((rc = db_done(st))) return rc;
 
@@ -171,9 +178,9 @@ static int load_detail(hy_ctx *c, const char *id, const char *workflow, hy_org_d
                   "SELECT e.id, w.name, e.status, u.email, e.created_at, e.current_step_order, "
                   "(SELECT count(*) FROM workflow_step_definitions s WHERE s.workflow_definition_id = w.id) "
                   "FROM workflow_executions e JOIN workflow_definitions w ON w.id = e.workflow_definition_id "
-                  "LEFT JOIN users u ON u.id = e.user_id WHERE e.organization_id = ?1 AND (?2 IS NULL OR w.name = ?2) "
-                  "ORDER BY e.created_at DESC LIMIT 50",
-                  "tt", id, workflow);
+                  "LEFT JOIN users u ON u.id = e.user_id WHERE e.organization_id = ?1 "
+                  "AND (?2 IS NULL OR w.id IN (SELECT value FROM json_each(?2))) ORDER BY e.created_at DESC LIMIT 50",
+                  "tt", id, wf_ids);
     while (db_row(st)) {
         d->executions = xrealloc(d->executions, (size_t)(d->nexecutions + 1) * sizeof *d->executions);
         hy_exec_brief *e = &d->executions[d->nexecutions++];
@@ -193,7 +200,10 @@ int ops_org_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_org_detai
     memset(out, 0, sizeof *out);
     char id[HY_UUID_LEN];
     if (begin_read(c, p, err) != 0 || ops_find_org(c, p, ref, id, err) != 0) return err->code;
-    int rc = load_detail(c, id, visible_workflow(p), out, err);
+    char *wf_ids = NULL;
+    int rc = opx_scope_wf_ids(c, p, &wf_ids, err);
+    if (rc == 0) rc = load_detail(c, id, wf_ids, out, err);
+    free(wf_ids);
     if (rc) hy_org_detail_free(out);
     return rc;
 }
@@ -325,24 +335,64 @@ static int apply_docs(hy_ctx *c, const hy_principal *p, const char *id, const hy
     return rc;
 }
 
-static int set_group(hy_ctx *c, const char *org_id, const char *tool, const char *value, hy_err *err)
+static const char *const GROUP_TOOLS[3] = {"metabase", "teams", "slack"};
+static const char *const GROUP_WHAT[3] = {"Metabase group", "Teams channel", "Slack group"};
+
+/* The id and the name given for tool i (NULL = unchanged). */
+static void group_parts(const hy_org_groups *g, int i, const char **id, const char **name)
 {
-    if (!value) return 0;
-    if (!*value)
+    const char *ids[3] = {g->metabase, g->teams, g->slack};
+    const char *names[3] = {g->metabase_name, g->teams_name, g->slack_name};
+    *id = ids[i];
+    *name = names[i];
+}
+
+/* Sets tool i's group of an organisation: value "" deletes it; a name with
+ * no id renames the existing group (a field error if there is none). */
+static int set_group(hy_ctx *c, const char *org_id, int i, const char *value, const char *name_in, hy_err *err)
+{
+    const char *tool = GROUP_TOOLS[i];
+    if (!value && !name_in) return 0;
+    if (value && !*value)
         return db_exec(c->db, err, "DELETE FROM system_groups WHERE organization_id = ? AND tool = ?", "tt", org_id,
                        tool);
-    char *name = NULL;
-    int rc = db_get_text(c->db, err, &name, "SELECT name FROM organizations WHERE id = ?", "t", org_id);
-    if (rc) return rc;
-    char *slug = hy_slug(name), *ext_name = xasprintf("ext-%s", slug);
+    char *name = name_in ? xstrdup(name_in) : NULL;
+    if (name) {
+        char *t = hy_trim(name);
+        memmove(name, t, strlen(t) + 1);
+    }
+    int rc;
+    if (!value) {
+        rc = db_exec(c->db, err, "UPDATE system_groups SET external_name = ? WHERE organization_id = ? AND tool = ?",
+                     "ttt", name, org_id, tool);
+        if (rc == 0 && db_changes(c->db) == 0) {
+            char field[32];
+            snprintf(field, sizeof field, "%s_name", tool);
+            hy_field(err, field, "this organisation has no %s to name: give its id too", GROUP_WHAT[i]);
+            rc = HY_ERR_INVALID;
+        }
+        free(name);
+        return rc;
+    }
+    char *org_name = NULL;
+    rc = db_get_text(c->db, err, &org_name, "SELECT name FROM organizations WHERE id = ?", "t", org_id);
+    if (rc) {
+        free(name);
+        return rc;
+    }
+    char *slug = hy_slug(org_name), *ext_name = xasprintf("ext-%s", slug);
     char id[HY_UUID_LEN], now[HY_TIME_LEN];
     hy_uuid(id);
     hy_now_iso(now);
     rc = db_exec(c->db, err,
                  "INSERT INTO system_groups(id, organization_id, tool, external_name, external_id, created_at) "
-                 "VALUES(?,?,?,?,?,?) ON CONFLICT(organization_id, tool) DO UPDATE SET external_id = excluded.external_id",
-                 "tttttt", id, org_id, tool, ext_name, value, now);
+                 "VALUES(?1, ?2, ?3, coalesce(?4, ?5), ?6, ?7) ON CONFLICT(organization_id, tool) DO UPDATE SET "
+                 "external_id = excluded.external_id, external_name = coalesce(?4, external_name), "
+                 "placeholder = CASE WHEN system_groups.external_id IS excluded.external_id "
+                 "THEN system_groups.placeholder ELSE 0 END",
+                 "ttttttt", id, org_id, tool, name, ext_name, value, now);
     free(name);
+    free(org_name);
     free(slug);
     free(ext_name);
     return rc;
@@ -355,19 +405,35 @@ static void validate_groups(const hy_org_groups *g, hy_err *err)
         hy_field(err, "metabase", "must be a Metabase group id: a positive whole number, e.g. 7");
     if (g->teams && *g->teams) ops_check_text(err, "teams", g->teams, false, HY_MAX_NAME);
     if (g->slack && *g->slack) ops_check_text(err, "slack", g->slack, false, HY_MAX_NAME);
+    for (int i = 0; i < 3; i++) {
+        const char *id, *name;
+        group_parts(g, i, &id, &name);
+        if (!name) continue;
+        char field[32];
+        snprintf(field, sizeof field, "%s_name", GROUP_TOOLS[i]);
+        if (id && !*id) hy_field(err, field, "cannot name a group whose id is being removed");
+        else ops_check_text(err, field, name, true, HY_MAX_NAME);
+    }
 }
 
 static int apply_groups(hy_ctx *c, const hy_principal *p, const char *id, const hy_org_groups *g, hy_err *err)
 {
-    if (!g->metabase && !g->teams && !g->slack) return 0;
-    int rc = set_group(c, id, "metabase", g->metabase, err);
-    if (rc == 0) rc = set_group(c, id, "teams", g->teams, err);
-    if (rc == 0) rc = set_group(c, id, "slack", g->slack, err);
     cJSON *d = cJSON_CreateObject();
-    if (g->metabase) cJSON_AddStringToObject(d, "metabase", g->metabase);
-    if (g->teams) cJSON_AddStringToObject(d, "teams", g->teams);
-    if (g->slack) cJSON_AddStringToObject(d, "slack", g->slack);
-    if (rc == 0) rc = audit_write(c, p, "org.set_groups", "organization", id, d, err);
+    int rc = 0;
+    for (int i = 0; i < 3 && rc == 0; i++) {
+        const char *gid, *name;
+        group_parts(g, i, &gid, &name);
+        if (!gid && !name) continue;
+        rc = set_group(c, id, i, gid, name, err);
+        if (gid) cJSON_AddStringToObject(d, GROUP_TOOLS[i], gid);
+        if (name) {
+            char key[32], *t = xstrdup(name);
+            snprintf(key, sizeof key, "%s_name", GROUP_TOOLS[i]);
+            cJSON_AddStringToObject(d, key, hy_trim(t));
+            free(t);
+        }
+    }
+    if (rc == 0 && d->child) rc = audit_write(c, p, "org.set_groups", "organization", id, d, err);
     cJSON_Delete(d);
     return rc;
 }
@@ -461,10 +527,11 @@ int ops_org_delete(hy_ctx *c, const hy_principal *p, const char *ref, hy_org_imp
     for (int i = 0; rc == 0 && i < members.n; i++)
         rc = auth_revoke_user_sessions(c, members.v[i], "organisation deleted", err);
     hy_strlist_free(&members);
-    /* The original's references without ON DELETE CASCADE are nulled first. */
+    /* The original's references without ON DELETE CASCADE are nulled first;
+     * executions are the engine's (it keeps their counts). */
+    if (rc == 0) rc = engine_detach_org(c, id, err);
     static const char *steps[] = {
         "UPDATE users SET organization_id = NULL WHERE organization_id = ?",
-        "UPDATE workflow_executions SET organization_id = NULL WHERE organization_id = ?",
         "DELETE FROM studio_companies WHERE organization_id = ?",
         "DELETE FROM system_groups WHERE organization_id = ?",
         "DELETE FROM organization_integrations WHERE organization_id = ?",

@@ -7,7 +7,9 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "engine.h"
 #include "ops.h"
+#include "store_grants.h"
 #include "ops_refs.h"
 #include "util.h"
 #include "validate.h"
@@ -29,7 +31,9 @@ int ops_user_resolve(hy_ctx *c, const hy_principal *p, const char *ref, char id[
 #define USER_COLUMNS                                                                                          \
     "u.id, u.firstname, u.lastname, u.email, u.languages, u.skills, u.roles, u.organization_id, o.name, "   \
     "u.app_role, u.metabase_user_id, sc.studio_id, sc.name, u.created_at, u.updated_at, "                    \
-    "u.must_change_password, substr(u.password_hash, 1, 1) = '$' "
+    "u.must_change_password, substr(u.password_hash, 1, 1) = '$', "                                         \
+    "(SELECT group_concat(name, ',') FROM (SELECT r.name FROM access_grants g JOIN resources r "             \
+    " ON r.id = g.resource_id WHERE g.user_id = u.id AND g.revoked_at IS NULL ORDER BY r.name)) "
 #define USER_FROM                                                                                             \
     "FROM users u LEFT JOIN organizations o ON o.id = u.organization_id "                                     \
     "LEFT JOIN user_studio_companies sc ON sc.user_id = u.id "
@@ -55,6 +59,7 @@ static void read_user_row(hy_stmt *st, hy_user *u)
     u->updated_at = db_dup(st, 14);
     u->must_change_password = db_int(st, 15) != 0;
     u->can_log_in = db_int(st, 16) != 0;
+    hy_strlist_split(&u->access, db_text(st, 17)); /* resource names hold no commas */
 }
 
 /* The WHERE clause of the list and the count: ?1 scope, ?2 organisation, ?3 LIKE pattern. */
@@ -128,9 +133,11 @@ int ops_user_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_user *ou
     char id[HY_UUID_LEN];
     if (begin_read(c, p, err) != 0 || ops_find_user(c, p, ref, id, err) != 0) return err->code;
     int rc = load_user(c, id, out, err);
+    if (rc == 0) rc = grant_list_user(c, id, &out->grants, err);
     if (rc) hy_user_free(out);
     return rc;
 }
+
 
 /* Validates a comma-separated list; returns its JSON text or NULL. */
 static char *check_list(hy_err *err, const char *field, const char *text, bool languages)
@@ -403,14 +410,11 @@ int ops_user_delete(hy_ctx *c, const hy_principal *p, const char *ref, hy_user_i
     if (db_begin(c->db, err) != 0) return err->code;
     int rc = check_deletable(c, p, id, err);
     if (rc == 0) rc = count_impact(c, id, done, err);
-    /* The original's references without ON DELETE CASCADE are nulled first;
-     * sessions, grants and studio access go with the user (CASCADE). */
+    /* The original's references without ON DELETE CASCADE are nulled first
+     * (executions by the engine); sessions, grants and studio access go with
+     * the user (CASCADE). */
+    if (rc == 0) rc = engine_detach_user(c, id, err);
     static const char *steps[] = {
-        "UPDATE workflow_executions SET requested_by = NULL WHERE requested_by = ?1",
-        "UPDATE workflow_executions SET user_id = NULL WHERE user_id = ?1",
-        "UPDATE workflow_executions SET cancelled_by = NULL WHERE cancelled_by = ?1",
-        "UPDATE workflow_step_executions SET completed_by = NULL WHERE completed_by = ?1",
-        "UPDATE workflow_step_executions SET input_by = NULL WHERE input_by = ?1",
         "UPDATE access_grants SET granted_by = NULL WHERE granted_by = ?1",
         "DELETE FROM users WHERE id = ?1",
     };

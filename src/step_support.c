@@ -6,6 +6,7 @@
 
 #include "db.h"
 #include "integrations/http.h"
+#include "model.h"
 #include "step_support.h"
 #include "util.h"
 #include "workflows.h"
@@ -73,11 +74,12 @@ int step_save_checkpoint(hy_step_run *r, const cJSON *checkpoint, hy_err *err)
      * network (simulate): then the checkpoint commits with the result. */
     bool own_tx = !db_in_tx(r->c->db);
     int rc = own_tx ? db_begin(r->c->db, err) : 0;
+    /* a local step runs (unclaimed) inside the transaction that records it */
     if (rc == 0)
         rc = db_exec(r->c->db, err,
-                     "UPDATE workflow_step_executions SET checkpoint = ?, updated_at = ? "
-                     "WHERE id = ? AND status = 'running' AND lease_owner IS ?",
-                     "tttt", json, now, r->step_id, r->lease_owner);
+                     "UPDATE workflow_step_executions SET checkpoint = ?1, updated_at = ?2 "
+                     "WHERE id = ?3 AND ((status = 'running' AND lease_owner IS ?4) OR ?5)",
+                     "ttttI", json, now, r->step_id, r->lease_owner, (int64_t)(own_tx ? 0 : 1));
     if (rc == 0 && db_changes(r->c->db) != 1)
         rc = hy_fail(err, HY_ERR_PERMANENT, "this runner lost the step (its lease expired); progress not saved");
     if (own_tx) rc = rc ? (db_rollback(r->c->db), rc) : db_commit(r->c->db, err);
@@ -85,15 +87,10 @@ int step_save_checkpoint(hy_step_run *r, const cJSON *checkpoint, hy_err *err)
     return rc;
 }
 
-int step_run_live(hy_step_run *r, step_live_fn fn, hy_err *err)
+void step_record_calls(hy_step_run *r, const hy_call_log *log)
 {
-    if (!r->integ) return hy_fail(err, HY_ERR_INTERNAL, "this runner has no live client");
-    hy_call_log log = {0};
-    integ_set_log(r->integ, &log);
-    int rc = fn(r, r->integ, err);
-    integ_set_log(r->integ, NULL);
-    for (int i = 0; r->calls && i < log.n; i++) {
-        const hy_call *k = &log.calls[i];
+    for (int i = 0; r->calls && i < log->n; i++) {
+        const hy_call *k = &log->calls[i];
         cJSON *call = cJSON_CreateObject();
         char at[HY_TIME_LEN];
         hy_iso_from_ms(k->at_ms, at);
@@ -107,14 +104,9 @@ int step_run_live(hy_step_run *r, step_live_fn fn, hy_err *err)
         if (k->new_connections > 0) cJSON_AddNumberToObject(call, "new_connections", k->new_connections);
         cJSON_AddItemToArray(r->calls, call);
     }
-    call_log_free(&log);
-    if (rc && err->code == HY_OK) hy_fail(err, HY_ERR_PERMANENT, "step %s failed", r->step_name);
-    return rc;
 }
 
 /* ---- simulated identifiers ---- */
-
-int64_t sim_int_id(void) { return 1000 + (int64_t)hy_random_uniform(900000); }
 
 void sim_token(char *out, size_t n, const char *alphabet)
 {
@@ -146,10 +138,13 @@ int step_upsert_system_group(hy_ctx *c, const char *org_id, const char *tool, co
     char id[HY_UUID_LEN], now[HY_TIME_LEN];
     hy_uuid(id);
     hy_now_iso(now);
+    /* another id is a real one: the placeholder mark goes */
     return db_exec(c->db, err,
                    "INSERT INTO system_groups(id, organization_id, tool, external_name, external_id, created_at) "
                    "VALUES(?,?,?,?,?,?) ON CONFLICT(organization_id, tool) DO UPDATE SET "
-                   "external_name = excluded.external_name, external_id = excluded.external_id",
+                   "external_name = excluded.external_name, external_id = excluded.external_id, "
+                   "placeholder = CASE WHEN system_groups.external_id IS excluded.external_id "
+                   "THEN system_groups.placeholder ELSE 0 END",
                    "tttttt", id, org_id, tool, name, external_id, now);
 }
 
@@ -164,18 +159,29 @@ int step_ensure_integrations_row(hy_ctx *c, const char *org_id, hy_err *err)
                    "ttt", id, org_id, now);
 }
 
-int step_system_group(hy_ctx *c, const char *org_id, const char *tool, char **name, char **external_id,
-                      hy_err *err)
+/* The group's name, id and placeholder mark. */
+static int system_group(hy_ctx *c, const char *org_id, const char *tool, char **name, char **external_id,
+                        bool *placeholder, hy_err *err)
 {
     *name = *external_id = NULL;
+    *placeholder = false;
     hy_stmt *st = db_query(c->db, err,
-                           "SELECT external_name, external_id FROM system_groups WHERE organization_id = ? AND tool = ?",
+                           "SELECT external_name, external_id, placeholder FROM system_groups "
+                           "WHERE organization_id = ? AND tool = ?",
                            "tt", org_id, tool);
     if (db_row(st)) {
         *name = db_dup(st, 0);
         *external_id = db_dup(st, 1);
+        *placeholder = db_int(st, 2) != 0;
     }
     return db_done(st);
+}
+
+int step_system_group(hy_ctx *c, const char *org_id, const char *tool, char **name, char **external_id,
+                      hy_err *err)
+{
+    bool placeholder;
+    return system_group(c, org_id, tool, name, external_id, &placeholder, err);
 }
 
 int step_gather_group(hy_ctx *c, cJSON *context, const char *tool, const char *key, hy_err *err)
@@ -183,11 +189,68 @@ int step_gather_group(hy_ctx *c, cJSON *context, const char *tool, const char *k
     const char *org = wf_str(context, "organization_id");
     if (!org) return 0;
     char *name = NULL, *ext = NULL;
-    int rc = step_system_group(c, org, tool, &name, &ext, err);
-    if (rc == 0 && ext && *ext) cJSON_AddStringToObject(context, key, ext);
+    bool placeholder = false;
+    int rc = system_group(c, org, tool, &name, &ext, &placeholder, err);
+    bool usable = ext && *ext;
+    if (rc == 0 && usable) cJSON_AddStringToObject(context, key, ext);
+    if (rc == 0 && usable && placeholder) {
+        char *pkey = xasprintf("%s_placeholder", key);
+        cJSON_AddBoolToObject(context, pkey, 1);
+        free(pkey);
+    }
+    if (rc == 0 && (!usable || placeholder) && !cJSON_GetObjectItemCaseSensitive(context, "org_new_partner_execution_id")) {
+        /* the execution whose step can create the group (a completed one first) */
+        hy_stmt *st = db_query(c->db, err,
+                               "SELECT e.id FROM workflow_executions e JOIN workflow_definitions w "
+                               "ON w.id = e.workflow_definition_id WHERE e.organization_id = ? AND w.name = 'new_partner' "
+                               "ORDER BY e.status = 'completed' DESC, e.created_at DESC LIMIT 1",
+                               "t", org);
+        if (db_row(st)) cJSON_AddStringToObject(context, "org_new_partner_execution_id", db_text(st, 0));
+        rc = db_done(st);
+    }
     free(name);
     free(ext);
     return rc;
+}
+
+static const struct {
+    const char *tool, *what, *step;
+} GROUP_FIX[] = {
+    {"metabase", "Metabase group", "create_metabase_group"},
+    {"teams", "Teams channel", "create_teams_channel"},
+    {"slack", "Slack group", "create_slack_group"},
+};
+
+int step_need_group(const hy_step_run *r, const char *tool, const char *key, bool any_mode, hy_err *err)
+{
+    const char *id = wf_str(r->context, key);
+    char *pkey = xasprintf("%s_placeholder", key);
+    bool placeholder = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->context, pkey));
+    free(pkey);
+    if (id && (!placeholder || (r->mode != HY_MODE_LIVE && !any_mode))) return 0;
+    int k = 0;
+    while (k < 2 && strcmp(GROUP_FIX[k].tool, tool) != 0) k++;
+    const char *org = wf_str(r->context, "organization_name");
+    const char *np = wf_str(r->context, "org_new_partner_execution_id");
+    /* the name when it is short and safe on a command line (the message has 512 bytes), else the id */
+    char *word = org && strlen(org) <= 60 ? hy_shell_quoted(org) : NULL;
+    if (!word) word = xstrdup(wf_str(r->context, "organization_id") ? wf_str(r->context, "organization_id") : "ORG");
+    char *problem = id ? xasprintf("The %s of organisation \"%s\" is %s, a placeholder the original HyOpps app made, "
+                                   "not a real id (HyOpps did not call the service)",
+                                   GROUP_FIX[k].what, org ? org : "?", id)
+                       : xasprintf("No %s configured for this organization (\"%s\")", GROUP_FIX[k].what,
+                                   org ? org : "?");
+    char *other = np ? xasprintf(", or create it by re-running its new_partner execution from %s: `hyopps exec rerun "
+                                 "%s --from %s`",
+                                 GROUP_FIX[k].step, np, GROUP_FIX[k].step)
+                     : xasprintf(" (this organisation has no new_partner execution whose %s could create it)",
+                                 GROUP_FIX[k].step);
+    hy_fail(err, HY_ERR_PERMANENT, "%s. Set its id with `hyopps orgs edit %s %s ID`%s; then retry this step", problem,
+            word, hy_group_edit_flag(tool), other);
+    free(word);
+    free(problem);
+    free(other);
+    return err->code;
 }
 
 char *step_group_name(const cJSON *context)

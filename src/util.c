@@ -165,6 +165,14 @@ bool hy_empty(const char *s)
     return true;
 }
 
+char *hy_shell_quoted(const char *s)
+{
+    if (!s || !*s) return NULL;
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f || strchr("\"\\$`!", *p)) return NULL;
+    return xasprintf("\"%s\"", s);
+}
+
 char *hy_slug(const char *name)
 {
     hy_buf b = {0};

@@ -29,7 +29,7 @@
 #define EMPTY_READS_HANGUP 64
 /* From a notification to the look: a commit writes the log (its header,
  * a sync, its pages) and then publishes itself in shared memory. */
-#define UI_SETTLE_MS 20
+#define UI_SETTLE_MS 100
 /* Quiet this long (no key, no reload): the connection's page cache is
  * given back (the next commit elsewhere would make it stale anyway). */
 #define UI_RELEASE_MS 5000

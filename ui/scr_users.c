@@ -42,6 +42,7 @@ static const ui_column USER_COLS[] = {
     {"Role", 13, 13, 5, false},
     {"Metabase", 8, 8, 3, true},
     {"Studio company", 10, 16, 2, false},
+    {"Access", 10, 30, 4, false},
 };
 
 static const char *user_cell(void *data, int row, int col, char *buf, size_t n)
@@ -57,7 +58,13 @@ static const char *user_cell(void *data, int row, int col, char *buf, size_t n)
         if (!u->has_metabase_id) return NULL;
         snprintf(buf, n, "%lld", (long long)u->metabase_user_id);
         return buf;
-    default: return u->studio_company_id;
+    case 5: return u->studio_company_id;
+    default: {
+        char *a = hy_access_summary(&u->access);
+        snprintf(buf, n, "%s", a);
+        free(a);
+        return buf;
+    }
     }
 }
 

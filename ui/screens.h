@@ -33,6 +33,10 @@ const screen_ops *ui_exec_screen_for(const ui *u);
 extern const screen_ops ui_exec_form_screen;    /* arg: const char *execution id: its waiting step's form */
 extern const screen_ops ui_inbox_screen;        /* arg: none: steps awaiting input, oldest first */
 extern const screen_ops ui_newreq_screen;       /* arg: none: choose a workflow and start it */
+/* Several people at once (scr_import.c): rows from a file (admins, not under
+ * --restricted) or pasted, checked, started as one batch, then its progress. */
+extern const screen_ops ui_import_screen;       /* arg: const char *organisation id; NULL: the partner's own */
+extern const screen_ops ui_batch_screen;        /* arg: const char *batch id: its progress, live */
 
 /* Starts a workflow (ops_exec_start; a partner admin's organisation is
  * filled in) and opens the execution with its first form on top at once.

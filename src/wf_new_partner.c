@@ -1,10 +1,9 @@
 /* Workflow new_partner: onboard a new partner organisation (8 steps).
  *
- * Auto steps: in live mode `run` hands a live_* body to step_run_live
- * (src/integrations, no transaction open, every call recorded on the step);
- * otherwise it simulates, returning the same output shape with
- * "simulated": true. `persist` writes the local rows the original app
- * wrote, whichever mode produced the output. */
+ * Auto steps call the integration's interface (svc.h): the live backend or
+ * the simulated one, chosen from the mode, answers with the same shape
+ * (the engine adds "simulated": true to the output of a simulated one).
+ * `persist` writes the local rows the original app wrote. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "db.h"
 #include "integrations/integrations.h"
 #include "step_support.h"
+#include "svc.h"
 #include "util.h"
 #include "workflows.h"
 
@@ -157,19 +157,6 @@ static const hy_field_def INFRABOT_FIELDS[] = {
 
 /* ---- 3. clone_metabase_collection (auto, Metabase) ---- */
 
-static int gather_collection(hy_step_io *io, cJSON *context, hy_err *err)
-{
-    const char *org = wf_str(context, "organization_id");
-    if (!org) return 0;
-    char *existing = NULL;
-    int rc = db_get_text(io->c->db, err, &existing,
-                         "SELECT metabase_collection_id FROM organization_integrations WHERE organization_id = ?", "t",
-                         org);
-    if (rc == 0 && existing) cJSON_AddStringToObject(context, "existing_metabase_collection_id", existing);
-    free(existing);
-    return rc;
-}
-
 static int need_org_name(hy_step_run *r, const char **name, hy_err *err)
 {
     *name = wf_str(r->context, "organization_name");
@@ -180,11 +167,12 @@ static int need_org_name(hy_step_run *r, const char **name, hy_err *err)
 
 /* The collection "<org>" under [metabase] parent_collection_id (found by
  * name, else created), with the template's dashboards copied into it. */
-static int live_clone_collection(hy_step_run *r, hy_integ *in, hy_err *err)
+static int run_clone_metabase_collection(hy_step_run *r, hy_err *err)
 {
-    const char *org = wf_str(r->context, "organization_name");
+    const char *org;
+    if (need_org_name(r, &org, err)) return err->code;
     mb_collection_result res;
-    if (mb_clone_collection(in, org, &res, err)) return err->code;
+    if (svc_metabase(r->mode)->clone_collection(&r->svc, org, &res, err)) return err->code;
     cJSON_AddNumberToObject(r->output, "metabase_collection_id", (double)res.collection_id);
     cJSON_AddStringToObject(r->output, "metabase_collection_name", org);
     if (r->cfg->metabase.template_collection_id)
@@ -192,23 +180,6 @@ static int live_clone_collection(hy_step_run *r, hy_integ *in, hy_err *err)
     cJSON_AddBoolToObject(r->output, "created", res.created);
     cJSON_AddNumberToObject(r->output, "dashboards_copied", res.dashboards_copied);
     cJSON_AddNumberToObject(r->output, "dashboards_present", res.dashboards_present);
-    return 0;
-}
-
-static int run_clone_metabase_collection(hy_step_run *r, hy_err *err)
-{
-    const char *org;
-    if (need_org_name(r, &org, err)) return err->code;
-    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_clone_collection, err);
-    int64_t id;
-    bool reused = wf_int(r->context, "existing_metabase_collection_id", &id);
-    if (!reused) id = sim_int_id();
-    cJSON_AddNumberToObject(r->output, "metabase_collection_id", (double)id);
-    cJSON_AddStringToObject(r->output, "metabase_collection_name", org);
-    if (r->cfg->metabase.template_collection_id)
-        cJSON_AddNumberToObject(r->output, "template_collection_id", (double)r->cfg->metabase.template_collection_id);
-    cJSON_AddBoolToObject(r->output, "reused", reused);
-    step_mark_simulated(r->output);
     return 0;
 }
 
@@ -223,42 +194,25 @@ static int persist_collection(hy_step_io *io, hy_err *err)
     int rc = step_ensure_integrations_row(io->c, org, err);
     if (rc == 0)
         rc = db_exec(io->c->db, err,
-                     "UPDATE organization_integrations SET metabase_collection_id = ?, updated_at = ? "
-                     "WHERE organization_id = ?",
+                     "UPDATE organization_integrations SET metabase_collection_id = ?1, updated_at = ?2, "
+                     "metabase_collection_placeholder = CASE WHEN metabase_collection_id IS ?1 "
+                     "THEN metabase_collection_placeholder ELSE 0 END WHERE organization_id = ?3",
                      "ttt", text, now, org);
     return rc;
 }
 
 /* ---- 4. create_metabase_group (auto, Metabase) ---- */
 
-static int gather_metabase_group(hy_step_io *io, cJSON *context, hy_err *err)
-{
-    return step_gather_group(io->c, context, "metabase", "existing_metabase_group_id", err);
-}
-
 /* The group "ext-<org-slug>", found by name (case-insensitive) or created. */
-static int live_metabase_group(hy_step_run *r, hy_integ *in, hy_err *err)
-{
-    mb_group_result res;
-    if (mb_ensure_org_group(in, wf_str(r->context, "organization_name"), &res, err)) return err->code;
-    cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)res.group_id);
-    cJSON_AddStringToObject(r->output, "metabase_group_name", res.name);
-    cJSON_AddBoolToObject(r->output, "created", res.created);
-    return 0;
-}
-
 static int run_create_metabase_group(hy_step_run *r, hy_err *err)
 {
     const char *org;
     if (need_org_name(r, &org, err)) return err->code;
-    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_metabase_group, err);
-    char *name = step_group_name(r->context);
-    int64_t id;
-    if (!wf_int(r->context, "existing_metabase_group_id", &id)) id = sim_int_id();
-    cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)id);
-    cJSON_AddStringToObject(r->output, "metabase_group_name", name);
-    step_mark_simulated(r->output);
-    free(name);
+    mb_group_result res;
+    if (svc_metabase(r->mode)->ensure_group(&r->svc, org, &res, err)) return err->code;
+    cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)res.group_id);
+    cJSON_AddStringToObject(r->output, "metabase_group_name", res.name);
+    cJSON_AddBoolToObject(r->output, "created", res.created);
     return 0;
 }
 
@@ -274,81 +228,42 @@ static int persist_metabase_group(hy_step_io *io, hy_err *err)
 
 /* ---- 5. grant_metabase_db_access (auto, Metabase) ---- */
 
-static void add_database_ids(hy_step_run *r, int64_t group)
-{
-    cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)group);
-    cJSON *ids = cJSON_AddArrayToObject(r->output, "database_ids");
-    for (int i = 0; i < r->cfg->metabase.ndatabase_ids; i++)
-        cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)r->cfg->metabase.database_ids[i]));
-    cJSON_AddBoolToObject(r->output, "granted", 1);
-}
-
 /* Query-builder access to each of [metabase] database_ids in the
- * permissions graph (read, modify, write back with its revision; on 409
- * re-read and re-apply once; no write when nothing changes). */
-static int live_grant_db_access(hy_step_run *r, hy_integ *in, hy_err *err)
-{
-    int64_t group = 0;
-    wf_int(r->context, "metabase_group_id", &group);
-    mb_grant_result res;
-    if (mb_grant_db_access(in, (long)group, &res, err)) return err->code;
-    add_database_ids(r, group);
-    cJSON_AddNumberToObject(r->output, "databases_granted", res.granted);
-    cJSON_AddNumberToObject(r->output, "databases_already", res.already);
-    cJSON_AddNumberToObject(r->output, "permissions_revision", (double)res.revision);
-    return 0;
-}
-
+ * permissions graph (read, modify, write back with its revision, under the
+ * graph's list lease; no write when nothing changes). */
 static int run_grant_metabase_db_access(hy_step_run *r, hy_err *err)
 {
     int64_t group;
     if (!wf_int(r->context, "metabase_group_id", &group))
         return hy_fail(err, HY_ERR_PERMANENT,
                        "no Metabase group id in this execution: create_metabase_group must run first (re-run from it)");
-    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_grant_db_access, err);
-    add_database_ids(r, group);
-    step_mark_simulated(r->output);
+    mb_grant_result res;
+    if (svc_metabase(r->mode)->grant_db_access(&r->svc, (long)group, &res, err)) return err->code;
+    cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)group);
+    cJSON *ids = cJSON_AddArrayToObject(r->output, "database_ids");
+    for (int i = 0; i < r->cfg->metabase.ndatabase_ids; i++)
+        cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)r->cfg->metabase.database_ids[i]));
+    cJSON_AddBoolToObject(r->output, "granted", 1);
+    cJSON_AddNumberToObject(r->output, "databases_granted", res.granted);
+    cJSON_AddNumberToObject(r->output, "databases_already", res.already);
+    if (res.revision) cJSON_AddNumberToObject(r->output, "permissions_revision", (double)res.revision);
+    if (r->svc.lock_wait_ms >= 0) cJSON_AddNumberToObject(r->output, "list_lock_wait_ms", (double)r->svc.lock_wait_ms);
     return 0;
 }
 
 /* ---- 6. create_teams_channel (auto, Teams) ---- */
 
-static int gather_teams(hy_step_io *io, cJSON *context, hy_err *err)
-{
-    return step_gather_group(io->c, context, "teams", "existing_teams_channel_id", err);
-}
-
 /* A standard channel named after the organisation in [teams] team_id,
  * found by displayName first, else created. */
-static int live_teams_channel(hy_step_run *r, hy_integ *in, hy_err *err)
-{
-    graph_channel_result res;
-    if (graph_ensure_channel(in, wf_str(r->context, "organization_name"), &res, err)) return err->code;
-    cJSON_AddStringToObject(r->output, "teams_channel_id", res.id);
-    cJSON_AddStringToObject(r->output, "teams_channel_name", res.name);
-    cJSON_AddBoolToObject(r->output, "created", res.created);
-    return 0;
-}
-
 static int run_create_teams_channel(hy_step_run *r, hy_err *err)
 {
     const char *org;
     if (need_org_name(r, &org, err)) return err->code;
-    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_teams_channel, err);
-    char *name = step_group_name(r->context);
-    const char *existing = wf_str(r->context, "existing_teams_channel_id");
-    char id[80];
-    if (existing) {
-        hy_strlcpy(id, existing, sizeof id);
-    } else {
-        char hex[33];
-        sim_token(hex, sizeof hex, "0123456789abcdef");
-        snprintf(id, sizeof id, "19:%s@thread.tacv2", hex);
-    }
-    cJSON_AddStringToObject(r->output, "teams_channel_id", id);
-    cJSON_AddStringToObject(r->output, "teams_channel_name", name);
-    step_mark_simulated(r->output);
-    free(name);
+    graph_channel_result res;
+    if (svc_teams(r->mode)->ensure_channel(&r->svc, org, &res, err)) return err->code;
+    cJSON_AddStringToObject(r->output, "teams_channel_id", res.id);
+    cJSON_AddStringToObject(r->output, "teams_channel_name", res.name);
+    cJSON_AddBoolToObject(r->output, "created", res.created);
     return 0;
 }
 
@@ -361,45 +276,19 @@ static int persist_teams(hy_step_io *io, hy_err *err)
 
 /* ---- 7. create_slack_group (auto, Slack) ---- */
 
-static int gather_slack(hy_step_io *io, cJSON *context, hy_err *err)
-{
-    return step_gather_group(io->c, context, "slack", "existing_slack_group_id", err);
-}
-
 /* The user group with handle "ext-<org-slug>" (enabled again if it was
  * disabled), else created. */
-static int live_slack_group(hy_step_run *r, hy_integ *in, hy_err *err)
+static int run_create_slack_group(hy_step_run *r, hy_err *err)
 {
+    const char *org;
+    if (need_org_name(r, &org, err)) return err->code;
     slack_group_result res;
-    if (slack_ensure_org_group(in, wf_str(r->context, "organization_name"), &res, err)) return err->code;
+    if (svc_slack(r->mode)->ensure_group(&r->svc, org, &res, err)) return err->code;
     cJSON_AddStringToObject(r->output, "slack_group_id", res.id);
     cJSON_AddStringToObject(r->output, "slack_group_handle", res.handle);
     cJSON_AddStringToObject(r->output, "slack_group_name", res.handle); /* created with the handle as its name */
     cJSON_AddBoolToObject(r->output, "created", res.created);
     if (res.enabled) cJSON_AddBoolToObject(r->output, "reenabled", 1);
-    return 0;
-}
-
-static int run_create_slack_group(hy_step_run *r, hy_err *err)
-{
-    const char *org;
-    if (need_org_name(r, &org, err)) return err->code;
-    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_slack_group, err);
-    char *handle = step_group_name(r->context);
-    const char *existing = wf_str(r->context, "existing_slack_group_id");
-    char id[40];
-    if (existing) {
-        hy_strlcpy(id, existing, sizeof id);
-    } else {
-        char tok[10];
-        sim_token(tok, sizeof tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
-        snprintf(id, sizeof id, "S0%s", tok);
-    }
-    cJSON_AddStringToObject(r->output, "slack_group_id", id);
-    cJSON_AddStringToObject(r->output, "slack_group_handle", handle);
-    cJSON_AddStringToObject(r->output, "slack_group_name", org);
-    step_mark_simulated(r->output);
-    free(handle);
     return 0;
 }
 
@@ -455,6 +344,8 @@ static int complete_new_partner(hy_step_io *io, hy_err *err)
                  "UPDATE organization_integrations SET "
                  "keycloak_confirmed = CASE WHEN ?1 >= 0 THEN ?1 ELSE keycloak_confirmed END, "
                  "keycloak_cluster = coalesce(?2, keycloak_cluster), "
+                 "metabase_collection_placeholder = CASE WHEN ?3 IS NULL OR ?3 IS metabase_collection_id "
+                 "THEN metabase_collection_placeholder ELSE 0 END, "
                  "metabase_collection_id = coalesce(?3, metabase_collection_id), "
                  "lms_confirmed = CASE WHEN ?4 >= 0 THEN ?4 ELSE lms_confirmed END, updated_at = ?5 "
                  "WHERE organization_id = ?6",
@@ -491,22 +382,22 @@ static const hy_step_def NEW_PARTNER_STEPS[] = {
     {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000103", .name = "clone_metabase_collection",
      .label = "Clone Metabase Collection", .kind = HY_STEP_AUTO,
      .description = "Clone template collection for the new partner via Metabase API",
-     .integration = HY_INT_METABASE, .gather = gather_collection, .run = run_clone_metabase_collection,
+     .integration = HY_INT_METABASE, .run = run_clone_metabase_collection,
      .persist = persist_collection},
     {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000104", .name = "create_metabase_group",
      .label = "Create Metabase User Group", .kind = HY_STEP_AUTO,
      .description = "Create a user group in Metabase and store the group ID", .integration = HY_INT_METABASE,
-     .gather = gather_metabase_group, .run = run_create_metabase_group, .persist = persist_metabase_group},
+     .run = run_create_metabase_group, .persist = persist_metabase_group},
     {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000105", .name = "grant_metabase_db_access",
      .label = "Grant DB Access to Metabase Group", .kind = HY_STEP_AUTO,
      .description = "Grant database access to the Metabase group", .integration = HY_INT_METABASE,
      .run = run_grant_metabase_db_access},
     {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000106", .name = "create_teams_channel", .label = "Create Teams Channel",
      .kind = HY_STEP_AUTO, .description = "Create a dedicated Teams channel via MS Graph API",
-     .integration = HY_INT_TEAMS, .gather = gather_teams, .run = run_create_teams_channel, .persist = persist_teams},
+     .integration = HY_INT_TEAMS, .run = run_create_teams_channel, .persist = persist_teams},
     {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000107", .name = "create_slack_group", .label = "Create Slack Group",
      .kind = HY_STEP_AUTO, .description = "Create a Slack group via Slack API", .integration = HY_INT_SLACK,
-     .gather = gather_slack, .run = run_create_slack_group, .persist = persist_slack},
+     .run = run_create_slack_group, .persist = persist_slack},
     {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000108", .name = "lms_setup", .label = "LMS Setup",
      .kind = HY_STEP_MANUAL, .description = "Admin adds partner learning path in LMS. Confirm when done",
      .fields = LMS_FIELDS, .nfields = N(LMS_FIELDS), .info = LMS_INFO, .ninfo = N(LMS_INFO),
