@@ -121,7 +121,7 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
     if (!once) {
         if (worker_heartbeat_start(env->app, env->app->cfg->engine.worker_heartbeat_seconds * 1000, &hb, &err) != 0) {
             char *m = hy_sanitize(err.msg);
-            fprintf(stderr, "hyopps worker: cannot write its heartbeat (%s): terminal sessions keep running steps too\n", m);
+            fprintf(stderr, "hyopps worker: cannot announce itself (%s): terminal sessions keep running steps too\n", m);
             free(m);
         }
         watch = dbwatch_open(env->app->cfg->database.path);

@@ -171,7 +171,9 @@ typedef struct hy_heartbeat hy_heartbeat;
 
 /* Writes this process's heartbeat now (removing expired ones, audited as
  * worker.start), then renews it every interval_ms from a thread with its
- * own connection. */
+ * own connection. A database that refuses the first one (read-only,
+ * busy) is tried again at each interval, silently (the worker reports the
+ * errors it meets itself); fails only without a connection or a thread. */
 int worker_heartbeat_start(const hy_app *app, int interval_ms, hy_heartbeat **out, hy_err *err);
 /* Deletes the heartbeat (audited as worker.stop: sessions see at once that
  * the worker is gone) and stops the thread. NULL is ignored. */

@@ -25,17 +25,19 @@ struct hy_heartbeat {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool quit, started;
+    bool announced;             /* its row was written (and worker.start audited) */
     int interval_ms;
     hy_db *db;                  /* the thread's own connection */
     hy_ctx ctx;
     char owner[128];
 };
 
-static int beat(hy_heartbeat *h, bool first, hy_err *err)
+static int beat(hy_heartbeat *h, hy_err *err)
 {
     int64_t now = hy_now_ms();
     int rc = db_begin(h->db, err);
     if (rc) return rc;
+    bool first = !h->announced;
     if (first) {
         char at[HY_TIME_LEN];
         hy_now_iso(at);
@@ -61,8 +63,9 @@ static int beat(hy_heartbeat *h, bool first, hy_err *err)
                      "ON CONFLICT(owner) DO UPDATE SET beat_at = ?2, expires_at = ?3",
                      "tII", h->owner, now, now + (int64_t)EXPIRY_BEATS * h->interval_ms);
     }
-    if (rc == 0) return db_commit(h->db, err);
-    db_rollback(h->db);
+    if (rc == 0) rc = db_commit(h->db, err);
+    else db_rollback(h->db);
+    if (rc == 0) h->announced = true;
     return rc;
 }
 
@@ -80,7 +83,7 @@ static void *beat_main(void *arg)
         pthread_mutex_unlock(&h->mu);
         hy_err err;
         hy_err_clear(&err);
-        (void)beat(h, false, &err); /* a busy database: the next one; the row lasts three intervals */
+        (void)beat(h, &err); /* a busy database: the next one; the row lasts three intervals */
         pthread_mutex_lock(&h->mu);
     }
     pthread_mutex_unlock(&h->mu);
@@ -102,12 +105,13 @@ int worker_heartbeat_start(const hy_app *app, int interval_ms, hy_heartbeat **ou
     }
     h->ctx.cfg = app->cfg;
     h->ctx.db = h->db;
-    int rc = beat(h, true, err);
-    if (rc) {
-        db_close(h->db);
-        free(h);
-        return rc;
-    }
+    /* A database that refuses it now (read-only, full, busy) is retried at
+     * every interval; meanwhile sessions see no worker and keep running
+     * steps themselves, which is safe. The worker reports the database's
+     * errors it meets itself. */
+    hy_err first;
+    hy_err_clear(&first);
+    (void)beat(h, &first);
     pthread_mutex_init(&h->mu, NULL);
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
@@ -139,7 +143,7 @@ void worker_heartbeat_stop(hy_heartbeat *h)
     }
     hy_err err;
     hy_err_clear(&err);
-    if (db_begin(h->db, &err) == 0) {
+    if (h->announced && db_begin(h->db, &err) == 0) {
         int rc = db_exec(h->db, &err, "DELETE FROM worker_heartbeats WHERE owner = ?", "t", h->owner);
         if (rc == 0) {
             hy_principal sys;

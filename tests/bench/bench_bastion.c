@@ -249,6 +249,8 @@ static int64_t produce(t_env *e, producer *pr, int k)
     hy_err err;
     hy_err_clear(&err);
     for (int i = 0; i < k; i++) {
+        if (i % 500 == 0) /* the worker is held (SIGSTOP): its heartbeat kept fresh, as if it were busy */
+            db_exec(e->c->db, &err, "UPDATE worker_heartbeats SET expires_at = ?", "I", hy_now_ms() + 600000);
         char id[HY_UUID_LEN], mail[96];
         if (ops_exec_start(e->c, &pr->admin, "new_partner_user", pr->orgs[i % pr->norgs], id, &err) != 0)
             die("start", &err);
@@ -578,7 +580,7 @@ static double stat_of(double *v, int n, double q) { return n ? quantile(v, n, q)
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "--tls-probe")) return tls_probe();
-    int n = 200000, norgs = 20000, nusers = 100000, nidle = 200, nactive = 50, seconds = 60, k = 20000, runs = 3;
+    int n = 200000, norgs = 20000, nusers = 100000, nidle = 200, nactive = 50, seconds = 60, k = 10000, runs = 3;
     const char *bin = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--executions")) n = atoi(argv[i + 1]);
@@ -716,6 +718,10 @@ int main(int argc, char **argv)
     worker_stop();
 
     double bmed = quantile(base_rates, runs, 0.5), wmed = quantile(with_rates, runs, 0.5);
+    printf("| CPU while the worker drained (the last run with sessions) | worker %.0f ms/s | - | %d idle sessions "
+           "%.0f ms/s together, %d active %.0f ms/s together, this program (the terminals' other end) %.0f ms/s; "
+           "load average %.1f |\n",
+           cpu_worker, nidle, cpu_idle, nactive, cpu_active, cpu_bench, loadavg());
     char list_b[128] = "", list_w[128] = "";
     for (int r = 0; r < runs; r++) {
         snprintf(list_b + strlen(list_b), sizeof list_b - strlen(list_b), "%s%.0f", r ? ", " : "", base_rates[r]);

@@ -16,7 +16,7 @@
 #                        of sessions on pseudo-terminals next to a worker
 #   BENCH_BASTION_IDLE=N, BENCH_BASTION_ACTIVE=N (200, 50 sessions),
 #   BENCH_BASTION_SECONDS=S (60: each idle measurement),
-#   BENCH_BASTION_PRODUCE=K (20000: the backlog a worker drains per run)
+#   BENCH_BASTION_PRODUCE=K (10000: the backlog a worker drains per run)
 set -eu
 cd "$(dirname "$0")/../.."
 B=${BUILD:-build}/bench
@@ -29,7 +29,7 @@ trap 'rm -f "$tmp" "$tmp.err" "$tmp.rows" "$tmp.ui" "$tmp.bulk" "$tmp.bastion"' 
 BI=${BENCH_BASTION_IDLE:-200}
 BA=${BENCH_BASTION_ACTIVE:-50}
 BS=${BENCH_BASTION_SECONDS:-60}
-BP=${BENCH_BASTION_PRODUCE:-20000}
+BP=${BENCH_BASTION_PRODUCE:-10000}
 
 # The terminal UI (bench_ui): its section of BENCHMARKS.md, between markers.
 ui_section() {
