@@ -38,6 +38,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include "integrations/http.h"
@@ -204,6 +205,7 @@ static void worker_start(const char *bin, const char *cfg, t_env *e)
     worker_pid = fork();
     if (worker_pid < 0) die("fork", NULL);
     if (worker_pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives the benchmark */
         int null = open("/dev/null", O_WRONLY);
         dup2(null, 1);
         dup2(null, 2);

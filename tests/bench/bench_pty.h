@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "bench_common.h"
@@ -64,6 +65,7 @@ static void pty_start_args(pty_app *a, const char *bin, const char *cfg, char *c
     a->pid = forkpty(&a->fd, NULL, NULL, &ws);
     if (a->pid < 0) die("forkpty", NULL);
     if (a->pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives the benchmark */
         setenv("TERM", "xterm-256color", 1);
         setenv("LANG", "C.UTF-8", 1);
         unsetenv("LC_ALL");
