@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "store_users.h"
 #include "util.h"
 
 #define DEFAULT_ADMIN_EMAIL "admin@hyopps.local"
@@ -463,9 +464,9 @@ int auth_login(hy_ctx *c, const char *email_in, const char *password, hy_princip
         rc = db_exec(c->db, err, "INSERT INTO login_attempts(email, at_ms, success, remote) VALUES(?, ?, 1, ?)",
                      "tIt", email, hy_now_ms(), p.remote[0] ? p.remote : NULL);
     if (rc == 0 && rehash)
-        rc = db_exec(c->db, err, "UPDATE users SET password_hash = ? WHERE id = ?", "tt", newhash, p.user_id);
+        rc = user_rehash_password(c, p.user_id, newhash, err);
     if (rc == 0 && weak)
-        rc = db_exec(c->db, err, "UPDATE users SET must_change_password = 1 WHERE id = ?", "t", p.user_id);
+        rc = user_require_password_change(c, p.user_id, err);
     cJSON *d = cJSON_CreateObject();
     if (rehash) cJSON_AddBoolToObject(d, "password_rehashed", 1);
     if (p.must_change_password) cJSON_AddBoolToObject(d, "must_change_password", 1);
@@ -502,13 +503,8 @@ int auth_change_password(hy_ctx *c, hy_principal *p, const char *current, const 
 
     char newhash[HY_HASH_LEN];
     if (auth_hash_password(c->cfg, new_password, newhash, err) != 0) return err->code;
-    char now[HY_TIME_LEN];
-    hy_now_iso(now);
     if (db_begin(c->db, err) != 0) return err->code;
-    rc = db_exec(c->db, err,
-                 "UPDATE users SET password_hash = ?, must_change_password = 0, password_changed_at = ?, "
-                 "updated_at = ? WHERE id = ?",
-                 "tttt", newhash, now, now, p->user_id);
+    rc = user_set_password(c, p->user_id, newhash, false, err);
     if (rc == 0) rc = auth_revoke_user_sessions(c, p->user_id, "password changed", err);
     if (rc == 0) rc = audit_write(c, p, "auth.password_change", "user", p->user_id, NULL, err);
     sodium_memzero(newhash, sizeof newhash);
@@ -529,20 +525,12 @@ int auth_seed_admin(hy_ctx *c, hy_err *err)
     if (db_get_int(c->db, err, &n, NULL, "SELECT count(*) FROM users WHERE app_role = 'admin'", "") != 0)
         return err->code;
     if (n > 0) return 0;
-    char hash[HY_HASH_LEN], id[HY_UUID_LEN], now[HY_TIME_LEN];
+    char hash[HY_HASH_LEN], id[HY_UUID_LEN] = "";
     if (auth_hash_password(c->cfg, DEFAULT_ADMIN_PASSWORD, hash, err) != 0) return err->code;
-    hy_uuid(id);
-    hy_now_iso(now);
     if (db_begin(c->db, err) != 0) return err->code;
     /* Re-check under the write lock: another process may be seeding too. */
     int rc = db_get_int(c->db, err, &n, NULL, "SELECT count(*) FROM users WHERE app_role = 'admin'", "");
-    if (rc == 0 && n == 0)
-        rc = db_exec(c->db, err,
-                     "INSERT INTO users(id, firstname, lastname, email, app_role, password_hash, "
-                     "must_change_password, created_at) VALUES(?, 'Admin', 'User', ?, 'admin', ?, 1, ?) "
-                     "ON CONFLICT(email) DO UPDATE SET app_role = 'admin', password_hash = excluded.password_hash, "
-                     "must_change_password = 1",
-                     "tttt", id, DEFAULT_ADMIN_EMAIL, hash, now);
+    if (rc == 0 && n == 0) rc = user_seed_admin(c, DEFAULT_ADMIN_EMAIL, hash, id, err);
     if (rc == 0 && n == 0) {
         hy_principal sys;
         principal_system(&sys);

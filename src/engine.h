@@ -143,6 +143,8 @@ typedef struct {
     bool running;                    /* a step is being run right now */
     hy_engine_stats engine;
     char last_error[256];            /* the engine error of the last cycle (not a step's), or "" */
+    long errors;                     /* cycles that ended in an engine error so far */
+    char recent_error[256];          /* the latest of them, kept after good cycles */
 } hy_runner_status;
 
 /* Opens its own connection to the app's database and starts the thread. */

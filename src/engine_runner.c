@@ -26,6 +26,8 @@ struct hy_runner {
     hy_engine *eng;
     hy_engine_stats stats;
     char last_error[256];
+    long errors;
+    char recent_error[256];
 };
 
 static void *runner_main(void *arg)
@@ -46,6 +48,10 @@ static void *runner_main(void *arg)
         engine_get_stats(r->eng, &r->stats);
         /* the last error while it lasts: a cycle that goes well clears it */
         hy_strlcpy(r->last_error, rc ? err.msg : "", sizeof r->last_error);
+        if (rc) {
+            r->errors++;
+            hy_strlcpy(r->recent_error, err.msg, sizeof r->recent_error);
+        }
         int64_t wait = r->poll_ms;
         if (due >= 0) {
             int64_t until = due - hy_now_ms();
@@ -115,6 +121,8 @@ void runner_get_status(hy_runner *r, hy_runner_status *out)
     out->running = r->busy;
     out->engine = r->stats;
     hy_strlcpy(out->last_error, r->last_error, sizeof out->last_error);
+    out->errors = r->errors;
+    hy_strlcpy(out->recent_error, r->recent_error, sizeof out->recent_error);
     pthread_mutex_unlock(&r->mu);
 }
 

@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "ops.h"
 #include "ops_refs.h"
+#include "store_users.h"
 #include "svc.h"
 #include "util.h"
 #include "validate.h"
@@ -71,10 +72,7 @@ const char *hy_mb_how_name(mb_user_how how)
  * transaction). */
 static int store_link(hy_ctx *c, const hy_principal *p, target *t, long mb, mb_user_how how, hy_err *err)
 {
-    char now[HY_TIME_LEN];
-    hy_now_iso(now);
-    int rc = db_exec(c->db, err, "UPDATE users SET metabase_user_id = ?, updated_at = ? WHERE id = ?", "Itt",
-                     (int64_t)mb, now, t->id);
+    int rc = user_set_metabase_id(c, t->id, (int64_t)mb, err);
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "email", t->email ? t->email : "");
     cJSON_AddNumberToObject(d, "metabase_user_id", (double)mb);

@@ -10,6 +10,7 @@
 #include "engine.h"
 #include "ops.h"
 #include "store_grants.h"
+#include "store_users.h"
 #include "ops_refs.h"
 #include "util.h"
 #include "validate.h"
@@ -270,23 +271,12 @@ static int validate_update(hy_ctx *c, const hy_principal *p, const hy_user *cur,
 
 static int apply_update(hy_ctx *c, const hy_principal *p, const hy_user *cur, user_changes *ch, hy_err *err)
 {
-    char now[HY_TIME_LEN];
-    hy_now_iso(now);
-    int rc = db_exec(c->db, err,
-                     "UPDATE users SET firstname = coalesce(?1, firstname), lastname = coalesce(?2, lastname), "
-                     "email = coalesce(?3, email), languages = coalesce(?4, languages), skills = coalesce(?5, skills), "
-                     "roles = coalesce(?6, roles), updated_at = ?7 WHERE id = ?8",
-                     "tttttttt", ch->first, ch->last, ch->email, ch->langs, ch->skills, ch->roles, now, cur->id);
-    if (rc == 0 && ch->org_set)
-        rc = db_exec(c->db, err, "UPDATE users SET organization_id = ? WHERE id = ?", "tt", ch->org_id, cur->id);
-    if (rc == 0 && ch->role_set)
-        rc = db_exec(c->db, err, "UPDATE users SET app_role = ? WHERE id = ?", "tt", hy_role_name(ch->role), cur->id);
+    int rc = user_set_fields(c, cur->id, ch->first, ch->last, ch->email, ch->langs, ch->skills, ch->roles, err);
+    if (rc == 0 && ch->org_set) rc = user_set_org(c, cur->id, ch->org_id, err);
+    if (rc == 0 && ch->role_set) rc = user_set_role(c, cur->id, hy_role_name(ch->role), err);
     /* Someone else's new password is temporary: they choose their own at login. */
     bool own = hy_streq(p->user_id, cur->id);
-    if (rc == 0 && ch->password_set)
-        rc = db_exec(c->db, err,
-                     "UPDATE users SET password_hash = ?, must_change_password = ?, password_changed_at = ? WHERE id = ?",
-                     "titt", ch->hash, own ? 0 : 1, now, cur->id);
+    if (rc == 0 && ch->password_set) rc = user_set_password(c, cur->id, ch->hash, !own, err);
     bool role_changed = ch->role_set && ch->role != cur->role;
     bool org_changed = ch->org_set && !hy_streq(ch->org_id, cur->organization_id);
     if (rc == 0 && (role_changed || org_changed || ch->password_set))
@@ -414,11 +404,7 @@ int ops_user_delete(hy_ctx *c, const hy_principal *p, const char *ref, hy_user_i
      * (executions by the engine); sessions, grants and studio access go with
      * the user (CASCADE). */
     if (rc == 0) rc = engine_detach_user(c, id, err);
-    static const char *steps[] = {
-        "UPDATE access_grants SET granted_by = NULL WHERE granted_by = ?1",
-        "DELETE FROM users WHERE id = ?1",
-    };
-    for (size_t i = 0; rc == 0 && i < sizeof steps / sizeof steps[0]; i++) rc = db_exec(c->db, err, steps[i], "t", id);
+    if (rc == 0) rc = user_delete(c, id, err);
     if (rc == 0) {
         cJSON *d = cJSON_CreateObject();
         cJSON_AddStringToObject(d, "email", done->email);

@@ -98,13 +98,7 @@ int slack_call(hy_integ *in, const char *method, const char *const *kv, cJSON **
     return rc;
 }
 
-char *slack_group_handle(const char *org_name)
-{
-    char *slug = hy_slug(org_name);
-    char *h = xasprintf("ext-%s", slug);
-    free(slug);
-    return h;
-}
+char *slack_group_handle(const char *org_name) { return hy_org_group_name(org_name); }
 
 /* Finds the group by handle among all groups (disabled included). */
 static int find_group(hy_integ *in, const char *handle, char *id, size_t idsz, bool *disabled, hy_err *err)
