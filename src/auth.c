@@ -1,5 +1,7 @@
 #include "auth.h"
 
+#include "authz.h"
+
 #include <crypt.h>
 #include <ctype.h>
 #include <errno.h>
@@ -435,11 +437,12 @@ int auth_login(hy_ctx *c, const char *email_in, const char *password, hy_princip
     }
 
     /* Right password. */
-    if (p.role == HY_ROLE_USER) {
+    if (!authz_can(&p, HY_CAP_PANEL)) {
         free(hash);
         return hy_fail(err, HY_ERR_FORBIDDEN, "This account has no panel access.");
     }
-    if (p.role == HY_ROLE_PARTNER_ADMIN && !p.org_id[0]) {
+    const char *scope = authz_org_scope(&p);
+    if (scope && !scope[0]) { /* limited to an organisation it does not have */
         free(hash);
         return hy_fail(err, HY_ERR_FORBIDDEN,
                        "This partner admin account is not linked to an organisation; ask an administrator to set one.");

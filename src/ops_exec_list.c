@@ -476,7 +476,9 @@ int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_det
     memset(out, 0, sizeof *out);
     if (ops_begin(c, p, err) != 0) return err->code;
     char id[HY_UUID_LEN];
-    if (p->role == HY_ROLE_USER && !p->system) return hy_fail(err, HY_ERR_NOT_FOUND, "no such execution");
+    hy_exec_scope scope;
+    authz_exec_scope(p, &scope);
+    if (scope.none) return hy_fail(err, HY_ERR_NOT_FOUND, "no such execution");
     if (ops_exec_resolve(c, p, ref, id, err) != 0) return err->code;
     hy_stmt *st = db_query(c->db, err, SUMMARY_SELECT "WHERE e.id = ?", "t", id);
     if (db_row(st)) fill_summary(st, &out->s);

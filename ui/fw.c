@@ -301,6 +301,7 @@ static const char *role_label(hy_role r)
 {
     switch (r) {
     case HY_ROLE_ADMIN: return "admin";
+    case HY_ROLE_SUPPORT: return "support";
     case HY_ROLE_PARTNER_ADMIN: return "partner admin";
     default: return "user";
     }

@@ -11,7 +11,6 @@
 #include "ops.h"
 #include "screens.h"
 
-static const char *const ROLES[] = {"admin", "partner_admin", "user"};
 
 enum { F_FIRST, F_LAST, F_EMAIL, F_LANGS, F_SKILLS, F_ROLES, F_ORG, F_ROLE, NORIG };
 static const char *const NAMES[NORIG] = {"firstname", "lastname", "email", "languages",
@@ -69,7 +68,13 @@ static int uedit_open(ui *u, screen *s, const void *arg)
     ui_form_text(f, "skills", "Skills", false, st->orig[F_SKILLS], 2000);
     ui_form_text(f, "roles", "Roles", false, st->orig[F_ROLES], 2000);
     ui_form_text(f, "organization", "Organisation", false, st->orig[F_ORG], HY_MAX_NAME);
-    ui_form_choice(f, "role", "Access role", ROLES, 3, (int)(usr.role == HY_ROLE_ADMIN ? 0 : usr.role == HY_ROLE_PARTNER_ADMIN ? 1 : 2));
+    const char *roles[HY_NROLES];
+    int current = 0;
+    for (int i = 0; i < HY_NROLES; i++) {
+        roles[i] = hy_role_name(hy_role_at(i));
+        if (hy_role_at(i) == usr.role) current = i;
+    }
+    ui_form_choice(f, "role", "Access role", roles, HY_NROLES, current);
     ui_form_password(f, "password", "New password", false, 1024);
     ui_form_password(f, "confirm", "Confirm password", false, 1024);
     ui_form_info(f, "Note",
