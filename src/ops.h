@@ -108,6 +108,18 @@ int ops_user_set_password(hy_ctx *c, const hy_principal *p, const char *ref, con
 int ops_user_delete_impact(hy_ctx *c, const hy_principal *p, const char *ref, hy_user_impact *out, hy_err *err);
 int ops_user_delete(hy_ctx *c, const hy_principal *p, const char *ref, hy_user_impact *done, hy_err *err);
 
+/* Login lockout (ops_lock.c). */
+typedef struct {
+    bool locked;                /* now */
+    char until[HY_TIME_LEN];    /* when it ends (ISO), when locked */
+    int failures;               /* failed logins since the last successful one */
+} hy_lock_state;
+/* Administrators and support staff. */
+int ops_user_lock(hy_ctx *c, const hy_principal *p, const char *ref, hy_lock_state *out, hy_err *err);
+/* Administrators: clears the user's failed logins (audited "user.unlock");
+ * *before: the state it had. HY_ERR_CONFLICT when there was nothing to clear. */
+int ops_user_unlock(hy_ctx *c, const hy_principal *p, const char *ref, hy_lock_state *before, hy_err *err);
+
 /* ---- audit (ops_audit.c) ---- */
 
 #include "audit.h"
