@@ -19,6 +19,7 @@ static const cli_command COMMANDS[] = {
     {"exec", cli_cmd_exec, "workflow executions: list, show, start, input, retry, skip, done, rerun, cancel, wait"},
     {"worker", cli_cmd_worker, "run the workflows' auto steps headless (--once: what is runnable now)"},
     {"integrations", cli_cmd_integrations, "check the live integrations' settings (admin)"},
+    {"notify", cli_cmd_notify, "your notifications on or off; the outbox (notify list)"},
 };
 #define NCOMMANDS (int)(sizeof COMMANDS / sizeof COMMANDS[0])
 

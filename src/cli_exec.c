@@ -432,6 +432,8 @@ static int cmd_show(cli_env *env, int argc, char **argv)
             print_calls(s->calls_json);
             if (has_form && s->order == form.step_order) print_form(&form, d.s.id);
         }
+        if (d.nnotices) printf("\nNotifications:\n");
+        for (int i = 0; i < d.nnotices; i++) cli_print_notice(&d.notices[i], false);
     }
     if (has_form) hy_step_form_free(&form);
     hy_exec_detail_free(&d);

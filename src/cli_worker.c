@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "cli_commands.h"
 #include "engine.h"
+#include "notify.h"
 #include "sanitize.h"
 #include "util.h"
 
@@ -45,6 +46,8 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
                "most once at a time, and a step whose runner died is taken over when its\n"
                "lease runs out). --once runs everything runnable now and exits. --poll-ms is\n"
                "how often to look for new work (default 1000).\n\n"
+               "It also delivers notifications (hyopps notify list): on a thread of its own,\n"
+               "so a slow mail server delays no step; with --once, what is due at the end.\n\n"
                "SIGTERM or SIGINT: finish the step being run, then exit 0 (a second signal\n"
                "exits at once). No login is needed: it acts as the system, and whoever can\n"
                "read the configuration and the database may run it.\n",
@@ -85,6 +88,12 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
     fprintf(stderr, "hyopps worker %s: started (%s)\n", engine_owner(eng), clean);
     free(clean);
     hy_buf_free(&line);
+    hy_notifier *notifier = NULL;
+    if (!once && notifier_start(env->app, &notifier, &err) != 0) {
+        char *m = hy_sanitize(err.msg);
+        fprintf(stderr, "hyopps worker: notifications are not delivered by this worker: %s\n", m);
+        free(m);
+    }
     while (!stop_requested) {
         hy_err_clear(&err);
         if (engine_drain(eng, &stop_requested, &err) != 0) {
@@ -101,6 +110,23 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
             if (until < wait) wait = until;
         }
         sleep_ms(wait);
+    }
+    notifier_stop(notifier);
+    if (once) {
+        hy_integ *in = integ_new(env->app->cfg);
+        notify_stats ns;
+        char owner[200];
+        snprintf(owner, sizeof owner, "%s:notify", engine_owner(eng));
+        hy_err_clear(&err);
+        if (notify_drain(&env->app->ctx, in, owner, &ns, &err) != 0) {
+            char *m = hy_sanitize(err.msg);
+            fprintf(stderr, "hyopps worker: notifications: %s\n", m);
+            free(m);
+        } else if (ns.addressed + ns.sent + ns.failed) {
+            fprintf(stderr, "hyopps worker: notifications: %d addressed, %d sent, %d given up\n", ns.addressed, ns.sent,
+                    ns.failed);
+        }
+        integ_free(in);
     }
     hy_engine_stats st;
     engine_get_stats(eng, &st);

@@ -13,6 +13,7 @@
 #include "engine_internal.h"
 #include "exec_search.h"
 #include "integrations/http.h"
+#include "notify.h"
 #include "util.h"
 
 #define DEFAULT_LEASE_MS 30000
@@ -303,6 +304,7 @@ static int record_failure(hy_engine *e, ex_state *x, const attempt *a, const ste
         if (retry) cJSON_AddNumberToObject(d, "retry_in_ms", (double)delay);
         rc = ex_audit(e->c, &e->sys, retry ? "exec.step.retry" : "exec.step.fail", x->id, d, err);
     }
+    if (rc == 0 && !retry && !cancelled) rc = notify_failed(e->c, x->id, a->order, a->step_id, msg, err);
     free(msg);
     return rc;
 }

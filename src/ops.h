@@ -128,6 +128,7 @@ int ops_audit_list(hy_ctx *c, const hy_principal *p, const hy_audit_filter *f, h
 
 #include "ops_integrations.h"
 #include "ops_metabase.h"
+#include "ops_notify.h"
 
 /* ---- workflow executions (ops_exec.c) ---- */
 

@@ -112,9 +112,21 @@ typedef struct {
     char *calls_json;               /* [{at, service, method, path, status, duration_ms, error?, new_connections?}] */
 } hy_exec_step;
 
+/* A notification about an execution (or in the outbox): one recipient on
+ * one channel; an event not addressed yet (status "due") or that needed
+ * nobody any more ("dropped", error says why) has no channel. */
+typedef struct {
+    int64_t id;                 /* the outbox row, 0 for an event without one */
+    char *created_at, *event, *execution_id, *channel, *recipient, *status, *subject, *error, *sent_at;
+    int step_order, attempts;
+    bool uncertain;             /* it may have arrived twice (or not at all, when status is "uncertain") */
+} hy_notice;
+
 typedef struct {
     hy_exec_summary s;
     char *requested_by, *cancelled_by_email, *cancelled_at;
+    hy_notice *notices;         /* its notifications, oldest first (staff: all; others: their own) */
+    int nnotices;
     hy_exec_step *steps;
     int nsteps;
     /* what the caller may do now (for enabling keys in a UI) */

@@ -460,6 +460,8 @@ void hy_exec_detail_free(hy_exec_detail *d)
     free(d->cancelled_at);
     for (int i = 0; i < d->nsteps; i++) free_step(&d->steps[i]);
     free(d->steps);
+    for (int i = 0; i < d->nnotices; i++) hy_notice_free(&d->notices[i]);
+    free(d->notices);
     memset(d, 0, sizeof *d);
 }
 
@@ -560,6 +562,8 @@ int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_det
     out->can_skip = (actions & HY_ACT_SKIP) && !finished;
     out->can_mark_done = (actions & HY_ACT_DONE) && hy_streq(out->s.current_step_status, "failed");
     out->can_rerun = (actions & HY_ACT_RERUN) && !any_running;
+    rc = opx_exec_notices(c, p, out->s.id, &out->notices, &out->nnotices, err);
+    if (rc) goto fail;
     return 0;
 fail:
     hy_exec_detail_free(out);
@@ -694,5 +698,7 @@ cJSON *hy_exec_detail_to_json(const hy_exec_detail *d)
         add_json(j, "calls", s->calls_json);
         cJSON_AddItemToArray(steps, j);
     }
+    cJSON *notes = cJSON_AddArrayToObject(o, "notifications");
+    for (int i = 0; i < d->nnotices; i++) cJSON_AddItemToArray(notes, hy_notice_to_json(&d->notices[i]));
     return o;
 }
