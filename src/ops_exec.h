@@ -57,6 +57,8 @@ typedef struct {
     int current_step, nsteps;
     char *current_step_name, *current_step_label, *current_step_status;
     char *error;                    /* the current step's error, or NULL */
+    char *waiting_since;            /* when the current step began waiting for input, or NULL */
+    bool late;                      /* it has waited longer than [notify] remind_after_hours */
     char *created_at, *updated_at, *completed_at;
     int64_t cursor;                 /* for paging (hy_exec_query.before) */
 } hy_exec_summary;
@@ -146,6 +148,7 @@ typedef struct {
     char *organization_name, *user_email;   /* may be NULL */
     char *since;                 /* when the step started waiting (ISO) */
     int64_t age_s;
+    bool late;                   /* longer than [notify] remind_after_hours */
 } hy_inbox_item;
 
 typedef struct {
@@ -154,6 +157,11 @@ typedef struct {
 } hy_inbox;
 
 int ops_exec_inbox(hy_ctx *c, const hy_principal *p, int limit, hy_inbox *out, hy_err *err);
+/* How many steps p may see have waited for input longer than [notify]
+ * remind_after_hours (the SLA mark of the inbox and the list). */
+int ops_exec_late_count(hy_ctx *c, const hy_principal *p, int64_t *out, hy_err *err);
+/* Is a step that began waiting at `since` late now? */
+bool ops_exec_is_late(const hy_ctx *c, const char *since);
 void hy_inbox_free(hy_inbox *in);
 
 /* The workflows this caller may start (names in hy_workflows order). */

@@ -321,6 +321,52 @@ static void outbox_and_execution_notices_by_role(void **state)
                                    "AND state = 'dropped' AND note LIKE 'nobody to tell%'", "t", id2), 1);
 }
 
+/* SLA marks: a step waiting longer than remind_after_hours (2 h here) is
+ * late in the list, the inbox and the count, for those who see it. */
+static void late_marks(void **state)
+{
+    fx *f = *state;
+    hy_err err;
+    hy_err_clear(&err);
+    char late[HY_UUID_LEN], fresh[HY_UUID_LEN];
+    t_start_user(f->e, &f->admin, f->org_a, late);
+    t_start_user(f->e, &f->admin, f->org_a, fresh);
+    char old[HY_TIME_LEN];
+    hy_iso_from_ms(hy_now_ms() - 2 * HOUR_MS - 60000, old);
+    db_exec(f->e->c->db, &err, "UPDATE workflow_step_executions SET started_at = ? WHERE execution_id = ? AND "
+                               "step_order = 2", "tt", old, late);
+    int64_t n = -1;
+    assert_int_equal(ops_exec_late_count(f->e->c, &f->admin, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(ops_exec_late_count(f->e->c, &f->pa, &n, &err), 0);
+    assert_int_equal(n, 1); /* their organisation's */
+    assert_int_equal(ops_exec_late_count(f->e->c, &f->pb, &n, &err), 0);
+    assert_int_equal(n, 0); /* another's */
+    assert_int_equal(ops_exec_late_count(f->e->c, &f->support, &n, &err), 0);
+    assert_int_equal(n, 1);
+    hy_exec_page pg;
+    hy_exec_query q = {0};
+    assert_int_equal(ops_exec_list(f->e->c, &f->admin, &q, &pg, &err), 0);
+    int marked = 0;
+    for (int i = 0; i < pg.count; i++) {
+        if (pg.items[i].late) assert_string_equal(pg.items[i].id, late);
+        marked += pg.items[i].late;
+    }
+    assert_int_equal(marked, 1);
+    hy_exec_page_free(&pg);
+    hy_inbox in;
+    assert_int_equal(ops_exec_inbox(f->e->c, &f->support, 0, &in, &err), 0);
+    assert_int_equal(in.count, 2);
+    assert_true(in.items[0].late);  /* oldest first */
+    assert_false(in.items[1].late);
+    hy_inbox_free(&in);
+    /* filled in: no longer late */
+    t_submit_ok(f->e, &f->support, late, "input_user_details", "firstname=L", "lastname=Ate", "email=late@acme.example",
+                NULL);
+    assert_int_equal(ops_exec_late_count(f->e->c, &f->admin, &n, &err), 0);
+    assert_int_equal(n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +377,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(reminders_then_daily_up_to_the_maximum, setup, teardown),
         cmocka_unit_test_setup_teardown(digest_once_a_day, setup, teardown),
         cmocka_unit_test_setup_teardown(outbox_and_execution_notices_by_role, setup, teardown),
+        cmocka_unit_test_setup_teardown(late_marks, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
