@@ -60,9 +60,15 @@ static void *notifier_main(void *arg)
             rc = notify_schedule(&n->ctx, now, &added, &err);
             next_schedule = now + SCHEDULE_MS;
         }
-        if (rc == 0) rc = notify_address(&n->ctx, now, 100, NULL, &err);
+        /* Addressing and sending take turns: with a slow mail server, new
+         * events are still addressed (and dropped when no longer needed). */
         bool worked = true;
-        while (rc == 0 && worked && !n->stop) rc = notify_send_next(&n->ctx, n->in, n->owner, &worked, NULL, &err);
+        while (rc == 0 && worked && !n->stop) {
+            notify_stats st = {0};
+            rc = notify_address(&n->ctx, hy_now_ms(), 20, &st, &err);
+            if (rc == 0) rc = notify_send_next(&n->ctx, n->in, n->owner, &worked, NULL, &err);
+            worked = worked || st.addressed + st.dropped > 0;
+        }
         int64_t due = -1, wait = POLL_MS;
         if (rc == 0 && notify_next_due(&n->ctx, &due, &err) == 0 && due >= 0) {
             int64_t until = due - hy_now_ms();
