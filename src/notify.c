@@ -149,7 +149,7 @@ int notify_next_due(hy_ctx *c, int64_t *due, hy_err *err)
     int rc = db_get_int(c->db, err, &a, &fa, "SELECT min(due_ms) FROM notify_events WHERE state = 'new'", "");
     if (rc == 0)
         rc = db_get_int(c->db, err, &b, &fb,
-                        "SELECT min(next_ms) FROM notify_outbox WHERE status IN ('pending', 'sending')", "");
+                        "SELECT min(next_ms) FROM notify_outbox WHERE next_ms IS NOT NULL", "");
     if (rc) return rc;
     if (fa && a > 0) *due = a;
     if (fb && b > 0 && (*due < 0 || b < *due)) *due = b;

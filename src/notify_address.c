@@ -176,7 +176,8 @@ static int add_row(hy_ctx *c, int64_t event_id, const char *channel, const char 
     hy_iso_from_ms(now_ms, now);
     return db_exec(c->db, err,
                    "INSERT INTO notify_outbox(event_id, channel, recipient, user_id, subject, body_text, body_html, "
-                   "status, next_ms, error, created_at, sent_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   "status, next_ms, error, created_at, sent_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, "
+                   "CASE WHEN ?9 > 0 THEN ?9 END, ?, ?, ?)",
                    "ItttttttIttt", event_id, channel, recipient, user_id, subject, text, html, status,
                    mode == HY_MODE_LIVE ? now_ms : (int64_t)0, why, now,
                    mode == HY_MODE_SIMULATE ? now : NULL);

@@ -43,8 +43,7 @@ static int recover(hy_ctx *c, int64_t now, hy_err *err)
     int64_t id = 0;
     bool found;
     int rc = db_get_int(c->db, err, &id, &found,
-                        "SELECT id FROM notify_outbox WHERE status IN ('pending', 'sending') AND next_ms <= ? "
-                        "AND status = 'sending' LIMIT 1",
+                        "SELECT id FROM notify_outbox WHERE next_ms <= ? AND status = 'sending' LIMIT 1",
                         "I", now);
     if (rc || !found) return rc; /* a read first: no write lock when nothing is stuck */
     if (db_begin(c->db, err) != 0) return err->code;
@@ -56,7 +55,7 @@ static int recover(hy_ctx *c, int64_t now, hy_err *err)
                  "ELSE 'a runner stopped while handing it to the server, twice: it may have arrived (even twice); "
                  "not sent again' END, "
                  "uncertain = 1, next_ms = CASE WHEN uncertain = 0 THEN ?1 END, lease_owner = NULL "
-                 "WHERE status IN ('pending', 'sending') AND next_ms <= ?1 AND status = 'sending'",
+                 "WHERE next_ms <= ?1 AND status = 'sending'",
                  "I", now);
     return in_tx(c, rc, err);
 }
@@ -86,8 +85,7 @@ static int claim(hy_ctx *c, hy_integ *in, const char *owner, int64_t now, row *r
     int64_t id = 0;
     bool found;
     int rc = db_get_int(c->db, err, &id, &found,
-                        "SELECT id FROM notify_outbox WHERE status IN ('pending', 'sending') AND next_ms <= ? "
-                        "AND status = 'pending' ORDER BY next_ms LIMIT 1",
+                        "SELECT id FROM notify_outbox WHERE next_ms <= ? AND status = 'pending' ORDER BY next_ms LIMIT 1",
                         "I", now);
     if (rc || !found) return rc;
     char msgid[HY_MSGID_LEN];

@@ -92,7 +92,7 @@ int ops_notify_list(hy_ctx *c, const hy_principal *p, const hy_notice_query *q, 
     if (q && q->pending_only)
         st = db_query(c->db, err,
                       "SELECT " NOTICE_COLUMNS "FROM notify_outbox o JOIN notify_events e ON e.id = o.event_id "
-                      "WHERE o.status IN ('pending', 'sending') AND (?1 IS NULL OR e.execution_id = ?1) "
+                      "WHERE o.next_ms IS NOT NULL AND o.status IN ('pending', 'sending') AND (?1 IS NULL OR e.execution_id = ?1) "
                       "ORDER BY o.id DESC LIMIT ?2",
                       "ti", exec[0] ? exec : NULL, limit);
     else

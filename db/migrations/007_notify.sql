@@ -38,7 +38,7 @@ CREATE TABLE notify_outbox (
     -- pending | sending | sent | simulated | skipped | failed | uncertain
     status        TEXT NOT NULL DEFAULT 'pending',
     attempts      INTEGER NOT NULL DEFAULT 0,
-    next_ms       INTEGER,                        -- pending: when to try; sending: when its lease ends
+    next_ms       INTEGER,                        -- pending: when to try; sending: when its lease ends; else NULL
     lease_owner   TEXT,                           -- the runner handing it to the server
     message_id    TEXT,                           -- kept across attempts: a resend is recognisable
     uncertain     INTEGER NOT NULL DEFAULT 0,     -- an attempt may have delivered it: sent again at most once
@@ -46,5 +46,6 @@ CREATE TABLE notify_outbox (
     created_at    TEXT NOT NULL,
     sent_at       TEXT
 );
-CREATE INDEX idx_notify_outbox_due ON notify_outbox(next_ms) WHERE status IN ('pending', 'sending');
+-- (only the rows still to deliver have a next_ms: the index stays small)
+CREATE INDEX idx_notify_outbox_due ON notify_outbox(next_ms) WHERE next_ms IS NOT NULL;
 CREATE INDEX idx_notify_outbox_event ON notify_outbox(event_id);
