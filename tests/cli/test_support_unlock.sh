@@ -13,7 +13,9 @@ mode = simulate
 [slack]
 mode = simulate
 [smtp]
-mode = simulate'
+mode = simulate
+[notify]
+input_delay_minutes = 0'
 export HYOPPS_CONFIG=$TEST_DIR/config.ini
 db=$HYOPPS_DB
 pyjson() { /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); $1"; }
@@ -81,6 +83,20 @@ hy exec retry "$npu" >/dev/null; expect_eq "support retries it" 0 "$?"
 hy exec show "$npu" --json | pyjson 'assert d["step_list"][3]["status"] == "completed", d["step_list"][3]' \
     && ok "the Metabase step completes" || not_ok "the retried step completes"
 expect_eq "both in the trail, by support" 2 "$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE actor_email = 'sue@hyopps.local' AND action IN ('exec.input', 'exec.retry')")"
+
+# --- notifications (simulated: recorded, nothing sent) ---------------------------
+hy worker --once >/dev/null 2>&1
+out=$(hy notify list); expect_eq "support reads the outbox" 0 "$?"
+expect_contains "the failure was notified" "failed" "$out"
+expect_contains "to support too (every admin and support user)" "email sue@hyopps.local  simulated" "$out"
+hy notify list --pending --json | pyjson 'assert d["notifications"] == [], d' \
+    && ok "notify list --pending --json: nothing waits" || not_ok "notify list --pending --json"
+out=$(hy exec show "$npu"); expect_contains "exec show lists its notifications" "Notifications:" "$out"
+out=$(hy notify off); expect_contains "notify off" "Notifications off for sue@hyopps.local" "$out"
+expect_contains "notify says so" "are off" "$(hy notify)"
+hy notify on >/dev/null
+expect_eq "both audited" 2 "$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE action = 'user.notifications' AND actor_email = 'sue@hyopps.local'")"
+out=$(hy notify frob 2>&1); expect_eq "an unknown subcommand exits 2" 2 "$?"
 
 # --- lockout and unlock ----------------------------------------------------------
 for i in 1 2 3 4 5; do echo wrong-password | hy login --email sue@hyopps.local --password-stdin >/dev/null 2>&1; done
