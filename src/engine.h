@@ -137,6 +137,7 @@ typedef struct {
     int poll_ms;                     /* 0 = 500: how often to look for work from other processes */
     int lease_ms;                    /* 0 = engine default */
     const char *only_requested_by;   /* NULL = all runnable work */
+    bool notify;                     /* also deliver notifications (a notifier thread: notify.h) */
 } hy_runner_opts;
 
 typedef struct {

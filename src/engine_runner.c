@@ -9,6 +9,7 @@
 
 #include "backoff.h"
 #include "engine.h"
+#include "notify.h"
 #include "util.h"
 
 #define DEFAULT_POLL_MS 500
@@ -24,6 +25,7 @@ struct hy_runner {
     hy_db *db;
     hy_ctx ctx;
     hy_engine *eng;
+    hy_notifier *notifier;       /* NULL: this runner delivers no notifications */
     hy_engine_stats stats;
     char last_error[256];
     long errors;
@@ -100,6 +102,10 @@ int runner_start(const hy_app *app, const hy_runner_opts *o, hy_runner **out, hy
         free(r);
         return hy_fail(err, HY_ERR_INTERNAL, "cannot start the runner thread");
     }
+    if (o && o->notify && notifier_start(app, &r->notifier, err) != 0) {
+        runner_stop(r);
+        return err->code;
+    }
     *out = r;
     return 0;
 }
@@ -107,6 +113,7 @@ int runner_start(const hy_app *app, const hy_runner_opts *o, hy_runner **out, hy
 void runner_kick(hy_runner *r)
 {
     if (!r) return;
+    notifier_kick(r->notifier); /* an action may have ended an execution */
     pthread_mutex_lock(&r->mu);
     r->kicked = true;
     pthread_cond_signal(&r->cv);
@@ -134,6 +141,7 @@ void runner_stop(hy_runner *r)
     pthread_cond_signal(&r->cv);
     pthread_mutex_unlock(&r->mu);
     pthread_join(r->th, NULL);
+    notifier_stop(r->notifier);
     engine_close(r->eng);
     db_close(r->db);
     pthread_mutex_destroy(&r->mu);

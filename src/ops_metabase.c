@@ -42,11 +42,13 @@ static int mode_check(hy_ctx *c, hy_err *err)
     return 0;
 }
 
-/* Authorization (admin only), the mode, then the user and its stored id. */
-static int begin(hy_ctx *c, const hy_principal *p, const char *ref, target *t, hy_err *err)
+/* Authorization (looking: staff; changing: admins), the mode, then the
+ * user and its stored id. */
+static int begin(hy_ctx *c, const hy_principal *p, const char *ref, bool changes, target *t, hy_err *err)
 {
     memset(t, 0, sizeof *t);
-    if (ops_begin_admin(c, p, err) != 0 || mode_check(c, err) != 0 || ops_find_user(c, p, ref, t->id, err) != 0)
+    if ((changes ? ops_begin_admin(c, p, err) : ops_begin_staff(c, p, err)) != 0 || mode_check(c, err) != 0 ||
+        ops_find_user(c, p, ref, t->id, err) != 0)
         return err->code;
     hy_stmt *st = db_query(c->db, err, "SELECT email, metabase_user_id, firstname, lastname FROM users WHERE id = ?",
                            "t", t->id);
@@ -169,7 +171,7 @@ int ops_metabase_user(hy_ctx *c, const hy_principal *p, const char *user_ref, hy
 {
     memset(out, 0, sizeof *out);
     target t;
-    int rc = begin(c, p, user_ref, &t, err);
+    int rc = begin(c, p, user_ref, false, &t, err);
     session m = {0};
     if (rc == 0) {
         hy_strlcpy(out->user_id, t.id, sizeof out->user_id);
@@ -200,7 +202,7 @@ int ops_metabase_addable(hy_ctx *c, const hy_principal *p, const char *user_ref,
 {
     memset(out, 0, sizeof *out);
     target t;
-    int rc = begin(c, p, user_ref, &t, err);
+    int rc = begin(c, p, user_ref, true, &t, err);
     mb_group_list all = {0}, mine = {0};
     session m = {0};
     if (rc == 0) {
@@ -265,7 +267,7 @@ static int change(hy_ctx *c, const hy_principal *p, const char *user_ref, long g
     if (changed) *changed = false;
     if (link_out) *link_out = link;
     target t;
-    int rc = begin(c, p, user_ref, &t, err);
+    int rc = begin(c, p, user_ref, true, &t, err);
     if (rc == 0 && (gid == MB_ALL_USERS_ID || gid == MB_ADMINS_ID || gid <= 0)) {
         hy_field(err, "group",
                  gid <= 0 ? "must be a Metabase group id: a positive whole number"

@@ -16,18 +16,9 @@
 
 static const char *ACCOUNT_TYPES[] = {"partner", "client", "internal"};
 
-/* Readers need at least partner admin; users have no panel access at all. */
-static int begin_read(hy_ctx *c, const hy_principal *p, hy_err *err)
-{
-    if (ops_begin(c, p, err) != 0) return err->code;
-    if (!principal_is_admin(p) && p->role != HY_ROLE_PARTNER_ADMIN)
-        return hy_fail(err, HY_ERR_FORBIDDEN, "this account has no panel access");
-    return 0;
-}
-
 int ops_org_resolve(hy_ctx *c, const hy_principal *p, const char *ref, char id[HY_UUID_LEN], hy_err *err)
 {
-    if (begin_read(c, p, err) != 0) return err->code;
+    if (ops_begin_read(c, p, err) != 0) return err->code;
     return ops_find_org(c, p, ref, id, err);
 }
 
@@ -53,8 +44,8 @@ static void read_org_row(hy_stmt *st, hy_org *o)
 int ops_org_list(hy_ctx *c, const hy_principal *p, const char *filter, hy_org_list *out, hy_err *err)
 {
     memset(out, 0, sizeof *out);
-    if (begin_read(c, p, err) != 0) return err->code;
-    const char *scope = principal_is_admin(p) ? NULL : p->org_id;
+    if (ops_begin_read(c, p, err) != 0) return err->code;
+    const char *scope = authz_org_scope(p);
     char *wf_ids = NULL;
     if (opx_scope_wf_ids(c, p, &wf_ids, err) != 0) return err->code;
     char *like = ops_like_pattern(filter);
@@ -82,7 +73,7 @@ int ops_org_list(hy_ctx *c, const hy_principal *p, const char *filter, hy_org_li
 int ops_org_name(hy_ctx *c, const hy_principal *p, const char *org_id, char **out, hy_err *err)
 {
     *out = NULL;
-    if (begin_read(c, p, err) != 0) return err->code;
+    if (ops_begin_read(c, p, err) != 0) return err->code;
     if (!ops_can_see_org(p, org_id)) return hy_fail(err, HY_ERR_NOT_FOUND, "organisation not found");
     int rc = db_get_text(c->db, err, out, "SELECT name FROM organizations WHERE id = ?", "t", org_id);
     if (rc == 0 && !*out) rc = hy_fail(err, HY_ERR_NOT_FOUND, "organisation not found");
@@ -201,7 +192,7 @@ int ops_org_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_org_detai
 {
     memset(out, 0, sizeof *out);
     char id[HY_UUID_LEN];
-    if (begin_read(c, p, err) != 0 || ops_find_org(c, p, ref, id, err) != 0) return err->code;
+    if (ops_begin_read(c, p, err) != 0 || ops_find_org(c, p, ref, id, err) != 0) return err->code;
     char *wf_ids = NULL;
     int rc = opx_scope_wf_ids(c, p, &wf_ids, err);
     if (rc == 0) rc = load_detail(c, id, wf_ids, out, err);

@@ -15,17 +15,9 @@
 #include "util.h"
 #include "validate.h"
 
-static int begin_read(hy_ctx *c, const hy_principal *p, hy_err *err)
-{
-    if (ops_begin(c, p, err) != 0) return err->code;
-    if (!principal_is_admin(p) && p->role != HY_ROLE_PARTNER_ADMIN)
-        return hy_fail(err, HY_ERR_FORBIDDEN, "this account has no panel access");
-    return 0;
-}
-
 int ops_user_resolve(hy_ctx *c, const hy_principal *p, const char *ref, char id[HY_UUID_LEN], hy_err *err)
 {
-    if (begin_read(c, p, err) != 0) return err->code;
+    if (ops_begin_read(c, p, err) != 0) return err->code;
     return ops_find_user(c, p, ref, id, err);
 }
 
@@ -74,16 +66,16 @@ static int query_scope(hy_ctx *c, const hy_principal *p, const hy_user_query *q,
 {
     org[0] = '\0';
     if (q && q->org_ref && *q->org_ref && ops_find_org(c, p, q->org_ref, org, err) != 0) return err->code;
-    *scope = principal_is_admin(p) ? NULL : p->org_id;
+    *scope = authz_org_scope(p);
     return 0;
 }
 
 int ops_user_count(hy_ctx *c, const hy_principal *p, const hy_user_query *q, int64_t *out, hy_err *err)
 {
     *out = 0;
-    const char *scope;
+    const char *scope = NULL;
     char org[HY_UUID_LEN];
-    if (begin_read(c, p, err) != 0 || query_scope(c, p, q, &scope, org, err) != 0) return err->code;
+    if (ops_begin_read(c, p, err) != 0 || query_scope(c, p, q, &scope, org, err) != 0) return err->code;
     char *like = ops_like_pattern(q ? q->filter : NULL);
     int rc = db_get_int(c->db, err, out, NULL, "SELECT count(*) FROM users u " USER_WHERE, "ttt", scope,
                         org[0] ? org : NULL, like);
@@ -94,9 +86,9 @@ int ops_user_count(hy_ctx *c, const hy_principal *p, const hy_user_query *q, int
 int ops_user_list(hy_ctx *c, const hy_principal *p, const hy_user_query *q, hy_user_list *out, hy_err *err)
 {
     memset(out, 0, sizeof *out);
-    const char *scope;
+    const char *scope = NULL;
     char org[HY_UUID_LEN];
-    if (begin_read(c, p, err) != 0 || query_scope(c, p, q, &scope, org, err) != 0) return err->code;
+    if (ops_begin_read(c, p, err) != 0 || query_scope(c, p, q, &scope, org, err) != 0) return err->code;
     char *like = ops_like_pattern(q ? q->filter : NULL);
     int64_t limit = q && q->limit > 0 ? q->limit : -1, offset = q && q->offset > 0 ? q->offset : 0;
     hy_stmt *st = db_query(c->db, err,
@@ -132,7 +124,7 @@ int ops_user_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_user *ou
 {
     memset(out, 0, sizeof *out);
     char id[HY_UUID_LEN];
-    if (begin_read(c, p, err) != 0 || ops_find_user(c, p, ref, id, err) != 0) return err->code;
+    if (ops_begin_read(c, p, err) != 0 || ops_find_user(c, p, ref, id, err) != 0) return err->code;
     int rc = load_user(c, id, out, err);
     if (rc == 0) rc = grant_list_user(c, id, &out->grants, err);
     if (rc) hy_user_free(out);
@@ -247,7 +239,7 @@ static int validate_update(hy_ctx *c, const hy_principal *p, const hy_user *cur,
     }
     if (u->role) {
         ch->role_set = hy_role_parse(u->role, &ch->role);
-        if (!ch->role_set) hy_field(err, "role", "must be admin, partner_admin or user");
+        if (!ch->role_set) hy_field(err, "role", "must be %s", hy_role_choices());
     }
     /* The role and organisation the user will end up with. */
     hy_role role = ch->role_set ? ch->role : cur->role;
