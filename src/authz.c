@@ -1,6 +1,6 @@
-/* The one authorization rule for executions (authz.h): a table, a row per
- * role. A new role is a new row; a new workflow needs nothing here (its
- * partner_admin_may_use flag decides). */
+/* The one authorization rule (authz.h): a table, a row per role. A new role
+ * is a new row; a new workflow needs nothing here (its partner_admin_may_use
+ * flag decides). */
 #include "authz.h"
 
 #include <string.h>
@@ -12,14 +12,18 @@ typedef struct {
     bool any_org;        /* else: the principal's own organisation */
     bool all_workflows;  /* else: partner_admin_may_use ones */
     bool staff;          /* may fill in staff_only steps */
-    unsigned actions;
+    unsigned actions;    /* HY_ACT_* on executions in scope */
+    unsigned caps;       /* HY_CAP_* outside executions */
 } role_rule;
 
 static const role_rule RULES[] = {
-    {.role = HY_ROLE_ADMIN, .any_org = true, .all_workflows = true, .staff = true, .actions = HY_ACT_ALL},
+    {.role = HY_ROLE_ADMIN, .any_org = true, .all_workflows = true, .staff = true, .actions = HY_ACT_ALL,
+     .caps = HY_CAP_PANEL | HY_CAP_READ_ALL | HY_CAP_MANAGE},
+    {.role = HY_ROLE_SUPPORT, .any_org = true, .all_workflows = true, .staff = true,
+     .actions = HY_ACT_SEE | HY_ACT_INPUT | HY_ACT_RETRY, .caps = HY_CAP_PANEL | HY_CAP_READ_ALL},
     {.role = HY_ROLE_PARTNER_ADMIN,
-     .actions = HY_ACT_SEE | HY_ACT_START | HY_ACT_INPUT | HY_ACT_RETRY | HY_ACT_CANCEL},
-    {.role = HY_ROLE_USER, .actions = 0},
+     .actions = HY_ACT_SEE | HY_ACT_START | HY_ACT_INPUT | HY_ACT_RETRY | HY_ACT_CANCEL, .caps = HY_CAP_PANEL},
+    {.role = HY_ROLE_USER, .actions = 0, .caps = 0},
 };
 
 static const role_rule *rule_of(const hy_principal *p)
@@ -59,6 +63,14 @@ const char *hy_exec_action_verb(hy_exec_action a)
     }
     return "act on";
 }
+
+bool authz_can(const hy_principal *p, hy_capability cap)
+{
+    const role_rule *r = rule_of(p);
+    return r && (r->caps & cap);
+}
+
+const char *authz_org_scope(const hy_principal *p) { return authz_can(p, HY_CAP_READ_ALL) ? NULL : p->org_id; }
 
 bool authz_role_may(const hy_principal *p, hy_exec_action a)
 {

@@ -1,12 +1,14 @@
-/* Authorization of workflow executions: ONE rule, a row per role, that says
- * for a principal which organisations and which workflows it may see and act
- * on, and with which actions. Every check, list query, count, form choice
- * provider and UI key asks it (through ops): nothing else decides.
+/* Authorization: ONE rule, a row per role, that says for a principal which
+ * organisations and which workflows it may see and act on, with which
+ * actions, and what it may do outside executions (capabilities). Every
+ * check, list query, count, form choice provider and UI key asks it
+ * (through ops): nothing else decides.
  *
- *   role           organisations      workflows                 actions
- *   admin          every one (+none)  every one                 all
- *   partner_admin  their own          partner_admin_may_use     see, start, input*, retry, cancel
- *   user           none               none                      none
+ *   role           organisations      workflows              actions                          capabilities
+ *   admin          every one (+none)  every one              all                              panel, read all, manage
+ *   support        every one (+none)  every one              see, input, retry                panel, read all
+ *   partner_admin  their own          partner_admin_may_use  see, start, input*, retry, cancel  panel
+ *   user           none               none                   none                             none
  *   (* not the steps a workflow marks staff_only)
  *
  * What a principal may not see answers "not found" in ops, exactly as if it
@@ -35,6 +37,19 @@ typedef enum {
 const char *hy_exec_action_name(hy_exec_action a);
 /* For messages: "retry", "skip steps of", ... ("your role may not %s executions"). */
 const char *hy_exec_action_verb(hy_exec_action a);
+
+/* What a principal may do outside executions. */
+typedef enum {
+    HY_CAP_PANEL = 1 << 0,    /* logs in; reads the organisations and users of its scope */
+    HY_CAP_READ_ALL = 1 << 1, /* every organisation and user, the audit trail, the integrations, the outbox */
+    HY_CAP_MANAGE = 1 << 2,   /* changes organisations, users, roles, passwords, Metabase groups; unlocks */
+} hy_capability;
+
+/* Has p's role this capability (HY_CAP_* bit)? */
+bool authz_can(const hy_principal *p, hy_capability cap);
+/* The organisation p's reads are limited to: NULL = every one (read all),
+ * else p's own ("" = none at all). */
+const char *authz_org_scope(const hy_principal *p);
 
 /* Where a principal's executions are. */
 typedef struct {

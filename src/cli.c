@@ -21,6 +21,7 @@ static const cli_command COMMANDS[] = {
     {"batch", cli_cmd_batch, "batches of executions started by one import: list, show"},
     {"worker", cli_cmd_worker, "run the workflows' auto steps headless (--once: what is runnable now)"},
     {"integrations", cli_cmd_integrations, "check the live integrations' settings (admin)"},
+    {"notify", cli_cmd_notify, "your notifications on or off; the outbox (notify list)"},
 };
 #define NCOMMANDS (int)(sizeof COMMANDS / sizeof COMMANDS[0])
 

@@ -3,6 +3,7 @@
 #define HY_CLI_COMMANDS_H
 
 #include "cli.h"
+#include "ops.h"
 
 int cli_cmd_login(cli_env *env, int argc, char **argv);
 int cli_cmd_logout(cli_env *env, int argc, char **argv);
@@ -19,5 +20,9 @@ int cli_exec_import(cli_env *env, int argc, char **argv);   /* hyopps exec impor
 int cli_cmd_batch(cli_env *env, int argc, char **argv);
 int cli_cmd_worker(cli_env *env, int argc, char **argv);
 int cli_cmd_integrations(cli_env *env, int argc, char **argv);
+int cli_cmd_notify(cli_env *env, int argc, char **argv);
+
+/* One notification as a line (cli_notify.c); with_exec: its execution's short id too. */
+void cli_print_notice(const hy_notice *n, bool with_exec);
 
 #endif

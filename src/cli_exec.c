@@ -111,7 +111,8 @@ static int cmd_list(cli_env *env, int argc, char **argv)
                                          {0, 0, 0, 0}};
     if (cli_wants_help(argc, argv)) {
         printf("usage: %s\n\nLists executions, newest first, with counts per status. --before takes the\n"
-               "cursor printed at the end of a page to show the next one.\n", usage);
+               "cursor printed at the end of a page to show the next one. A step waiting for\n"
+               "input longer than [notify] remind_after_hours is marked !late (--json: \"late\").\n", usage);
         return CLI_OK;
     }
     hy_exec_query q = {0};
@@ -165,8 +166,8 @@ static int cmd_list(cli_env *env, int argc, char **argv)
         hy_exec_summary *s = &pg.items[i];
         char id[9], step[96], created[HY_TIME_LEN];
         hy_strlcpy(id, s->id, sizeof id);
-        snprintf(step, sizeof step, "%d/%d %s", s->current_step, s->nsteps,
-                 s->current_step_name ? s->current_step_name : "?");
+        snprintf(step, sizeof step, "%d/%d %s%s", s->current_step, s->nsteps,
+                 s->current_step_name ? s->current_step_name : "?", s->late ? " !late" : "");
         short_time(s->created_at, created);
         cli_table_add(t, id, s->workflow, s->status, step, s->organization_name, s->user_email, created);
     }
@@ -441,6 +442,8 @@ static int cmd_show(cli_env *env, int argc, char **argv)
             print_calls(s->calls_json);
             if (has_form && s->order == form.step_order) print_form(&form, d.s.id);
         }
+        if (d.nnotices) printf("\nNotifications:\n");
+        for (int i = 0; i < d.nnotices; i++) cli_print_notice(&d.notices[i], false);
     }
     if (has_form) hy_step_form_free(&form);
     hy_exec_detail_free(&d);

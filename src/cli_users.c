@@ -15,11 +15,12 @@ static const char *USAGE =
     "       hyopps users access USER [--json]\n"
     "       hyopps users edit USER [--firstname F] [--lastname L] [--email E]\n"
     "                              [--languages en,de] [--skills a,b] [--roles a,b]\n"
-    "                              [--org ORG | --no-org] [--role admin|partner_admin|user]\n"
+    "                              [--org ORG | --no-org] [--role admin|support|partner_admin|user]\n"
     "                              [--password-stdin]\n"
     "       hyopps users delete USER [--yes]\n"
     "       hyopps users set-password USER [--password-stdin]\n"
-    "       hyopps users metabase USER [list | add GROUP | remove GROUP] [--json]";
+    "       hyopps users metabase USER [list | add GROUP | remove GROUP] [--json]\n"
+    "       hyopps users unlock USER";
 
 static int users_help(void)
 {
@@ -33,6 +34,11 @@ static int users_help(void)
            "`users access` lists what the user was given in each system (Studio, Metabase,\n"
            "Microsoft Teams, Slack): when, how (auto, by_hand with its note, inferred at an\n"
            "upgrade, adopted), by which execution and step, and when it was revoked.\n"
+           "Roles: admin (everything), support (sees everything; fills in waiting steps and\n"
+           "retries failed ones; changes nothing else), partner_admin (their organisation),\n"
+           "user (no panel access).\n"
+           "Repeated failed logins lock an email for a while (users show says until when);\n"
+           "unlock clears its failed logins (administrators).\n"
            "Partner admins may list and show the users of their own organisation only.\n"
            "users metabase: a user's Metabase groups (administrators; see its --help).\n",
            USAGE, auth_password_rules_text());
@@ -145,8 +151,17 @@ static int users_show(cli_env *env, int argc, char **argv)
     hy_err err;
     hy_user u;
     if (ops_user_show(&env->app->ctx, &env->me, argv[1], &u, &err) != 0) return cli_fail(&err);
+    hy_lock_state lock;
+    hy_err lerr;
+    bool has_lock = ops_user_lock(&env->app->ctx, &env->me, u.id, &lock, &lerr) == 0; /* staff only */
     if (json) {
         cJSON *j = hy_user_to_json(&u);
+        if (has_lock) {
+            cJSON_AddBoolToObject(j, "locked", lock.locked);
+            if (lock.locked) cJSON_AddStringToObject(j, "locked_until", lock.until);
+            else cJSON_AddNullToObject(j, "locked_until");
+            cJSON_AddNumberToObject(j, "failed_logins", lock.failures);
+        }
         cli_print_json(j);
         cJSON_Delete(j);
     } else {
@@ -166,6 +181,16 @@ static int users_show(cli_env *env, int argc, char **argv)
         cli_print_field("studio company", u.studio_company_id);
         cli_print_field("created", created);
         cli_print_field("can log in", u.can_log_in ? (u.must_change_password ? "yes (must change password)" : "yes") : "no");
+        if (has_lock && (lock.locked || lock.failures)) {
+            char until[HY_TIME_LEN], line[160];
+            hy_time_short(lock.until, until);
+            if (lock.locked)
+                snprintf(line, sizeof line, "until %s (%d failed logins; hyopps users unlock clears them)", until,
+                         lock.failures);
+            else snprintf(line, sizeof line, "no (%d failed login%s since the last success)", lock.failures,
+                          lock.failures == 1 ? "" : "s");
+            cli_print_field("locked", line);
+        }
         print_grants(&u.grants);
     }
     hy_user_free(&u);
@@ -285,6 +310,19 @@ static int users_delete(cli_env *env, int argc, char **argv)
     return CLI_OK;
 }
 
+static int users_unlock(cli_env *env, int argc, char **argv)
+{
+    if (argc != 2) return cli_usage_error(USAGE, "users unlock needs one user");
+    int rc = cli_require_session(env, false);
+    if (rc) return rc;
+    hy_err err;
+    hy_lock_state before;
+    if (ops_user_unlock(&env->app->ctx, &env->me, argv[1], &before, &err) != 0) return cli_fail(&err);
+    printf("%s: %d failed login%s cleared; they can log in again.\n", before.locked ? "Unlocked" : "Not locked",
+           before.failures, before.failures == 1 ? "" : "s");
+    return CLI_OK;
+}
+
 int cli_cmd_users(cli_env *env, int argc, char **argv)
 {
     if (argc < 2) return cli_usage_error(USAGE, "users needs a subcommand");
@@ -297,5 +335,6 @@ int cli_cmd_users(cli_env *env, int argc, char **argv)
     if (strcmp(sub, "edit") == 0) return users_edit(env, argc - 1, argv + 1);
     if (strcmp(sub, "delete") == 0) return users_delete(env, argc - 1, argv + 1);
     if (strcmp(sub, "set-password") == 0) return users_set_password(env, argc - 1, argv + 1);
+    if (strcmp(sub, "unlock") == 0) return users_unlock(env, argc - 1, argv + 1);
     return cli_usage_error(USAGE, "unknown subcommand 'users %s'", sub);
 }

@@ -18,6 +18,7 @@
 #include "cli_commands.h"
 #include "dbwatch.h"
 #include "engine.h"
+#include "notify.h"
 #include "sanitize.h"
 #include "util.h"
 
@@ -76,6 +77,8 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
                "After an error the worker tries again in 1 s, then 2, 4 ... up to every\n"
                "60 s until it clears; the error is printed once, then how often it came\n"
                "back, and \"working again\" when it has cleared.\n\n"
+               "It also delivers notifications (hyopps notify list): on a thread of its own,\n"
+               "so a slow mail server delays no step; with --once, what is due at the end.\n\n"
                "SIGTERM or SIGINT: finish the step being run, then exit 0 (a second signal\n"
                "exits at once). No login is needed: it acts as the system, and whoever can\n"
                "read the configuration and the database may run it.\n",
@@ -132,6 +135,12 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
     hy_backoff backoff = {.base_ms = ERROR_WAIT_MS, .max_ms = ERROR_WAIT_MAX_MS};
     hy_repeats repeats = {0};
     int status = CLI_OK;
+    hy_notifier *notifier = NULL;
+    if (!once && notifier_start(env->app, 1000, &notifier, &err) != 0) {
+        char *m = hy_sanitize(err.msg);
+        fprintf(stderr, "hyopps worker: notifications are not delivered by this worker: %s\n", m);
+        free(m);
+    }
     while (!stop_requested) {
         hy_err_clear(&err);
         if (engine_drain(eng, &stop_requested, &err) != 0) {
@@ -158,6 +167,23 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
     }
     hy_repeats_flush(&repeats, stderr, "hyopps worker", hy_mono_ms());
     hy_repeats_free(&repeats);
+    notifier_stop(notifier);
+    if (once) {
+        hy_integ *in = integ_new(env->app->cfg);
+        notify_stats ns;
+        char owner[200];
+        snprintf(owner, sizeof owner, "%s:notify", engine_owner(eng));
+        hy_err_clear(&err);
+        if (notify_drain(&env->app->ctx, in, owner, &ns, &err) != 0) {
+            char *m = hy_sanitize(err.msg);
+            fprintf(stderr, "hyopps worker: notifications: %s\n", m);
+            free(m);
+        } else if (ns.addressed + ns.sent + ns.failed) {
+            fprintf(stderr, "hyopps worker: notifications: %d addressed, %d sent, %d given up\n", ns.addressed, ns.sent,
+                    ns.failed);
+        }
+        integ_free(in);
+    }
     dbwatch_close(watch);
     worker_heartbeat_stop(hb); /* sessions take over at once */
     hy_engine_stats st;

@@ -16,7 +16,12 @@
 /* The original app's public default secret: never accept it. */
 #define ORIGINAL_DEFAULT_SECRET "hyopps-dev-secret-change-in-prod"
 
-typedef enum { T_STR, T_SECRET, T_URL, T_INT, T_LONGID, T_SIZE, T_BOOL, T_MODE, T_TLS, T_IDLIST, T_PATH, T_EMAIL } key_type;
+typedef enum {
+    T_STR, T_SECRET, T_URL, T_INT, T_LONGID, T_SIZE, T_BOOL, T_MODE, T_TLS, T_IDLIST, T_PATH, T_EMAIL,
+    T_EMAILS,   /* comma-separated addresses, kept as given */
+    T_CHANNEL,  /* a Slack channel: #name or an id */
+    T_HOUR,     /* 0-23, or empty: none (-1) */
+} key_type;
 
 /* Every setting, once: section, key, type, where it lives, bounds. */
 typedef struct {
@@ -67,6 +72,13 @@ static const key_def KEYS[] = {
     {"engine", "inline_local_steps", T_BOOL, OFF(engine.inline_local_steps), 0, 0},
     {"engine", "worker_heartbeat_seconds", T_INT, OFF(engine.worker_heartbeat_seconds), 1, 3600},
     {"bulk", "max_rows", T_INT, OFF(bulk.max_rows), 1, 10000},
+    {"notify", "enabled", T_BOOL, OFF(notify.enabled), 0, 0},
+    {"notify", "admin_emails", T_EMAILS, OFF(notify.admin_emails), 0, 0},
+    {"notify", "slack_channel", T_CHANNEL, OFF(notify.slack_channel), 0, 0},
+    {"notify", "remind_after_hours", T_INT, OFF(notify.remind_after_hours), 1, 720},
+    {"notify", "max_reminders", T_INT, OFF(notify.max_reminders), 0, 100},
+    {"notify", "digest_hour", T_HOUR, OFF(notify.digest_hour), 0, 23},
+    {"notify", "input_delay_minutes", T_INT, OFF(notify.input_delay_minutes), 0, 1440},
     {"ui", "ascii", T_BOOL, OFF(ui.ascii), 0, 0},
     {"ui", "color", T_BOOL, OFF(ui.color), 0, 0},
     {"ui", "poll_ms", T_INT, OFF(ui.poll_ms), 0, 1000},
@@ -190,6 +202,43 @@ static int apply_value(hy_config *cfg, const key_def *k, const char *value, hy_e
                            where, k->section, k->key);
         set_string(cfg, k->offset, *value ? value : NULL);
         return 0;
+    case T_EMAILS: {
+        char *copy = xstrdup(value), *save = NULL;
+        int rc = 0, n = 0;
+        for (char *tok = strtok_r(copy, ", ", &save); tok && rc == 0; tok = strtok_r(NULL, ", ", &save), n++)
+            if (!hy_valid_email(tok))
+                rc = hy_fail(err, HY_ERR_CONFIG,
+                             "%s[%s] %s must be email addresses separated by commas, got '%s'", where, k->section,
+                             k->key, tok);
+        free(copy);
+        if (rc == 0) set_string(cfg, k->offset, n ? value : NULL);
+        return rc;
+    }
+    case T_CHANNEL: {
+        bool ok = true;
+        const char *v = value;
+        if (*v == '#') v++;
+        if (*value && (!*v || strlen(v) > 80)) ok = false;
+        for (const char *q = v; *q && ok; q++)
+            ok = (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '-' ||
+                 *q == '_' || *q == '.';
+        if (!ok)
+            return hy_fail(err, HY_ERR_CONFIG,
+                           "%s[%s] %s must be a channel name (#ops) or id (C0123ABCD), got '%s'", where, k->section,
+                           k->key, value);
+        set_string(cfg, k->offset, *value ? value : NULL);
+        return 0;
+    }
+    case T_HOUR:
+        if (!*value) {
+            *(int *)(base + k->offset) = -1;
+            return 0;
+        }
+        if (!hy_parse_long(value, k->min, k->max, &n))
+            return hy_fail(err, HY_ERR_CONFIG, "%s[%s] %s must be an hour from 0 to 23 (or empty for none), got '%s'",
+                           where, k->section, k->key, value);
+        *(int *)(base + k->offset) = (int)n;
+        return 0;
     case T_EMAIL:
         /* The sender: a bad one stops only what sends mail (the email step,
          * integrations check), not every command. */
@@ -288,6 +337,19 @@ static void list_keys(const char *section, char *out, size_t outsz)
     }
 }
 
+/* "database, auth, ..." in the order of KEYS. */
+static void list_sections(char *out, size_t outsz)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (i && strcmp(KEYS[i - 1].section, KEYS[i].section) == 0) continue;
+        int w = snprintf(out + used, outsz - used, "%s%s", used ? ", " : "", KEYS[i].section);
+        if (w < 0 || (size_t)w >= outsz - used) break;
+        used += (size_t)w;
+    }
+}
+
 static bool known_section(const char *section)
 {
     for (size_t i = 0; i < NKEYS; i++)
@@ -302,9 +364,9 @@ static int config_ini_handler(void *user, const char *section, const char *name,
     char where[512];
     snprintf(where, sizeof where, "%s:%d: ", st->file, st->line);
     if (!known_section(section)) {
-        hy_fail(st->err, HY_ERR_CONFIG,
-                "%sunknown section [%s] (allowed: database, auth, metabase, azure, teams, slack, smtp, http, ui, security)",
-                where, section);
+        char allowed[256];
+        list_sections(allowed, sizeof allowed);
+        hy_fail(st->err, HY_ERR_CONFIG, "%sunknown section [%s] (allowed: %s)", where, section, allowed);
         return 0;
     }
     if (!name) return 1; /* a section header on its own */
@@ -371,10 +433,10 @@ static char *counting_reader(char *str, int num, void *stream)
     if (tn >= 2 && t[0] == '[' && t[tn - 1] == ']') {
         t[tn - 1] = '\0';
         if (!known_section(t + 1)) {
-            hy_fail(st->err, HY_ERR_CONFIG,
-                    "%s:%d: unknown section [%s] (allowed: database, auth, metabase, azure, teams, slack, smtp, http, "
-                    "ui, security)",
-                    st->file, st->line, t + 1);
+            char allowed[256];
+            list_sections(allowed, sizeof allowed);
+            hy_fail(st->err, HY_ERR_CONFIG, "%s:%d: unknown section [%s] (allowed: %s)", st->file, st->line, t + 1,
+                    allowed);
             return NULL;
         }
     }
@@ -424,6 +486,11 @@ static void set_defaults(hy_config *cfg)
     cfg->engine.inline_local_steps = true;
     cfg->engine.worker_heartbeat_seconds = 60;
     cfg->bulk.max_rows = 500;
+    cfg->notify.enabled = true;
+    cfg->notify.remind_after_hours = 24;
+    cfg->notify.max_reminders = 3;
+    cfg->notify.digest_hour = -1;
+    cfg->notify.input_delay_minutes = 2;
     cfg->ui.color = true;
 }
 
@@ -575,7 +642,7 @@ void config_free(hy_config *cfg)
     if (!cfg) return;
     for (size_t i = 0; i < NKEYS; i++) {
         key_type t = KEYS[i].type;
-        if (t == T_STR || t == T_SECRET || t == T_URL || t == T_PATH || t == T_EMAIL) {
+        if (t == T_STR || t == T_SECRET || t == T_URL || t == T_PATH || t == T_EMAIL || t == T_EMAILS || t == T_CHANNEL) {
             char **slot = (char **)((char *)cfg + KEYS[i].offset);
             if (t == T_SECRET && *slot) explicit_bzero(*slot, strlen(*slot));
             free(*slot);

@@ -97,6 +97,19 @@ typedef struct hy_config {
     } bulk;
 
     struct {
+        /* Notifications (src/notify.h): an outbox written with the state
+         * change, delivered by runners through email ([smtp] mode decides
+         * live, simulate or off) and a Slack channel ([slack] mode). */
+        bool enabled;               /* true */
+        char *admin_emails;         /* "a@x, b@y", or NULL: every admin and support user */
+        char *slack_channel;        /* "#ops" or a channel id, or NULL: no Slack message */
+        int remind_after_hours;     /* 24: a step waiting longer is reminded, then daily */
+        int max_reminders;          /* 3 */
+        int digest_hour;            /* 0-23 (local time), or -1: no daily digest */
+        int input_delay_minutes;    /* 2: "input needed" waits this long (dropped if filled meanwhile) */
+    } notify;
+
+    struct {
         bool ascii;
         bool color;
         /* 0: wait for the database's commit notifications (inotify, else

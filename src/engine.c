@@ -7,6 +7,7 @@
 #include "audit.h"
 #include "engine_internal.h"
 #include "exec_search.h"
+#include "notify.h"
 #include "sanitize.h"
 #include "store_grants.h"
 #include "step_support.h"
@@ -263,6 +264,7 @@ static int complete(hy_ctx *c, const hy_principal *actor, ex_state *x, const cJS
                  "current_step_order = ?, updated_at = ? WHERE id = ?",
                  "titt", now, x->nsteps, now, x->id);
     if (rc == 0) rc = ex_status_changed(c, x, HY_EXEC_COMPLETED, err);
+    if (rc == 0) rc = notify_finished(c, x->id, x->nsteps, false, NULL, err);
     if (rc) return rc;
     x->deferred = false;
     x->current = x->nsteps;
@@ -314,6 +316,7 @@ int ex_advance(hy_ctx *c, const hy_principal *actor, ex_state *x, int from, cons
                              "itt", k, now, x->id);
             ex_set_step_status(x, k, HY_SS_AWAITING_INPUT);
             if (rc == 0) rc = ex_status_changed(c, x, HY_EXEC_AWAITING_INPUT, err);
+            if (rc == 0) rc = notify_input_needed(c, x->id, k, x->step[k - 1].id, now, err);
             x->deferred = false;
         } else if (defer) {
             rc = 0;
@@ -704,6 +707,7 @@ int engine_cancel(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_
                  "next_run_at = CASE WHEN ?3 > 0 THEN ?3 END, updated_at = ?2 WHERE id = ?4",
                  "ttIt", nullable(actor->user_id), now, running ? lease : (int64_t)0, x.id);
     if (rc == 0) rc = ex_status_changed(c, &x, HY_EXEC_CANCELLED, err);
+    if (rc == 0) rc = notify_finished(c, x.id, x.current, true, actor->user_id, err);
     if (rc == 0)
         rc = db_exec(c->db, err,
                      "UPDATE workflow_step_executions SET status = 'cancelled', lease_owner = NULL, "

@@ -141,6 +141,7 @@ typedef struct {
     int poll_ms;
     int lease_ms;                    /* 0 = engine default */
     const char *only_requested_by;   /* NULL = all runnable work */
+    bool notify;                     /* also deliver notifications (a notifier thread: notify.h) */
 } hy_runner_opts;
 
 typedef struct {
@@ -148,6 +149,8 @@ typedef struct {
     long rounds;                     /* times it looked for work (drained) so far */
     hy_engine_stats engine;
     char last_error[256];            /* the engine error of the last cycle (not a step's), or "" */
+    long errors;                     /* cycles that ended in an engine error so far */
+    char recent_error[256];          /* the latest of them, kept after good cycles */
 } hy_runner_status;
 
 /* Opens its own connection to the app's database and starts the thread. */

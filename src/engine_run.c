@@ -14,6 +14,7 @@
 #include "exec_search.h"
 #include "integrations/http.h"
 #include "step_support.h"
+#include "notify.h"
 #include "util.h"
 
 #define DEFAULT_LEASE_MS 30000
@@ -319,6 +320,7 @@ static int record_failure(hy_engine *e, ex_state *x, const attempt *a, const ste
         if (retry) cJSON_AddNumberToObject(d, "retry_in_ms", (double)delay);
         rc = ex_audit(e->c, &e->sys, retry ? "exec.step.retry" : "exec.step.fail", x->id, d, err);
     }
+    if (rc == 0 && !retry && !cancelled) rc = notify_failed(e->c, x->id, a->order, a->step_id, msg, err);
     free(msg);
     return rc;
 }

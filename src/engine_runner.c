@@ -13,6 +13,7 @@
 #include "backoff.h"
 #include "engine.h"
 #include "integrations/http.h"
+#include "notify.h"
 #include "util.h"
 
 #define FOLLOW_UP_MS 1100       /* the search index is written after 1 s; a checkpoint after 250 ms */
@@ -31,8 +32,11 @@ struct hy_runner {
     hy_db *db;
     hy_ctx ctx;
     hy_engine *eng;
+    hy_notifier *notifier;       /* NULL: this runner delivers no notifications */
     hy_engine_stats stats;
     char last_error[256];
+    long errors;
+    char recent_error[256];
 };
 
 static long activity(const hy_engine *e)
@@ -90,7 +94,12 @@ static void *runner_main(void *arg)
         engine_get_stats(r->eng, &r->stats);
         /* the last error while it lasts: a cycle that goes well clears it */
         hy_strlcpy(r->last_error, rc ? err.msg : "", sizeof r->last_error);
-        if (rc == 0) hy_backoff_ok(&backoff);
+        if (rc) {
+            r->errors++;
+            hy_strlcpy(r->recent_error, err.msg, sizeof r->recent_error);
+        } else {
+            hy_backoff_ok(&backoff);
+        }
         if (r->quit || r->paused || r->kicked) continue;
         int64_t now = hy_mono_ms(), wake = -1;
         if (due >= 0) wake = now + (due > hy_now_ms() ? due - hy_now_ms() : 0);
@@ -141,6 +150,10 @@ int runner_start(const hy_app *app, const hy_runner_opts *o, hy_runner **out, hy
         free(r);
         return hy_fail(err, HY_ERR_INTERNAL, "cannot start the runner thread");
     }
+    if (o && o->notify && notifier_start(app, r->poll_ms, &r->notifier, err) != 0) {
+        runner_stop(r);
+        return err->code;
+    }
     *out = r;
     return 0;
 }
@@ -149,6 +162,7 @@ void runner_kick(hy_runner *r)
 {
     if (!r) return;
     pthread_mutex_lock(&r->mu);
+    if (!r->paused) notifier_kick(r->notifier); /* an action may have ended an execution */
     r->kicked = true;
     pthread_cond_signal(&r->cv);
     pthread_mutex_unlock(&r->mu);
@@ -163,6 +177,7 @@ void runner_pause(hy_runner *r, bool paused)
     r->kicked = !paused; /* resumed: look at once */
     pthread_cond_signal(&r->cv);
     pthread_mutex_unlock(&r->mu);
+    notifier_pause(r->notifier, paused); /* the worker delivers meanwhile */
 }
 
 void runner_get_status(hy_runner *r, hy_runner_status *out)
@@ -174,6 +189,8 @@ void runner_get_status(hy_runner *r, hy_runner_status *out)
     out->rounds = r->rounds;
     out->engine = r->stats;
     hy_strlcpy(out->last_error, r->last_error, sizeof out->last_error);
+    out->errors = r->errors;
+    hy_strlcpy(out->recent_error, r->recent_error, sizeof out->recent_error);
     pthread_mutex_unlock(&r->mu);
 }
 
@@ -186,6 +203,7 @@ void runner_stop(hy_runner *r)
     pthread_cond_signal(&r->cv);
     pthread_mutex_unlock(&r->mu);
     pthread_join(r->th, NULL);
+    notifier_stop(r->notifier);
     engine_close(r->eng);
     db_close(r->db);
     pthread_mutex_destroy(&r->mu);

@@ -46,6 +46,8 @@ typedef struct {
     int current_step, nsteps;
     char *current_step_name, *current_step_label, *current_step_status;
     char *error;                    /* the current step's error, or NULL */
+    char *waiting_since;            /* when the current step began waiting for input, or NULL */
+    bool late;                      /* it has waited longer than [notify] remind_after_hours */
     char *created_at, *updated_at, *completed_at;
     int64_t cursor;                 /* for paging (hy_exec_query.before) */
 } hy_exec_summary;
@@ -102,9 +104,21 @@ typedef struct {
     char *calls_json;               /* [{at, service, method, path, status, duration_ms, error?, new_connections?}] */
 } hy_exec_step;
 
+/* A notification about an execution (or in the outbox): one recipient on
+ * one channel; an event not addressed yet (status "due") or that needed
+ * nobody any more ("dropped", error says why) has no channel. */
+typedef struct {
+    int64_t id;                 /* the outbox row, 0 for an event without one */
+    char *created_at, *event, *execution_id, *channel, *recipient, *status, *subject, *error, *sent_at;
+    int step_order, attempts;
+    bool uncertain;             /* it may have arrived twice (or not at all, when status is "uncertain") */
+} hy_notice;
+
 typedef struct {
     hy_exec_summary s;
     char *requested_by, *cancelled_by_email, *cancelled_at;
+    hy_notice *notices;         /* its notifications, oldest first (staff: all; others: their own) */
+    int nnotices;
     hy_exec_step *steps;
     int nsteps;
     /* what the caller may do now (for enabling keys in a UI) */
@@ -124,6 +138,7 @@ typedef struct {
     char *organization_name, *user_email;   /* may be NULL */
     char *since;                 /* when the step started waiting (ISO) */
     int64_t age_s;
+    bool late;                   /* longer than [notify] remind_after_hours */
 } hy_inbox_item;
 
 typedef struct {
@@ -132,6 +147,11 @@ typedef struct {
 } hy_inbox;
 
 int ops_exec_inbox(hy_ctx *c, const hy_principal *p, int limit, hy_inbox *out, hy_err *err);
+/* How many steps p may see have waited for input longer than [notify]
+ * remind_after_hours (the SLA mark of the inbox and the list). */
+int ops_exec_late_count(hy_ctx *c, const hy_principal *p, int64_t *out, hy_err *err);
+/* Is a step that began waiting at `since` late now? */
+bool ops_exec_is_late(const hy_ctx *c, const char *since);
 void hy_inbox_free(hy_inbox *in);
 
 /* The workflows this caller may start (names in hy_workflows order). */

@@ -14,4 +14,8 @@ unsigned opx_actions(const hy_principal *p, const char *wf_name, const char *org
  * every workflow. Caller frees. */
 int opx_scope_wf_ids(hy_ctx *c, const hy_principal *p, char **out, hy_err *err);
 
+/* The notifications of an execution p may see (ops_notify.c): staff see
+ * all, others those addressed to them. */
+int opx_exec_notices(hy_ctx *c, const hy_principal *p, const char *exec_id, hy_notice **out, int *n, hy_err *err);
+
 #endif

@@ -41,13 +41,21 @@ static int status_index(const char *s)
 
 #define SUMMARY_SELECT                                                                                             \
     "SELECT e.rowid, e.id, wd.name, e.status, e.organization_id, o.name, e.user_id, u.email, rb.email, "           \
-    "e.current_step_order, e.created_at, e.updated_at, e.completed_at, s.status, s.error "                         \
+    "e.current_step_order, e.created_at, e.updated_at, e.completed_at, s.status, s.error, "                        \
+    "CASE WHEN s.status = 'awaiting_input' THEN s.started_at END "                                                 \
     "FROM workflow_executions e JOIN workflow_definitions wd ON wd.id = e.workflow_definition_id "                 \
     "LEFT JOIN organizations o ON o.id = e.organization_id LEFT JOIN users u ON u.id = e.user_id "                 \
     "LEFT JOIN users rb ON rb.id = e.requested_by "                                                                 \
     "LEFT JOIN workflow_step_executions s ON s.execution_id = e.id AND s.step_order = e.current_step_order "
 
-static void fill_summary(hy_stmt *st, hy_exec_summary *s)
+bool ops_exec_is_late(const hy_ctx *c, const char *since)
+{
+    int64_t at;
+    return since && hy_parse_time(since, &at) &&
+           hy_now_ms() - at > (int64_t)c->cfg->notify.remind_after_hours * 3600 * 1000;
+}
+
+static void fill_summary(const hy_ctx *c, hy_stmt *st, hy_exec_summary *s)
 {
     s->cursor = db_int(st, 0);
     s->id = db_dup(st, 1);
@@ -64,6 +72,8 @@ static void fill_summary(hy_stmt *st, hy_exec_summary *s)
     s->completed_at = db_dup(st, 12);
     s->current_step_status = db_dup(st, 13);
     s->error = db_dup(st, 14);
+    s->waiting_since = db_dup(st, 15);
+    s->late = ops_exec_is_late(c, s->waiting_since);
     const hy_workflow_def *wf = workflow_find(s->workflow);
     s->nsteps = wf ? wf->nsteps : 0;
     if (wf && s->current_step >= 1 && s->current_step <= wf->nsteps) {
@@ -75,7 +85,7 @@ static void fill_summary(hy_stmt *st, hy_exec_summary *s)
 static int load_summary_rowid(hy_ctx *c, int64_t rowid, hy_exec_summary *s, hy_err *err)
 {
     hy_stmt *st = db_query(c->db, err, SUMMARY_SELECT "WHERE e.rowid = ?", "I", rowid);
-    if (db_row(st)) fill_summary(st, s);
+    if (db_row(st)) fill_summary(c, st, s);
     return db_done(st);
 }
 
@@ -83,7 +93,7 @@ void hy_exec_summary_free(hy_exec_summary *s)
 {
     free(s->id); free(s->workflow); free(s->status); free(s->organization_id); free(s->organization_name);
     free(s->user_id); free(s->user_email); free(s->requested_by_email); free(s->current_step_name);
-    free(s->current_step_label); free(s->current_step_status); free(s->error); free(s->created_at);
+    free(s->current_step_label); free(s->current_step_status); free(s->error); free(s->waiting_since); free(s->created_at);
     free(s->updated_at); free(s->completed_at);
     memset(s, 0, sizeof *s);
 }
@@ -473,6 +483,8 @@ void hy_exec_detail_free(hy_exec_detail *d)
     free(d->cancelled_at);
     for (int i = 0; i < d->nsteps; i++) free_step(&d->steps[i]);
     free(d->steps);
+    for (int i = 0; i < d->nnotices; i++) hy_notice_free(&d->notices[i]);
+    free(d->notices);
     memset(d, 0, sizeof *d);
 }
 
@@ -489,10 +501,12 @@ int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_det
     memset(out, 0, sizeof *out);
     if (ops_begin(c, p, err) != 0) return err->code;
     char id[HY_UUID_LEN];
-    if (p->role == HY_ROLE_USER && !p->system) return hy_fail(err, HY_ERR_NOT_FOUND, "no such execution");
+    hy_exec_scope scope;
+    authz_exec_scope(p, &scope);
+    if (scope.none) return hy_fail(err, HY_ERR_NOT_FOUND, "no such execution");
     if (ops_exec_resolve(c, p, ref, id, err) != 0) return err->code;
     hy_stmt *st = db_query(c->db, err, SUMMARY_SELECT "WHERE e.id = ?", "t", id);
-    if (db_row(st)) fill_summary(st, &out->s);
+    if (db_row(st)) fill_summary(c, st, &out->s);
     int rc = db_done(st);
     if (rc == 0)
         st = db_query(c->db, err,
@@ -571,6 +585,8 @@ int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_det
     out->can_skip = (actions & HY_ACT_SKIP) && !finished;
     out->can_mark_done = (actions & HY_ACT_DONE) && hy_streq(out->s.current_step_status, "failed");
     out->can_rerun = (actions & HY_ACT_RERUN) && !any_running;
+    rc = opx_exec_notices(c, p, out->s.id, &out->notices, &out->nnotices, err);
+    if (rc) goto fail;
     return 0;
 fail:
     hy_exec_detail_free(out);
@@ -628,10 +644,32 @@ int ops_exec_inbox(hy_ctx *c, const hy_principal *p, int limit, hy_inbox *out, h
         int64_t since;
         it->age_s = hy_parse_time(it->since, &since) ? (now - since) / 1000 : 0;
         if (it->age_s < 0) it->age_s = 0;
+        it->late = ops_exec_is_late(c, it->since);
     }
     int rc = db_done(st);
     if (rc) hy_inbox_free(out);
     return rc;
+}
+
+int ops_exec_late_count(hy_ctx *c, const hy_principal *p, int64_t *out, hy_err *err)
+{
+    *out = 0;
+    if (ops_begin(c, p, err) != 0) return err->code;
+    hy_exec_scope scope;
+    authz_exec_scope(p, &scope);
+    if (scope.none) return hy_fail(err, HY_ERR_FORBIDDEN, "this account has no access to executions");
+    char before[HY_TIME_LEN];
+    hy_iso_from_ms(hy_now_ms() - (int64_t)c->cfg->notify.remind_after_hours * 3600 * 1000, before);
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT wd.name, e.organization_id FROM workflow_step_executions s "
+                           "JOIN workflow_executions e ON e.id = s.execution_id "
+                           "JOIN workflow_definitions wd ON wd.id = e.workflow_definition_id "
+                           "WHERE s.status = 'awaiting_input' AND s.started_at < ?1 "
+                           "AND (?2 IS NULL OR e.organization_id = ?2)",
+                           "tt", before, scope.any_org ? NULL : scope.org_id);
+    while (db_row(st))
+        if (opx_actions(p, db_text(st, 0), db_text(st, 1)) & HY_ACT_SEE) (*out)++;
+    return db_done(st);
 }
 
 /* ---- JSON ---- */
@@ -665,6 +703,8 @@ cJSON *hy_exec_summary_to_json(const hy_exec_summary *s)
     add_str(o, "current_step_name", s->current_step_name);
     add_str(o, "current_step_status", s->current_step_status);
     add_str(o, "error", s->error);
+    add_str(o, "waiting_since", s->waiting_since);
+    cJSON_AddBoolToObject(o, "late", s->late);
     add_str(o, "created_at", s->created_at);
     add_str(o, "updated_at", s->updated_at);
     add_str(o, "completed_at", s->completed_at);
@@ -705,5 +745,7 @@ cJSON *hy_exec_detail_to_json(const hy_exec_detail *d)
         add_json(j, "calls", s->calls_json);
         cJSON_AddItemToArray(steps, j);
     }
+    cJSON *notes = cJSON_AddArrayToObject(o, "notifications");
+    for (int i = 0; i < d->nnotices; i++) cJSON_AddItemToArray(notes, hy_notice_to_json(&d->notices[i]));
     return o;
 }

@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "ops.h"
 #include "ops_refs.h"
+#include "store_users.h"
 #include "svc.h"
 #include "util.h"
 #include "validate.h"
@@ -41,11 +42,13 @@ static int mode_check(hy_ctx *c, hy_err *err)
     return 0;
 }
 
-/* Authorization (admin only), the mode, then the user and its stored id. */
-static int begin(hy_ctx *c, const hy_principal *p, const char *ref, target *t, hy_err *err)
+/* Authorization (looking: staff; changing: admins), the mode, then the
+ * user and its stored id. */
+static int begin(hy_ctx *c, const hy_principal *p, const char *ref, bool changes, target *t, hy_err *err)
 {
     memset(t, 0, sizeof *t);
-    if (ops_begin_admin(c, p, err) != 0 || mode_check(c, err) != 0 || ops_find_user(c, p, ref, t->id, err) != 0)
+    if ((changes ? ops_begin_admin(c, p, err) : ops_begin_staff(c, p, err)) != 0 || mode_check(c, err) != 0 ||
+        ops_find_user(c, p, ref, t->id, err) != 0)
         return err->code;
     hy_stmt *st = db_query(c->db, err, "SELECT email, metabase_user_id, firstname, lastname FROM users WHERE id = ?",
                            "t", t->id);
@@ -71,10 +74,7 @@ const char *hy_mb_how_name(mb_user_how how)
  * transaction). */
 static int store_link(hy_ctx *c, const hy_principal *p, target *t, long mb, mb_user_how how, hy_err *err)
 {
-    char now[HY_TIME_LEN];
-    hy_now_iso(now);
-    int rc = db_exec(c->db, err, "UPDATE users SET metabase_user_id = ?, updated_at = ? WHERE id = ?", "Itt",
-                     (int64_t)mb, now, t->id);
+    int rc = user_set_metabase_id(c, t->id, (int64_t)mb, err);
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "email", t->email ? t->email : "");
     cJSON_AddNumberToObject(d, "metabase_user_id", (double)mb);
@@ -171,7 +171,7 @@ int ops_metabase_user(hy_ctx *c, const hy_principal *p, const char *user_ref, hy
 {
     memset(out, 0, sizeof *out);
     target t;
-    int rc = begin(c, p, user_ref, &t, err);
+    int rc = begin(c, p, user_ref, false, &t, err);
     session m = {0};
     if (rc == 0) {
         hy_strlcpy(out->user_id, t.id, sizeof out->user_id);
@@ -202,7 +202,7 @@ int ops_metabase_addable(hy_ctx *c, const hy_principal *p, const char *user_ref,
 {
     memset(out, 0, sizeof *out);
     target t;
-    int rc = begin(c, p, user_ref, &t, err);
+    int rc = begin(c, p, user_ref, true, &t, err);
     mb_group_list all = {0}, mine = {0};
     session m = {0};
     if (rc == 0) {
@@ -267,7 +267,7 @@ static int change(hy_ctx *c, const hy_principal *p, const char *user_ref, long g
     if (changed) *changed = false;
     if (link_out) *link_out = link;
     target t;
-    int rc = begin(c, p, user_ref, &t, err);
+    int rc = begin(c, p, user_ref, true, &t, err);
     if (rc == 0 && (gid == MB_ALL_USERS_ID || gid == MB_ADMINS_ID || gid <= 0)) {
         hy_field(err, "group",
                  gid <= 0 ? "must be a Metabase group id: a positive whole number"

@@ -1,6 +1,7 @@
 /* A user's Metabase group memberships, for the admin's Metabase panel (and
- * anything else that wants them). Admin only; every change writes an audit
- * row ("metabase.add_membership", "metabase.remove_membership").
+ * anything else that wants them). Administrators and support staff see
+ * them (ops_metabase_user); only administrators change them (and list the
+ * groups to add); every change writes an audit row ("metabase.add_membership", "metabase.remove_membership").
  *
  * By [metabase] mode, through the Metabase interface (svc.h):
  *  - live: the Metabase client. These functions make network calls of up

@@ -8,24 +8,17 @@
 #include "engine.h"
 #include "ops.h"
 #include "ops_refs.h"
+#include "store_groups.h"
+#include "store_orgs.h"
 #include "ops_exec_internal.h"
 #include "util.h"
 #include "validate.h"
 
 static const char *ACCOUNT_TYPES[] = {"partner", "client", "internal"};
 
-/* Readers need at least partner admin; users have no panel access at all. */
-static int begin_read(hy_ctx *c, const hy_principal *p, hy_err *err)
-{
-    if (ops_begin(c, p, err) != 0) return err->code;
-    if (!principal_is_admin(p) && p->role != HY_ROLE_PARTNER_ADMIN)
-        return hy_fail(err, HY_ERR_FORBIDDEN, "this account has no panel access");
-    return 0;
-}
-
 int ops_org_resolve(hy_ctx *c, const hy_principal *p, const char *ref, char id[HY_UUID_LEN], hy_err *err)
 {
-    if (begin_read(c, p, err) != 0) return err->code;
+    if (ops_begin_read(c, p, err) != 0) return err->code;
     return ops_find_org(c, p, ref, id, err);
 }
 
@@ -51,8 +44,8 @@ static void read_org_row(hy_stmt *st, hy_org *o)
 int ops_org_list(hy_ctx *c, const hy_principal *p, const char *filter, hy_org_list *out, hy_err *err)
 {
     memset(out, 0, sizeof *out);
-    if (begin_read(c, p, err) != 0) return err->code;
-    const char *scope = principal_is_admin(p) ? NULL : p->org_id;
+    if (ops_begin_read(c, p, err) != 0) return err->code;
+    const char *scope = authz_org_scope(p);
     char *wf_ids = NULL;
     if (opx_scope_wf_ids(c, p, &wf_ids, err) != 0) return err->code;
     char *like = ops_like_pattern(filter);
@@ -80,7 +73,7 @@ int ops_org_list(hy_ctx *c, const hy_principal *p, const char *filter, hy_org_li
 int ops_org_name(hy_ctx *c, const hy_principal *p, const char *org_id, char **out, hy_err *err)
 {
     *out = NULL;
-    if (begin_read(c, p, err) != 0) return err->code;
+    if (ops_begin_read(c, p, err) != 0) return err->code;
     if (!ops_can_see_org(p, org_id)) return hy_fail(err, HY_ERR_NOT_FOUND, "organisation not found");
     int rc = db_get_text(c->db, err, out, "SELECT name FROM organizations WHERE id = ?", "t", org_id);
     if (rc == 0 && !*out) rc = hy_fail(err, HY_ERR_NOT_FOUND, "organisation not found");
@@ -199,7 +192,7 @@ int ops_org_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_org_detai
 {
     memset(out, 0, sizeof *out);
     char id[HY_UUID_LEN];
-    if (begin_read(c, p, err) != 0 || ops_find_org(c, p, ref, id, err) != 0) return err->code;
+    if (ops_begin_read(c, p, err) != 0 || ops_find_org(c, p, ref, id, err) != 0) return err->code;
     char *wf_ids = NULL;
     int rc = opx_scope_wf_ids(c, p, &wf_ids, err);
     if (rc == 0) rc = load_detail(c, id, wf_ids, out, err);
@@ -274,7 +267,7 @@ static int apply_update(hy_ctx *c, const hy_principal *p, const char *id, const 
         }
         char *old = NULL;
         if (rc == 0) rc = db_get_text(c->db, err, &old, "SELECT name FROM organizations WHERE id = ?", "t", id);
-        if (rc == 0) rc = db_exec(c->db, err, "UPDATE organizations SET name = ? WHERE id = ?", "tt", ch->name, id);
+        if (rc == 0) rc = org_rename(c, id, ch->name, err);
         if (rc == 0) {
             cJSON_AddStringToObject(d, "old_name", old ? old : "");
             cJSON_AddStringToObject(d, "name", ch->name);
@@ -282,7 +275,7 @@ static int apply_update(hy_ctx *c, const hy_principal *p, const char *id, const 
         free(old);
     }
     if (rc == 0 && ch->types) {
-        rc = db_exec(c->db, err, "UPDATE organizations SET account_types = ? WHERE id = ?", "tt", ch->types, id);
+        rc = org_set_account_types(c, id, ch->types, err);
         if (rc == 0) cJSON_AddItemToObject(d, "account_types", cJSON_Parse(ch->types));
     }
     if (rc == 0) rc = audit_write(c, p, "org.update", "organization", id, d, err);
@@ -310,22 +303,7 @@ static void validate_docs(const hy_org_docs *dl, hy_err *err)
 static int apply_docs(hy_ctx *c, const hy_principal *p, const char *id, const hy_org_docs *dl, hy_err *err)
 {
     if (!dl->internal && !dl->general && !dl->additional) return 0;
-    char now[HY_TIME_LEN], rowid[HY_UUID_LEN];
-    hy_now_iso(now);
-    hy_uuid(rowid);
-    /* NULL keeps a link, "" clears it (stored as NULL, as the original did). */
-    int rc = db_exec(c->db, err,
-                     "INSERT INTO organization_documentation(id, organization_id, updated_at) VALUES(?, ?, ?) "
-                     "ON CONFLICT(organization_id) DO NOTHING",
-                     "ttt", rowid, id, now);
-    if (rc == 0)
-        rc = db_exec(c->db, err,
-                     "UPDATE organization_documentation SET "
-                     "internal_docu = CASE WHEN ?1 IS NULL THEN internal_docu ELSE NULLIF(?1, '') END, "
-                     "generique_docu = CASE WHEN ?2 IS NULL THEN generique_docu ELSE NULLIF(?2, '') END, "
-                     "add_docu = CASE WHEN ?3 IS NULL THEN add_docu ELSE NULLIF(?3, '') END, "
-                     "updated_at = ?4 WHERE organization_id = ?5",
-                     "ttttt", dl->internal, dl->general, dl->additional, now, id);
+    int rc = org_set_docs(c, id, dl->internal, dl->general, dl->additional, err);
     cJSON *d = cJSON_CreateObject();
     if (dl->internal) cJSON_AddStringToObject(d, "internal", dl->internal);
     if (dl->general) cJSON_AddStringToObject(d, "general", dl->general);
@@ -353,9 +331,7 @@ static int set_group(hy_ctx *c, const char *org_id, int i, const char *value, co
 {
     const char *tool = GROUP_TOOLS[i];
     if (!value && !name_in) return 0;
-    if (value && !*value)
-        return db_exec(c->db, err, "DELETE FROM system_groups WHERE organization_id = ? AND tool = ?", "tt", org_id,
-                       tool);
+    if (value && !*value) return group_delete(c, org_id, tool, err);
     char *name = name_in ? xstrdup(name_in) : NULL;
     if (name) {
         char *t = hy_trim(name);
@@ -363,38 +339,18 @@ static int set_group(hy_ctx *c, const char *org_id, int i, const char *value, co
     }
     int rc;
     if (!value) {
-        rc = db_exec(c->db, err, "UPDATE system_groups SET external_name = ? WHERE organization_id = ? AND tool = ?",
-                     "ttt", name, org_id, tool);
-        if (rc == 0 && db_changes(c->db) == 0) {
+        bool found = false;
+        rc = group_rename(c, org_id, tool, name, &found, err);
+        if (rc == 0 && !found) {
             char field[32];
             snprintf(field, sizeof field, "%s_name", tool);
             hy_field(err, field, "this organisation has no %s to name: give its id too", GROUP_WHAT[i]);
             rc = HY_ERR_INVALID;
         }
-        free(name);
-        return rc;
+    } else {
+        rc = group_upsert(c, org_id, tool, name, value, err);
     }
-    char *org_name = NULL;
-    rc = db_get_text(c->db, err, &org_name, "SELECT name FROM organizations WHERE id = ?", "t", org_id);
-    if (rc) {
-        free(name);
-        return rc;
-    }
-    char *slug = hy_slug(org_name), *ext_name = xasprintf("ext-%s", slug);
-    char id[HY_UUID_LEN], now[HY_TIME_LEN];
-    hy_uuid(id);
-    hy_now_iso(now);
-    rc = db_exec(c->db, err,
-                 "INSERT INTO system_groups(id, organization_id, tool, external_name, external_id, created_at) "
-                 "VALUES(?1, ?2, ?3, coalesce(?4, ?5), ?6, ?7) ON CONFLICT(organization_id, tool) DO UPDATE SET "
-                 "external_id = excluded.external_id, external_name = coalesce(?4, external_name), "
-                 "placeholder = CASE WHEN system_groups.external_id IS excluded.external_id "
-                 "THEN system_groups.placeholder ELSE 0 END",
-                 "ttttttt", id, org_id, tool, name, ext_name, value, now);
     free(name);
-    free(org_name);
-    free(slug);
-    free(ext_name);
     return rc;
 }
 
@@ -527,18 +483,9 @@ int ops_org_delete(hy_ctx *c, const hy_principal *p, const char *ref, hy_org_imp
     for (int i = 0; rc == 0 && i < members.n; i++)
         rc = auth_revoke_user_sessions(c, members.v[i], "organisation deleted", err);
     hy_strlist_free(&members);
-    /* The original's references without ON DELETE CASCADE are nulled first;
-     * executions are the engine's (it keeps their counts). */
+    /* executions are the engine's (it keeps their counts); the rest the store's */
     if (rc == 0) rc = engine_detach_org(c, id, err);
-    static const char *steps[] = {
-        "UPDATE users SET organization_id = NULL WHERE organization_id = ?",
-        "DELETE FROM studio_companies WHERE organization_id = ?",
-        "DELETE FROM system_groups WHERE organization_id = ?",
-        "DELETE FROM organization_integrations WHERE organization_id = ?",
-        "DELETE FROM organization_documentation WHERE organization_id = ?",
-        "DELETE FROM organizations WHERE id = ?",
-    };
-    for (size_t i = 0; rc == 0 && i < sizeof steps / sizeof steps[0]; i++) rc = db_exec(c->db, err, steps[i], "t", id);
+    if (rc == 0) rc = org_delete(c, id, err);
     if (rc == 0) {
         cJSON *d = cJSON_CreateObject();
         cJSON_AddStringToObject(d, "name", done->name);

@@ -8,6 +8,7 @@
 #include "integrations/http.h"
 #include "model.h"
 #include "step_support.h"
+#include "store_groups.h"
 #include "util.h"
 #include "workflows.h"
 
@@ -128,61 +129,7 @@ void hy_row_id(char out[HY_UUID_LEN])
 
 void step_mark_simulated(cJSON *output) { cJSON_AddBoolToObject(output, "simulated", 1); }
 
-/* ---- local rows shared by several steps ---- */
-
-int step_upsert_system_group(hy_ctx *c, const char *org_id, const char *tool, const char *name,
-                             const char *external_id, hy_err *err)
-{
-    if (!org_id || !*org_id)
-        return hy_fail(err, HY_ERR_PERMANENT, "this execution has no organisation: cannot record the %s group", tool);
-    char id[HY_UUID_LEN], now[HY_TIME_LEN];
-    hy_uuid(id);
-    hy_now_iso(now);
-    /* another id is a real one: the placeholder mark goes */
-    return db_exec(c->db, err,
-                   "INSERT INTO system_groups(id, organization_id, tool, external_name, external_id, created_at) "
-                   "VALUES(?,?,?,?,?,?) ON CONFLICT(organization_id, tool) DO UPDATE SET "
-                   "external_name = excluded.external_name, external_id = excluded.external_id, "
-                   "placeholder = CASE WHEN system_groups.external_id IS excluded.external_id "
-                   "THEN system_groups.placeholder ELSE 0 END",
-                   "tttttt", id, org_id, tool, name, external_id, now);
-}
-
-int step_ensure_integrations_row(hy_ctx *c, const char *org_id, hy_err *err)
-{
-    char id[HY_UUID_LEN], now[HY_TIME_LEN];
-    hy_uuid(id);
-    hy_now_iso(now);
-    return db_exec(c->db, err,
-                   "INSERT INTO organization_integrations(id, organization_id, updated_at) VALUES(?,?,?) "
-                   "ON CONFLICT(organization_id) DO NOTHING",
-                   "ttt", id, org_id, now);
-}
-
-/* The group's name, id and placeholder mark. */
-static int system_group(hy_ctx *c, const char *org_id, const char *tool, char **name, char **external_id,
-                        bool *placeholder, hy_err *err)
-{
-    *name = *external_id = NULL;
-    *placeholder = false;
-    hy_stmt *st = db_query(c->db, err,
-                           "SELECT external_name, external_id, placeholder FROM system_groups "
-                           "WHERE organization_id = ? AND tool = ?",
-                           "tt", org_id, tool);
-    if (db_row(st)) {
-        *name = db_dup(st, 0);
-        *external_id = db_dup(st, 1);
-        *placeholder = db_int(st, 2) != 0;
-    }
-    return db_done(st);
-}
-
-int step_system_group(hy_ctx *c, const char *org_id, const char *tool, char **name, char **external_id,
-                      hy_err *err)
-{
-    bool placeholder;
-    return system_group(c, org_id, tool, name, external_id, &placeholder, err);
-}
+/* ---- the organisation's groups, for steps ---- */
 
 int step_gather_group(hy_ctx *c, cJSON *context, const char *tool, const char *key, hy_err *err)
 {
@@ -190,7 +137,7 @@ int step_gather_group(hy_ctx *c, cJSON *context, const char *tool, const char *k
     if (!org) return 0;
     char *name = NULL, *ext = NULL;
     bool placeholder = false;
-    int rc = system_group(c, org, tool, &name, &ext, &placeholder, err);
+    int rc = group_get(c, org, tool, &name, &ext, &placeholder, err);
     bool usable = ext && *ext;
     if (rc == 0 && usable) cJSON_AddStringToObject(context, key, ext);
     if (rc == 0 && usable && placeholder) {
@@ -253,10 +200,3 @@ int step_need_group(const hy_step_run *r, const char *tool, const char *key, boo
     return err->code;
 }
 
-char *step_group_name(const cJSON *context)
-{
-    char *slug = hy_slug(wf_str(context, "organization_name"));
-    char *name = xasprintf("ext-%s", slug);
-    free(slug);
-    return name;
-}

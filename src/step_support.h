@@ -1,5 +1,6 @@
-/* Helpers for the step tables (steps_partner.c, steps_user.c): simulated
- * identifiers and the local rows several steps write. Not for ops or UI. */
+/* Helpers for the step tables (src/wf_*.c) and the engine: row ids, the
+ * calls and checkpoints of a step, the organisation's groups a step needs.
+ * Not for ops or UI. */
 #ifndef HY_STEP_SUPPORT_H
 #define HY_STEP_SUPPORT_H
 
@@ -29,12 +30,6 @@ void step_mark_simulated(cJSON *output);
  * duration_ms, error, new_connection; never a secret, never a body). */
 void step_record_calls(hy_step_run *r, const hy_call_log *log);
 
-/* system_groups (organization_id, tool) upsert. */
-int step_upsert_system_group(hy_ctx *c, const char *org_id, const char *tool, const char *name,
-                             const char *external_id, hy_err *err);
-/* The organisation's group for a tool (both NULL if none); caller frees. */
-int step_system_group(hy_ctx *c, const char *org_id, const char *tool, char **name, char **external_id,
-                      hy_err *err);
 /* Puts the external id of the context's organisation's group for `tool`
  * into context[key], when there is one (for a step's gather). A group the
  * original app's stubs made (system_groups.placeholder) also sets
@@ -50,9 +45,5 @@ int step_gather_group(hy_ctx *c, cJSON *context, const char *tool, const char *k
  * new_partner step that creates it (`hyopps exec rerun ID --from
  * create_slack_group`). */
 int step_need_group(const hy_step_run *r, const char *tool, const char *key, bool any_mode, hy_err *err);
-/* organization_integrations row for the organisation, if missing. */
-int step_ensure_integrations_row(hy_ctx *c, const char *org_id, hy_err *err);
-/* "ext-<slug of the organisation name>"; caller frees. */
-char *step_group_name(const cJSON *context);
 
 #endif

@@ -398,3 +398,11 @@ void hy_age(const char *iso, int64_t now_ms, char out[16])
     else if (s < 86400) snprintf(out, 16, "%lldh", (long long)(s / 3600));
     else snprintf(out, 16, "%lldd", (long long)(s / 86400));
 }
+
+char *hy_org_group_name(const char *org_name)
+{
+    char *slug = hy_slug(org_name);
+    char *name = xasprintf("ext-%s", slug);
+    free(slug);
+    return name;
+}

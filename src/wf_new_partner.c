@@ -11,6 +11,8 @@
 #include "db.h"
 #include "integrations/integrations.h"
 #include "step_support.h"
+#include "store_groups.h"
+#include "store_orgs.h"
 #include "svc.h"
 #include "util.h"
 #include "workflows.h"
@@ -43,22 +45,6 @@ static int check_studio_id(hy_step_io *io, const char *field, const char *sid, c
     return 0;
 }
 
-static int upsert_company(hy_step_io *io, const char *org, const char *env, const char *sid, const char *name,
-                          hy_err *err)
-{
-    int rc = db_exec(io->c->db, err,
-                     "UPDATE studio_companies SET studio_id = ?, name = ? WHERE organization_id = ? AND environment = ?",
-                     "tttt", sid, name, org, env);
-    if (rc || db_changes(io->c->db) > 0) return rc;
-    char id[HY_UUID_LEN], now[HY_TIME_LEN];
-    hy_uuid(id);
-    hy_now_iso(now);
-    return db_exec(io->c->db, err,
-                   "INSERT INTO studio_companies(id, organization_id, studio_id, name, environment, created_at) "
-                   "VALUES(?,?,?,?,?,?)",
-                   "tttttt", id, org, sid, name, env, now);
-}
-
 static int apply_input_studio_companies(hy_step_io *io, cJSON *input, hy_err *err)
 {
     const char *name = wf_str(input, "organization_name");
@@ -80,20 +66,16 @@ static int apply_input_studio_companies(hy_step_io *io, cJSON *input, hy_err *er
         hy_field(err, "studio_company_id_prod", "must differ from the TEST company's Studio id");
     if (err->nfield) return HY_ERR_INVALID;
 
-    char org[HY_UUID_LEN], now[HY_TIME_LEN];
-    hy_now_iso(now);
+    char org[HY_UUID_LEN];
     if (mine) {
         hy_strlcpy(org, mine, sizeof org);
-        rc = db_exec(io->c->db, err, "UPDATE organizations SET name = ? WHERE id = ?", "tt", name, org);
+        rc = org_rename(io->c, org, name, err);
     } else {
-        hy_uuid(org);
-        rc = db_exec(io->c->db, err,
-                     "INSERT INTO organizations(id, name, account_types, created_at) VALUES(?, ?, '[\"partner\"]', ?)",
-                     "ttt", org, name, now);
+        rc = org_create(io->c, name, org, err);
     }
-    if (rc == 0) rc = step_ensure_integrations_row(io->c, org, err);
-    if (rc == 0) rc = upsert_company(io, org, "test", tid, tname, err);
-    if (rc == 0) rc = upsert_company(io, org, "prod", pid, pname, err);
+    if (rc == 0) rc = org_ensure_integrations(io->c, org, err);
+    if (rc == 0) rc = org_upsert_studio_company(io->c, org, "test", tid, tname, err);
+    if (rc == 0) rc = org_upsert_studio_company(io->c, org, "prod", pid, pname, err);
     if (rc == 0) hy_strlcpy(io->attach_org, org, sizeof io->attach_org);
     return rc;
 }
@@ -129,15 +111,7 @@ static int apply_trigger_infrabot(hy_step_io *io, cJSON *input, hy_err *err)
     if (err->nfield) return HY_ERR_INVALID;
     const char *org;
     if (need_org(io, &org, err)) return err->code;
-    char now[HY_TIME_LEN];
-    hy_now_iso(now);
-    int rc = step_ensure_integrations_row(io->c, org, err);
-    if (rc == 0)
-        rc = db_exec(io->c->db, err,
-                     "UPDATE organization_integrations SET keycloak_confirmed = 1, keycloak_cluster = ?, updated_at = ? "
-                     "WHERE organization_id = ?",
-                     "ttt", wf_str(input, "keycloak_cluster"), now, org);
-    return rc;
+    return org_set_keycloak(io->c, org, true, wf_str(input, "keycloak_cluster"), err);
 }
 
 static const hy_info_def INFRABOT_INFO[] = {
@@ -188,17 +162,9 @@ static int persist_collection(hy_step_io *io, hy_err *err)
     const char *org = wf_str(io->context, "organization_id");
     int64_t id;
     if (!org || !wf_int(io->output, "metabase_collection_id", &id)) return 0;
-    char text[32], now[HY_TIME_LEN];
+    char text[32];
     snprintf(text, sizeof text, "%lld", (long long)id);
-    hy_now_iso(now);
-    int rc = step_ensure_integrations_row(io->c, org, err);
-    if (rc == 0)
-        rc = db_exec(io->c->db, err,
-                     "UPDATE organization_integrations SET metabase_collection_id = ?1, updated_at = ?2, "
-                     "metabase_collection_placeholder = CASE WHEN metabase_collection_id IS ?1 "
-                     "THEN metabase_collection_placeholder ELSE 0 END WHERE organization_id = ?3",
-                     "ttt", text, now, org);
-    return rc;
+    return org_set_collection(io->c, org, text, err);
 }
 
 /* ---- 4. create_metabase_group (auto, Metabase) ---- */
@@ -223,7 +189,7 @@ static int persist_metabase_group(hy_step_io *io, hy_err *err)
     if (!name || !wf_int(io->output, "metabase_group_id", &id)) return 0;
     char text[32];
     snprintf(text, sizeof text, "%lld", (long long)id);
-    return step_upsert_system_group(io->c, wf_str(io->context, "organization_id"), "metabase", name, text, err);
+    return group_upsert(io->c, wf_str(io->context, "organization_id"), "metabase", name, text, err);
 }
 
 /* ---- 5. grant_metabase_db_access (auto, Metabase) ---- */
@@ -271,7 +237,7 @@ static int persist_teams(hy_step_io *io, hy_err *err)
 {
     const char *id = wf_str(io->output, "teams_channel_id"), *name = wf_str(io->output, "teams_channel_name");
     if (!id || !name) return 0;
-    return step_upsert_system_group(io->c, wf_str(io->context, "organization_id"), "teams", name, id, err);
+    return group_upsert(io->c, wf_str(io->context, "organization_id"), "teams", name, id, err);
 }
 
 /* ---- 7. create_slack_group (auto, Slack) ---- */
@@ -296,7 +262,7 @@ static int persist_slack(hy_step_io *io, hy_err *err)
 {
     const char *id = wf_str(io->output, "slack_group_id"), *handle = wf_str(io->output, "slack_group_handle");
     if (!id || !handle) return 0;
-    return step_upsert_system_group(io->c, wf_str(io->context, "organization_id"), "slack", handle, id, err);
+    return group_upsert(io->c, wf_str(io->context, "organization_id"), "slack", handle, id, err);
 }
 
 /* ---- 8. lms_setup (manual) ---- */
@@ -307,14 +273,7 @@ static int apply_lms_setup(hy_step_io *io, cJSON *input, hy_err *err)
     if (err->nfield) return HY_ERR_INVALID;
     const char *org;
     if (need_org(io, &org, err)) return err->code;
-    char now[HY_TIME_LEN];
-    hy_now_iso(now);
-    int rc = step_ensure_integrations_row(io->c, org, err);
-    if (rc == 0)
-        rc = db_exec(io->c->db, err,
-                     "UPDATE organization_integrations SET lms_confirmed = 1, updated_at = ? WHERE organization_id = ?",
-                     "tt", now, org);
-    return rc;
+    return org_set_lms(io->c, org, true, err);
 }
 
 static const hy_info_def LMS_INFO[] = {{"Organisation name", "{organization_name}"}};
@@ -331,38 +290,25 @@ static int complete_new_partner(hy_step_io *io, hy_err *err)
     const cJSON *x = io->context;
     const char *org = wf_str(x, "organization_id");
     if (!org) return 0;
-    int rc = step_ensure_integrations_row(io->c, org, err);
-    if (rc) return rc;
+    int rc = org_ensure_integrations(io->c, org, err);
     const cJSON *kc = cJSON_GetObjectItemCaseSensitive(x, "keycloak_confirmed");
     const cJSON *lms = cJSON_GetObjectItemCaseSensitive(x, "lms_confirmed");
-    int64_t coll;
-    char colltext[32] = "";
-    if (wf_int(x, "metabase_collection_id", &coll)) snprintf(colltext, sizeof colltext, "%lld", (long long)coll);
-    char now[HY_TIME_LEN];
-    hy_now_iso(now);
-    rc = db_exec(io->c->db, err,
-                 "UPDATE organization_integrations SET "
-                 "keycloak_confirmed = CASE WHEN ?1 >= 0 THEN ?1 ELSE keycloak_confirmed END, "
-                 "keycloak_cluster = coalesce(?2, keycloak_cluster), "
-                 "metabase_collection_placeholder = CASE WHEN ?3 IS NULL OR ?3 IS metabase_collection_id "
-                 "THEN metabase_collection_placeholder ELSE 0 END, "
-                 "metabase_collection_id = coalesce(?3, metabase_collection_id), "
-                 "lms_confirmed = CASE WHEN ?4 >= 0 THEN ?4 ELSE lms_confirmed END, updated_at = ?5 "
-                 "WHERE organization_id = ?6",
-                 "ittitt", cJSON_IsBool(kc) ? cJSON_IsTrue(kc) : -1, wf_str(x, "keycloak_cluster"),
-                 colltext[0] ? colltext : NULL, cJSON_IsBool(lms) ? cJSON_IsTrue(lms) : -1, now, org);
-    int64_t gid;
-    if (rc == 0 && wf_int(x, "metabase_group_id", &gid) && wf_str(x, "metabase_group_name")) {
-        char text[32];
-        snprintf(text, sizeof text, "%lld", (long long)gid);
-        rc = step_upsert_system_group(io->c, org, "metabase", wf_str(x, "metabase_group_name"), text, err);
+    if (rc == 0 && cJSON_IsBool(kc)) rc = org_set_keycloak(io->c, org, cJSON_IsTrue(kc), wf_str(x, "keycloak_cluster"), err);
+    if (rc == 0 && cJSON_IsBool(lms)) rc = org_set_lms(io->c, org, cJSON_IsTrue(lms), err);
+    int64_t n;
+    char text[32];
+    if (rc == 0 && wf_int(x, "metabase_collection_id", &n)) {
+        snprintf(text, sizeof text, "%lld", (long long)n);
+        rc = org_set_collection(io->c, org, text, err);
+    }
+    if (rc == 0 && wf_int(x, "metabase_group_id", &n) && wf_str(x, "metabase_group_name")) {
+        snprintf(text, sizeof text, "%lld", (long long)n);
+        rc = group_upsert(io->c, org, "metabase", wf_str(x, "metabase_group_name"), text, err);
     }
     if (rc == 0 && wf_str(x, "teams_channel_id") && wf_str(x, "teams_channel_name"))
-        rc = step_upsert_system_group(io->c, org, "teams", wf_str(x, "teams_channel_name"),
-                                      wf_str(x, "teams_channel_id"), err);
+        rc = group_upsert(io->c, org, "teams", wf_str(x, "teams_channel_name"), wf_str(x, "teams_channel_id"), err);
     if (rc == 0 && wf_str(x, "slack_group_id") && wf_str(x, "slack_group_handle"))
-        rc = step_upsert_system_group(io->c, org, "slack", wf_str(x, "slack_group_handle"),
-                                      wf_str(x, "slack_group_id"), err);
+        rc = group_upsert(io->c, org, "slack", wf_str(x, "slack_group_handle"), wf_str(x, "slack_group_id"), err);
     return rc;
 }
 

@@ -15,6 +15,7 @@
 #include "db.h"
 #include "integrations/integrations.h"
 #include "step_support.h"
+#include "store_users.h"
 #include "svc.h"
 #include "util.h"
 #include "validate.h"
@@ -37,14 +38,8 @@ static int add_studio_access(hy_step_io *io, const char *user, const char *org, 
     const cJSON *it;
     cJSON_ArrayForEach(it, ids) {
         if (!cJSON_IsString(it)) continue;
-        char access[HY_UUID_LEN];
-        hy_row_id(access);
-        /* granted_at stays NULL until the workflow completes */
-        int rc = db_exec(io->c->db, err,
-                         "INSERT INTO user_studio_access(id, user_id, studio_company_id, granted_at) "
-                         "SELECT ?, ?, id, NULL FROM studio_companies WHERE studio_id = ? AND organization_id = ? "
-                         "ON CONFLICT(user_id, studio_company_id) DO NOTHING",
-                         "tttt", access, user, it->valuestring, org);
+        /* pending until the Studio step grants it */
+        int rc = user_add_studio_access(io->c, user, org, it->valuestring, err);
         if (rc) return rc;
     }
     return 0;
@@ -80,18 +75,13 @@ static int apply_input_user_details(hy_step_io *io, cJSON *input, hy_err *err)
     if (!uid[0]) {
         /* A new user of the organisation: role user, no usable password
          * (nobody logs in to HyOpps as this user; no hash to compute). */
-        hy_uuid(uid);
-        char now[HY_TIME_LEN];
-        hy_now_iso(now);
         char *langs = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(input, "languages"));
         char *skills = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(input, "skills"));
         char *roles = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(input, "roles"));
-        rc = db_exec(io->c->db, err,
-                     "INSERT INTO users(id, firstname, lastname, email, languages, skills, roles, organization_id, "
-                     "app_role, password_hash, created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,'user',?,?,?)",
-                     "tttttttttt" "t", uid, wf_str(input, "firstname"), wf_str(input, "lastname"), email,
-                     langs ? langs : "[]", skills ? skills : "[]", roles ? roles : "[]", org, HY_UNUSABLE_PASSWORD,
-                     now, now);
+        hy_new_member m = {.firstname = wf_str(input, "firstname"), .lastname = wf_str(input, "lastname"),
+                           .email = email, .languages = langs, .skills = skills, .roles = roles,
+                           .organization_id = org};
+        rc = user_create_member(io->c, &m, uid, err);
         cJSON_free(langs);
         cJSON_free(skills);
         cJSON_free(roles);
@@ -153,12 +143,7 @@ static int persist_studio_access(hy_step_io *io, hy_err *err)
 {
     const char *user = wf_str(io->context, "user_id");
     if (!user) return 0;
-    char now[HY_TIME_LEN];
-    hy_now_iso(now);
-    return db_exec(io->c->db, err,
-                   "UPDATE user_studio_access SET granted_at = ? WHERE user_id = ? AND granted_at IS NULL "
-                   "AND revoked_at IS NULL",
-                   "tt", now, user);
+    return user_grant_studio_access(io->c, user, err);
 }
 
 static int run_add_user_to_studio_companies(hy_step_run *r, hy_err *err)
@@ -205,7 +190,7 @@ static int persist_metabase_user(hy_step_io *io, hy_err *err)
     int64_t uid;
     const char *user = wf_str(io->context, "user_id");
     if (!user || !wf_int(io->output, "metabase_user_id", &uid)) return 0;
-    return db_exec(io->c->db, err, "UPDATE users SET metabase_user_id = ? WHERE id = ?", "It", uid, user);
+    return user_set_metabase_id(io->c, user, uid, err);
 }
 
 /* ---- 5. add_user_to_teams_channel (auto, Teams) ---- */
@@ -314,13 +299,7 @@ static int persist_user_company(hy_step_io *io, hy_err *err)
     const char *user = wf_str(io->context, "user_id");
     const char *sid = wf_str(io->output, "studio_user_company_id"), *name = wf_str(io->output, "studio_user_company_name");
     if (!user || !sid || !name) return 0;
-    char id[HY_UUID_LEN], now[HY_TIME_LEN];
-    hy_row_id(id);
-    hy_now_iso(now);
-    return db_exec(io->c->db, err,
-                   "INSERT INTO user_studio_companies(id, user_id, studio_id, name, created_at) VALUES(?,?,?,?,?) "
-                   "ON CONFLICT(user_id) DO NOTHING",
-                   "ttttt", id, user, sid, name, now);
+    return user_set_personal_company(io->c, user, sid, name, err);
 }
 
 /* ---- 8. send_studio_invite (auto, Studio: always simulated) ---- */

@@ -363,3 +363,23 @@ void ui_exec_layout(ui_rect body, int nsteps, ui_exec_geom *g)
     g->detail_title_y = top + 1 + sh;
     g->detail = (ui_rect){g->detail_title_y + 1, body.x + 2, ui_max(0, rest - 2 - sh), ui_max(0, body.w - 4)};
 }
+
+void ui_notice_lines(const hy_notice *v, int n, int order, ui_lines *out)
+{
+    bool head = false;
+    for (int i = 0; i < n; i++) {
+        const hy_notice *x = &v[i];
+        if (x->step_order != order) continue;
+        if (!head) ui_lines_add(out, UI_LINE_HEAD, "Notifications");
+        head = true;
+        char at[HY_TIME_LEN];
+        hy_time_short(x->sent_at ? x->sent_at : x->created_at, at);
+        bool bad = hy_streq(x->status, "failed") || hy_streq(x->status, "uncertain") || hy_streq(x->status, "skipped");
+        bool sent = hy_streq(x->status, "sent") || hy_streq(x->status, "simulated");
+        ui_lines_add(out, bad ? UI_LINE_ERROR : sent ? UI_LINE_OK : UI_LINE_TEXT, "  %s  %s %s %s: %s%s %s",
+                     x->event ? x->event : "?", x->channel ? x->channel : "", x->channel ? "to" : "",
+                     x->recipient ? x->recipient : "nobody", x->status ? x->status : "?",
+                     x->uncertain && hy_streq(x->status, "sent") ? " (maybe twice)" : "", at);
+        if (x->error && !sent) ui_lines_add(out, UI_LINE_DIM, "    %s", x->error);
+    }
+}

@@ -9,6 +9,7 @@
 
 #include "engine.h"
 #include "fw.h"
+#include "ops.h"
 
 static bool worker_alive(ui *u)
 {
@@ -27,11 +28,14 @@ void ui_runner_start(ui *u)
     if (worker_alive(u)) return; /* the workers run the steps: no thread, no connection */
     hy_runner_opts o = {0}; /* no polling: ui_look kicks it */
     /* A partner admin's session (often a restricted shell that may drop at
-     * any moment) advances only the requests it started; admins' sessions
-     * and `hyopps worker` run everything. */
-    if (u->me.role != HY_ROLE_ADMIN) {
+     * any moment) advances only the requests it started; the sessions of
+     * staff (who see everything) and `hyopps worker` run everything, and
+     * deliver notifications. */
+    if (!ops_can(&u->me, HY_CAP_READ_ALL)) {
         hy_strlcpy(u->runner_owner, u->me.user_id, sizeof u->runner_owner);
         o.only_requested_by = u->runner_owner;
+    } else {
+        o.notify = true;
     }
     hy_err err;
     hy_err_clear(&err);

@@ -244,7 +244,9 @@ static int org_key(ui *u, screen *s, ui_key k, const ui_action *a)
         int row = ui_list_selected(&st->list);
         if (row < 0) return UI_HANDLED;
         const detail_row *r = &st->rows[row];
-        if (r->kind == R_USER) {
+        if (r->kind == R_USER && !ops_can(&u->me, HY_CAP_MANAGE)) {
+            ui_msg(u, UI_S_INFO, "Users are changed by administrators; Users lists them all.");
+        } else if (r->kind == R_USER) {
             ui_push(u, &ui_user_edit_screen, r->id);
         } else if (r->kind == R_EXEC) {
             ui_push(u, ui_exec_screen_for(u), r->id);
@@ -269,6 +271,13 @@ static void org_close(ui *u, screen *s)
     ui_pending_free(&st->del);
 }
 
+/* Changing needs the manage capability (ops_can): without it these keys do not exist. */
+static bool org_exists(ui *u, const screen *s, const ui_action *a)
+{
+    (void)s;
+    return !(a->id == A_EDIT || a->id == A_LINKS || a->id == A_GROUPS || a->id == A_DELETE) || ops_can(&u->me, HY_CAP_MANAGE);
+}
+
 const screen_ops ui_org_screen = {
     .name = "Organisation",
     .state_size = sizeof(org_state),
@@ -278,4 +287,5 @@ const screen_ops ui_org_screen = {
     .handle_key = org_key,
     .reload = org_reload,
     .close = org_close,
+    .exists = org_exists,
 };

@@ -2,16 +2,18 @@
  * roles, organisation (typed, or chosen with a picker that filters), the
  * access role, and a new password with its confirmation. Only what changed
  * is sent; a new role, organisation or password ends the user's sessions
- * (ops does it, in the same transaction). */
+ * (ops does it, in the same transaction). Under the title: whether the
+ * account is locked by failed logins and until when; Ctrl-X (or F6)
+ * unlocks it (asks first; audited). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dialog.h"
 #include "form.h"
 #include "ops.h"
 #include "screens.h"
 
-static const char *const ROLES[] = {"admin", "partner_admin", "user"};
 
 enum { F_FIRST, F_LAST, F_EMAIL, F_LANGS, F_SKILLS, F_ROLES, F_ORG, F_ROLE, NORIG };
 static const char *const NAMES[NORIG] = {"firstname", "lastname", "email", "languages",
@@ -23,16 +25,39 @@ typedef struct {
     char *title;                /* "Edit Jane Doe <jane@...>" (raw) */
     char *orig[NORIG];          /* what each field started with */
     char *picked_id, *picked_name;  /* the organisation chosen in the picker */
+    hy_lock_state lock;         /* failed logins, locked until */
+    char lock_line[160];        /* "" when nothing to say */
 } uedit_state;
 
-enum { A_SAVE = 1, A_CANCEL, A_PICK_ORG };
+enum { A_SAVE = 1, A_CANCEL, A_PICK_ORG, A_UNLOCK };
 
 static const ui_action UEDIT_ACTIONS[] = {
     {A_SAVE, "Enter", "Save", "Save the changes (only what changed is sent)"},
     {A_CANCEL, "Esc", "Cancel", "Leave without saving"},
     {A_PICK_ORG, "C-o F2", "Pick organisation", "Choose the organisation from a list (with a filter)"},
+    {A_UNLOCK, "C-x F6", "Unlock", "Clear the failed logins that lock this account (asks first)"},
     UI_ACTIONS_END,
 };
+
+/* The lock as a line under the title. */
+static void load_lock(ui *u, uedit_state *st)
+{
+    hy_err err;
+    hy_err_clear(&err);
+    st->lock_line[0] = '\0';
+    if (ops_user_lock(u->ctx, &u->me, st->user_id, &st->lock, &err) != 0) {
+        memset(&st->lock, 0, sizeof st->lock);
+        return;
+    }
+    char until[HY_TIME_LEN];
+    hy_time_short(st->lock.until, until);
+    if (st->lock.locked)
+        snprintf(st->lock_line, sizeof st->lock_line, "Locked until %s UTC (%d failed logins): Ctrl-X unlocks", until,
+                 st->lock.failures);
+    else if (st->lock.failures)
+        snprintf(st->lock_line, sizeof st->lock_line, "%d failed login%s since the last success (not locked)",
+                 st->lock.failures, st->lock.failures == 1 ? "" : "s");
+}
 
 /* "en, de"; "" when empty. Caller frees. */
 static char *join(const hy_strlist *l)
@@ -69,7 +94,13 @@ static int uedit_open(ui *u, screen *s, const void *arg)
     ui_form_text(f, "skills", "Skills", false, st->orig[F_SKILLS], 2000);
     ui_form_text(f, "roles", "Roles", false, st->orig[F_ROLES], 2000);
     ui_form_text(f, "organization", "Organisation", false, st->orig[F_ORG], HY_MAX_NAME);
-    ui_form_choice(f, "role", "Access role", ROLES, 3, (int)(usr.role == HY_ROLE_ADMIN ? 0 : usr.role == HY_ROLE_PARTNER_ADMIN ? 1 : 2));
+    const char *roles[HY_NROLES];
+    int current = 0;
+    for (int i = 0; i < HY_NROLES; i++) {
+        roles[i] = hy_role_name(hy_role_at(i));
+        if (hy_role_at(i) == usr.role) current = i;
+    }
+    ui_form_choice(f, "role", "Access role", roles, HY_NROLES, current);
     ui_form_password(f, "password", "New password", false, 1024);
     ui_form_password(f, "confirm", "Confirm password", false, 1024);
     ui_form_info(f, "Note",
@@ -77,6 +108,7 @@ static int uedit_open(ui *u, screen *s, const void *arg)
                  "or Ctrl-O to choose; empty for none. Leave the password empty to keep it. A new role, organisation "
                  "or password ends the user's sessions; a password you set must be changed at their next login.");
     hy_user_free(&usr);
+    load_lock(u, st);
     s->focus = &f->w;
     return UI_REDRAW;
 }
@@ -87,6 +119,7 @@ static void uedit_draw(ui *u, screen *s, ui_rect body)
     int w = ui_min(110, body.w - 4);
     int x = body.x + 2;
     ui_put(u, body.y + 1, x, w, UI_S_TITLE, 0, st->title);
+    if (st->lock_line[0]) ui_put(u, body.y + 2, x, w, st->lock.locked ? UI_S_FAILED : UI_S_DIM, 0, st->lock_line);
     ui_form_draw(u, &st->form, (ui_rect){body.y + 3, x, body.h - 3, w});
 }
 
@@ -206,13 +239,52 @@ static int pick_org(ui *u, screen *s)
     return UI_REDRAW;
 }
 
+static int unlock_done(ui *u, screen *s, int yes, const char *text, void *ctx)
+{
+    (void)text, (void)ctx;
+    uedit_state *st = s->state;
+    if (yes != 1) return UI_REDRAW;
+    hy_lock_state before;
+    hy_err err;
+    hy_err_clear(&err);
+    if (ops_user_unlock(u->ctx, &u->me, st->user_id, &before, &err) != 0) return ui_fail(u, &err);
+    load_lock(u, st);
+    ui_msg(u, UI_S_INFO, "Unlocked: %d failed login%s cleared.", before.failures, before.failures == 1 ? "" : "s");
+    return UI_REDRAW;
+}
+
+static bool uedit_exists(ui *u, const screen *s, const ui_action *a)
+{
+    (void)s;
+    return a->id != A_UNLOCK || ops_can(&u->me, HY_CAP_MANAGE);
+}
+
+static bool uedit_enabled(ui *u, const screen *s, const ui_action *a)
+{
+    (void)u;
+    const uedit_state *st = s->state;
+    return a->id != A_UNLOCK || st->lock.failures > 0;
+}
+
 static int uedit_key(ui *u, screen *s, ui_key k, const ui_action *a)
 {
     (void)k;
+    uedit_state *st = s->state;
     if (!a) return UI_NOT_MINE;
     switch (a->id) {
     case A_CANCEL: return UI_CLOSE;
     case A_PICK_ORG: return pick_org(u, s);
+    case A_UNLOCK: {
+        if (!st->lock.failures) {
+            ui_msg(u, UI_S_INFO, "Not locked: no failed logins since the last successful one.");
+            return UI_REDRAW;
+        }
+        char text[200];
+        snprintf(text, sizeof text, "Clear the %d failed login%s of %s? They can log in again at once.",
+                 st->lock.failures, st->lock.failures == 1 ? "" : "s", st->orig[F_EMAIL]);
+        ui_confirm(u, "Unlock", text, unlock_done, NULL);
+        return UI_REDRAW;
+    }
     default: return save(u, s);
     }
 }
@@ -237,4 +309,6 @@ const screen_ops ui_user_edit_screen = {
     .draw = uedit_draw,
     .handle_key = uedit_key,
     .close = uedit_close,
+    .enabled = uedit_enabled,
+    .exists = uedit_exists,
 };

@@ -302,6 +302,13 @@ static void mbp_close(ui *u, screen *s)
     free(st->error);
 }
 
+/* Changing needs the manage capability (ops_can): without it these keys do not exist. */
+static bool mbp_exists(ui *u, const screen *s, const ui_action *a)
+{
+    (void)s;
+    return !(a->id == A_ADD || a->id == A_REMOVE) || ops_can(&u->me, HY_CAP_MANAGE);
+}
+
 const screen_ops ui_user_mb_screen = {
     .name = "Metabase",
     .state_size = sizeof(mbp_state),
@@ -311,4 +318,5 @@ const screen_ops ui_user_mb_screen = {
     .handle_key = mbp_key,
     .tick = mbp_tick,
     .close = mbp_close,
+    .exists = mbp_exists,
 };

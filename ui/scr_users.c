@@ -186,6 +186,13 @@ static void users_close(ui *u, screen *s)
     ui_pending_free(&st->del);
 }
 
+/* Changing needs the manage capability (ops_can): without it these keys do not exist. */
+static bool users_exists(ui *u, const screen *s, const ui_action *a)
+{
+    (void)s;
+    return !(a->id == A_EDIT || a->id == A_DELETE) || ops_can(&u->me, HY_CAP_MANAGE);
+}
+
 const screen_ops ui_users_screen = {
     .name = "Users",
     .state_size = sizeof(users_state),
@@ -195,4 +202,5 @@ const screen_ops ui_users_screen = {
     .handle_key = users_key,
     .reload = users_reload,
     .close = users_close,
+    .exists = users_exists,
 };

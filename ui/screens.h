@@ -22,6 +22,7 @@ extern const screen_ops ui_user_mb_screen;      /* arg: const char *user id: the
 extern const screen_ops ui_audit_screen;        /* arg: none */
 extern const screen_ops ui_audit_filter_screen; /* arg: const char *JSON {actor, action, target}; answers the same */
 extern const screen_ops ui_integrations_screen; /* arg: none */
+extern const screen_ops ui_notify_screen;       /* arg: none: the notifications outbox (staff) */
 
 /* ---- the execution console (issue 5) and the partner console (issue 6) ---- */
 extern const screen_ops ui_execs_screen;        /* arg: none; admins: every execution */

@@ -423,13 +423,7 @@ int mb_remove_membership(hy_integ *in, long user_id, long group_id, bool *remove
     return rc;
 }
 
-char *mb_group_name(const char *org_name)
-{
-    char *slug = hy_slug(org_name);
-    char *name = xasprintf("ext-%s", slug);
-    free(slug);
-    return name;
-}
+char *mb_group_name(const char *org_name) { return hy_org_group_name(org_name); }
 
 static int find_group(hy_integ *in, const char *name, long *group_id, hy_err *err)
 {

@@ -98,13 +98,7 @@ int slack_call(hy_integ *in, const char *method, const char *const *kv, cJSON **
     return rc;
 }
 
-char *slack_group_handle(const char *org_name)
-{
-    char *slug = hy_slug(org_name);
-    char *h = xasprintf("ext-%s", slug);
-    free(slug);
-    return h;
-}
+char *slack_group_handle(const char *org_name) { return hy_org_group_name(org_name); }
 
 /* Finds the group by handle among all groups (disabled included). */
 static int find_group(hy_integ *in, const char *handle, char *id, size_t idsz, bool *disabled, hy_err *err)
@@ -319,6 +313,31 @@ int slack_add_user_to_group(hy_integ *in, const char *group_id, const char *emai
     if (hy_empty(group_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Slack group configured for this organization");
     if (slack_find_user(in, email, uid, err)) return err->code;
     return slack_group_add_member(in, group_id, uid, out, err);
+}
+
+int slack_post_message(hy_integ *in, const char *channel, const char *text, bool *maybe_sent, hy_err *err)
+{
+    *maybe_sent = false;
+    if (slack_ready(in, err)) return err->code;
+    if (hy_empty(channel)) return hy_fail(err, HY_ERR_PERMANENT, "no Slack channel to post to (set [notify] slack_channel)");
+    hy_call_log *prev = integ_log(in), log = {0};
+    integ_set_log(in, &log); /* what became of the request, to tell "maybe posted" apart */
+    const char *kv[] = {"channel", channel, "text", text ? text : "", "unfurl_links", "false", "unfurl_media", "false",
+                        NULL};
+    cJSON *j = NULL;
+    int rc = slack_call(in, "chat.postMessage", kv, &j, err);
+    cJSON_Delete(j);
+    integ_set_log(in, prev);
+    for (int i = 0; i < log.n; i++) {
+        const hy_call *k = &log.calls[i];
+        if (prev) integ_record(in, k->service, k->method, k->path, k->status, k->ms, k->error, k->new_connections);
+        /* no answer after the request could have been sent */
+        if (rc && k->status == 0 && k->error[0] && !hy_streq(k->error, "connect") && !hy_streq(k->error, "resolve") &&
+            !hy_streq(k->error, "tls") && !hy_streq(k->error, "certificate"))
+            *maybe_sent = true;
+    }
+    call_log_free(&log);
+    return rc;
 }
 
 int slack_check(hy_integ *in, char *who, size_t whosz, hy_err *err)

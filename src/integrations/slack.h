@@ -55,6 +55,12 @@ int slack_group_add_member(hy_integ *in, const char *group_id, const char *user_
 int slack_add_user_to_group(hy_integ *in, const char *group_id, const char *email, slack_member_result *out,
                             hy_err *err);
 
+/* chat.postMessage: text to a channel (#name or id), links not unfurled.
+ * *maybe_sent: the request may have reached Slack but no answer came back
+ * (a timeout or a lost connection): the message may have been posted;
+ * every other failure posted nothing. Needs the chat:write scope. */
+int slack_post_message(hy_integ *in, const char *channel, const char *text, bool *maybe_sent, hy_err *err);
+
 /* Handle for an organisation: "ext-<slug>". Caller frees. */
 char *slack_group_handle(const char *org_name);
 

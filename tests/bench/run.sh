@@ -17,6 +17,9 @@
 #   BENCH_BASTION_IDLE=N, BENCH_BASTION_ACTIVE=N (200, 50 sessions),
 #   BENCH_BASTION_SECONDS=S (60: each idle measurement),
 #   BENCH_BASTION_PRODUCE=K (10000: the backlog a worker drains per run)
+#   BENCH_ONLY=notify    only the notifications benchmark (tests/bench/bench_notify.c),
+#                        replaced between the notify:begin/notify:end markers
+#   BENCH_NOTIFY=N       executions per notifications run (default 2000)
 set -eu
 cd "$(dirname "$0")/../.."
 B=${BUILD:-build}/bench
@@ -25,7 +28,7 @@ H=${BENCH_HISTORY:-100000}
 L=${BENCH_LIST:-200000}
 out=BENCHMARKS.md
 tmp=$(mktemp)
-trap 'rm -f "$tmp" "$tmp.err" "$tmp.rows" "$tmp.ui" "$tmp.bulk" "$tmp.bastion"' EXIT
+trap 'rm -f "$tmp" "$tmp.err" "$tmp.rows" "$tmp.ui" "$tmp.bulk" "$tmp.notify" "$tmp.bastion"' EXIT
 BI=${BENCH_BASTION_IDLE:-200}
 BA=${BENCH_BASTION_ACTIVE:-50}
 BS=${BENCH_BASTION_SECONDS:-60}
@@ -136,7 +139,37 @@ bulk_section() {
     echo "<!-- bulk:end -->"
 }
 
-replace_section() { # NAME FILE: replaces <!-- NAME:begin -->...<!-- NAME:end --> in $out (or appends)
+# Notifications never slow a step (bench_notify): its section, between markers.
+notify_section() {
+    local n=${BENCH_NOTIFY:-2000}
+    echo "bench: notifications off / on with a slow SMTP server / on with a dead one ($n executions, median of 3)" >&2
+    "$B/bench_notify" --executions "$n" --repeat 3 >"$tmp.notify" 2>"$tmp.err" || { cat "$tmp.err" >&2; exit 1; }
+    echo "<!-- notify:begin -->"
+    echo "## Notifications do not slow the workflows"
+    echo
+    echo "Produced by \`make bench\` (tests/bench/bench_notify.c) on $(date -u +%Y-%m-%d):"
+    echo "$(sed -n 's/^<!-- machine \(.*\) -->$/\1/p' "$tmp.notify"); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "when it ran. new_partner_user started with its organisation and given its"
+    echo "input through ops ($n executions, the simulated steps run by the input),"
+    echo "each variant on a fresh database, the run with the median executions/s of 3."
+    echo "With notifications on, every execution writes three events in the"
+    echo "transactions of its changes (input needed at steps 1 and 2, completed); a"
+    echo "notifier thread with its own connection and configuration (as in a \`hyopps"
+    echo "worker\` process) addresses and delivers them live to the SMTP fake (STARTTLS,"
+    echo "AUTH) answering each message after 200 ms, or to a port where nothing listens."
+    echo "Input ms: the ops call, median / p99. Left to a runner: executions whose input"
+    echo "ran its local steps for longer than 20 ms and left the rest queued. The last"
+    echo "columns: at the end of the timed run, events written, events addressed, emails"
+    echo "delivered, and what still waited (it is delivered afterwards: a slow server"
+    echo "makes a backlog of notifications, never of steps)."
+    echo
+    echo "| notifications | executions | executions/s | input ms | left to a runner | events | addressed | delivered | waiting |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    grep '^|' "$tmp.notify"
+    echo "<!-- notify:end -->"
+}
+
+replace_section() { # NAME FILE: puts FILE between NAME's markers in $out (appends when missing)
     if [ -f "$out" ] && grep -q "<!-- $1:begin -->" "$out"; then
         awk -v f="$2" -v b="<!-- $1:begin -->" -v e="<!-- $1:end -->" \
             '$0 == b { while ((getline l < f) > 0) print l; skip = 1; next } $0 == e { skip = 0; next } !skip' "$out" >"$tmp"
@@ -160,6 +193,12 @@ if [ "${BENCH_ONLY:-}" = bulk ]; then
     replace_section bulk "$tmp.new"
     rm -f "$tmp.new" "$tmp.bulk"
     echo "bench: wrote the import section of $out" >&2
+elif [ "${BENCH_ONLY:-}" = notify ]; then
+    export HYOPPS_ROOT=$PWD
+    notify_section >"$tmp.new"
+    replace_section notify "$tmp.new"
+    rm -f "$tmp.new"
+    echo "bench: wrote the notifications section of $out" >&2
     exit 0
 fi
 
@@ -254,7 +293,7 @@ print("  %.1f ms at most." % worst)
 
 R=${BENCH_REPEAT:-3}
 cache=$(mktemp -d)
-trap 'rm -f "$tmp" "$tmp.err" "$tmp.rows" "$tmp.ui"; rm -rf "$cache"' EXIT
+trap 'rm -f "$tmp" "$tmp.err" "$tmp.rows" "$tmp.ui" "$tmp.notify"; rm -rf "$cache"' EXIT
 export HYOPPS_ROOT=$PWD
 
 echo "bench: engine, empty database ($M executions x 1, 2, 4 workers, median of $R)" >&2
@@ -273,6 +312,7 @@ echo "bench: the execution list on $L executions" >&2
 "$B/bench_list" --executions "$L" --orgs 100 >"$tmp" 2>"$tmp.err"
 list_rows=$(grep '^|' "$tmp")
 live=$(tests/bench/live.sh)
+notify=$(notify_section)
 
 {
     echo "# Benchmarks"
@@ -339,6 +379,8 @@ live=$(tests/bench/live.sh)
     echo "$list_rows"
     echo
     echo "$live"
+    echo
+    echo "$notify"
     echo
     targets | /usr/bin/python3 -c 'import sys; t = sys.stdin.read().rstrip("\n"); sys.stdout.write(open(sys.argv[1]).read().replace("@TARGETS@", t))' tests/bench/notes.md
     echo

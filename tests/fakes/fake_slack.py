@@ -25,6 +25,11 @@ Faults of this fake (besides fakelib's):
 
 Run: /usr/bin/python3 tests/fakes/fake_slack.py --port-file F [--token T]
 Seed: POST /_fake/seed {"users":[{"email":...}], "usergroups":[{"handle":..., "users":[...], "disabled":true}]}
+
+chat.postMessage (channel "#name" or an id, text) keeps each message in the
+state's "messages" ({channel, text, ts}). Until channels are seeded
+({"channels": ["#ops"]}) every channel exists; then another one gives
+channel_not_found.
 """
 
 import re
@@ -55,11 +60,13 @@ class FakeSlack(fakelib.Fake):
         self.groups = {}      # id -> usergroup
         self.updates = 0
         self.writes = []      # every member-list write: {usergroup, by, before, after, dropped}
+        self.messages = []    # chat.postMessage: {channel, text, ts}
+        self.channels = set()
 
     def state(self):
         return {"users": list(self.users.values()), "usergroups": list(self.groups.values()),
                 "membership_writes": self.updates, "writes": self.writes,
-                "dropped_total": sum(len(w["dropped"]) for w in self.writes)}
+                "dropped_total": sum(len(w["dropped"]) for w in self.writes), "messages": list(self.messages)}
 
     def write_members(self, g, ids, by):
         before = list(g["users"])
@@ -96,6 +103,8 @@ class FakeSlack(fakelib.Fake):
         out = {"users": [], "usergroups": []}
         for u in data.get("users", []):
             out["users"].append(self.add_user(u["email"], u.get("deleted", False)))
+        for ch in data.get("channels", []):
+            self.channels.add(ch)
         for g in data.get("usergroups", []):
             out["usergroups"].append(self.add_group(g.get("name", g["handle"]), g["handle"],
                                                     g.get("description", ""), g.get("users"),
@@ -187,6 +196,17 @@ class FakeSlack(fakelib.Fake):
             self.write_members(g, ids, "client")
             self.updates += 1
             return ok(usergroup=self.group_json(g))
+        if method == "chat.postMessage":
+            channel, text = a.get("channel") or "", a.get("text") or ""
+            if not channel:
+                return fail("channel_not_found")
+            if not text:
+                return fail("no_text")
+            if self.channels and channel not in self.channels:
+                return fail("channel_not_found")
+            ts = "%.6f" % (time.time() + len(self.messages) / 1e6)
+            self.messages.append({"channel": channel, "text": text, "ts": ts})
+            return ok(channel="C" + channel.lstrip("#").upper()[:9], ts=ts, message={"text": text, "ts": ts})
         return fail("unknown_method")
 
 

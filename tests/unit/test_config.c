@@ -82,7 +82,10 @@ static void good_file_sets_everything(void **s)
                             "password = p\nfrom = HyOpps@example.com\n"
                             "[http]\ntimeout_ms = 2500\nmax_attempts = 3\n"
                             "[ui]\nascii = yes\ncolor = off\n"
-                            "[security]\nrestricted = true\nidle_minutes = 30\n",
+                            "[security]\nrestricted = true\nidle_minutes = 30\n"
+                            "[notify]\nenabled = false\nadmin_emails = ops@example.com, Lead@Example.com\n"
+                            "slack_channel = #hy-ops\nremind_after_hours = 4\nmax_reminders = 0\ndigest_hour = 7\n"
+                            "input_delay_minutes = 0\n",
                             0600);
     hy_config *cfg = NULL;
     hy_err err;
@@ -109,6 +112,13 @@ static void good_file_sets_everything(void **s)
     assert_false(cfg->ui.color);
     assert_true(cfg->security.restricted);
     assert_int_equal(cfg->security.idle_minutes, 30);
+    assert_false(cfg->notify.enabled);
+    assert_string_equal(cfg->notify.admin_emails, "ops@example.com, Lead@Example.com");
+    assert_string_equal(cfg->notify.slack_channel, "#hy-ops");
+    assert_int_equal(cfg->notify.remind_after_hours, 4);
+    assert_int_equal(cfg->notify.max_reminders, 0);
+    assert_int_equal(cfg->notify.digest_hour, 7);
+    assert_int_equal(cfg->notify.input_delay_minutes, 0);
     config_free(cfg);
     free(path);
 }
@@ -131,6 +141,14 @@ static void defaults_and_off_without_credentials(void **s)
     assert_int_equal(cfg->teams.mode, HY_MODE_OFF);
     assert_int_equal(cfg->slack.mode, HY_MODE_OFF);
     assert_int_equal(cfg->smtp.mode, HY_MODE_OFF);
+    /* notifications: on, to every admin and support user, no Slack, no digest */
+    assert_true(cfg->notify.enabled);
+    assert_null(cfg->notify.admin_emails);
+    assert_null(cfg->notify.slack_channel);
+    assert_int_equal(cfg->notify.remind_after_hours, 24);
+    assert_int_equal(cfg->notify.max_reminders, 3);
+    assert_int_equal(cfg->notify.digest_hour, -1);
+    assert_int_equal(cfg->notify.input_delay_minutes, 2);
     config_free(cfg);
     free(path);
 }
@@ -173,6 +191,19 @@ static void each_bad_value_names_file_line_and_fix(void **s)
     assert_non_null(strstr(m, "bad.ini:1: syntax error"));
     m = load_error("[metabase]\nmode = live\n");
     assert_non_null(strstr(m, "[metabase] mode = live needs url and api_key"));
+    m = load_error("[notify]\nadmin_emails = ops@example.com, not-an-address\n");
+    assert_non_null(strstr(m, "bad.ini:2: [notify] admin_emails must be email addresses separated by commas, got "
+                              "'not-an-address'"));
+    m = load_error("[notify]\nslack_channel = #ops room\n");
+    assert_non_null(strstr(m, "[notify] slack_channel must be a channel name (#ops) or id"));
+    m = load_error("[notify]\ndigest_hour = 24\n");
+    assert_non_null(strstr(m, "bad.ini:2: [notify] digest_hour must be an hour from 0 to 23 (or empty for none)"));
+    m = load_error("[notify]\nremind_after_hours = 0\n");
+    assert_non_null(strstr(m, "[notify] remind_after_hours must be a whole number from 1 to 720"));
+    m = load_error("[notify]\nenabled = perhaps\n");
+    assert_non_null(strstr(m, "[notify] enabled must be true or false"));
+    m = load_error("[nofity]\nenabled = true\n");
+    assert_non_null(strstr(m, "http, engine, bulk, notify, ui, security)"));
     /* Control characters in a value are refused, not stored. */
     m = load_error("[teams]\nteam_id = a\x1b[31mb\n");
     assert_non_null(strstr(m, "contains control characters"));

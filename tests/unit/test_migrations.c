@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "ops.h"
 #include "util.h"
 #include "workflows.h"
 
@@ -230,30 +231,26 @@ static void status_checks_hold(hy_db *db, const char *label)
     assert_int_equal(db_exec_script(db, "ROLLBACK TO t; RELEASE t;", &err), 0);
 }
 
-/* 005 rewrote both status CHECKs as OR chains (no `IN` list left) on a new
- * database and on the original's, and they still refuse what they refused,
- * for the migrating connection and for a new one. */
-static void status_checks_are_or_chains(void **s)
+/* A check on a new database and on the original's, each through the
+ * connection that migrated it and through a new one (which reads the
+ * edited schema); then the file's integrity. first(e): what to assert
+ * before, on each environment. */
+static void on_new_and_original(void (*first)(t_env *e), void (*hold)(hy_db *db, const char *label))
 {
-    (void)s;
     t_env *fresh = t_env_new();
     t_env *legacy = t_env_from_file(t_fixture("legacy-hyopps.db"));
     t_env *envs[] = {fresh, legacy};
     for (int i = 0; i < 2; i++) {
         t_env *e = envs[i];
-        assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%status IN (%'", ""), 0);
-        assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
-                                    "('workflow_executions', 'workflow_step_executions') AND sql LIKE "
-                                    "'%OR status = ''cancelled'')%'", ""), 2);
-        assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE name = 'hy_schema_bump'", ""), 0);
-        status_checks_hold(e->c->db, i ? "legacy, migrating connection" : "fresh, migrating connection");
+        first(e);
+        hold(e->c->db, i ? "legacy, migrating connection" : "fresh, migrating connection");
         char path[512];
         snprintf(path, sizeof path, "%s/hyopps.db", e->dir);
         hy_db *db = NULL;
         hy_err err;
         hy_err_clear(&err);
         assert_int_equal(db_open_raw(path, &db, &err), 0);
-        status_checks_hold(db, i ? "legacy, new connection" : "fresh, new connection");
+        hold(db, i ? "legacy, new connection" : "fresh, new connection");
         char *check = NULL;
         assert_int_equal(db_get_text(db, &err, &check, "PRAGMA integrity_check", ""), 0);
         assert_string_equal(check, "ok");
@@ -262,6 +259,82 @@ static void status_checks_are_or_chains(void **s)
     }
     t_env_free(fresh);
     t_env_free(legacy);
+}
+
+static void status_checks_rewritten(t_env *e)
+{
+    assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%status IN (%'", ""), 0);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+                                "('workflow_executions', 'workflow_step_executions') AND sql LIKE "
+                                "'%OR status = ''cancelled'')%'", ""), 2);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE name = 'hy_schema_bump'", ""), 0);
+}
+
+/* 005 rewrote both status CHECKs as OR chains (no `IN` list left) on a new
+ * database and on the original's, and they still refuse what they refused,
+ * for the migrating connection and for a new one. */
+static void status_checks_are_or_chains(void **s)
+{
+    (void)s;
+    on_new_and_original(status_checks_rewritten, status_checks_hold);
+}
+
+/* users.app_role takes 'support' and still refuses anything else. */
+static void role_check_holds(hy_db *db, const char *label)
+{
+    hy_err err;
+    hy_err_clear(&err);
+    if (db_exec_script(db, "SAVEPOINT r; INSERT INTO users(id, firstname, lastname, email, app_role, password_hash) "
+                           "VALUES('chk-support', 'S', 'Upport', 'chk-support@hyopps.local', 'support', '!');",
+                       &err) != 0)
+        fail_msg("%s: 'support' refused: %s", label, err.msg);
+    const char *bad[] = {"UPDATE users SET app_role = 'root' WHERE id = 'chk-support'",
+                         "UPDATE users SET app_role = 'Support' WHERE id = 'chk-support'",
+                         "UPDATE users SET app_role = NULL WHERE id = 'chk-support'"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        hy_err_clear(&err);
+        if (db_exec_script(db, bad[i], &err) == 0) fail_msg("%s: accepted: %s", label, bad[i]);
+        if (!strstr(err.msg, "constraint failed")) fail_msg("%s: %s: %s", label, bad[i], err.msg);
+    }
+    hy_err_clear(&err);
+    assert_int_equal(db_exec_script(db, "ROLLBACK TO r; RELEASE r;", &err), 0);
+}
+
+static void role_check_rewritten(t_env *e)
+{
+    assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE name = 'users' AND sql LIKE "
+                                "'%app_role IN (%'", ""), 0);
+    /* the original's users are untouched */
+    assert_int_equal(t_count(e, "SELECT count(*) FROM users WHERE app_role NOT IN ('admin', 'partner_admin')", ""),
+                     0);
+}
+
+/* 006: the support role on a new database and on the original's (whose
+ * users table the original app created), through the migrating connection
+ * and a new one; then through ops: an admin makes someone support, who
+ * logs in as support. */
+static void support_role_is_accepted(void **s)
+{
+    (void)s;
+    on_new_and_original(role_check_rewritten, role_check_holds);
+    t_env *fresh = t_env_new();
+    hy_principal admin, sup;
+    t_admin(fresh, &admin);
+    char id[HY_UUID_LEN];
+    t_user(fresh, "sam@hyopps.local", "user", NULL, "support-pass-1", id);
+    hy_user_update up = {.role = "support"};
+    hy_err err;
+    hy_err_clear(&err);
+    assert_int_equal(ops_user_update(fresh->c, &admin, "sam@hyopps.local", &up, &err), 0);
+    char *token = NULL;
+    assert_int_equal(auth_login(fresh->c, "sam@hyopps.local", "support-pass-1", &sup, &token, &err), 0);
+    free(token);
+    assert_int_equal(sup.role, HY_ROLE_SUPPORT);
+    assert_string_equal(hy_role_name(sup.role), "support");
+    up.role = "supporter";
+    assert_int_equal(ops_user_update(fresh->c, &admin, "sam@hyopps.local", &up, &err), HY_ERR_INVALID);
+    assert_non_null(strstr(hy_field_msg(&err, "role"), "admin, support, partner_admin or user"));
+    t_env_free(fresh);
 }
 
 static void newer_schema_is_refused(void **s)
@@ -289,6 +362,7 @@ int main(void)
         cmocka_unit_test(every_connection_has_the_pragmas),
         cmocka_unit_test(legacy_database_upgrades_in_place),
         cmocka_unit_test(status_checks_are_or_chains),
+        cmocka_unit_test(support_role_is_accepted),
         cmocka_unit_test(newer_schema_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /* The Slack client against the fake Slack: user groups found or created
  * once (disabled ones enabled), members added without dropping anyone (and
  * written again when another writer's stale list lands over ours), ok:false
- * codes and 429 rate limits classified. */
+ * codes and 429 rate limits classified; a message posted to a channel, and
+ * whether a failed post may have been posted anyway. */
 #include "testlib.h"
 
 #include <stdlib.h>
@@ -334,6 +335,48 @@ static void bad_token_is_permanent_and_never_shown(void **s)
     assert_string_equal(who, "hyopps-bot@Fake Team");
 }
 
+static int messages(const char *channel)
+{
+    cJSON *st = t_fake_state(sl);
+    int n = 0;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItem(st, "messages"))
+        if (strcmp(cJSON_GetObjectItem(m, "channel")->valuestring, channel) == 0) n++;
+    cJSON_Delete(st);
+    return n;
+}
+
+static void a_message_is_posted_and_a_lost_answer_says_maybe(void **s)
+{
+    ctx *c = *s;
+    bool maybe = true;
+    assert_int_equal(slack_post_message(c->in, "#hy-ops", "Failed: New partner user for Acme <&>", &maybe, &c->err), 0);
+    assert_false(maybe);
+    assert_int_equal(messages("#hy-ops"), 1);
+    cJSON *st = t_fake_state(sl);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(st, "messages"), 0), "text")->valuestring,
+                        "Failed: New partner user for Acme <&>");
+    cJSON_Delete(st);
+    /* refused: nothing posted, and it says why */
+    cJSON_Delete(seed("{\"channels\": [\"#hy-ops\"]}"));
+    assert_int_equal(slack_post_message(c->in, "#elsewhere", "x", &maybe, &c->err), HY_ERR_PERMANENT);
+    assert_false(maybe);
+    assert_string_equal(c->err.msg, "Slack chat.postMessage failed: channel_not_found");
+    t_fake_fault(sl, "{\"path\":\"chat.postMessage\",\"status\":503}");
+    assert_int_equal(slack_post_message(c->in, "#hy-ops", "x", &maybe, &c->err), HY_ERR_TRANSIENT);
+    assert_false(maybe); /* an answer came: not posted */
+    /* no answer: it may have been posted */
+    c->cfg->http.timeout_ms = 300;
+    t_fake_fault(sl, "{\"path\":\"chat.postMessage\",\"kind\":\"hang\",\"seconds\":3}");
+    assert_int_equal(slack_post_message(c->in, "#hy-ops", "x", &maybe, &c->err), HY_ERR_TRANSIENT);
+    assert_true(maybe);
+    /* nothing listening: certainly not posted */
+    free(c->cfg->slack.api_url);
+    c->cfg->slack.api_url = xstrdup("http://127.0.0.1:1/api");
+    assert_int_equal(slack_post_message(c->in, "#hy-ops", "x", &maybe, &c->err), HY_ERR_TRANSIENT);
+    assert_false(maybe);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, open_ctx, close_ctx)
 
 int main(void)
@@ -351,6 +394,7 @@ int main(void)
         T(rate_limit_is_transient_with_retry_after),
         T(ok_false_codes_are_classified),
         T(bad_token_is_permanent_and_never_shown),
+        T(a_message_is_posted_and_a_lost_answer_says_maybe),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
