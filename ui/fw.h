@@ -14,8 +14,9 @@
  *  - The main loop sleeps until a key, a signal, a deadline (the idle
  *    logout, the session's expiry, a timer a screen asked for) or a change
  *    in the database: a file notification on its write-ahead log (or, where
- *    notifications cannot be had, a look every UI_REFRESH_MS), then a look
- *    (ops_watch) at most every UI_REFRESH_MS. A state change (the audit
+ *    notifications cannot be had, a look every UI_REFRESH_MS and a bit),
+ *    then a look (ops_watch) at most every UI_REFRESH_MS plus a random
+ *    part (hundreds of sessions do not look together). A state change (the audit
  *    trail grew) checks the session, kicks the runner and ticks the top
  *    screen with u->data_changed set. Nothing is polled otherwise: an idle
  *    session costs nothing. A screen that animates (a spinner, a running
@@ -40,9 +41,12 @@
 #define UI_MIN_COLS 80
 #define UI_MIN_ROWS 24
 #define UI_TICK_MS 200          /* animation period (spinners, running times): ui_tick_in */
-#define UI_REFRESH_MS 700       /* while the state keeps changing, the database is looked at
-                                 * this often (and this often without file notifications):
-                                 * a change shows within a second */
+#define UI_REFRESH_MS 500       /* while the state keeps changing, the database is looked at
+                                 * every UI_REFRESH_MS plus up to UI_REFRESH_SPREAD_MS (at
+                                 * random: hundreds of sessions do not wake together), and
+                                 * as often without file notifications: a change shows
+                                 * within a second */
+#define UI_REFRESH_SPREAD_MS 300
 
 /* ---- what handlers return (bits) ---- */
 enum {

@@ -5,13 +5,15 @@
  *    screen asked for (ui_tick_in), the expiry of a worker's heartbeat,
  *    and without file notifications the next look at the database.
  *  - A commit notification (dbwatch.h) leads to a look (ops_watch)
- *    UI_SETTLE_MS later (the commit that wrote the log is published a
- *    moment after; its other writes come meanwhile). After a look that
- *    saw a state change the notifications are not polled for
- *    UI_REFRESH_MS: the next look comes then, whatever happened (their
- *    events wait, merged, in the kernel). A database that keeps changing
- *    wakes a session once per UI_REFRESH_MS, for one look; a heartbeat
- *    (no state change) costs a notification and one look.
+ *    UI_SETTLE_MS later, plus up to as much at random (the commit that
+ *    wrote the log is published a moment after; its other writes come
+ *    meanwhile; sessions woken by the same commit do not all look at the
+ *    same moment). After a look that saw a state change the notifications
+ *    are not polled for UI_REFRESH_MS plus up to UI_REFRESH_SPREAD_MS: the
+ *    next look comes then, whatever happened (their events wait, merged,
+ *    in the kernel). A database that keeps changing wakes a session once
+ *    per 0.5-0.8 s, for one look, the sessions spread over that time; a
+ *    heartbeat (no state change) costs a notification and one look.
  *  - A look that sees a state change checks the session, kicks the
  *    runner and ticks the top screen (u->data_changed); one that sees a
  *    worker appear or go pauses or resumes the runner. */
@@ -35,6 +37,20 @@
 #define UI_RELEASE_MS 5000
 
 static void busy(ui *u) { u->release_due_ms = hy_mono_ms() + UI_RELEASE_MS; }
+
+/* 0..n-1, a different sequence per process (xorshift; no secret here). */
+static int64_t spread(int64_t n)
+{
+    static uint64_t x;
+    if (!x) x = ((uint64_t)getpid() << 32) ^ (uint64_t)hy_mono_ms() ^ 0x9e3779b97f4a7c15ull;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return n > 0 ? (int64_t)(x % (uint64_t)n) : 0;
+}
+
+/* The next look while the state keeps changing (and without notifications). */
+static int64_t refresh_after(void) { return UI_REFRESH_MS + spread(UI_REFRESH_SPREAD_MS); }
 
 void ui_tick_in(ui *u, int ms)
 {
@@ -61,7 +77,10 @@ static void tick_top(ui *u)
     ui_apply(u, s, f);
 }
 
-static int64_t poll_period(const ui *u) { return u->cfg->ui.poll_ms > 0 ? u->cfg->ui.poll_ms : UI_REFRESH_MS; }
+static int64_t poll_period(const ui *u)
+{
+    return u->cfg->ui.poll_ms > 0 ? u->cfg->ui.poll_ms : UI_REFRESH_MS + UI_REFRESH_SPREAD_MS / 2;
+}
 
 /* Are commits notified? Else the database is looked at every poll period. */
 static bool notified(const ui *u) { return dbwatch_fd(u->watch) >= 0; }
@@ -77,12 +96,12 @@ void ui_look(ui *u)
     hy_err err;
     hy_err_clear(&err);
     if (ops_watch(u->ctx, &u->seen, &changed, &err) != 0) {
-        u->look_due_ms = now + UI_REFRESH_MS; /* a busy database: again a little later */
+        u->look_due_ms = now + refresh_after(); /* a busy database: again a little later */
         return;
     }
     if (changed & HY_WATCH_WORKER) ui_runner_sync(u);
     if (!(changed & HY_WATCH_STATE)) return; /* a heartbeat, the search index, a checkpoint */
-    if (u->watch) u->look_due_ms = now + UI_REFRESH_MS; /* more may follow: the next look then */
+    if (u->watch) u->look_due_ms = now + refresh_after(); /* more may follow: the next look then */
     int f = ui_check_session(u); /* a revoked session ends now, not at the next key */
     if (f) {
         ui_apply(u, u->top, f);
@@ -181,7 +200,7 @@ static unsigned wait_for(ui *u, int64_t deadline)
 }
 
 /* A commit was notified: look once it is published. */
-static void noticed(ui *u) { u->look_due_ms = hy_mono_ms() + UI_SETTLE_MS; }
+static void noticed(ui *u) { u->look_due_ms = hy_mono_ms() + UI_SETTLE_MS + spread(UI_SETTLE_MS); }
 
 void ui_run(ui *u, const screen_ops *first, const void *arg)
 {
