@@ -213,9 +213,6 @@ int sim_member_add(hy_ctx *c, const char *system, const char *group, const char 
                      "VALUES(?1, ?2, ?3, ?2 || ':' || ?3, ?4) ON CONFLICT DO NOTHING",
                      "tttt", system, group, account, now);
     *changed = rc == 0 && db_changes(c->db) > 0;
-    if (*changed)
-        rc = db_exec(c->db, err, "UPDATE sim_groups SET members = members + 1 WHERE system = ? AND group_id = ?", "tt",
-                     system, group);
     return rc;
 }
 
@@ -225,16 +222,19 @@ int sim_member_remove(hy_ctx *c, const char *system, const char *group, const ch
     int rc = db_exec(c->db, err, "DELETE FROM sim_members WHERE system = ? AND group_id = ? AND account_id = ?", "ttt",
                      system, group, account);
     *changed = rc == 0 && db_changes(c->db) > 0;
-    if (*changed)
-        rc = db_exec(c->db, err, "UPDATE sim_groups SET members = members - 1 WHERE system = ? AND group_id = ?", "tt",
-                     system, group);
     return rc;
+}
+
+int sim_member_counted(hy_ctx *c, const char *system, const char *group, int delta, hy_err *err)
+{
+    return db_exec(c->db, err, "UPDATE sim_groups SET members = members + ? WHERE system = ? AND group_id = ?", "itt",
+                   delta, system, group);
 }
 
 int sim_member_count(hy_ctx *c, const char *system, const char *group, int *out, hy_err *err)
 {
     int64_t n = 0;
-    /* kept by sim_member_add / _remove (every kind of a system has its own ids) */
+    /* kept by sim_member_counted (every kind of a system has its own ids) */
     int rc = db_get_int(c->db, err, &n, NULL, "SELECT max(members) FROM sim_groups WHERE system = ? AND group_id = ?",
                         "tt", system, group);
     *out = (int)n;
