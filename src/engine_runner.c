@@ -112,11 +112,15 @@ static void *runner_main(void *arg)
     return NULL;
 }
 
-/* Will steps call a live service on this runner? */
+/* May this runner (its steps, its notifier) call a live service? */
 static bool calls_services(const hy_config *cfg)
 {
     for (hy_integration i = HY_INT_METABASE; i <= HY_INT_EMAIL; i++)
         if (hy_integration_remote(cfg, i)) return true;
+    const hy_workflow_def *wf;
+    for (int i = 0; (wf = workflow_at(i)); i++) /* a step of an outside service (always live) */
+        for (int s = 0; s < wf->nsteps; s++)
+            if (wf->steps[s].kind == HY_STEP_AUTO && hy_integration_remote(cfg, wf->steps[s].integration)) return true;
     return false;
 }
 

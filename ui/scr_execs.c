@@ -6,7 +6,7 @@
  * organisation, user email and id through ops at each keystroke (1-2
  * characters match ids only: the screen says so); the next page loads when
  * the selection reaches the last row. When the data changed (the main
- * loop says so, at most every 0.7 s) the rows loaded are reloaded and
+ * loop says so, at most every 0.5-0.8 s) the rows loaded are reloaded and
  * redrawn only when a row or a count changed.
  *
  * An execution whose step has waited for input longer than [notify]

@@ -1,8 +1,9 @@
 /* Waking without polling (issue 16): the commit notifications (dbwatch:
  * inotify on the -wal, dnotify on its directory as the fallback), the look
  * at what changed (ops_watch: any commit, a state change, a worker that
- * appears or goes), the workers' heartbeat, and the runner thread that
- * looks for work only when kicked. */
+ * appears or goes), the workers' heartbeat, the runner thread that
+ * looks for work only when kicked, and one that sets up no TLS when every
+ * integration is simulated. */
 #include "testlib.h"
 
 #include <poll.h>
@@ -12,6 +13,7 @@
 
 #include "audit.h"
 #include "dbwatch.h"
+#include "integrations/http.h"
 #include "testlib_exec.h"
 
 /* Waits up to ms for the watch's descriptor to become readable. */
@@ -150,6 +152,48 @@ static void a_dead_workers_heartbeat_expires(void **s)
 
 static char *step3_status(t_env *e, const char *id) { return t_step_status(e, id, 3); }
 
+/* A session's runner with every integration simulated runs its steps
+ * without libcurl's global set-up (TLS: memory on a bastion of hundreds of
+ * sessions); one that may call a live service has it done before its
+ * thread starts. First in this program: nothing before it set libcurl up. */
+static void a_simulated_runner_sets_up_no_tls(void **s)
+{
+    (void)s;
+    assert_false(integ_global_ready());
+    t_env *e = t_exec_env();
+    hy_principal admin;
+    t_admin(e, &admin);
+    char org[HY_UUID_LEN], np[HY_UUID_LEN], id[HY_UUID_LEN];
+    t_partner(e, &admin, "Quiet Co", "st-quiet", org, np);
+    e->app->cfg->engine.inline_local_steps = false; /* every step left to the runner */
+    hy_runner *r = NULL;
+    hy_err err;
+    hy_err_clear(&err);
+    hy_runner_opts o = {0};
+    assert_int_equal(runner_start(e->app, &o, &r, &err), 0);
+    t_start_user(e, &admin, org, id);
+    t_submit_ok(e, &admin, id, "input_user_details", "firstname=Tia", "lastname=Quiet", "email=tia@quiet.example", NULL);
+    runner_kick(r);
+    int64_t deadline = hy_mono_ms() + 10000;
+    char *ex = NULL;
+    do {
+        free(ex);
+        usleep(20000);
+        ex = t_exec_status(e, id);
+    } while (strcmp(ex, "completed") != 0 && hy_mono_ms() < deadline);
+    assert_string_equal(ex, "completed");
+    free(ex);
+    runner_stop(r);
+    assert_false(integ_global_ready()); /* its simulated steps ran without it */
+    hy_mode was = e->app->cfg->metabase.mode;
+    e->app->cfg->metabase.mode = HY_MODE_LIVE; /* now a step may call Metabase */
+    assert_int_equal(runner_start(e->app, &o, &r, &err), 0);
+    assert_true(integ_global_ready()); /* set up before the thread started */
+    runner_stop(r);
+    e->app->cfg->metabase.mode = was;
+    t_env_free(e);
+}
+
 /* The runner of a terminal session never polls: work queued by another
  * process waits until it is kicked (the UI kicks it when it sees a state
  * change); paused, a kick does nothing. */
@@ -204,6 +248,7 @@ static void the_runner_looks_only_when_kicked(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_simulated_runner_sets_up_no_tls),
         cmocka_unit_test(inotify_on_the_log),
         cmocka_unit_test(dnotify_when_inotify_is_refused),
         cmocka_unit_test(a_look_tells_what_changed),
