@@ -152,28 +152,20 @@ static void a_dead_workers_heartbeat_expires(void **s)
 
 static char *step3_status(t_env *e, const char *id) { return t_step_status(e, id, 3); }
 
-/* A session's runner with every integration simulated runs its steps
- * without libcurl's global set-up (TLS: memory on a bastion of hundreds of
- * sessions); one that may call a live service has it done before its
- * thread starts. First in this program: nothing before it set libcurl up. */
-static void a_simulated_runner_sets_up_no_tls(void **s)
+/* An admin, a partner organisation, every step left to a runner. */
+static t_env *runner_env(hy_principal *admin, const char *name, const char *slug, char *org)
 {
-    (void)s;
-    assert_false(integ_global_ready());
     t_env *e = t_exec_env();
-    hy_principal admin;
-    t_admin(e, &admin);
-    char org[HY_UUID_LEN], np[HY_UUID_LEN], id[HY_UUID_LEN];
-    t_partner(e, &admin, "Quiet Co", "st-quiet", org, np);
-    e->app->cfg->engine.inline_local_steps = false; /* every step left to the runner */
-    hy_runner *r = NULL;
-    hy_err err;
-    hy_err_clear(&err);
-    hy_runner_opts o = {0};
-    assert_int_equal(runner_start(e->app, &o, &r, &err), 0);
-    t_start_user(e, &admin, org, id);
-    t_submit_ok(e, &admin, id, "input_user_details", "firstname=Tia", "lastname=Quiet", "email=tia@quiet.example", NULL);
-    runner_kick(r);
+    t_admin(e, admin);
+    char np[HY_UUID_LEN];
+    t_partner(e, admin, name, slug, org, np);
+    e->app->cfg->engine.inline_local_steps = false;
+    return e;
+}
+
+/* Waits up to 10 s for the execution to complete. */
+static void completes(t_env *e, const char *id)
+{
     int64_t deadline = hy_mono_ms() + 10000;
     char *ex = NULL;
     do {
@@ -183,6 +175,28 @@ static void a_simulated_runner_sets_up_no_tls(void **s)
     } while (strcmp(ex, "completed") != 0 && hy_mono_ms() < deadline);
     assert_string_equal(ex, "completed");
     free(ex);
+}
+
+/* A session's runner with every integration simulated runs its steps
+ * without libcurl's global set-up (TLS: memory on a bastion of hundreds of
+ * sessions); one that may call a live service has it done before its
+ * thread starts. First in this program: nothing before it set libcurl up. */
+static void a_simulated_runner_sets_up_no_tls(void **s)
+{
+    (void)s;
+    assert_false(integ_global_ready());
+    hy_principal admin;
+    char org[HY_UUID_LEN], id[HY_UUID_LEN];
+    t_env *e = runner_env(&admin, "Quiet Co", "st-quiet", org);
+    hy_runner *r = NULL;
+    hy_err err;
+    hy_err_clear(&err);
+    hy_runner_opts o = {0};
+    assert_int_equal(runner_start(e->app, &o, &r, &err), 0);
+    t_start_user(e, &admin, org, id);
+    t_submit_ok(e, &admin, id, "input_user_details", "firstname=Tia", "lastname=Quiet", "email=tia@quiet.example", NULL);
+    runner_kick(r);
+    completes(e, id);
     runner_stop(r);
     assert_false(integ_global_ready()); /* its simulated steps ran without it */
     hy_mode was = e->app->cfg->metabase.mode;
@@ -200,12 +214,9 @@ static void a_simulated_runner_sets_up_no_tls(void **s)
 static void the_runner_looks_only_when_kicked(void **s)
 {
     (void)s;
-    t_env *e = t_exec_env();
     hy_principal admin;
-    t_admin(e, &admin);
-    char org[HY_UUID_LEN], np[HY_UUID_LEN], id[HY_UUID_LEN];
-    t_partner(e, &admin, "Kick Co", "st-kick", org, np);
-    e->app->cfg->engine.inline_local_steps = false; /* every step left to a runner */
+    char org[HY_UUID_LEN], id[HY_UUID_LEN];
+    t_env *e = runner_env(&admin, "Kick Co", "st-kick", org);
     hy_runner *r = NULL;
     hy_err err;
     hy_err_clear(&err);
@@ -232,15 +243,7 @@ static void the_runner_looks_only_when_kicked(void **s)
     assert_string_equal(st, "pending"); /* paused: a worker runs the steps */
     free(st);
     runner_pause(r, false); /* resumed: it looks at once */
-    int64_t deadline = hy_mono_ms() + 10000;
-    char *ex = NULL;
-    do {
-        free(ex);
-        usleep(20000);
-        ex = t_exec_status(e, id);
-    } while (strcmp(ex, "completed") != 0 && hy_mono_ms() < deadline);
-    assert_string_equal(ex, "completed");
-    free(ex);
+    completes(e, id);
     runner_stop(r);
     t_env_free(e);
 }
