@@ -349,10 +349,12 @@ void ui_logout(ui *u);
 /* The steps of ui_run, public so the framework is tested without a
  * terminal (they never draw): one key through the chain, the timers (idle
  * logout, the session's expiry, a look when due, the top screen's tick
- * when asked for), a look at the database now, closing every screen. */
+ * when asked for), a look at the database now, a commit notification
+ * (schedules the look), closing every screen. */
 void ui_feed_key(ui *u, ui_key k);
 void ui_run_timers(ui *u);
 void ui_look(ui *u);
+void ui_noticed(ui *u);
 void ui_close_all(ui *u);
 
 #endif

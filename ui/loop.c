@@ -8,12 +8,15 @@
  *    UI_SETTLE_MS later, plus up to as much at random (the commit that
  *    wrote the log is published a moment after; its other writes come
  *    meanwhile; sessions woken by the same commit do not all look at the
- *    same moment). After a look that saw a state change the notifications
- *    are not polled for UI_REFRESH_MS plus up to UI_REFRESH_SPREAD_MS: the
- *    next look comes then, whatever happened (their events wait, merged,
- *    in the kernel). A database that keeps changing wakes a session once
- *    per 0.5-0.8 s, for one look, the sessions spread over that time; a
- *    heartbeat (no state change) costs a notification and one look.
+ *    same moment), and never sooner than UI_REFRESH_MS plus up to
+ *    UI_REFRESH_SPREAD_MS after the last look: commits that change nothing
+ *    shown (a notifier delivering its outbox, the search index) wake a
+ *    session at most that often. After a look that saw a state change the
+ *    notifications are not polled until the next look, a refresh period
+ *    later, whatever happened (their events wait, merged, in the kernel).
+ *    A database that keeps changing wakes a session once per 0.5-0.8 s,
+ *    for one look, the sessions spread over that time; a lone heartbeat
+ *    (no state change) costs a notification and one look.
  *  - A look that sees a state change checks the session, kicks the
  *    runner and ticks the top screen (u->data_changed); one that sees a
  *    worker appear or go pauses or resumes the runner. */
@@ -199,8 +202,14 @@ static unsigned wait_for(ui *u, int64_t deadline)
     return ev;
 }
 
-/* A commit was notified: look once it is published. */
-static void noticed(ui *u) { u->look_due_ms = hy_mono_ms() + UI_SETTLE_MS + spread(UI_SETTLE_MS); }
+/* A commit was notified: look once it is published, and not sooner than
+ * a refresh period after the last look, whatever the commits (an outbox
+ * being delivered, the search index): they wait, merged, in the kernel. */
+void ui_noticed(ui *u)
+{
+    int64_t at = hy_mono_ms() + UI_SETTLE_MS + spread(UI_SETTLE_MS), next = u->last_look_ms + refresh_after();
+    u->look_due_ms = at > next ? at : next;
+}
 
 void ui_run(ui *u, const screen_ops *first, const void *arg)
 {
@@ -236,7 +245,7 @@ void ui_run(ui *u, const screen_ops *first, const void *arg)
             }
             if (ev & W_SIGNAL) ui_term_wake_drain();
             if (ev & (W_KEYS | W_SIGNAL)) keys = true; /* SIGWINCH: get_wch says KEY_RESIZE */
-            if (ev & W_DATA) noticed(u);
+            if (ev & W_DATA) ui_noticed(u);
         }
         if (ui_term_signal()) break;
         if (ui_term_take_interrupt()) { /* Ctrl-C (SIGINT) */

@@ -395,9 +395,34 @@ static void observe_hook(t_env *e, void *ud)
 
 /* ---- measurements ---- */
 
+/* Idle means nothing is written: waits (at most max_s) until the
+ * database's data version stays the same for 3 s (the worker's notifier
+ * delivers what the backlogs left in its outbox, one commit each); the
+ * seconds waited, negative when it never became quiet. */
+static double quiet(hy_app *probe, int max_s)
+{
+    double t0 = now_us(), same_since = t0;
+    int64_t last = -1;
+    while (now_us() - t0 < max_s * 1e6) {
+        hy_err err;
+        hy_err_clear(&err);
+        int64_t v = 0;
+        if (db_get_int(probe->db, &err, &v, NULL, "PRAGMA data_version", "") != 0) die("data_version", &err);
+        if (v != last) {
+            last = v;
+            same_since = now_us();
+        } else if (now_us() - same_since >= 3e6) {
+            return (now_us() - t0) / 1e6;
+        }
+        usleep(200000);
+    }
+    return -(now_us() - t0) / 1e6;
+}
+
 /* CPU of the idle sessions over `seconds`: ms per session per second,
  * overall and by wake mode (notified / polling). */
-static void idle_cpu(int first, int count, int seconds, const char *what, double target, const char *db_dir)
+static void idle_cpu(int first, int count, int seconds, const char *what, double target, const char *db_dir,
+                     double waited)
 {
     int64_t *before = xcalloc((size_t)count, sizeof *before);
     int *kind = xcalloc((size_t)count, sizeof *kind), nk[3] = {0, 0, 0};
@@ -420,9 +445,10 @@ static void idle_cpu(int first, int count, int seconds, const char *what, double
     char note[400];
     snprintf(note, sizeof note,
              "%d sessions, %.0f s: %d with inotify %.4f ms/s each, %d with dnotify %.4f, %d looking every 500 ms "
-             "%.4f; load average %.1f before",
+             "%.4f; load average %.1f before; %s %.0f s for the database to be quiet",
              count, secs, nk[2], nk[2] ? sum[2] / nk[2] / secs : 0, nk[1], nk[1] ? sum[1] / nk[1] / secs : 0, nk[0],
-             nk[0] ? sum[0] / nk[0] / secs : 0, l0);
+             nk[0] ? sum[0] / nk[0] / secs : 0, l0, waited >= 0 ? "waited" : "still written to after",
+             waited >= 0 ? waited : -waited);
     printf("| %s | **%.4f ms/s** | %.2f ms/s | %s |\n", what, per, target, note);
     if (worker_pid > 0)
         printf("| the worker meanwhile (idle: heartbeat, notifications) | %.4f ms/s | - | its CPU time over the same %.0f s |\n",
@@ -693,13 +719,15 @@ int main(int argc, char **argv)
     fprintf(stderr, "bench_bastion: logged in in %.1f s\n", (now_us() - l0) / 1e6);
     sleep(SETTLE_S);
     memory(0, nidle, "idle session, a worker alive (no runner thread)");
-    idle_cpu(0, nidle, seconds, "CPU per idle session, a worker alive", 0.05, e->dir);
+    double waited = quiet(probe, 600);
+    fprintf(stderr, "bench_bastion: the database quiet after %.0f s\n", waited);
+    idle_cpu(0, nidle, seconds, "CPU per idle session, a worker alive", 0.05, e->dir, waited);
 
     /* 3. the same sessions with no worker: each runs its runner thread */
     worker_stop();
     sleep(SETTLE_S);
     memory(0, nidle, "idle session, no worker (its runner thread and connection)");
-    idle_cpu(0, nidle, seconds, "CPU per idle session, no worker", 0.05, e->dir);
+    idle_cpu(0, nidle, seconds, "CPU per idle session, no worker", 0.05, e->dir, quiet(probe, 600));
     worker_start(bin, cfg, e);
     sleep(SETTLE_S); /* the runners pause */
 

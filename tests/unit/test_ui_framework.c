@@ -314,6 +314,26 @@ static void the_top_screen_is_ticked_only_when_it_asks_or_is_uncovered(void **s)
     free_ui(u);
 }
 
+/* A commit notification schedules one look once the commit is published
+ * (100-200 ms), but never sooner than a refresh period after the last
+ * look: commits that keep coming (an outbox being delivered) wake a
+ * session at most every 0.5-0.8 s. */
+static void notifications_are_looked_at_most_every_refresh_period(void **s)
+{
+    (void)s;
+    ui *u = new_ui();
+    int64_t now = hy_mono_ms();
+    u->last_look_ms = now - 60000;           /* a lone commit, the last look long ago */
+    ui_noticed(u);
+    assert_true(u->look_due_ms >= now + 100 && u->look_due_ms <= hy_mono_ms() + 200);
+    u->look_due_ms = 0;
+    now = hy_mono_ms();
+    u->last_look_ms = now;                   /* a look just now: the next commit waits */
+    ui_noticed(u);
+    assert_true(u->look_due_ms >= now + UI_REFRESH_MS && u->look_due_ms <= now + UI_REFRESH_MS + UI_REFRESH_SPREAD_MS);
+    free_ui(u);
+}
+
 static void errors_go_to_the_message_line_or_back_to_login(void **s)
 {
     (void)s;
@@ -344,6 +364,7 @@ int main(void)
         cmocka_unit_test(quitting_asks_and_dialogs_are_modal),
         cmocka_unit_test(prompt_returns_its_text),
         cmocka_unit_test(the_top_screen_is_ticked_only_when_it_asks_or_is_uncovered),
+        cmocka_unit_test(notifications_are_looked_at_most_every_refresh_period),
         cmocka_unit_test(errors_go_to_the_message_line_or_back_to_login),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
