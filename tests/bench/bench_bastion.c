@@ -395,22 +395,24 @@ static void observe_hook(t_env *e, void *ud)
 
 /* ---- measurements ---- */
 
-/* Idle means nothing is written: waits (at most max_s) until the
- * database's data version stays the same for 3 s (the worker's notifier
+/* Idle means nothing is written and the worker has nothing left to do:
+ * waits (at most max_s) until the database's data version stays the same
+ * and the worker uses less than 5 ms of CPU, for 3 s (its notifier
  * delivers what the backlogs left in its outbox, one commit each); the
  * seconds waited, negative when it never became quiet. */
 static double quiet(hy_app *probe, int max_s)
 {
     double t0 = now_us(), same_since = t0;
-    int64_t last = -1;
+    int64_t last = -1, cpu_since = worker_pid > 0 ? proc_cpu_ns(worker_pid) : 0;
     while (now_us() - t0 < max_s * 1e6) {
         hy_err err;
         hy_err_clear(&err);
-        int64_t v = 0;
+        int64_t v = 0, cpu = worker_pid > 0 ? proc_cpu_ns(worker_pid) : 0;
         if (db_get_int(probe->db, &err, &v, NULL, "PRAGMA data_version", "") != 0) die("data_version", &err);
-        if (v != last) {
+        if (v != last || cpu - cpu_since >= 5000000) {
             last = v;
             same_since = now_us();
+            cpu_since = cpu;
         } else if (now_us() - same_since >= 3e6) {
             return (now_us() - t0) / 1e6;
         }
