@@ -163,6 +163,17 @@ static t_env *runner_env(hy_principal *admin, const char *name, const char *slug
     return e;
 }
 
+/* A terminal session's runner (no polling, every execution). */
+static hy_runner *started(t_env *e)
+{
+    hy_runner *r = NULL;
+    hy_err err;
+    hy_err_clear(&err);
+    hy_runner_opts o = {0};
+    assert_int_equal(runner_start(e->app, &o, &r, &err), 0);
+    return r;
+}
+
 /* Waits up to 10 s for the execution to complete. */
 static void completes(t_env *e, const char *id)
 {
@@ -188,11 +199,7 @@ static void a_simulated_runner_sets_up_no_tls(void **s)
     hy_principal admin;
     char org[HY_UUID_LEN], id[HY_UUID_LEN];
     t_env *e = runner_env(&admin, "Quiet Co", "st-quiet", org);
-    hy_runner *r = NULL;
-    hy_err err;
-    hy_err_clear(&err);
-    hy_runner_opts o = {0};
-    assert_int_equal(runner_start(e->app, &o, &r, &err), 0);
+    hy_runner *r = started(e);
     t_start_user(e, &admin, org, id);
     t_submit_ok(e, &admin, id, "input_user_details", "firstname=Tia", "lastname=Quiet", "email=tia@quiet.example", NULL);
     runner_kick(r);
@@ -201,7 +208,7 @@ static void a_simulated_runner_sets_up_no_tls(void **s)
     assert_false(integ_global_ready()); /* its simulated steps ran without it */
     hy_mode was = e->app->cfg->metabase.mode;
     e->app->cfg->metabase.mode = HY_MODE_LIVE; /* now a step may call Metabase */
-    assert_int_equal(runner_start(e->app, &o, &r, &err), 0);
+    r = started(e);
     assert_true(integ_global_ready()); /* set up before the thread started */
     runner_stop(r);
     e->app->cfg->metabase.mode = was;
@@ -217,11 +224,7 @@ static void the_runner_looks_only_when_kicked(void **s)
     hy_principal admin;
     char org[HY_UUID_LEN], id[HY_UUID_LEN];
     t_env *e = runner_env(&admin, "Kick Co", "st-kick", org);
-    hy_runner *r = NULL;
-    hy_err err;
-    hy_err_clear(&err);
-    hy_runner_opts o = {0};
-    assert_int_equal(runner_start(e->app, &o, &r, &err), 0);
+    hy_runner *r = started(e);
     hy_runner_status rs;
     do { /* its first look, at start, is over */
         usleep(5000);
