@@ -194,8 +194,11 @@ static const char *field_kind_name(const hy_field_def *f)
     case HY_FIELD_CHOICE: return "choice";
     case HY_FIELD_CONFIRM: return "yes/no";
     case HY_FIELD_LIST: return "comma-separated list";
-    case HY_FIELD_PICK: return f->attach == HY_ATTACH_ORG ? "organisation" : "one of the choices below";
+    case HY_FIELD_PICK:
+        return f->attach == HY_ATTACH_ORG ? "organisation" : f->attach == HY_ATTACH_USER ? "user (email or id)"
+                                                                                        : "one of the choices below";
     case HY_FIELD_MULTI_PICK: return "comma-separated, from the choices below";
+    case HY_FIELD_WHEN: return "date/time (2026-03-31 17:00 UTC, +3d, +12h), empty = now";
     }
     return "?";
 }

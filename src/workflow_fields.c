@@ -303,6 +303,22 @@ static void normalize_field(const hy_field_def *f, const cJSON *v, const hy_choi
         }
         break;
     }
+    case HY_FIELD_WHEN: {
+        int64_t at, now = hy_now_ms();
+        char shown[64];
+        hy_sanitize_to(s, shown, sizeof shown);
+        if (strlen(s) > 64 || !hy_parse_when(s, now, &at))
+            hy_field(err, f->name, "'%s' is not a date/time: give 2026-03-31, 2026-03-31 17:00 (UTC), "
+                     "2026-03-31T17:00+02:00, or from now +3d, +12h, +30m", shown);
+        else if (at < now - 60000)
+            hy_field(err, f->name, "%s is in the past: leave it empty to start now", shown);
+        else {
+            char iso[HY_TIME_LEN];
+            hy_iso_from_ms(at, iso);
+            cJSON_AddStringToObject(out, f->name, iso);
+        }
+        break;
+    }
     case HY_FIELD_CHOICE: {
         const char *hit = NULL;
         for (int i = 0; i < ch->n && !hit; i++)
