@@ -195,6 +195,7 @@ int ex_context(hy_ctx *c, const ex_state *x, cJSON **out, hy_err *err)
         rc = db_done(st);
     }
     if (x->requested_by[0]) set_item(ctx, "requested_by", cJSON_CreateString(x->requested_by));
+    if (x->parent[0]) set_item(ctx, "parent_execution_id", cJSON_CreateString(x->parent));
     if (rc) {
         cJSON_Delete(ctx);
         return rc;
@@ -310,10 +311,31 @@ int ex_advance(hy_ctx *c, const hy_principal *actor, ex_state *x, int from, cons
     char now[HY_TIME_LEN];
     int64_t now_ms = hy_now_ms();
     hy_iso_from_ms(now_ms, now);
+    cJSON *built = NULL;
     for (int k = from + 1; k <= x->nsteps; k++) {
         if (x->step[k - 1].status != HY_SS_PENDING) continue;
         const hy_step_def *sd = &x->wf->steps[k - 1];
         int rc;
+        if (sd->kind == HY_STEP_MANUAL && sd->skip_if) {
+            if (!context && (rc = ex_context(c, x, &built, err)) != 0) return rc;
+            if (!context) context = built;
+            if (cJSON_GetObjectItemCaseSensitive(context, sd->skip_if)) {
+                rc = db_exec(c->db, err,
+                             "UPDATE workflow_step_executions SET status = 'skipped', note = ?, completed_at = ?, "
+                             "updated_at = ? WHERE id = ?",
+                             "tttt", sd->skip_note, now, now, x->step[k - 1].id);
+                ex_set_step_status(x, k, HY_SS_SKIPPED);
+                cJSON *d = ex_step_details(x, k);
+                if (sd->skip_note) cJSON_AddStringToObject(d, "reason", sd->skip_note);
+                if (rc == 0) rc = ex_audit(c, actor, "exec.skip", x->id, d, err);
+                else cJSON_Delete(d);
+                if (rc) {
+                    cJSON_Delete(built);
+                    return rc;
+                }
+                continue;
+            }
+        }
         if (sd->kind == HY_STEP_MANUAL) {
             rc = db_exec(c->db, err,
                          "UPDATE workflow_step_executions SET status = 'awaiting_input', started_at = ?, "
@@ -337,9 +359,12 @@ int ex_advance(hy_ctx *c, const hy_principal *actor, ex_state *x, int from, cons
             if (queued_auto) *queued_auto = k;
         }
         x->current = k;
+        cJSON_Delete(built);
         return rc;
     }
-    return complete(c, actor, x, context, err);
+    int rc = complete(c, actor, x, context, err);
+    cJSON_Delete(built);
+    return rc;
 }
 
 /* ---- scheduled ---- */

@@ -13,11 +13,11 @@
 /* A hash of the recipients and the whole content. An email without cc
  * hashes as share_documentation always did (records made before stay
  * valid). */
-static void mail_digest(const hy_mail *m, char out[65])
+static void mail_digest(const hy_mail *m, const char *key, char out[65])
 {
     crypto_hash_sha256_state h;
     crypto_hash_sha256_init(&h);
-    const char *parts[] = {m->to, m->subject, m->text, m->html};
+    const char *parts[] = {m->to, key ? "key" : m->subject, key ? key : m->text, key ? "" : m->html};
     for (int i = 0; i < 4; i++) /* each with its NUL, so that parts cannot run into each other */
         crypto_hash_sha256_update(&h, (const unsigned char *)(parts[i] ? parts[i] : ""), strlen(parts[i] ? parts[i] : "") + 1);
     for (int i = 0; i < m->ncc; i++)
@@ -82,8 +82,13 @@ static void save_ignoring(hy_step_run *r, cJSON *cp)
 
 int step_mail_send_once(hy_step_run *r, const hy_mail *m, const cJSON *extra, hy_err *err)
 {
+    return step_mail_send_once_keyed(r, m, NULL, extra, err);
+}
+
+int step_mail_send_once_keyed(hy_step_run *r, const hy_mail *m, const char *key, const cJSON *extra, hy_err *err)
+{
     char digest[65];
-    mail_digest(m, digest);
+    mail_digest(m, key, digest);
     const cJSON *cp = r->checkpoint;
     const cJSON *sent = cJSON_GetObjectItemCaseSensitive(cp, "output");
     const cJSON *sending = cJSON_GetObjectItemCaseSensitive(cp, "sending");
@@ -151,6 +156,11 @@ int step_mail_send_once(hy_step_run *r, const hy_mail *m, const cJSON *extra, hy
 
 void step_mail_done_by_hand(const cJSON *cp, const hy_mail *m, const cJSON *extra, cJSON **out)
 {
+    step_mail_done_by_hand_keyed(cp, m, NULL, extra, out);
+}
+
+void step_mail_done_by_hand_keyed(const cJSON *cp, const hy_mail *m, const char *key, const cJSON *extra, cJSON **out)
+{
     *out = NULL;
     const cJSON *mark = cJSON_GetObjectItemCaseSensitive(cp, "uncertain");
     if (!cJSON_IsObject(mark)) mark = cJSON_GetObjectItemCaseSensitive(cp, "sending");
@@ -169,7 +179,7 @@ void step_mail_done_by_hand(const cJSON *cp, const hy_mail *m, const cJSON *extr
                     cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(mark, "at")));
         hy_strlcpy(digest, mdigest, sizeof digest);
     } else {
-        mail_digest(m, digest);
+        mail_digest(m, key, digest);
         cJSON *cc = cc_array(m);
         sent_output(o, m->to, cc, extra, NULL, NULL);
         cJSON_Delete(cc);

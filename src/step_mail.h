@@ -31,11 +31,19 @@
  * cc, if any), message_id and sent_at; "resumed": true when it had been
  * sent before. */
 int step_mail_send_once(hy_step_run *r, const hy_mail *m, const cJSON *extra, hy_err *err);
+/* The same, with the email's identity given: key (with the recipients)
+ * instead of its content makes the digest, for an email whose wording
+ * follows what the run found (a re-run that found nothing left to remove
+ * does not send a second one). */
+int step_mail_send_once_keyed(hy_step_run *r, const hy_mail *m, const char *key, const cJSON *extra, hy_err *err);
 
 /* For on_done_by_hand: the email counts as sent. After an uncertain send,
  * the one that may have arrived; otherwise m (the email this context
  * makes; NULL: nothing to record). *out: the checkpoint to keep (or NULL
  * when it was recorded as sent already). */
 void step_mail_done_by_hand(const cJSON *checkpoint, const hy_mail *m, const cJSON *extra, cJSON **out);
+/* The same for step_mail_send_once_keyed. */
+void step_mail_done_by_hand_keyed(const cJSON *checkpoint, const hy_mail *m, const char *key, const cJSON *extra,
+                                  cJSON **out);
 
 #endif

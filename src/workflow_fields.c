@@ -419,10 +419,32 @@ int workflow_normalize_input(hy_ctx *c, const hy_principal *actor, const hy_step
 
 /* ---- forms for a UI ---- */
 
+static int build_form(hy_ctx *c, const hy_principal *actor, const hy_step_def *sd, const cJSON *context,
+                      hy_step_form *out, hy_err *err);
+
 int workflow_build_form(hy_ctx *c, const hy_principal *actor, const hy_step_def *sd, const cJSON *context,
                         hy_step_form *out, hy_err *err)
 {
     out->step = sd;
+    cJSON *shown = NULL; /* a manual step's gather adds what its info lines show */
+    if (sd->gather && context) {
+        shown = cJSON_Duplicate(context, 1);
+        hy_step_io io = {.c = c, .actor = actor, .execution_id = wf_str(context, "execution_id"),
+                         .requested_by = wf_str(context, "requested_by"), .context = shown};
+        if (sd->gather(&io, shown, err) != 0) {
+            cJSON_Delete(shown);
+            return err->code;
+        }
+        context = shown;
+    }
+    int rc = build_form(c, actor, sd, context, out, err);
+    cJSON_Delete(shown);
+    return rc;
+}
+
+static int build_form(hy_ctx *c, const hy_principal *actor, const hy_step_def *sd, const cJSON *context,
+                      hy_step_form *out, hy_err *err)
+{
     out->ninfo = sd->ninfo;
     out->info = xcalloc((size_t)(sd->ninfo ? sd->ninfo : 1), sizeof *out->info);
     for (int i = 0; i < sd->ninfo; i++) {

@@ -223,7 +223,8 @@ typedef struct hy_step_def {
     hy_apply_fn apply;
     /* auto */
     hy_integration integration;
-    hy_gather_fn gather;     /* optional: reads what run needs (inside the claim transaction) */
+    hy_gather_fn gather;     /* optional: reads what run needs (inside the claim transaction); for a
+                              * manual step, what its form's info lines show (what will happen) */
     hy_run_fn run;           /* no transaction open; 0, or HY_ERR_TRANSIENT / HY_ERR_PERMANENT */
     hy_persist_fn persist;   /* optional: local side effects, inside the recording transaction */
     /* Access this step gives the execution's user when it completes (run by
@@ -251,6 +252,12 @@ typedef struct hy_step_def {
      * (retry it: a new child is started). Cancelling the parent cancels
      * its unfinished children. */
     int (*spawn)(hy_step_io *io, cJSON *output, hy_err *err);
+    /* A manual step that is skipped (as the engine, with skip_note) when the
+     * execution's context has this key, e.g. "parent_execution_id": a
+     * revocation that is part of an offboarding leaves the LMS to the
+     * offboarding's own step. */
+    const char *skip_if;
+    const char *skip_note;
     /* Manual steps only staff may fill in (admins; partner admins may see
      * the step but not submit it), e.g. a confirmation of work in a system
      * partners have no access to. */
