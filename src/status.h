@@ -1,5 +1,5 @@
 /* Statuses of executions and steps: enums everywhere in C, text only in the
- * database (the CHECK constraints of migrations 005 and 014) and on screen. These are
+ * database (the CHECK constraints of migrations 005 and 015) and on screen. These are
  * the mapping; nothing else compares status strings. */
 #ifndef HY_STATUS_H
 #define HY_STATUS_H

@@ -199,6 +199,7 @@ static int sim_reenable(hy_svc *s, const char *group, const char *user, const hy
         for (int k = 0; !kept && k < re->nkeep; k++) kept = re->keep[k] && strcmp(m.v[i].account_id, re->keep[k]) == 0;
         bool removed = false;
         if (!kept) rc = sim_member_remove(s->c, SYS, group, m.v[i].account_id, &removed, err);
+        if (rc == 0 && removed) rc = sim_member_counted(s->c, SYS, group, -1, err);
         if (removed) out->stale_removed++;
     }
     hy_member_list_free(&m);

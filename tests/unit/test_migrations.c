@@ -222,7 +222,7 @@ static void status_checks_hold(hy_db *db, const char *label)
                                         "  SELECT 'chk-exec', id, 'cancelled' FROM workflow_definitions LIMIT 1;"
                                         "INSERT INTO workflow_step_executions(id, execution_id, step_definition_id, step_order, status) "
                                         "  SELECT 'chk-step', 'chk-exec', id, 1, 'skipped' FROM workflow_step_definitions LIMIT 1;"
-                                        /* 014: scheduled executions, steps waiting on children */
+                                        /* 015: scheduled executions, steps waiting on children */
                                         "UPDATE workflow_executions SET status = 'scheduled' WHERE id = 'chk-exec';"
                                         "UPDATE workflow_step_executions SET status = 'waiting' WHERE id = 'chk-step';",
                                      &err),
@@ -286,7 +286,7 @@ static void status_checks_rewritten(t_env *e)
 }
 
 /* 005 rewrote both status CHECKs as OR chains (no `IN` list left) on a new
- * database and on the original's, 014 added 'scheduled' (executions) and
+ * database and on the original's, 015 added 'scheduled' (executions) and
  * 'waiting' (steps), and they still refuse what they refused, for the
  * migrating connection and for a new one. */
 static void status_checks_are_or_chains(void **s)
