@@ -1,4 +1,4 @@
-/* hyopps orgs list|show|edit|delete */
+/* hyopps orgs list|show|edit|delete (offboard: cli_revoke.c) */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +16,8 @@ static const char *USAGE =
     "                            [--metabase-group ID] [--teams-group ID] [--slack-group ID]\n"
     "                            [--metabase-group-name NAME] [--teams-group-name NAME]\n"
     "                            [--slack-group-name NAME]\n"
-    "       hyopps orgs delete ORG [--yes]";
+    "       hyopps orgs delete ORG [--yes]\n"
+    "       hyopps orgs offboard ORG --reason TEXT [--at WHEN] [--wait] [--quiet]";
 
 static int orgs_help(void)
 {
@@ -29,6 +30,8 @@ static int orgs_help(void)
            "delete: shows what will be removed and asks to confirm (--yes to skip; needed\n"
            "when standard input is not a terminal). Users and executions of the\n"
            "organisation are kept and detached from it.\n"
+           "offboard: ends a partnership (offboard_partner: every user's access revoked, the\n"
+           "groups closed; see its --help). An offboarded organisation is read-only.\n"
            "Partner admins may list and show their own organisation only; the rest is for\n"
            "administrators.\n",
            USAGE);
@@ -244,6 +247,7 @@ static int orgs_delete(cli_env *env, int argc, char **argv)
 
 int cli_cmd_orgs(cli_env *env, int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "offboard") == 0) return cli_orgs_offboard(env, argc - 1, argv + 1);
     if (argc < 2 || cli_wants_help(argc, argv)) {
         if (argc < 2) return cli_usage_error(USAGE, "orgs needs a subcommand");
         return orgs_help();

@@ -20,7 +20,8 @@ static const char *USAGE =
     "       hyopps users delete USER [--yes]\n"
     "       hyopps users set-password USER [--password-stdin]\n"
     "       hyopps users metabase USER [list | add GROUP | remove GROUP] [--json]\n"
-    "       hyopps users unlock USER";
+    "       hyopps users unlock USER\n"
+    "       hyopps users revoke USER --reason TEXT [--at WHEN] [--wait] [--quiet]";
 
 static int users_help(void)
 {
@@ -40,7 +41,9 @@ static int users_help(void)
            "Repeated failed logins lock an email for a while (users show says until when);\n"
            "unlock clears its failed logins (administrators).\n"
            "Partner admins may list and show the users of their own organisation only.\n"
-           "users metabase: a user's Metabase groups (administrators; see its --help).\n",
+           "users metabase: a user's Metabase groups (administrators; see its --help).\n"
+           "users revoke: ends the user's access everywhere (revoke_partner_user; see its\n"
+           "--help); partner admins for their own organisation's users.\n",
            USAGE, auth_password_rules_text());
     return CLI_OK;
 }
@@ -327,6 +330,7 @@ int cli_cmd_users(cli_env *env, int argc, char **argv)
 {
     if (argc < 2) return cli_usage_error(USAGE, "users needs a subcommand");
     if (strcmp(argv[1], "metabase") == 0) return cli_users_metabase(env, argc - 1, argv + 1);
+    if (strcmp(argv[1], "revoke") == 0) return cli_users_revoke(env, argc - 1, argv + 1);
     if (cli_wants_help(argc, argv)) return users_help();
     const char *sub = argv[1];
     if (strcmp(sub, "list") == 0) return users_list(env, argc - 1, argv + 1);
