@@ -70,7 +70,9 @@ static int orgs_list(cli_env *env, int argc, char **argv)
             snprintf(execs, sizeof execs, "%d", g->nexecutions);
             hy_time_short(g->created_at, created);
             char *types = hy_strlist_join(&g->account_types, ",");
-            cli_table_add(t, id, g->name, types, users, execs, created);
+            char *name = g->offboarded_at ? xasprintf("%s (offboarded)", g->name) : xstrdup(g->name);
+            cli_table_add(t, id, name, types, users, execs, created);
+            free(name);
             free(types);
         }
         cli_table_print(t, stdout);
@@ -103,6 +105,11 @@ static int orgs_show(cli_env *env, int argc, char **argv)
     cli_print_field("name", d.org.name);
     cli_print_field("account types", types);
     cli_print_field("created", created);
+    if (d.org.offboarded_at) {
+        char off[HY_TIME_LEN];
+        hy_time_short(d.org.offboarded_at, off);
+        cli_print_field("offboarded", off);
+    }
     free(types);
     printf("\nStudio companies\n");
     if (d.ncompanies == 0) printf("  none\n");
@@ -154,7 +161,7 @@ static int orgs_show(cli_env *env, int argc, char **argv)
         cli_print_safe(stdout, d.users[i].firstname);
         putchar(' ');
         cli_print_safe(stdout, d.users[i].lastname);
-        printf("  %s\n", hy_role_name(d.users[i].role));
+        printf("  %s%s\n", hy_role_name(d.users[i].role), d.users[i].offboarded_at ? "  offboarded" : "");
     }
     printf("\nExecutions (%d, newest first)\n", d.org.nexecutions);
     for (int i = 0; i < d.nexecutions; i++) {

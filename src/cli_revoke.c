@@ -11,7 +11,7 @@
 static const char *REVOKE_USAGE = "hyopps users revoke USER --reason TEXT [--at WHEN] [--wait] [--quiet]";
 static const char *OFFBOARD_USAGE = "hyopps orgs offboard ORG --reason TEXT [--at WHEN] [--wait] [--quiet]";
 
-/* argv[0] is the subcommand; who is the field the positional goes to. */
+/* argv[0] is the subcommand (getopt skips it); who is the field the positional goes to. */
 static int start_with(cli_env *env, int argc, char **argv, const char *usage, const char *workflow, const char *who)
 {
     static const struct option opts[] = {{"reason", required_argument, 0, 'r'}, {"at", required_argument, 0, 'a'},
@@ -28,13 +28,13 @@ static int start_with(cli_env *env, int argc, char **argv, const char *usage, co
         else if (o == 'q') quiet = true;
         else return cli_usage_error(usage, "unknown option");
     }
-    if (optind + 1 >= argc) return cli_usage_error(usage, "give the %s", strcmp(who, "user") == 0 ? "user" : "organisation");
-    if (optind + 2 < argc) return cli_usage_error(usage, "unexpected argument '%s'", argv[optind + 2]);
+    if (optind >= argc) return cli_usage_error(usage, "give the %s", strcmp(who, "user") == 0 ? "user" : "organisation");
+    if (optind + 1 < argc) return cli_usage_error(usage, "unexpected argument '%s'", argv[optind + 1]);
     if (!reason) return cli_usage_error(usage, "--reason is required (kept in the audit trail)");
     int rc = cli_require_session(env, false);
     if (rc) return rc;
     cJSON *in = cJSON_CreateObject();
-    cJSON_AddStringToObject(in, who, argv[optind + 1]);
+    cJSON_AddStringToObject(in, who, argv[optind]);
     cJSON_AddStringToObject(in, "reason", reason);
     if (at) cJSON_AddStringToObject(in, "at", at); /* the step's own date field */
     hy_exec_start st = {.workflow = workflow, .input = in};

@@ -80,7 +80,9 @@ static int users_list(cli_env *env, int argc, char **argv)
             char mb[24] = "";
             if (u->has_metabase_id) snprintf(mb, sizeof mb, "%lld", (long long)u->metabase_user_id);
             char *access = hy_strlist_join(&u->access, ",");
-            cli_table_add(t, u->email, name, u->organization_name, hy_role_name(u->role), mb, u->studio_company_id,
+            char role[48];
+            snprintf(role, sizeof role, "%s%s", hy_role_name(u->role), u->offboarded_at ? " (offboarded)" : "");
+            cli_table_add(t, u->email, name, u->organization_name, role, mb, u->studio_company_id,
                           u->access.n ? access : "-");
             free(access);
             free(name);
@@ -183,6 +185,11 @@ static int users_show(cli_env *env, int argc, char **argv)
         cli_print_field("metabase user id", mb);
         cli_print_field("studio company", u.studio_company_id);
         cli_print_field("created", created);
+        if (u.offboarded_at) {
+            char off[HY_TIME_LEN];
+            hy_time_short(u.offboarded_at, off);
+            cli_print_field("offboarded", off);
+        }
         cli_print_field("can log in", u.can_log_in ? (u.must_change_password ? "yes (must change password)" : "yes") : "no");
         if (has_lock && (lock.locked || lock.failures)) {
             char until[HY_TIME_LEN], line[160];
