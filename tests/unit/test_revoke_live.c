@@ -90,9 +90,11 @@ static char *group_of(fx *f, const char *tool)
 }
 
 /* Onboards email into the partner (live), to completion; returns the user id. */
+static bool slack_known(const char *email);
+
 static char *onboard(fx *f, const char *first, const char *email)
 {
-    t_live_slack_user(L, email);
+    if (!slack_known(email)) t_live_slack_user(L, email);
     char id[HY_UUID_LEN];
     t_start_user(f->e, &f->admin, f->org, id);
     char a[80], c[200];
@@ -179,6 +181,21 @@ static char *slack_group_state(const char *group_id, bool *disabled)
     return b.s ? hy_buf_take(&b) : xstrdup("");
 }
 
+/* Whether the Slack workspace has an account for email. */
+static bool slack_known(const char *email)
+{
+    cJSON *st = t_fake_state(L->slack);
+    bool found = false;
+    const cJSON *u;
+    cJSON_ArrayForEach(u, cJSON_GetObjectItemCaseSensitive(st, "users")) {
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(u, "profile");
+        const cJSON *em = p ? cJSON_GetObjectItemCaseSensitive(p, "email") : NULL;
+        found |= cJSON_IsString(em) && hy_strcaseeq(em->valuestring, email);
+    }
+    cJSON_Delete(st);
+    return found;
+}
+
 static char *slack_id(const char *email)
 {
     cJSON *st = t_fake_state(L->slack);
@@ -187,7 +204,7 @@ static char *slack_id(const char *email)
     cJSON_ArrayForEach(u, cJSON_GetObjectItemCaseSensitive(st, "users")) {
         const cJSON *p = cJSON_GetObjectItemCaseSensitive(u, "profile");
         const cJSON *em = p ? cJSON_GetObjectItemCaseSensitive(p, "email") : NULL;
-        if (cJSON_IsString(em) && hy_strcaseeq(em->valuestring, email))
+        if (!id && cJSON_IsString(em) && hy_strcaseeq(em->valuestring, email))
             id = xstrdup(cJSON_GetObjectItemCaseSensitive(u, "id")->valuestring);
     }
     cJSON_Delete(st);
@@ -284,6 +301,36 @@ static void revoking_one_of_two_live(void **s)
     assert_string_equal(members, bob_slack);
     free(members);
     free(bob_slack);
+
+    /* bob, the Slack group's last member: the group is disabled (Slack
+     * refuses an empty list) and keeps him listed */
+    char bob_rev[HY_UUID_LEN];
+    revoke_done(f, "bob@revoke.test", bob_rev);
+    disabled = false;
+    members = slack_group_state(slg, &disabled);
+    assert_true(disabled);
+    free(members);
+    EXPECT_TEXT(f->e, "1", "SELECT json_extract(output, '$.slack_group_disabled') FROM workflow_step_executions "
+                           "WHERE execution_id = ? AND step_order = 5", bob_rev);
+    /* ann onboarded again: reactivated in Metabase, a member again, the
+     * Slack group enabled again holding only her, no longer offboarded */
+    free(onboard(f, "Ann", "ann@revoke.test"));
+    mb = t_fake_state(L->mb);
+    ann_active = false;
+    assert_int_equal(mb_user(mb, "ann@revoke.test", &ann_active), ann_mb); /* the same account */
+    assert_true(ann_active);
+    assert_int_equal(mb_memberships(mb, ann_mb, gid), 1);
+    cJSON_Delete(mb);
+    assert_int_equal(team_members_with("ann@revoke.test"), 1);
+    disabled = true;
+    members = slack_group_state(slg, &disabled);
+    char *ann_slack = slack_id("ann@revoke.test");
+    assert_false(disabled);
+    assert_string_equal(members, ann_slack);
+    free(members);
+    free(ann_slack);
+    assert_int_equal(t_count(f->e, "SELECT count(*) FROM users WHERE id = ? AND offboarded_at IS NULL", "t", ann), 1);
+    assert_int_equal(t_count(f->e, "SELECT count(*) FROM access_grants WHERE user_id = ? AND revoked_at IS NULL", "t", ann), 4);
     free(mbg);
     free(slg);
     free(ann);
