@@ -159,6 +159,23 @@ static void offboarding_says_what_will_happen(void **s)
                 r->org);
 }
 
+/* New request's "Start later": any workflow, scheduled at the time given. */
+static void new_request_starts_later(void **s)
+{
+    rig *r = *s;
+    ui_close_all(&r->u);
+    assert_true(ui_push(&r->u, &ui_newreq_screen, NULL));
+    int64_t before = t_count(r->e, "SELECT count(*) FROM workflow_executions", "");
+    feed(r, "S");
+    feed(r, "soon\r");
+    assert_non_null(strstr(r->u.msg, "Start at: 'soon' is not a date/time"));
+    assert_int_equal(t_count(r->e, "SELECT count(*) FROM workflow_executions", ""), before);
+    feed(r, "S");
+    feed(r, "+1d\r");
+    assert_int_equal(t_count(r->e, "SELECT count(*) FROM workflow_executions WHERE status = 'scheduled'", ""), 1);
+    assert_non_null(strstr(r->u.msg, "scheduled"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -166,6 +183,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_bad_date_is_refused_with_its_message, setup, teardown),
         cmocka_unit_test_setup_teardown(partner_admin_gets_not_found_for_another_organisation, setup, teardown),
         cmocka_unit_test_setup_teardown(offboarding_says_what_will_happen, setup, teardown),
+        cmocka_unit_test_setup_teardown(new_request_starts_later, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
