@@ -508,6 +508,67 @@ static void scheduled_revocations(void **state)
     free(bob);
 }
 
+/* The new forms with hostile and huge input: refused with a field error
+ * naming what is wrong (escapes shown escaped), nothing started; SQL and
+ * LIKE wildcards are text. */
+static void hostile_input_in_the_new_forms(void **state)
+{
+    fx *f = *state;
+    char *ann = onboard(f, f->org, "ann@acme.example");
+    hy_err err;
+    char id[HY_UUID_LEN];
+    int64_t execs = t_count(f->e, "SELECT count(*) FROM workflow_executions", "");
+    const char *who[] = {"%", "_%@%", "' OR 1=1 --", "ann@acme.example' --", "\x1b[2Jann", ""};
+    for (size_t i = 0; i < sizeof who / sizeof who[0]; i++) {
+        assert_int_equal(start_revoke(f, &f->admin, who[i], NULL, id, &err), HY_ERR_INVALID);
+        const char *m = hy_field_msg(&err, "user");
+        assert_non_null(m);
+        assert_null(strchr(m, '\x1b'));
+    }
+    char *huge = xmalloc(10001);
+    memset(huge, 'x', 10000);
+    huge[10000] = '\0';
+    cJSON *in = cJSON_CreateObject();
+    cJSON_AddStringToObject(in, "user", "ann@acme.example");
+    cJSON_AddStringToObject(in, "reason", huge);
+    cJSON_AddStringToObject(in, "at", "\x1b]0;pwned\x07");
+    hy_exec_start st = {.workflow = "revoke_partner_user", .input = in};
+    hy_err_clear(&err);
+    assert_int_equal(ops_exec_start_ex(f->e->c, &f->admin, &st, id, &err), HY_ERR_INVALID);
+    assert_non_null(strstr(hy_field_msg(&err, "reason"), "must be at most 500 bytes"));
+    assert_non_null(hy_field_msg(&err, "at"));
+    assert_null(strchr(hy_field_msg(&err, "at"), '\x1b'));
+    cJSON_Delete(in);
+    /* the offboarding's organisation: the same */
+    in = cJSON_CreateObject();
+    cJSON_AddStringToObject(in, "organization_id", "%");
+    cJSON_AddStringToObject(in, "reason", "x");
+    hy_exec_start off = {.workflow = "offboard_partner", .input = in};
+    hy_err_clear(&err);
+    assert_int_equal(ops_exec_start_ex(f->e->c, &f->admin, &off, id, &err), HY_ERR_INVALID);
+    assert_non_null(hy_field_msg(&err, "organization_id"));
+    cJSON_Delete(in);
+    /* a start time too far off the format, and a huge one */
+    hy_exec_start at = {.workflow = "new_partner_user", .org_ref = "Acme Corp", .at = huge};
+    hy_err_clear(&err);
+    assert_int_equal(ops_exec_start_ex(f->e->c, &f->admin, &at, id, &err), HY_ERR_INVALID);
+    assert_true(strlen(hy_field_msg(&err, "at")) < 300);
+    assert_int_equal(t_count(f->e, "SELECT count(*) FROM workflow_executions", ""), execs);
+    /* SQL in a reason is kept as text */
+    in = cJSON_CreateObject();
+    cJSON_AddStringToObject(in, "user", "ann@acme.example");
+    cJSON_AddStringToObject(in, "reason", "'); DROP TABLE users; --");
+    hy_exec_start ok = {.workflow = "revoke_partner_user", .input = in};
+    hy_err_clear(&err);
+    assert_int_equal(ops_exec_start_ex(f->e->c, &f->admin, &ok, id, &err), 0);
+    cJSON_Delete(in);
+    EXPECT_TEXT(f->e, "'); DROP TABLE users; --",
+                "SELECT json_extract(manual_input, '$.reason') FROM workflow_step_executions WHERE execution_id = ? "
+                "AND step_order = 1", id);
+    free(huge);
+    free(ann);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -518,6 +579,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(offboarding_waits_for_every_revocation, setup, teardown),
         cmocka_unit_test_setup_teardown(cancelling_and_cancelled_children, setup, teardown),
         cmocka_unit_test_setup_teardown(scheduled_revocations, setup, teardown),
+        cmocka_unit_test_setup_teardown(hostile_input_in_the_new_forms, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
