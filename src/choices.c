@@ -31,6 +31,26 @@ static int partner_orgs_list(hy_ctx *c, const hy_principal *actor, const cJSON *
  * use: looked up directly, not among every choice. */
 /* offboarded (?4): 1 = an offboarded organisation may be given by its id or
  * exact name (its offboarding runs again); 0 = never. */
+/* Runs a lookup (the first column is an id): *n rows, the first's id. */
+static int lookup_ids(hy_stmt *st, char first[HY_UUID_LEN], int *n)
+{
+    first[0] = '\0';
+    *n = 0;
+    while (db_row(st))
+        if ((*n)++ == 0) hy_strlcpy(first, db_text(st, 0), HY_UUID_LEN);
+    return db_done(st);
+}
+
+/* One match: the field's value; several: a field error saying so
+ * ("'x' matches several <what>"); true when either settled it. */
+static bool lookup_settles(cJSON *out, const hy_field_def *f, const char *first, int n, const char *shown,
+                           const char *what, hy_err *err)
+{
+    if (n == 1) cJSON_AddStringToObject(out, f->name, first);
+    else if (n > 1) hy_field(err, f->name, "'%s' matches several %s", shown, what);
+    return n >= 1;
+}
+
 static int orgs_resolve(hy_ctx *c, const hy_principal *actor, const hy_field_def *f, const char *s, int offboarded,
                         cJSON *out, hy_err *err)
 {
@@ -48,21 +68,11 @@ static int orgs_resolve(hy_ctx *c, const hy_principal *actor, const hy_field_def
     char shown[80];
     hy_sanitize_to(s, shown, sizeof shown);
     for (size_t i = 0; i < sizeof lookups / sizeof lookups[0]; i++) {
-        char first[HY_UUID_LEN] = "";
-        int n = 0;
-        hy_stmt *st = db_query(c->db, err, lookups[i], "titi", s, any, own, offboarded);
-        while (db_row(st))
-            if (n++ == 0) hy_strlcpy(first, db_text(st, 0), sizeof first);
-        int rc = db_done(st);
+        char first[HY_UUID_LEN];
+        int n;
+        int rc = lookup_ids(db_query(c->db, err, lookups[i], "titi", s, any, own, offboarded), first, &n);
         if (rc) return rc;
-        if (n == 1) {
-            cJSON_AddStringToObject(out, f->name, first);
-            return 0;
-        }
-        if (n > 1) {
-            hy_field(err, f->name, "'%s' matches several organisations: give its id", shown);
-            return 0;
-        }
+        if (lookup_settles(out, f, first, n, shown, "organisations: give its id", err)) return 0;
     }
     /* Last, the start of a name (any case), when only one organisation has
      * it: "acme" for "Acme Corp". Several: name a few, so the person can
@@ -228,21 +238,12 @@ static int org_users_resolve(hy_ctx *c, const hy_principal *actor, const cJSON *
         "AND u.offboarded_at IS NULL AND u.organization_id IS NOT NULL" USER_SCOPE_SQL "LIMIT 4",
     };
     for (size_t i = 0; i < sizeof lookups / sizeof lookups[0]; i++) {
-        char first[HY_UUID_LEN] = "";
-        int n = 0;
-        hy_stmt *st = db_query(c->db, err, lookups[i], "tittit", s, sc.any, sc.own, sc.org, sc.staff, sc.self);
-        while (db_row(st))
-            if (n++ == 0) hy_strlcpy(first, db_text(st, 0), sizeof first);
-        int rc = db_done(st);
+        char first[HY_UUID_LEN];
+        int n;
+        int rc = lookup_ids(db_query(c->db, err, lookups[i], "tittit", s, sc.any, sc.own, sc.org, sc.staff, sc.self),
+                            first, &n);
         if (rc) return rc;
-        if (n == 1) {
-            cJSON_AddStringToObject(out, f->name, first);
-            return 0;
-        }
-        if (n > 1) {
-            hy_field(err, f->name, "'%s' matches several users: give the email address", shown);
-            return 0;
-        }
+        if (lookup_settles(out, f, first, n, shown, "users: give the email address", err)) return 0;
     }
     if (hy_streq(s, sc.self) || (actor->email[0] && hy_strcaseeq(s, actor->email)))
         hy_field(err, f->name, "you cannot revoke your own access: ask a HyOpps administrator");

@@ -142,28 +142,6 @@ static long mb_user(cJSON *st, const char *email, bool *active)
     return 0;
 }
 
-static int mb_memberships(cJSON *st, long user, long group)
-{
-    int n = 0;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(st, "memberships"))
-        if ((long)cJSON_GetObjectItemCaseSensitive(it, "user_id")->valuedouble == user &&
-            (long)cJSON_GetObjectItemCaseSensitive(it, "group_id")->valuedouble == group)
-            n++;
-    return n;
-}
-
-static int team_members_with(const char *email)
-{
-    cJSON *st = t_fake_state(L->graph);
-    int n = 0;
-    const cJSON *m;
-    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(st, "team_members"), "team-1"))
-        if (hy_strcaseeq(cJSON_GetObjectItemCaseSensitive(m, "email")->valuestring, email)) n++;
-    cJSON_Delete(st);
-    return n;
-}
-
 /* The Slack group's members as "U1,U2" and whether it is disabled. Caller frees. */
 static char *slack_group_state(const char *group_id, bool *disabled)
 {
@@ -259,13 +237,13 @@ static void revoking_one_of_two_live(void **s)
     bool ann_active = true, bob_active = false;
     long ann_mb = mb_user(mb, "ann@revoke.test", &ann_active), bob_mb = mb_user(mb, "bob@revoke.test", &bob_active);
     assert_true(ann_mb > 0);
-    assert_int_equal(mb_memberships(mb, ann_mb, gid), 0);
+    assert_int_equal(t_mb_memberships(mb, ann_mb, gid), 0);
     assert_false(ann_active);
-    assert_int_equal(mb_memberships(mb, bob_mb, gid), 1);
+    assert_int_equal(t_mb_memberships(mb, bob_mb, gid), 1);
     assert_true(bob_active);
     cJSON_Delete(mb);
-    assert_int_equal(team_members_with("ann@revoke.test"), 0);
-    assert_int_equal(team_members_with("bob@revoke.test"), 1);
+    assert_int_equal(t_team_members_with(L, "ann@revoke.test"), 0);
+    assert_int_equal(t_team_members_with(L, "bob@revoke.test"), 1);
     bool disabled = true;
     char *members = slack_group_state(slg, &disabled), *bob_slack = slack_id("bob@revoke.test");
     assert_string_equal(members, bob_slack);
@@ -319,9 +297,9 @@ static void revoking_one_of_two_live(void **s)
     ann_active = false;
     assert_int_equal(mb_user(mb, "ann@revoke.test", &ann_active), ann_mb); /* the same account */
     assert_true(ann_active);
-    assert_int_equal(mb_memberships(mb, ann_mb, gid), 1);
+    assert_int_equal(t_mb_memberships(mb, ann_mb, gid), 1);
     cJSON_Delete(mb);
-    assert_int_equal(team_members_with("ann@revoke.test"), 1);
+    assert_int_equal(t_team_members_with(L, "ann@revoke.test"), 1);
     disabled = true;
     members = slack_group_state(slg, &disabled);
     char *ann_slack = slack_id("ann@revoke.test");
@@ -398,12 +376,12 @@ static void a_runner_killed_mid_step(void **s)
     cJSON *mb = t_fake_state(L->mb);
     bool active = true;
     long cy_mb = mb_user(mb, "cy@killed.test", &active), di_mb = mb_user(mb, "di@killed.test", NULL);
-    assert_int_equal(mb_memberships(mb, cy_mb, atol(mbg)), 0);
+    assert_int_equal(t_mb_memberships(mb, cy_mb, atol(mbg)), 0);
     assert_false(active);
-    assert_int_equal(mb_memberships(mb, di_mb, atol(mbg)), 1);
+    assert_int_equal(t_mb_memberships(mb, di_mb, atol(mbg)), 1);
     cJSON_Delete(mb);
-    assert_int_equal(team_members_with("cy@killed.test"), 0);
-    assert_int_equal(team_members_with("di@killed.test"), 1);
+    assert_int_equal(t_team_members_with(L, "cy@killed.test"), 0);
+    assert_int_equal(t_team_members_with(L, "di@killed.test"), 1);
     free(mbg);
     free(cy);
     free(di);
@@ -492,7 +470,7 @@ static void offboarding_three_through_faults(void **s)
         bool active = true;
         assert_true(mb_user(mb, email, &active) > 0);
         assert_false(active);
-        assert_int_equal(team_members_with(email), 0);
+        assert_int_equal(t_team_members_with(L, email), 0);
         free(email);
         free(u[i]);
     }
