@@ -40,19 +40,7 @@ static int teardown(void **state)
 }
 
 /* Onboards email into org, simulated, to completion; returns the user id. */
-static char *onboard(fx *f, const char *org, const char *email)
-{
-    char id[HY_UUID_LEN];
-    t_start_user(f->e, &f->admin, org, id);
-    char *em = xasprintf("email=%s", email);
-    t_submit_ok(f->e, &f->admin, id, "input_user_details", "firstname=Jo", "lastname=Doe", em, NULL);
-    free(em);
-    t_drain(f->e);
-    char *st = t_exec_status(f->e, id);
-    if (strcmp(st, "completed") != 0) fail_msg("onboarding %s ended %s", email, st);
-    free(st);
-    return t_text(f->e, "SELECT user_id FROM workflow_executions WHERE id = ?", id);
-}
+static char *onboard(fx *f, const char *org, const char *email) { return t_onboard(f->e, &f->admin, org, email); }
 
 /* Starts a revocation of `who` (email or id) as p: 0 or the ops code. */
 static int start_revoke(fx *f, const hy_principal *p, const char *who, const char *at, char id[HY_UUID_LEN], hy_err *err)
@@ -87,13 +75,7 @@ static void revoke_done(fx *f, const char *who, char id[HY_UUID_LEN])
     free(st);
 }
 
-static char *group_of(fx *f, const char *tool)
-{
-    char *sql = xasprintf("SELECT external_id FROM system_groups WHERE organization_id = ? AND tool = '%s'", tool);
-    char *v = t_text(f->e, sql, f->org);
-    free(sql);
-    return v;
-}
+static char *group_of(fx *f, const char *tool) { return t_org_group(f->e, f->org, tool); }
 
 /* "acct1,acct2" of a simulated group's members (their emails, sorted). Caller frees. */
 static char *sim_members(fx *f, const char *system, const char *group)
