@@ -150,10 +150,12 @@ static void start_and_fill_scoping(void **state)
     const hy_workflow_def *wfs[4];
     int n;
     assert_int_equal(ops_exec_workflows(f->e->c, &f->pa, wfs, 4, &n, &err), 0);
-    assert_int_equal(n, 1);
-    assert_string_equal(wfs[0]->name, "new_partner_user");
-    assert_int_equal(ops_exec_workflows(f->e->c, &f->admin, wfs, 4, &n, &err), 0);
     assert_int_equal(n, 2);
+    assert_string_equal(wfs[0]->name, "new_partner_user");
+    assert_string_equal(wfs[1]->name, "revoke_partner_user");
+    assert_int_equal(ops_exec_workflows(f->e->c, &f->admin, wfs, 4, &n, &err), 0);
+    assert_int_equal(n, 4);
+    assert_string_equal(wfs[3]->name, "offboard_partner");
 }
 
 /* Makes new_partner_user of org A fail at add_user_to_metabase_group. */
