@@ -148,11 +148,12 @@ static const hy_field_def *org_field(const hy_workflow_def *wf)
     return NULL;
 }
 
-int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const char *org_ref,
-                   char id_out[HY_UUID_LEN], hy_err *err)
+/* Who may start it, and the organisation it is for (admins: org_ref, when
+ * the workflow picks one; partner admins: always their own). */
+static int start_resolve(hy_ctx *c, const hy_principal *p, const char *workflow, const char *org_ref,
+                         const hy_workflow_def **wf_out, char org[HY_UUID_LEN], hy_err *err)
 {
-    id_out[0] = '\0';
-    if (ops_begin(c, p, err) != 0) return err->code;
+    org[0] = '\0';
     const hy_workflow_def *wf = workflow_find(workflow);
     bool admin = principal_is_admin(p);
     if (!wf || (!admin && !(p->role == HY_ROLE_PARTNER_ADMIN && p->org_id[0] && wf->partner_admin_may_use))) {
@@ -160,10 +161,10 @@ int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const
         hy_sanitize_to(workflow ? workflow : "", shown, sizeof shown);
         return hy_fail(err, HY_ERR_NOT_FOUND, "no workflow named '%s'", shown);
     }
+    *wf_out = wf;
     const hy_field_def *of = org_field(wf);
-    char org[HY_UUID_LEN] = "";
     if (!admin) {
-        hy_strlcpy(org, p->org_id, sizeof org); /* partner admins: always their own */
+        hy_strlcpy(org, p->org_id, HY_UUID_LEN); /* partner admins: always their own */
         if (org_ref && !hy_empty(org_ref)) {
             char given[HY_UUID_LEN];
             if (ops_find_org(c, p, org_ref, given, err) != 0) return err->code;
@@ -174,7 +175,15 @@ int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const
                            wf->name, "new_partner_user");
         if (ops_find_org(c, p, org_ref, org, err) != 0) return err->code;
     }
-    if (db_begin(c->db, err) != 0) return err->code;
+    return 0;
+}
+
+/* Inside the caller's transaction: the execution and its audit row; the
+ * organisation fills in the step that picks it. */
+static int start_rows(hy_ctx *c, const hy_principal *p, const hy_workflow_def *wf, const char *org,
+                      char id_out[HY_UUID_LEN], hy_err *err)
+{
+    const hy_field_def *of = org_field(wf);
     /* The audit row before what the engine does next (local steps it runs
      * at once are audited as it goes). */
     int rc = engine_start(c, p, wf, of && org[0] ? org : NULL, id_out, err);
@@ -192,10 +201,111 @@ int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const
     } else if (rc == 0 && wf->steps[0].kind == HY_STEP_AUTO) {
         rc = engine_run_inline(c, id_out, err);
     }
-    /* Runners index new executions in the background; this keeps the
-     * backlog bounded when none runs. */
-    if (rc == 0 && exec_search_due(c, true, err, &rc)) rc = exec_search_index(c, err);
+    return rc;
+}
+
+/* Runners index new executions in the background; this keeps the backlog
+ * bounded when none runs. */
+static int index_backlog(hy_ctx *c, hy_err *err)
+{
+    int rc = 0;
+    if (exec_search_due(c, true, err, &rc)) rc = exec_search_index(c, err);
+    return rc;
+}
+
+int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const char *org_ref,
+                   char id_out[HY_UUID_LEN], hy_err *err)
+{
+    id_out[0] = '\0';
+    if (ops_begin(c, p, err) != 0) return err->code;
+    const hy_workflow_def *wf;
+    char org[HY_UUID_LEN];
+    if (start_resolve(c, p, workflow, org_ref, &wf, org, err) != 0) return err->code;
+    if (db_begin(c->db, err) != 0) return err->code;
+    int rc = start_rows(c, p, wf, org, id_out, err);
+    if (rc == 0) rc = index_backlog(c, err);
     rc = ops_finish(c, rc, err);
+    if (rc) id_out[0] = '\0';
+    return rc;
+}
+
+/* The step a new execution waits at first (after the organisation, when
+ * given): *order, or a conflict when it starts with an automatic step. */
+static int first_waiting(hy_ctx *c, const hy_workflow_def *wf, const char *id, int *order, hy_err *err)
+{
+    char *status = NULL;
+    int64_t cur = 0;
+    int rc = db_get_text(c->db, err, &status, "SELECT status FROM workflow_executions WHERE id = ?", "t", id);
+    if (rc == 0) rc = db_get_int(c->db, err, &cur, NULL, "SELECT current_step_order FROM workflow_executions WHERE id = ?", "t", id);
+    if (rc == 0 && (!hy_streq(status, "awaiting_input") || cur < 1 || cur > wf->nsteps ||
+                    wf->steps[cur - 1].kind != HY_STEP_MANUAL))
+        rc = hy_fail(err, HY_ERR_CONFLICT, "%s does not start with a form: start it instead", wf->name);
+    free(status);
+    *order = (int)cur;
+    return rc;
+}
+
+int ops_exec_start_form(hy_ctx *c, const hy_principal *p, const char *workflow, const char *org_ref,
+                        hy_step_form *out, hy_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (ops_begin(c, p, err) != 0) return err->code;
+    const hy_workflow_def *wf = workflow_find(workflow);
+    /* An admin's organisation is taken as its field takes it (a name, the
+     * start of one, or an id): the first step's input. */
+    const hy_field_def *of = wf && principal_is_admin(p) && org_ref && !hy_empty(org_ref) ? org_field(wf) : NULL;
+    char org[HY_UUID_LEN];
+    if (start_resolve(c, p, workflow, of ? NULL : org_ref, &wf, org, err) != 0) return err->code;
+    /* The form of the execution as it would be, built inside a transaction
+     * that is rolled back: the same checks, defaults and choices as the
+     * real start, and nothing is kept. */
+    if (db_begin(c->db, err) != 0) return err->code;
+    char id[HY_UUID_LEN];
+    int order = 0;
+    cJSON *ctx = NULL;
+    int rc = start_rows(c, p, wf, org, id, err);
+    if (rc == 0 && of) {
+        cJSON *in = cJSON_CreateObject();
+        cJSON_AddStringToObject(in, of->name, org_ref);
+        rc = engine_submit(c, p, id, 1, in, err);
+        cJSON_Delete(in);
+    }
+    if (rc == 0) rc = first_waiting(c, wf, id, &order, err);
+    if (rc == 0) rc = engine_context(c, id, &ctx, err);
+    if (rc == 0) {
+        cJSON_DeleteItemFromObjectCaseSensitive(ctx, "execution_id"); /* it does not exist */
+        rc = workflow_build_form(c, p, &wf->steps[order - 1], ctx, out, err);
+    }
+    db_rollback(c->db);
+    out->context = ctx;
+    out->step_order = order;
+    if (rc == 0) out->step = &wf->steps[order - 1];
+    if (rc) hy_step_form_free(out);
+    return rc;
+}
+
+int ops_exec_start_with_input(hy_ctx *c, const hy_principal *p, const char *workflow, const char *org_ref,
+                              const char *step, const cJSON *input, char id_out[HY_UUID_LEN], hy_err *err)
+{
+    id_out[0] = '\0';
+    if (ops_begin(c, p, err) != 0) return err->code;
+    const hy_workflow_def *wf;
+    char org[HY_UUID_LEN];
+    int order;
+    if (start_resolve(c, p, workflow, org_ref, &wf, org, err) != 0) return err->code;
+    if (step_order(wf, step, &order, err) != 0) return err->code;
+    if (db_begin(c->db, err) != 0) return err->code;
+    int first = 0;
+    int rc = start_rows(c, p, wf, org, id_out, err);
+    if (rc == 0) rc = first_waiting(c, wf, id_out, &first, err);
+    if (rc == 0 && first != order)
+        rc = hy_fail(err, HY_ERR_CONFLICT, "%s starts with step %d (%s), not step %d", wf->name, first,
+                     wf->steps[first - 1].name, order);
+    /* audited first: engine_submit may run local steps after it (engine.h) */
+    if (rc == 0) rc = audit_action(c, p, "exec.input", id_out, details_step(wf, order), err);
+    if (rc == 0) rc = engine_submit(c, p, id_out, order, input, err);
+    if (rc == 0) rc = index_backlog(c, err);
+    rc = ops_finish(c, rc, err); /* all or nothing: a field error leaves no execution */
     if (rc) id_out[0] = '\0';
     return rc;
 }

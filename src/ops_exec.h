@@ -153,6 +153,23 @@ int ops_exec_workflows(hy_ctx *c, const hy_principal *p, const hy_workflow_def *
 int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const char *org_ref,
                    char id_out[HY_UUID_LEN], hy_err *err);
 
+/* A new request without an abandoned execution: the form of the step a new
+ * execution would wait at first (org_ref as for ops_exec_start, except that
+ * an admin's is taken as the organisation field takes it: a name, the
+ * start of one, or an id; with it, new_partner_user's first form is the
+ * user's details, and the form's context holds the organization_id it
+ * resolved to), built exactly as
+ * ops_exec_form would, and nothing is created (execution_id is NULL). A
+ * workflow that starts with an automatic step answers HY_ERR_CONFLICT:
+ * start it with ops_exec_start. The same organisation errors as a start. */
+int ops_exec_start_form(hy_ctx *c, const hy_principal *p, const char *workflow, const char *org_ref,
+                        hy_step_form *out, hy_err *err);
+/* Starts the workflow and submits that first form's input (step: its name
+ * or number) in one transaction: every field error at once, and then
+ * nothing exists (no execution, no audit row). id_out: the new execution. */
+int ops_exec_start_with_input(hy_ctx *c, const hy_principal *p, const char *workflow, const char *org_ref,
+                              const char *step, const cJSON *input, char id_out[HY_UUID_LEN], hy_err *err);
+
 /* The form of the step waiting for input: fields with defaults and choices
  * (organisations, the organisation's Studio companies), info lines. */
 int ops_exec_form(hy_ctx *c, const hy_principal *p, const char *ref, hy_step_form *out, hy_err *err);

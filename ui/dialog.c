@@ -103,6 +103,21 @@ void ui_confirm(ui *u, const char *title, const char *text, ui_done_fn done, voi
     ui_push_then(u, &confirm_screen, &a, done, ctx);
 }
 
+static int leave_done(ui *u, screen *s, int yes, const char *text, void *ctx)
+{
+    (void)u, (void)s, (void)text, (void)ctx;
+    return yes == 1 ? UI_CLOSE : UI_REDRAW;
+}
+
+int ui_form_leave(ui *u, ui_form *f, const char *question)
+{
+    if (!f->dirty) return UI_CLOSE;
+    char *text = xasprintf("%s What you typed is lost.", question);
+    ui_confirm(u, "Discard", text, leave_done, NULL);
+    free(text);
+    return UI_REDRAW;
+}
+
 /* ---- prompt ---- */
 
 typedef struct {

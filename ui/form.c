@@ -104,20 +104,24 @@ static int form_key(ui *u, ui_widget *w, ui_key k)
     if (is_text(fd)) {
         bool changed;
         int r = edit_key(fd, k, id, &changed);
+        if (changed) f->dirty = true;
         if (changed && f->on_change) f->on_change(f, f->focus, f->change_data);
         if (r) return r;
     } else if (fd->kind == UI_FIELD_CHOICE && fd->noptions > 0 && (id == F_LEFT || id == F_RIGHT || id == F_TOGGLE)) {
         int d = id == F_LEFT ? -1 : 1;
         fd->choice = ((fd->choice + d) % fd->noptions + fd->noptions) % fd->noptions;
         set_str(&fd->error, NULL);
+        f->dirty = true;
         return UI_REDRAW;
     } else if (fd->kind == UI_FIELD_CHECK && id == F_TOGGLE) {
         fd->on = !fd->on;
+        f->dirty = true;
         set_str(&fd->error, NULL);
         return UI_REDRAW;
     } else if (fd->kind == UI_FIELD_MULTI && fd->noptions > 0) {
         if (id == F_TOGGLE) {
             fd->checked[f->item] = !fd->checked[f->item];
+            f->dirty = true;
             set_str(&fd->error, NULL);
             return UI_REDRAW;
         }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dialog.h"
 #include "form.h"
 #include "list.h"
 #include "ops.h"
@@ -337,7 +338,7 @@ static int afilter_key(ui *u, screen *s, ui_key k, const ui_action *a)
     (void)u, (void)k;
     afilter_state *st = s->state;
     if (!a) return UI_NOT_MINE;
-    if (a->id == F_CANCEL) return UI_CLOSE;
+    if (a->id == F_CANCEL) return ui_form_leave(u, &st->form, "Keep the filter as it was?");
     cJSON *j = cJSON_CreateObject();
     const char *names[] = {"actor", "action", "target"};
     for (int i = 0; i < 3; i++) {

@@ -12,21 +12,30 @@
  * the person edits it. The focused field's help is shown under the form.
  *
  * Enter submits (ops_exec_submit). Field errors from ops appear beside
- * their fields and nothing typed is lost. After a submit the runner is
- * kicked; when the very next step is manual too (new_partner's first two
- * steps), its form replaces this one, else the form closes onto the
- * execution (which shows the progress). */
+ * their fields, all at once, and nothing typed is lost. After a submit the
+ * runner is kicked; when the very next step is manual too (new_partner's
+ * first two steps), its form replaces this one, else the form closes onto
+ * the execution (which shows the progress).
+ *
+ * A new request (ui_exec_new_form_screen) is the same form before anything
+ * exists (ops_exec_start_form): Enter starts the workflow and submits the
+ * form in one transaction (ops_exec_start_with_input), so leaving it leaves
+ * nothing behind. An admin's organisation form there only chooses: the next
+ * form (the user's details) replaces it, still with nothing created. Esc
+ * with something typed asks before throwing it away. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dialog.h"
 #include "form.h"
 #include "ops.h"
 #include "screens.h"
 
 typedef struct {
     ui_form form;
-    char *exec_id;
+    char *exec_id;              /* NULL: a new request, nothing exists yet */
+    char *workflow, *org_id;    /* a new request: its workflow, the organisation chosen (or NULL) */
     char *title, *description;
     hy_step_form sf;            /* owned: field definitions, choices, defaults, context */
     bool *touched;              /* per sf field: the person edited it (no more live default) */
@@ -39,7 +48,7 @@ enum { A_SUBMIT = 1, A_CANCEL, A_PICK };
 
 static const ui_action XFORM_ACTIONS[] = {
     {A_SUBMIT, "Enter", "Submit", "Submit the form"},
-    {A_CANCEL, "Esc", "Cancel", "Leave without submitting (nothing is saved)"},
+    {A_CANCEL, "Esc", "Cancel", "Leave without submitting (asks first when something was typed)"},
     {A_PICK, "C-o F2", "Choose organisation", "Choose the organisation from the list of partner organisations"},
     UI_ACTIONS_END,
 };
@@ -157,18 +166,22 @@ static void add_field(ui *u, xform_state *st, int i)
     }
 }
 
-static int xform_open(ui *u, screen *s, const void *arg)
+/* The form from st->sf: title, info lines, fields, live defaults. */
+static int build(ui *u, screen *s)
 {
     xform_state *st = s->state;
-    st->exec_id = xstrdup(arg);
-    st->org_field = -1;
-    hy_err err;
-    hy_err_clear(&err);
-    if (ops_exec_form(u->ctx, &u->me, st->exec_id, &st->sf, &err) != 0) return ui_fail(u, &err) | UI_CLOSE;
-    cJSON *w = cJSON_GetObjectItemCaseSensitive(st->sf.context, "workflow");
-    const hy_workflow_def *wf = workflow_find(cJSON_IsString(w) ? w->valuestring : NULL);
-    st->title = xasprintf("%s %.8s %s step %d of %d: %s", wf ? wf->label : "Execution", st->sf.execution_id,
-                          u->g->sep, st->sf.step_order, wf ? wf->nsteps : st->sf.step_order, st->sf.step->label);
+    const hy_workflow_def *wf = workflow_find(st->workflow);
+    if (!wf) {
+        cJSON *w = cJSON_GetObjectItemCaseSensitive(st->sf.context, "workflow");
+        wf = workflow_find(cJSON_IsString(w) ? w->valuestring : NULL);
+    }
+    int nsteps = wf ? wf->nsteps : st->sf.step_order;
+    if (st->exec_id)
+        st->title = xasprintf("%s %.8s %s step %d of %d: %s", wf ? wf->label : "Execution", st->sf.execution_id,
+                              u->g->sep, st->sf.step_order, nsteps, st->sf.step->label);
+    else
+        st->title = xasprintf("%s (new request) %s step %d of %d: %s", wf ? wf->label : "Request", u->g->sep,
+                              st->sf.step_order, nsteps, st->sf.step->label);
     st->description = xstrdup(st->sf.step->description ? st->sf.step->description : "");
     int n = st->sf.nfields;
     st->touched = xcalloc((size_t)(n ? n : 1), sizeof *st->touched);
@@ -186,6 +199,31 @@ static int xform_open(ui *u, screen *s, const void *arg)
     st->form.change_data = st;
     s->focus = &st->form.w;
     return UI_REDRAW;
+}
+
+static int xform_open(ui *u, screen *s, const void *arg)
+{
+    xform_state *st = s->state;
+    st->exec_id = xstrdup(arg);
+    st->org_field = -1;
+    hy_err err;
+    hy_err_clear(&err);
+    if (ops_exec_form(u->ctx, &u->me, st->exec_id, &st->sf, &err) != 0) return ui_fail(u, &err) | UI_CLOSE;
+    return build(u, s);
+}
+
+static int xnew_open(ui *u, screen *s, const void *arg)
+{
+    xform_state *st = s->state;
+    const ui_new_request *r = arg;
+    st->workflow = xstrdup(r->workflow);
+    st->org_id = xstrdup(r->org_id);
+    st->org_field = -1;
+    hy_err err;
+    hy_err_clear(&err);
+    if (ops_exec_start_form(u->ctx, &u->me, st->workflow, st->org_id, &st->sf, &err) != 0)
+        return ui_fail(u, &err) | UI_CLOSE;
+    return build(u, s);
 }
 
 /* The help of the focused field, if any. */
@@ -255,15 +293,84 @@ static cJSON *build_input(ui *u, xform_state *st)
     return in;
 }
 
+/* What the execution is at now, after an input: the next form when the
+ * very next step waits for one, and a message that says what happened. */
+static void after_submit(ui *u, xform_state *st, const char *id)
+{
+    hy_exec_detail d;
+    hy_err err;
+    hy_err_clear(&err);
+    if (ops_exec_show(u->ctx, &u->me, id, &d, &err) != 0) return;
+    const hy_workflow_def *wf = workflow_find(d.s.workflow);
+    const char *label = wf ? wf->label : d.s.workflow;
+    if (hy_streq(d.s.status, "completed") && d.s.user_email)
+        ui_msg(u, UI_S_INFO, "Done: %s has access (%s completed).", d.s.user_email, label);
+    else if (hy_streq(d.s.status, "completed") && d.s.organization_name)
+        ui_msg(u, UI_S_INFO, "Done: %s is onboarded (%s completed).", d.s.organization_name, label);
+    else if (hy_streq(d.s.status, "completed"))
+        ui_msg(u, UI_S_INFO, "Done: %s completed.", label);
+    /* Only a manual step right after this one: with auto steps between,
+     * the execution shows their progress first (whatever the runner's
+     * speed), and opens the form when it is due. */
+    bool next = d.can_input && d.s.current_step == st->sf.step_order + 1;
+    hy_exec_detail_free(&d);
+    if (next) ui_push(u, &ui_exec_form_screen, id);
+}
+
+/* A new request's organisation form (an admin's): nothing is created; the
+ * next form, for that organisation, replaces this one. */
+static int choose_org(ui *u, screen *s, const cJSON *in)
+{
+    xform_state *st = s->state;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(in, field_at(st, st->org_field)->def->name);
+    const char *ref = cJSON_IsString(v) ? v->valuestring : "";
+    hy_step_form next;
+    hy_err err;
+    hy_err_clear(&err);
+    if (hy_empty(ref)) {
+        ui_form_error(&st->form, field_at(st, st->org_field)->def->name, "is required");
+        return UI_REDRAW;
+    }
+    if (ops_exec_start_form(u->ctx, &u->me, st->workflow, ref, &next, &err) != 0) {
+        if (err.code == HY_ERR_AUTH) return ui_fail(u, &err);
+        ui_form_set_errors(&st->form, &err);
+        return UI_REDRAW;
+    }
+    const cJSON *org = cJSON_GetObjectItemCaseSensitive(next.context, "organization_id");
+    ui_new_request r = {.workflow = st->workflow, .org_id = cJSON_IsString(org) ? org->valuestring : ref};
+    bool opened = ui_push(u, &ui_exec_new_form_screen, &r);
+    hy_step_form_free(&next);
+    return opened ? UI_CLOSE : UI_REDRAW;
+}
+
+/* An admin's new request whose form only picks the organisation. */
+static bool only_chooses_org(xform_state *st)
+{
+    return !st->exec_id && st->org_field >= 0 && st->sf.step_order == 1 &&
+           ui_form_field(&st->form, field_at(st, st->org_field)->def->name) != NULL;
+}
+
 static int submit(ui *u, screen *s)
 {
     xform_state *st = s->state;
     ui_form_clear_errors(&st->form);
-    if (!ui_form_check_required(&st->form)) return UI_REDRAW;
+    /* No local check first: ops reports every field's error at once. */
     cJSON *in = build_input(u, st);
+    if (only_chooses_org(st)) {
+        int f = choose_org(u, s, in);
+        cJSON_Delete(in);
+        return f;
+    }
     hy_err err;
     hy_err_clear(&err);
-    int rc = ops_exec_submit(u->ctx, &u->me, st->exec_id, st->sf.step->name, in, &err);
+    char id[HY_UUID_LEN];
+    int rc;
+    if (st->exec_id) {
+        hy_strlcpy(id, st->exec_id, sizeof id);
+        rc = ops_exec_submit(u->ctx, &u->me, st->exec_id, st->sf.step->name, in, &err);
+    } else {
+        rc = ops_exec_start_with_input(u->ctx, &u->me, st->workflow, st->org_id, st->sf.step->name, in, id, &err);
+    }
     cJSON_Delete(in);
     if (rc != 0) {
         if (err.code == HY_ERR_AUTH) return ui_fail(u, &err);
@@ -271,17 +378,16 @@ static int submit(ui *u, screen *s)
         return UI_REDRAW;
     }
     ui_runner_kick(u);
-    ui_msg(u, UI_S_INFO, "Step %d (%s) submitted.", st->sf.step_order, st->sf.step->label);
-    /* The next step may wait for input at once: its form replaces this one. */
-    hy_exec_detail d;
-    hy_err_clear(&err);
-    if (ops_exec_show(u->ctx, &u->me, st->exec_id, &d, &err) == 0) {
-        /* Only a manual step right after this one: with auto steps between,
-         * the execution shows their progress first (whatever the runner's speed). */
-        bool next = d.can_input && d.s.current_step == st->sf.step_order + 1;
-        hy_exec_detail_free(&d);
-        if (next) ui_push(u, &ui_exec_form_screen, st->exec_id);
+    if (st->exec_id) {
+        ui_msg(u, UI_S_INFO, "Step %d (%s) submitted.", st->sf.step_order, st->sf.step->label);
+    } else {
+        const hy_workflow_def *wf = workflow_find(st->workflow);
+        ui_msg(u, UI_S_INFO, "%s %.8s started: step %d (%s) submitted.", wf ? wf->label : st->workflow, id,
+               st->sf.step_order, st->sf.step->label);
+        /* The execution replaces this form (it shows the progress). */
+        ui_push(u, ui_exec_screen_for(u), id);
     }
+    after_submit(u, st, id);
     return UI_CLOSE | UI_RELOAD;
 }
 
@@ -344,7 +450,16 @@ static int xform_key(ui *u, screen *s, ui_key k, const ui_action *a)
     switch (a->id) {
     case A_SUBMIT: return submit(u, s);
     case A_PICK: return pick(u, s);
-    case A_CANCEL: ui_msg(u, UI_S_INFO, "Nothing was submitted."); return UI_CLOSE;
+    case A_CANCEL: {
+        xform_state *st = s->state;
+        if (!st->form.dirty) {
+            ui_msg(u, UI_S_INFO, "%s", st->exec_id ? "Nothing was submitted." : "Nothing was started.");
+            return UI_CLOSE;
+        }
+        return ui_form_leave(u, &st->form,
+                             st->exec_id ? "Leave this form? Nothing of it is submitted."
+                                         : "Discard this request? Nothing has been created yet.");
+    }
     }
     return UI_NOT_MINE;
 }
@@ -359,6 +474,8 @@ static void xform_close(ui *u, screen *s)
     free(st->touched);
     hy_step_form_free(&st->sf);
     free(st->exec_id);
+    free(st->workflow);
+    free(st->org_id);
     free(st->title);
     free(st->description);
     free(st->picked_id);
@@ -370,6 +487,17 @@ const screen_ops ui_exec_form_screen = {
     .state_size = sizeof(xform_state),
     .actions = XFORM_ACTIONS,
     .open = xform_open,
+    .draw = xform_draw,
+    .handle_key = xform_key,
+    .close = xform_close,
+    .enabled = xform_enabled,
+};
+
+const screen_ops ui_exec_new_form_screen = {
+    .name = "New request",
+    .state_size = sizeof(xform_state),
+    .actions = XFORM_ACTIONS,
+    .open = xnew_open,
     .draw = xform_draw,
     .handle_key = xform_key,
     .close = xform_close,

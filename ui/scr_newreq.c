@@ -1,6 +1,6 @@
 /* New request: choose the workflow (those ops lets this person start);
- * Enter starts it and opens the execution with its first form on top at
- * once. ui_exec_start is also the partner console's "Add user". */
+ * Enter opens its first form (nothing exists until it is submitted).
+ * ui_exec_start is also the partner console's "Add user". */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -19,7 +19,7 @@ typedef struct {
 enum { A_START = 1 };
 
 static const ui_action NEWREQ_ACTIONS[] = {
-    {A_START, "Enter", "Start", "Start the selected workflow and fill in its first form"},
+    {A_START, "Enter", "Start", "Fill in the selected workflow's first form (it starts when you submit it)"},
     UI_ACTIONS_END,
 };
 
@@ -42,23 +42,22 @@ static const char *newreq_cell(void *data, int row, int col, char *buf, size_t n
 int ui_exec_start(ui *u, const char *workflow, bool *started)
 {
     if (started) *started = false;
+    const hy_workflow_def *wf = workflow_find(workflow);
+    if (wf && wf->nsteps > 0 && wf->steps[0].kind == HY_STEP_MANUAL) {
+        /* Nothing exists until its first form is submitted. */
+        ui_new_request r = {.workflow = workflow, .org_id = NULL};
+        bool opened = ui_push(u, &ui_exec_new_form_screen, &r);
+        if (started) *started = opened;
+        return UI_REDRAW;
+    }
     char id[HY_UUID_LEN];
     hy_err err;
     hy_err_clear(&err);
     if (ops_exec_start(u->ctx, &u->me, workflow, NULL, id, &err) != 0) return ui_fail(u, &err);
     if (started) *started = true;
     ui_runner_kick(u);
-    const hy_workflow_def *wf = workflow_find(workflow);
     ui_msg(u, UI_S_INFO, "%s %.8s started.", wf ? wf->label : workflow, id);
-    /* The execution, and its first form on top: Esc from the form shows it. */
-    if (!ui_push(u, ui_exec_screen_for(u), id)) return UI_REDRAW;
-    hy_exec_detail d;
-    hy_err_clear(&err);
-    if (ops_exec_show(u->ctx, &u->me, id, &d, &err) == 0) {
-        bool waits = d.can_input;
-        hy_exec_detail_free(&d);
-        if (waits) ui_push(u, &ui_exec_form_screen, id);
-    }
+    ui_push(u, ui_exec_screen_for(u), id);
     return UI_REDRAW;
 }
 
@@ -93,7 +92,7 @@ static int newreq_key(ui *u, screen *s, ui_key k, const ui_action *a)
     if (row < 0) return UI_HANDLED;
     bool started;
     int f = ui_exec_start(u, st->wf[row]->name, &started);
-    return started ? (f | UI_CLOSE) : f; /* the execution replaces this screen */
+    return started ? (f | UI_CLOSE) : f; /* the form replaces this screen */
 }
 
 static void newreq_close(ui *u, screen *s)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "dialog.h"
 #include "form.h"
 #include "screens.h"
 
@@ -101,7 +102,7 @@ static int passwd_key(ui *u, screen *s, ui_key k, const ui_action *a)
     if (!a) return UI_NOT_MINE;
     if (a->id == A_SAVE) return save(u, s);
     if (a->id == A_CANCEL) {
-        if (!st->current) return UI_CLOSE;
+        if (!st->current) return ui_form_leave(u, &st->form, "Leave without changing your password?");
         ui_msg(u, UI_S_INFO, "Password not changed: logged out.");
         return UI_LOGOUT;
     }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dialog.h"
 #include "form.h"
 #include "ops.h"
 #include "screens.h"
@@ -211,7 +212,7 @@ static int uedit_key(ui *u, screen *s, ui_key k, const ui_action *a)
     (void)k;
     if (!a) return UI_NOT_MINE;
     switch (a->id) {
-    case A_CANCEL: return UI_CLOSE;
+    case A_CANCEL: return ui_form_leave(u, &((uedit_state *)s->state)->form, "Discard your changes?");
     case A_PICK_ORG: return pick_org(u, s);
     default: return save(u, s);
     }

@@ -31,13 +31,20 @@ extern const screen_ops ui_exec_screen;         /* arg: const char *execution id
 extern const screen_ops ui_exec_partner_screen; /* arg: same; only fill in, retry, cancel */
 const screen_ops *ui_exec_screen_for(const ui *u);
 extern const screen_ops ui_exec_form_screen;    /* arg: const char *execution id: its waiting step's form */
+/* A new request: the first form of a workflow before anything exists. */
+typedef struct {
+    const char *workflow;
+    const char *org_id;         /* the organisation (an admin chose it in the form before), or NULL */
+} ui_new_request;
+extern const screen_ops ui_exec_new_form_screen; /* arg: const ui_new_request * */
 extern const screen_ops ui_inbox_screen;        /* arg: none: steps awaiting input, oldest first */
 extern const screen_ops ui_newreq_screen;       /* arg: none: choose a workflow and start it */
 
-/* Starts a workflow (ops_exec_start; a partner admin's organisation is
- * filled in) and opens the execution with its first form on top at once.
- * Returns flags for the caller's handler; *started (may be NULL) says
- * whether it started. */
+/* A new request: opens the workflow's first form with nothing created yet
+ * (ui_exec_new_form_screen; a partner admin's organisation is filled in);
+ * a workflow that starts with an automatic step is started at once and its
+ * execution opened. Returns flags for the caller's handler; *started (may
+ * be NULL) says whether a screen opened. */
 int ui_exec_start(ui *u, const char *workflow, bool *started);
 
 /* The style and the mark of an execution's or step's status. */

@@ -35,8 +35,7 @@ expect_screen "New request lists the workflows" "Which workflow do you want to s
 expect_screen "with new_partner" "New partner user"
 send_keys g Enter
 expect_screen "starting it opens its first form at once" "step 1 of 8: Input Studio Companies"
-NP=$(newest_exec)
-expect_eq "the execution exists and waits for input" awaiting_input "$(exec_status "$NP")"
+expect_eq "nothing exists until the form is submitted" 0 "$(sql "SELECT count(*) FROM workflow_executions")"
 send_text "Acme Corp"
 expect_screen "the TEST company name follows the organisation name as it is typed" "Acme Corp TEST"
 expect_screen "so does the PROD one" "Acme Corp PROD"
@@ -48,13 +47,14 @@ send_keys Enter
 expect_screen "the same Studio id twice is refused beside its field" "must differ from the TEST company's Studio id"
 expect_contains "the error is by the PROD id's field" "must differ" "$(line_with "Studio PROD company id"; line_after "Studio PROD company id")"
 expect_screen "nothing typed is lost" "Acme Corp PROD"
-expect_eq "nothing was submitted" awaiting_input "$(exec_status "$NP")"
+expect_eq "nothing was created" 0 "$(sql "SELECT count(*) FROM workflow_executions")"
 send_keys C-u
 send_text "st-acme-p"
 send_keys BTab BTab C-e
 send_text "-t"
 send_keys Enter
 expect_screen "the next manual step's form replaces it" "step 2 of 8: Trigger Infrabot"
+NP=$(newest_exec)
 expect_screen "with the values to copy to Infrabot: the name" "Organisation name"
 expect_contains "... the TEST id" "st-acme-t" "$(line_with "Studio TEST company id")"
 expect_contains "... the PROD id" "st-acme-p" "$(line_with "Studio PROD company id")"
@@ -93,7 +93,6 @@ open_menu "New request"
 wait_text "Which workflow do you want to start?"
 send_keys G Enter
 expect_screen "new_partner_user opens with the organisation form" "step 1 of 9: Select Organization"
-NU=$(newest_exec)
 expect_screen "the organisation can be chosen from a list" "^O Choose organisation"
 send_keys C-o
 expect_screen "^O lists the partner organisations" "Choose the partner organisation:"
@@ -116,6 +115,7 @@ send_keys Tab Tab Tab Down Space
 expect_screen "Space unticks the PROD company" "[ ] Acme Corp PROD (st-acme-p, prod)"
 send_keys Enter
 expect_screen "new_partner_user runs to completion" "✓ completed"
+NU=$(newest_exec)
 expect_eq "the execution is completed" completed "$(exec_status "$NU")"
 expect_eq "the user exists in Acme" "$ACME" "$(sql "SELECT organization_id FROM users WHERE email = 'jane@acme.example'")"
 expect_eq "with access to the TEST company only" "st-acme-t" \
@@ -212,13 +212,16 @@ expect_eq "the audit trail has the skip, the re-run and the done-by-hand" "exec.
 send_keys q
 
 # ---- the executions list: status filters and / ----
-# One more execution left failed, and one waiting for input.
+# One more execution waiting for input: a new partner after its first form.
 open_menu "New request"
 wait_text "Which workflow do you want to start?"
-send_keys G Enter
-wait_text "step 1 of 9: Select Organization"
+send_keys g Enter
+wait_text "step 1 of 8: Input Studio Companies"
+send_text "Umbrella"; send_keys Tab Tab; send_text st-umb-t; send_keys Tab Tab; send_text st-umb-p
+send_keys Enter
+wait_text "step 2 of 8: Trigger Infrabot"
 send_keys Escape
-expect_screen "Esc leaves the form: the execution stays, waiting" "● awaiting input"
+expect_screen "Esc leaves the second form: the execution waits" "● awaiting input"
 WAIT=$(newest_exec)
 send_keys q
 open_menu Executions
@@ -260,10 +263,10 @@ send_keys q
 
 # ---- the inbox ----
 open_menu "Awaiting input"
-expect_screen "the inbox lists the waiting step" "Select Organization"
+expect_screen "the inbox lists the waiting step" "Trigger Infrabot"
 expect_contains "with its age" "s " "$(line_with "${WAIT:0:8}")"
 send_keys Enter
-expect_screen "Enter opens its form" "step 1 of 9: Select Organization"
+expect_screen "Enter opens its form" "step 2 of 8: Trigger Infrabot"
 send_keys Escape
 expect_screen "Esc goes back to the inbox" "HyOpps │ Awaiting input"
 
@@ -274,9 +277,9 @@ tmx resize-window -t app -x 60 -y 20
 expect_screen "60x20 says the terminal is too small" "Terminal too small — 80×24 needed"
 tmx resize-window -t app -x 100 -y 30
 expect_screen "back to 100x30 the execution returns" "HyOpps │ Execution"
-expect_screen "with its steps" "Steps (9)"
+expect_screen "with its steps" "Steps (8)"
 tmx resize-window -t app -x 130 -y 30
-side_by_side() { line_with "Steps (9)" | grep -qF "── 1 Select Organization"; }
+side_by_side() { line_with "Steps (8)" | grep -qF "── 2 Trigger Infrabot"; }
 if _poll "$E2E_TIMEOUT" side_by_side; then ok "wide: the steps and the selected step side by side (one row holds both rules)"
 else not_ok "wide: the steps and the selected step side by side (one row holds both rules)"; dump_screen; fi
 tmx resize-window -t app -x 100 -y 30

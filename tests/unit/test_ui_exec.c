@@ -285,8 +285,9 @@ static void new_partner_through_forms_with_the_runner(void **s)
     assert_non_null(r.u.runner);
     assert_true(ui_push(&r.u, &ui_newreq_screen, NULL));
     key(&r, '\r'); /* New partner */
-    assert_string_equal(top(&r), "Fill in");
-    watched = newest_exec(&r);
+    /* its first form, and nothing exists until it is submitted */
+    assert_string_equal(top(&r), "New request");
+    assert_int_equal(t_count(r.e, "SELECT count(*) FROM workflow_executions", ""), 0);
     ui_form *f = top_form(&r);
     feed(&r, "Acme");
     /* the live defaults follow the name as it is typed */
@@ -305,15 +306,17 @@ static void new_partner_through_forms_with_the_runner(void **s)
     ui_form_set(f, "studio_company_id_test", "st-1");
     ui_form_set(f, "studio_company_id_prod", "st-1");
     key(&r, '\r');
-    /* field error from ops beside its field; nothing lost; nothing submitted */
-    assert_string_equal(top(&r), "Fill in");
+    /* field error from ops beside its field; nothing lost; nothing created */
+    assert_string_equal(top(&r), "New request");
     assert_non_null(ui_form_field(f, "studio_company_id_prod")->error);
     assert_string_equal(ui_form_get(f, "organization_name"), "Acme Corp");
-    char *st = t_step_status(r.e, watched, 1);
-    assert_string_equal(st, "awaiting_input");
-    free(st);
+    assert_int_equal(t_count(r.e, "SELECT count(*) FROM workflow_executions", ""), 0);
     ui_form_set(f, "studio_company_id_prod", "st-2");
     key(&r, '\r');
+    watched = newest_exec(&r);
+    char *st = t_step_status(r.e, watched, 1);
+    assert_string_equal(st, "completed");
+    free(st);
     /* the next manual step's form at once: Infrabot, with the values to copy */
     assert_string_equal(top(&r), "Fill in");
     f = top_form(&r);
@@ -408,12 +411,20 @@ static void partner_sees_only_fill_retry_cancel(void **s)
     /* Add user: the user details form at once, their organisation filled in */
     assert_true(ui_push(&r.u, &ui_partner_home_screen, NULL));
     key(&r, 'a');
-    assert_string_equal(top(&r), "Fill in");
+    assert_string_equal(top(&r), "New request");
     ui_form *f = top_form(&r);
     assert_non_null(ui_form_field(f, "email"));
     assert_null(ui_form_field(f, "organization_id"));
-    /* the enabled flags: nothing to retry while it waits */
+    /* Esc: nothing was created */
     key(&r, 27);
+    assert_string_equal(top(&r), "Home");
+    assert_int_equal(t_count(r.e, "SELECT count(*) FROM workflow_executions WHERE organization_id = ? "
+                                  "AND requested_by = ?", "tt", org, pid),
+                     0);
+    /* the enabled flags: nothing to retry while it waits */
+    char waiting[HY_UUID_LEN];
+    t_start_user(e, &r.u.me, org, waiting);
+    assert_true(ui_push(&r.u, &ui_exec_partner_screen, waiting));
     assert_string_equal(top(&r), "Request");
     const screen *sc = r.u.top;
     assert_true(sc->ops->enabled(&r.u, sc, ui_action_find(sc->ops->actions, ch('f'))));
