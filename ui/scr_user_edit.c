@@ -12,7 +12,27 @@
 #include "ops.h"
 #include "screens.h"
 
-static const char *const ROLES[] = {"admin", "partner_admin", "user"};
+/* Least to most powerful: one arrow key never jumps from user to admin. */
+static const char *const ROLES[] = {"user", "partner_admin", "admin"};
+
+/* What a role may do, for the confirmation of a raise. */
+static const char *role_meaning(int rank)
+{
+    switch (rank) {
+    case 2: return "An admin can do everything: every organisation, user and execution, the audit trail and the "
+                   "integrations.";
+    case 1: return "A partner admin sees their organisation in HyOpps (its users and requests) and onboards new users "
+                   "into it.";
+    default: return "A user has no access to HyOpps.";
+    }
+}
+
+static int role_rank(const char *role)
+{
+    for (int i = 0; i < 3; i++)
+        if (hy_streq(ROLES[i], role)) return i;
+    return 0;
+}
 
 enum { F_FIRST, F_LAST, F_EMAIL, F_LANGS, F_SKILLS, F_ROLES, F_ORG, F_ROLE, NORIG };
 static const char *const NAMES[NORIG] = {"firstname", "lastname", "email", "languages",
@@ -24,6 +44,7 @@ typedef struct {
     char *title;                /* "Edit Jane Doe <jane@...>" (raw) */
     char *orig[NORIG];          /* what each field started with */
     char *picked_id, *picked_name;  /* the organisation chosen in the picker */
+    char *confirmed_role;       /* a raise the person confirmed already (not asked again) */
 } uedit_state;
 
 enum { A_SAVE = 1, A_CANCEL, A_PICK_ORG };
@@ -68,15 +89,17 @@ static int uedit_open(ui *u, screen *s, const void *arg)
     ui_form_text(f, "email", "Email", true, st->orig[F_EMAIL], 254);
     ui_form_text(f, "languages", "Languages", false, st->orig[F_LANGS], 400);
     ui_form_text(f, "skills", "Skills", false, st->orig[F_SKILLS], 2000);
-    ui_form_text(f, "roles", "Roles", false, st->orig[F_ROLES], 2000);
+    ui_form_text(f, "roles", "Job roles (text)", false, st->orig[F_ROLES], 2000);
     ui_form_text(f, "organization", "Organisation", false, st->orig[F_ORG], HY_MAX_NAME);
-    ui_form_choice(f, "role", "Access role", ROLES, 3, (int)(usr.role == HY_ROLE_ADMIN ? 0 : usr.role == HY_ROLE_PARTNER_ADMIN ? 1 : 2));
+    ui_form_choice(f, "role", "Permissions", ROLES, 3, role_rank(st->orig[F_ROLE]));
     ui_form_password(f, "password", "New password", false, 1024);
     ui_form_password(f, "confirm", "Confirm password", false, 1024);
     ui_form_info(f, "Note",
-                 "Lists are comma-separated; languages are ISO 639-1 codes (en, de). Organisation: its exact name, "
-                 "or Ctrl-O to choose; empty for none. Leave the password empty to keep it. A new role, organisation "
-                 "or password ends the user's sessions; a password you set must be changed at their next login.");
+                 "Lists are comma-separated; languages are ISO 639-1 codes (en, de). Job roles are free text (what "
+                 "they do); Permissions is what they may do in HyOpps (a more powerful one is confirmed first). "
+                 "Organisation: its exact name, or Ctrl-O to choose; empty for none. Leave the password empty to keep "
+                 "it. New permissions, organisation or password end the user's sessions; a password you set must be "
+                 "changed at their next login.");
     hy_user_free(&usr);
     s->focus = &f->w;
     return UI_REDRAW;
@@ -103,6 +126,35 @@ static void wipe_passwords(ui_form *f)
     ui_form_set(f, "confirm", "");
 }
 
+static int save(ui *u, screen *s);
+
+static int raise_done(ui *u, screen *s, int yes, const char *text, void *ctx)
+{
+    (void)text, (void)ctx;
+    uedit_state *st = s->state;
+    if (yes != 1) {
+        ui_msg(u, UI_S_INFO, "Nothing was saved: the permissions are as they were in the form.");
+        return UI_REDRAW;
+    }
+    free(st->confirmed_role);
+    st->confirmed_role = xstrdup(ui_form_get(&st->form, "role"));
+    return save(u, s);
+}
+
+/* A more powerful role (user -> partner admin, anything -> admin) is
+ * confirmed first, saying what it may do. Returns true when it asked. */
+static bool ask_raise(ui *u, uedit_state *st)
+{
+    const char *role = ui_form_get(&st->form, "role");
+    int to = role_rank(role), from = role_rank(st->orig[F_ROLE]);
+    if (to <= from || hy_streq(role, st->confirmed_role)) return false;
+    char *text = xasprintf("Make %s %s? %s Their sessions end now.", st->orig[F_EMAIL],
+                           to == 2 ? "an admin" : "a partner admin", role_meaning(to));
+    ui_confirm(u, "More permissions", text, raise_done, NULL);
+    free(text);
+    return true;
+}
+
 static int save(ui *u, screen *s)
 {
     uedit_state *st = s->state;
@@ -116,6 +168,7 @@ static int save(ui *u, screen *s)
         ui_form_focus(f, "password");
         return UI_REDRAW;
     }
+    if (ask_raise(u, st)) return UI_REDRAW;
     hy_user_update up = {
         .firstname = changed(st, F_FIRST),
         .lastname = changed(st, F_LAST),
@@ -227,6 +280,7 @@ static void uedit_close(ui *u, screen *s)
     free(st->title);
     free(st->picked_id);
     free(st->picked_name);
+    free(st->confirmed_role);
     for (int i = 0; i < NORIG; i++) free(st->orig[i]);
 }
 

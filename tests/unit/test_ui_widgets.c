@@ -258,8 +258,10 @@ static void form_edits_validates_and_maps_errors(void **s)
     ui_form_check(&f, "active", "Active", false);
     ui_form_multi(&f, "companies", "Companies", companies, 2, NULL);
     assert_int_equal(f.focus, 1); /* info lines never take the focus */
+    assert_false(f.dirty);        /* nothing typed yet: Esc need not ask */
 
     type(&f, "a@b.example");
+    assert_true(f.dirty);
     assert_string_equal(ui_form_get(&f, "email"), "a@b.example");
     assert_int_equal(fkey(&f, ch('\r')), UI_NOT_MINE); /* Enter and Esc are the screen's */
     assert_int_equal(fkey(&f, ch(27)), UI_NOT_MINE);
@@ -275,8 +277,12 @@ static void form_edits_validates_and_maps_errors(void **s)
     fkey(&f, ch('\t'));
     assert_int_equal(f.focus, 3);
     fkey(&f, fn(KEY_RIGHT));
-    assert_string_equal(ui_form_get(&f, "role"), "admin"); /* wraps around */
+    assert_string_equal(ui_form_get(&f, "role"), "user");  /* Right stops at the last */
     fkey(&f, ch(' '));
+    assert_string_equal(ui_form_get(&f, "role"), "admin"); /* Space goes round */
+    fkey(&f, fn(KEY_LEFT));
+    assert_string_equal(ui_form_get(&f, "role"), "admin"); /* Left stops at the first */
+    fkey(&f, fn(KEY_RIGHT));
     assert_string_equal(ui_form_get(&f, "role"), "partner_admin");
     assert_int_equal(fkey(&f, ch('z')), UI_HANDLED);       /* typing never leaks to global keys */
     fkey(&f, fn(KEY_DOWN));
