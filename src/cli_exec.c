@@ -24,7 +24,7 @@ static const char *EXEC_USAGE =
     "       hyopps exec show ID [--json]\n"
     "       hyopps exec start new_partner|new_partner_user [--org ORG] [--quiet]\n"
     "       hyopps exec input ID STEP key=value... | --json-file FILE\n"
-    "       hyopps exec retry ID\n"
+    "       hyopps exec retry ID [--now]\n"
     "       hyopps exec skip ID STEP --reason TEXT\n"
     "       hyopps exec done ID STEP --note TEXT\n"
     "       hyopps exec rerun ID --from STEP\n"
@@ -49,11 +49,14 @@ static void exec_help(void)
            "  input   the waiting step's values as key=value (lists comma-separated,\n"
            "          checkboxes yes/no) or a JSON object from FILE (- = standard input);\n"
            "          every field error is printed, one per line, and nothing changes\n"
-           "  retry   retries a failed step\n"
+           "  retry   retries a failed step; --now: a step waiting between automatic\n"
+           "          attempts runs at once\n"
            "  skip    skips a step (admins), with a reason for the audit trail\n"
            "  done    marks a failed step done by hand (admins), with a note\n"
-           "  rerun   resets steps STEP..end and runs them again (admins)\n"
-           "  cancel  cancels the execution (admins; partner admins for their organisation)\n"
+           "  rerun   resets steps STEP..end and runs them again (admins; not after a\n"
+           "          cancel)\n"
+           "  cancel  cancels the execution for good (admins; partner admins for their\n"
+           "          organisation)\n"
            "  wait    runs the execution's auto steps here until it completes, fails, is\n"
            "          cancelled or needs input; exit 0 when completed or waiting for\n"
            "          input, 1 when failed, cancelled or still running at the timeout\n\n"
@@ -596,14 +599,16 @@ static int simple_action(cli_env *env, int argc, char **argv)
     const char *sub = argv[0];
     bool is_retry = strcmp(sub, "retry") == 0, is_cancel = strcmp(sub, "cancel") == 0;
     bool is_skip = strcmp(sub, "skip") == 0, is_done = strcmp(sub, "done") == 0;
-    const char *usage = is_retry    ? "hyopps exec retry ID"
+    const char *usage = is_retry    ? "hyopps exec retry ID [--now]"
                         : is_cancel ? "hyopps exec cancel ID"
                         : is_skip   ? "hyopps exec skip ID STEP --reason TEXT"
                         : is_done   ? "hyopps exec done ID STEP --note TEXT"
                                     : "hyopps exec rerun ID --from STEP";
     if (cli_wants_help(argc, argv)) {
         printf("usage: %s\n\n%s\n", usage,
-               is_retry    ? "Retries the failed step of an execution (its automatic attempts start again)."
+               is_retry    ? "Retries the failed step of an execution (its automatic attempts start again).\n"
+                             "--now: the step waiting between automatic attempts (after a transient error)\n"
+                             "runs at once instead of when its next attempt is due."
                : is_cancel ? "Cancels an execution: nothing runs after the step being run, if any."
                : is_skip   ? "Skips a pending, waiting or failed step (admins); the reason is kept and audited."
                : is_done   ? "Marks a failed step done by hand (admins), e.g. after doing it in the service's own UI."
@@ -612,14 +617,17 @@ static int simple_action(cli_env *env, int argc, char **argv)
         return CLI_OK;
     }
     static const struct option opts[] = {{"reason", required_argument, 0, 'r'}, {"note", required_argument, 0, 'n'},
-                                         {"from", required_argument, 0, 'f'}, {0, 0, 0, 0}};
+                                         {"from", required_argument, 0, 'f'}, {"now", no_argument, 0, 'N'},
+                                         {0, 0, 0, 0}};
     const char *text = NULL, *from = NULL;
+    bool now = false;
     int o;
     optind = 0;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (o == 'r' && is_skip) text = optarg;
         else if (o == 'n' && is_done) text = optarg;
         else if (o == 'f' && !is_retry && !is_cancel && !is_skip && !is_done) from = optarg;
+        else if (o == 'N' && is_retry) now = true;
         else return cli_usage_error(usage, "unknown option");
     }
     int need = is_skip || is_done ? 2 : 1;
@@ -635,13 +643,15 @@ static int simple_action(cli_env *env, int argc, char **argv)
     hy_err_clear(&err);
     const char *ref = argv[optind], *step = need == 2 ? argv[optind + 1] : NULL;
     hy_ctx *c = &env->app->ctx;
-    if (is_retry) rc = ops_exec_retry(c, &env->me, ref, &err);
+    if (is_retry && now) rc = ops_exec_retry_now(c, &env->me, ref, &err);
+    else if (is_retry) rc = ops_exec_retry(c, &env->me, ref, &err);
     else if (is_cancel) rc = ops_exec_cancel(c, &env->me, ref, &err);
     else if (is_skip) rc = ops_exec_skip(c, &env->me, ref, step, text, &err);
     else if (is_done) rc = ops_exec_mark_done(c, &env->me, ref, step, text, &err);
     else rc = ops_exec_rerun(c, &env->me, ref, from, &err);
     if (rc) return fail(&err);
-    printf("%s\n", is_retry    ? "The failed step will be retried."
+    printf("%s\n", is_retry && now ? "The step's next attempt is due now."
+                   : is_retry  ? "The failed step will be retried."
                    : is_cancel ? "Cancelled."
                    : is_skip   ? "Step skipped."
                    : is_done   ? "Step marked done by hand."

@@ -396,6 +396,20 @@ int ops_exec_retry(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *er
     return ops_finish(c, rc, err);
 }
 
+int ops_exec_retry_now(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *err)
+{
+    if (ops_begin(c, p, err) != 0) return err->code;
+    char id[HY_UUID_LEN];
+    const hy_workflow_def *wf;
+    if (resolve_visible(c, p, ref, id, &wf, err) != 0) return err->code;
+    if (db_begin(c->db, err) != 0) return err->code;
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "workflow", wf->name);
+    int rc = audit_action(c, p, "exec.retry_now", id, d, err);
+    if (rc == 0) rc = engine_retry_now(c, p, id, err);
+    return ops_finish(c, rc, err);
+}
+
 static int check_note(const char *field, const char *text, hy_err *err)
 {
     if (hy_empty(text)) hy_field(err, field, "is required: say why, for the audit trail");

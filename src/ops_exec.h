@@ -58,6 +58,7 @@ typedef struct {
     char *current_step_name, *current_step_label, *current_step_status;
     char *error;                    /* the current step's error, or NULL */
     char *created_at, *updated_at, *completed_at;
+    int nskipped, nmanual;          /* completed: steps skipped / done by hand (not run by HyOpps) */
     int64_t cursor;                 /* for paging (hy_exec_query.before) */
 } hy_exec_summary;
 
@@ -105,6 +106,7 @@ typedef struct {
     char *error;
     int attempts;
     char *next_attempt_at;          /* a retry is due then (ISO), or NULL */
+    int max_attempts;               /* auto steps: automatic attempts at most ([http] max_attempts) */
     char *lease_owner, *lease_expires_at;   /* while running */
     bool completed_manually;
     char *note;                     /* skip reason or "done by hand" note */
@@ -119,6 +121,7 @@ typedef struct {
     int nsteps;
     /* what the caller may do now (for enabling keys in a UI) */
     bool can_input, can_retry, can_cancel, can_skip, can_mark_done, can_rerun;
+    bool can_retry_now;             /* the current step waits between automatic attempts */
 } hy_exec_detail;
 
 int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_detail *out, hy_err *err);
@@ -184,6 +187,10 @@ int ops_exec_submit(hy_ctx *c, const hy_principal *p, const char *ref, const cha
 int ops_exec_input_from_pairs(int n, char *const *pairs, cJSON **out, hy_err *err);
 
 int ops_exec_retry(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *err);
+/* The current step waits between automatic attempts (can_retry_now): its
+ * next attempt is due now (the runners take it). Who may retry may do it;
+ * audited as exec.retry_now. */
+int ops_exec_retry_now(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *err);
 /* Admin only. reason/note: required, at most 500 bytes. */
 int ops_exec_skip(hy_ctx *c, const hy_principal *p, const char *ref, const char *step, const char *reason,
                   hy_err *err);

@@ -51,9 +51,13 @@ static int status_index(const char *s)
 
 /* ---- summaries ---- */
 
+/* Column 15: a completed execution's skipped steps * 100 + steps done by
+ * hand (one pass over its few step rows; NULL otherwise). */
 #define SUMMARY_SELECT                                                                                             \
     "SELECT e.rowid, e.id, wd.name, e.status, e.organization_id, o.name, e.user_id, u.email, rb.email, "           \
-    "e.current_step_order, e.created_at, e.updated_at, e.completed_at, s.status, s.error "                         \
+    "e.current_step_order, e.created_at, e.updated_at, e.completed_at, s.status, s.error, "                        \
+    "CASE WHEN e.status = 'completed' THEN (SELECT sum(k.status = 'skipped') * 100 + sum(k.completed_manually) "   \
+    "FROM workflow_step_executions k WHERE k.execution_id = e.id) END "                                             \
     "FROM workflow_executions e JOIN workflow_definitions wd ON wd.id = e.workflow_definition_id "                 \
     "LEFT JOIN organizations o ON o.id = e.organization_id LEFT JOIN users u ON u.id = e.user_id "                 \
     "LEFT JOIN users rb ON rb.id = e.requested_by "                                                                 \
@@ -76,6 +80,9 @@ static void fill_summary(hy_stmt *st, hy_exec_summary *s)
     s->completed_at = db_dup(st, 12);
     s->current_step_status = db_dup(st, 13);
     s->error = db_dup(st, 14);
+    int64_t by_hand = db_int(st, 15);
+    s->nskipped = (int)(by_hand / 100);
+    s->nmanual = (int)(by_hand % 100);
     const hy_workflow_def *wf = workflow_find(s->workflow);
     s->nsteps = wf ? wf->nsteps : 0;
     if (wf && s->current_step >= 1 && s->current_step <= wf->nsteps) {
@@ -494,7 +501,8 @@ int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_det
                   "LEFT JOIN users cu ON cu.id = s.completed_by WHERE s.execution_id = ? ORDER BY s.step_order",
                   "t", id);
     int cap = 0;
-    bool any_running = false;
+    bool any_running = false, retry_waits = false;
+    int64_t now_ms = hy_now_ms();
     while (db_row(st)) {
         if (out->nsteps == cap) out->steps = xrealloc(out->steps, (size_t)(cap = cap ? cap * 2 : 16) * sizeof *out->steps);
         hy_exec_step *s = &out->steps[out->nsteps++];
@@ -519,6 +527,9 @@ int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_det
         s->attempt_log_json = db_dup(st, 17);
         s->calls_json = db_dup(st, 18);
         if (hy_streq(s->status, "running")) any_running = true;
+        if (hy_streq(s->status, "pending") && s->attempts > 0 && !db_null(st, 12) && db_int(st, 12) > now_ms &&
+            s->order == out->s.current_step)
+            retry_waits = true;
         if (wf && s->order >= 1 && s->order <= wf->nsteps) {
             const hy_step_def *sd = &wf->steps[s->order - 1];
             s->name = xstrdup(sd->name);
@@ -526,6 +537,7 @@ int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_det
             s->description = xstrdup(sd->description);
             s->manual = sd->kind == HY_STEP_MANUAL;
             if (!s->manual) {
+                s->max_attempts = c->cfg->http.max_attempts > 0 ? c->cfg->http.max_attempts : 1;
                 s->integration = xstrdup(hy_integration_name(sd->integration));
                 s->mode = xstrdup(config_mode_name(hy_integration_mode(c->cfg, sd->integration)));
             }
@@ -545,7 +557,8 @@ int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_det
     out->can_cancel = !finished;
     out->can_skip = admin && !finished;
     out->can_mark_done = admin && hy_streq(out->s.current_step_status, "failed");
-    out->can_rerun = admin && !any_running;
+    out->can_rerun = admin && !any_running && !hy_streq(x, "cancelled"); /* cancelling cannot be undone */
+    out->can_retry_now = retry_waits && !finished;
     return 0;
 fail:
     hy_exec_detail_free(out);
@@ -643,6 +656,10 @@ cJSON *hy_exec_summary_to_json(const hy_exec_summary *s)
     add_str(o, "created_at", s->created_at);
     add_str(o, "updated_at", s->updated_at);
     add_str(o, "completed_at", s->completed_at);
+    if (hy_streq(s->status, "completed")) {
+        cJSON_AddNumberToObject(o, "steps_skipped", s->nskipped);
+        cJSON_AddNumberToObject(o, "steps_done_by_hand", s->nmanual);
+    }
     return o;
 }
 
@@ -671,6 +688,7 @@ cJSON *hy_exec_detail_to_json(const hy_exec_detail *d)
         add_str(j, "completed_at", s->completed_at);
         add_str(j, "error", s->error);
         cJSON_AddNumberToObject(j, "attempts", s->attempts);
+        if (!s->manual) cJSON_AddNumberToObject(j, "max_attempts", s->max_attempts);
         add_str(j, "next_attempt_at", s->next_attempt_at);
         add_str(j, "lease_owner", s->lease_owner);
         add_str(j, "lease_expires_at", s->lease_expires_at);

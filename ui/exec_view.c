@@ -225,8 +225,11 @@ void ui_step_lines(const hy_exec_step *s, int64_t now_ms, bool can_fill, ui_line
 
     ui_mark m = ui_status_mark(s->status);
     hy_buf b = {0};
-    hy_buf_printf(&b, "Status: %s", ui_status_word(s->status, true));
-    if (s->attempts > 0 && !s->manual) hy_buf_printf(&b, ", attempt %d", s->attempts);
+    char wait[96];
+    bool waits = ui_step_retry_wait(s, now_ms, false, wait, sizeof wait);
+    if (waits) hy_buf_printf(&b, "Status: %s, after %d failed attempt%s", wait, s->attempts, s->attempts == 1 ? "" : "s");
+    else hy_buf_printf(&b, "Status: %s", ui_status_word(s->status, true));
+    if (!waits && s->attempts > 0 && !s->manual) hy_buf_printf(&b, ", attempt %d", s->attempts);
     if (m == UI_MARK_RUNNING || m == UI_MARK_WAITING) {
         int64_t since;
         if (s->started_at && hy_parse_time(s->started_at, &since)) {
@@ -276,14 +279,42 @@ void ui_step_lines(const hy_exec_step *s, int64_t now_ms, bool can_fill, ui_line
     call_lines(s->calls_json, out);
 }
 
+/* ---- what a list row says ---- */
+
+void ui_exec_status_text(const hy_exec_summary *e, char *out, size_t n)
+{
+    const char *w = ui_status_word(e->status, false);
+    if (e->nskipped && e->nmanual) snprintf(out, n, "%s, %d skipped, %d by hand", w, e->nskipped, e->nmanual);
+    else if (e->nskipped) snprintf(out, n, "%s, %d skipped", w, e->nskipped);
+    else if (e->nmanual) snprintf(out, n, "%s, %d by hand", w, e->nmanual);
+    else snprintf(out, n, "%s", w);
+}
+
+bool ui_step_retry_wait(const hy_exec_step *s, int64_t now_ms, bool brief, char *out, size_t n)
+{
+    int64_t next;
+    if (!hy_streq(s->status, "pending") || s->attempts < 1 || !s->next_attempt_at ||
+        !hy_parse_time(s->next_attempt_at, &next) || next <= now_ms)
+        return false;
+    char in[24];
+    ui_elapsed(next - now_ms + 999, in); /* rounded up: never "in 0s" while it waits */
+    int max = s->max_attempts > 0 ? s->max_attempts : s->attempts + 1;
+    if (brief) snprintf(out, n, "retry %d/%d in %s", s->attempts + 1, max, in);
+    else snprintf(out, n, "retrying in %s (attempt %d of %d)", in, s->attempts + 1, max);
+    return true;
+}
+
 /* ---- filters ---- */
 
+/* One per status: their counts add up to All. */
 const ui_status_filter ui_status_filters[UI_NFILTERS] = {
-    {"a", "All", NULL},
-    {"r", "Running", "running"},
-    {"w", "Awaiting input", "awaiting_input"},
-    {"f", "Failed", "failed"},
-    {"c", "Completed", "completed"},
+    {"a", "All", NULL, "All"},
+    {"p", "Queued", "pending", "Queue"},
+    {"r", "Running", "running", "Run"},
+    {"w", "Awaiting input", "awaiting_input", "Wait"},
+    {"f", "Failed", "failed", "Fail"},
+    {"c", "Completed", "completed", "Done"},
+    {"x", "Cancelled", "cancelled", "Canc"},
 };
 
 static int64_t filter_count(int i, const int64_t counts[HY_EXEC_NSTATUS], int64_t total)
@@ -293,11 +324,12 @@ static int64_t filter_count(int i, const int64_t counts[HY_EXEC_NSTATUS], int64_
     return hy_exec_status_parse(ui_status_filters[i].status, &st) ? counts[st] : 0;
 }
 
-/* 190000 -> "190k", 1234567 -> "1.2M" (pass 2 of the bar). */
-static void compact(int64_t n, char out[24])
+/* 190000 -> "190k", 1234567 -> "1.2M" (pass 2 of the bar; pass 3 also
+ * 4000 -> "4k"). */
+static void compact(int64_t n, int64_t from, char out[24])
 {
     if (n >= 1000000) snprintf(out, 24, "%.1fM", (double)n / 1e6);
-    else if (n >= 10000) snprintf(out, 24, "%lldk", (long long)(n / 1000));
+    else if (n >= from) snprintf(out, 24, "%lldk", (long long)(n / 1000));
     else snprintf(out, 24, "%lld", (long long)n);
 }
 
@@ -305,16 +337,18 @@ int ui_filter_bar(const int64_t counts[HY_EXEC_NSTATUS], int64_t total, bool exa
                   char out[UI_NFILTERS][64])
 {
     int used = 0;
-    /* pass 0: full labels; 1: "Awaiting"; 2: "Done" and compact numbers */
-    for (int pass = 0; pass < 3; pass++) {
+    /* pass 0: full labels; 1: "Awaiting"; 2: "Done" and compact numbers;
+     * 3: short labels and numbers from 1000 in thousands */
+    for (int pass = 0; pass < 4; pass++) {
         used = 0;
         for (int i = 0; i < UI_NFILTERS; i++) {
             const char *label = ui_status_filters[i].label;
             if (pass >= 1 && strcmp(label, "Awaiting input") == 0) label = "Awaiting";
             if (pass == 2 && strcmp(label, "Completed") == 0) label = "Done";
+            if (pass == 3) label = ui_status_filters[i].short_label;
             char num[24];
             int64_t n = filter_count(i, counts, total);
-            if (pass == 2) compact(n, num);
+            if (pass >= 2) compact(n, pass == 3 ? 1000 : 10000, num);
             else snprintf(num, sizeof num, "%lld", (long long)n);
             snprintf(out[i], 64, "%s %s%s", label, num, exact ? "" : "+");
             /* "k " before, two spaces after */

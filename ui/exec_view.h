@@ -63,21 +63,34 @@ int ui_json_lines(const char *json, const char *indent, ui_line_kind kind, ui_li
  * calls. can_fill: this step waits and the viewer may fill it in. */
 void ui_step_lines(const hy_exec_step *s, int64_t now_ms, bool can_fill, ui_lines *out);
 
+/* ---- what a list row says ---- */
+
+/* An execution's status as a list shows it: "awaiting input", and a
+ * completed one says what HyOpps did not run: "completed, 1 skipped",
+ * "completed, 2 by hand". */
+void ui_exec_status_text(const hy_exec_summary *e, char *out, size_t n);
+/* A step waiting between automatic attempts (pending, attempts made, its
+ * next attempt after now_ms): "retrying in 12s (attempt 2 of 5)", brief:
+ * "retry 2/5 in 12s"; false otherwise. */
+bool ui_step_retry_wait(const hy_exec_step *s, int64_t now_ms, bool brief, char *out, size_t n);
+
 /* ---- the executions list's status filters ---- */
 
 typedef struct {
     const char *key;            /* "a" */
     const char *label;          /* "All" */
     const char *status;         /* ops' status name; NULL = all */
+    const char *short_label;    /* for narrow terminals: "Wait" */
 } ui_status_filter;
 
-#define UI_NFILTERS 5
+#define UI_NFILTERS 7
 extern const ui_status_filter ui_status_filters[UI_NFILTERS];
 
-/* The filter bar, e.g. "a All 200000  r Running 3  w Awaiting input 12 ...":
- * pieces (key, label and count per filter) that fit in width cells; when
- * the full labels do not fit, short ones ("Awaiting"), then also
- * "Done" and compact numbers ("190k") are used. counts:
+/* The filter bar, e.g. "a All 200000  p Queued 0  r Running 3  w Awaiting
+ * input 12 ... x Cancelled 2": one filter per status, so the counts add up
+ * to All; pieces (key, label and count per filter) that fit in width cells;
+ * when the full labels do not fit, short ones ("Awaiting"), then also
+ * "Done" and compact numbers ("190k"), then the shortest ("Wait 2k"). counts:
  * per hy_exec_status; exact false: counts are lower bounds ("10000+").
  * Writes each filter's text to out[i] (without the key) and returns the
  * total width. */

@@ -40,11 +40,15 @@ typedef struct {
     int pending_order;          /* the step a dialog is about */
 } exec_state;
 
-enum { A_FILL = 1, A_RETRY, A_SKIP, A_DONE, A_RERUN, A_CANCEL, A_UP, A_DOWN, A_HOME, A_END, A_PGUP, A_PGDN, A_REFRESH };
+enum {
+    A_FILL = 1, A_RETRY, A_RETRY_NOW, A_SKIP, A_DONE, A_RERUN, A_CANCEL, A_UP, A_DOWN, A_HOME, A_END, A_PGUP, A_PGDN,
+    A_REFRESH
+};
 
 static const ui_action ADMIN_ACTIONS[] = {
     {A_FILL, "f Enter", "Fill in", "Fill in the form of the step waiting for input"},
     {A_RETRY, "t", "Retry", "Run the failed step again (asks first)"},
+    {A_RETRY_NOW, "t", "Retry now", "Run the step waiting between automatic attempts now, not when it is due (asks first)"},
     {A_SKIP, "s", "Skip", "Skip the selected step, giving a reason"},
     {A_DONE, "d", "Done by hand", "Mark the failed step done by hand, with a note"},
     {A_RERUN, "R", "Re-run", "Run the workflow again from the selected step (asks first)"},
@@ -62,6 +66,7 @@ static const ui_action ADMIN_ACTIONS[] = {
 static const ui_action PARTNER_ACTIONS[] = {
     {A_FILL, "f Enter", "Fill in", "Fill in the form of the step waiting for input"},
     {A_RETRY, "t", "Retry", "Run the failed step again (asks first)"},
+    {A_RETRY_NOW, "t", "Retry now", "Run the step waiting between automatic attempts now, not when it is due (asks first)"},
     {A_CANCEL, "x", "Cancel", "Cancel the request (asks first)"},
     {A_UP, "k Up", NULL, "Previous step"},
     {A_DOWN, "j Down", NULL, "Next step"},
@@ -124,6 +129,7 @@ static char *signature(const hy_exec_detail *d)
     cJSON_AddBoolToObject(j, "s", d->can_skip);
     cJSON_AddBoolToObject(j, "d", d->can_mark_done);
     cJSON_AddBoolToObject(j, "r", d->can_rerun);
+    cJSON_AddBoolToObject(j, "n", d->can_retry_now);
     char *text = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
     char *out = xstrdup(text ? text : "");
@@ -174,7 +180,8 @@ static int exec_tick(ui *u, screen *s)
     }
     /* the spinner and the elapsed times */
     if (any_step(st, "running")) flags = UI_REDRAW;
-    else if (any_step(st, "awaiting_input") && (u->frame % 5) == 0) flags = UI_REDRAW; /* "waiting for 3m 05s" */
+    else if ((any_step(st, "awaiting_input") || st->d.can_retry_now) && (u->frame % 5) == 0)
+        flags = UI_REDRAW; /* "waiting for 3m 05s", "retrying in 12s" */
     return flags;
 }
 
@@ -221,7 +228,11 @@ static void draw_header(ui *u, exec_state *st, ui_rect r)
     n += 2;
     n += ui_put(u, r.y, x + n, w - n, ui_status_style(e->status), UI_FIT_RAW, line);
     if (e->current_step_label) {
-        snprintf(line, sizeof line, "  step %d/%d: %s", e->current_step, e->nsteps, e->current_step_label);
+        char wait[96] = "";
+        const hy_exec_step *cur = e->current_step >= 1 && e->current_step <= st->d.nsteps ? &st->d.steps[e->current_step - 1] : NULL;
+        bool waits = cur && ui_step_retry_wait(cur, hy_now_ms(), true, wait, sizeof wait);
+        snprintf(line, sizeof line, "  step %d/%d: %s%s%s", e->current_step, e->nsteps, e->current_step_label,
+                 waits ? ", " : "", waits ? wait : "");
         ui_put(u, r.y, x + n, w - n, UI_S_DIM, 0, line);
     }
     if (r.h < 2) return;
@@ -253,6 +264,7 @@ static void step_state(const hy_exec_step *s, int64_t now, char *out, size_t n)
     char el[24] = "";
     if ((m == UI_MARK_RUNNING || m == UI_MARK_WAITING) && s->started_at && hy_parse_time(s->started_at, &since))
         ui_elapsed(now - since, el);
+    if (ui_step_retry_wait(s, now, true, out, n)) return; /* the row is narrow */
     if (m == UI_MARK_FAILED && s->attempts > 1) snprintf(out, n, "failed (%d attempts)", s->attempts);
     else if (m == UI_MARK_DONE && s->completed_manually) snprintf(out, n, "done by hand");
     else snprintf(out, n, "%s%s%s", ui_status_word(s->status, true), el[0] ? " " : "", el);
@@ -378,6 +390,7 @@ static bool exec_enabled(ui *u, const screen *s, const ui_action *a)
     switch (a->id) {
     case A_FILL: return st->d.can_input;
     case A_RETRY: return st->d.can_retry;
+    case A_RETRY_NOW: return st->d.can_retry_now;
     case A_SKIP: return st->d.can_skip && skippable(st);
     case A_DONE: return st->d.can_mark_done;
     case A_RERUN: return st->d.can_rerun;
@@ -414,6 +427,17 @@ static int retry_done(ui *u, screen *s, int yes, const char *text, void *ctx)
     hy_err_clear(&err);
     if (ops_exec_retry(u->ctx, &u->me, st->id, &err) != 0) return ui_fail(u, &err);
     return acted(u, s, "Step %d queued again: it runs now.", st->pending_order);
+}
+
+static int retry_now_done(ui *u, screen *s, int yes, const char *text, void *ctx)
+{
+    (void)text, (void)ctx;
+    exec_state *st = s->state;
+    if (yes != 1) return UI_REDRAW;
+    hy_err err;
+    hy_err_clear(&err);
+    if (ops_exec_retry_now(u->ctx, &u->me, st->id, &err) != 0) return ui_fail(u, &err);
+    return acted(u, s, "Step %d runs now.", st->pending_order);
 }
 
 static int skip_done(ui *u, screen *s, int yes, const char *text, void *ctx)
@@ -491,7 +515,16 @@ static int act(ui *u, screen *s, int id)
         ui_push(u, &ui_exec_form_screen, st->id);
         return UI_REDRAW;
     case A_RETRY:
-        if (!st->d.can_retry) return not_now(u, "Retry: only a failed step can be run again.");
+    case A_RETRY_NOW:
+        if (st->d.can_retry_now) {
+            st->pending_order = cur;
+            snprintf(text, sizeof text, "Run step %d (%s) now instead of waiting for its next automatic attempt?", cur,
+                     label_of(st, cur));
+            ui_confirm(u, "Retry now", text, retry_now_done, NULL);
+            return UI_REDRAW;
+        }
+        if (!st->d.can_retry)
+            return not_now(u, "Retry: only a failed step, or one waiting between automatic attempts, can be run again.");
         st->pending_order = cur;
         snprintf(text, sizeof text, "Run step %d (%s) again now? Its attempts start from 1.", cur, label_of(st, cur));
         ui_confirm(u, "Retry", text, retry_done, NULL);
@@ -511,6 +544,8 @@ static int act(ui *u, screen *s, int id)
         ui_prompt(u, title, "Note", NULL, true, mark_done_done, NULL);
         return UI_REDRAW;
     case A_RERUN:
+        if (!st->d.can_rerun && hy_streq(st->d.s.status, "cancelled"))
+            return not_now(u, "Re-run: a cancelled execution cannot be run again; start a new request instead.");
         if (!st->d.can_rerun) return not_now(u, "Re-run: wait until no step of this execution is running.");
         if (!sel) return UI_HANDLED;
         st->pending_order = sel->order;
@@ -525,7 +560,7 @@ static int act(ui *u, screen *s, int id)
         st->pending_order = cur;
         snprintf(text, sizeof text,
                  "Cancel this execution? Its waiting, pending and failed steps are cancelled; a step being run "
-                 "finishes first. This cannot be undone.");
+                 "finishes first. This cannot be undone: a cancelled execution is never run again.");
         ui_confirm(u, "Cancel execution", text, cancel_done, NULL);
         return UI_REDRAW;
     }

@@ -49,10 +49,12 @@ static const ui_action EXECS_ACTIONS[] = {
     {A_OPEN, "Enter", "Open", "Open the selected execution: its steps, their details and the actions"},
     {A_NEW, "n", "New request", "Start a workflow: a new partner, or a new partner user"},
     {A_F0 + 0, "a", NULL, "Show every execution"},
-    {A_F0 + 1, "r", NULL, "Show the running executions"},
-    {A_F0 + 2, "w", NULL, "Show the executions awaiting input"},
-    {A_F0 + 3, "f", NULL, "Show the failed executions"},
-    {A_F0 + 4, "c", NULL, "Show the completed executions"},
+    {A_F0 + 1, "p", NULL, "Show the executions queued for a runner (a step due, or waiting to retry)"},
+    {A_F0 + 2, "r", NULL, "Show the running executions"},
+    {A_F0 + 3, "w", NULL, "Show the executions awaiting input"},
+    {A_F0 + 4, "f", NULL, "Show the failed executions"},
+    {A_F0 + 5, "c", NULL, "Show the completed executions"},
+    {A_F0 + 6, "x", NULL, "Show the cancelled executions"},
     {A_REFRESH, "C-r", NULL, "Load the list again"},
     UI_ACTIONS_END,
 };
@@ -61,10 +63,12 @@ static const ui_action REQUESTS_ACTIONS[] = {
     {A_OPEN, "Enter", "Open", "Open the selected request: its steps and what you can do"},
     {A_NEW, "n", "Add user", "Give a new person of your organisation access"},
     {A_F0 + 0, "a", NULL, "Show every request"},
-    {A_F0 + 1, "r", NULL, "Show the running requests"},
-    {A_F0 + 2, "w", NULL, "Show the requests awaiting input"},
-    {A_F0 + 3, "f", NULL, "Show the failed requests"},
-    {A_F0 + 4, "c", NULL, "Show the completed requests"},
+    {A_F0 + 1, "p", NULL, "Show the requests queued for a runner"},
+    {A_F0 + 2, "r", NULL, "Show the running requests"},
+    {A_F0 + 3, "w", NULL, "Show the requests awaiting input"},
+    {A_F0 + 4, "f", NULL, "Show the failed requests"},
+    {A_F0 + 5, "c", NULL, "Show the completed requests"},
+    {A_F0 + 6, "x", NULL, "Show the cancelled requests"},
     {A_REFRESH, "C-r", NULL, "Load the list again"},
     UI_ACTIONS_END,
 };
@@ -76,7 +80,7 @@ static const ui_column ADMIN_COLS[] = {
     {"Workflow", 11, 11, 4, false},
     {"Organisation", 12, 0, 8, false},
     {"User", 12, 30, 6, false},
-    {"Status", 14, 14, 9, false},
+    {"Status", 14, 24, 9, false},
     {"Step", 4, 5, 5, true},
     {"Created", 16, 16, 3, false},
 };
@@ -85,7 +89,7 @@ static const int ADMIN_MAP[] = {C_ID, C_WORKFLOW, C_ORG, C_USER, C_STATUS, C_STE
 static const ui_column PARTNER_COLS[] = {
     {"Id", 8, 8, 10, false},
     {"User", 16, 0, 8, false},
-    {"Status", 14, 14, 9, false},
+    {"Status", 14, 24, 9, false},
     {"Step", 4, 5, 5, true},
     {"Created", 16, 16, 3, false},
 };
@@ -103,7 +107,7 @@ static const char *exec_cell(void *data, int row, int col, char *buf, size_t n)
     }
     case C_ORG: return e->organization_name ? e->organization_name : "-";
     case C_USER: return e->user_email ? e->user_email : "-";
-    case C_STATUS: return ui_status_word(e->status, false);
+    case C_STATUS: ui_exec_status_text(e, buf, n); return buf;
     case C_STEP: snprintf(buf, n, "%d/%d", e->current_step, e->nsteps); return buf;
     default: {
         char t[HY_TIME_LEN];

@@ -81,9 +81,10 @@ static char *requests_line(ui *u)
         out = xstrdup("No requests yet: Add user starts one");
     } else {
         int64_t active = pg.counts[HY_EXEC_PENDING] + pg.counts[HY_EXEC_RUNNING];
-        out = xasprintf("%lld waiting for input, %lld failed, %lld in progress, %lld completed",
+        out = xasprintf("%lld waiting for input, %lld failed, %lld in progress, %lld completed, %lld cancelled",
                         (long long)pg.counts[HY_EXEC_AWAITING_INPUT], (long long)pg.counts[HY_EXEC_FAILED],
-                        (long long)active, (long long)pg.counts[HY_EXEC_COMPLETED]);
+                        (long long)active, (long long)pg.counts[HY_EXEC_COMPLETED],
+                        (long long)pg.counts[HY_EXEC_CANCELLED]);
     }
     hy_exec_page_free(&pg);
     return out;

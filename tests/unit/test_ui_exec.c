@@ -142,24 +142,39 @@ static void filter_bar_fits(void **s)
     counts[HY_EXEC_RUNNING] = 3;
     counts[HY_EXEC_AWAITING_INPUT] = 2000;
     counts[HY_EXEC_FAILED] = 4000;
-    counts[HY_EXEC_COMPLETED] = 190000;
+    counts[HY_EXEC_COMPLETED] = 193000;
+    counts[HY_EXEC_CANCELLED] = 997;
     char out[UI_NFILTERS][64];
     int w = ui_filter_bar(counts, 200000, true, 200, out);
     assert_string_equal(out[0], "All 200000");
-    assert_string_equal(out[1], "Running 3");
-    assert_string_equal(out[2], "Awaiting input 2000");
-    assert_string_equal(out[3], "Failed 4000");
-    assert_string_equal(out[4], "Completed 190000");
-    assert_int_equal(w, (int)strlen("a All 200000  r Running 3  w Awaiting input 2000  f Failed 4000  c Completed 190000"));
-    /* 76 cells (an 80-column terminal): the short label */
-    w = ui_filter_bar(counts, 200000, true, 77, out); /* an 80-column terminal */
-    assert_string_equal(out[2], "Awaiting 2000");
-    assert_string_equal(out[0], "All 200000");
+    assert_string_equal(out[1], "Queued 0");
+    assert_string_equal(out[2], "Running 3");
+    assert_string_equal(out[3], "Awaiting input 2000");
+    assert_string_equal(out[4], "Failed 4000");
+    assert_string_equal(out[5], "Completed 193000");
+    assert_string_equal(out[6], "Cancelled 997");
+    assert_int_equal(w, (int)strlen("a All 200000  p Queued 0  r Running 3  w Awaiting input 2000  f Failed 4000  "
+                                    "c Completed 193000  x Cancelled 997"));
+    /* every status has a filter: their counts add up to All */
+    int64_t sum = 0;
+    for (int i = 1; i < UI_NFILTERS; i++) {
+        hy_exec_status st;
+        assert_true(hy_exec_status_parse(ui_status_filters[i].status, &st));
+        sum += counts[st];
+    }
+    assert_int_equal(sum, 200000);
+    /* 77 cells (an 80-column terminal): the shortest labels, thousands */
+    w = ui_filter_bar(counts, 200000, true, 77, out);
     assert_true(w <= 77);
-    w = ui_filter_bar(counts, 200000, false, 77, out); /* lower bounds: compact numbers */
+    assert_string_equal(out[0], "All 200k");
+    assert_string_equal(out[3], "Wait 2k");
+    assert_string_equal(out[6], "Canc 997");
+    /* 105 cells: "Awaiting", "Done" and compact numbers are enough */
+    w = ui_filter_bar(counts, 200000, false, 105, out); /* lower bounds */
+    assert_true(w <= 105);
     assert_string_equal(out[0], "All 200k+");
-    assert_string_equal(out[4], "Done 190k+");
-    assert_true(w <= 77);
+    assert_string_equal(out[5], "Done 193k+");
+    assert_string_equal(out[3], "Awaiting 2000+");
     for (int i = 0; i < UI_NFILTERS; i++) assert_non_null(ui_status_filters[i].key);
 }
 
