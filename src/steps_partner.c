@@ -117,10 +117,15 @@ static const hy_field_def INPUT_STUDIO_FIELDS[] = {
 
 static const char *const CLUSTERS[] = {"prod-eu", "prod-us", NULL};
 
+/* Step 1 skipped: what to do, not only what is missing. */
+#define NO_ORG_MSG                                                                                                \
+    "this execution has no organisation: step 1 (Input Studio Companies) creates it and was skipped. To go on, " \
+    "re-run from step 1 (R on step 1, or hyopps exec rerun ID --from 1) and fill it in"
+
 static int need_org(hy_step_io *io, const char **org, hy_err *err)
 {
     *org = wf_str(io->context, "organization_id");
-    if (!*org) return hy_fail(err, HY_ERR_CONFLICT, "this execution has no organisation yet (step 1 must be done first)");
+    if (!*org) return hy_fail(err, HY_ERR_CONFLICT, "%s", NO_ORG_MSG);
     return 0;
 }
 
@@ -174,7 +179,7 @@ static int need_org_name(hy_step_run *r, const char **name, hy_err *err)
 {
     *name = wf_str(r->context, "organization_name");
     if (!*name || !wf_str(r->context, "organization_id"))
-        return hy_fail(err, HY_ERR_PERMANENT, "this execution has no organisation (was step 1 skipped?)");
+        return hy_fail(err, HY_ERR_PERMANENT, "%s", NO_ORG_MSG);
     return 0;
 }
 

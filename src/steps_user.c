@@ -57,7 +57,10 @@ static int add_studio_access(hy_step_io *io, const char *user, const char *org, 
 static int apply_input_user_details(hy_step_io *io, cJSON *input, hy_err *err)
 {
     const char *org = wf_str(io->context, "organization_id");
-    if (!org) return hy_fail(err, HY_ERR_CONFLICT, "this execution has no organisation yet (select it first)");
+    if (!org)
+        return hy_fail(err, HY_ERR_CONFLICT,
+                       "this execution has no organisation: step 1 (Select Organization) was skipped. To go on, re-run "
+                       "from step 1 (R on step 1, or hyopps exec rerun ID --from 1) and choose it");
     const char *email = wf_str(input, "email");
     if (!email) return HY_ERR_INVALID; /* its field error is already there */
     hy_stmt *st = db_query(io->c->db, err, "SELECT id, organization_id FROM users WHERE lower(email) = ?", "t", email);
@@ -121,7 +124,9 @@ static const hy_field_def USER_FIELDS[] = {
 static int need_user(hy_step_run *r, hy_err *err)
 {
     if (!wf_str(r->context, "user_id") || !wf_str(r->context, "user_email"))
-        return hy_fail(err, HY_ERR_PERMANENT, "this execution has no user (was input_user_details skipped?)");
+        return hy_fail(err, HY_ERR_PERMANENT,
+                       "this execution has no user: step 2 (Input User Details) was skipped. To go on, re-run from "
+                       "step 2 (R on step 2, or hyopps exec rerun ID --from 2) and give their details");
     return 0;
 }
 
