@@ -20,7 +20,8 @@
 #define MAX_JSON_FILE (1024 * 1024)
 
 static const char *EXEC_USAGE =
-    "hyopps exec list [--status S] [--org ORG] [--search TEXT] [--limit N] [--before CURSOR] [--json]\n"
+    "hyopps exec list [--status S] [--org ORG] [--search TEXT] [--longest | --stuck HOURS] [--limit N]\n"
+    "                 [--before CURSOR] [--json]\n"
     "       hyopps exec show ID [--json]\n"
     "       hyopps exec start new_partner|new_partner_user [--org ORG] [--quiet]\n"
     "       hyopps exec input ID STEP key=value... | --json-file FILE\n"
@@ -40,8 +41,10 @@ static void exec_help(void)
            "those that call a service are run by `hyopps worker`, by the terminal UI,\n"
            "or by `hyopps exec wait`.\n\n"
            "  list    newest first; --status pending|running|awaiting_input|completed|\n"
-           "          failed|cancelled; --search matches the organisation name, the user\n"
-           "          email or the id (3+ characters; 1-2 characters match id prefixes)\n"
+           "          failed|cancelled; --search matches the organisation name, the user's\n"
+           "          email or name, or the id (3+ characters; 1-2 characters match id\n"
+           "          prefixes); --longest: unfinished ones, longest in their state first;\n"
+           "          --stuck HOURS: unfinished ones with no change for longer\n"
            "  show    every step: status, input (who gave it, when), output, error,\n"
            "          attempts, service calls; the fields of a step waiting for input\n"
            "  start   new_partner (admins) or new_partner_user (--org fills in step 1;\n"
@@ -99,14 +102,19 @@ static int fail(hy_err *err) { return cli_fail(err); }
 static int cmd_list(cli_env *env, int argc, char **argv)
 {
     static const char *usage =
-        "hyopps exec list [--status S] [--org ORG] [--search TEXT] [--limit N] [--before CURSOR] [--json]";
+        "hyopps exec list [--status S] [--org ORG] [--search TEXT] [--longest | --stuck HOURS] [--limit N] "
+        "[--before CURSOR] [--json]";
     static const struct option opts[] = {{"status", required_argument, 0, 's'}, {"org", required_argument, 0, 'o'},
                                          {"search", required_argument, 0, 'q'}, {"limit", required_argument, 0, 'l'},
                                          {"before", required_argument, 0, 'b'}, {"json", no_argument, 0, 'j'},
+                                         {"longest", no_argument, 0, 'L'}, {"stuck", required_argument, 0, 'S'},
                                          {0, 0, 0, 0}};
     if (cli_wants_help(argc, argv)) {
         printf("usage: %s\n\nLists executions, newest first, with counts per status. --before takes the\n"
-               "cursor printed at the end of a page to show the next one.\n", usage);
+               "cursor printed at the end of a page to show the next one. --longest lists the\n"
+               "unfinished ones of --status (pending, running, awaiting_input, failed) longest in\n"
+               "their state first; --stuck HOURS the unfinished ones whose state has not changed\n"
+               "for longer than that, longest first.\n", usage);
         return CLI_OK;
     }
     hy_exec_query q = {0};
@@ -128,6 +136,12 @@ static int cmd_list(cli_env *env, int argc, char **argv)
             if (*end || q.before < 1) return cli_usage_error(usage, "--before takes the cursor of a previous page");
             break;
         case 'j': json = true; break;
+        case 'L': q.order = HY_EXEC_LONGEST_IN_STATE; break;
+        case 'S':
+            q.stuck_hours = (int)strtol(optarg, &end, 10);
+            if (*end || q.stuck_hours < 1 || q.stuck_hours > 8760)
+                return cli_usage_error(usage, "--stuck takes a number of hours, 1 to 8760");
+            break;
         default: return cli_usage_error(usage, "unknown option");
         }
     }
@@ -146,6 +160,7 @@ static int cmd_list(cli_env *env, int argc, char **argv)
         for (int s = 0; s < HY_EXEC_NSTATUS; s++)
             cJSON_AddNumberToObject(counts, hy_exec_status_name((hy_exec_status)s), (double)pg.counts[s]);
         cJSON_AddNumberToObject(o_, "total", (double)pg.total);
+        cJSON_AddNumberToObject(o_, "matched", (double)pg.matched);
         cJSON_AddBoolToObject(o_, "counts_exact", pg.counts_exact);
         if (pg.more) cJSON_AddNumberToObject(o_, "next_before", (double)pg.next_before);
         else cJSON_AddNullToObject(o_, "next_before");
@@ -154,20 +169,24 @@ static int cmd_list(cli_env *env, int argc, char **argv)
         hy_exec_page_free(&pg);
         return CLI_OK;
     }
-    cli_table *t = cli_table_new(7, "ID", "WORKFLOW", "STATUS", "STEP", "ORGANISATION", "USER", "CREATED");
+    cli_table *t = cli_table_new(8, "ID", "WORKFLOW", "STATUS", "STEP", "ORGANISATION", "USER", "CREATED (UTC)",
+                                 "IN STATE");
     for (int i = 0; i < pg.count; i++) {
         hy_exec_summary *s = &pg.items[i];
-        char id[9], step[96], created[HY_TIME_LEN];
+        char id[9], step[96], created[HY_TIME_LEN], in_state[24] = "-";
+        if (s->updated_at) hy_age(s->updated_at, hy_now_ms(), in_state);
         hy_strlcpy(id, s->id, sizeof id);
         snprintf(step, sizeof step, "%d/%d %s", s->current_step, s->nsteps,
                  s->current_step_name ? s->current_step_name : "?");
         short_time(s->created_at, created);
-        cli_table_add(t, id, s->workflow, s->status, step, s->organization_name, s->user_email, created);
+        cli_table_add(t, id, s->workflow, s->status, step, s->organization_name, s->user_email, created, in_state);
     }
     if (pg.count) cli_table_print(t, stdout);
     cli_table_free(t);
     const char *plus = pg.counts_exact ? "" : "+";
-    printf("%d shown of %lld%s", pg.count, (long long)pg.total, plus);
+    if (q.stuck_hours > 0 || q.order == HY_EXEC_LONGEST_IN_STATE)
+        printf("%d shown of %lld matching; all: %lld%s", pg.count, (long long)pg.matched, (long long)pg.total, plus);
+    else printf("%d shown of %lld%s", pg.count, (long long)pg.total, plus);
     printf(" (");
     for (int s = 0; s < HY_EXEC_NSTATUS; s++)
         printf("%s%s %lld%s", s ? ", " : "", hy_exec_status_name((hy_exec_status)s), (long long)pg.counts[s], plus);

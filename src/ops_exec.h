@@ -53,6 +53,7 @@ typedef struct {
     char *status;
     char *organization_id, *organization_name;   /* NULL until attached */
     char *user_id, *user_email;                  /* NULL until attached */
+    char *user_name;                             /* "Jane Doe", NULL until attached */
     char *requested_by_email;
     int current_step, nsteps;
     char *current_step_name, *current_step_label, *current_step_status;
@@ -62,14 +63,28 @@ typedef struct {
     int64_t cursor;                 /* for paging (hy_exec_query.before) */
 } hy_exec_summary;
 
+typedef enum {
+    HY_EXEC_NEWEST = 0,      /* newest first (created_at) */
+    HY_EXEC_LONGEST_IN_STATE /* longest in their state first (updated_at): unfinished executions only */
+} hy_exec_order;
+
 typedef struct {
     const char *status;      /* one status name, or NULL for all */
     const char *org_ref;     /* an organisation (id, prefix or exact name), or NULL */
-    /* Case-insensitive substring of the organisation name, the user email or
-     * the id (3 characters or more); 1-2 characters match id prefixes. */
+    /* Case-insensitive substring of the organisation name, the user's email
+     * or name, or the id (3 characters or more); 1-2 characters match id
+     * prefixes. */
     const char *search;
     int limit;               /* 0 = 100; at most 1000 */
     int64_t before;          /* 0 = newest first; else next_before of the previous page */
+    /* Longest in their state first: only with an unfinished status
+     * (pending, running, awaiting_input, failed) or stuck_hours; else a
+     * field error "order". */
+    hy_exec_order order;
+    /* > 0: only unfinished executions whose state has not changed for this
+     * many hours (stuck), longest first; with status, of that status
+     * (which must be unfinished). At most 8760. */
+    int stuck_hours;
 } hy_exec_query;
 
 #define HY_EXEC_COUNT_CAP 10000
@@ -86,6 +101,9 @@ typedef struct {
     int64_t counts[HY_EXEC_NSTATUS];
     int64_t total;
     bool counts_exact;
+    /* Executions matching the whole query (status and stuck too): the
+     * list's "12 of 340". */
+    int64_t matched;
 } hy_exec_page;
 
 int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_exec_page *out, hy_err *err);

@@ -57,7 +57,7 @@ static int status_index(const char *s)
     "SELECT e.rowid, e.id, wd.name, e.status, e.organization_id, o.name, e.user_id, u.email, rb.email, "           \
     "e.current_step_order, e.created_at, e.updated_at, e.completed_at, s.status, s.error, "                        \
     "CASE WHEN e.status = 'completed' THEN (SELECT sum(k.status = 'skipped') * 100 + sum(k.completed_manually) "   \
-    "FROM workflow_step_executions k WHERE k.execution_id = e.id) END "                                             \
+    "FROM workflow_step_executions k WHERE k.execution_id = e.id) END, u.firstname || ' ' || u.lastname "          \
     "FROM workflow_executions e JOIN workflow_definitions wd ON wd.id = e.workflow_definition_id "                 \
     "LEFT JOIN organizations o ON o.id = e.organization_id LEFT JOIN users u ON u.id = e.user_id "                 \
     "LEFT JOIN users rb ON rb.id = e.requested_by "                                                                 \
@@ -83,6 +83,7 @@ static void fill_summary(hy_stmt *st, hy_exec_summary *s)
     int64_t by_hand = db_int(st, 15);
     s->nskipped = (int)(by_hand / 100);
     s->nmanual = (int)(by_hand % 100);
+    s->user_name = db_dup(st, 16);
     const hy_workflow_def *wf = workflow_find(s->workflow);
     s->nsteps = wf ? wf->nsteps : 0;
     if (wf && s->current_step >= 1 && s->current_step <= wf->nsteps) {
@@ -101,7 +102,7 @@ static int load_summary_rowid(hy_ctx *c, int64_t rowid, hy_exec_summary *s, hy_e
 void hy_exec_summary_free(hy_exec_summary *s)
 {
     free(s->id); free(s->workflow); free(s->status); free(s->organization_id); free(s->organization_name);
-    free(s->user_id); free(s->user_email); free(s->requested_by_email); free(s->current_step_name);
+    free(s->user_id); free(s->user_email); free(s->user_name); free(s->requested_by_email); free(s->current_step_name);
     free(s->current_step_label); free(s->current_step_status); free(s->error); free(s->created_at);
     free(s->updated_at); free(s->completed_at);
     memset(s, 0, sizeof *s);
@@ -134,6 +135,7 @@ typedef struct {
     int64_t rowid;
     int si;
     char at[HY_TIME_LEN + 8];
+    char upd[HY_TIME_LEN + 8];   /* updated_at: only the stale plan reads it */
 } cand;
 
 typedef struct {
@@ -148,6 +150,7 @@ static void cands_add(cands *c, int64_t rowid, const char *status, const char *a
     x->rowid = rowid;
     x->si = status_index(status);
     hy_strlcpy(x->at, at ? at : "", sizeof x->at);
+    x->upd[0] = '\0';
 }
 
 /* newest first: created_at, then rowid, both descending */
@@ -373,6 +376,78 @@ static int plan_and_run(hy_ctx *c, list_plan *pl, hy_exec_page *out, cands *win,
     return rc;
 }
 
+/* ---- longest in their state: the unfinished executions ---- */
+
+static const int UNFINISHED[] = {HY_EXEC_PENDING, HY_EXEC_RUNNING, HY_EXEC_AWAITING_INPUT, HY_EXEC_FAILED};
+#define NUNFINISHED (int)(sizeof UNFINISHED / sizeof UNFINISHED[0])
+
+static bool unfinished(int si)
+{
+    for (int i = 0; i < NUNFINISHED; i++)
+        if (UNFINISHED[i] == si) return true;
+    return false;
+}
+
+/* oldest state first: updated_at, then rowid, both ascending */
+static int stalest_first(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    int c = strcmp(x->upd, y->upd);
+    if (c) return c;
+    return x->rowid < y->rowid ? -1 : x->rowid > y->rowid;
+}
+
+/* Every unfinished execution in scope (a few thousand even with hundreds
+ * of thousands finished: one range of idx_we_status per status), changed
+ * before the cutoff, matching the search; sorted; the window after the
+ * cursor. *matched: how many. */
+static int stale_window(hy_ctx *c, const list_plan *pl, const char *cutoff, int64_t before, cands *win,
+                        int64_t *matched, hy_err *err)
+{
+    const char *needle = pl->needle && pl->nchars >= 3 ? pl->needle : NULL;
+    char lo[16] = "", hi[16] = "";
+    if (pl->needle && pl->nchars < 3) {
+        for (const char *q = pl->needle; *q; q++)
+            if (!isxdigit((unsigned char)*q) && *q != '-') return 0; /* cannot match an id */
+        snprintf(lo, sizeof lo, "%s", pl->needle);
+        snprintf(hi, sizeof hi, "%sg", pl->needle);
+    }
+    cands all = {0};
+    int rc = 0;
+    for (int i = 0; i < NUNFINISHED && rc == 0; i++) {
+        if (pl->status >= 0 && pl->status != UNFINISHED[i]) continue;
+        hy_stmt *st = db_query(c->db, err,
+                               "SELECT rowid, status, created_at, updated_at FROM workflow_executions WHERE status = ?1 "
+                               "AND (?2 IS NULL OR organization_id = ?2) AND (?3 IS NULL OR workflow_definition_id = ?3) "
+                               "AND (?4 IS NULL OR updated_at < ?4) AND (?5 IS NULL OR instr(search_text, ?5) > 0) "
+                               "AND (?6 IS NULL OR (id >= ?6 AND id < ?7))",
+                               "ttttttt", STATUS_NAMES[UNFINISHED[i]], pl->org, pl->wf_id, cutoff, needle,
+                               lo[0] ? lo : NULL, hi[0] ? hi : NULL);
+        while (db_row(st)) {
+            cands_add(&all, db_int(st, 0), db_text(st, 1), db_text(st, 2));
+            hy_strlcpy(all.v[all.n - 1].upd, db_text(st, 3), sizeof all.v[0].upd);
+        }
+        rc = db_done(st);
+    }
+    if (rc == 0) {
+        if (all.n > 1) qsort(all.v, (size_t)all.n, sizeof *all.v, stalest_first);
+        *matched = all.n;
+        char cur_upd[HY_TIME_LEN + 8] = "";
+        for (int i = 0; before > 0 && i < all.n; i++)
+            if (all.v[i].rowid == before) hy_strlcpy(cur_upd, all.v[i].upd, sizeof cur_upd);
+        for (int i = 0; i < all.n && win->n <= pl->limit; i++) {
+            cand *x = &all.v[i];
+            if (before > 0) {
+                int cmp = strcmp(x->upd, cur_upd);
+                if (cmp < 0 || (cmp == 0 && x->rowid <= before)) continue;
+            }
+            cands_add(win, x->rowid, STATUS_NAMES[x->si], x->at);
+        }
+    }
+    free(all.v);
+    return rc;
+}
+
 int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_exec_page *out, hy_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -391,8 +466,21 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
         }
         pl.status_name = STATUS_NAMES[pl.status];
     }
+    bool stale = q && (q->order == HY_EXEC_LONGEST_IN_STATE || q->stuck_hours > 0);
+    if (q && (q->stuck_hours < 0 || q->stuck_hours > 8760)) {
+        hy_field(err, "stuck_hours", "must be between 1 and 8760 (a year)");
+        return err->code;
+    }
+    if (stale && (pl.status >= 0 ? !unfinished(pl.status) : q->stuck_hours <= 0)) {
+        hy_field(err, "order",
+                 "longest in state applies to unfinished executions: choose pending, running, awaiting_input or "
+                 "failed, or the stuck ones");
+        return err->code;
+    }
+    char cutoff[HY_TIME_LEN] = "";
+    if (q && q->stuck_hours > 0) hy_iso_from_ms(hy_now_ms() - (int64_t)q->stuck_hours * 3600000, cutoff);
     int rc = 0;
-    if (q && q->before > 0) {
+    if (q && q->before > 0 && !stale) {
         char *at = NULL;
         rc = db_get_text(c->db, err, &at, "SELECT created_at FROM workflow_executions WHERE rowid = ?", "I", q->before);
         if (rc) return rc;
@@ -422,7 +510,12 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
         free(s);
     }
     cands win = {0};
-    rc = plan_and_run(c, &pl, out, &win, err);
+    rc = plan_and_run(c, &pl, out, &win, err); /* the counts (and the newest-first window) */
+    out->matched = pl.status >= 0 ? out->counts[pl.status] : out->total;
+    if (rc == 0 && stale) {
+        win.n = 0;
+        rc = stale_window(c, &pl, cutoff[0] ? cutoff : NULL, q->before, &win, &out->matched, err);
+    }
     if (rc == 0) {
         out->more = win.n > pl.limit;
         int n = out->more ? pl.limit : win.n;
@@ -647,6 +740,7 @@ cJSON *hy_exec_summary_to_json(const hy_exec_summary *s)
     add_str(o, "organization_name", s->organization_name);
     add_str(o, "user_id", s->user_id);
     add_str(o, "user_email", s->user_email);
+    add_str(o, "user_name", s->user_name);
     add_str(o, "requested_by_email", s->requested_by_email);
     cJSON_AddNumberToObject(o, "current_step", s->current_step);
     cJSON_AddNumberToObject(o, "steps", s->nsteps);

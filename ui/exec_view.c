@@ -47,18 +47,65 @@ void ui_elapsed(int64_t ms, char out[24])
     else snprintf(out, 24, "%lldd %lldh", (long long)(s / 86400), (long long)(s % 86400 / 3600));
 }
 
-/* "2026-11-26 12:34:01" (UTC), or "-". */
-static void time_secs(const char *iso, char out[HY_TIME_LEN])
+/* ---- times ---- */
+
+void ui_when(const char *iso, bool secs, char *out, size_t n)
 {
     int64_t ms;
     if (!iso || !hy_parse_time(iso, &ms)) {
-        snprintf(out, HY_TIME_LEN, "-");
+        snprintf(out, n, "-");
         return;
     }
-    time_t secs = (time_t)(ms / 1000);
+    time_t t = (time_t)(ms / 1000);
     struct tm tm;
-    gmtime_r(&secs, &tm);
-    strftime(out, HY_TIME_LEN, "%Y-%m-%d %H:%M:%S", &tm);
+    localtime_r(&t, &tm);
+    strftime(out, n, secs ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M", &tm);
+}
+
+const char *ui_zone(void)
+{
+    static _Thread_local char zone[16];
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    if (strftime(zone, sizeof zone, "%Z", &tm) == 0) snprintf(zone, sizeof zone, "local");
+    return zone;
+}
+
+void ui_ago(const char *iso, int64_t now_ms, char *out, size_t n)
+{
+    int64_t ms;
+    if (!iso || !hy_parse_time(iso, &ms)) {
+        snprintf(out, n, "-");
+        return;
+    }
+    char el[24];
+    ui_elapsed(now_ms - ms, el);
+    snprintf(out, n, "%s ago", el);
+}
+
+void ui_when_ago(const char *iso, int64_t now_ms, char *out, size_t n)
+{
+    char when[40], ago[40];
+    ui_when(iso, false, when, sizeof when);
+    if (!hy_streq(when, "-")) {
+        ui_ago(iso, now_ms, ago, sizeof ago);
+        snprintf(out, n, "%s %s (%s)", when, ui_zone(), ago);
+    } else {
+        snprintf(out, n, "-");
+    }
+}
+
+const char *ui_workflow_label(const char *name)
+{
+    const hy_workflow_def *wf = workflow_find(name);
+    return wf ? wf->label : name ? name : "-";
+}
+
+/* "2026-11-26 12:34:01" (local time), or "-". */
+static void time_secs(const char *iso, char out[HY_TIME_LEN])
+{
+    ui_when(iso, true, out, HY_TIME_LEN);
 }
 
 /* ---- lines ---- */
@@ -175,7 +222,7 @@ static void attempt_lines(const char *json, ui_lines *out)
         cJSON_Delete(a);
         return;
     }
-    ui_lines_add(out, UI_LINE_HEAD, "Attempts");
+    ui_lines_add(out, UI_LINE_HEAD, "Attempts (%s)", ui_zone());
     const cJSON *it;
     cJSON_ArrayForEach(it, a) {
         const cJSON *at = cJSON_GetObjectItemCaseSensitive(it, "at");
@@ -243,16 +290,16 @@ void ui_step_lines(const hy_exec_step *s, int64_t now_ms, bool can_fill, ui_line
     if (s->started_at || s->completed_at) {
         time_secs(s->started_at, t1);
         time_secs(s->completed_at, t2);
-        ui_lines_add(out, UI_LINE_DIM, "Started %s, finished %s", t1, s->completed_at ? t2 : "-");
+        ui_lines_add(out, UI_LINE_DIM, "Started %s, finished %s (%s)", t1, s->completed_at ? t2 : "-", ui_zone());
     }
     if (s->error && *s->error) ui_lines_add(out, UI_LINE_ERROR, "Error: %s", s->error);
     if (s->next_attempt_at) {
         time_secs(s->next_attempt_at, t1);
-        ui_lines_add(out, UI_LINE_TEXT, "Next attempt at %s", t1);
+        ui_lines_add(out, UI_LINE_TEXT, "Next attempt at %s %s", t1, ui_zone());
     }
     if (m == UI_MARK_RUNNING && s->lease_owner) {
         time_secs(s->lease_expires_at, t1);
-        ui_lines_add(out, UI_LINE_DIM, "Run by %s (lease until %s)", s->lease_owner, t1);
+        ui_lines_add(out, UI_LINE_DIM, "Run by %s (lease until %s %s)", s->lease_owner, t1, ui_zone());
     }
     if (can_fill) ui_lines_add(out, UI_LINE_OK, "Waiting for input: press f (or Enter) to fill in its form.");
     if (hy_streq(s->status, "skipped"))
@@ -260,15 +307,15 @@ void ui_step_lines(const hy_exec_step *s, int64_t now_ms, bool can_fill, ui_line
                      s->note ? s->note : "-");
     else if (s->completed_manually) {
         time_secs(s->completed_at, t1);
-        ui_lines_add(out, UI_LINE_TEXT, "Done by hand by %s at %s: %s",
-                     s->completed_by_email ? s->completed_by_email : "-", t1, s->note ? s->note : "-");
+        ui_lines_add(out, UI_LINE_TEXT, "Done by hand by %s at %s %s: %s",
+                     s->completed_by_email ? s->completed_by_email : "-", t1, ui_zone(), s->note ? s->note : "-");
     } else if (s->note && *s->note) {
         ui_lines_add(out, UI_LINE_TEXT, "Note: %s", s->note);
     }
     if (s->input_json) {
         time_secs(s->input_at, t1);
-        ui_lines_add(out, UI_LINE_HEAD, "Input, given by %s at %s", s->input_by_email ? s->input_by_email : "system",
-                     t1);
+        ui_lines_add(out, UI_LINE_HEAD, "Input, given by %s at %s %s",
+                     s->input_by_email ? s->input_by_email : "system", t1, ui_zone());
         ui_json_lines(s->input_json, "  ", UI_LINE_TEXT, out);
     }
     if (s->output_json) {

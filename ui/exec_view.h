@@ -33,6 +33,21 @@ const char *ui_status_word(const char *status, bool step);
 /* "12s", "3m 05s", "2h 04m", "3d 2h" (negative counts as 0). */
 void ui_elapsed(int64_t ms, char out[24]);
 
+/* ---- times: local (TZ), the zone said where they are shown ---- */
+
+/* An ISO UTC timestamp in local time: "2026-12-05 17:32" (secs: with
+ * ":36"), or "-". */
+void ui_when(const char *iso, bool secs, char *out, size_t n);
+/* The local time zone's abbreviation now: "UTC", "CET". */
+const char *ui_zone(void);
+/* "3m 05s ago", or "-". */
+void ui_ago(const char *iso, int64_t now_ms, char *out, size_t n);
+/* "2026-12-05 17:32 CET (3m 05s ago)", or "-". */
+void ui_when_ago(const char *iso, int64_t now_ms, char *out, size_t n);
+
+/* One name per workflow everywhere: its label ("New partner user"). */
+const char *ui_workflow_label(const char *name);
+
 /* ---- lines of text ---- */
 
 typedef enum { UI_LINE_TEXT, UI_LINE_DIM, UI_LINE_HEAD, UI_LINE_ERROR, UI_LINE_OK } ui_line_kind;

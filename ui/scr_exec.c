@@ -42,7 +42,7 @@ typedef struct {
 
 enum {
     A_FILL = 1, A_RETRY, A_RETRY_NOW, A_SKIP, A_DONE, A_RERUN, A_CANCEL, A_UP, A_DOWN, A_HOME, A_END, A_PGUP, A_PGDN,
-    A_REFRESH
+    A_REFRESH, A_HISTORY
 };
 
 static const ui_action ADMIN_ACTIONS[] = {
@@ -53,6 +53,7 @@ static const ui_action ADMIN_ACTIONS[] = {
     {A_DONE, "d", "Done by hand", "Mark the failed step done by hand, with a note"},
     {A_RERUN, "R", "Re-run", "Run the workflow again from the selected step (asks first)"},
     {A_CANCEL, "x", "Cancel", "Cancel the execution (asks first)"},
+    {A_HISTORY, "h", "History", "This execution's audit trail: who did what to it, and when"},
     {A_UP, "k Up", NULL, "Previous step"},
     {A_DOWN, "j Down", NULL, "Next step"},
     {A_HOME, "g Home", NULL, "First step"},
@@ -595,6 +596,7 @@ static int exec_key(ui *u, screen *s, ui_key k, const ui_action *a)
         st->detail_top = ui_max(0, st->detail_top - page);
         return UI_REDRAW;
     case A_REFRESH: return UI_RELOAD;
+    case A_HISTORY: ui_push(u, &ui_audit_screen, st->id); return UI_REDRAW;
     }
     return act(u, s, a->id);
 }

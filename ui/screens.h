@@ -19,8 +19,8 @@ extern const screen_ops ui_org_groups_screen;   /* arg: const char *organisation
 extern const screen_ops ui_users_screen;        /* arg: none */
 extern const screen_ops ui_user_edit_screen;    /* arg: const char *user id */
 extern const screen_ops ui_user_mb_screen;      /* arg: const char *user id: the Metabase panel */
-extern const screen_ops ui_audit_screen;        /* arg: none */
-extern const screen_ops ui_audit_filter_screen; /* arg: const char *JSON {actor, action, target}; answers the same */
+extern const screen_ops ui_audit_screen;        /* arg: NULL, or a target id: its history */
+extern const screen_ops ui_audit_filter_screen; /* arg: const char *JSON {actor, action, target, about}; answers the same */
 extern const screen_ops ui_integrations_screen; /* arg: none */
 
 /* ---- the execution console (issue 5) and the partner console (issue 6) ---- */

@@ -142,7 +142,7 @@ static void bench_history_users(t_env *e, const char *template_exec, int n, doub
         "  t.requested_by, g.status, CASE g.status WHEN 'completed' THEN 9 WHEN 'awaiting_input' THEN 2 ELSE 4 END, "
         "  g.at, CASE WHEN g.status = 'completed' THEN g.at END, g.at, "
         "  g.eid || ' ' || lower(o.name) || ' ' || CASE WHEN g.status = 'awaiting_input' THEN '' "
-        "  ELSE 'user' || g.uk || '@mail' || (g.uk %% 97) || '.example' END "
+        "  ELSE 'user' || g.uk || '@mail' || (g.uk %% 97) || '.example first' || g.uk || ' last' || g.uk END "
         "  FROM gen g JOIN orgs o ON o.id = g.org, tpl_exec t;"
         /* what the engine keeps as it goes: the counts and the search index */
         "INSERT INTO exec_counts(organization_id, workflow_definition_id, status, n) "
