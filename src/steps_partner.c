@@ -482,15 +482,18 @@ static int complete_new_partner(hy_step_io *io, hy_err *err)
 
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 
-/* Labels and descriptions as the original app seeded them. */
+/* Labels as the original app seeded them (one spelling: organisation);
+ * descriptions that read right to whoever fills the form in (issue 17). */
 static const hy_step_def NEW_PARTNER_STEPS[] = {
     {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000101", .name = "input_studio_companies",
      .label = "Input Studio Companies", .kind = HY_STEP_MANUAL,
-     .description = "Admin creates companies in Studio UI, then inputs org name + Studio TEST/PROD IDs",
+     .description = "Create the TEST and PROD companies in the Studio UI, then give the organisation's name and their "
+                    "Studio ids",
      .fields = INPUT_STUDIO_FIELDS, .nfields = N(INPUT_STUDIO_FIELDS), .apply = apply_input_studio_companies},
     {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000102", .name = "trigger_infrabot", .label = "Trigger Infrabot",
      .kind = HY_STEP_MANUAL,
-     .description = "Admin triggers Infrabot with name, company ID, cluster, scopes. Confirms when KeyCloak creds stored",
+     .description = "Trigger Infrabot with the name, the company ids, the cluster and the scopes; confirm once the "
+                    "Keycloak credentials are stored",
      .fields = INFRABOT_FIELDS, .nfields = N(INFRABOT_FIELDS), .info = INFRABOT_INFO, .ninfo = N(INFRABOT_INFO),
      .apply = apply_trigger_infrabot},
     {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000103", .name = "clone_metabase_collection",
@@ -513,7 +516,7 @@ static const hy_step_def NEW_PARTNER_STEPS[] = {
      .kind = HY_STEP_AUTO, .description = "Create a Slack group via Slack API", .integration = HY_INT_SLACK,
      .gather = gather_slack, .run = run_create_slack_group, .persist = persist_slack},
     {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000108", .name = "lms_setup", .label = "LMS Setup",
-     .kind = HY_STEP_MANUAL, .description = "Admin adds partner learning path in LMS. Confirm when done",
+     .kind = HY_STEP_MANUAL, .description = "Add the partner's learning path in the LMS; confirm when done",
      .fields = LMS_FIELDS, .nfields = N(LMS_FIELDS), .info = LMS_INFO, .ninfo = N(LMS_INFO),
      .apply = apply_lms_setup},
 };
@@ -523,7 +526,7 @@ const hy_workflow_def hy_wf_new_partner = {
     .name = "new_partner",
     .label = "New partner",
     .short_label = "New partner",
-    .description = "Onboard a new partner organization from scratch",
+    .description = "Onboard a new partner organisation from scratch",
     .steps = NEW_PARTNER_STEPS,
     .nsteps = N(NEW_PARTNER_STEPS),
     .partner_admin_may_use = false,

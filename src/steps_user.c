@@ -59,7 +59,7 @@ static int apply_input_user_details(hy_step_io *io, cJSON *input, hy_err *err)
     const char *org = wf_str(io->context, "organization_id");
     if (!org)
         return hy_fail(err, HY_ERR_CONFLICT,
-                       "this execution has no organisation: step 1 (Select Organization) was skipped. To go on, re-run "
+                       "this execution has no organisation: step 1 (Select Organisation) was skipped. To go on, re-run "
                        "from step 1 (R on step 1, or hyopps exec rerun ID --from 1) and choose it");
     const char *email = wf_str(input, "email");
     if (!email) return HY_ERR_INVALID; /* its field error is already there */
@@ -193,7 +193,7 @@ static int run_add_user_to_metabase_group(hy_step_run *r, hy_err *err)
 {
     if (need_user(r, err)) return err->code;
     const char *gid_text = wf_str(r->context, "org_metabase_group_id");
-    if (!gid_text) return hy_fail(err, HY_ERR_PERMANENT, "No Metabase group configured for this organization");
+    if (!gid_text) return hy_fail(err, HY_ERR_PERMANENT, "No Metabase group configured for this organisation");
     int64_t gid;
     if (!wf_int(r->context, "org_metabase_group_id", &gid) || gid <= 0)
         return hy_fail(err, HY_ERR_PERMANENT, "Invalid Metabase group ID '%s' — must be an integer", gid_text);
@@ -257,7 +257,7 @@ static int run_add_user_to_teams_channel(hy_step_run *r, hy_err *err)
     const char *channel = wf_str(r->context, "org_teams_channel_id");
     if (!channel)
         return hy_fail(err, HY_ERR_PERMANENT,
-                       "No Teams channel configured for this organization (run new_partner or set its Teams group)");
+                       "No Teams channel configured for this organisation (run new_partner or set its Teams group)");
     if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_teams_user, err);
     char uid[HY_UUID_LEN], membership[HY_UUID_LEN];
     hy_uuid(uid);
@@ -296,7 +296,7 @@ static int run_add_user_to_slack_group(hy_step_run *r, hy_err *err)
     const char *group = wf_str(r->context, "org_slack_group_id");
     if (!group)
         return hy_fail(err, HY_ERR_PERMANENT,
-                       "No Slack group configured for this organization (run new_partner or set its Slack group)");
+                       "No Slack group configured for this organisation (run new_partner or set its Slack group)");
     if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_slack_user, err);
     char tok[10], uid[16];
     sim_token(tok, sizeof tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
@@ -574,14 +574,15 @@ static int complete_new_partner_user(hy_step_io *io, hy_err *err)
 
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 
-/* Labels and descriptions as the original app seeded them. */
+/* Labels as the original app seeded them (one spelling: organisation);
+ * descriptions that read right to whoever fills the form in (issue 17). */
 static const hy_step_def NEW_PARTNER_USER_STEPS[] = {
-    {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000201", .name = "select_organization", .label = "Select Organization",
-     .kind = HY_STEP_MANUAL, .description = "Admin selects existing partner organization from list",
+    {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000201", .name = "select_organization", .label = "Select Organisation",
+     .kind = HY_STEP_MANUAL, .description = "Choose the existing partner organisation the user joins",
      .fields = SELECT_ORG_FIELDS, .nfields = N(SELECT_ORG_FIELDS), .apply = apply_select_organization},
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000202", .name = "input_user_details", .label = "Input User Details",
      .kind = HY_STEP_MANUAL,
-     .description = "Admin inputs user details. User will automatically receive their own personal Studio company.",
+     .description = "The user's details; they also get their own personal Studio company.",
      .fields = USER_FIELDS, .nfields = N(USER_FIELDS), .info = USER_INFO, .ninfo = N(USER_INFO),
      .apply = apply_input_user_details},
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000203", .name = "add_user_to_studio_companies",
@@ -616,7 +617,7 @@ const hy_workflow_def hy_wf_new_partner_user = {
     .name = "new_partner_user",
     .label = "New partner user",
     .short_label = "New user",
-    .description = "Add a new user to an existing partner organization",
+    .description = "Add a new user to an existing partner organisation",
     .steps = NEW_PARTNER_USER_STEPS,
     .nsteps = N(NEW_PARTNER_USER_STEPS),
     .partner_admin_may_use = true,

@@ -431,9 +431,11 @@ void ui_exec_layout(ui_rect body, int nsteps, ui_exec_geom *g)
     g->steps_title_y = top;
     if (body.w >= UI_EXEC_WIDE) {
         g->side_by_side = true;
-        g->steps = (ui_rect){top + 1, body.x + 1, ui_max(0, rest - 1), UI_EXEC_STEPS_W};
+        /* A wide terminal gives the step names room too, not only the detail. */
+        int sw = ui_clamp(body.w * 2 / 5, UI_EXEC_STEPS_W, UI_EXEC_STEPS_MAX_W);
+        g->steps = (ui_rect){top + 1, body.x + 1, ui_max(0, rest - 1), sw};
         g->detail_title_y = top;
-        int dx = body.x + UI_EXEC_STEPS_W + 3;
+        int dx = body.x + sw + 3;
         g->detail = (ui_rect){top + 1, dx, ui_max(0, rest - 1), ui_max(0, body.x + body.w - dx - 1)};
         return;
     }

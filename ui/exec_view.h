@@ -129,7 +129,8 @@ typedef struct {
 
 #define UI_EXEC_HEADER_ROWS 4
 #define UI_EXEC_WIDE 120        /* from this many columns: side by side */
-#define UI_EXEC_STEPS_W 46      /* the steps column when side by side */
+#define UI_EXEC_STEPS_W 46      /* the steps column when side by side: at least */
+#define UI_EXEC_STEPS_MAX_W 76  /* ... and two fifths of a wider terminal, up to this */
 
 /* Splits the body: the header, then the steps (as many rows as steps when
  * they fit with at least 4 detail rows) and the detail. */

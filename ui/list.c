@@ -257,7 +257,10 @@ static void draw_status(ui *u, ui_list *l, int y, int x, int w)
     if ((has_filter(l) || l->filtering) && total > 0) snprintf(count, sizeof count, "%d of %d", l->nvis, total);
     else if (has_filter(l) || l->filtering) snprintf(count, sizeof count, "%d%s matching", l->nvis, plus);
     else if (l->on_filter && l->total > l->count) snprintf(count, sizeof count, "%d of %d %s", l->count, l->total, noun);
-    else snprintf(count, sizeof count, "%d%s %s", l->count, plus, noun);
+    else {
+        char one[64];
+        snprintf(count, sizeof count, "%d%s %s", l->count, plus, *plus ? noun : ui_noun(noun, l->count, one, sizeof one));
+    }
     int cw = ui_text_width(count, u->ascii);
     int cx = x + w - cw - 1;
     ui_put(u, y, cx, cw, UI_S_DIM, UI_FIT_RAW, count);

@@ -220,10 +220,10 @@ static void pair(ui *u, int y, int x, int w, const char *label, const char *valu
 static void draw_header(ui *u, exec_state *st, ui_rect r)
 {
     const hy_exec_summary *e = &st->d.s;
-    const hy_workflow_def *wf = workflow_find(e->workflow);
-    char line[512], t1[HY_TIME_LEN];
+    char line[512], t1[96];
+    int64_t now = hy_now_ms();
     int x = r.x, w = r.w, half = w / 2;
-    snprintf(line, sizeof line, "%s  %.8s", wf ? wf->label : e->workflow, e->id);
+    snprintf(line, sizeof line, "%s  %.8s", ui_workflow_label(e->workflow), e->id);
     int n = ui_put(u, r.y, x, w, UI_S_TITLE, 0, line);
     snprintf(line, sizeof line, "%s %s", ui_status_glyph(u, e->status), ui_status_word(e->status, false));
     n += 2;
@@ -241,17 +241,17 @@ static void draw_header(ui *u, exec_state *st, ui_rect r)
     pair(u, r.y + 1, x + half, w - half, "User", e->user_email);
     if (r.h < 3) return;
     pair(u, r.y + 2, x, half - 1, "Requested by", e->requested_by_email);
-    hy_time_short(e->created_at, t1);
+    ui_when_ago(e->created_at, now, t1, sizeof t1);
     pair(u, r.y + 2, x + half, w - half, "Created", t1);
     if (r.h < 4) return;
-    hy_time_short(e->updated_at, t1);
+    ui_when_ago(e->updated_at, now, t1, sizeof t1);
     pair(u, r.y + 3, x, half - 1, "Updated", t1);
     if (st->d.cancelled_at) {
-        hy_time_short(st->d.cancelled_at, t1);
+        ui_when_ago(st->d.cancelled_at, now, t1, sizeof t1);
         snprintf(line, sizeof line, "%s by %s", t1, st->d.cancelled_by_email ? st->d.cancelled_by_email : "-");
         pair(u, r.y + 3, x + half, w - half, "Cancelled", line);
     } else {
-        hy_time_short(e->completed_at, t1);
+        ui_when_ago(e->completed_at, now, t1, sizeof t1);
         pair(u, r.y + 3, x + half, w - half, "Completed", t1);
     }
 }
@@ -276,7 +276,7 @@ static void draw_steps(ui *u, exec_state *st, ui_rect r)
     if (r.h <= 0) return;
     st->steps_top = ui_scroll_top(st->d.nsteps, r.h, st->sel, st->steps_top);
     int64_t now = hy_now_ms();
-    int right_w = ui_min(22, r.w / 3);
+    int right_w = ui_min(26, r.w / 3);
     for (int i = 0; i < r.h && st->steps_top + i < st->d.nsteps; i++) {
         int k = st->steps_top + i, y = r.y + i;
         const hy_exec_step *s = &st->d.steps[k];
@@ -359,7 +359,7 @@ static void exec_draw(ui *u, screen *s, ui_rect body)
     char title[300];
     snprintf(title, sizeof title, "Steps (%d)", st->d.nsteps);
     if (g.side_by_side) {
-        rule(u, g.steps_title_y, body.x + 1, UI_EXEC_STEPS_W, title);
+        rule(u, g.steps_title_y, body.x + 1, g.steps.w, title);
         const hy_exec_step *sel = st->d.nsteps ? &st->d.steps[st->sel] : NULL;
         snprintf(title, sizeof title, "%d %s", sel ? sel->order : 0, sel && sel->label ? sel->label : "");
         rule(u, g.detail_title_y, g.detail.x - 1, g.detail.w + 1, title);

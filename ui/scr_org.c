@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec_view.h"
 #include "list.h"
 #include "ops.h"
 #include "screens.h"
@@ -37,7 +38,7 @@ static const ui_action ORG_ACTIONS[] = {
     {A_LINKS, "l", "Links", "Edit the documentation links"},
     {A_GROUPS, "i", "Group ids", "Edit the Metabase, Teams and Slack group ids"},
     {A_DELETE, "d Del", "Delete", "Delete the organisation (asks first, saying what goes with it)"},
-    {A_REFRESH, "r", NULL, "Load it again"},
+    {A_REFRESH, "C-r", NULL, "Load it again"},
     UI_ACTIONS_END,
 };
 
@@ -84,13 +85,13 @@ static ui_style status_style(const char *status)
 
 static void build(org_state *st, const hy_org_detail *d)
 {
-    char buf[512], when[HY_TIME_LEN];
+    char buf[512], when[64];
     head(st, "Organisation");
     field(st, "Name", d->org.name);
     char *types = hy_strlist_join(&d->org.account_types, ", ");
     field(st, "Account types", types);
     free(types);
-    hy_time_short(d->org.created_at, when);
+    ui_when_ago(d->org.created_at, hy_now_ms(), when, sizeof when);
     field(st, "Created", when);
     field(st, "Id", d->org.id);
 
@@ -129,7 +130,7 @@ static void build(org_state *st, const hy_org_detail *d)
                  d->metabase_collection_id && *d->metabase_collection_id ? d->metabase_collection_id : "not created");
         field(st, "Metabase", buf);
         field(st, "LMS", d->lms_confirmed ? "confirmed" : "not confirmed");
-        hy_time_short(d->integrations_updated_at, when);
+        ui_when_ago(d->integrations_updated_at, hy_now_ms(), when, sizeof when);
         field(st, "Updated", when);
     }
 
@@ -161,9 +162,10 @@ static void build(org_state *st, const hy_org_detail *d)
         const hy_exec_brief *e = &d->executions[i];
         char shortid[9];
         hy_strlcpy(shortid, e->id ? e->id : "", sizeof shortid);
-        hy_time_short(e->created_at, when);
-        snprintf(buf, sizeof buf, "%s  %s  step %d/%d  %s  %s", e->workflow ? e->workflow : "",
-                 e->status ? e->status : "", e->current_step, e->nsteps, e->user_email ? e->user_email : "-", when);
+        ui_when(e->created_at, false, when, sizeof when);
+        snprintf(buf, sizeof buf, "%s  %s  step %d/%d  %s  created %s %s", ui_workflow_label(e->workflow),
+                 ui_status_word(e->status, false), e->current_step, e->nsteps, e->user_email ? e->user_email : "-",
+                 when, ui_zone());
         add_row(st, R_EXEC, shortid, buf, e->id, status_style(e->status));
     }
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec_view.h"
 #include "list.h"
 #include "ops.h"
 #include "screens.h"
@@ -92,7 +93,7 @@ static char *requests_line(ui *u)
 
 static void build(ui *u, partner_state *st, const hy_org_detail *d)
 {
-    char buf[512], when[HY_TIME_LEN];
+    char buf[512], when[64];
     add(st, R_ADD_USER, "Add user", "Give a new person of your organisation access");
     char *req = requests_line(u);
     add(st, R_REQUESTS, "Requests", req);
@@ -119,7 +120,7 @@ static void build(ui *u, partner_state *st, const hy_org_detail *d)
         field(st, "Metabase", d->metabase_collection_id && *d->metabase_collection_id ? "collection set up"
                                                                                       : "not set up yet");
         field(st, "LMS", d->lms_confirmed ? "confirmed" : "not confirmed");
-        hy_time_short(d->integrations_updated_at, when);
+        ui_when_ago(d->integrations_updated_at, hy_now_ms(), when, sizeof when);
         field(st, "Updated", when);
     }
 

@@ -31,7 +31,7 @@ static const ui_action USERS_ACTIONS[] = {
     {A_EDIT, "Enter e", "Edit", "Edit the selected user: names, email, lists, organisation, role, password"},
     {A_METABASE, "m", "Metabase", "The user's Metabase id and live group memberships"},
     {A_DELETE, "d Del", "Delete", "Delete the user (asks first, saying what goes with it)"},
-    {A_REFRESH, "r", "Refresh", "Load the list again"},
+    {A_REFRESH, "C-r", "Refresh", "Load the list again"},
     UI_ACTIONS_END,
 };
 

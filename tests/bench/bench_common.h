@@ -157,7 +157,7 @@ static void bench_history_users(t_env *e, const char *template_exec, int n, doub
         "       WHEN g.status = 'awaiting_input' THEN CASE WHEN s.step_order = 1 THEN 'completed' WHEN s.step_order = 2 THEN 'awaiting_input' ELSE 'pending' END "
         "       WHEN g.status = 'failed' THEN CASE WHEN s.step_order < 4 THEN 'completed' WHEN s.step_order = 4 THEN 'failed' ELSE 'pending' END "
         "       ELSE CASE WHEN s.step_order < 4 THEN 'completed' ELSE 'cancelled' END END, "
-        "  s.manual_input, s.output, CASE WHEN g.status = 'failed' AND s.step_order = 4 THEN 'No Metabase group configured for this organization' END, "
+        "  s.manual_input, s.output, CASE WHEN g.status = 'failed' AND s.step_order = 4 THEN 'No Metabase group configured for this organisation' END, "
         "  s.completed_by, g.at, g.at, s.attempts, s.input_by, s.input_at, s.attempt_log, g.at "
         "  FROM gen g, tpl_steps s;"
         "INSERT OR IGNORE INTO access_grants(id, user_id, resource_id, permission, granted_by, granted_at, execution_id) "

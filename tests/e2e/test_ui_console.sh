@@ -92,7 +92,7 @@ send_keys q
 open_menu "New request"
 wait_text "Which workflow do you want to start?"
 send_keys G Enter
-expect_screen "new_partner_user opens with the organisation form" "step 1 of 9: Select Organization"
+expect_screen "new_partner_user opens with the organisation form" "step 1 of 9: Select Organisation"
 expect_screen "the organisation can be chosen from a list" "^O Choose organisation"
 send_keys C-o
 expect_screen "^O lists the partner organisations" "Choose the partner organisation:"
@@ -129,7 +129,7 @@ sql "UPDATE organizations SET account_types = '[\"partner\"]' WHERE id = '$GLOBE
 open_menu "New request"
 wait_text "Which workflow do you want to start?"
 send_keys G Enter
-wait_text "step 1 of 9: Select Organization"
+wait_text "step 1 of 9: Select Organisation"
 send_text Globex
 send_keys Enter
 wait_text "step 2 of 9: Input User Details"
@@ -137,7 +137,7 @@ expect_screen "an organisation without Studio companies says so" "This organisat
 send_text Hank; send_keys Tab; send_text Scorpio; send_keys Tab; send_text hank@globex.example
 send_keys Enter
 expect_screen "a step fails" "✗ failed"
-expect_screen "its error is shown" "Error: No Metabase group configured for this organization"
+expect_screen "its error is shown" "Error: No Metabase group configured for this organisation"
 expect_screen "the failed step is marked" "✗  4 Add User to Metabase Group"
 expect_screen "retry is offered" "t Retry"
 GX=$(newest_exec)
@@ -157,7 +157,7 @@ expect_screen "the group ids are saved" "Group ids saved."
 send_keys G
 wait_text "new_partner_user  failed"
 send_keys Enter
-expect_screen "Enter on the organisation's execution opens it" "Error: No Metabase group configured for this organization"
+expect_screen "Enter on the organisation's execution opens it" "Error: No Metabase group configured for this organisation"
 send_keys t
 expect_dialog "retry asks first" "Run step 4 (Add User to Metabase Group) again now?"
 send_keys y
@@ -175,13 +175,13 @@ sql "INSERT INTO system_groups(id, organization_id, tool, external_name, externa
 open_menu "New request"
 wait_text "Which workflow do you want to start?"
 send_keys G Enter
-wait_text "step 1 of 9: Select Organization"
+wait_text "step 1 of 9: Select Organisation"
 send_text Initech
 send_keys Enter
 wait_text "step 2 of 9: Input User Details"
 send_text Peter; send_keys Tab; send_text Gibbons; send_keys Tab; send_text peter@initech.example
 send_keys Enter
-expect_screen "Initech's Metabase step fails" "Error: No Metabase group configured for this organization"
+expect_screen "Initech's Metabase step fails" "Error: No Metabase group configured for this organisation"
 IN=$(newest_exec)
 send_keys s
 expect_screen "s asks for a reason" "Skip step 4: Add User to Metabase Group"
@@ -199,7 +199,7 @@ expect_screen "step 3 selected" "── 3 Add User to Org Studio Groups"
 send_keys R
 expect_dialog "re-run asks first, saying what it does" "Run again from step 3 (Add User to Org Studio Groups)?"
 send_keys y
-expect_screen "re-running from step 3 fails again at step 4" "Error: No Metabase group configured for this organization"
+expect_screen "re-running from step 3 fails again at step 4" "Error: No Metabase group configured for this organisation"
 expect_eq "steps 1-2 kept, 3 done again, 4 failed, the rest pending" "completed,completed,completed,failed,pending,pending,pending,pending,pending" "$(steps_of "$IN")"
 send_keys d
 expect_screen "d asks for a note" "Mark step 4 done by hand: Add User to Metabase Group"

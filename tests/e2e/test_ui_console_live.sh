@@ -54,7 +54,7 @@ admin_ui || { done_testing; exit 1; }
 open_menu "New request"
 wait_text "Which workflow do you want to start?"
 send_keys G Enter
-wait_text "step 1 of 9: Select Organization"
+wait_text "step 1 of 9: Select Organisation"
 send_text "Acme Corp"
 send_keys Enter
 wait_text "step 2 of 9: Input User Details"

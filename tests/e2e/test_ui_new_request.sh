@@ -50,7 +50,7 @@ expect_eq "no execution, no organisation" "$N0 0" "$(executions) $(sql "SELECT c
 open_menu "New request"
 wait_text "Which workflow do you want to start?"
 send_keys G Enter
-expect_screen "New partner user asks for the organisation" "step 1 of 9: Select Organization"
+expect_screen "New partner user asks for the organisation" "step 1 of 9: Select Organisation"
 send_text "acm"
 send_keys Enter
 expect_screen "the start of its name is enough: the user's details follow" "step 2 of 9: Input User Details"

@@ -50,7 +50,7 @@ expect_count "Globex's user is untouched" "$GLOBEX" "SELECT organization_id FROM
 send_keys C-u
 send_text bob@acme.example
 send_keys Enter
-expect_screen "the request runs and fails at Metabase" "Error: No Metabase group configured for this organization"
+expect_screen "the request runs and fails at Metabase" "Error: No Metabase group configured for this organisation"
 P1=$(newest_exec)
 expect_screen "retry and cancel are offered" "t Retry"
 expect_no_text "skip is not offered" "s Skip"

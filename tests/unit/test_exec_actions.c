@@ -167,7 +167,7 @@ static void fail_metabase_step(fx *f, const hy_principal *p, const char *id)
     t_drain(f->e);
     expect_status(f, id, "failed");
     char *e = t_text(f->e, "SELECT error FROM workflow_step_executions WHERE execution_id = ? AND step_order = 4", id);
-    assert_string_equal(e, "No Metabase group configured for this organization");
+    assert_string_equal(e, "No Metabase group configured for this organisation");
     free(e);
 }
 

@@ -211,11 +211,16 @@ static void exec_geometry(void **s)
     /* wide: side by side, full height each */
     ui_exec_layout((ui_rect){1, 0, 27, 130}, 9, &g);
     assert_true(g.side_by_side);
-    assert_int_equal(g.steps.w, UI_EXEC_STEPS_W);
+    assert_int_equal(g.steps.w, UI_EXEC_STEPS_W + 6); /* two fifths of 130 */
     assert_int_equal(g.steps.h, 27 - 5);
     assert_int_equal(g.detail.h, 27 - 5);
     assert_true(g.detail.x > g.steps.x + g.steps.w);
     assert_int_equal(g.detail.x + g.detail.w, 129);
+    ui_exec_layout((ui_rect){1, 0, 47, 200}, 9, &g); /* 200x50: the step names get room too */
+    assert_int_equal(g.steps.w, 76);
+    assert_int_equal(g.detail.x + g.detail.w, 199);
+    ui_exec_layout((ui_rect){1, 0, 27, 120}, 9, &g);
+    assert_int_equal(g.steps.w, UI_EXEC_STEPS_W + 2);
     /* many steps: 4 detail rows stay, the steps scroll */
     ui_exec_layout((ui_rect){1, 0, 21, 80}, 40, &g);
     assert_int_equal(g.steps.h, 21 - 4 - 2 - 4);
