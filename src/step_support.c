@@ -15,12 +15,18 @@ static const struct {
     const char *name, *label, *off;
 } INTEGRATIONS[] = {
     [HY_INT_STUDIO] = {"studio", "Studio", "Studio is always simulated"},
-    [HY_INT_METABASE] = {"metabase", "Metabase", "Metabase is not configured (set [metabase] url and api_key)"},
+    /* each says what to set, and how to go on without the service */
+    [HY_INT_METABASE] = {"metabase", "Metabase",
+                         "Metabase is not configured (set [metabase] url and api_key, or [metabase] mode = simulate "
+                         "to go on without it)"},
     [HY_INT_TEAMS] = {"teams", "Microsoft Teams",
                       "Microsoft Teams is not configured (set [azure] tenant_id, client_id, client_secret and "
-                      "[teams] team_id)"},
-    [HY_INT_SLACK] = {"slack", "Slack", "Slack is not configured (set [slack] bot_token)"},
-    [HY_INT_EMAIL] = {"email", "Email", "Email is not configured (set [smtp] host and from)"},
+                      "[teams] team_id, or [teams] mode = simulate to go on without it)"},
+    [HY_INT_SLACK] = {"slack", "Slack",
+                      "Slack is not configured (set [slack] bot_token, or [slack] mode = simulate to go on without it)"},
+    [HY_INT_EMAIL] = {"email", "Email",
+                      "Email is not configured (set [smtp] host and from, or [smtp] mode = simulate to go on without "
+                      "it)"},
     [HY_INT_EXTERNAL] = {"external", "External service", "This service is not configured"},
 };
 

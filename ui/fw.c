@@ -348,7 +348,19 @@ static void draw_header(ui *u)
 static void draw_footer(ui *u)
 {
     int y = u->rows - 1;
-    if (u->msg[0]) ui_put(u, y - 1, 0, u->cols, u->msg_style, 0, u->msg);
+    if (u->msg[0]) { /* wrapped, never cut where the fix is: up to 3 rows, over the body's last ones */
+        char *m = hy_sanitize(u->msg);
+        int start[3], len[3];
+        int n = ui_wrap(m, u->cols - 1, u->ascii, 3, start, len);
+        for (int i = 0; i < n; i++) {
+            char line[sizeof u->msg * 4];
+            snprintf(line, sizeof line, "%.*s", len[i], m + start[i]);
+            int ly = y - n + i;
+            ui_fill(u, ly, 0, u->cols, UI_S_NORMAL);
+            ui_put(u, ly, 0, u->cols, u->msg_style, UI_FIT_RAW, line);
+        }
+        free(m);
+    }
     screen *s = u->top;
     if (!s) return;
     ui_level lv[3];

@@ -42,6 +42,7 @@ typedef struct {
     char **autofill;            /* per sf field: the live default last put there */
     int org_field;              /* sf index of the organisation field, or -1 */
     char *picked_id, *picked_name;  /* the organisation chosen with ^O */
+    char *existing_ok;          /* an existing person's email the person confirmed (names kept) */
 } xform_state;
 
 enum { A_SUBMIT = 1, A_CANCEL, A_PICK };
@@ -350,10 +351,61 @@ static bool only_chooses_org(xform_state *st)
            ui_form_field(&st->form, field_at(st, st->org_field)->def->name) != NULL;
 }
 
+static int submit(ui *u, screen *s);
+
+static int existing_done(ui *u, screen *s, int yes, const char *text, void *ctx)
+{
+    (void)text, (void)ctx;
+    xform_state *st = s->state;
+    if (yes != 1) {
+        ui_msg(u, UI_S_INFO, "Nothing was submitted: change the email, or go on with the existing person.");
+        return UI_REDRAW;
+    }
+    free(st->existing_ok);
+    st->existing_ok = xstrdup(ui_form_get(&st->form, "email"));
+    return submit(u, s);
+}
+
+/* A form that names a person (email, first and last name) whose email
+ * belongs to someone HyOpps knows under other names: say so before
+ * submitting (the existing person is reused; the names typed are not
+ * applied). Returns true when it asked. */
+static bool ask_existing(ui *u, xform_state *st)
+{
+    if (!ui_form_field(&st->form, "email") || !ui_form_field(&st->form, "firstname") ||
+        !ui_form_field(&st->form, "lastname"))
+        return false;
+    char *email = xstrdup(ui_form_get(&st->form, "email"));
+    char *first = xstrdup(ui_form_get(&st->form, "firstname")), *last = xstrdup(ui_form_get(&st->form, "lastname"));
+    const char *e = hy_trim(email), *f = hy_trim(first), *l = hy_trim(last);
+    bool asked = false;
+    hy_user usr;
+    hy_err err;
+    hy_err_clear(&err);
+    if (*e && !hy_streq(e, st->existing_ok) && ops_user_show(u->ctx, &u->me, e, &usr, &err) == 0) {
+        if (!hy_streq(f, usr.firstname) || !hy_streq(l, usr.lastname)) {
+            char *text = xasprintf("%s is already %s %s%s%s in HyOpps. That person is reused and keeps their names: "
+                                   "\"%s %s\" is not applied (an admin edits names in Users). Go on?",
+                                   usr.email, usr.firstname ? usr.firstname : "", usr.lastname ? usr.lastname : "",
+                                   usr.organization_name ? ", of " : "",
+                                   usr.organization_name ? usr.organization_name : "", f, l);
+            ui_confirm(u, "An existing person", text, existing_done, NULL);
+            free(text);
+            asked = true;
+        }
+        hy_user_free(&usr);
+    }
+    free(email);
+    free(first);
+    free(last);
+    return asked;
+}
+
 static int submit(ui *u, screen *s)
 {
     xform_state *st = s->state;
     ui_form_clear_errors(&st->form);
+    if (ask_existing(u, st)) return UI_REDRAW;
     /* No local check first: ops reports every field's error at once. */
     cJSON *in = build_input(u, st);
     if (only_chooses_org(st)) {
@@ -480,6 +532,7 @@ static void xform_close(ui *u, screen *s)
     free(st->description);
     free(st->picked_id);
     free(st->picked_name);
+    free(st->existing_ok);
 }
 
 const screen_ops ui_exec_form_screen = {

@@ -174,7 +174,7 @@ int slack_add_user_to_group(hy_integ *in, const char *group_id, const char *emai
 {
     memset(out, 0, sizeof *out);
     if (slack_ready(in, err)) return err->code;
-    if (hy_empty(group_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Slack group configured for this organization");
+    if (hy_empty(group_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Slack group configured for this organisation");
     if (hy_empty(email)) return hy_fail(err, HY_ERR_PERMANENT, "the user has no email address");
 
     const char *lk[] = {"email", email, NULL};
