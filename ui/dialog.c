@@ -245,7 +245,6 @@ static const ui_column HELP_COLS[] = {
 
 static int help_open(ui *u, screen *s, const void *arg)
 {
-    (void)u;
     help_state *st = s->state;
     const screen *target = arg;
     ui_level lv[3];
@@ -268,7 +267,12 @@ static int help_open(ui *u, screen *s, const void *arg)
                 help_add(st, lv[li].title ? lv[li].title : "", "", true);
                 titled = true;
             }
-            help_add(st, keys, a->help ? a->help : a->label, false);
+            /* a key of the screen that does nothing now says so */
+            bool off = lv[li].actions == target->ops->actions && target->ops->enabled &&
+                       !target->ops->enabled(u, target, a);
+            char *text = xasprintf("%s%s", off ? "(not now) " : "", a->help ? a->help : a->label);
+            help_add(st, keys, text, false);
+            free(text);
         }
     }
     ui_list_init(&st->list, HELP_COLS, 2, st, help_cell);

@@ -38,6 +38,9 @@ typedef struct {
     int detail_rows;            /* detail rows at the last draw (paging) */
     int64_t last_load_ms;
     int pending_order;          /* the step a dialog is about */
+    int wait_step;              /* the step waiting for input at the last load, or 0 */
+    bool loaded;                /* loaded at least once */
+    bool form_due;              /* a form became due after automatic steps: open it at the next tick */
 } exec_state;
 
 enum {
@@ -152,6 +155,14 @@ static int load(ui *u, exec_state *st, bool *changed)
     st->sig = sig;
     hy_exec_detail_free(&st->d);
     st->d = d;
+    /* A step that waits for input after automatic steps ran (not the one
+     * right after a submitted form: that form opens itself). */
+    int waits = st->d.can_input ? st->d.s.current_step : 0;
+    if (waits && st->loaded && waits != st->wait_step && !(st->wait_step > 0 && waits == st->wait_step + 1))
+        st->form_due = true;
+    if (!waits) st->form_due = false;
+    st->wait_step = waits;
+    st->loaded = true;
     int was = st->sel;
     if (st->d.nsteps == 0) st->sel = 0;
     else if (st->follow && st->d.s.current_step >= 1) st->sel = st->d.s.current_step - 1;
@@ -167,6 +178,13 @@ static int exec_reload(ui *u, screen *s)
     return f ? (f | ((f & UI_LOGOUT) ? 0 : UI_CLOSE)) : UI_REDRAW;
 }
 
+static const char *label_of(exec_state *st, int order)
+{
+    for (int i = 0; i < st->d.nsteps; i++)
+        if (st->d.steps[i].order == order) return st->d.steps[i].label ? st->d.steps[i].label : st->d.steps[i].name;
+    return "?";
+}
+
 static int exec_tick(ui *u, screen *s)
 {
     exec_state *st = s->state;
@@ -178,6 +196,16 @@ static int exec_tick(ui *u, screen *s)
         int f = load(u, st, &changed);
         if (f) return f | ((f & UI_LOGOUT) ? 0 : UI_CLOSE); /* e.g. deleted meanwhile */
         if (changed) flags = UI_REDRAW;
+    }
+    /* Its automatic steps ran and it now waits for a form (new_partner's
+     * LMS step): the form opens by itself. */
+    if (st->form_due) {
+        st->form_due = false;
+        if (ui_push(u, &ui_exec_form_screen, st->id)) {
+            ui_msg(u, UI_S_INFO, "Step %d (%s) waits for you: its form is open (Esc leaves it for later).",
+                   st->d.s.current_step, label_of(st, st->d.s.current_step));
+            return UI_REDRAW;
+        }
     }
     /* the spinner and the elapsed times */
     if (any_step(st, "running")) flags = UI_REDRAW;
@@ -491,12 +519,6 @@ static int cancel_done(ui *u, screen *s, int yes, const char *text, void *ctx)
     return acted(u, s, "Cancelled (it was at step %d).", st->pending_order);
 }
 
-static const char *label_of(exec_state *st, int order)
-{
-    for (int i = 0; i < st->d.nsteps; i++)
-        if (st->d.steps[i].order == order) return st->d.steps[i].label ? st->d.steps[i].label : st->d.steps[i].name;
-    return "?";
-}
 
 static int not_now(ui *u, const char *why)
 {
@@ -513,6 +535,7 @@ static int act(ui *u, screen *s, int id)
     switch (id) {
     case A_FILL:
         if (!st->d.can_input) return not_now(u, "No step of this execution is waiting for input.");
+        st->form_due = false;
         ui_push(u, &ui_exec_form_screen, st->id);
         return UI_REDRAW;
     case A_RETRY:

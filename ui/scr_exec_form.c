@@ -50,7 +50,7 @@ enum { A_SUBMIT = 1, A_CANCEL, A_PICK };
 static const ui_action XFORM_ACTIONS[] = {
     {A_SUBMIT, "Enter", "Submit", "Submit the form"},
     {A_CANCEL, "Esc", "Cancel", "Leave without submitting (asks first when something was typed)"},
-    {A_PICK, "C-o F2", "Choose organisation", "Choose the organisation from the list of partner organisations"},
+    {A_PICK, "C-o F2", "Choose organisation", "Choose the organisation from a list (in a form that asks for one)"},
     UI_ACTIONS_END,
 };
 

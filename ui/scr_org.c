@@ -177,6 +177,13 @@ static const char *detail_cell(void *data, int row, int col, char *buf, size_t n
     return col == 0 ? st->rows[row].label : st->rows[row].value;
 }
 
+/* Headings and blank lines are not rows to rest on. */
+static bool detail_selectable(void *data, int row)
+{
+    const detail_row *r = &((org_state *)data)->rows[row];
+    return r->kind != R_HEAD && r->kind != R_BLANK;
+}
+
 static ui_style detail_style(void *data, int row, int col)
 {
     org_state *st = data;
@@ -208,6 +215,7 @@ static int org_open(ui *u, screen *s, const void *arg)
     st->org_id = xstrdup(arg);
     ui_list_init(&st->list, DETAIL_COLS, 2, st, detail_cell);
     st->list.style = detail_style;
+    st->list.selectable = detail_selectable;
     st->list.noun = "lines";
     s->focus = &st->list.w;
     return org_reload(u, s);

@@ -149,6 +149,13 @@ static const char *cell(void *data, int row, int col, char *buf, size_t n)
     return col == 0 ? st->rows[row].label : st->rows[row].value;
 }
 
+/* Headings and blank lines are not rows to rest on. */
+static bool selectable(void *data, int row)
+{
+    const prow *r = &((partner_state *)data)->rows[row];
+    return r->kind != R_HEAD && r->kind != R_BLANK;
+}
+
 static ui_style style(void *data, int row, int col)
 {
     partner_state *st = data;
@@ -208,6 +215,7 @@ static int partner_open(ui *u, screen *s, const void *arg)
     partner_state *st = s->state;
     ui_list_init(&st->list, DASH_COLS, 2, st, cell);
     st->list.style = style;
+    st->list.selectable = selectable;
     st->list.noun = "lines";
     s->focus = &st->list.w;
     bool changed;

@@ -64,7 +64,9 @@ expect_screen "Right chooses the next cluster" "‹ prod-us ›"
 send_keys Tab
 send_text "read"
 send_keys Tab Space Enter
-expect_screen "after the input the execution shows its progress" "HyOpps │ Execution"
+expect_screen "the LMS form opens by itself when it is due" "step 8 of 8: LMS Setup"
+send_keys Escape
+expect_screen "Esc leaves it: the execution shows its progress" "HyOpps │ Execution"
 expect_screen "the runner ran the auto steps up to the LMS confirmation" "step 8/8: LMS Setup"
 expect_screen "which waits for input" "● awaiting input"
 expect_screen "done steps are marked" "✓  7 Create Slack Group"
@@ -155,7 +157,7 @@ send_text 7; send_keys Tab; send_text '19:globex@thread.tacv2'; send_keys Tab; s
 send_keys Enter
 expect_screen "the group ids are saved" "Group ids saved."
 send_keys G
-wait_text "new_partner_user  failed"
+wait_text "New partner user  failed"
 send_keys Enter
 expect_screen "Enter on the organisation's execution opens it" "Error: No Metabase group configured for this organisation"
 send_keys t
