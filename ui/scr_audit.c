@@ -45,8 +45,8 @@ static const ui_action AUDIT_ACTIONS[] = {
 static const ui_column AUDIT_COLS[] = {
     {"When", 16, 16, 8, false},
     {"Actor", 14, 30, 6, false},
-    {"Action", 14, 26, 9, false},
-    {"About", 14, 0, 7, false},
+    {"Action", 14, 20, 9, false},
+    {"About", 20, 0, 7, false},
 };
 
 static const char *audit_cell(void *data, int row, int col, char *buf, size_t n)
@@ -170,7 +170,7 @@ static void draw_filter_line(ui *u, audit_state *st, int y, int x, int w)
 {
     if (!st->actor && !st->action && !st->target && !st->about) {
         ui_put(u, y, x, w, UI_S_DIM, UI_FIT_RAW,
-               "Newest first. f filters by actor, action, target, or who or what it is about; Enter opens it.");
+               "Newest first. f filters (actor, action, target, about). Enter opens it.");
         return;
     }
     hy_buf b = {0};

@@ -95,10 +95,10 @@ static const ui_column ADMIN_COLS[] = {
     {"Workflow", 11, 16, 3, false},
     {"Organisation", 12, 0, 8, false},
     {"User", 12, 34, 6, false},
-    {"Status", 14, 24, 9, false},
-    {"Step", 5, 36, 5, false},
+    {"Status", 14, 22, 8, false},
+    {"Step", 5, 36, 9, false},
     {"Requested by", 12, 24, 2, false},
-    {"In state", 8, 10, 7, true},
+    {"In state", 8, 10, 8, true},
     {"Created", 16, 16, 1, false},
 };
 static const int ADMIN_MAP[] = {C_ID, C_WORKFLOW, C_ORG, C_USER, C_STATUS, C_STEP, C_REQUESTER, C_IN_STATE, C_CREATED};
@@ -106,9 +106,9 @@ static const int ADMIN_MAP[] = {C_ID, C_WORKFLOW, C_ORG, C_USER, C_STATUS, C_STE
 static const ui_column PARTNER_COLS[] = {
     {"Id", 8, 8, 10, false},
     {"User", 16, 0, 8, false},
-    {"Status", 14, 24, 9, false},
-    {"Step", 5, 36, 5, false},
-    {"In state", 8, 10, 7, true},
+    {"Status", 14, 22, 8, false},
+    {"Step", 5, 36, 9, false},
+    {"In state", 8, 10, 8, true},
     {"Created", 16, 16, 3, false},
 };
 static const int PARTNER_MAP[] = {C_ID, C_USER, C_STATUS, C_STEP, C_IN_STATE, C_CREATED};
