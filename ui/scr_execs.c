@@ -95,8 +95,8 @@ static const ui_column ADMIN_COLS[] = {
     {"Workflow", 11, 16, 3, false},
     {"Organisation", 12, 0, 8, false},
     {"User", 12, 34, 6, false},
-    {"Status", 14, 22, 8, false},
-    {"Step", 5, 36, 9, false},
+    {"Status", 14, 20, 9, false},
+    {"Step", 5, 36, 8, false},
     {"Requested by", 12, 24, 2, false},
     {"In state", 8, 10, 8, true},
     {"Created", 16, 16, 1, false},
@@ -106,8 +106,8 @@ static const int ADMIN_MAP[] = {C_ID, C_WORKFLOW, C_ORG, C_USER, C_STATUS, C_STE
 static const ui_column PARTNER_COLS[] = {
     {"Id", 8, 8, 10, false},
     {"User", 16, 0, 8, false},
-    {"Status", 14, 22, 8, false},
-    {"Step", 5, 36, 9, false},
+    {"Status", 14, 20, 9, false},
+    {"Step", 5, 36, 8, false},
     {"In state", 8, 10, 8, true},
     {"Created", 16, 16, 3, false},
 };
