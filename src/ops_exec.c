@@ -382,7 +382,12 @@ int ops_exec_input_from_pairs(int n, char *const *pairs, cJSON **out, hy_err *er
 
 /* ---- operator actions ---- */
 
-int ops_exec_retry(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *err)
+typedef int (*exec_action)(hy_ctx *, const hy_principal *, const char *, hy_err *);
+
+/* Retry and retry now: whoever may see the execution, audited first (see
+ * ops_exec_submit). */
+static int retry_action(hy_ctx *c, const hy_principal *p, const char *ref, const char *action, exec_action fn,
+                        hy_err *err)
 {
     if (ops_begin(c, p, err) != 0) return err->code;
     char id[HY_UUID_LEN];
@@ -391,23 +396,19 @@ int ops_exec_retry(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *er
     if (db_begin(c->db, err) != 0) return err->code;
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "workflow", wf->name);
-    int rc = audit_action(c, p, "exec.retry", id, d, err); /* first: see ops_exec_submit */
-    if (rc == 0) rc = engine_retry(c, p, id, err);
+    int rc = audit_action(c, p, action, id, d, err);
+    if (rc == 0) rc = fn(c, p, id, err);
     return ops_finish(c, rc, err);
+}
+
+int ops_exec_retry(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *err)
+{
+    return retry_action(c, p, ref, "exec.retry", engine_retry, err);
 }
 
 int ops_exec_retry_now(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *err)
 {
-    if (ops_begin(c, p, err) != 0) return err->code;
-    char id[HY_UUID_LEN];
-    const hy_workflow_def *wf;
-    if (resolve_visible(c, p, ref, id, &wf, err) != 0) return err->code;
-    if (db_begin(c->db, err) != 0) return err->code;
-    cJSON *d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "workflow", wf->name);
-    int rc = audit_action(c, p, "exec.retry_now", id, d, err);
-    if (rc == 0) rc = engine_retry_now(c, p, id, err);
-    return ops_finish(c, rc, err);
+    return retry_action(c, p, ref, "exec.retry_now", engine_retry_now, err);
 }
 
 static int check_note(const char *field, const char *text, hy_err *err)

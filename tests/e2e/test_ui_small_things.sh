@@ -54,13 +54,7 @@ expect_not_contains "moving down skips the 'Studio companies' heading" "Studio c
 send_keys q q
 
 # ---- one round of errors ----
-open_menu "New request"
-wait_text "Which workflow do you want to start?"
-send_keys G Enter
-wait_text "step 1 of 9: Select Organisation"
-send_text "Acme Corp"
-send_keys Enter
-wait_text "step 2 of 9: Input User Details"
+new_user_request "Acme Corp"
 send_keys Tab; send_text Doe; send_keys Tab; send_text rd@acme.example; send_keys Tab; send_text "xx1"
 send_keys Enter
 expect_screen "the empty first name is refused" "is required"

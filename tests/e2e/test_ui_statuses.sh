@@ -9,30 +9,7 @@ source "$(dirname "$0")/tmux_lib.sh"
 source "$(dirname "$0")/admin_lib.sh"
 source "$(dirname "$0")/console_lib.sh"
 new_env
-FAKES=$HYOPPS_ROOT/tests/fakes
-MBDIR=$TEST_DIR/metabase
-stop_fake() { "$FAKES/fakectl.sh" stop "$MBDIR"; }
-CLEANUP_FUNCS="${CLEANUP_FUNCS:-} stop_fake"
-MB=$("$FAKES/fakectl.sh" start metabase "$MBDIR" --api-key mb-KEY-1) || { not_ok "the fake Metabase starts"; done_testing; exit 1; }
-pyjson() { /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); $1"; }
-ids=$("$FAKES/fakectl.sh" seed "$MBDIR" '{"collections": [{"name": "Partners"}, {"name": "Template"}]}')
-parent=$(printf '%s' "$ids" | pyjson 'print(d["collections"][0])')
-template=$(printf '%s' "$ids" | pyjson 'print(d["collections"][1])')
-e2e_config "[metabase]
-url = http://127.0.0.1:$MB
-api_key = mb-KEY-1
-parent_collection_id = $parent
-template_collection_id = $template
-database_ids = 1
-[teams]
-mode = simulate
-[slack]
-mode = simulate
-[smtp]
-mode = simulate
-[http]
-timeout_ms = 8000
-max_attempts = 5"
+live_metabase_env 5 || { not_ok "the fake Metabase starts"; done_testing; exit 1; }
 admin_login >/dev/null || { not_ok "admin login through the CLI"; done_testing; exit 1; }
 ACME=$(cli_partner "Acme Corp" st-acme) || { not_ok "Acme set up (live Metabase)"; done_testing; exit 1; }
 # A completed request whose documentation step was skipped.
@@ -47,13 +24,7 @@ expect_eq "the skipped one completed" completed "$(sql "SELECT status FROM workf
 "$FAKES/fakectl.sh" fault "$MBDIR" '{"method": "POST", "path": "^/api/permissions/membership", "kind": "status", "status": 503, "headers": {"Retry-After": "60"}, "count": 1}' >/dev/null
 
 admin_ui || { done_testing; exit 1; }
-open_menu "New request"
-wait_text "Which workflow do you want to start?"
-send_keys G Enter
-wait_text "step 1 of 9: Select Organisation"
-send_text "Acme Corp"
-send_keys Enter
-wait_text "step 2 of 9: Input User Details"
+new_user_request "Acme Corp"
 send_text Rita; send_keys Tab; send_text Retry; send_keys Tab; send_text rita@acme.example
 send_keys Enter
 expect_screen "the step waiting for its next attempt says so" "retrying in"
@@ -70,13 +41,7 @@ expect_eq "retry now is audited" 1 "$(sql "SELECT count(*) FROM audit_log WHERE 
 send_keys q
 
 # ---- cancelled means cancelled ----
-open_menu "New request"
-wait_text "Which workflow do you want to start?"
-send_keys G Enter
-wait_text "step 1 of 9: Select Organisation"
-send_text "Acme Corp"
-send_keys Enter
-wait_text "step 2 of 9: Input User Details"
+new_user_request "Acme Corp"
 # Metabase refuses for good this time: the request fails, then is cancelled.
 "$FAKES/fakectl.sh" fault "$MBDIR" '{"method": "POST", "path": "^/api/permissions/membership", "kind": "status", "status": 403, "count": 1}' >/dev/null
 send_text Carl; send_keys Tab; send_text Cancel; send_keys Tab; send_text carl@acme.example

@@ -30,13 +30,7 @@ expect_screen "the home says which integrations are off" "Off: Microsoft Teams, 
 expect_screen "and how to go on without them" "mode = simulate"
 
 # ---- an existing person under other names ----
-open_menu "New request"
-wait_text "Which workflow do you want to start?"
-send_keys G Enter
-wait_text "step 1 of 9: Select Organisation"
-send_text "Acme Corp"
-send_keys Enter
-wait_text "step 2 of 9: Input User Details"
+new_user_request "Acme Corp"
 N0=$(sql "SELECT count(*) FROM workflow_executions")
 send_text Janet; send_keys Tab; send_text Doe; send_keys Tab; send_text jd@acme.example
 send_keys Enter
