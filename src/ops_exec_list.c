@@ -14,7 +14,11 @@
  *    is scanned in full (exact), and a global search reports lower bounds
  *    and walks the index for the rest of its window;
  *  - 1-2 characters match id prefixes (a range of the primary key,
- *    counted up to PREFIX_COUNT_CAP; the window then walks the index). */
+ *    counted up to PREFIX_COUNT_CAP; the window then walks the index);
+ *  - longest in their state first and the stuck view read every unfinished
+ *    execution in scope (a range of idx_we_status per unfinished status: a
+ *    few thousand even among hundreds of thousands finished), filter and
+ *    sort them by updated_at; the counts are the usual ones. */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
