@@ -25,7 +25,8 @@ endif
 
 # pkg-config is evaluated lazily ('='), so 'make deps' can run before it exists.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lcrypt -lpthread -lm
+# libcsv (Debian libcsv-dev) has no .pc file: linked by name.
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lcrypt -lpthread -lm
 CFLAGS_ALL = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE $(OPT) $(PKG_CFLAGS) \
              -DHYOPPS_VERSION='"$(VERSION)"' -Isrc -Iui -I$(BUILD)/gen $(CFLAGS)
 LDFLAGS_ALL = $(LDSAN) $(LDFLAGS)

@@ -6,8 +6,9 @@
 #include "util.h"
 #include "workflows.h"
 
-/* Bump when the seeded resources or workflow definitions change. */
-#define SEED_VERSION "1"
+/* The seeded resources; bump RESOURCES_VERSION when they change (the
+ * workflow definitions are keyed on their own hash, workflows_hash). */
+#define RESOURCES_VERSION "1"
 
 static const struct { const char *name, *type; int has_api; } RESOURCES[] = {
     {"Studio", "studio", 1},   {"Metabase", "insights", 1}, {"Microsoft Teams", "communication", 1},
@@ -28,24 +29,29 @@ static int seed_definitions(hy_ctx *c, hy_err *err)
                      "tttit", id, RESOURCES[i].name, RESOURCES[i].type, RESOURCES[i].has_api, now);
     }
     if (rc == 0) rc = workflows_seed(c, err);
-    if (rc == 0) rc = db_setting_set(c->db, "seed_version", SEED_VERSION, err);
     return rc;
 }
 
+/* What the database must have been seeded with: resources and every
+ * definition this program knows (caller frees). */
+static char *seed_key(void) { return xasprintf("%s:%s", RESOURCES_VERSION, workflows_hash()); }
+
 int app_seed(hy_ctx *c, hy_err *err)
 {
-    char *v = NULL;
-    if (db_setting_get(c->db, "seed_version", &v, err) != 0) return err->code;
-    bool current = v && hy_streq(v, SEED_VERSION);
+    char *v = NULL, *key = seed_key();
+    int rc = db_setting_get(c->db, "seed_key", &v, err);
+    bool current = rc == 0 && v && hy_streq(v, key);
     free(v);
-    if (!current) {
-        if (db_begin(c->db, err) != 0) return err->code;
-        if (seed_definitions(c, err) != 0) {
-            db_rollback(c->db);
-            return err->code;
-        }
-        if (db_commit(c->db, err) != 0) return err->code;
+    if (rc == 0 && !current) {
+        /* Idempotent upserts: two processes starting at once both seed. */
+        rc = db_begin(c->db, err);
+        if (rc == 0) rc = seed_definitions(c, err);
+        if (rc == 0) rc = db_setting_set(c->db, "seed_key", key, err);
+        if (rc == 0) rc = db_commit(c->db, err);
+        else if (db_in_tx(c->db)) db_rollback(c->db);
     }
+    free(key);
+    if (rc) return rc;
     return auth_seed_admin(c, err);
 }
 

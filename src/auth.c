@@ -1,5 +1,7 @@
 #include "auth.h"
 
+#include "authz.h"
+
 #include <crypt.h>
 #include <ctype.h>
 #include <errno.h>
@@ -9,6 +11,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "store_users.h"
 #include "util.h"
 
 #define DEFAULT_ADMIN_EMAIL "admin@hyopps.local"
@@ -339,33 +342,57 @@ static void normalize_email(const char *in, char out[256])
     out[i] = '\0';
 }
 
-/* If locked, returns the minutes left (>= 1), else 0. */
-static int lock_minutes_left(hy_ctx *c, const char *email, int64_t now_ms, hy_err *err)
+int auth_lock_state(hy_ctx *c, const char *email, int64_t now_ms, int64_t *until_ms, int *failures, hy_err *err)
 {
+    *until_ms = 0;
+    *failures = 0;
     int n = c->cfg->auth.lockout_attempts;
     int64_t window = (int64_t)c->cfg->auth.lockout_minutes * 60000;
-    int64_t last_ok = 0;
+    int64_t last_ok = 0, count = 0;
     bool found;
     if (db_get_int(c->db, err, &last_ok, &found,
                    "SELECT max(at_ms) FROM login_attempts WHERE email = ? AND success = 1", "t", email) != 0)
-        return -1;
+        return err->code;
+    if (db_get_int(c->db, err, &count, NULL,
+                   "SELECT count(*) FROM login_attempts WHERE email = ? AND success = 0 AND at_ms > ?", "tI", email,
+                   last_ok) != 0)
+        return err->code;
+    *failures = (int)count;
     hy_stmt *st = db_query(c->db, err,
                            "SELECT at_ms FROM login_attempts WHERE email = ? AND success = 0 AND at_ms > ? "
                            "ORDER BY at_ms DESC LIMIT ?",
                            "tIi", email, last_ok, n);
     int64_t newest = 0, oldest = 0;
-    int count = 0;
+    int k = 0;
     while (db_row(st)) {
         int64_t at = db_int(st, 0);
-        if (count == 0) newest = at;
+        if (k == 0) newest = at;
         oldest = at;
-        count++;
+        k++;
     }
-    if (db_done(st) != 0) return -1;
-    if (count < n || newest - oldest > window) return 0;
-    int64_t until = newest + window;
-    if (now_ms >= until) return 0;
+    if (db_done(st) != 0) return err->code;
+    if (k < n || newest - oldest > window) return 0;
+    if (now_ms < newest + window) *until_ms = newest + window;
+    return 0;
+}
+
+/* If locked, returns the minutes left (>= 1), else 0; -1 on error. */
+static int lock_minutes_left(hy_ctx *c, const char *email, int64_t now_ms, hy_err *err)
+{
+    int64_t until;
+    int failures;
+    if (auth_lock_state(c, email, now_ms, &until, &failures, err) != 0) return -1;
+    if (until <= now_ms) return 0;
     return (int)((until - now_ms + 59999) / 60000);
+}
+
+int auth_unlock(hy_ctx *c, const char *email, int *cleared, hy_err *err)
+{
+    *cleared = 0;
+    if (db_exec(c->db, err, "DELETE FROM login_attempts WHERE email = ? AND success = 0", "t", email) != 0)
+        return err->code;
+    *cleared = (int)db_changes(c->db);
+    return 0;
 }
 
 static int record_failure(hy_ctx *c, const char *email, const hy_principal *origin, const char *why, hy_err *err)
@@ -392,7 +419,7 @@ static int locked_error(hy_err *err, int minutes)
 {
     return hy_fail(err, HY_ERR_LOCKED,
                    "Too many failed logins: this account is locked for %d more minute%s. Try again later "
-                   "or ask an administrator.",
+                   "or ask an administrator to unlock it.",
                    minutes, minutes == 1 ? "" : "s");
 }
 
@@ -435,11 +462,12 @@ int auth_login(hy_ctx *c, const char *email_in, const char *password, hy_princip
     }
 
     /* Right password. */
-    if (p.role == HY_ROLE_USER) {
+    if (!authz_can(&p, HY_CAP_PANEL)) {
         free(hash);
         return hy_fail(err, HY_ERR_FORBIDDEN, "This account has no panel access.");
     }
-    if (p.role == HY_ROLE_PARTNER_ADMIN && !p.org_id[0]) {
+    const char *scope = authz_org_scope(&p);
+    if (scope && !scope[0]) { /* limited to an organisation it does not have */
         free(hash);
         return hy_fail(err, HY_ERR_FORBIDDEN,
                        "This partner admin account is not linked to an organisation; ask an administrator to set one.");
@@ -463,9 +491,9 @@ int auth_login(hy_ctx *c, const char *email_in, const char *password, hy_princip
         rc = db_exec(c->db, err, "INSERT INTO login_attempts(email, at_ms, success, remote) VALUES(?, ?, 1, ?)",
                      "tIt", email, hy_now_ms(), p.remote[0] ? p.remote : NULL);
     if (rc == 0 && rehash)
-        rc = db_exec(c->db, err, "UPDATE users SET password_hash = ? WHERE id = ?", "tt", newhash, p.user_id);
+        rc = user_rehash_password(c, p.user_id, newhash, err);
     if (rc == 0 && weak)
-        rc = db_exec(c->db, err, "UPDATE users SET must_change_password = 1 WHERE id = ?", "t", p.user_id);
+        rc = user_require_password_change(c, p.user_id, err);
     cJSON *d = cJSON_CreateObject();
     if (rehash) cJSON_AddBoolToObject(d, "password_rehashed", 1);
     if (p.must_change_password) cJSON_AddBoolToObject(d, "must_change_password", 1);
@@ -502,13 +530,8 @@ int auth_change_password(hy_ctx *c, hy_principal *p, const char *current, const 
 
     char newhash[HY_HASH_LEN];
     if (auth_hash_password(c->cfg, new_password, newhash, err) != 0) return err->code;
-    char now[HY_TIME_LEN];
-    hy_now_iso(now);
     if (db_begin(c->db, err) != 0) return err->code;
-    rc = db_exec(c->db, err,
-                 "UPDATE users SET password_hash = ?, must_change_password = 0, password_changed_at = ?, "
-                 "updated_at = ? WHERE id = ?",
-                 "tttt", newhash, now, now, p->user_id);
+    rc = user_set_password(c, p->user_id, newhash, false, err);
     if (rc == 0) rc = auth_revoke_user_sessions(c, p->user_id, "password changed", err);
     if (rc == 0) rc = audit_write(c, p, "auth.password_change", "user", p->user_id, NULL, err);
     sodium_memzero(newhash, sizeof newhash);
@@ -529,20 +552,12 @@ int auth_seed_admin(hy_ctx *c, hy_err *err)
     if (db_get_int(c->db, err, &n, NULL, "SELECT count(*) FROM users WHERE app_role = 'admin'", "") != 0)
         return err->code;
     if (n > 0) return 0;
-    char hash[HY_HASH_LEN], id[HY_UUID_LEN], now[HY_TIME_LEN];
+    char hash[HY_HASH_LEN], id[HY_UUID_LEN] = "";
     if (auth_hash_password(c->cfg, DEFAULT_ADMIN_PASSWORD, hash, err) != 0) return err->code;
-    hy_uuid(id);
-    hy_now_iso(now);
     if (db_begin(c->db, err) != 0) return err->code;
     /* Re-check under the write lock: another process may be seeding too. */
     int rc = db_get_int(c->db, err, &n, NULL, "SELECT count(*) FROM users WHERE app_role = 'admin'", "");
-    if (rc == 0 && n == 0)
-        rc = db_exec(c->db, err,
-                     "INSERT INTO users(id, firstname, lastname, email, app_role, password_hash, "
-                     "must_change_password, created_at) VALUES(?, 'Admin', 'User', ?, 'admin', ?, 1, ?) "
-                     "ON CONFLICT(email) DO UPDATE SET app_role = 'admin', password_hash = excluded.password_hash, "
-                     "must_change_password = 1",
-                     "tttt", id, DEFAULT_ADMIN_EMAIL, hash, now);
+    if (rc == 0 && n == 0) rc = user_seed_admin(c, DEFAULT_ADMIN_EMAIL, hash, id, err);
     if (rc == 0 && n == 0) {
         hy_principal sys;
         principal_system(&sys);

@@ -4,6 +4,7 @@
 #define HY_AUTH_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "ctx.h"
 #include "principal.h"
@@ -30,6 +31,14 @@ bool auth_needs_rehash(const hy_config *cfg, const char *hash);
  * HY_ERR_AUTH (generic message), HY_ERR_LOCKED, HY_ERR_FORBIDDEN. */
 int auth_login(hy_ctx *c, const char *email, const char *password, hy_principal *out, char **token,
                hy_err *err);
+
+/* The lockout of an email (lower-cased): *until_ms is when it ends (0 when
+ * not locked at now_ms), *failures the failed logins since the last
+ * successful one. */
+int auth_lock_state(hy_ctx *c, const char *email, int64_t now_ms, int64_t *until_ms, int *failures, hy_err *err);
+/* Clears the failed logins of an email (inside the caller's transaction):
+ * it is no longer locked. *cleared: how many were removed. */
+int auth_unlock(hy_ctx *c, const char *email, int *cleared, hy_err *err);
 
 /* Verifies a token (alg pinned to HS256, exp checked, session not revoked)
  * and loads the principal from the current user row. HY_ERR_AUTH if not. */

@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "backoff.h"
 #include "cli.h"
 #include "cli_commands.h"
 #include "engine.h"
@@ -20,10 +21,12 @@
 #define MAX_JSON_FILE (1024 * 1024)
 
 static const char *EXEC_USAGE =
-    "hyopps exec list [--status S] [--org ORG] [--search TEXT] [--longest | --stuck HOURS] [--limit N]\n"
-    "                 [--before CURSOR] [--json]\n"
+    "hyopps exec list [--status S] [--org ORG] [--batch ID] [--search TEXT]\n"
+    "                 [--longest | --stuck HOURS] [--limit N] [--before CURSOR]\n"
+    "                 [--json]\n"
     "       hyopps exec show ID [--json]\n"
     "       hyopps exec start new_partner|new_partner_user [--org ORG] [--quiet]\n"
+    "       hyopps exec import new_partner_user [--org ORG] FILE|- [--dry-run] [--wait] [--json]\n"
     "       hyopps exec input ID STEP key=value... | --json-file FILE\n"
     "       hyopps exec retry ID [--now]\n"
     "       hyopps exec skip ID STEP --reason TEXT\n"
@@ -43,19 +46,24 @@ static void exec_help(void)
            "  list    newest first; --status pending|running|awaiting_input|completed|\n"
            "          failed|cancelled; --search matches the organisation name, the user's\n"
            "          email or name, or the id (3+ characters; 1-2 characters match id\n"
-           "          prefixes); --longest: unfinished ones, longest in their state first;\n"
-           "          --stuck HOURS: unfinished ones with no change for longer\n"
+           "          prefixes); --batch ID lists one batch's executions; --longest:\n"
+           "          unfinished ones, longest in their state first; --stuck HOURS:\n"
+           "          unfinished ones with no change for longer\n"
            "  show    every step: status, input (who gave it, when), output, error,\n"
            "          attempts, service calls; the fields of a step waiting for input\n"
            "  start   new_partner (admins) or new_partner_user (--org fills in step 1;\n"
            "          partner admins always get their own organisation)\n"
+           "  import  one new_partner_user per row of a CSV file, checked first, started\n"
+           "          as one batch (see hyopps exec import --help, hyopps batch)\n"
            "  input   the waiting step's values as key=value (lists comma-separated,\n"
            "          checkboxes yes/no) or a JSON object from FILE (- = standard input);\n"
            "          every field error is printed, one per line, and nothing changes\n"
            "  retry   retries a failed step; --now: a step waiting between automatic\n"
            "          attempts runs at once\n"
            "  skip    skips a step (admins), with a reason for the audit trail\n"
-           "  done    marks a failed step done by hand (admins), with a note\n"
+           "  done    marks a failed step done by hand (admins), with a note; for\n"
+           "          share_documentation the email then counts as sent: a rerun sends\n"
+           "          it only if the address or the links changed\n"
            "  rerun   resets steps STEP..end and runs them again (admins; not after a\n"
            "          cancel)\n"
            "  cancel  cancels the execution for good (admins; partner admins for their\n"
@@ -102,9 +110,10 @@ static int fail(hy_err *err) { return cli_fail(err); }
 static int cmd_list(cli_env *env, int argc, char **argv)
 {
     static const char *usage =
-        "hyopps exec list [--status S] [--org ORG] [--search TEXT] [--longest | --stuck HOURS] [--limit N] "
-        "[--before CURSOR] [--json]";
+        "hyopps exec list [--status S] [--org ORG] [--batch ID] [--search TEXT] [--longest | --stuck HOURS] "
+        "[--limit N] [--before CURSOR] [--json]";
     static const struct option opts[] = {{"status", required_argument, 0, 's'}, {"org", required_argument, 0, 'o'},
+                                         {"batch", required_argument, 0, 'B'},
                                          {"search", required_argument, 0, 'q'}, {"limit", required_argument, 0, 'l'},
                                          {"before", required_argument, 0, 'b'}, {"json", no_argument, 0, 'j'},
                                          {"longest", no_argument, 0, 'L'}, {"stuck", required_argument, 0, 'S'},
@@ -114,7 +123,8 @@ static int cmd_list(cli_env *env, int argc, char **argv)
                "cursor printed at the end of a page to show the next one. --longest lists the\n"
                "unfinished ones of --status (pending, running, awaiting_input, failed) longest in\n"
                "their state first; --stuck HOURS the unfinished ones whose state has not changed\n"
-               "for longer than that, longest first.\n", usage);
+               "for longer than that, longest first. A step waiting for input longer than\n"
+               "[notify] remind_after_hours is marked !late (--json: \"late\").\n", usage);
         return CLI_OK;
     }
     hy_exec_query q = {0};
@@ -126,6 +136,7 @@ static int cmd_list(cli_env *env, int argc, char **argv)
         switch (o) {
         case 's': q.status = optarg; break;
         case 'o': q.org_ref = optarg; break;
+        case 'B': q.batch_ref = optarg; break;
         case 'q': q.search = optarg; break;
         case 'l':
             q.limit = (int)strtol(optarg, &end, 10);
@@ -176,8 +187,8 @@ static int cmd_list(cli_env *env, int argc, char **argv)
         char id[9], step[96], created[HY_TIME_LEN], in_state[24] = "-";
         if (s->updated_at) hy_age(s->updated_at, hy_now_ms(), in_state);
         hy_strlcpy(id, s->id, sizeof id);
-        snprintf(step, sizeof step, "%d/%d %s", s->current_step, s->nsteps,
-                 s->current_step_name ? s->current_step_name : "?");
+        snprintf(step, sizeof step, "%d/%d %s%s", s->current_step, s->nsteps,
+                 s->current_step_name ? s->current_step_name : "?", s->late ? " !late" : "");
         short_time(s->created_at, created);
         cli_table_add(t, id, s->workflow, s->status, step, s->organization_name, s->user_email, created, in_state);
     }
@@ -198,16 +209,16 @@ static int cmd_list(cli_env *env, int argc, char **argv)
 
 /* ---- show ---- */
 
-static const char *field_kind_name(hy_field_kind k)
+static const char *field_kind_name(const hy_field_def *f)
 {
-    switch (k) {
+    switch (f->kind) {
     case HY_FIELD_TEXT: return "text";
     case HY_FIELD_EMAIL: return "email";
     case HY_FIELD_CHOICE: return "choice";
     case HY_FIELD_CONFIRM: return "yes/no";
     case HY_FIELD_LIST: return "comma-separated list";
-    case HY_FIELD_ORG: return "organisation";
-    case HY_FIELD_STUDIO_COMPANIES: return "Studio companies, comma-separated";
+    case HY_FIELD_PICK: return f->attach == HY_ATTACH_ORG ? "organisation" : "one of the choices below";
+    case HY_FIELD_MULTI_PICK: return "comma-separated, from the choices below";
     }
     return "?";
 }
@@ -230,7 +241,7 @@ static cJSON *form_to_json(const hy_step_form *f)
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "name", ff->def->name);
         cJSON_AddStringToObject(j, "label", ff->def->label);
-        cJSON_AddStringToObject(j, "kind", field_kind_name(ff->def->kind));
+        cJSON_AddStringToObject(j, "kind", field_kind_name(ff->def));
         cJSON_AddBoolToObject(j, "required", ff->def->required);
         if (ff->def->help) cJSON_AddStringToObject(j, "help", ff->def->help);
         if (ff->default_value) cJSON_AddStringToObject(j, "default", ff->default_value);
@@ -262,7 +273,7 @@ static void print_form(const hy_step_form *f, const char *exec_id)
         const hy_form_field *ff = &f->fields[i];
         printf("        %s%s  ", ff->def->name, ff->def->required ? "*" : "");
         cli_print_safe(stdout, ff->def->label);
-        printf(" (%s)", field_kind_name(ff->def->kind));
+        printf(" (%s)", field_kind_name(ff->def));
         if (ff->default_value) {
             printf(" default: ");
             cli_print_safe(stdout, ff->default_value);
@@ -271,7 +282,7 @@ static void print_form(const hy_step_form *f, const char *exec_id)
             cli_print_safe(stdout, ff->def->default_tmpl);
         }
         putchar('\n');
-        if (ff->nchoices && ff->def->kind != HY_FIELD_STUDIO_COMPANIES && ff->def->kind != HY_FIELD_ORG) {
+        if (ff->nchoices && ff->def->kind == HY_FIELD_CHOICE) {
             printf("            one of:");
             for (int k = 0; k < ff->nchoices; k++) {
                 putchar(' ');
@@ -429,7 +440,7 @@ static int cmd_show(cli_env *env, int argc, char **argv)
                 putchar('\n');
             }
             if (s->next_attempt_at) printf("      next attempt at %s\n", s->next_attempt_at);
-            if (s->lease_owner && strcmp(s->status, "running") == 0) {
+            if (s->lease_owner && hy_step_status_of(s->status) == HY_SS_RUNNING) {
                 printf("      running on ");
                 cli_print_safe(stdout, s->lease_owner);
                 printf(" (lease until %s)\n", s->lease_expires_at ? s->lease_expires_at : "?");
@@ -440,7 +451,7 @@ static int cmd_show(cli_env *env, int argc, char **argv)
                 cli_print_safe(stdout, s->completed_by_email ? s->completed_by_email : "-");
                 printf(" at %s\n", t);
             }
-            if (strcmp(s->status, "skipped") == 0) {
+            if (hy_step_status_of(s->status) == HY_SS_SKIPPED) {
                 printf("      skipped by ");
                 cli_print_safe(stdout, s->completed_by_email ? s->completed_by_email : "-");
                 putchar('\n');
@@ -454,6 +465,8 @@ static int cmd_show(cli_env *env, int argc, char **argv)
             print_calls(s->calls_json);
             if (has_form && s->order == form.step_order) print_form(&form, d.s.id);
         }
+        if (d.nnotices) printf("\nNotifications:\n");
+        for (int i = 0; i < d.nnotices; i++) cli_print_notice(&d.notices[i], false);
     }
     if (has_form) hy_step_form_free(&form);
     hy_exec_detail_free(&d);
@@ -468,13 +481,14 @@ static void print_where(cli_env *env, const char *id)
     hy_err_clear(&err);
     hy_exec_detail d;
     if (ops_exec_show(&env->app->ctx, &env->me, id, &d, &err) != 0) return;
-    if (strcmp(d.s.status, "awaiting_input") == 0)
+    hy_exec_status st = hy_exec_status_of(d.s.status);
+    if (st == HY_EXEC_AWAITING_INPUT)
         printf("Waiting for input at step %d (%s): see hyopps exec show %.8s\n", d.s.current_step,
                d.s.current_step_name ? d.s.current_step_name : "?", d.s.id);
-    else if (strcmp(d.s.status, "pending") == 0 || strcmp(d.s.status, "running") == 0)
+    else if (st == HY_EXEC_PENDING || st == HY_EXEC_RUNNING)
         printf("Step %d (%s) is queued for a runner (hyopps worker, or: hyopps exec wait %.8s)\n", d.s.current_step,
                d.s.current_step_name ? d.s.current_step_name : "?", d.s.id);
-    else if (strcmp(d.s.status, "failed") == 0 && d.s.error) {
+    else if (st == HY_EXEC_FAILED && d.s.error) {
         /* (a simulated step runs with the input that queued it) */
         printf("Step %d (%s) failed: ", d.s.current_step, d.s.current_step_name ? d.s.current_step_name : "?");
         cli_print_safe(stdout, d.s.error);
@@ -522,8 +536,9 @@ static int cmd_start(cli_env *env, int argc, char **argv)
 
 /* ---- input ---- */
 
-static char *read_file(const char *path, hy_err *err)
+static char *read_file(const char *path, size_t *len, hy_err *err)
 {
+    *len = 0;
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
         hy_fail(err, HY_ERR_INVALID, "cannot read %s: %s", path, strerror(errno));
@@ -538,6 +553,7 @@ static char *read_file(const char *path, hy_err *err)
         return NULL;
     }
     buf[n] = '\0';
+    *len = n;
     return buf;
 }
 
@@ -548,8 +564,9 @@ static int cmd_input(cli_env *env, int argc, char **argv)
     if (cli_wants_help(argc, argv)) {
         printf("usage: %s\n\nGives the input of the step waiting for it. Lists are comma-separated\n"
                "(languages=en,de); checkboxes take yes or no. With --json-file, FILE (or -\n"
-               "for standard input) holds one JSON object of field: value. `hyopps exec show\n"
-               "ID` lists the fields. Every field error is printed, and nothing changes.\n", usage);
+               "for standard input) holds one JSON object of field: value (a field given\n"
+               "twice, or a \\u0000 in a key or value, is refused). `hyopps exec show ID`\n"
+               "lists the fields. Every field error is printed, and nothing changes.\n", usage);
         return CLI_OK;
     }
     const char *file = NULL;
@@ -585,13 +602,14 @@ static int cmd_input(cli_env *env, int argc, char **argv)
     hy_err_clear(&err);
     cJSON *input = NULL;
     if (file) {
-        char *text = read_file(file, &err);
-        if (text) {
-            input = cJSON_Parse(text);
-            if (!cJSON_IsObject(input))
-                hy_fail(&err, HY_ERR_INVALID, "%s must hold one JSON object ({\"field\": \"value\", ...})", file);
-            free(text);
+        size_t len;
+        char *text = read_file(file, &len, &err);
+        if (text && ops_exec_input_from_json(text, len, &input, &err) != 0 && !err.nfield) {
+            char what[sizeof err.msg];
+            hy_strlcpy(what, err.msg, sizeof what);
+            hy_fail(&err, HY_ERR_INVALID, "%s %s", strcmp(file, "-") == 0 ? "standard input" : file, what);
         }
+        free(text);
     } else {
         ops_exec_input_from_pairs(npairs, pairs, &input, &err);
     }
@@ -729,34 +747,45 @@ static int cmd_wait(cli_env *env, int argc, char **argv)
     engine_open(c, &eo, &eng, &err);
     int64_t deadline = timeout > 0 ? hy_mono_ms() + (int64_t)(timeout * 1000) : 0;
     int exit_code = CLI_ERR;
+    /* A database error: printed once, then counted; tried again less and less often. */
+    hy_repeats repeats = {0};
+    hy_backoff backoff = {.base_ms = 200, .max_ms = 5000};
+    int64_t error_wait = 0;
     for (;;) {
+        error_wait = 0;
         if (engine_drain(eng, &wait_stop, &err) != 0) {
-            cli_fail(&err);
+            char *m = hy_sanitize(err.msg);
+            hy_repeats_error(&repeats, stderr, "hyopps", m, hy_mono_ms());
+            free(m);
+            error_wait = hy_backoff_fail(&backoff);
             hy_err_clear(&err);
+        } else {
+            hy_backoff_ok(&backoff);
+            hy_repeats_clear(&repeats, stderr, "hyopps", hy_mono_ms());
         }
         if (ops_exec_show(c, &env->me, id, &d, &err) != 0) {
             exit_code = fail(&err);
             break;
         }
-        const char *st = d.s.status;
-        bool settled = strcmp(st, "completed") == 0 || strcmp(st, "failed") == 0 || strcmp(st, "cancelled") == 0 ||
-                       strcmp(st, "awaiting_input") == 0;
+        hy_exec_status st = hy_exec_status_of(d.s.status);
+        bool settled = st == HY_EXEC_COMPLETED || st == HY_EXEC_FAILED || st == HY_EXEC_CANCELLED ||
+                       st == HY_EXEC_AWAITING_INPUT;
         if (settled || wait_stop || (deadline && hy_mono_ms() >= deadline)) {
-            if (strcmp(st, "completed") == 0) {
+            if (st == HY_EXEC_COMPLETED) {
                 printf("completed\n");
                 exit_code = CLI_OK;
-            } else if (strcmp(st, "awaiting_input") == 0) {
+            } else if (st == HY_EXEC_AWAITING_INPUT) {
                 printf("awaiting_input at step %d (%s)\n", d.s.current_step,
                        d.s.current_step_name ? d.s.current_step_name : "?");
                 exit_code = CLI_OK;
-            } else if (strcmp(st, "failed") == 0) {
+            } else if (st == HY_EXEC_FAILED) {
                 printf("failed at step %d (%s): ", d.s.current_step, d.s.current_step_name ? d.s.current_step_name : "?");
                 cli_print_safe(stdout, d.s.error ? d.s.error : "-");
                 putchar('\n');
-            } else if (strcmp(st, "cancelled") == 0) {
+            } else if (st == HY_EXEC_CANCELLED) {
                 printf("cancelled\n");
             } else {
-                printf("still %s at step %d (%s)%s\n", st, d.s.current_step,
+                printf("still %s at step %d (%s)%s\n", d.s.status, d.s.current_step,
                        d.s.current_step_name ? d.s.current_step_name : "?", wait_stop ? "" : " after the timeout");
             }
             hy_exec_detail_free(&d);
@@ -765,12 +794,15 @@ static int cmd_wait(cli_env *env, int argc, char **argv)
         hy_exec_detail_free(&d);
         int64_t due = -1, now = hy_now_ms(), sleep_ms = 200;
         if (engine_next_due(eng, &due, &err) == 0 && due > now && due - now < sleep_ms) sleep_ms = due - now;
+        if (error_wait) sleep_ms = error_wait;
         if (deadline && deadline - hy_mono_ms() < sleep_ms) sleep_ms = deadline - hy_mono_ms();
         if (sleep_ms > 0) {
             struct timespec ts = {.tv_sec = sleep_ms / 1000, .tv_nsec = (sleep_ms % 1000) * 1000000};
             nanosleep(&ts, NULL);
         }
     }
+    hy_repeats_flush(&repeats, stderr, "hyopps", hy_mono_ms());
+    hy_repeats_free(&repeats);
     engine_close(eng);
     return exit_code;
 }
@@ -791,6 +823,7 @@ int cli_cmd_exec(cli_env *env, int argc, char **argv)
     if (strcmp(sub, "list") == 0) return cmd_list(env, argc, argv);
     if (strcmp(sub, "show") == 0) return cmd_show(env, argc, argv);
     if (strcmp(sub, "start") == 0) return cmd_start(env, argc, argv);
+    if (strcmp(sub, "import") == 0) return cli_exec_import(env, argc, argv);
     if (strcmp(sub, "input") == 0) return cmd_input(env, argc, argv);
     if (strcmp(sub, "wait") == 0) return cmd_wait(env, argc, argv);
     if (strcmp(sub, "retry") == 0 || strcmp(sub, "skip") == 0 || strcmp(sub, "done") == 0 ||

@@ -14,6 +14,8 @@ static const char *USAGE =
     "       hyopps orgs edit ORG [--name NAME] [--account-types partner,client,internal]\n"
     "                            [--docs-internal URL] [--docs-general URL] [--docs-additional URL]\n"
     "                            [--metabase-group ID] [--teams-group ID] [--slack-group ID]\n"
+    "                            [--metabase-group-name NAME] [--teams-group-name NAME]\n"
+    "                            [--slack-group-name NAME]\n"
     "       hyopps orgs delete ORG [--yes]";
 
 static int orgs_help(void)
@@ -21,7 +23,9 @@ static int orgs_help(void)
     printf("usage: %s\n\n"
            "ORG is an organisation's id, a unique prefix of it, or its exact name.\n"
            "edit: an empty value clears a documentation link or a group id. Links must be\n"
-           "http:// or https:// URLs; the Metabase group id is a whole number.\n"
+           "http:// or https:// URLs; the Metabase group id is a whole number. A group's\n"
+           "name (--*-group-name) is how it is shown; a new group without one is named\n"
+           "ext-<organisation>; naming a group the organisation does not have needs its id.\n"
            "delete: shows what will be removed and asks to confirm (--yes to skip; needed\n"
            "when standard input is not a terminal). Users and executions of the\n"
            "organisation are kept and detached from it.\n"
@@ -113,6 +117,14 @@ static int orgs_show(cli_env *env, int argc, char **argv)
         cli_print_safe(stdout, d.groups[i].external_name);
         printf("  id ");
         cli_print_safe(stdout, d.groups[i].external_id ? d.groups[i].external_id : "-");
+        if (d.groups[i].placeholder) {
+            /* the original app's stub made it up: say how to set the real one */
+            char *word = hy_shell_quoted(d.org.name);
+            printf("  (placeholder from the original app, not a real id: set it with hyopps orgs edit ");
+            cli_print_safe(stdout, word ? word : d.org.id);
+            printf(" %s ID)", hy_group_edit_flag(d.groups[i].tool) ? hy_group_edit_flag(d.groups[i].tool) : "");
+            free(word);
+        }
         putchar('\n');
     }
     printf("\nIntegrations\n");
@@ -124,6 +136,8 @@ static int orgs_show(cli_env *env, int argc, char **argv)
     }
     printf("\n  metabase    collection ");
     cli_print_safe(stdout, d.metabase_collection_id ? d.metabase_collection_id : "-");
+    if (d.metabase_collection_placeholder)
+        printf("  (placeholder from the original app: clone_metabase_collection finds or creates the real one)");
     printf("\n  lms         %s\n", d.lms_confirmed ? "confirmed" : "not confirmed");
     printf("\nDocumentation\n");
     cli_print_field("  internal", d.docs_internal);
@@ -154,13 +168,14 @@ static int orgs_show(cli_env *env, int argc, char **argv)
 
 static int orgs_edit(cli_env *env, int argc, char **argv)
 {
-    enum { O_NAME = 1, O_TYPES, O_DI, O_DG, O_DA, O_MB, O_TEAMS, O_SLACK };
+    enum { O_NAME = 1, O_TYPES, O_DI, O_DG, O_DA, O_MB, O_TEAMS, O_SLACK, O_MBN, O_TEAMSN, O_SLACKN };
     static const struct option opts[] = {
         {"name", required_argument, 0, O_NAME},          {"account-types", required_argument, 0, O_TYPES},
         {"docs-internal", required_argument, 0, O_DI},   {"docs-general", required_argument, 0, O_DG},
         {"docs-additional", required_argument, 0, O_DA}, {"metabase-group", required_argument, 0, O_MB},
         {"teams-group", required_argument, 0, O_TEAMS},  {"slack-group", required_argument, 0, O_SLACK},
-        {0, 0, 0, 0}};
+        {"metabase-group-name", required_argument, 0, O_MBN}, {"teams-group-name", required_argument, 0, O_TEAMSN},
+        {"slack-group-name", required_argument, 0, O_SLACKN}, {0, 0, 0, 0}};
     hy_org_update u = {0};
     hy_org_docs docs = {0};
     hy_org_groups groups = {0};
@@ -176,12 +191,16 @@ static int orgs_edit(cli_env *env, int argc, char **argv)
         case O_MB: groups.metabase = optarg; break;
         case O_TEAMS: groups.teams = optarg; break;
         case O_SLACK: groups.slack = optarg; break;
+        case O_MBN: groups.metabase_name = optarg; break;
+        case O_TEAMSN: groups.teams_name = optarg; break;
+        case O_SLACKN: groups.slack_name = optarg; break;
         default: return cli_usage_error(USAGE, "unknown option for orgs edit");
         }
     }
     if (optind != argc - 1) return cli_usage_error(USAGE, "orgs edit needs one organisation");
     bool any_u = u.name || u.account_types, any_d = docs.internal || docs.general || docs.additional,
-         any_g = groups.metabase || groups.teams || groups.slack;
+         any_g = groups.metabase || groups.teams || groups.slack || groups.metabase_name || groups.teams_name ||
+                 groups.slack_name;
     if (!any_u && !any_d && !any_g) return cli_usage_error(USAGE, "nothing to change: give at least one option");
     int rc = cli_require_session(env, false);
     if (rc) return rc;

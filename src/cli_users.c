@@ -1,4 +1,4 @@
-/* hyopps users list|show|edit|delete|set-password */
+/* hyopps users list|show|access|edit|delete|set-password (metabase: cli_metabase.c) */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +12,15 @@
 static const char *USAGE =
     "hyopps users list [--filter TEXT] [--org ORG] [--json]\n"
     "       hyopps users show USER [--json]\n"
+    "       hyopps users access USER [--json]\n"
     "       hyopps users edit USER [--firstname F] [--lastname L] [--email E]\n"
     "                              [--languages en,de] [--skills a,b] [--roles a,b]\n"
-    "                              [--org ORG | --no-org] [--role admin|partner_admin|user]\n"
+    "                              [--org ORG | --no-org] [--role admin|support|partner_admin|user]\n"
     "                              [--password-stdin]\n"
     "       hyopps users delete USER [--yes]\n"
-    "       hyopps users set-password USER [--password-stdin]";
+    "       hyopps users set-password USER [--password-stdin]\n"
+    "       hyopps users metabase USER [list | add GROUP | remove GROUP] [--json]\n"
+    "       hyopps users unlock USER";
 
 static int users_help(void)
 {
@@ -28,7 +31,16 @@ static int users_help(void)
            "administrator sets for someone else must be changed by them at their next login.\n"
            "Passwords are read without echo on a terminal, or as one line from standard\n"
            "input with --password-stdin. Rules: %s\n"
-           "Partner admins may list and show the users of their own organisation only.\n",
+           "`users access` lists what the user was given in each system (Studio, Metabase,\n"
+           "Microsoft Teams, Slack): when, how (auto, by_hand with its note, inferred at an\n"
+           "upgrade, adopted), by which execution and step, and when it was revoked.\n"
+           "Roles: admin (everything), support (sees everything; fills in waiting steps and\n"
+           "retries failed ones; changes nothing else), partner_admin (their organisation),\n"
+           "user (no panel access).\n"
+           "Repeated failed logins lock an email for a while (users show says until when);\n"
+           "unlock clears its failed logins (administrators).\n"
+           "Partner admins may list and show the users of their own organisation only.\n"
+           "users metabase: a user's Metabase groups (administrators; see its --help).\n",
            USAGE, auth_password_rules_text());
     return CLI_OK;
 }
@@ -58,13 +70,16 @@ static int users_list(cli_env *env, int argc, char **argv)
         cli_print_json(a);
         cJSON_Delete(a);
     } else {
-        cli_table *t = cli_table_new(6, "EMAIL", "NAME", "ORGANIZATION", "ROLE", "METABASE", "STUDIO COMPANY");
+        cli_table *t = cli_table_new(7, "EMAIL", "NAME", "ORGANIZATION", "ROLE", "METABASE", "STUDIO COMPANY", "ACCESS");
         for (int i = 0; i < l.count; i++) {
             hy_user *u = &l.items[i];
             char *name = xasprintf("%s %s", u->firstname, u->lastname);
             char mb[24] = "";
             if (u->has_metabase_id) snprintf(mb, sizeof mb, "%lld", (long long)u->metabase_user_id);
-            cli_table_add(t, u->email, name, u->organization_name, hy_role_name(u->role), mb, u->studio_company_id);
+            char *access = hy_strlist_join(&u->access, ",");
+            cli_table_add(t, u->email, name, u->organization_name, hy_role_name(u->role), mb, u->studio_company_id,
+                          u->access.n ? access : "-");
+            free(access);
             free(name);
         }
         cli_table_print(t, stdout);
@@ -81,6 +96,52 @@ static void list_line(const char *label, const hy_strlist *l)
     free(s);
 }
 
+/* One line per grant: system, active/revoked, since when, how, by what. */
+static void print_grants(const hy_grant_list *g)
+{
+    if (g->count == 0) {
+        printf("access: none recorded\n");
+        return;
+    }
+    cli_table *t = cli_table_new(6, "SYSTEM", "STATE", "SINCE", "HOW", "BY", "NOTE");
+    for (int i = 0; i < g->count; i++) {
+        const hy_grant *x = &g->items[i];
+        char since[HY_TIME_LEN], by[96] = "";
+        hy_time_short(x->revoked_at ? x->revoked_at : x->granted_at, since);
+        if (x->revoked_at && x->revoked_execution_id) snprintf(by, sizeof by, "%.8s", x->revoked_execution_id);
+        else if (x->execution_id)
+            snprintf(by, sizeof by, "%.8s %s", x->execution_id, x->step_name ? x->step_name : "");
+        cli_table_add(t, x->resource, x->revoked_at ? "revoked" : "active", since,
+                      x->revoked_at ? (x->revoked_how ? x->revoked_how : "") : (x->granted_how ? x->granted_how : ""),
+                      by, x->revoked_at ? x->revoked_note : x->note);
+    }
+    cli_table_print(t, stdout);
+    cli_table_free(t);
+}
+
+static int users_access(cli_env *env, int argc, char **argv)
+{
+    bool json = cli_take_flag(&argc, argv, "--json", NULL);
+    if (argc != 2) return cli_usage_error(USAGE, "users access needs one user");
+    int rc = cli_require_session(env, false);
+    if (rc) return rc;
+    hy_err err;
+    hy_user u;
+    if (ops_user_show(&env->app->ctx, &env->me, argv[1], &u, &err) != 0) return cli_fail(&err);
+    if (json) {
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "user_id", u.id);
+        cJSON_AddStringToObject(j, "email", u.email);
+        cJSON_AddItemToObject(j, "grants", hy_grant_list_to_json(&u.grants));
+        cli_print_json(j);
+        cJSON_Delete(j);
+    } else {
+        print_grants(&u.grants);
+    }
+    hy_user_free(&u);
+    return CLI_OK;
+}
+
 static int users_show(cli_env *env, int argc, char **argv)
 {
     bool json = cli_take_flag(&argc, argv, "--json", NULL);
@@ -90,8 +151,17 @@ static int users_show(cli_env *env, int argc, char **argv)
     hy_err err;
     hy_user u;
     if (ops_user_show(&env->app->ctx, &env->me, argv[1], &u, &err) != 0) return cli_fail(&err);
+    hy_lock_state lock;
+    hy_err lerr;
+    bool has_lock = ops_user_lock(&env->app->ctx, &env->me, u.id, &lock, &lerr) == 0; /* staff only */
     if (json) {
         cJSON *j = hy_user_to_json(&u);
+        if (has_lock) {
+            cJSON_AddBoolToObject(j, "locked", lock.locked);
+            if (lock.locked) cJSON_AddStringToObject(j, "locked_until", lock.until);
+            else cJSON_AddNullToObject(j, "locked_until");
+            cJSON_AddNumberToObject(j, "failed_logins", lock.failures);
+        }
         cli_print_json(j);
         cJSON_Delete(j);
     } else {
@@ -111,6 +181,17 @@ static int users_show(cli_env *env, int argc, char **argv)
         cli_print_field("studio company", u.studio_company_id);
         cli_print_field("created", created);
         cli_print_field("can log in", u.can_log_in ? (u.must_change_password ? "yes (must change password)" : "yes") : "no");
+        if (has_lock && (lock.locked || lock.failures)) {
+            char until[HY_TIME_LEN], line[160];
+            hy_time_short(lock.until, until);
+            if (lock.locked)
+                snprintf(line, sizeof line, "until %s (%d failed logins; hyopps users unlock clears them)", until,
+                         lock.failures);
+            else snprintf(line, sizeof line, "no (%d failed login%s since the last success)", lock.failures,
+                          lock.failures == 1 ? "" : "s");
+            cli_print_field("locked", line);
+        }
+        print_grants(&u.grants);
     }
     hy_user_free(&u);
     return CLI_OK;
@@ -229,15 +310,31 @@ static int users_delete(cli_env *env, int argc, char **argv)
     return CLI_OK;
 }
 
+static int users_unlock(cli_env *env, int argc, char **argv)
+{
+    if (argc != 2) return cli_usage_error(USAGE, "users unlock needs one user");
+    int rc = cli_require_session(env, false);
+    if (rc) return rc;
+    hy_err err;
+    hy_lock_state before;
+    if (ops_user_unlock(&env->app->ctx, &env->me, argv[1], &before, &err) != 0) return cli_fail(&err);
+    printf("%s: %d failed login%s cleared; they can log in again.\n", before.locked ? "Unlocked" : "Not locked",
+           before.failures, before.failures == 1 ? "" : "s");
+    return CLI_OK;
+}
+
 int cli_cmd_users(cli_env *env, int argc, char **argv)
 {
     if (argc < 2) return cli_usage_error(USAGE, "users needs a subcommand");
+    if (strcmp(argv[1], "metabase") == 0) return cli_users_metabase(env, argc - 1, argv + 1);
     if (cli_wants_help(argc, argv)) return users_help();
     const char *sub = argv[1];
     if (strcmp(sub, "list") == 0) return users_list(env, argc - 1, argv + 1);
     if (strcmp(sub, "show") == 0) return users_show(env, argc - 1, argv + 1);
+    if (strcmp(sub, "access") == 0) return users_access(env, argc - 1, argv + 1);
     if (strcmp(sub, "edit") == 0) return users_edit(env, argc - 1, argv + 1);
     if (strcmp(sub, "delete") == 0) return users_delete(env, argc - 1, argv + 1);
     if (strcmp(sub, "set-password") == 0) return users_set_password(env, argc - 1, argv + 1);
+    if (strcmp(sub, "unlock") == 0) return users_unlock(env, argc - 1, argv + 1);
     return cli_usage_error(USAGE, "unknown subcommand 'users %s'", sub);
 }

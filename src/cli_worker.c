@@ -8,11 +8,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "cli.h"
 #include "cli_commands.h"
 #include "engine.h"
+#include "notify.h"
 #include "sanitize.h"
 #include "util.h"
+
+#define ERROR_WAIT_MS 1000       /* after a database error: 1 s, 2 s, 4 s ... */
+#define ERROR_WAIT_MAX_MS 60000  /* ... at most a minute */
 
 static volatile sig_atomic_t stop_requested;
 
@@ -43,8 +48,14 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
                "Runs the auto steps of every execution, headless: as a service, or next to\n"
                "terminal sessions (runners coordinate through the database; a step runs at\n"
                "most once at a time, and a step whose runner died is taken over when its\n"
-               "lease runs out). --once runs everything runnable now and exits. --poll-ms is\n"
-               "how often to look for new work (default 1000).\n\n"
+               "lease runs out). --once runs everything runnable now and exits (1 after an\n"
+               "error, e.g. a read-only database or a full disk). --poll-ms is how often to\n"
+               "look for new work (default 1000).\n\n"
+               "After an error the worker tries again in 1 s, then 2, 4 ... up to every\n"
+               "60 s until it clears; the error is printed once, then how often it came\n"
+               "back, and \"working again\" when it has cleared.\n\n"
+               "It also delivers notifications (hyopps notify list): on a thread of its own,\n"
+               "so a slow mail server delays no step; with --once, what is due at the end.\n\n"
                "SIGTERM or SIGINT: finish the step being run, then exit 0 (a second signal\n"
                "exits at once). No login is needed: it acts as the system, and whoever can\n"
                "read the configuration and the database may run it.\n",
@@ -85,15 +96,34 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
     fprintf(stderr, "hyopps worker %s: started (%s)\n", engine_owner(eng), clean);
     free(clean);
     hy_buf_free(&line);
+    /* An error (the database read-only, a full disk...): --once reports it
+     * and exits 1; otherwise wait 1, 2, 4 ... up to 60 s between tries and
+     * print the error once, then how often it came back. */
+    hy_backoff backoff = {.base_ms = ERROR_WAIT_MS, .max_ms = ERROR_WAIT_MAX_MS};
+    hy_repeats repeats = {0};
+    int status = CLI_OK;
+    hy_notifier *notifier = NULL;
+    if (!once && notifier_start(env->app, &notifier, &err) != 0) {
+        char *m = hy_sanitize(err.msg);
+        fprintf(stderr, "hyopps worker: notifications are not delivered by this worker: %s\n", m);
+        free(m);
+    }
     while (!stop_requested) {
         hy_err_clear(&err);
         if (engine_drain(eng, &stop_requested, &err) != 0) {
             char *m = hy_sanitize(err.msg);
-            fprintf(stderr, "hyopps worker: %s\n", m);
+            if (once) fprintf(stderr, "hyopps worker: %s\n", m);
+            else hy_repeats_error(&repeats, stderr, "hyopps worker", m, hy_mono_ms());
             free(m);
-            if (!once) sleep_ms(1000);
+            if (once) {
+                status = CLI_ERR;
+                break;
+            }
+            sleep_ms(hy_backoff_fail(&backoff));
             continue;
         }
+        hy_backoff_ok(&backoff);
+        hy_repeats_clear(&repeats, stderr, "hyopps worker", hy_mono_ms());
         if (once) break;
         int64_t due = -1, wait = poll;
         if (engine_next_due(eng, &due, &err) == 0 && due >= 0) {
@@ -102,13 +132,32 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
         }
         sleep_ms(wait);
     }
+    hy_repeats_flush(&repeats, stderr, "hyopps worker", hy_mono_ms());
+    hy_repeats_free(&repeats);
+    notifier_stop(notifier);
+    if (once) {
+        hy_integ *in = integ_new(env->app->cfg);
+        notify_stats ns;
+        char owner[200];
+        snprintf(owner, sizeof owner, "%s:notify", engine_owner(eng));
+        hy_err_clear(&err);
+        if (notify_drain(&env->app->ctx, in, owner, &ns, &err) != 0) {
+            char *m = hy_sanitize(err.msg);
+            fprintf(stderr, "hyopps worker: notifications: %s\n", m);
+            free(m);
+        } else if (ns.addressed + ns.sent + ns.failed) {
+            fprintf(stderr, "hyopps worker: notifications: %d addressed, %d sent, %d given up\n", ns.addressed, ns.sent,
+                    ns.failed);
+        }
+        integ_free(in);
+    }
     hy_engine_stats st;
     engine_get_stats(eng, &st);
     fprintf(stderr,
             "hyopps worker: %s; %ld steps completed, %ld failed, %ld retries scheduled, %ld taken over from "
             "stopped runners\n",
-            stop_requested ? "stopped" : "nothing more to run", st.steps_completed, st.steps_failed,
-            st.retries_scheduled, st.reclaimed);
+            status ? "stopped by the error above" : stop_requested ? "stopped" : "nothing more to run",
+            st.steps_completed, st.steps_failed, st.retries_scheduled, st.reclaimed);
     engine_close(eng);
-    return CLI_OK;
+    return status;
 }

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdlib.h>
@@ -15,7 +16,12 @@
 /* The original app's public default secret: never accept it. */
 #define ORIGINAL_DEFAULT_SECRET "hyopps-dev-secret-change-in-prod"
 
-typedef enum { T_STR, T_SECRET, T_URL, T_INT, T_LONGID, T_SIZE, T_BOOL, T_MODE, T_TLS, T_IDLIST, T_PATH, T_EMAIL } key_type;
+typedef enum {
+    T_STR, T_SECRET, T_URL, T_INT, T_LONGID, T_SIZE, T_BOOL, T_MODE, T_TLS, T_IDLIST, T_PATH, T_EMAIL,
+    T_EMAILS,   /* comma-separated addresses, kept as given */
+    T_CHANNEL,  /* a Slack channel: #name or an id */
+    T_HOUR,     /* 0-23, or empty: none (-1) */
+} key_type;
 
 /* Every setting, once: section, key, type, where it lives, bounds. */
 typedef struct {
@@ -41,6 +47,7 @@ static const key_def KEYS[] = {
     {"metabase", "template_collection_id", T_LONGID, OFF(metabase.template_collection_id), 1, 2147483647},
     {"metabase", "parent_collection_id", T_LONGID, OFF(metabase.parent_collection_id), 1, 2147483647},
     {"metabase", "database_ids", T_IDLIST, OFF(metabase.database_ids), 1, 2147483647},
+    {"metabase", "revoke_view_data", T_STR, OFF(metabase.revoke_view_data), 0, 0},
     {"azure", "tenant_id", T_STR, OFF(azure.tenant_id), 0, 0},
     {"azure", "client_id", T_STR, OFF(azure.client_id), 0, 0},
     {"azure", "client_secret", T_SECRET, OFF(azure.client_secret), 0, 0},
@@ -63,6 +70,14 @@ static const key_def KEYS[] = {
     {"http", "max_attempts", T_INT, OFF(http.max_attempts), 1, 20},
     {"http", "ca_file", T_PATH, OFF(http.ca_file), 0, 0},
     {"engine", "inline_local_steps", T_BOOL, OFF(engine.inline_local_steps), 0, 0},
+    {"bulk", "max_rows", T_INT, OFF(bulk.max_rows), 1, 10000},
+    {"notify", "enabled", T_BOOL, OFF(notify.enabled), 0, 0},
+    {"notify", "admin_emails", T_EMAILS, OFF(notify.admin_emails), 0, 0},
+    {"notify", "slack_channel", T_CHANNEL, OFF(notify.slack_channel), 0, 0},
+    {"notify", "remind_after_hours", T_INT, OFF(notify.remind_after_hours), 1, 720},
+    {"notify", "max_reminders", T_INT, OFF(notify.max_reminders), 0, 100},
+    {"notify", "digest_hour", T_HOUR, OFF(notify.digest_hour), 0, 23},
+    {"notify", "input_delay_minutes", T_INT, OFF(notify.input_delay_minutes), 0, 1440},
     {"ui", "ascii", T_BOOL, OFF(ui.ascii), 0, 0},
     {"ui", "color", T_BOOL, OFF(ui.color), 0, 0},
     {"security", "restricted", T_BOOL, OFF(security.restricted), 0, 0},
@@ -79,7 +94,16 @@ typedef struct {
     hy_err *err;
     bool mode_set[4];       /* metabase, teams, slack, smtp */
     bool has_secret;
+    char *buf;              /* the line being read (getline) */
+    size_t bufcap;
+    char *long_value;       /* the value of a line too long for inih, handed over by the reader */
 } parse_state;
+
+/* inih (Debian's shared library) reads at most 199 bytes a line and splits
+ * longer ones; the reader hands it such a line as "key=" LONG_MARK and the
+ * handler takes the value from long_value. */
+#define MAX_CONFIG_LINE 8192
+#define LONG_MARK "\x01"
 
 static const char *mode_names[] = {"off", "simulate", "live"};
 
@@ -176,10 +200,55 @@ static int apply_value(hy_config *cfg, const key_def *k, const char *value, hy_e
                            where, k->section, k->key);
         set_string(cfg, k->offset, *value ? value : NULL);
         return 0;
+    case T_EMAILS: {
+        char *copy = xstrdup(value), *save = NULL;
+        int rc = 0, n = 0;
+        for (char *tok = strtok_r(copy, ", ", &save); tok && rc == 0; tok = strtok_r(NULL, ", ", &save), n++)
+            if (!hy_valid_email(tok))
+                rc = hy_fail(err, HY_ERR_CONFIG,
+                             "%s[%s] %s must be email addresses separated by commas, got '%s'", where, k->section,
+                             k->key, tok);
+        free(copy);
+        if (rc == 0) set_string(cfg, k->offset, n ? value : NULL);
+        return rc;
+    }
+    case T_CHANNEL: {
+        bool ok = true;
+        const char *v = value;
+        if (*v == '#') v++;
+        if (*value && (!*v || strlen(v) > 80)) ok = false;
+        for (const char *q = v; *q && ok; q++)
+            ok = (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '-' ||
+                 *q == '_' || *q == '.';
+        if (!ok)
+            return hy_fail(err, HY_ERR_CONFIG,
+                           "%s[%s] %s must be a channel name (#ops) or id (C0123ABCD), got '%s'", where, k->section,
+                           k->key, value);
+        set_string(cfg, k->offset, *value ? value : NULL);
+        return 0;
+    }
+    case T_HOUR:
+        if (!*value) {
+            *(int *)(base + k->offset) = -1;
+            return 0;
+        }
+        if (!hy_parse_long(value, k->min, k->max, &n))
+            return hy_fail(err, HY_ERR_CONFIG, "%s[%s] %s must be an hour from 0 to 23 (or empty for none), got '%s'",
+                           where, k->section, k->key, value);
+        *(int *)(base + k->offset) = (int)n;
+        return 0;
     case T_EMAIL:
-        if (*value && !hy_valid_email(value))
-            return hy_fail(err, HY_ERR_CONFIG, "%s[%s] %s must be an email address, got '%s'", where,
-                           k->section, k->key, value);
+        /* The sender: a bad one stops only what sends mail (the email step,
+         * integrations check), not every command. */
+        free(cfg->smtp.from_error);
+        cfg->smtp.from_error = NULL;
+        if (*value && !hy_parse_mailbox(value, NULL, NULL)) {
+            cfg->smtp.from_error = xasprintf("%s[%s] %s must be an email address or Display Name <address> "
+                                             "(e.g. HyOpps <noreply@example.com>), got '%s'",
+                                             where, k->section, k->key, value);
+            set_string(cfg, k->offset, NULL);
+            return 0;
+        }
         set_string(cfg, k->offset, *value ? value : NULL);
         return 0;
     case T_INT:
@@ -266,6 +335,19 @@ static void list_keys(const char *section, char *out, size_t outsz)
     }
 }
 
+/* "database, auth, ..." in the order of KEYS. */
+static void list_sections(char *out, size_t outsz)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (i && strcmp(KEYS[i - 1].section, KEYS[i].section) == 0) continue;
+        int w = snprintf(out + used, outsz - used, "%s%s", used ? ", " : "", KEYS[i].section);
+        if (w < 0 || (size_t)w >= outsz - used) break;
+        used += (size_t)w;
+    }
+}
+
 static bool known_section(const char *section)
 {
     for (size_t i = 0; i < NKEYS; i++)
@@ -276,12 +358,13 @@ static bool known_section(const char *section)
 static int config_ini_handler(void *user, const char *section, const char *name, const char *value)
 {
     parse_state *st = user;
+    if (value && st->long_value && strcmp(value, LONG_MARK) == 0) value = st->long_value;
     char where[512];
     snprintf(where, sizeof where, "%s:%d: ", st->file, st->line);
     if (!known_section(section)) {
-        hy_fail(st->err, HY_ERR_CONFIG,
-                "%sunknown section [%s] (allowed: database, auth, metabase, azure, teams, slack, smtp, http, ui, security)",
-                where, section);
+        char allowed[256];
+        list_sections(allowed, sizeof allowed);
+        hy_fail(st->err, HY_ERR_CONFIG, "%sunknown section [%s] (allowed: %s)", where, section, allowed);
         return 0;
     }
     if (!name) return 1; /* a section header on its own */
@@ -299,31 +382,88 @@ static int config_ini_handler(void *user, const char *section, const char *name,
     return 0;
 }
 
-/* inih reader that counts lines, so errors can say FILE:LINE. */
+/* inih's rules for a line: a comment starts with ; or #, an inline comment
+ * with ; after a space; "key = value" or "key: value". Used for the lines
+ * too long for inih: splits one into *name and *value (in place). */
+static bool split_long_line(char *line, char **name, char **value)
+{
+    char *p = line;
+    while (isspace((unsigned char)*p)) p++;
+    char *sep = p;
+    while (*sep && *sep != '=' && *sep != ':' && !(*sep == ';' && sep > p && isspace((unsigned char)sep[-1]))) sep++;
+    if (*sep != '=' && *sep != ':') return false;
+    char *v = sep + 1;
+    *sep = '\0';
+    *name = hy_trim(p);
+    while (isspace((unsigned char)*v)) v++;
+    for (char *c = v; *c; c++)
+        if (*c == ';' && c > v && isspace((unsigned char)c[-1])) {
+            *c = '\0';
+            break;
+        }
+    *value = hy_trim(v);
+    return **name != '\0';
+}
+
+/* inih reader: reads whole lines (getline), counts them so that errors can
+ * say FILE:LINE, and hands over the lines longer than inih's buffer. */
 static char *counting_reader(char *str, int num, void *stream)
 {
     parse_state *st = stream;
     if (st->err->code != HY_OK) return NULL;
-    char *r = fgets(str, num, st->fp);
-    if (!r) return NULL;
+    free(st->long_value);
+    st->long_value = NULL;
+    ssize_t got = getline(&st->buf, &st->bufcap, st->fp);
+    if (got < 0) return NULL;
     st->line++;
+    size_t n = strlen(st->buf);
+    if (n > MAX_CONFIG_LINE) {
+        hy_fail(st->err, HY_ERR_CONFIG, "%s:%d: line %d is too long (%zu bytes; at most %d)", st->file, st->line,
+                st->line, n, MAX_CONFIG_LINE);
+        return NULL;
+    }
     /* inih reports a section only with its first key: check headers here so
      * an unknown (or empty) section is reported on its own line. */
     char copy[256];
-    hy_strlcpy(copy, r, sizeof copy);
+    hy_strlcpy(copy, st->buf, sizeof copy);
     char *t = hy_trim(copy);
-    size_t n = strlen(t);
-    if (n >= 2 && t[0] == '[' && t[n - 1] == ']') {
-        t[n - 1] = '\0';
+    size_t tn = strlen(t);
+    if (tn >= 2 && t[0] == '[' && t[tn - 1] == ']') {
+        t[tn - 1] = '\0';
         if (!known_section(t + 1)) {
-            hy_fail(st->err, HY_ERR_CONFIG,
-                    "%s:%d: unknown section [%s] (allowed: database, auth, metabase, azure, teams, slack, smtp, http, "
-                    "ui, security)",
-                    st->file, st->line, t + 1);
+            char allowed[256];
+            list_sections(allowed, sizeof allowed);
+            hy_fail(st->err, HY_ERR_CONFIG, "%s:%d: unknown section [%s] (allowed: %s)", st->file, st->line, t + 1,
+                    allowed);
             return NULL;
         }
     }
-    return r;
+    if (n + 1 <= (size_t)num) {
+        memcpy(str, st->buf, n + 1);
+        return str;
+    }
+    /* Too long for inih: a comment is dropped, "key = value" is handed
+     * over as "key=" LONG_MARK with the value kept here. */
+    char *p = st->buf;
+    if (st->line == 1 && strncmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
+    while (isspace((unsigned char)*p)) p++;
+    if (*p == ';' || *p == '#') {
+        hy_strlcpy(str, "\n", (size_t)num);
+        return str;
+    }
+    char *name = NULL, *value = NULL;
+    if (*p == '[' || !split_long_line(p, &name, &value)) {
+        hy_fail(st->err, HY_ERR_CONFIG, "%s:%d: syntax error (expected [section] or key = value)", st->file, st->line);
+        return NULL;
+    }
+    if (strlen(name) + sizeof LONG_MARK + 2 > (size_t)num) {
+        hy_fail(st->err, HY_ERR_CONFIG, "%s:%d: unknown key '%.40s...' (a key this long is not a setting)", st->file,
+                st->line, name);
+        return NULL;
+    }
+    st->long_value = xstrdup(value);
+    snprintf(str, (size_t)num, "%s=" LONG_MARK "\n", name);
+    return str;
 }
 
 static void set_defaults(hy_config *cfg)
@@ -342,6 +482,12 @@ static void set_defaults(hy_config *cfg)
     cfg->http.timeout_ms = 15000;
     cfg->http.max_attempts = 5;
     cfg->engine.inline_local_steps = true;
+    cfg->bulk.max_rows = 500;
+    cfg->notify.enabled = true;
+    cfg->notify.remind_after_hours = 24;
+    cfg->notify.max_reminders = 3;
+    cfg->notify.digest_hour = -1;
+    cfg->notify.input_delay_minutes = 2;
     cfg->ui.color = true;
 }
 
@@ -404,7 +550,8 @@ static int check_live(const hy_config *cfg, const char *src, hy_err *err)
         return hy_fail(err, HY_ERR_CONFIG, "%s: [slack] mode = live needs bot_token", src);
     if (cfg->smtp.mode == HY_MODE_LIVE && !cfg->smtp.host)
         return hy_fail(err, HY_ERR_CONFIG, "%s: [smtp] mode = live needs host", src);
-    if (cfg->smtp.mode == HY_MODE_LIVE && !cfg->smtp.from && !(cfg->smtp.user && hy_valid_email(cfg->smtp.user)))
+    if (cfg->smtp.mode == HY_MODE_LIVE && !cfg->smtp.from && !cfg->smtp.from_error &&
+        !(cfg->smtp.user && hy_valid_email(cfg->smtp.user)))
         return hy_fail(err, HY_ERR_CONFIG,
                        "%s: [smtp] mode = live needs a sender: set from (or a user that is an email address)", src);
     return 0;
@@ -442,6 +589,8 @@ int config_load_file(const char *path, hy_config **out, hy_err *err, FILE *warn)
         return err->code;
     }
     int rc = ini_parse_stream(counting_reader, &st, config_ini_handler, &st);
+    free(st.buf);
+    free(st.long_value);
     struct stat sb;
     bool world_readable = fstat(fileno(st.fp), &sb) == 0 && (sb.st_mode & (S_IRGRP | S_IROTH));
     cfg->source_mtime_ns = config_file_mtime_ns(path);
@@ -498,12 +647,13 @@ void config_free(hy_config *cfg)
     if (!cfg) return;
     for (size_t i = 0; i < NKEYS; i++) {
         key_type t = KEYS[i].type;
-        if (t == T_STR || t == T_SECRET || t == T_URL || t == T_PATH || t == T_EMAIL) {
+        if (t == T_STR || t == T_SECRET || t == T_URL || t == T_PATH || t == T_EMAIL || t == T_EMAILS || t == T_CHANNEL) {
             char **slot = (char **)((char *)cfg + KEYS[i].offset);
             if (t == T_SECRET && *slot) explicit_bzero(*slot, strlen(*slot));
             free(*slot);
         }
     }
+    free(cfg->smtp.from_error);
     free(cfg->source);
     free(cfg);
 }

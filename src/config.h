@@ -43,6 +43,7 @@ typedef struct hy_config {
         long parent_collection_id;    /* 0 = root */
         long database_ids[HY_MAX_DB_IDS];
         int ndatabase_ids;
+        char *revoke_view_data;       /* NULL = "unrestricted" (the lowest view-data value varies by version) */
     } metabase;
 
     struct {
@@ -71,7 +72,8 @@ typedef struct hy_config {
         hy_tls tls;         /* starttls */
         char *user;
         char *password;
-        char *from;
+        char *from;         /* "addr" or "Display Name <addr>", as configured */
+        char *from_error;   /* an unusable from: what is wrong (email.c refuses to send), else NULL */
         char *ca_file;
     } smtp;
 
@@ -87,6 +89,23 @@ typedef struct hy_config {
          * false: they wait for a runner like the others. Default true. */
         bool inline_local_steps;
     } engine;
+
+    struct {
+        int max_rows;       /* rows of one imported file (hyopps exec import, the TUI); 500 */
+    } bulk;
+
+    struct {
+        /* Notifications (src/notify.h): an outbox written with the state
+         * change, delivered by runners through email ([smtp] mode decides
+         * live, simulate or off) and a Slack channel ([slack] mode). */
+        bool enabled;               /* true */
+        char *admin_emails;         /* "a@x, b@y", or NULL: every admin and support user */
+        char *slack_channel;        /* "#ops" or a channel id, or NULL: no Slack message */
+        int remind_after_hours;     /* 24: a step waiting longer is reminded, then daily */
+        int max_reminders;          /* 3 */
+        int digest_hour;            /* 0-23 (local time), or -1: no daily digest */
+        int input_delay_minutes;    /* 2: "input needed" waits this long (dropped if filled meanwhile) */
+    } notify;
 
     struct {
         bool ascii;

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,48 @@ static int sql_error(hy_db *db, hy_err *err, int rc, const char *what)
     if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
         return hy_fail(err, HY_ERR_TRANSIENT, "the database is busy (%s); try again", msg);
     return hy_fail(err, HY_ERR_INTERNAL, "database error during %s: %s", what, msg);
+}
+
+/* ---- tests: injected failures (db_test_fail) ---- */
+
+static atomic_int inject_on;   /* the fast path: one relaxed load per statement */
+static pthread_mutex_t inject_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *inject_pattern;
+static int inject_left;
+
+void db_test_fail(const char *pattern, int times)
+{
+    pthread_mutex_lock(&inject_mu);
+    free(inject_pattern);
+    inject_pattern = pattern && times ? xstrdup(pattern) : NULL;
+    inject_left = inject_pattern ? times : 0;
+    atomic_store(&inject_on, inject_pattern != NULL);
+    pthread_mutex_unlock(&inject_mu);
+}
+
+int db_test_fail_left(void)
+{
+    pthread_mutex_lock(&inject_mu);
+    int n = inject_left;
+    pthread_mutex_unlock(&inject_mu);
+    return n;
+}
+
+/* Does this statement fail now? Fills err as a full disk would. */
+static bool injected(const char *sql, const char *what, hy_err *err)
+{
+    if (!atomic_load_explicit(&inject_on, memory_order_relaxed)) return false;
+    pthread_mutex_lock(&inject_mu);
+    bool hit = inject_pattern && strstr(sql, inject_pattern) != NULL;
+    if (hit && inject_left > 0 && --inject_left == 0) {
+        free(inject_pattern);
+        inject_pattern = NULL;
+        atomic_store(&inject_on, 0);
+    }
+    pthread_mutex_unlock(&inject_mu);
+    if (hit) hy_fail(err, HY_ERR_INTERNAL, "database error during %s: %s (injected by a test)", what,
+                     sqlite3_errstr(SQLITE_FULL));
+    return hit;
 }
 
 /* Waiting for another connection's lock. SQLite's own busy timeout sleeps
@@ -339,6 +382,10 @@ static int tx_step(hy_db *db, sqlite3_stmt **slot, const char *sql)
 int db_begin(hy_db *db, hy_err *err)
 {
     if (db->in_tx) return hy_fail(err, HY_ERR_INTERNAL, "nested transaction (a bug)");
+    if (injected("BEGIN IMMEDIATE", "begin", err)) return HY_ERR_INTERNAL;
+    /* A ROLLBACK that failed left SQLite's transaction open: end it now,
+     * or every later BEGIN would fail. */
+    if (!sqlite3_get_autocommit(db->conn)) tx_step(db, &db->rollback_st, "ROLLBACK");
     /* BEGIN IMMEDIATE waits up to the busy timeout for the write lock; a
      * few more tries cover a checkpoint or a very long writer. */
     int rc = SQLITE_BUSY;
@@ -361,6 +408,10 @@ int db_begin(hy_db *db, hy_err *err)
 
 int db_commit(hy_db *db, hy_err *err)
 {
+    if (injected("COMMIT", "commit", err)) {
+        db_rollback(db);
+        return HY_ERR_INTERNAL;
+    }
 #ifdef HY_DB_PROFILE
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -467,6 +518,10 @@ static hy_stmt *vquery(hy_db *db, hy_err *err, const char *sql, bool copy_text, 
 {
     hy_stmt *st = stmt_get(db, err, sql);
     if (!st) return NULL;
+    if (injected(sql, "statement", err)) {
+        st->failed = true;
+        return st;
+    }
     int rc = bind_args(st, copy_text, fmt, ap);
     if (rc != SQLITE_OK) {
         sql_error(db, err, rc, "bind");

@@ -89,5 +89,13 @@ void db_on_prepare(hy_db *db, void (*fn)(const char *sql, void *ud), void *ud);
 /* Tests: the query plan of sql, one step a line ("SEARCH e USING INDEX
  * ..."), or NULL if it does not prepare. Caller frees. */
 char *db_query_plan(hy_db *db, const char *sql);
+/* Tests: the next `times` statements (any connection of this process)
+ * whose SQL contains `pattern` fail as a full disk would ("database or disk
+ * is full"), without touching the database; times < 0: every one until
+ * turned off. "BEGIN IMMEDIATE" and "COMMIT" match the transaction
+ * statements. pattern NULL turns it off. Nothing in the program calls it. */
+void db_test_fail(const char *pattern, int times);
+/* Tests: how many injected failures are still to come (-1: unlimited). */
+int db_test_fail_left(void);
 
 #endif

@@ -7,7 +7,9 @@
 #include "audit.h"
 #include "engine_internal.h"
 #include "exec_search.h"
+#include "notify.h"
 #include "sanitize.h"
+#include "store_grants.h"
 #include "step_support.h"
 #include "util.h"
 
@@ -26,7 +28,7 @@ int ex_load(hy_ctx *c, const char *exec_id, ex_state *x, hy_err *err)
         x->rowid = db_int(st, 0);
         hy_strlcpy(x->id, db_text(st, 1), sizeof x->id);
         hy_strlcpy(x->wf_name, db_text(st, 2), sizeof x->wf_name);
-        hy_strlcpy(x->status, db_text(st, 3), sizeof x->status);
+        x->status = hy_exec_status_of(db_text(st, 3));
         x->current = (int)db_int(st, 4);
         hy_strlcpy(x->org, db_text(st, 5), sizeof x->org);
         hy_strlcpy(x->user, db_text(st, 6), sizeof x->user);
@@ -44,7 +46,7 @@ int ex_load(hy_ctx *c, const char *exec_id, ex_state *x, hy_err *err)
         int order = (int)db_int(st, 0);
         if (order < 1 || order > EX_MAX_STEPS) continue;
         hy_strlcpy(x->step[order - 1].id, db_text(st, 1), HY_UUID_LEN);
-        hy_strlcpy(x->step[order - 1].status, db_text(st, 2), EX_STATUS_LEN);
+        x->step[order - 1].status = hy_step_status_of(db_text(st, 2));
         if (order > x->nsteps) x->nsteps = order;
     }
     rc = db_done(st);
@@ -63,19 +65,57 @@ static int count_delta(hy_ctx *c, const char *org, const char *wf_id, const char
                    "ttti", org, wf_id, status, delta);
 }
 
-int ex_status_changed(hy_ctx *c, ex_state *x, const char *status, hy_err *err)
+int ex_status_changed(hy_ctx *c, ex_state *x, hy_exec_status status, hy_err *err)
 {
-    if (strcmp(x->status, status) == 0) return 0;
+    if (x->status == status) return 0;
     const char *org = x->org[0] ? x->org : "";
-    int rc = count_delta(c, org, x->wf_id, x->status, -1, err);
-    if (rc == 0) rc = count_delta(c, org, x->wf_id, status, 1, err);
-    if (rc == 0) hy_strlcpy(x->status, status, sizeof x->status);
+    int rc = count_delta(c, org, x->wf_id, hy_exec_status_name(x->status), -1, err);
+    if (rc == 0) rc = count_delta(c, org, x->wf_id, hy_exec_status_name(status), 1, err);
+    if (rc == 0) x->status = status;
     return rc;
 }
 
-void ex_set_step_status(ex_state *x, int order, const char *status)
+/* The execution moves from one organisation to another (attach, detach):
+ * the engine owns exec_counts, the triggers of migration 003 are gone. */
+static int count_moved(hy_ctx *c, ex_state *x, const char *from_org, const char *to_org, hy_err *err)
 {
-    if (order >= 1 && order <= EX_MAX_STEPS) hy_strlcpy(x->step[order - 1].status, status, EX_STATUS_LEN);
+    const char *name = hy_exec_status_name(x->status);
+    int rc = count_delta(c, from_org ? from_org : "", x->wf_id, name, -1, err);
+    return rc ? rc : count_delta(c, to_org ? to_org : "", x->wf_id, name, 1, err);
+}
+
+int engine_detach_org(hy_ctx *c, const char *org_id, hy_err *err)
+{
+    /* every count of the organisation moves to "no organisation" */
+    int rc = db_exec(c->db, err,
+                     "INSERT INTO exec_counts(organization_id, workflow_definition_id, status, n) "
+                     "SELECT '', workflow_definition_id, status, n FROM exec_counts WHERE organization_id = ?1 AND true "
+                     "ON CONFLICT(organization_id, workflow_definition_id, status) DO UPDATE SET n = n + excluded.n",
+                     "t", org_id);
+    if (rc == 0) rc = db_exec(c->db, err, "DELETE FROM exec_counts WHERE organization_id = ?", "t", org_id);
+    if (rc == 0)
+        rc = db_exec(c->db, err, "UPDATE workflow_executions SET organization_id = NULL WHERE organization_id = ?",
+                     "t", org_id);
+    return rc;
+}
+
+int engine_detach_user(hy_ctx *c, const char *user_id, hy_err *err)
+{
+    static const char *const steps[] = {
+        "UPDATE workflow_executions SET requested_by = NULL WHERE requested_by = ?1",
+        "UPDATE workflow_executions SET user_id = NULL WHERE user_id = ?1",
+        "UPDATE workflow_executions SET cancelled_by = NULL WHERE cancelled_by = ?1",
+        "UPDATE workflow_step_executions SET completed_by = NULL WHERE completed_by = ?1",
+        "UPDATE workflow_step_executions SET input_by = NULL WHERE input_by = ?1",
+    };
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof steps / sizeof steps[0]; i++) rc = db_exec(c->db, err, steps[i], "t", user_id);
+    return rc;
+}
+
+void ex_set_step_status(ex_state *x, int order, hy_step_status status)
+{
+    if (order >= 1 && order <= EX_MAX_STEPS) x->step[order - 1].status = status;
 }
 
 /* ---- context ---- */
@@ -180,9 +220,27 @@ cJSON *ex_step_details(const ex_state *x, int order)
     return d;
 }
 
-/* ---- advancing ---- */
-
 static const char *nullable(const char *s) { return s && *s ? s : NULL; }
+
+/* ---- access ---- */
+
+int ex_record_access(hy_ctx *c, const ex_state *x, int order, const char *how, const char *note, const cJSON *output,
+                     hy_err *err)
+{
+    const hy_step_def *sd = x->wf && order >= 1 && order <= x->wf->nsteps ? &x->wf->steps[order - 1] : NULL;
+    if (!sd || (!sd->grants && !sd->revokes) || !x->user[0]) return 0;
+    char account[64] = "";
+    const cJSON *acc = sd->grant_account_key && output ? cJSON_GetObjectItemCaseSensitive(output, sd->grant_account_key)
+                                                       : NULL;
+    if (cJSON_IsString(acc) && acc->valuestring) hy_strlcpy(account, acc->valuestring, sizeof account);
+    else if (cJSON_IsNumber(acc)) snprintf(account, sizeof account, "%.0f", acc->valuedouble);
+    hy_grant_rec g = {.user_id = x->user, .resource = sd->grants ? sd->grants : sd->revokes,
+                      .organization_id = nullable(x->org), .execution_id = x->id, .step_id = x->step[order - 1].id,
+                      .how = how, .note = note, .account_id = nullable(account), .by = nullable(x->requested_by)};
+    return sd->grants ? grant_record(c, &g, err) : grant_revoke(c, &g, NULL, err);
+}
+
+/* ---- advancing ---- */
 
 static int complete(hy_ctx *c, const hy_principal *actor, ex_state *x, const cJSON *context, hy_err *err)
 {
@@ -205,7 +263,8 @@ static int complete(hy_ctx *c, const hy_principal *actor, ex_state *x, const cJS
                  "UPDATE workflow_executions SET status = 'completed', completed_at = ?, next_run_at = NULL, "
                  "current_step_order = ?, updated_at = ? WHERE id = ?",
                  "titt", now, x->nsteps, now, x->id);
-    if (rc == 0) rc = ex_status_changed(c, x, "completed", err);
+    if (rc == 0) rc = ex_status_changed(c, x, HY_EXEC_COMPLETED, err);
+    if (rc == 0) rc = notify_finished(c, x->id, x->nsteps, false, NULL, err);
     if (rc) return rc;
     x->deferred = false;
     x->current = x->nsteps;
@@ -223,7 +282,7 @@ static int write_queued(hy_ctx *c, ex_state *x, int k, hy_err *err)
                      "UPDATE workflow_executions SET status = 'pending', current_step_order = ?, "
                      "next_run_at = ?, updated_at = ? WHERE id = ?",
                      "iItt", k, now_ms, now, x->id);
-    if (rc == 0) rc = ex_status_changed(c, x, "pending", err);
+    if (rc == 0) rc = ex_status_changed(c, x, HY_EXEC_PENDING, err);
     x->deferred = false;
     return rc;
 }
@@ -242,7 +301,7 @@ int ex_advance(hy_ctx *c, const hy_principal *actor, ex_state *x, int from, cons
     int64_t now_ms = hy_now_ms();
     hy_iso_from_ms(now_ms, now);
     for (int k = from + 1; k <= x->nsteps; k++) {
-        if (strcmp(x->step[k - 1].status, "pending") != 0) continue;
+        if (x->step[k - 1].status != HY_SS_PENDING) continue;
         const hy_step_def *sd = &x->wf->steps[k - 1];
         int rc;
         if (sd->kind == HY_STEP_MANUAL) {
@@ -255,8 +314,9 @@ int ex_advance(hy_ctx *c, const hy_principal *actor, ex_state *x, int from, cons
                              "UPDATE workflow_executions SET status = 'awaiting_input', current_step_order = ?, "
                              "next_run_at = NULL, updated_at = ? WHERE id = ?",
                              "itt", k, now, x->id);
-            ex_set_step_status(x, k, "awaiting_input");
-            if (rc == 0) rc = ex_status_changed(c, x, "awaiting_input", err);
+            ex_set_step_status(x, k, HY_SS_AWAITING_INPUT);
+            if (rc == 0) rc = ex_status_changed(c, x, HY_EXEC_AWAITING_INPUT, err);
+            if (rc == 0) rc = notify_input_needed(c, x->id, k, x->step[k - 1].id, now, err);
             x->deferred = false;
         } else if (defer) {
             rc = 0;
@@ -280,10 +340,16 @@ static int advance_and_run(hy_ctx *c, const hy_principal *actor, ex_state *x, in
     return rc ? rc : ex_run_deferred(c, x, err);
 }
 
+/* The same, leaving a queued auto step to the runners. */
+static int advance_queued(hy_ctx *c, const hy_principal *actor, ex_state *x, int from, hy_err *err)
+{
+    return ex_advance(c, actor, x, from, NULL, NULL, false, err);
+}
+
 /* ---- start ---- */
 
-int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, const char *org_id,
-                 char id_out[HY_UUID_LEN], hy_err *err)
+static int start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, const char *org_id,
+                 const char *batch_id, char id_out[HY_UUID_LEN], hy_err *err)
 {
     char *wf_id = NULL;
     int rc = db_get_text(c->db, err, &wf_id, "SELECT id FROM workflow_definitions WHERE name = ?", "t", wf->name);
@@ -298,14 +364,14 @@ int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf
     hy_strlcpy(x.requested_by, actor->user_id, sizeof x.requested_by);
     hy_strlcpy(x.org, org_id ? org_id : "", sizeof x.org);
     hy_strlcpy(x.wf_id, wf_id, sizeof x.wf_id);
-    hy_strlcpy(x.status, "pending", sizeof x.status);
+    x.status = HY_EXEC_PENDING;
     char now[HY_TIME_LEN];
     hy_now_iso(now);
     rc = db_exec(c->db, err,
                  "INSERT INTO workflow_executions(id, workflow_definition_id, organization_id, requested_by, status, "
-                 "current_step_order, created_at, updated_at, search_text) VALUES(?1, ?2, ?3, ?4, 'pending', 1, ?5, ?5, "
-                 EXEC_SEARCH_TEXT("?1", "?3", "NULL") ")",
-                 "ttttt", x.id, wf_id, nullable(org_id), nullable(actor->user_id), now);
+                 "current_step_order, created_at, updated_at, search_text, batch_id, run_lane) VALUES(?1, ?2, ?3, ?4, "
+                 "'pending', 1, ?5, ?5, " EXEC_SEARCH_TEXT("?1", "?3", "NULL") ", ?6, ?6 IS NOT NULL)",
+                 "tttttt", x.id, wf_id, nullable(org_id), nullable(actor->user_id), now, nullable(batch_id));
     if (rc == 0)
         rc = db_exec(c->db, err,
                      "INSERT OR IGNORE INTO exec_search_pending(rowid, at) VALUES(last_insert_rowid(), ?)", "I",
@@ -330,7 +396,7 @@ int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf
             break;
         }
         hy_row_id(x.step[k - 1].id);
-        hy_strlcpy(x.step[k - 1].status, "pending", EX_STATUS_LEN);
+        x.step[k - 1].status = HY_SS_PENDING;
         rc = db_exec(c->db, err,
                      "INSERT INTO workflow_step_executions(id, execution_id, step_definition_id, step_order, status, "
                      "updated_at) VALUES(?, ?, ?, ?, 'pending', ?)",
@@ -342,12 +408,24 @@ int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf
     return rc;
 }
 
+int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, const char *org_id,
+                 char id_out[HY_UUID_LEN], hy_err *err)
+{
+    return start(c, actor, wf, org_id, NULL, id_out, err);
+}
+
+int engine_start_in_batch(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, const char *org_id,
+                          const char *batch_id, char id_out[HY_UUID_LEN], hy_err *err)
+{
+    return start(c, actor, wf, org_id, batch_id, id_out, err);
+}
+
 /* ---- operator actions ---- */
 
 static int refuse_finished(const ex_state *x, hy_err *err)
 {
-    if (strcmp(x->status, "cancelled") == 0) return hy_fail(err, HY_ERR_CONFLICT, "the execution was cancelled");
-    if (strcmp(x->status, "completed") == 0) return hy_fail(err, HY_ERR_CONFLICT, "the execution is completed");
+    if (x->status == HY_EXEC_CANCELLED) return hy_fail(err, HY_ERR_CONFLICT, "the execution was cancelled");
+    if (x->status == HY_EXEC_COMPLETED) return hy_fail(err, HY_ERR_CONFLICT, "the execution is completed");
     return 0;
 }
 
@@ -370,7 +448,7 @@ static int load_for_step(hy_ctx *c, const char *exec_id, int order, ex_state *x,
 /* A person closes step `order` by hand (skipped, or completed with
  * completed_manually set) with a note; the execution goes on when it was
  * the current step. */
-static int close_by_hand(hy_ctx *c, const hy_principal *actor, ex_state *x, int order, const char *status,
+static int close_by_hand(hy_ctx *c, const hy_principal *actor, ex_state *x, int order, hy_step_status status,
                          bool manually, const char *note, hy_err *err)
 {
     char now[HY_TIME_LEN];
@@ -379,26 +457,32 @@ static int close_by_hand(hy_ctx *c, const hy_principal *actor, ex_state *x, int 
                      "UPDATE workflow_step_executions SET status = ?, completed_manually = ?, note = ?, "
                      "completed_by = ?, completed_at = ?, next_attempt_at = NULL, lease_owner = NULL, "
                      "lease_expires_at = NULL, updated_at = ? WHERE id = ?",
-                     "tittttt", status, manually ? 1 : 0, note, nullable(actor->user_id), now, now,
+                     "tittttt", hy_step_status_name(status), manually ? 1 : 0, note, nullable(actor->user_id), now, now,
                      x->step[order - 1].id);
     if (rc) return rc;
     ex_set_step_status(x, order, status);
+    if (manually) { /* done by hand: the access it gives (or ends) is given, by hand */
+        char *why = xasprintf("done by hand: %s", note ? note : "");
+        rc = ex_record_access(c, x, order, "by_hand", why, NULL, err);
+        free(why);
+        if (rc) return rc;
+    }
     if (order == x->current) return advance_and_run(c, actor, x, order, err);
     return 0;
 }
 
-int engine_submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int order, const cJSON *raw,
-                  hy_err *err)
+static int submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int order, const cJSON *raw,
+                  bool run_local, hy_err *err)
 {
     ex_state x;
     if (load_for_step(c, exec_id, order, &x, err) != 0) return err->code;
     const hy_step_def *sd = &x.wf->steps[order - 1];
-    if (order != x.current || strcmp(x.step[order - 1].status, "awaiting_input") != 0) {
-        if (strcmp(x.status, "awaiting_input") == 0)
+    if (order != x.current || x.step[order - 1].status != HY_SS_AWAITING_INPUT) {
+        if (x.status == HY_EXEC_AWAITING_INPUT)
             return hy_fail(err, HY_ERR_CONFLICT, "step %d (%s) is not waiting for input; step %d (%s) is", order,
                            sd->name, x.current, step_name(&x, x.current));
         return hy_fail(err, HY_ERR_CONFLICT, "step %d (%s) is not waiting for input (the execution is %s at step %d)",
-                       order, sd->name, x.status, x.current);
+                       order, sd->name, hy_exec_status_name(x.status), x.current);
     }
     cJSON *ctx = NULL, *input = NULL;
     int rc = ex_context(c, &x, &ctx, err);
@@ -411,6 +495,14 @@ int engine_submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int
         if (rc == 0) rc = arc;
     }
     if (rc == 0 && err->nfield) rc = HY_ERR_INVALID;
+    /* A picked organisation or user says what the execution is about. */
+    for (int i = 0; rc == 0 && i < sd->nfields; i++) {
+        const hy_field_def *f = &sd->fields[i];
+        const char *v = f->kind == HY_FIELD_PICK ? wf_str(input, f->name) : NULL;
+        if (v && f->attach == HY_ATTACH_ORG && !io.attach_org[0]) hy_strlcpy(io.attach_org, v, sizeof io.attach_org);
+        if (v && f->attach == HY_ATTACH_USER && !io.attach_user[0])
+            hy_strlcpy(io.attach_user, v, sizeof io.attach_user);
+    }
     char *json = rc == 0 ? cJSON_PrintUnformatted(input) : NULL;
     char now[HY_TIME_LEN];
     hy_now_iso(now);
@@ -426,6 +518,7 @@ int engine_submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int
                      "UPDATE workflow_executions SET organization_id = ?1, updated_at = ?2, search_text = "
                      EXEC_SEARCH_TEXT("id", "?1", "user_id") " WHERE id = ?3",
                      "ttt", io.attach_org, now, x.id);
+        if (rc == 0) rc = count_moved(c, &x, x.org, io.attach_org, err);
         hy_strlcpy(x.org, io.attach_org, sizeof x.org);
     }
     if (rc == 0 && io.attach_user[0] && strcmp(io.attach_user, x.user) != 0) {
@@ -439,8 +532,20 @@ int engine_submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int
     cJSON_Delete(ctx);
     cJSON_Delete(input);
     if (rc) return rc;
-    ex_set_step_status(&x, order, "completed");
-    return advance_and_run(c, actor, &x, order, err);
+    ex_set_step_status(&x, order, HY_SS_COMPLETED);
+    return run_local ? advance_and_run(c, actor, &x, order, err) : advance_queued(c, actor, &x, order, err);
+}
+
+int engine_submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int order, const cJSON *raw,
+                  hy_err *err)
+{
+    return submit(c, actor, exec_id, order, raw, true, err);
+}
+
+int engine_submit_queued(hy_ctx *c, const hy_principal *actor, const char *exec_id, int order, const cJSON *raw,
+                         hy_err *err)
+{
+    return submit(c, actor, exec_id, order, raw, false, err);
 }
 
 int engine_retry(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err)
@@ -448,10 +553,10 @@ int engine_retry(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_e
     (void)actor;
     ex_state x;
     if (ex_load(c, exec_id, &x, err) != 0) return err->code;
-    if (strcmp(x.status, "failed") != 0)
-        return hy_fail(err, HY_ERR_CONFLICT, "only a failed execution can be retried (this one is %s)", x.status);
+    if (x.status != HY_EXEC_FAILED)
+        return hy_fail(err, HY_ERR_CONFLICT, "only a failed execution can be retried (this one is %s)", hy_exec_status_name(x.status));
     int k = x.current;
-    if (k < 1 || k > x.nsteps || strcmp(x.step[k - 1].status, "failed") != 0)
+    if (k < 1 || k > x.nsteps || x.step[k - 1].status != HY_SS_FAILED)
         return hy_fail(err, HY_ERR_CONFLICT, "step %d is not failed: nothing to retry (re-run from a step instead)", k);
     char now[HY_TIME_LEN];
     int64_t now_ms = hy_now_ms();
@@ -467,10 +572,10 @@ int engine_retry(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_e
                      "UPDATE workflow_executions SET status = 'pending', next_run_at = ?, completed_at = NULL, "
                      "updated_at = ? WHERE id = ?",
                      "Itt", now_ms, now, x.id);
-    if (rc == 0) rc = ex_status_changed(c, &x, "pending", err);
+    if (rc == 0) rc = ex_status_changed(c, &x, HY_EXEC_PENDING, err);
     if (rc) return rc;
     /* queued above; runs now if it waits on no network */
-    ex_set_step_status(&x, k, "pending");
+    ex_set_step_status(&x, k, HY_SS_PENDING);
     x.deferred = true;
     return ex_run_deferred(c, &x, err);
 }
@@ -485,7 +590,7 @@ int engine_retry_now(hy_ctx *c, const hy_principal *actor, const char *exec_id, 
     int64_t now_ms = hy_now_ms(), next = 0;
     bool waiting = false;
     int rc = 0;
-    if (k >= 1 && k <= x.nsteps && strcmp(x.step[k - 1].status, "pending") == 0)
+    if (k >= 1 && k <= x.nsteps && x.step[k - 1].status == HY_SS_PENDING)
         rc = db_get_int(c->db, err, &next, &waiting,
                         "SELECT next_attempt_at FROM workflow_step_executions WHERE id = ? AND attempts > 0 "
                         "AND next_attempt_at IS NOT NULL",
@@ -494,7 +599,7 @@ int engine_retry_now(hy_ctx *c, const hy_principal *actor, const char *exec_id, 
     if (!waiting || next <= now_ms)
         return hy_fail(err, HY_ERR_CONFLICT,
                        "step %d is not waiting between automatic attempts (the execution is %s): nothing to hurry",
-                       k, x.status);
+                       k, hy_exec_status_name(x.status));
     char now[HY_TIME_LEN];
     hy_iso_from_ms(now_ms, now);
     rc = db_exec(c->db, err,
@@ -513,17 +618,47 @@ int engine_skip(hy_ctx *c, const hy_principal *actor, const char *exec_id, int o
 {
     ex_state x;
     if (load_for_step(c, exec_id, order, &x, err) != 0) return err->code;
-    const char *st = x.step[order - 1].status;
+    hy_step_status st = x.step[order - 1].status;
     if (order < x.current)
         return hy_fail(err, HY_ERR_CONFLICT, "step %d (%s) is already behind the execution (%s); re-run from it instead",
-                       order, step_name(&x, order), st);
-    if (strcmp(st, "running") == 0)
+                       order, step_name(&x, order), hy_step_status_name(st));
+    if (st == HY_SS_RUNNING)
         return hy_fail(err, HY_ERR_CONFLICT, "step %d (%s) is running: wait for it to finish", order,
                        step_name(&x, order));
-    if (strcmp(st, "pending") != 0 && strcmp(st, "awaiting_input") != 0 && strcmp(st, "failed") != 0)
+    if (st != HY_SS_PENDING && st != HY_SS_AWAITING_INPUT && st != HY_SS_FAILED)
         return hy_fail(err, HY_ERR_CONFLICT, "step %d (%s) is %s: only a pending, waiting or failed step can be skipped",
-                       order, step_name(&x, order), st);
-    return close_by_hand(c, actor, &x, order, "skipped", false, reason, err);
+                       order, step_name(&x, order), hy_step_status_name(st));
+    return close_by_hand(c, actor, &x, order, HY_SS_SKIPPED, false, reason, err);
+}
+
+/* The step's on_done_by_hand: what it records as done becomes its checkpoint. */
+static int record_done_by_hand(hy_ctx *c, const hy_principal *actor, ex_state *x, int order, hy_err *err)
+{
+    const hy_step_def *sd = &x->wf->steps[order - 1];
+    if (!sd->on_done_by_hand) return 0;
+    cJSON *ctx = NULL, *cp = NULL, *out = NULL;
+    char *text = NULL;
+    int rc = ex_context(c, x, &ctx, err);
+    hy_step_io io = {.c = c, .actor = actor, .execution_id = x->id, .requested_by = nullable(x->requested_by),
+                     .context = ctx};
+    if (rc == 0 && sd->gather) rc = sd->gather(&io, ctx, err);
+    if (rc == 0)
+        rc = db_get_text(c->db, err, &text, "SELECT checkpoint FROM workflow_step_executions WHERE id = ?", "t",
+                         x->step[order - 1].id);
+    if (rc == 0) {
+        cp = text ? cJSON_Parse(text) : NULL;
+        rc = sd->on_done_by_hand(&io, cp, &out, err);
+    }
+    char *json = rc == 0 && out ? cJSON_PrintUnformatted(out) : NULL;
+    if (json)
+        rc = db_exec(c->db, err, "UPDATE workflow_step_executions SET checkpoint = ? WHERE id = ?", "tt", json,
+                     x->step[order - 1].id);
+    cJSON_free(json);
+    cJSON_Delete(out);
+    cJSON_Delete(cp);
+    cJSON_Delete(ctx);
+    free(text);
+    return rc;
 }
 
 int engine_mark_done(hy_ctx *c, const hy_principal *actor, const char *exec_id, int order, const char *note,
@@ -531,10 +666,11 @@ int engine_mark_done(hy_ctx *c, const hy_principal *actor, const char *exec_id, 
 {
     ex_state x;
     if (load_for_step(c, exec_id, order, &x, err) != 0) return err->code;
-    if (strcmp(x.step[order - 1].status, "failed") != 0)
+    if (x.step[order - 1].status != HY_SS_FAILED)
         return hy_fail(err, HY_ERR_CONFLICT, "step %d (%s) is %s: only a failed step can be marked done by hand", order,
-                       step_name(&x, order), x.step[order - 1].status);
-    return close_by_hand(c, actor, &x, order, "completed", true, note, err);
+                       step_name(&x, order), hy_step_status_name(x.step[order - 1].status));
+    if (record_done_by_hand(c, actor, &x, order, err) != 0) return err->code;
+    return close_by_hand(c, actor, &x, order, HY_SS_COMPLETED, true, note, err);
 }
 
 int engine_rerun(hy_ctx *c, const hy_principal *actor, const char *exec_id, int from, hy_err *err)
@@ -544,10 +680,10 @@ int engine_rerun(hy_ctx *c, const hy_principal *actor, const char *exec_id, int 
     if (!x.wf) return hy_fail(err, HY_ERR_INTERNAL, "workflow %s is not known to this program", x.wf_name);
     if (from < 1 || from > x.nsteps)
         return hy_fail(err, HY_ERR_INVALID, "no step %d in %s (it has %d steps)", from, x.wf_name, x.nsteps);
-    if (strcmp(x.status, "cancelled") == 0)
+    if (x.status == HY_EXEC_CANCELLED)
         return hy_fail(err, HY_ERR_CONFLICT,
                        "a cancelled execution cannot be run again: start a new request instead");
-    if (strcmp(x.status, "completed") != 0 && from > x.current)
+    if (x.status != HY_EXEC_COMPLETED && from > x.current)
         return hy_fail(err, HY_ERR_CONFLICT, "the execution has not reached step %d yet (it is at step %d)", from,
                        x.current);
     int64_t now_ms = hy_now_ms();
@@ -578,9 +714,9 @@ int engine_rerun(hy_ctx *c, const hy_principal *actor, const char *exec_id, int 
                      "UPDATE workflow_executions SET status = 'pending', current_step_order = ?, completed_at = NULL, "
                      "cancelled_by = NULL, cancelled_at = NULL, next_run_at = NULL, updated_at = ? WHERE id = ?",
                      "itt", from, now, x.id);
-    if (rc == 0) rc = ex_status_changed(c, &x, "pending", err);
+    if (rc == 0) rc = ex_status_changed(c, &x, HY_EXEC_PENDING, err);
     if (rc) return rc;
-    for (int k = from; k <= x.nsteps; k++) ex_set_step_status(&x, k, "pending");
+    for (int k = from; k <= x.nsteps; k++) ex_set_step_status(&x, k, HY_SS_PENDING);
     return advance_and_run(c, actor, &x, from - 1, err);
 }
 
@@ -606,7 +742,8 @@ int engine_cancel(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_
                  "UPDATE workflow_executions SET status = 'cancelled', cancelled_by = ?1, cancelled_at = ?2, "
                  "next_run_at = CASE WHEN ?3 > 0 THEN ?3 END, updated_at = ?2 WHERE id = ?4",
                  "ttIt", nullable(actor->user_id), now, running ? lease : (int64_t)0, x.id);
-    if (rc == 0) rc = ex_status_changed(c, &x, "cancelled", err);
+    if (rc == 0) rc = ex_status_changed(c, &x, HY_EXEC_CANCELLED, err);
+    if (rc == 0) rc = notify_finished(c, x.id, x.current, true, actor->user_id, err);
     if (rc == 0)
         rc = db_exec(c->db, err,
                      "UPDATE workflow_step_executions SET status = 'cancelled', lease_owner = NULL, "

@@ -37,10 +37,20 @@
  * org_id (may be NULL): the organisation it is about, when known. */
 int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, const char *org_id,
                  char id_out[HY_UUID_LEN], hy_err *err);
+/* The same, as one execution of a batch (a row of batches, created by the
+ * caller): the execution carries batch_id and runs in the batch lane, after
+ * the due steps of one-off executions (runners take lane 0 first). */
+int engine_start_in_batch(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, const char *org_id,
+                          const char *batch_id, char id_out[HY_UUID_LEN], hy_err *err);
 /* Submits the input of the manual step waiting at step_order: field errors
  * (all at once) change nothing. */
 int engine_submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int step_order, const cJSON *raw,
                   hy_err *err);
+/* The same, but an auto step it makes due is left queued for the runners,
+ * even one that waits on no network (not run inline): for a transaction
+ * that starts a whole batch. */
+int engine_submit_queued(hy_ctx *c, const hy_principal *actor, const char *exec_id, int step_order,
+                         const cJSON *raw, hy_err *err);
 /* Failed step -> pending again (attempt count restarts). */
 int engine_retry(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err);
 /* The current step waits between automatic attempts (after a transient
@@ -59,6 +69,13 @@ int engine_rerun(hy_ctx *c, const hy_principal *actor, const char *exec_id, int 
 /* Cancels: waiting, pending and failed steps become cancelled; a step being
  * run finishes and is recorded, and nothing runs after it. */
 int engine_cancel(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err);
+
+/* An organisation or a user is deleted: its executions are kept, detached
+ * (their organization_id / user_id, requested_by, cancelled_by and their
+ * steps' completed_by / input_by set to NULL) and the counts follow.
+ * Inside the caller's transaction, before the row is deleted. */
+int engine_detach_org(hy_ctx *c, const char *org_id, hy_err *err);
+int engine_detach_user(hy_ctx *c, const char *user_id, hy_err *err);
 
 /* Auto steps that wait on no network (simulate, off, Studio) are run by
  * the action that queues them, in its transaction, right after it (unless
@@ -124,12 +141,15 @@ typedef struct {
     int poll_ms;                     /* 0 = 500: how often to look for work from other processes */
     int lease_ms;                    /* 0 = engine default */
     const char *only_requested_by;   /* NULL = all runnable work */
+    bool notify;                     /* also deliver notifications (a notifier thread: notify.h) */
 } hy_runner_opts;
 
 typedef struct {
     bool running;                    /* a step is being run right now */
     hy_engine_stats engine;
-    char last_error[256];            /* the last engine error (not a step's), or "" */
+    char last_error[256];            /* the engine error of the last cycle (not a step's), or "" */
+    long errors;                     /* cycles that ended in an engine error so far */
+    char recent_error[256];          /* the latest of them, kept after good cycles */
 } hy_runner_status;
 
 /* Opens its own connection to the app's database and starts the thread. */

@@ -4,9 +4,9 @@
 #define HY_ENGINE_INTERNAL_H
 
 #include "engine.h"
+#include "status.h"
 
 #define EX_MAX_STEPS 32
-#define EX_STATUS_LEN 16
 
 /* An execution row and its steps' statuses, loaded inside a transaction. */
 typedef struct {
@@ -15,14 +15,14 @@ typedef struct {
     char wf_name[64];
     const hy_workflow_def *wf;   /* NULL if this program does not know the workflow */
     char wf_id[HY_UUID_LEN];     /* workflow_definition_id */
-    char status[EX_STATUS_LEN];
+    hy_exec_status status;
     int current;
     char org[HY_UUID_LEN], user[HY_UUID_LEN], requested_by[HY_UUID_LEN];
     int nsteps;
     bool deferred;               /* queued at `current` in memory only (see ex_advance) */
     struct {
         char id[HY_UUID_LEN];
-        char status[EX_STATUS_LEN];
+        hy_step_status status;
     } step[EX_MAX_STEPS];        /* [0] = step_order 1 */
 } ex_state;
 
@@ -32,7 +32,7 @@ int ex_load(hy_ctx *c, const char *exec_id, ex_state *x, hy_err *err);
  * already updated): keeps exec_counts right and x->status current. The
  * engine, the only writer of execution status, calls this after every such
  * UPDATE (a trigger would make every UPDATE of the table slower). */
-int ex_status_changed(hy_ctx *c, ex_state *x, const char *status, hy_err *err);
+int ex_status_changed(hy_ctx *c, ex_state *x, hy_exec_status status, hy_err *err);
 /* Builds the merged context (see engine_context). */
 int ex_context(hy_ctx *c, const ex_state *x, cJSON **out, hy_err *err);
 /* Copies every key of src into dst, replacing. */
@@ -40,7 +40,7 @@ void ex_merge(cJSON *dst, const cJSON *src);
 /* The same, moving src's items (src is left empty). */
 void ex_merge_move(cJSON *dst, cJSON *src);
 /* Sets a step's status in the row and in x. */
-void ex_set_step_status(ex_state *x, int order, const char *status);
+void ex_set_step_status(ex_state *x, int order, hy_step_status status);
 /* Moves past step `from` (0 = before the first): the next pending step
  * becomes current (manual: awaiting_input; auto: queued now), or the
  * execution completes. context may be NULL (then built if needed).
@@ -57,6 +57,11 @@ int ex_flush_deferred(hy_ctx *c, ex_state *x, hy_err *err);
  * would; else (or after a database error inside them, undone by a
  * savepoint) writes the queued step for the runners. */
 int ex_run_deferred(hy_ctx *c, ex_state *x, hy_err *err);
+/* Step `order` completed (how: "auto" or "by_hand", with a note): records
+ * the grant it gives or ends the one it revokes (workflows.h grants /
+ * revokes) for the execution's user. Nothing for other steps. */
+int ex_record_access(hy_ctx *c, const ex_state *x, int order, const char *how, const char *note, const cJSON *output,
+                     hy_err *err);
 /* Audit helper: details built from key/value string pairs (NULL-terminated). */
 int ex_audit(hy_ctx *c, const hy_principal *actor, const char *action, const char *exec_id, cJSON *details,
              hy_err *err);

@@ -13,6 +13,8 @@
 #include "engine_internal.h"
 #include "exec_search.h"
 #include "integrations/http.h"
+#include "step_support.h"
+#include "notify.h"
 #include "util.h"
 
 #define DEFAULT_LEASE_MS 30000
@@ -93,40 +95,52 @@ int engine_next_due(hy_engine *e, int64_t *due, hy_err *err)
         st = db_query(e->c->db, err,
                       "SELECT min(next_run_at) FROM workflow_executions WHERE next_run_at IS NOT NULL AND requested_by = ?",
                       "t", e->only_user);
-    else
-        st = db_query(e->c->db, err, "SELECT min(next_run_at) FROM workflow_executions WHERE next_run_at IS NOT NULL",
+    else /* each lane's first (idx_we_runnable: run_lane, next_run_at) */
+        st = db_query(e->c->db, err,
+                      "SELECT min(m) FROM (SELECT min(next_run_at) AS m FROM workflow_executions WHERE run_lane = 0 "
+                      "AND next_run_at IS NOT NULL UNION ALL SELECT min(next_run_at) FROM workflow_executions "
+                      "WHERE run_lane = 1 AND next_run_at IS NOT NULL)",
                       "");
     *due = -1;
     if (db_row(st) && !db_null(st, 0)) *due = db_int(st, 0);
     return db_done(st);
 }
 
+/* The next due execution: lane 0 (one-off requests) first, then lane 1
+ * (batches), each oldest due first. A batch of 500 is worked through
+ * without starving the requests people make meanwhile: theirs is taken at
+ * the next pick. */
 static int find_runnable(hy_engine *e, int64_t now, char id[HY_UUID_LEN], hy_err *err)
 {
-    hy_stmt *st;
-    if (e->only_exec)
-        st = db_query(e->c->db, err,
-                      "SELECT id FROM workflow_executions WHERE id = ? AND next_run_at IS NOT NULL AND next_run_at <= ?",
-                      "tI", e->only_exec, now);
-    else if (e->only_user)
-        st = db_query(e->c->db, err,
-                      "SELECT id FROM workflow_executions WHERE next_run_at IS NOT NULL AND next_run_at <= ? "
-                      "AND requested_by = ? ORDER BY next_run_at LIMIT 1",
-                      "It", now, e->only_user);
-    else
-        st = db_query(e->c->db, err,
-                      "SELECT id FROM workflow_executions WHERE next_run_at IS NOT NULL AND next_run_at <= ? "
-                      "ORDER BY next_run_at LIMIT 1",
-                      "I", now);
     id[0] = '\0';
-    if (db_row(st)) hy_strlcpy(id, db_text(st, 0), HY_UUID_LEN);
-    return db_done(st);
+    for (int lane = 0; lane <= 1 && !id[0]; lane++) {
+        hy_stmt *st;
+        if (e->only_exec)
+            st = db_query(e->c->db, err,
+                          "SELECT id FROM workflow_executions WHERE id = ? AND next_run_at IS NOT NULL "
+                          "AND next_run_at <= ?",
+                          "tI", e->only_exec, now);
+        else if (e->only_user)
+            st = db_query(e->c->db, err,
+                          "SELECT id FROM workflow_executions WHERE next_run_at IS NOT NULL AND next_run_at <= ? "
+                          "AND requested_by = ? ORDER BY run_lane, next_run_at LIMIT 1",
+                          "It", now, e->only_user);
+        else
+            st = db_query(e->c->db, err,
+                          "SELECT id FROM workflow_executions WHERE run_lane = ? AND next_run_at IS NOT NULL "
+                          "AND next_run_at <= ? ORDER BY next_run_at LIMIT 1",
+                          "iI", lane, now);
+        if (db_row(st)) hy_strlcpy(id, db_text(st, 0), HY_UUID_LEN);
+        int rc = db_done(st);
+        if (rc || e->only_exec || e->only_user) return rc;
+    }
+    return 0;
 }
 
 /* ---- the step row ---- */
 
 typedef struct {
-    char status[EX_STATUS_LEN];
+    hy_step_status status;
     int attempts;
     char owner[160];
     bool has_lease, has_next;
@@ -150,7 +164,7 @@ static int load_step_row(hy_engine *e, const char *step_id, step_row *r, hy_err 
                            "calls, checkpoint FROM workflow_step_executions WHERE id = ?",
                            "t", step_id);
     if (db_row(st)) {
-        hy_strlcpy(r->status, db_text(st, 0), sizeof r->status);
+        r->status = hy_step_status_of(db_text(st, 0));
         r->attempts = (int)db_int(st, 1);
         hy_strlcpy(r->owner, db_text(st, 2), sizeof r->owner);
         r->has_lease = !db_null(st, 3);
@@ -231,6 +245,7 @@ typedef struct {
     int attempts;            /* including this one */
     int64_t started_ms, duration_ms;
     cJSON *calls;
+    char *checkpoint;        /* saved by a local run: written with the result (owned) */
 } attempt;
 
 static int record_success(hy_engine *e, ex_state *x, const attempt *a, const step_row *row, const cJSON *output,
@@ -245,14 +260,15 @@ static int record_success(hy_engine *e, ex_state *x, const attempt *a, const ste
     int rc = db_exec(e->c->db, err,
                      "UPDATE workflow_step_executions SET status = 'completed', output = ?, calls = ?, error = NULL, "
                      "attempts = ?, attempt_log = ?, lease_owner = NULL, lease_expires_at = NULL, "
-                     "next_attempt_at = NULL, started_at = coalesce(started_at, ?), completed_at = ?, updated_at = ? "
-                     "WHERE id = ?",
-                     "ttittttt", out, calls, a->attempts, log, started, now, now, a->step_id);
+                     "next_attempt_at = NULL, started_at = coalesce(started_at, ?), completed_at = ?, updated_at = ?, "
+                     "checkpoint = coalesce(?, checkpoint) WHERE id = ?",
+                     "ttitttttt", out, calls, a->attempts, log, started, now, now, a->checkpoint, a->step_id);
     cJSON_free(out);
     free(log);
     free(calls);
+    if (rc == 0) rc = ex_record_access(e->c, x, a->order, "auto", NULL, output, err);
     if (rc) return rc;
-    ex_set_step_status(x, a->order, "completed");
+    ex_set_step_status(x, a->order, HY_SS_COMPLETED);
     e->stats.steps_completed++;
     cJSON *d = ex_step_details(x, a->order);
     cJSON_AddNumberToObject(d, "attempt", a->attempts);
@@ -265,7 +281,7 @@ static int record_failure(hy_engine *e, ex_state *x, const attempt *a, const ste
 {
     int max = e->c->cfg->http.max_attempts > 0 ? e->c->cfg->http.max_attempts : 1;
     bool transient = failure->code == HY_ERR_TRANSIENT;
-    bool cancelled = strcmp(x->status, "cancelled") == 0;
+    bool cancelled = x->status == HY_EXEC_CANCELLED;
     bool retry = transient && a->attempts < max && !cancelled;
     char now[HY_TIME_LEN];
     int64_t now_ms = hy_now_ms();
@@ -276,13 +292,15 @@ static int record_failure(hy_engine *e, ex_state *x, const attempt *a, const ste
     char *log = log_append(row->attempt_log, a->started_ms, a->duration_ms, e->owner, failure->msg, transient, false);
     char *calls = calls_append(row->calls, a->calls);
     int64_t delay = retry ? backoff_ms(a->attempts, failure->retry_after) : 0;
-    const char *status = retry ? "pending" : cancelled ? "cancelled" : "failed";
+    hy_step_status status = retry ? HY_SS_PENDING : cancelled ? HY_SS_CANCELLED : HY_SS_FAILED;
     int rc = db_exec(e->c->db, err,
                      "UPDATE workflow_step_executions SET status = ?1, error = ?2, attempts = ?3, attempt_log = ?4, "
                      "calls = ?5, lease_owner = NULL, lease_expires_at = NULL, "
-                     "next_attempt_at = CASE WHEN ?6 > 0 THEN ?6 END, updated_at = ?7 WHERE id = ?8",
-                     "ttittItt", status, msg, a->attempts, log, calls, retry ? now_ms + delay : (int64_t)0, now,
-                     a->step_id);
+                     "next_attempt_at = CASE WHEN ?6 > 0 THEN ?6 END, updated_at = ?7, "
+                     "checkpoint = coalesce(?9, checkpoint) WHERE id = ?8",
+                     "ttittIttt", hy_step_status_name(status), msg, a->attempts, log, calls,
+                     retry ? now_ms + delay : (int64_t)0, now,
+                     a->step_id, a->checkpoint);
     free(log);
     free(calls);
     if (rc == 0)
@@ -290,7 +308,8 @@ static int record_failure(hy_engine *e, ex_state *x, const attempt *a, const ste
                      "UPDATE workflow_executions SET status = ?1, next_run_at = CASE WHEN ?2 > 0 THEN ?2 END, "
                      "updated_at = ?3 WHERE id = ?4 AND status IN ('pending', 'running')",
                      "tItt", retry ? "running" : "failed", retry ? now_ms + delay : (int64_t)0, now, x->id);
-    if (rc == 0 && db_changes(e->c->db) == 1) rc = ex_status_changed(e->c, x, retry ? "running" : "failed", err);
+    if (rc == 0 && db_changes(e->c->db) == 1)
+        rc = ex_status_changed(e->c, x, retry ? HY_EXEC_RUNNING : HY_EXEC_FAILED, err);
     if (rc == 0 && cancelled)
         rc = db_exec(e->c->db, err, "UPDATE workflow_executions SET next_run_at = NULL WHERE id = ?", "t", x->id);
     if (rc == 0) {
@@ -303,6 +322,7 @@ static int record_failure(hy_engine *e, ex_state *x, const attempt *a, const ste
         if (retry) cJSON_AddNumberToObject(d, "retry_in_ms", (double)delay);
         rc = ex_audit(e->c, &e->sys, retry ? "exec.step.retry" : "exec.step.fail", x->id, d, err);
     }
+    if (rc == 0 && !retry && !cancelled) rc = notify_failed(e->c, x->id, a->order, a->step_id, msg, err);
     free(msg);
     return rc;
 }
@@ -310,7 +330,7 @@ static int record_failure(hy_engine *e, ex_state *x, const attempt *a, const ste
 /* ---- running a step's functions ---- */
 
 /* gather + run (+ fault hook). Returns 0 or the step's error in *failure. */
-static int call_step(hy_engine *e, ex_state *x, const attempt *a, const cJSON *context, cJSON *gctx,
+static int call_step(hy_engine *e, ex_state *x, attempt *a, const cJSON *context, cJSON *gctx,
                      const step_row *row, cJSON *output, hy_err *failure)
 {
     (void)context;
@@ -319,13 +339,26 @@ static int call_step(hy_engine *e, ex_state *x, const attempt *a, const cJSON *c
     cJSON *checkpoint = row->checkpoint ? cJSON_Parse(row->checkpoint) : NULL;
     hy_step_run r = {.c = e->c, .cfg = e->c->cfg, .mode = mode, .execution_id = x->id, .step_id = a->step_id,
                      .step_name = a->sd->name, .attempt = a->attempts, .context = gctx, .checkpoint = checkpoint,
-                     .output = output, .calls = a->calls, .lease_owner = e->owner, .integ = e->integ};
+                     .output = output, .calls = a->calls, .lease_owner = e->owner, .integ = e->integ,
+                     .svc = {.c = e->c, .integ = e->integ, .owner = e->owner}};
     int rc = 0;
     if (ex_fault_fn) rc = ex_fault_fn(x->wf_name, a->sd->name, a->attempts, failure, ex_fault_ud);
     if (rc == 0 && mode == HY_MODE_OFF)
         rc = hy_fail(failure, HY_ERR_PERMANENT, "%s", hy_integration_off_message(a->sd->integration));
     if (rc == 0 && !a->sd->run) rc = hy_fail(failure, HY_ERR_PERMANENT, "step %s has nothing to run", a->sd->name);
-    if (rc == 0) rc = a->sd->run(&r, failure);
+    if (rc == 0) {
+        /* every call a live backend makes is recorded on the step */
+        hy_call_log log = {0};
+        if (e->integ) integ_set_log(e->integ, &log);
+        rc = a->sd->run(&r, failure);
+        if (e->integ) integ_set_log(e->integ, NULL);
+        step_record_calls(&r, &log);
+        call_log_free(&log);
+    }
+    if (rc == 0 && (mode == HY_MODE_SIMULATE || a->sd->integration == HY_INT_STUDIO))
+        step_mark_simulated(output);
+    free(a->checkpoint);
+    a->checkpoint = r.checkpoint_local; /* a local run's checkpoint goes with its result */
     if (rc && failure->code == HY_OK) hy_fail(failure, HY_ERR_PERMANENT, "step %s failed", a->sd->name);
     cJSON_Delete(checkpoint);
     return rc;
@@ -403,13 +436,14 @@ static int run_local(hy_engine *e, ex_state *x, int order, step_row *row, hy_err
         }
         cJSON_Delete(output);
         cJSON_Delete(a.calls);
+        free(a.checkpoint);
         done++;
         order = 0;
         if (rc == 0 && next && done < e->batch_max && !(e->deadline && hy_mono_ms() >= e->deadline) &&
             !hy_integration_remote(e->c->cfg, x->wf->steps[next - 1].integration)) {
             step_row_free(row);
             rc = load_step_row(e, x->step[next - 1].id, row, err);
-            if (rc == 0 && strcmp(row->status, "pending") == 0 && (!row->has_next || row->next_attempt <= hy_now_ms()))
+            if (rc == 0 && row->status == HY_SS_PENDING && (!row->has_next || row->next_attempt <= hy_now_ms()))
                 order = next;
         }
     }
@@ -457,7 +491,7 @@ static bool runs_inline(hy_ctx *c, hy_engine *e, ex_state *x, int k, step_row *r
     const hy_step_def *sd = &x->wf->steps[k - 1];
     if (sd->kind != HY_STEP_AUTO || hy_integration_remote(c->cfg, sd->integration)) return false;
     if ((*rc = load_step_row(e, x->step[k - 1].id, row, err)) != 0) return false;
-    return strcmp(row->status, "pending") == 0 && !(row->has_next && row->next_attempt > hy_now_ms());
+    return row->status == HY_SS_PENDING && !(row->has_next && row->next_attempt > hy_now_ms());
 }
 
 /* Per thread, for benchmarks (engine_inline_stats). */
@@ -530,7 +564,7 @@ int engine_run_inline(hy_ctx *c, const char *exec_id, hy_err *err)
     if (!db_in_tx(c->db)) return hy_fail(err, HY_ERR_INTERNAL, "local steps run outside a transaction (a bug)");
     ex_state x;
     int rc = ex_load(c, exec_id, &x, err);
-    if (rc || strcmp(x.status, "pending") != 0) return rc;
+    if (rc || x.status != HY_EXEC_PENDING) return rc;
     hy_engine probe = {.c = c};
     step_row row;
     memset(&row, 0, sizeof row);
@@ -544,7 +578,11 @@ int engine_run_inline(hy_ctx *c, const char *exec_id, hy_err *err)
 static int fail_in_claim(hy_engine *e, ex_state *x, attempt *a, step_row *row, const hy_err *failure, hy_err *err)
 {
     int rc = record_failure(e, x, a, row, failure, err);
-    return rc ? rc : db_commit(e->c->db, err);
+    if (rc) {
+        db_rollback(e->c->db);
+        return rc;
+    }
+    return db_commit(e->c->db, err); /* a failed commit rolls back */
 }
 
 static int run_remote(hy_engine *e, ex_state *x, int order, step_row *row, bool reclaim, hy_err *err)
@@ -561,7 +599,10 @@ static int run_remote(hy_engine *e, ex_state *x, int order, step_row *row, bool 
                      "attempt_log = ?7, updated_at = ?4 WHERE id = ?5 AND (status = 'pending' OR "
                      "(status = 'running' AND lease_expires_at <= ?6))",
                      "itIttIt", a.attempts, e->owner, lease, now, a.step_id, now_ms, row->attempt_log);
-    if (rc) return rc;
+    if (rc) {
+        db_rollback(e->c->db); /* the claim transaction (engine_tick's) ends here */
+        return rc;
+    }
     if (db_changes(e->c->db) != 1) { /* someone else has it */
         db_rollback(e->c->db);
         return 0;
@@ -569,7 +610,7 @@ static int run_remote(hy_engine *e, ex_state *x, int order, step_row *row, bool 
     rc = db_exec(e->c->db, err,
                  "UPDATE workflow_executions SET status = 'running', next_run_at = ?, updated_at = ? WHERE id = ?",
                  "Itt", lease, now, x->id);
-    if (rc == 0) rc = ex_status_changed(e->c, x, "running", err);
+    if (rc == 0) rc = ex_status_changed(e->c, x, HY_EXEC_RUNNING, err);
     cJSON *context = NULL, *gctx = NULL;
     if (rc == 0) rc = ex_context(e->c, x, &context, err);
     hy_err failure;
@@ -578,6 +619,7 @@ static int run_remote(hy_engine *e, ex_state *x, int order, step_row *row, bool 
         a.calls = cJSON_CreateArray();
         rc = fail_in_claim(e, x, &a, row, &failure, err);
         cJSON_Delete(a.calls);
+        free(a.checkpoint);
         cJSON_Delete(context);
         cJSON_Delete(gctx);
         return rc;
@@ -614,7 +656,7 @@ static int run_remote(hy_engine *e, ex_state *x, int order, step_row *row, bool 
     step_row now_row;
     memset(&now_row, 0, sizeof now_row);
     if (rc == 0) rc = load_step_row(e, a.step_id, &now_row, err);
-    if (rc == 0 && (strcmp(now_row.status, "running") != 0 || strcmp(now_row.owner, e->owner) != 0)) {
+    if (rc == 0 && (now_row.status != HY_SS_RUNNING || strcmp(now_row.owner, e->owner) != 0)) {
         e->stats.lease_lost++;
         db_rollback(e->c->db);
         goto out;
@@ -633,7 +675,7 @@ static int run_remote(hy_engine *e, ex_state *x, int order, step_row *row, bool 
     if (rc == 0 && src == 0) {
         rc = record_success(e, x, &a, &now_row, output, err);
         ex_merge(context, output);
-        if (rc == 0 && (strcmp(x->status, "running") == 0 || strcmp(x->status, "pending") == 0))
+        if (rc == 0 && (x->status == HY_EXEC_RUNNING || x->status == HY_EXEC_PENDING))
             rc = ex_advance(e->c, &e->sys, x, order, context, NULL, false, err);
         else if (rc == 0)
             rc = db_exec(e->c->db, err, "UPDATE workflow_executions SET next_run_at = NULL WHERE id = ?", "t", x->id);
@@ -646,6 +688,7 @@ out:
     step_row_free(&now_row);
     cJSON_Delete(output);
     cJSON_Delete(a.calls);
+    free(a.checkpoint);
     cJSON_Delete(context);
     cJSON_Delete(gctx);
     return rc;
@@ -688,18 +731,18 @@ static int dispatch(hy_engine *e, ex_state *x, int64_t now, bool alone, dispatch
     *res = D_DONE;
     *steps = 0;
     int k = x->current;
-    bool active = strcmp(x->status, "pending") == 0 || strcmp(x->status, "running") == 0;
+    bool active = x->status == HY_EXEC_PENDING || x->status == HY_EXEC_RUNNING;
     step_row row;
     memset(&row, 0, sizeof row);
     int rc = 0;
     if (k >= 1 && k <= x->nsteps) rc = load_step_row(e, x->step[k - 1].id, &row, err);
     if (rc) return rc;
-    bool lease_live = strcmp(row.status, "running") == 0 && row.has_lease && row.lease_exp > now;
+    bool lease_live = row.status == HY_SS_RUNNING && row.has_lease && row.lease_exp > now;
     if (!active || k < 1 || k > x->nsteps || x->wf->steps[k - 1].kind != HY_STEP_AUTO) {
         /* Nothing to run (e.g. cancelled): a step whose runner died is closed. */
         if (lease_live) rc = park(e, x->id, row.lease_exp, err);
         else {
-            if (strcmp(row.status, "running") == 0)
+            if (row.status == HY_SS_RUNNING)
                 rc = db_exec(e->c->db, err,
                              "UPDATE workflow_step_executions SET status = 'cancelled', lease_owner = NULL, "
                              "lease_expires_at = NULL WHERE id = ?",
@@ -712,13 +755,13 @@ static int dispatch(hy_engine *e, ex_state *x, int64_t now, bool alone, dispatch
         return rc;
     }
     bool reclaim = false;
-    if (strcmp(row.status, "pending") == 0) {
+    if (row.status == HY_SS_PENDING) {
         if (row.has_next && row.next_attempt > now) {
             rc = park(e, x->id, row.next_attempt, err);
             step_row_free(&row);
             return rc;
         }
-    } else if (strcmp(row.status, "running") == 0) {
+    } else if (row.status == HY_SS_RUNNING) {
         if (lease_live) {
             rc = park(e, x->id, row.lease_exp, err);
             step_row_free(&row);
@@ -755,6 +798,7 @@ static int dispatch(hy_engine *e, ex_state *x, int64_t now, bool alone, dispatch
                     row.attempts);
             rc = record_failure(e, x, &a, &row, &failure, err);
             cJSON_Delete(a.calls);
+            free(a.checkpoint);
             step_row_free(&row);
             return rc;
         }
@@ -816,10 +860,11 @@ int engine_tick(hy_engine *e, bool *worked, hy_err *err)
         int n = 0;
         rc = dispatch(e, &x, now, first, &res, &n, err);
         steps += n;
-        if (res == D_COMMITTED) { /* nothing left open */
-            if (rc == 0) checkpoint_now_and_then(e);
-            return rc;
+        if (res == D_COMMITTED && rc == 0) { /* nothing left open */
+            checkpoint_now_and_then(e);
+            return 0;
         }
+        if (res == D_COMMITTED) break; /* run_remote failed: its transactions are ended; park below */
         if (rc || res == D_NEEDS_ALONE || steps >= e->batch_max || hy_mono_ms() >= until) break;
         id[0] = '\0';
     }
@@ -829,6 +874,8 @@ int engine_tick(hy_engine *e, bool *worked, hy_err *err)
         checkpoint_now_and_then(e);
         return 0;
     }
+    /* Every error ends the transaction here (a no-op if it is ended), so
+     * that the next tick, in this process, can begin one. */
     db_rollback(e->c->db);
     if (id[0]) {
         /* Park the execution so a persistent problem does not spin. */

@@ -7,10 +7,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "backoff.h"
 #include "engine.h"
+#include "notify.h"
 #include "util.h"
 
 #define DEFAULT_POLL_MS 500
+#define ERROR_WAIT_MAX_MS 30000  /* after database errors: poll, 2 x poll ... at most this */
 
 struct hy_runner {
     pthread_t th;
@@ -22,14 +25,18 @@ struct hy_runner {
     hy_db *db;
     hy_ctx ctx;
     hy_engine *eng;
+    hy_notifier *notifier;       /* NULL: this runner delivers no notifications */
     hy_engine_stats stats;
     char last_error[256];
+    long errors;
+    char recent_error[256];
 };
 
 static void *runner_main(void *arg)
 {
     hy_runner *r = arg;
     hy_err err;
+    hy_backoff backoff = {.base_ms = r->poll_ms, .max_ms = ERROR_WAIT_MAX_MS};
     while (!r->stop) {
         hy_err_clear(&err);
         pthread_mutex_lock(&r->mu);
@@ -41,13 +48,19 @@ static void *runner_main(void *arg)
         pthread_mutex_lock(&r->mu);
         r->busy = false;
         engine_get_stats(r->eng, &r->stats);
-        if (rc) hy_strlcpy(r->last_error, err.msg, sizeof r->last_error);
+        /* the last error while it lasts: a cycle that goes well clears it */
+        hy_strlcpy(r->last_error, rc ? err.msg : "", sizeof r->last_error);
+        if (rc) {
+            r->errors++;
+            hy_strlcpy(r->recent_error, err.msg, sizeof r->recent_error);
+        }
         int64_t wait = r->poll_ms;
         if (due >= 0) {
             int64_t until = due - hy_now_ms();
             if (until < wait) wait = until < 0 ? 0 : until;
         }
-        if (rc) wait = r->poll_ms; /* an error: do not spin */
+        if (rc) wait = hy_backoff_fail(&backoff); /* an error: do not spin; wait longer while it lasts */
+        else hy_backoff_ok(&backoff);
         if (!r->kicked && !r->stop && wait > 0) {
             struct timespec ts;
             clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -89,6 +102,10 @@ int runner_start(const hy_app *app, const hy_runner_opts *o, hy_runner **out, hy
         free(r);
         return hy_fail(err, HY_ERR_INTERNAL, "cannot start the runner thread");
     }
+    if (o && o->notify && notifier_start(app, &r->notifier, err) != 0) {
+        runner_stop(r);
+        return err->code;
+    }
     *out = r;
     return 0;
 }
@@ -96,6 +113,7 @@ int runner_start(const hy_app *app, const hy_runner_opts *o, hy_runner **out, hy
 void runner_kick(hy_runner *r)
 {
     if (!r) return;
+    notifier_kick(r->notifier); /* an action may have ended an execution */
     pthread_mutex_lock(&r->mu);
     r->kicked = true;
     pthread_cond_signal(&r->cv);
@@ -110,6 +128,8 @@ void runner_get_status(hy_runner *r, hy_runner_status *out)
     out->running = r->busy;
     out->engine = r->stats;
     hy_strlcpy(out->last_error, r->last_error, sizeof out->last_error);
+    out->errors = r->errors;
+    hy_strlcpy(out->recent_error, r->recent_error, sizeof out->recent_error);
     pthread_mutex_unlock(&r->mu);
 }
 
@@ -121,6 +141,7 @@ void runner_stop(hy_runner *r)
     pthread_cond_signal(&r->cv);
     pthread_mutex_unlock(&r->mu);
     pthread_join(r->th, NULL);
+    notifier_stop(r->notifier);
     engine_close(r->eng);
     db_close(r->db);
     pthread_mutex_destroy(&r->mu);

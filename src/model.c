@@ -113,6 +113,7 @@ void hy_org_detail_free(hy_org_detail *d)
     for (int i = 0; i < d->nusers; i++) {
         hy_user_brief *u = &d->users[i];
         free(u->id); free(u->email); free(u->firstname); free(u->lastname);
+        hy_strlist_free(&u->access);
     }
     free(d->users);
     for (int i = 0; i < d->nexecutions; i++) {
@@ -129,6 +130,60 @@ void hy_org_impact_free(hy_org_impact *i)
     memset(i, 0, sizeof *i);
 }
 
+static void add_str(cJSON *o, const char *k, const char *v)
+{
+    if (v) cJSON_AddStringToObject(o, k, v);
+    else cJSON_AddNullToObject(o, k);
+}
+
+void hy_grant_list_free(hy_grant_list *l)
+{
+    for (int i = 0; i < l->count; i++) {
+        hy_grant *g = &l->items[i];
+        free(g->resource); free(g->granted_at); free(g->granted_how); free(g->note); free(g->account_id);
+        free(g->execution_id); free(g->step_name); free(g->granted_by_email); free(g->organization_name);
+        free(g->revoked_at); free(g->revoked_how); free(g->revoked_note); free(g->revoked_execution_id);
+    }
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+char *hy_access_summary(const hy_strlist *access)
+{
+    if (!access->n) return xstrdup("none");
+    hy_buf b = {0};
+    for (int i = 0; i < access->n; i++) {
+        const char *name = hy_streq(access->v[i], "Microsoft Teams") ? "Teams" : access->v[i];
+        hy_buf_printf(&b, "%s%s", i ? ", " : "", name);
+    }
+    return hy_buf_take(&b);
+}
+
+cJSON *hy_grant_list_to_json(const hy_grant_list *l)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; i < l->count; i++) {
+        const hy_grant *g = &l->items[i];
+        cJSON *j = cJSON_CreateObject();
+        add_str(j, "system", g->resource);
+        cJSON_AddBoolToObject(j, "active", g->revoked_at == NULL);
+        add_str(j, "granted_at", g->granted_at);
+        add_str(j, "granted_how", g->granted_how);
+        add_str(j, "note", g->note);
+        add_str(j, "account_id", g->account_id);
+        add_str(j, "execution_id", g->execution_id);
+        add_str(j, "step", g->step_name);
+        add_str(j, "granted_by", g->granted_by_email);
+        add_str(j, "organization", g->organization_name);
+        add_str(j, "revoked_at", g->revoked_at);
+        add_str(j, "revoked_how", g->revoked_how);
+        add_str(j, "revoked_note", g->revoked_note);
+        add_str(j, "revoked_execution_id", g->revoked_execution_id);
+        cJSON_AddItemToArray(arr, j);
+    }
+    return arr;
+}
+
 void hy_user_free(hy_user *u)
 {
     free(u->id); free(u->firstname); free(u->lastname); free(u->email);
@@ -136,6 +191,8 @@ void hy_user_free(hy_user *u)
     free(u->organization_id); free(u->organization_name);
     free(u->studio_company_id); free(u->studio_company_name);
     free(u->created_at); free(u->updated_at);
+    hy_strlist_free(&u->access);
+    hy_grant_list_free(&u->grants);
     memset(u, 0, sizeof *u);
 }
 
@@ -153,11 +210,6 @@ void hy_user_impact_free(hy_user_impact *i)
     memset(i, 0, sizeof *i);
 }
 
-static void add_str(cJSON *o, const char *k, const char *v)
-{
-    if (v) cJSON_AddStringToObject(o, k, v);
-    else cJSON_AddNullToObject(o, k);
-}
 
 cJSON *hy_org_to_json(const hy_org *o)
 {
@@ -169,6 +221,14 @@ cJSON *hy_org_to_json(const hy_org *o)
     cJSON_AddNumberToObject(j, "executions", o->nexecutions);
     add_str(j, "created_at", o->created_at);
     return j;
+}
+
+const char *hy_group_edit_flag(const char *tool)
+{
+    if (hy_streq(tool, "metabase")) return "--metabase-group";
+    if (hy_streq(tool, "teams")) return "--teams-group";
+    if (hy_streq(tool, "slack")) return "--slack-group";
+    return NULL;
 }
 
 cJSON *hy_org_detail_to_json(const hy_org_detail *d)
@@ -189,12 +249,14 @@ cJSON *hy_org_detail_to_json(const hy_org_detail *d)
         add_str(g, "tool", d->groups[i].tool);
         add_str(g, "external_name", d->groups[i].external_name);
         add_str(g, "external_id", d->groups[i].external_id);
+        cJSON_AddBoolToObject(g, "placeholder", d->groups[i].placeholder);
         cJSON_AddItemToArray(a, g);
     }
     cJSON *in = cJSON_AddObjectToObject(j, "integrations");
     cJSON_AddBoolToObject(in, "keycloak_confirmed", d->keycloak_confirmed);
     add_str(in, "keycloak_cluster", d->keycloak_cluster);
     add_str(in, "metabase_collection_id", d->metabase_collection_id);
+    cJSON_AddBoolToObject(in, "metabase_collection_placeholder", d->metabase_collection_placeholder);
     cJSON_AddBoolToObject(in, "lms_confirmed", d->lms_confirmed);
     cJSON *docs = cJSON_AddObjectToObject(j, "documentation");
     add_str(docs, "internal", d->docs_internal);
@@ -208,6 +270,7 @@ cJSON *hy_org_detail_to_json(const hy_org_detail *d)
         add_str(u, "firstname", d->users[i].firstname);
         add_str(u, "lastname", d->users[i].lastname);
         add_str(u, "role", hy_role_name(d->users[i].role));
+        cJSON_AddItemToObject(u, "access", hy_strlist_to_cjson(&d->users[i].access));
         cJSON_AddItemToArray(a, u);
     }
     a = cJSON_AddArrayToObject(j, "recent_executions");
@@ -245,5 +308,7 @@ cJSON *hy_user_to_json(const hy_user *u)
     add_str(j, "created_at", u->created_at);
     cJSON_AddBoolToObject(j, "must_change_password", u->must_change_password);
     cJSON_AddBoolToObject(j, "can_log_in", u->can_log_in);
+    cJSON_AddItemToObject(j, "access", hy_strlist_to_cjson(&u->access));
+    if (u->grants.count) cJSON_AddItemToObject(j, "grants", hy_grant_list_to_json(&u->grants));
     return j;
 }

@@ -50,11 +50,16 @@ typedef struct {
 
 typedef struct {
     char *id, *tool, *external_name, *external_id, *created_at;
+    bool placeholder;            /* a made-up id from the original app's stubs (migration 007) */
 } hy_system_group;
+
+/* The `orgs edit` option that sets a tool's group id ("--slack-group"), or NULL. */
+const char *hy_group_edit_flag(const char *tool);
 
 typedef struct {
     char *id, *email, *firstname, *lastname;
     hy_role role;
+    hy_strlist access;        /* resources with an active grant */
 } hy_user_brief;
 
 typedef struct {
@@ -71,6 +76,7 @@ typedef struct {
     bool has_integrations;
     bool keycloak_confirmed, lms_confirmed;
     char *keycloak_cluster, *metabase_collection_id, *integrations_updated_at;
+    bool metabase_collection_placeholder;   /* made up by the original app's stubs */
     char *docs_internal, *docs_general, *docs_additional, *docs_updated_at;
     hy_user_brief *users;
     int nusers;
@@ -93,6 +99,29 @@ void hy_org_list_free(hy_org_list *l);
 void hy_org_detail_free(hy_org_detail *d);
 void hy_org_impact_free(hy_org_impact *i);
 
+/* ---- access grants ---- */
+
+/* What a user was given (or had taken away), and by what. */
+typedef struct {
+    char *resource;                  /* "Metabase", "Slack", ... */
+    char *granted_at, *granted_how;  /* how: auto | by_hand | inferred | adopted */
+    char *note, *account_id;         /* may be NULL */
+    char *execution_id, *step_name;  /* what granted it (may be NULL) */
+    char *granted_by_email, *organization_name;
+    char *revoked_at;                /* NULL while active */
+    char *revoked_how, *revoked_note, *revoked_execution_id;
+} hy_grant;
+
+typedef struct {
+    hy_grant *items;
+    int count;
+} hy_grant_list;
+
+void hy_grant_list_free(hy_grant_list *l);
+/* "Metabase, Slack, Studio, Teams" (short names), or "none"; caller frees. */
+char *hy_access_summary(const hy_strlist *access);
+cJSON *hy_grant_list_to_json(const hy_grant_list *l);
+
 /* ---- users ---- */
 
 typedef struct {
@@ -106,6 +135,8 @@ typedef struct {
     char *created_at, *updated_at;
     bool must_change_password;
     bool can_log_in;           /* has a usable password */
+    hy_strlist access;         /* resources with an active grant ("Metabase", ...) */
+    hy_grant_list grants;      /* ops_user_show only: every grant, with what granted it */
 } hy_user;
 
 typedef struct {

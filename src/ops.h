@@ -15,6 +15,7 @@
 #ifndef HY_OPS_H
 #define HY_OPS_H
 
+#include "authz.h"
 #include "ctx.h"
 #include "model.h"
 #include "principal.h"
@@ -28,10 +29,17 @@
 /* Guards used at the top of every ops function. ops_begin checks the
  * session and refuses a session that must change its password first. */
 int ops_begin(hy_ctx *c, const hy_principal *p, hy_err *err);
-/* Like ops_begin, but also needs the admin role (else HY_ERR_FORBIDDEN). */
-int ops_begin_admin(hy_ctx *c, const hy_principal *p, hy_err *err);
-/* May p see organisation org_id? (admin: any; partner admin: their own). */
+/* Like ops_begin, and p's role has the capability (authz.h), else
+ * HY_ERR_FORBIDDEN saying so: */
+int ops_begin_read(hy_ctx *c, const hy_principal *p, hy_err *err);   /* HY_CAP_PANEL */
+int ops_begin_staff(hy_ctx *c, const hy_principal *p, hy_err *err);  /* HY_CAP_READ_ALL */
+int ops_begin_admin(hy_ctx *c, const hy_principal *p, hy_err *err);  /* HY_CAP_MANAGE */
+/* May p see organisation org_id? (read all: any; else their own). */
 bool ops_can_see_org(const hy_principal *p, const char *org_id);
+/* For the UI: what p's role may do at all (authz.h), to offer only those
+ * keys and screens. ops still checks every call. */
+bool ops_can(const hy_principal *p, hy_capability cap);
+bool ops_exec_role_may(const hy_principal *p, hy_exec_action a);
 /* Ends a write transaction started by the caller: commit if rc == 0, else
  * roll back. Returns rc (or the commit's error). */
 int ops_finish(hy_ctx *c, int rc, hy_err *err);
@@ -58,9 +66,14 @@ typedef struct {
 } hy_org_docs;
 int ops_org_set_docs(hy_ctx *c, const hy_principal *p, const char *ref, const hy_org_docs *d, hy_err *err);
 
-/* System group ids: metabase must be a positive integer; "" clears; NULL = unchanged. */
+/* System group ids: metabase must be a positive integer; "" clears; NULL =
+ * unchanged. The *_name fields are the groups' display names
+ * (system_groups.external_name; NULL = unchanged, "ext-<organisation>" for a
+ * new group without one): one line, not empty; naming a group that does
+ * not exist needs its id too. */
 typedef struct {
     const char *metabase, *teams, *slack;
+    const char *metabase_name, *teams_name, *slack_name;
 } hy_org_groups;
 int ops_org_set_groups(hy_ctx *c, const hy_principal *p, const char *ref, const hy_org_groups *g, hy_err *err);
 
@@ -100,6 +113,18 @@ int ops_user_set_password(hy_ctx *c, const hy_principal *p, const char *ref, con
 int ops_user_delete_impact(hy_ctx *c, const hy_principal *p, const char *ref, hy_user_impact *out, hy_err *err);
 int ops_user_delete(hy_ctx *c, const hy_principal *p, const char *ref, hy_user_impact *done, hy_err *err);
 
+/* Login lockout (ops_lock.c). */
+typedef struct {
+    bool locked;                /* now */
+    char until[HY_TIME_LEN];    /* when it ends (ISO), when locked */
+    int failures;               /* failed logins since the last successful one */
+} hy_lock_state;
+/* Administrators and support staff. */
+int ops_user_lock(hy_ctx *c, const hy_principal *p, const char *ref, hy_lock_state *out, hy_err *err);
+/* Administrators: clears the user's failed logins (audited "user.unlock");
+ * *before: the state it had. HY_ERR_CONFLICT when there was nothing to clear. */
+int ops_user_unlock(hy_ctx *c, const hy_principal *p, const char *ref, hy_lock_state *before, hy_err *err);
+
 /* ---- audit (ops_audit.c) ---- */
 
 #include "audit.h"
@@ -108,9 +133,14 @@ int ops_audit_list(hy_ctx *c, const hy_principal *p, const hy_audit_filter *f, h
 
 #include "ops_integrations.h"
 #include "ops_metabase.h"
+#include "ops_notify.h"
 
 /* ---- workflow executions (ops_exec.c) ---- */
 
 #include "ops_exec.h"
+
+/* ---- many people at once, batches (ops_bulk.c, ops_batch.c) ---- */
+
+#include "ops_bulk.h"
 
 #endif

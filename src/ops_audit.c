@@ -43,7 +43,7 @@ static int target_label(hy_ctx *c, const hy_audit_entry *e, char **out, hy_err *
 
 int ops_audit_list(hy_ctx *c, const hy_principal *p, const hy_audit_filter *f, hy_audit_list *out, hy_err *err)
 {
-    if (ops_begin_admin(c, p, err) != 0) return err->code;
+    if (ops_begin_staff(c, p, err) != 0) return err->code;
     int rc = audit_query(c, f, out, err);
     /* a page's targets repeat (an execution's many entries): looked up once */
     for (int i = 0; rc == 0 && i < out->count; i++) {

@@ -6,22 +6,41 @@
 #include <string.h>
 
 #include "audit.h"
+#include "authz.h"
 #include "engine.h"
 #include "exec_search.h"
+#include "json_input.h"
 #include "ops.h"
 #include "ops_exec_internal.h"
 #include "ops_refs.h"
 #include "sanitize.h"
 #include "util.h"
 
-/* ---- who may see what ---- */
+/* ---- who may see what: authz.h, the one rule ---- */
 
-bool opx_visible(const hy_principal *p, const char *wf_name, const char *org_id)
+unsigned opx_actions(const hy_principal *p, const char *wf_name, const char *org_id)
 {
-    if (principal_is_admin(p)) return true;
-    if (p->role != HY_ROLE_PARTNER_ADMIN || !p->org_id[0]) return false;
-    const hy_workflow_def *wf = workflow_find(wf_name);
-    return wf && wf->partner_admin_may_use && org_id && strcmp(org_id, p->org_id) == 0;
+    return authz_exec_actions(p, workflow_find(wf_name), org_id);
+}
+
+int opx_scope_wf_ids(hy_ctx *c, const hy_principal *p, char **out, hy_err *err)
+{
+    *out = NULL;
+    hy_exec_scope s;
+    authz_exec_scope(p, &s);
+    if (s.all_workflows) return 0;
+    cJSON *names = cJSON_CreateArray();
+    const hy_workflow_def *wf;
+    for (int i = 0; (wf = workflow_at(i)); i++)
+        if (!s.none && authz_workflow_in_scope(p, wf)) cJSON_AddItemToArray(names, cJSON_CreateString(wf->name));
+    char *json = cJSON_PrintUnformatted(names);
+    cJSON_Delete(names);
+    int rc = db_get_text(c->db, err, out,
+                         "SELECT json_group_array(id) FROM workflow_definitions "
+                         "WHERE name IN (SELECT value FROM json_each(?))",
+                         "t", json);
+    cJSON_free(json);
+    return rc;
 }
 
 static int not_found(hy_err *err, const char *ref)
@@ -53,7 +72,7 @@ int ops_exec_resolve(hy_ctx *c, const hy_principal *p, const char *ref, char id[
     int found = 0;
     hy_buf list = {0};
     while (db_row(st)) {
-        if (!opx_visible(p, db_text(st, 2), db_text(st, 1))) continue;
+        if (!(opx_actions(p, db_text(st, 2), db_text(st, 1)) & HY_ACT_SEE)) continue;
         if (strcmp(db_text(st, 0), prefix) == 0) { /* a full id wins */
             hy_strlcpy(id, db_text(st, 0), HY_UUID_LEN);
             found = 1;
@@ -75,23 +94,42 @@ int ops_exec_resolve(hy_ctx *c, const hy_principal *p, const char *ref, char id[
     return rc;
 }
 
-/* Resolves and checks the caller may act on it; fills the workflow. */
-static int resolve_visible(hy_ctx *c, const hy_principal *p, const char *ref, char id[HY_UUID_LEN],
-                           const hy_workflow_def **wf, hy_err *err)
+/* Resolves an execution the caller may see and checks that it may take
+ * `action` on it (authz.h): not visible -> not found; visible but not
+ * allowed -> forbidden. A role that never has the action is refused before
+ * anything is looked up. Fills the workflow and, if wanted, the actions. */
+static int resolve_for(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_action action, char id[HY_UUID_LEN],
+                       const hy_workflow_def **wf, unsigned *actions_out, hy_err *err)
 {
-    if (p->role == HY_ROLE_USER && !p->system) return not_found(err, ref ? ref : "");
+    hy_exec_scope scope;
+    authz_exec_scope(p, &scope);
+    if (scope.none) return not_found(err, ref ? ref : ""); /* as if there were none */
+    if (!authz_role_may(p, action))
+        return hy_fail(err, HY_ERR_FORBIDDEN, "your role may not %s executions", hy_exec_action_verb(action));
     if (ops_exec_resolve(c, p, ref, id, err) != 0) return err->code;
-    if (wf) {
-        char *name = NULL;
-        int rc = db_get_text(c->db, err, &name,
-                             "SELECT wd.name FROM workflow_executions e JOIN workflow_definitions wd "
-                             "ON wd.id = e.workflow_definition_id WHERE e.id = ?",
-                             "t", id);
-        if (rc) return rc;
-        *wf = workflow_find(name);
-        free(name);
-        if (!*wf) return hy_fail(err, HY_ERR_CONFLICT, "this execution's workflow is not known to this program");
+    char *name = NULL, *org = NULL;
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT wd.name, e.organization_id FROM workflow_executions e JOIN workflow_definitions wd "
+                           "ON wd.id = e.workflow_definition_id WHERE e.id = ?",
+                           "t", id);
+    if (db_row(st)) {
+        name = db_dup(st, 0);
+        org = db_dup(st, 1);
     }
+    int rc = db_done(st);
+    const hy_workflow_def *w = workflow_find(name);
+    unsigned actions = authz_exec_actions(p, w, org);
+    free(name);
+    free(org);
+    if (rc) return rc;
+    if (!(actions & HY_ACT_SEE)) return not_found(err, ref);
+    if (!(actions & action))
+        return hy_fail(err, HY_ERR_FORBIDDEN, "your role may not %s this execution", hy_exec_action_verb(action));
+    if (wf) {
+        *wf = w;
+        if (!w) return hy_fail(err, HY_ERR_CONFLICT, "this execution's workflow is not known to this program");
+    }
+    if (actions_out) *actions_out = actions;
     return 0;
 }
 
@@ -130,21 +168,19 @@ int ops_exec_workflows(hy_ctx *c, const hy_principal *p, const hy_workflow_def *
 {
     *n = 0;
     if (ops_begin(c, p, err) != 0) return err->code;
-    for (int i = 0; i < hy_workflow_count && *n < max; i++) {
-        const hy_workflow_def *wf = hy_workflows[i];
-        if (principal_is_admin(p) || (p->role == HY_ROLE_PARTNER_ADMIN && p->org_id[0] && wf->partner_admin_may_use))
-            out[(*n)++] = wf;
-    }
+    const hy_workflow_def *wf;
+    for (int i = 0; (wf = workflow_at(i)) && *n < max; i++)
+        if (authz_may_start(p, wf)) out[(*n)++] = wf;
     return 0;
 }
 
-/* The field of the first step that picks the organisation, if any. */
+/* The field of the first step that picks the execution's organisation, if any. */
 static const hy_field_def *org_field(const hy_workflow_def *wf)
 {
     const hy_step_def *sd = &wf->steps[0];
     if (sd->kind != HY_STEP_MANUAL) return NULL;
     for (int i = 0; i < sd->nfields; i++)
-        if (sd->fields[i].kind == HY_FIELD_ORG) return &sd->fields[i];
+        if (sd->fields[i].kind == HY_FIELD_PICK && sd->fields[i].attach == HY_ATTACH_ORG) return &sd->fields[i];
     return NULL;
 }
 
@@ -155,24 +191,25 @@ static int start_resolve(hy_ctx *c, const hy_principal *p, const char *workflow,
 {
     org[0] = '\0';
     const hy_workflow_def *wf = workflow_find(workflow);
-    bool admin = principal_is_admin(p);
-    if (!wf || (!admin && !(p->role == HY_ROLE_PARTNER_ADMIN && p->org_id[0] && wf->partner_admin_may_use))) {
+    if (!authz_may_start(p, wf)) {
         char shown[64];
         hy_sanitize_to(workflow ? workflow : "", shown, sizeof shown);
         return hy_fail(err, HY_ERR_NOT_FOUND, "no workflow named '%s'", shown);
     }
     *wf_out = wf;
     const hy_field_def *of = org_field(wf);
-    if (!admin) {
-        hy_strlcpy(org, p->org_id, HY_UUID_LEN); /* partner admins: always their own */
+    char own[HY_UUID_LEN];
+    if (!authz_org_choices_any(p, own)) {
+        /* scoped to one organisation: every execution is about it */
+        hy_strlcpy(org, own, HY_UUID_LEN);
         if (org_ref && !hy_empty(org_ref)) {
             char given[HY_UUID_LEN];
             if (ops_find_org(c, p, org_ref, given, err) != 0) return err->code;
         }
     } else if (org_ref && !hy_empty(org_ref)) {
         if (!of)
-            return hy_fail(err, HY_ERR_INVALID, "%s creates its organisation: --org does not apply (use it with %s)",
-                           wf->name, "new_partner_user");
+            return hy_fail(err, HY_ERR_INVALID, "%s does not start with an organisation to choose: --org does not apply",
+                           wf->name);
         if (ops_find_org(c, p, org_ref, org, err) != 0) return err->code;
     }
     return 0;
@@ -186,14 +223,15 @@ static int start_rows(hy_ctx *c, const hy_principal *p, const hy_workflow_def *w
     const hy_field_def *of = org_field(wf);
     /* The audit row before what the engine does next (local steps it runs
      * at once are audited as it goes). */
-    int rc = engine_start(c, p, wf, of && org[0] ? org : NULL, id_out, err);
+    int rc = engine_start(c, p, wf, org[0] ? org : NULL, id_out, err);
     if (rc == 0) {
         cJSON *d = cJSON_CreateObject();
         cJSON_AddStringToObject(d, "workflow", wf->name);
         if (org[0]) cJSON_AddStringToObject(d, "organization_id", org);
         rc = audit_action(c, p, "exec.start", id_out, d, err);
     }
-    if (rc == 0 && of && org[0]) {
+    if (rc == 0 && of && org[0] && wf->steps[0].nfields == 1) {
+        /* the first step only picks the organisation: it is given */
         cJSON *in = cJSON_CreateObject();
         cJSON_AddStringToObject(in, of->name, org);
         rc = engine_submit(c, p, id_out, 1, in, err);
@@ -253,7 +291,9 @@ int ops_exec_start_form(hy_ctx *c, const hy_principal *p, const char *workflow, 
     const hy_workflow_def *wf = workflow_find(workflow);
     /* An admin's organisation is taken as its field takes it (a name, the
      * start of one, or an id): the first step's input. */
-    const hy_field_def *of = wf && principal_is_admin(p) && org_ref && !hy_empty(org_ref) ? org_field(wf) : NULL;
+    char own[HY_UUID_LEN];
+    const hy_field_def *of =
+        wf && authz_org_choices_any(p, own) && org_ref && !hy_empty(org_ref) ? org_field(wf) : NULL;
     char org[HY_UUID_LEN];
     if (start_resolve(c, p, workflow, of ? NULL : org_ref, &wf, org, err) != 0) return err->code;
     /* The form of the execution as it would be, built inside a transaction
@@ -312,28 +352,44 @@ int ops_exec_start_with_input(hy_ctx *c, const hy_principal *p, const char *work
 
 /* ---- input ---- */
 
+/* The step waiting for input, which p may fill in. */
+static int waiting_step(hy_ctx *c, const hy_principal *p, const char *id, const hy_workflow_def *wf, unsigned actions,
+                        int *order_out, hy_err *err)
+{
+    char *status = NULL;
+    int64_t order = 0;
+    int rc = db_get_text(c->db, err, &status, "SELECT status FROM workflow_executions WHERE id = ?", "t", id);
+    if (rc == 0)
+        rc = db_get_int(c->db, err, &order, NULL, "SELECT current_step_order FROM workflow_executions WHERE id = ?",
+                        "t", id);
+    if (rc == 0 && (!hy_streq(status, "awaiting_input") || order < 1 || order > wf->nsteps ||
+                    wf->steps[order - 1].kind != HY_STEP_MANUAL))
+        rc = hy_fail(err, HY_ERR_CONFLICT, "no step of this execution is waiting for input (it is %s)",
+                     status ? status : "?");
+    free(status);
+    if (rc == 0 && !authz_may_input_step(p, actions, &wf->steps[order - 1]))
+        rc = hy_fail(err, HY_ERR_FORBIDDEN, "step %d (%s) is for HyOpps staff to fill in", (int)order,
+                     wf->steps[order - 1].label);
+    *order_out = (int)order;
+    return rc;
+}
+
 int ops_exec_form(hy_ctx *c, const hy_principal *p, const char *ref, hy_step_form *out, hy_err *err)
 {
     memset(out, 0, sizeof *out);
     if (ops_begin(c, p, err) != 0) return err->code;
     char id[HY_UUID_LEN];
     const hy_workflow_def *wf;
-    if (resolve_visible(c, p, ref, id, &wf, err) != 0) return err->code;
-    char *status = NULL;
-    int64_t order = 0;
-    int rc = db_get_text(c->db, err, &status, "SELECT status FROM workflow_executions WHERE id = ?", "t", id);
-    if (rc == 0) rc = db_get_int(c->db, err, &order, NULL, "SELECT current_step_order FROM workflow_executions WHERE id = ?", "t", id);
-    if (rc == 0 && (!hy_streq(status, "awaiting_input") || order < 1 || order > wf->nsteps ||
-                    wf->steps[order - 1].kind != HY_STEP_MANUAL))
-        rc = hy_fail(err, HY_ERR_CONFLICT, "no step of this execution is waiting for input (it is %s)",
-                     status ? status : "?");
-    free(status);
+    unsigned actions;
+    int order = 0;
+    if (resolve_for(c, p, ref, HY_ACT_INPUT, id, &wf, &actions, err) != 0) return err->code;
+    int rc = waiting_step(c, p, id, wf, actions, &order, err);
     cJSON *ctx = NULL;
     if (rc == 0) rc = engine_context(c, id, &ctx, err);
     if (rc == 0) rc = workflow_build_form(c, p, &wf->steps[order - 1], ctx, out, err);
     out->context = ctx;
     out->execution_id = xstrdup(id);
-    out->step_order = (int)order;
+    out->step_order = order;
     if (rc == 0) out->step = &wf->steps[order - 1];
     if (rc) hy_step_form_free(out);
     return rc;
@@ -345,9 +401,14 @@ int ops_exec_submit(hy_ctx *c, const hy_principal *p, const char *ref, const cha
     if (ops_begin(c, p, err) != 0) return err->code;
     char id[HY_UUID_LEN];
     const hy_workflow_def *wf;
+    unsigned actions;
     int order;
-    if (resolve_visible(c, p, ref, id, &wf, err) != 0) return err->code;
+    if (resolve_for(c, p, ref, HY_ACT_INPUT, id, &wf, &actions, err) != 0) return err->code;
     if (step_order(wf, step, &order, err) != 0) return err->code;
+    if (!authz_may_input_step(p, actions, &wf->steps[order - 1]) && wf->steps[order - 1].kind == HY_STEP_MANUAL)
+        return hy_fail(err, HY_ERR_FORBIDDEN, "step %d (%s) is for HyOpps staff to fill in", order,
+                       wf->steps[order - 1].label);
+    if (hy_json_input_check_keys(input, err) != 0) return err->code; /* cJSON would keep the first */
     if (db_begin(c->db, err) != 0) return err->code;
     /* audited first: engine_submit may run local steps after it (engine.h) */
     int rc = audit_action(c, p, "exec.input", id, details_step(wf, order), err);
@@ -380,6 +441,11 @@ int ops_exec_input_from_pairs(int n, char *const *pairs, cJSON **out, hy_err *er
     return 0;
 }
 
+int ops_exec_input_from_json(const char *text, size_t len, cJSON **out, hy_err *err)
+{
+    return hy_json_input_parse(text, len, out, err);
+}
+
 /* ---- operator actions ---- */
 
 typedef int (*exec_action)(hy_ctx *, const hy_principal *, const char *, hy_err *);
@@ -392,7 +458,7 @@ static int retry_action(hy_ctx *c, const hy_principal *p, const char *ref, const
     if (ops_begin(c, p, err) != 0) return err->code;
     char id[HY_UUID_LEN];
     const hy_workflow_def *wf;
-    if (resolve_visible(c, p, ref, id, &wf, err) != 0) return err->code;
+    if (resolve_for(c, p, ref, HY_ACT_RETRY, id, &wf, NULL, err) != 0) return err->code;
     if (db_begin(c->db, err) != 0) return err->code;
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "workflow", wf->name);
@@ -419,17 +485,29 @@ static int check_note(const char *field, const char *text, hy_err *err)
     return err->nfield ? HY_ERR_INVALID : 0;
 }
 
+/* A role that can never take the action is refused before its input is
+ * even looked at. */
+static int check_role(const hy_principal *p, hy_exec_action action, hy_err *err)
+{
+    hy_exec_scope scope;
+    authz_exec_scope(p, &scope);
+    if (scope.none) return hy_fail(err, HY_ERR_FORBIDDEN, "this account has no access to executions");
+    if (!authz_role_may(p, action))
+        return hy_fail(err, HY_ERR_FORBIDDEN, "your role may not %s executions", hy_exec_action_verb(action));
+    return 0;
+}
+
 typedef int (*step_action)(hy_ctx *, const hy_principal *, const char *, int, const char *, hy_err *);
 
-static int admin_step_action(hy_ctx *c, const hy_principal *p, const char *ref, const char *step, const char *field,
-                             const char *text, step_action fn, const char *action, hy_err *err)
+static int noted_step_action(hy_ctx *c, const hy_principal *p, hy_exec_action act, const char *ref, const char *step,
+                             const char *field, const char *text, step_action fn, const char *action, hy_err *err)
 {
-    if (ops_begin_admin(c, p, err) != 0) return err->code;
+    if (ops_begin(c, p, err) != 0 || check_role(p, act, err) != 0) return err->code;
     if (check_note(field, text, err) != 0) return err->code;
     char id[HY_UUID_LEN];
     const hy_workflow_def *wf;
     int order;
-    if (resolve_visible(c, p, ref, id, &wf, err) != 0) return err->code;
+    if (resolve_for(c, p, ref, act, id, &wf, NULL, err) != 0) return err->code;
     if (step_order(wf, step, &order, err) != 0) return err->code;
     char *trimmed = xstrdup(text);
     const char *t = hy_trim(trimmed);
@@ -448,22 +526,22 @@ static int admin_step_action(hy_ctx *c, const hy_principal *p, const char *ref, 
 int ops_exec_skip(hy_ctx *c, const hy_principal *p, const char *ref, const char *step, const char *reason,
                   hy_err *err)
 {
-    return admin_step_action(c, p, ref, step, "reason", reason, engine_skip, "exec.skip", err);
+    return noted_step_action(c, p, HY_ACT_SKIP, ref, step, "reason", reason, engine_skip, "exec.skip", err);
 }
 
 int ops_exec_mark_done(hy_ctx *c, const hy_principal *p, const char *ref, const char *step, const char *note,
                        hy_err *err)
 {
-    return admin_step_action(c, p, ref, step, "note", note, engine_mark_done, "exec.done_by_hand", err);
+    return noted_step_action(c, p, HY_ACT_DONE, ref, step, "note", note, engine_mark_done, "exec.done_by_hand", err);
 }
 
 int ops_exec_rerun(hy_ctx *c, const hy_principal *p, const char *ref, const char *from_step, hy_err *err)
 {
-    if (ops_begin_admin(c, p, err) != 0) return err->code;
+    if (ops_begin(c, p, err) != 0 || check_role(p, HY_ACT_RERUN, err) != 0) return err->code;
     char id[HY_UUID_LEN];
     const hy_workflow_def *wf;
     int order;
-    if (resolve_visible(c, p, ref, id, &wf, err) != 0) return err->code;
+    if (resolve_for(c, p, ref, HY_ACT_RERUN, id, &wf, NULL, err) != 0) return err->code;
     if (step_order(wf, from_step, &order, err) != 0) return err->code;
     if (db_begin(c->db, err) != 0) return err->code;
     int rc = audit_action(c, p, "exec.rerun", id, details_step(wf, order), err); /* first: see ops_exec_submit */
@@ -476,7 +554,7 @@ int ops_exec_cancel(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *e
     if (ops_begin(c, p, err) != 0) return err->code;
     char id[HY_UUID_LEN];
     const hy_workflow_def *wf;
-    if (resolve_visible(c, p, ref, id, &wf, err) != 0) return err->code;
+    if (resolve_for(c, p, ref, HY_ACT_CANCEL, id, &wf, NULL, err) != 0) return err->code;
     if (db_begin(c->db, err) != 0) return err->code;
     int rc = engine_cancel(c, p, id, err);
     if (rc == 0) {

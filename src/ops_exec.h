@@ -33,18 +33,7 @@
 #include "principal.h"
 #include "workflows.h"
 
-typedef enum {
-    HY_EXEC_PENDING = 0,
-    HY_EXEC_RUNNING,
-    HY_EXEC_AWAITING_INPUT,
-    HY_EXEC_COMPLETED,
-    HY_EXEC_FAILED,
-    HY_EXEC_CANCELLED,
-    HY_EXEC_NSTATUS
-} hy_exec_status;
-
-const char *hy_exec_status_name(hy_exec_status s);          /* "awaiting_input" */
-bool hy_exec_status_parse(const char *s, hy_exec_status *out);
+#include "status.h"
 
 /* One execution in a list. */
 typedef struct {
@@ -58,6 +47,8 @@ typedef struct {
     int current_step, nsteps;
     char *current_step_name, *current_step_label, *current_step_status;
     char *error;                    /* the current step's error, or NULL */
+    char *waiting_since;            /* when the current step began waiting for input, or NULL */
+    bool late;                      /* it has waited longer than [notify] remind_after_hours */
     char *created_at, *updated_at, *completed_at;
     int nskipped, nmanual;          /* completed: steps skipped / done by hand (not run by HyOpps) */
     int64_t cursor;                 /* for paging (hy_exec_query.before) */
@@ -71,6 +62,7 @@ typedef enum {
 typedef struct {
     const char *status;      /* one status name, or NULL for all */
     const char *org_ref;     /* an organisation (id, prefix or exact name), or NULL */
+    const char *batch_ref;   /* one batch (id or prefix: ops_bulk.h), or NULL */
     /* Case-insensitive substring of the organisation name, the user's email
      * or name, or the id (3 characters or more); 1-2 characters match id
      * prefixes. */
@@ -132,9 +124,21 @@ typedef struct {
     char *calls_json;               /* [{at, service, method, path, status, duration_ms, error?, new_connections?}] */
 } hy_exec_step;
 
+/* A notification about an execution (or in the outbox): one recipient on
+ * one channel; an event not addressed yet (status "due") or that needed
+ * nobody any more ("dropped", error says why) has no channel. */
+typedef struct {
+    int64_t id;                 /* the outbox row, 0 for an event without one */
+    char *created_at, *event, *execution_id, *channel, *recipient, *status, *subject, *error, *sent_at;
+    int step_order, attempts;
+    bool uncertain;             /* it may have arrived twice (or not at all, when status is "uncertain") */
+} hy_notice;
+
 typedef struct {
     hy_exec_summary s;
     char *requested_by, *cancelled_by_email, *cancelled_at;
+    hy_notice *notices;         /* its notifications, oldest first (staff: all; others: their own) */
+    int nnotices;
     hy_exec_step *steps;
     int nsteps;
     /* what the caller may do now (for enabling keys in a UI) */
@@ -155,6 +159,7 @@ typedef struct {
     char *organization_name, *user_email;   /* may be NULL */
     char *since;                 /* when the step started waiting (ISO) */
     int64_t age_s;
+    bool late;                   /* longer than [notify] remind_after_hours */
 } hy_inbox_item;
 
 typedef struct {
@@ -163,6 +168,11 @@ typedef struct {
 } hy_inbox;
 
 int ops_exec_inbox(hy_ctx *c, const hy_principal *p, int limit, hy_inbox *out, hy_err *err);
+/* How many steps p may see have waited for input longer than [notify]
+ * remind_after_hours (the SLA mark of the inbox and the list). */
+int ops_exec_late_count(hy_ctx *c, const hy_principal *p, int64_t *out, hy_err *err);
+/* Is a step that began waiting at `since` late now? */
+bool ops_exec_is_late(const hy_ctx *c, const char *since);
 void hy_inbox_free(hy_inbox *in);
 
 /* The workflows this caller may start (names in hy_workflows order). */
@@ -196,13 +206,17 @@ int ops_exec_start_with_input(hy_ctx *c, const hy_principal *p, const char *work
 int ops_exec_form(hy_ctx *c, const hy_principal *p, const char *ref, hy_step_form *out, hy_err *err);
 
 /* Submits a waiting step's input: a JSON object of field -> string
- * (booleans and arrays of strings are accepted too). Every field error at
- * once (err->field[]); nothing changes then. */
+ * (booleans and arrays of strings are accepted too; a key given twice is
+ * refused). Every field error at once (err->field[]); nothing changes then. */
 int ops_exec_submit(hy_ctx *c, const hy_principal *p, const char *ref, const char *step, const cJSON *input,
                     hy_err *err);
 /* key=value strings -> the input object for ops_exec_submit (caller
  * deletes). A malformed pair is a field error under "input". */
 int ops_exec_input_from_pairs(int n, char *const *pairs, cJSON **out, hy_err *err);
+/* JSON text (len bytes) -> the input object (caller deletes): one object;
+ * a key given twice or a NUL (\u0000) in a key or value is a field error
+ * (json_input.h). */
+int ops_exec_input_from_json(const char *text, size_t len, cJSON **out, hy_err *err);
 
 int ops_exec_retry(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *err);
 /* The current step waits between automatic attempts (can_retry_now): its

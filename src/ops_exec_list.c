@@ -18,7 +18,10 @@
  *  - longest in their state first and the stuck view read every unfinished
  *    execution in scope (a range of idx_we_status per unfinished status: a
  *    few thousand even among hundreds of thousands finished), filter and
- *    sort them by updated_at; the counts are the usual ones. */
+ *    sort them by updated_at; the counts are the usual ones;
+ *  - a batch (--batch) is read whole through idx_we_batch (a batch has at
+ *    most [bulk] max_rows executions): exact counts, the other filters
+ *    applied to its rows. */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,26 +29,11 @@
 
 #include "engine.h"
 #include "ops.h"
+#include "ops_bulk.h"
 #include "ops_exec_internal.h"
 #include "ops_refs.h"
 #include "sanitize.h"
 #include "util.h"
-
-static const char *const STATUS_NAMES[HY_EXEC_NSTATUS] = {"pending",   "running", "awaiting_input",
-                                                          "completed", "failed",  "cancelled"};
-
-const char *hy_exec_status_name(hy_exec_status s) { return s < HY_EXEC_NSTATUS ? STATUS_NAMES[s] : "?"; }
-
-bool hy_exec_status_parse(const char *s, hy_exec_status *out)
-{
-    for (int i = 0; s && i < HY_EXEC_NSTATUS; i++) {
-        if (strcmp(STATUS_NAMES[i], s) == 0 || (i == HY_EXEC_AWAITING_INPUT && strcmp(s, "awaiting") == 0)) {
-            *out = (hy_exec_status)i;
-            return true;
-        }
-    }
-    return false;
-}
 
 static int status_index(const char *s)
 {
@@ -55,11 +43,12 @@ static int status_index(const char *s)
 
 /* ---- summaries ---- */
 
-/* Column 15: a completed execution's skipped steps * 100 + steps done by
+/* Column 16: a completed execution's skipped steps * 100 + steps done by
  * hand (one pass over its few step rows; NULL otherwise). */
 #define SUMMARY_SELECT                                                                                             \
     "SELECT e.rowid, e.id, wd.name, e.status, e.organization_id, o.name, e.user_id, u.email, rb.email, "           \
     "e.current_step_order, e.created_at, e.updated_at, e.completed_at, s.status, s.error, "                        \
+    "CASE WHEN s.status = 'awaiting_input' THEN s.started_at END, "                                                \
     "CASE WHEN e.status = 'completed' THEN (SELECT sum(k.status = 'skipped') * 100 + sum(k.completed_manually) "   \
     "FROM workflow_step_executions k WHERE k.execution_id = e.id) END, u.firstname || ' ' || u.lastname "          \
     "FROM workflow_executions e JOIN workflow_definitions wd ON wd.id = e.workflow_definition_id "                 \
@@ -67,7 +56,14 @@ static int status_index(const char *s)
     "LEFT JOIN users rb ON rb.id = e.requested_by "                                                                 \
     "LEFT JOIN workflow_step_executions s ON s.execution_id = e.id AND s.step_order = e.current_step_order "
 
-static void fill_summary(hy_stmt *st, hy_exec_summary *s)
+bool ops_exec_is_late(const hy_ctx *c, const char *since)
+{
+    int64_t at;
+    return since && hy_parse_time(since, &at) &&
+           hy_now_ms() - at > (int64_t)c->cfg->notify.remind_after_hours * 3600 * 1000;
+}
+
+static void fill_summary(const hy_ctx *c, hy_stmt *st, hy_exec_summary *s)
 {
     s->cursor = db_int(st, 0);
     s->id = db_dup(st, 1);
@@ -84,10 +80,12 @@ static void fill_summary(hy_stmt *st, hy_exec_summary *s)
     s->completed_at = db_dup(st, 12);
     s->current_step_status = db_dup(st, 13);
     s->error = db_dup(st, 14);
-    int64_t by_hand = db_int(st, 15);
+    s->waiting_since = db_dup(st, 15);
+    s->late = ops_exec_is_late(c, s->waiting_since);
+    int64_t by_hand = db_int(st, 16);
     s->nskipped = (int)(by_hand / 100);
     s->nmanual = (int)(by_hand % 100);
-    s->user_name = db_dup(st, 16);
+    s->user_name = db_dup(st, 17);
     const hy_workflow_def *wf = workflow_find(s->workflow);
     s->nsteps = wf ? wf->nsteps : 0;
     if (wf && s->current_step >= 1 && s->current_step <= wf->nsteps) {
@@ -99,7 +97,7 @@ static void fill_summary(hy_stmt *st, hy_exec_summary *s)
 static int load_summary_rowid(hy_ctx *c, int64_t rowid, hy_exec_summary *s, hy_err *err)
 {
     hy_stmt *st = db_query(c->db, err, SUMMARY_SELECT "WHERE e.rowid = ?", "I", rowid);
-    if (db_row(st)) fill_summary(st, s);
+    if (db_row(st)) fill_summary(c, st, s);
     return db_done(st);
 }
 
@@ -107,7 +105,8 @@ void hy_exec_summary_free(hy_exec_summary *s)
 {
     free(s->id); free(s->workflow); free(s->status); free(s->organization_id); free(s->organization_name);
     free(s->user_id); free(s->user_email); free(s->user_name); free(s->requested_by_email); free(s->current_step_name);
-    free(s->current_step_label); free(s->current_step_status); free(s->error); free(s->created_at);
+    free(s->current_step_label); free(s->current_step_status); free(s->error); free(s->waiting_since);
+    free(s->created_at);
     free(s->updated_at); free(s->completed_at);
     memset(s, 0, sizeof *s);
 }
@@ -123,9 +122,11 @@ void hy_exec_page_free(hy_exec_page *pg)
 
 typedef struct {
     const char *org;         /* scope, or NULL */
-    const char *wf_id;       /* partner admins: their workflow, or NULL */
+    const char *wf_ids;      /* the caller's workflows (JSON array of definition ids), or NULL = all */
+    cJSON *wf_set;           /* the same, parsed, for rows checked in C */
     int status;              /* -1 = any */
     const char *status_name;
+    const char *batch;       /* one batch's executions, or NULL */
     char *needle;            /* lower-cased search, or NULL */
     int nchars;              /* its length in characters */
     int limit;
@@ -181,16 +182,25 @@ static void take_all(list_plan *pl, cands *cs, hy_exec_page *out, cands *win)
         if (x->si >= 0) out->counts[x->si]++;
         out->total++;
         if ((pl->status < 0 || x->si == pl->status) && win->n <= pl->limit && older_than_cursor(pl, x->at, x->rowid))
-            cands_add(win, x->rowid, x->si >= 0 ? STATUS_NAMES[x->si] : "", x->at);
+            cands_add(win, x->rowid, x->si >= 0 ? hy_exec_status_name((hy_exec_status)x->si) : "", x->at);
     }
+}
+
+/* Is this workflow definition id among the caller's? */
+static bool in_scope(const list_plan *pl, const char *wf_id)
+{
+    if (!pl->wf_set) return true;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, pl->wf_set) if (cJSON_IsString(it) && hy_streq(it->valuestring, wf_id)) return true;
+    return false;
 }
 
 static int counts_from_table(hy_ctx *c, list_plan *pl, hy_exec_page *out, hy_err *err)
 {
     hy_stmt *st = db_query(c->db, err,
                            "SELECT status, sum(n) FROM exec_counts WHERE (?1 IS NULL OR organization_id = ?1) "
-                           "AND (?2 IS NULL OR workflow_definition_id = ?2) GROUP BY status",
-                           "tt", pl->org, pl->wf_id);
+                           "AND (?2 IS NULL OR workflow_definition_id IN (SELECT value FROM json_each(?2))) GROUP BY status",
+                           "tt", pl->org, pl->wf_ids);
     while (db_row(st)) {
         int si = status_index(db_text(st, 0));
         if (si >= 0) out->counts[si] += db_int(st, 1);
@@ -213,11 +223,11 @@ static int window_indexed(hy_ctx *c, list_plan *pl, const char *needle, const ch
     if (pl->org)
         st = db_query(c->db, err,
                       "SELECT rowid, status, created_at FROM workflow_executions WHERE organization_id = ?1 "
-                      "AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR workflow_definition_id = ?3) "
+                      "AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR workflow_definition_id IN (SELECT value FROM json_each(?3))) "
                       "AND (created_at, rowid) < (?4, ?5) AND (?6 IS NULL OR instr(search_text, ?6) > 0) "
                       "AND (?8 IS NULL OR (id >= ?8 AND id < ?9)) "
                       "ORDER BY created_at DESC, rowid DESC LIMIT ?7",
-                      "ttttItitt", pl->org, pl->status_name, pl->wf_id, pl->before_at, pl->before, needle, n, lo, up);
+                      "ttttItitt", pl->org, pl->status_name, pl->wf_ids, pl->before_at, pl->before, needle, n, lo, up);
     else if (pl->status >= 0)
         st = db_query(c->db, err,
                       "SELECT rowid, status, created_at FROM workflow_executions WHERE status = ?1 "
@@ -240,8 +250,9 @@ static int scan_org(hy_ctx *c, list_plan *pl, cands *cs, hy_err *err)
 {
     hy_stmt *st = db_query(c->db, err,
                            "SELECT rowid, status, created_at FROM workflow_executions WHERE organization_id = ?1 "
-                           "AND (?2 IS NULL OR workflow_definition_id = ?2) AND instr(search_text, ?3) > 0",
-                           "ttt", pl->org, pl->wf_id, pl->needle);
+                           "AND (?2 IS NULL OR workflow_definition_id IN (SELECT value FROM json_each(?2))) "
+                           "AND instr(search_text, ?3) > 0",
+                           "ttt", pl->org, pl->wf_ids, pl->needle);
     while (db_row(st)) cands_add(cs, db_int(st, 0), db_text(st, 1), db_text(st, 2));
     return db_done(st);
 }
@@ -258,9 +269,9 @@ static int scan_prefix(hy_ctx *c, list_plan *pl, cands *cs, bool *capped, hy_err
     snprintf(upper, sizeof upper, "%sg", pl->needle);
     hy_stmt *st = db_query(c->db, err,
                            "SELECT rowid, status, created_at FROM workflow_executions WHERE id >= ?1 AND id < ?2 "
-                           "AND (?3 IS NULL OR organization_id = ?3) AND (?4 IS NULL OR workflow_definition_id = ?4) "
-                           "LIMIT ?5",
-                           "ttttI", pl->needle, upper, pl->org, pl->wf_id, (int64_t)PREFIX_COUNT_CAP + 1);
+                           "AND (?3 IS NULL OR organization_id = ?3) "
+                           "AND (?4 IS NULL OR workflow_definition_id IN (SELECT value FROM json_each(?4))) LIMIT ?5",
+                           "ttttI", pl->needle, upper, pl->org, pl->wf_ids, (int64_t)PREFIX_COUNT_CAP + 1);
     while (db_row(st)) cands_add(cs, db_int(st, 0), db_text(st, 1), db_text(st, 2));
     if (cs->n > PREFIX_COUNT_CAP) {
         *capped = true; /* the candidates are not the newest: the window comes from the index */
@@ -305,7 +316,7 @@ static int search_fts(hy_ctx *c, list_plan *pl, cands *cs, bool *capped, hy_err 
         pending[npending++] = db_int(st, 0);
         if (!db_int(st, 5)) continue;
         if (pl->org && !hy_streq(db_text(st, 3), pl->org)) continue;
-        if (pl->wf_id && !hy_streq(db_text(st, 4), pl->wf_id)) continue;
+        if (!in_scope(pl, db_text(st, 4))) continue;
         cands_add(cs, db_int(st, 0), db_text(st, 1), db_text(st, 2));
     }
     int rc = db_done(st);
@@ -326,7 +337,7 @@ static int search_fts(hy_ctx *c, list_plan *pl, cands *cs, bool *capped, hy_err 
         int64_t rowid = db_int(st, 0);
         if (npending && bsearch(&rowid, pending, (size_t)npending, sizeof *pending, cmp_rowid)) continue; /* stale */
         if (pl->org && !hy_streq(db_text(st, 3), pl->org)) continue;
-        if (pl->wf_id && !hy_streq(db_text(st, 4), pl->wf_id)) continue;
+        if (!in_scope(pl, db_text(st, 4))) continue;
         cands_add(cs, rowid, db_text(st, 1), db_text(st, 2));
     }
     free(q);
@@ -343,9 +354,30 @@ static int utf8_chars(const char *s)
     return n;
 }
 
+/* Every execution of the batch that passes the other filters. */
+static int scan_batch(hy_ctx *c, list_plan *pl, cands *cs, hy_err *err)
+{
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT rowid, status, created_at FROM workflow_executions WHERE batch_id = ?1 "
+                           "AND (?2 IS NULL OR organization_id = ?2) "
+                           "AND (?3 IS NULL OR workflow_definition_id IN (SELECT value FROM json_each(?3))) "
+                           "AND (?4 IS NULL OR instr(search_text, ?4) > 0 OR (length(?4) < 3 AND id >= ?4 AND id < ?4 || 'g'))",
+                           "tttt", pl->batch, pl->org, pl->wf_ids, pl->needle);
+    while (db_row(st)) cands_add(cs, db_int(st, 0), db_text(st, 1), db_text(st, 2));
+    return db_done(st);
+}
+
 /* Fills the window (at most limit+1 rows, newest first) and the counts. */
 static int plan_and_run(hy_ctx *c, list_plan *pl, hy_exec_page *out, cands *win, hy_err *err)
 {
+    if (pl->batch) {
+        cands cs = {0};
+        int rc = scan_batch(c, pl, &cs, err);
+        if (rc == 0) take_all(pl, &cs, out, win);
+        out->counts_exact = true;
+        free(cs.v);
+        return rc;
+    }
     if (!pl->needle) {
         int rc = counts_from_table(c, pl, out, err);
         return rc ? rc : window_indexed(c, pl, NULL, NULL, pl->limit + 1, win, err);
@@ -422,11 +454,12 @@ static int stale_window(hy_ctx *c, const list_plan *pl, const char *cutoff, int6
         if (pl->status >= 0 && pl->status != UNFINISHED[i]) continue;
         hy_stmt *st = db_query(c->db, err,
                                "SELECT rowid, status, created_at, updated_at FROM workflow_executions WHERE status = ?1 "
-                               "AND (?2 IS NULL OR organization_id = ?2) AND (?3 IS NULL OR workflow_definition_id = ?3) "
+                               "AND (?2 IS NULL OR organization_id = ?2) "
+                               "AND (?3 IS NULL OR workflow_definition_id IN (SELECT value FROM json_each(?3))) "
                                "AND (?4 IS NULL OR updated_at < ?4) AND (?5 IS NULL OR instr(search_text, ?5) > 0) "
-                               "AND (?6 IS NULL OR (id >= ?6 AND id < ?7))",
-                               "ttttttt", STATUS_NAMES[UNFINISHED[i]], pl->org, pl->wf_id, cutoff, needle,
-                               lo[0] ? lo : NULL, hi[0] ? hi : NULL);
+                               "AND (?6 IS NULL OR (id >= ?6 AND id < ?7)) AND (?8 IS NULL OR batch_id = ?8)",
+                               "tttttttt", hy_exec_status_name((hy_exec_status)UNFINISHED[i]), pl->org, pl->wf_ids, cutoff, needle,
+                               lo[0] ? lo : NULL, hi[0] ? hi : NULL, pl->batch);
         while (db_row(st)) {
             cands_add(&all, db_int(st, 0), db_text(st, 1), db_text(st, 2));
             hy_strlcpy(all.v[all.n - 1].upd, db_text(st, 3), sizeof all.v[0].upd);
@@ -445,7 +478,7 @@ static int stale_window(hy_ctx *c, const list_plan *pl, const char *cutoff, int6
                 int cmp = strcmp(x->upd, cur_upd);
                 if (cmp < 0 || (cmp == 0 && x->rowid <= before)) continue;
             }
-            cands_add(win, x->rowid, STATUS_NAMES[x->si], x->at);
+            cands_add(win, x->rowid, hy_exec_status_name((hy_exec_status)x->si), x->at);
         }
     }
     free(all.v);
@@ -456,9 +489,9 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
 {
     memset(out, 0, sizeof *out);
     if (ops_begin(c, p, err) != 0) return err->code;
-    bool admin = principal_is_admin(p);
-    if (!admin && !(p->role == HY_ROLE_PARTNER_ADMIN && p->org_id[0]))
-        return hy_fail(err, HY_ERR_FORBIDDEN, "this account has no access to executions");
+    hy_exec_scope scope;
+    authz_exec_scope(p, &scope);
+    if (scope.none) return hy_fail(err, HY_ERR_FORBIDDEN, "this account has no access to executions");
     list_plan pl = {.status = -1, .limit = q && q->limit > 0 ? q->limit : 100, .before = INT64_MAX};
     hy_strlcpy(pl.before_at, "\x7f", sizeof pl.before_at); /* after every timestamp */
     if (pl.limit > 1000) pl.limit = 1000;
@@ -468,7 +501,7 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
             hy_field(err, "status", "must be one of pending, running, awaiting_input, completed, failed, cancelled");
             return err->code;
         }
-        pl.status_name = STATUS_NAMES[pl.status];
+        pl.status_name = hy_exec_status_name((hy_exec_status)pl.status);
     }
     bool stale = q && (q->order == HY_EXEC_LONGEST_IN_STATE || q->stuck_hours > 0);
     if (q && (q->stuck_hours < 0 || q->stuck_hours > 8760)) {
@@ -494,17 +527,16 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
         free(at);
     }
     char org[HY_UUID_LEN] = "";
-    char *wf_id = NULL;
-    if (!admin) {
-        hy_strlcpy(org, p->org_id, sizeof org);
-        if (q && q->org_ref && *q->org_ref && ops_find_org(c, p, q->org_ref, org, err) != 0) return err->code;
-        rc = db_get_text(c->db, err, &wf_id, "SELECT id FROM workflow_definitions WHERE name = 'new_partner_user'", "");
-        if (rc) return rc;
-    } else if (q && q->org_ref && *q->org_ref) {
-        if (ops_find_org(c, p, q->org_ref, org, err) != 0) return err->code;
-    }
+    char *wf_ids = NULL;
+    if (!scope.any_org) hy_strlcpy(org, scope.org_id, sizeof org);
+    if (q && q->org_ref && *q->org_ref && ops_find_org(c, p, q->org_ref, org, err) != 0) return err->code;
+    char batch[HY_UUID_LEN] = "";
+    if (q && q->batch_ref && *q->batch_ref && ops_batch_resolve(c, p, q->batch_ref, batch, err) != 0) return err->code;
+    if ((rc = opx_scope_wf_ids(c, p, &wf_ids, err)) != 0) return rc;
+    pl.batch = batch[0] ? batch : NULL;
     pl.org = org[0] ? org : NULL;
-    pl.wf_id = wf_id;
+    pl.wf_ids = wf_ids;
+    pl.wf_set = wf_ids ? cJSON_Parse(wf_ids) : NULL;
     if (q && q->search && !hy_empty(q->search)) {
         char *s = xstrdup(q->search);
         char *t = hy_trim(s);
@@ -532,7 +564,8 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
     }
     free(win.v);
     free(pl.needle);
-    free(wf_id);
+    free(wf_ids);
+    cJSON_Delete(pl.wf_set);
     if (rc) hy_exec_page_free(out);
     return rc;
 }
@@ -556,6 +589,8 @@ void hy_exec_detail_free(hy_exec_detail *d)
     free(d->cancelled_at);
     for (int i = 0; i < d->nsteps; i++) free_step(&d->steps[i]);
     free(d->steps);
+    for (int i = 0; i < d->nnotices; i++) hy_notice_free(&d->notices[i]);
+    free(d->notices);
     memset(d, 0, sizeof *d);
 }
 
@@ -572,10 +607,12 @@ int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_det
     memset(out, 0, sizeof *out);
     if (ops_begin(c, p, err) != 0) return err->code;
     char id[HY_UUID_LEN];
-    if (p->role == HY_ROLE_USER && !p->system) return hy_fail(err, HY_ERR_NOT_FOUND, "no such execution");
+    hy_exec_scope scope;
+    authz_exec_scope(p, &scope);
+    if (scope.none) return hy_fail(err, HY_ERR_NOT_FOUND, "no such execution");
     if (ops_exec_resolve(c, p, ref, id, err) != 0) return err->code;
     hy_stmt *st = db_query(c->db, err, SUMMARY_SELECT "WHERE e.id = ?", "t", id);
-    if (db_row(st)) fill_summary(st, &out->s);
+    if (db_row(st)) fill_summary(c, st, &out->s);
     int rc = db_done(st);
     if (rc == 0)
         st = db_query(c->db, err,
@@ -623,8 +660,9 @@ int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_det
         s->note = db_dup(st, 16);
         s->attempt_log_json = db_dup(st, 17);
         s->calls_json = db_dup(st, 18);
-        if (hy_streq(s->status, "running")) any_running = true;
-        if (hy_streq(s->status, "pending") && s->attempts > 0 && !db_null(st, 12) && db_int(st, 12) > now_ms &&
+        hy_step_status ss = hy_step_status_of(s->status);
+        if (ss == HY_SS_RUNNING) any_running = true;
+        if (ss == HY_SS_PENDING && s->attempts > 0 && !db_null(st, 12) && db_int(st, 12) > now_ms &&
             s->order == out->s.current_step)
             retry_waits = true;
         if (wf && s->order >= 1 && s->order <= wf->nsteps) {
@@ -642,20 +680,27 @@ int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_det
     }
     rc = db_done(st);
     if (rc) goto fail;
-    if (!out->s.id || !opx_visible(p, out->s.workflow, out->s.organization_id)) {
+    unsigned actions = out->s.id ? opx_actions(p, out->s.workflow, out->s.organization_id) : 0;
+    if (!(actions & HY_ACT_SEE)) {
         rc = hy_fail(err, HY_ERR_NOT_FOUND, "no such execution");
         goto fail;
     }
-    const char *x = out->s.status;
-    bool admin = principal_is_admin(p);
-    bool finished = hy_streq(x, "completed") || hy_streq(x, "cancelled");
-    out->can_input = hy_streq(x, "awaiting_input");
-    out->can_retry = hy_streq(x, "failed");
-    out->can_cancel = !finished;
-    out->can_skip = admin && !finished;
-    out->can_mark_done = admin && hy_streq(out->s.current_step_status, "failed");
-    out->can_rerun = admin && !any_running && !hy_streq(x, "cancelled"); /* cancelling cannot be undone */
-    out->can_retry_now = retry_waits && !finished;
+    /* What the caller may do now: the rule (authz.h) and the state. */
+    hy_exec_status x = hy_exec_status_of(out->s.status);
+    bool finished = hy_exec_finished(x);
+    const hy_step_def *cur = wf && out->s.current_step >= 1 && out->s.current_step <= wf->nsteps
+                                 ? &wf->steps[out->s.current_step - 1]
+                                 : NULL;
+    out->can_input = x == HY_EXEC_AWAITING_INPUT && authz_may_input_step(p, actions, cur);
+    out->can_retry = (actions & HY_ACT_RETRY) && x == HY_EXEC_FAILED;
+    out->can_cancel = (actions & HY_ACT_CANCEL) && !finished;
+    out->can_skip = (actions & HY_ACT_SKIP) && !finished;
+    out->can_mark_done = (actions & HY_ACT_DONE) && hy_step_status_of(out->s.current_step_status) == HY_SS_FAILED;
+    /* cancelling cannot be undone */
+    out->can_rerun = (actions & HY_ACT_RERUN) && !any_running && x != HY_EXEC_CANCELLED;
+    out->can_retry_now = (actions & HY_ACT_RETRY) && retry_waits && !finished;
+    rc = opx_exec_notices(c, p, out->s.id, &out->notices, &out->nnotices, err);
+    if (rc) goto fail;
     return 0;
 fail:
     hy_exec_detail_free(out);
@@ -679,9 +724,9 @@ int ops_exec_inbox(hy_ctx *c, const hy_principal *p, int limit, hy_inbox *out, h
 {
     memset(out, 0, sizeof *out);
     if (ops_begin(c, p, err) != 0) return err->code;
-    bool admin = principal_is_admin(p);
-    if (!admin && !(p->role == HY_ROLE_PARTNER_ADMIN && p->org_id[0]))
-        return hy_fail(err, HY_ERR_FORBIDDEN, "this account has no access to executions");
+    hy_exec_scope scope;
+    authz_exec_scope(p, &scope);
+    if (scope.none) return hy_fail(err, HY_ERR_FORBIDDEN, "this account has no access to executions");
     if (limit <= 0 || limit > 1000) limit = 200;
     hy_stmt *st = db_query(c->db, err,
                            "SELECT s.execution_id, s.step_order, s.started_at, wd.name, o.name, u.email, "
@@ -691,11 +736,11 @@ int ops_exec_inbox(hy_ctx *c, const hy_principal *p, int limit, hy_inbox *out, h
                            "LEFT JOIN organizations o ON o.id = e.organization_id LEFT JOIN users u ON u.id = e.user_id "
                            "WHERE s.status = 'awaiting_input' AND (?1 IS NULL OR e.organization_id = ?1) "
                            "ORDER BY s.started_at",
-                           "t", admin ? NULL : p->org_id);
+                           "t", scope.any_org ? NULL : scope.org_id);
     int cap = 0;
     int64_t now = hy_now_ms();
     while (db_row(st) && out->count < limit) {
-        if (!opx_visible(p, db_text(st, 3), db_text(st, 6))) continue;
+        if (!(opx_actions(p, db_text(st, 3), db_text(st, 6)) & HY_ACT_SEE)) continue;
         if (out->count == cap) out->items = xrealloc(out->items, (size_t)(cap = cap ? cap * 2 : 32) * sizeof *out->items);
         hy_inbox_item *it = &out->items[out->count++];
         memset(it, 0, sizeof *it);
@@ -713,10 +758,32 @@ int ops_exec_inbox(hy_ctx *c, const hy_principal *p, int limit, hy_inbox *out, h
         int64_t since;
         it->age_s = hy_parse_time(it->since, &since) ? (now - since) / 1000 : 0;
         if (it->age_s < 0) it->age_s = 0;
+        it->late = ops_exec_is_late(c, it->since);
     }
     int rc = db_done(st);
     if (rc) hy_inbox_free(out);
     return rc;
+}
+
+int ops_exec_late_count(hy_ctx *c, const hy_principal *p, int64_t *out, hy_err *err)
+{
+    *out = 0;
+    if (ops_begin(c, p, err) != 0) return err->code;
+    hy_exec_scope scope;
+    authz_exec_scope(p, &scope);
+    if (scope.none) return hy_fail(err, HY_ERR_FORBIDDEN, "this account has no access to executions");
+    char before[HY_TIME_LEN];
+    hy_iso_from_ms(hy_now_ms() - (int64_t)c->cfg->notify.remind_after_hours * 3600 * 1000, before);
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT wd.name, e.organization_id FROM workflow_step_executions s "
+                           "JOIN workflow_executions e ON e.id = s.execution_id "
+                           "JOIN workflow_definitions wd ON wd.id = e.workflow_definition_id "
+                           "WHERE s.status = 'awaiting_input' AND s.started_at < ?1 "
+                           "AND (?2 IS NULL OR e.organization_id = ?2)",
+                           "tt", before, scope.any_org ? NULL : scope.org_id);
+    while (db_row(st))
+        if (opx_actions(p, db_text(st, 0), db_text(st, 1)) & HY_ACT_SEE) (*out)++;
+    return db_done(st);
 }
 
 /* ---- JSON ---- */
@@ -751,10 +818,12 @@ cJSON *hy_exec_summary_to_json(const hy_exec_summary *s)
     add_str(o, "current_step_name", s->current_step_name);
     add_str(o, "current_step_status", s->current_step_status);
     add_str(o, "error", s->error);
+    add_str(o, "waiting_since", s->waiting_since);
+    cJSON_AddBoolToObject(o, "late", s->late);
     add_str(o, "created_at", s->created_at);
     add_str(o, "updated_at", s->updated_at);
     add_str(o, "completed_at", s->completed_at);
-    if (hy_streq(s->status, "completed")) {
+    if (hy_exec_status_of(s->status) == HY_EXEC_COMPLETED) {
         cJSON_AddNumberToObject(o, "steps_skipped", s->nskipped);
         cJSON_AddNumberToObject(o, "steps_done_by_hand", s->nmanual);
     }
@@ -796,5 +865,7 @@ cJSON *hy_exec_detail_to_json(const hy_exec_detail *d)
         add_json(j, "calls", s->calls_json);
         cJSON_AddItemToArray(steps, j);
     }
+    cJSON *notes = cJSON_AddArrayToObject(o, "notifications");
+    for (int i = 0; i < d->nnotices; i++) cJSON_AddItemToArray(notes, hy_notice_to_json(&d->notices[i]));
     return o;
 }

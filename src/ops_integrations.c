@@ -4,7 +4,7 @@
 
 int ops_integrations_check(hy_ctx *c, const hy_principal *p, integ_check_report *out, hy_err *err)
 {
-    if (ops_begin_admin(c, p, err)) return err->code;
+    if (ops_begin_staff(c, p, err)) return err->code;
     integrations_check(c->cfg, out);
     return 0;
 }

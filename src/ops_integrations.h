@@ -7,7 +7,7 @@
 #include "integrations/check.h"
 #include "principal.h"
 
-/* Admin only. Calls every live integration without changing anything (see
+/* Administrators and support staff. Calls every live integration without changing anything (see
  * integrations/check.h); may take up to [http] timeout_ms: never call it on
  * a UI thread. Returns 0 when the check ran (out->failed says how many live
  * integrations failed), else the authorization error. */

@@ -1,6 +1,6 @@
-/* A user's Metabase group memberships: live through the Metabase client,
- * simulated in the settings table, or refused when Metabase is off. See
- * ops_metabase.h. */
+/* A user's Metabase group memberships through the Metabase interface
+ * (svc.h: live, or the simulated Metabase whose state the simulated
+ * workflows share), or refused when Metabase is off. See ops_metabase.h. */
 #include "ops_metabase.h"
 
 #include <limits.h>
@@ -11,6 +11,8 @@
 #include "audit.h"
 #include "ops.h"
 #include "ops_refs.h"
+#include "store_users.h"
+#include "svc.h"
 #include "util.h"
 #include "validate.h"
 
@@ -20,7 +22,7 @@
 /* The user an operation is about. */
 typedef struct {
     char id[HY_UUID_LEN];
-    char *email;
+    char *email, *first, *last;
     bool has_mb;
     long mb;
 } target;
@@ -28,7 +30,9 @@ typedef struct {
 static void target_free(target *t)
 {
     free(t->email);
-    t->email = NULL;
+    free(t->first);
+    free(t->last);
+    t->email = t->first = t->last = NULL;
 }
 
 static int mode_check(hy_ctx *c, hy_err *err)
@@ -38,30 +42,105 @@ static int mode_check(hy_ctx *c, hy_err *err)
     return 0;
 }
 
-/* Authorization (admin only), the mode, then the user and its stored id. */
-static int begin(hy_ctx *c, const hy_principal *p, const char *ref, target *t, hy_err *err)
+/* Authorization (looking: staff; changing: admins), the mode, then the
+ * user and its stored id. */
+static int begin(hy_ctx *c, const hy_principal *p, const char *ref, bool changes, target *t, hy_err *err)
 {
     memset(t, 0, sizeof *t);
-    if (ops_begin_admin(c, p, err) != 0 || mode_check(c, err) != 0 || ops_find_user(c, p, ref, t->id, err) != 0)
+    if ((changes ? ops_begin_admin(c, p, err) : ops_begin_staff(c, p, err)) != 0 || mode_check(c, err) != 0 ||
+        ops_find_user(c, p, ref, t->id, err) != 0)
         return err->code;
-    hy_stmt *st = db_query(c->db, err, "SELECT email, metabase_user_id FROM users WHERE id = ?", "t", t->id);
+    hy_stmt *st = db_query(c->db, err, "SELECT email, metabase_user_id, firstname, lastname FROM users WHERE id = ?",
+                           "t", t->id);
     bool found = db_row(st);
     if (found) {
         t->email = db_dup(st, 0);
         t->has_mb = !db_null(st, 1) && db_int(st, 1) > 0 && db_int(st, 1) <= LONG_MAX;
         t->mb = t->has_mb ? (long)db_int(st, 1) : 0;
+        t->first = db_dup(st, 2);
+        t->last = db_dup(st, 3);
     }
     int rc = db_done(st);
     if (rc == 0 && !found) rc = hy_fail(err, HY_ERR_NOT_FOUND, "user not found");
     return rc;
 }
 
-static int need_metabase_id(const target *t, hy_err *err)
+const char *hy_mb_how_name(mb_user_how how)
 {
-    if (t->has_mb) return 0;
-    return hy_fail(err, HY_ERR_CONFLICT,
-                   "this user has no Metabase id yet (it is stored when the new_partner_user workflow adds them "
-                   "to Metabase)");
+    return how == MB_USER_CREATED ? "created" : how == MB_USER_REACTIVATED ? "reactivated" : "existed";
+}
+
+/* Stores the user's Metabase id, with its audit row (inside the caller's
+ * transaction). */
+static int store_link(hy_ctx *c, const hy_principal *p, target *t, long mb, mb_user_how how, hy_err *err)
+{
+    int rc = user_set_metabase_id(c, t->id, (int64_t)mb, err);
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "email", t->email ? t->email : "");
+    cJSON_AddNumberToObject(d, "metabase_user_id", (double)mb);
+    cJSON_AddStringToObject(d, "how", hy_mb_how_name(how));
+    if (c->cfg->metabase.mode == HY_MODE_SIMULATE) cJSON_AddBoolToObject(d, "simulated", true);
+    if (rc == 0) rc = audit_write(c, p, "metabase.link_user", "user", t->id, d, err);
+    cJSON_Delete(d);
+    if (rc == 0) {
+        t->has_mb = true;
+        t->mb = mb;
+    }
+    return rc;
+}
+
+/* What an operation talks to: the backend for the mode and, for the live
+ * one, a client of its own (ops run on the caller's thread). A simulated
+ * backend keeps its state in tables: the whole operation is then one
+ * transaction. A live one is called with no transaction open; what it did
+ * is recorded afterwards in a short one. */
+typedef struct {
+    const hy_metabase_api *mb;
+    hy_svc s;
+    bool live;
+} session;
+
+static void session_open(hy_ctx *c, session *m)
+{
+    m->live = c->cfg->metabase.mode == HY_MODE_LIVE;
+    m->mb = svc_metabase(c->cfg->metabase.mode);
+    m->s = (hy_svc){.c = c, .integ = m->live ? integ_new(c->cfg) : NULL, .owner = "ops", .lock_wait_ms = -1};
+}
+
+static void session_close(session *m)
+{
+    integ_free(m->s.integ);
+    m->s.integ = NULL;
+}
+
+/* A transaction around a simulated operation (none for a live one). */
+static int local_begin(hy_ctx *c, const session *m, hy_err *err) { return m->live ? 0 : db_begin(c->db, err); }
+static int local_finish(hy_ctx *c, const session *m, int rc, hy_err *err)
+{
+    return m->live ? rc : ops_finish(c, rc, err);
+}
+/* What a live operation records afterwards (a simulated one is in its transaction already). */
+static int record_begin(hy_ctx *c, const session *m, hy_err *err) { return m->live ? db_begin(c->db, err) : 0; }
+static int record_finish(hy_ctx *c, const session *m, int rc, hy_err *err)
+{
+    return m->live ? ops_finish(c, rc, err) : rc;
+}
+
+/* No stored id: the account found by email (create: else created, a
+ * deactivated one reactivated, as the onboarding step does) and its id
+ * stored. No account and !create: t->has_mb stays false. */
+static int link_by_email(hy_ctx *c, const hy_principal *p, session *m, target *t, bool create, hy_mb_link *link,
+                         hy_err *err)
+{
+    long id = 0;
+    bool active = false;
+    mb_user_how how = MB_USER_EXISTED;
+    int rc = create ? m->mb->ensure_user(&m->s, t->email, t->first, t->last, &id, &how, err)
+                    : m->mb->find_user(&m->s, t->email, &id, &active, err);
+    if (rc || id <= 0) return rc;
+    if ((rc = record_begin(c, m, err)) == 0) rc = record_finish(c, m, store_link(c, p, t, id, how, err), err);
+    if (rc == 0) *link = (hy_mb_link){.linked = true, .how = how, .metabase_user_id = id};
+    return rc;
 }
 
 static bool group_listed(const mb_group_list *l, long id)
@@ -75,148 +154,8 @@ static void group_add(mb_group_list *l, long id, const char *name)
 {
     l->items = xrealloc(l->items, (size_t)(l->n + 1) * sizeof *l->items);
     l->items[l->n].id = id;
-    l->items[l->n].name = xstrdup(name);
+    l->items[l->n].name = xstrdup(name ? name : "");
     l->n++;
-}
-
-/* ---- the simulation ---- */
-
-/* The simulated groups: the organisations' Metabase system groups. */
-static int sim_groups(hy_ctx *c, mb_group_list *out, hy_err *err)
-{
-    memset(out, 0, sizeof *out);
-    hy_stmt *st = db_query(c->db, err,
-                           "SELECT external_id, external_name FROM system_groups WHERE tool = 'metabase' "
-                           "ORDER BY external_name, external_id",
-                           "");
-    while (db_row(st)) {
-        long id;
-        const char *ext = db_text(st, 0), *name = db_text(st, 1);
-        if (!ext || !hy_parse_long(ext, 1, INT_MAX, &id) || id == MB_ALL_USERS_ID || id == MB_ADMINS_ID) continue;
-        if (group_listed(out, id)) continue;
-        char fallback[32];
-        snprintf(fallback, sizeof fallback, "group %ld", id);
-        group_add(out, id, name && *name ? name : fallback);
-    }
-    int rc = db_done(st);
-    if (rc) mb_group_list_free(out);
-    return rc;
-}
-
-/* The stored memberships (an object; never NULL). Caller deletes. */
-static int sim_load(hy_ctx *c, cJSON **out, hy_err *err)
-{
-    char *text = NULL;
-    *out = NULL;
-    if (db_setting_get(c->db, HY_MB_SIMULATED_KEY, &text, err) != 0) return err->code;
-    cJSON *j = text ? cJSON_Parse(text) : NULL;
-    free(text);
-    if (!cJSON_IsObject(j)) {
-        cJSON_Delete(j);
-        j = cJSON_CreateObject();
-    }
-    *out = j;
-    return 0;
-}
-
-/* The group ids array of one user (created when create is set). */
-static cJSON *sim_user_array(cJSON *all, long mb, bool create)
-{
-    char key[32];
-    snprintf(key, sizeof key, "%ld", mb);
-    cJSON *a = cJSON_GetObjectItemCaseSensitive(all, key);
-    if (cJSON_IsArray(a)) return a;
-    if (!create) return NULL;
-    cJSON_DeleteItemFromObjectCaseSensitive(all, key);
-    a = cJSON_CreateArray();
-    cJSON_AddItemToObject(all, key, a);
-    return a;
-}
-
-static int sim_index(const cJSON *a, long gid)
-{
-    int i = 0;
-    const cJSON *x;
-    cJSON_ArrayForEach(x, a)
-    {
-        if (json_id(x) == gid) return i;
-        i++;
-    }
-    return -1;
-}
-
-static int sim_user_groups(hy_ctx *c, long mb, mb_group_list *out, hy_err *err)
-{
-    memset(out, 0, sizeof *out);
-    cJSON *all;
-    mb_group_list groups;
-    if (sim_load(c, &all, err) != 0) return err->code;
-    if (sim_groups(c, &groups, err) != 0) {
-        cJSON_Delete(all);
-        return err->code;
-    }
-    const cJSON *x;
-    cJSON_ArrayForEach(x, sim_user_array(all, mb, false))
-    {
-        long gid = json_id(x);
-        if (gid <= MB_ADMINS_ID || group_listed(out, gid)) continue;
-        const char *name = NULL;
-        for (int i = 0; i < groups.n; i++)
-            if (groups.items[i].id == gid) name = groups.items[i].name;
-        char fallback[32];
-        snprintf(fallback, sizeof fallback, "group %ld", gid);
-        group_add(out, gid, name ? name : fallback);
-    }
-    mb_group_list_free(&groups);
-    cJSON_Delete(all);
-    return 0;
-}
-
-/* Adds or removes inside the caller's transaction; *changed says whether it did. */
-static int sim_change(hy_ctx *c, long mb, long gid, bool add, bool *changed, char **group_name, hy_err *err)
-{
-    *changed = false;
-    mb_group_list groups;
-    if (sim_groups(c, &groups, err) != 0) return err->code;
-    for (int i = 0; i < groups.n; i++)
-        if (groups.items[i].id == gid) *group_name = xstrdup(groups.items[i].name);
-    mb_group_list_free(&groups);
-    cJSON *all;
-    if (sim_load(c, &all, err) != 0) return err->code;
-    cJSON *a = sim_user_array(all, mb, add);
-    int at = a ? sim_index(a, gid) : -1;
-    int rc = 0;
-    if (add && at < 0) {
-        if (!*group_name) {
-            rc = hy_fail(err, HY_ERR_NOT_FOUND,
-                         "Metabase group %ld not found (simulated: the groups are the organisations' Metabase "
-                         "group ids)",
-                         gid);
-        } else {
-            cJSON_AddItemToArray(a, cJSON_CreateNumber((double)gid));
-            *changed = true;
-        }
-    } else if (!add && at >= 0) {
-        cJSON_DeleteItemFromArray(a, at);
-        *changed = true;
-    }
-    if (rc == 0 && *changed) {
-        char *text = cJSON_PrintUnformatted(all);
-        rc = db_setting_set(c->db, HY_MB_SIMULATED_KEY, text, err);
-        cJSON_free(text);
-    }
-    cJSON_Delete(all);
-    return rc;
-}
-
-/* ---- live ---- */
-
-static int live_user_groups(hy_ctx *c, long mb, mb_group_list *out, hy_err *err)
-{
-    hy_integ *in = integ_new(c->cfg);
-    int rc = mb_user_groups(in, mb, out, err);
-    integ_free(in);
-    return rc;
 }
 
 /* ---- ops ---- */
@@ -232,17 +171,28 @@ int ops_metabase_user(hy_ctx *c, const hy_principal *p, const char *user_ref, hy
 {
     memset(out, 0, sizeof *out);
     target t;
-    int rc = begin(c, p, user_ref, &t, err);
+    int rc = begin(c, p, user_ref, false, &t, err);
+    session m = {0};
     if (rc == 0) {
         hy_strlcpy(out->user_id, t.id, sizeof out->user_id);
         out->email = xstrdup(t.email);
         out->mode = c->cfg->metabase.mode;
         out->has_metabase_id = t.has_mb;
         out->metabase_user_id = t.mb;
-        if (t.has_mb)
-            rc = out->mode == HY_MODE_LIVE ? live_user_groups(c, t.mb, &out->groups, err)
-                                           : sim_user_groups(c, t.mb, &out->groups, err);
+        session_open(c, &m);
     }
+    if (rc == 0 && !t.has_mb) {
+        /* not stored: Metabase may know the email (nothing is stored by looking) */
+        long id = 0;
+        bool active = false;
+        rc = m.mb->find_user(&m.s, t.email, &id, &active, err);
+        if (rc == 0 && id > 0) {
+            out->found_by_email = true;
+            out->metabase_user_id = id;
+        }
+    }
+    if (rc == 0 && out->metabase_user_id > 0) rc = m.mb->user_groups(&m.s, out->metabase_user_id, &out->groups, err);
+    session_close(&m);
     target_free(&t);
     if (rc) hy_mb_user_free(out);
     return rc;
@@ -252,17 +202,17 @@ int ops_metabase_addable(hy_ctx *c, const hy_principal *p, const char *user_ref,
 {
     memset(out, 0, sizeof *out);
     target t;
-    int rc = begin(c, p, user_ref, &t, err);
-    if (rc == 0) rc = need_metabase_id(&t, err);
+    int rc = begin(c, p, user_ref, true, &t, err);
     mb_group_list all = {0}, mine = {0};
-    if (rc == 0 && c->cfg->metabase.mode == HY_MODE_LIVE) {
-        hy_integ *in = integ_new(c->cfg);
-        rc = mb_list_groups(in, &all, err);
-        if (rc == 0) rc = mb_user_groups(in, t.mb, &mine, err);
-        integ_free(in);
-    } else if (rc == 0) {
-        rc = sim_groups(c, &all, err);
-        if (rc == 0) rc = sim_user_groups(c, t.mb, &mine, err);
+    session m = {0};
+    if (rc == 0) {
+        session_open(c, &m);
+        rc = m.mb->list_groups(&m.s, &all, err);
+        long id = t.mb;
+        bool active = false;
+        if (rc == 0 && !t.has_mb) rc = m.mb->find_user(&m.s, t.email, &id, &active, err);
+        if (rc == 0 && id > 0) rc = m.mb->user_groups(&m.s, id, &mine, err);
+        session_close(&m);
     }
     for (int i = 0; rc == 0 && i < all.n; i++) {
         long id = all.items[i].id;
@@ -277,13 +227,12 @@ int ops_metabase_addable(hy_ctx *c, const hy_principal *p, const char *user_ref,
 }
 
 static int audit_change(hy_ctx *c, const hy_principal *p, const target *t, long gid, bool add, bool changed,
-                        const char *group_name, hy_err *err)
+                        hy_err *err)
 {
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "email", t->email ? t->email : "");
     cJSON_AddNumberToObject(d, "metabase_user_id", (double)t->mb);
     cJSON_AddNumberToObject(d, "group_id", (double)gid);
-    if (group_name) cJSON_AddStringToObject(d, "group_name", group_name);
     cJSON_AddBoolToObject(d, "changed", changed);
     if (c->cfg->metabase.mode == HY_MODE_SIMULATE) cJSON_AddBoolToObject(d, "simulated", true);
     int rc = audit_write(c, p, add ? "metabase.add_membership" : "metabase.remove_membership", "user", t->id, d, err);
@@ -291,58 +240,63 @@ static int audit_change(hy_ctx *c, const hy_principal *p, const target *t, long 
     return rc;
 }
 
+static int change_membership(hy_ctx *c, const hy_principal *p, session *m, target *t, long gid, bool add, bool *did,
+                             hy_mb_link *link, hy_err *err)
+{
+    if (!t->has_mb && link_by_email(c, p, m, t, add, link, err) != 0) return err->code;
+    if (!t->has_mb) return 0; /* removing: no account, so no membership */
+    int rc = add ? m->mb->add_membership(&m->s, t->mb, gid, did, err)
+                 : m->mb->remove_membership(&m->s, t->mb, gid, did, err);
+    if (rc) return rc;
+    rc = record_begin(c, m, err);
+    if (rc == 0) rc = record_finish(c, m, audit_change(c, p, t, gid, add, *did, err), err);
+    if (rc && m->live) {
+        char why[sizeof err->msg];
+        hy_strlcpy(why, err->msg, sizeof why);
+        rc = hy_fail(err, err->code, "Metabase %s the membership, but the audit row could not be written: %s",
+                     *did ? (add ? "made" : "removed") : "checked", why);
+    }
+    return rc;
+}
+
 static int change(hy_ctx *c, const hy_principal *p, const char *user_ref, long gid, bool add, bool *changed,
-                  hy_err *err)
+                  hy_mb_link *link_out, hy_err *err)
 {
     bool did = false;
+    hy_mb_link link = {0};
     if (changed) *changed = false;
+    if (link_out) *link_out = link;
     target t;
-    int rc = begin(c, p, user_ref, &t, err);
+    int rc = begin(c, p, user_ref, true, &t, err);
     if (rc == 0 && (gid == MB_ALL_USERS_ID || gid == MB_ADMINS_ID || gid <= 0)) {
         hy_field(err, "group",
                  gid <= 0 ? "must be a Metabase group id: a positive whole number"
                           : "groups 1 (All Users) and 2 (Administrators) are Metabase's own and are never changed here");
         rc = err->code;
     }
-    if (rc == 0) rc = need_metabase_id(&t, err);
-    char *group_name = NULL;
-    if (rc == 0 && c->cfg->metabase.mode == HY_MODE_LIVE) {
-        /* The network call runs with no transaction open; the audit row follows. */
-        hy_integ *in = integ_new(c->cfg);
-        rc = add ? mb_add_membership(in, t.mb, gid, &did, err) : mb_remove_membership(in, t.mb, gid, &did, err);
-        integ_free(in);
-        if (rc == 0) {
-            rc = db_begin(c->db, err);
-            if (rc == 0) rc = ops_finish(c, audit_change(c, p, &t, gid, add, did, NULL, err), err);
-            if (rc) {
-                char why[sizeof err->msg];
-                hy_strlcpy(why, err->msg, sizeof why);
-                rc = hy_fail(err, err->code, "Metabase %s the membership, but the audit row could not be written: %s",
-                             did ? (add ? "made" : "removed") : "checked", why);
-            }
-        }
-    } else if (rc == 0) {
-        rc = db_begin(c->db, err);
-        if (rc == 0) {
-            rc = sim_change(c, t.mb, gid, add, &did, &group_name, err);
-            if (rc == 0) rc = audit_change(c, p, &t, gid, add, did, group_name, err);
-            rc = ops_finish(c, rc, err);
-        }
+    if (rc == 0) {
+        session m;
+        session_open(c, &m);
+        rc = local_begin(c, &m, err);
+        if (rc == 0) rc = local_finish(c, &m, change_membership(c, p, &m, &t, gid, add, &did, &link, err), err);
+        if (rc && !m.live) link = (hy_mb_link){0}; /* rolled back with the rest */
+        session_close(&m);
     }
+    link.metabase_user_id = t.mb;
+    if (link_out) *link_out = link;
     if (rc == 0 && changed) *changed = did;
-    free(group_name);
     target_free(&t);
     return rc;
 }
 
 int ops_metabase_add(hy_ctx *c, const hy_principal *p, const char *user_ref, long group_id, bool *changed,
-                     hy_err *err)
+                     hy_mb_link *link, hy_err *err)
 {
-    return change(c, p, user_ref, group_id, true, changed, err);
+    return change(c, p, user_ref, group_id, true, changed, link, err);
 }
 
 int ops_metabase_remove(hy_ctx *c, const hy_principal *p, const char *user_ref, long group_id, bool *changed,
-                        hy_err *err)
+                        hy_mb_link *link, hy_err *err)
 {
-    return change(c, p, user_ref, group_id, false, changed, err);
+    return change(c, p, user_ref, group_id, false, changed, link, err);
 }

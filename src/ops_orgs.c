@@ -5,25 +5,20 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "engine.h"
 #include "ops.h"
 #include "ops_refs.h"
+#include "store_groups.h"
+#include "store_orgs.h"
+#include "ops_exec_internal.h"
 #include "util.h"
 #include "validate.h"
 
 static const char *ACCOUNT_TYPES[] = {"partner", "client", "internal"};
 
-/* Readers need at least partner admin; users have no panel access at all. */
-static int begin_read(hy_ctx *c, const hy_principal *p, hy_err *err)
-{
-    if (ops_begin(c, p, err) != 0) return err->code;
-    if (!principal_is_admin(p) && p->role != HY_ROLE_PARTNER_ADMIN)
-        return hy_fail(err, HY_ERR_FORBIDDEN, "this account has no panel access");
-    return 0;
-}
-
 int ops_org_resolve(hy_ctx *c, const hy_principal *p, const char *ref, char id[HY_UUID_LEN], hy_err *err)
 {
-    if (begin_read(c, p, err) != 0) return err->code;
+    if (ops_begin_read(c, p, err) != 0) return err->code;
     return ops_find_org(c, p, ref, id, err);
 }
 
@@ -37,31 +32,28 @@ static void read_org_row(hy_stmt *st, hy_org *o)
     o->nexecutions = (int)db_int(st, 5);
 }
 
-/* Partner admins see only their organisation's new_partner_user executions
- * (as ops_exec does): counts and lists take the workflow to show, NULL = all.
- * WF is the SQL parameter holding it. */
+/* Counts and lists show the executions the caller may see (authz.h): WF is
+ * the SQL parameter holding the caller's workflow definition ids (a JSON
+ * array, opx_scope_wf_ids), NULL for all. Counts come from exec_counts. */
 #define ORG_COLUMNS(WF)                                                                                         \
     "o.id, o.name, o.account_types, o.created_at, "                                                             \
     "(SELECT count(*) FROM users u WHERE u.organization_id = o.id), "                                          \
-    "(SELECT count(*) FROM workflow_executions e WHERE e.organization_id = o.id AND (" WF " IS NULL OR "        \
-    "e.workflow_definition_id = (SELECT id FROM workflow_definitions WHERE name = " WF ")))"
-
-static const char *visible_workflow(const hy_principal *p)
-{
-    return principal_is_admin(p) ? NULL : "new_partner_user";
-}
+    "(SELECT coalesce(sum(x.n), 0) FROM exec_counts x WHERE x.organization_id = o.id AND (" WF " IS NULL OR "   \
+    "x.workflow_definition_id IN (SELECT value FROM json_each(" WF "))))"
 
 int ops_org_list(hy_ctx *c, const hy_principal *p, const char *filter, hy_org_list *out, hy_err *err)
 {
     memset(out, 0, sizeof *out);
-    if (begin_read(c, p, err) != 0) return err->code;
-    const char *scope = principal_is_admin(p) ? NULL : p->org_id;
+    if (ops_begin_read(c, p, err) != 0) return err->code;
+    const char *scope = authz_org_scope(p);
+    char *wf_ids = NULL;
+    if (opx_scope_wf_ids(c, p, &wf_ids, err) != 0) return err->code;
     char *like = ops_like_pattern(filter);
     hy_stmt *st = db_query(c->db, err,
                            "SELECT " ORG_COLUMNS("?3") " FROM organizations o "
                            "WHERE (?1 IS NULL OR o.id = ?1) AND (?2 IS NULL OR o.name LIKE ?2 ESCAPE '\\') "
                            "ORDER BY o.name COLLATE NOCASE",
-                           "ttt", scope, like, visible_workflow(p));
+                           "ttt", scope, like, wf_ids);
     int cap = 0;
     while (db_row(st)) {
         if (out->count == cap) {
@@ -73,6 +65,7 @@ int ops_org_list(hy_ctx *c, const hy_principal *p, const char *filter, hy_org_li
     }
     int rc = db_done(st);
     free(like);
+    free(wf_ids);
     if (rc) hy_org_list_free(out);
     return rc;
 }
@@ -80,17 +73,17 @@ int ops_org_list(hy_ctx *c, const hy_principal *p, const char *filter, hy_org_li
 int ops_org_name(hy_ctx *c, const hy_principal *p, const char *org_id, char **out, hy_err *err)
 {
     *out = NULL;
-    if (begin_read(c, p, err) != 0) return err->code;
+    if (ops_begin_read(c, p, err) != 0) return err->code;
     if (!ops_can_see_org(p, org_id)) return hy_fail(err, HY_ERR_NOT_FOUND, "organisation not found");
     int rc = db_get_text(c->db, err, out, "SELECT name FROM organizations WHERE id = ?", "t", org_id);
     if (rc == 0 && !*out) rc = hy_fail(err, HY_ERR_NOT_FOUND, "organisation not found");
     return rc;
 }
 
-static int load_detail(hy_ctx *c, const char *id, const char *workflow, hy_org_detail *d, hy_err *err)
+static int load_detail(hy_ctx *c, const char *id, const char *wf_ids, hy_org_detail *d, hy_err *err)
 {
     hy_stmt *st = db_query(c->db, err, "SELECT " ORG_COLUMNS("?2") " FROM organizations o WHERE o.id = ?1", "tt",
-                           id, workflow);
+                           id, wf_ids);
     bool found = db_row(st);
     if (found) read_org_row(st, &d->org);
     int rc = db_done(st);
@@ -112,7 +105,7 @@ static int load_detail(hy_ctx *c, const char *id, const char *workflow, hy_org_d
     if ((rc = db_done(st))) return rc;
 
     st = db_query(c->db, err,
-                  "SELECT id, tool, external_name, external_id, created_at FROM system_groups "
+                  "SELECT id, tool, external_name, external_id, created_at, placeholder FROM system_groups "
                   "WHERE organization_id = ? ORDER BY tool",
                   "t", id);
     while (db_row(st)) {
@@ -123,12 +116,13 @@ static int load_detail(hy_ctx *c, const char *id, const char *workflow, hy_org_d
         g->external_name = db_dup(st, 2);
         g->external_id = db_dup(st, 3);
         g->created_at = db_dup(st, 4);
+        g->placeholder = db_int(st, 5) != 0;
     }
     if ((rc = db_done(st))) return rc;
 
     st = db_query(c->db, err,
-                  "SELECT keycloak_confirmed, keycloak_cluster, metabase_collection_id, lms_confirmed, updated_at "
-                  "FROM organization_integrations WHERE organization_id = ?",
+                  "SELECT keycloak_confirmed, keycloak_cluster, metabase_collection_id, lms_confirmed, updated_at, "
+                  "metabase_collection_placeholder FROM organization_integrations WHERE organization_id = ?",
                   "t", id);
     if (db_row(st)) {
         d->has_integrations = true;
@@ -137,6 +131,7 @@ static int load_detail(hy_ctx *c, const char *id, const char *workflow, hy_org_d
         d->metabase_collection_id = db_dup(st, 2);
         d->lms_confirmed = db_int(st, 3) != 0;
         d->integrations_updated_at = db_dup(st, 4);
+        d->metabase_collection_placeholder = db_int(st, 5) != 0;
     }
     if ((rc = db_done(st))) return rc;
 
@@ -153,8 +148,11 @@ static int load_detail(hy_ctx *c, const char *id, const char *workflow, hy_org_d
     if ((rc = db_done(st))) return rc;
 
     st = db_query(c->db, err,
-                  "SELECT id, email, firstname, lastname, app_role FROM users WHERE organization_id = ? "
-                  "ORDER BY lastname COLLATE NOCASE, firstname COLLATE NOCASE",
+                  "SELECT u.id, u.email, u.firstname, u.lastname, u.app_role, "
+                  "(SELECT group_concat(name, ',') FROM (SELECT r.name FROM access_grants g JOIN resources r "
+                  "ON r.id = g.resource_id WHERE g.user_id = u.id AND g.revoked_at IS NULL ORDER BY r.name)) "
+                  "FROM users u WHERE u.organization_id = ? "
+                  "ORDER BY u.lastname COLLATE NOCASE, u.firstname COLLATE NOCASE",
                   "t", id);
     while (db_row(st)) {
         d->users = xrealloc(d->users, (size_t)(d->nusers + 1) * sizeof *d->users);
@@ -164,6 +162,8 @@ static int load_detail(hy_ctx *c, const char *id, const char *workflow, hy_org_d
         u->firstname = db_dup(st, 2);
         u->lastname = db_dup(st, 3);
         if (!hy_role_parse(db_text(st, 4), &u->role)) u->role = HY_ROLE_USER;
+        memset(&u->access, 0, sizeof u->access);
+        hy_strlist_split(&u->access, db_text(st, 5));
     }
     if ((rc = db_done(st))) return rc;
 
@@ -171,9 +171,9 @@ static int load_detail(hy_ctx *c, const char *id, const char *workflow, hy_org_d
                   "SELECT e.id, w.name, e.status, u.email, e.created_at, e.current_step_order, "
                   "(SELECT count(*) FROM workflow_step_definitions s WHERE s.workflow_definition_id = w.id) "
                   "FROM workflow_executions e JOIN workflow_definitions w ON w.id = e.workflow_definition_id "
-                  "LEFT JOIN users u ON u.id = e.user_id WHERE e.organization_id = ?1 AND (?2 IS NULL OR w.name = ?2) "
-                  "ORDER BY e.created_at DESC LIMIT 50",
-                  "tt", id, workflow);
+                  "LEFT JOIN users u ON u.id = e.user_id WHERE e.organization_id = ?1 "
+                  "AND (?2 IS NULL OR w.id IN (SELECT value FROM json_each(?2))) ORDER BY e.created_at DESC LIMIT 50",
+                  "tt", id, wf_ids);
     while (db_row(st)) {
         d->executions = xrealloc(d->executions, (size_t)(d->nexecutions + 1) * sizeof *d->executions);
         hy_exec_brief *e = &d->executions[d->nexecutions++];
@@ -192,8 +192,11 @@ int ops_org_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_org_detai
 {
     memset(out, 0, sizeof *out);
     char id[HY_UUID_LEN];
-    if (begin_read(c, p, err) != 0 || ops_find_org(c, p, ref, id, err) != 0) return err->code;
-    int rc = load_detail(c, id, visible_workflow(p), out, err);
+    if (ops_begin_read(c, p, err) != 0 || ops_find_org(c, p, ref, id, err) != 0) return err->code;
+    char *wf_ids = NULL;
+    int rc = opx_scope_wf_ids(c, p, &wf_ids, err);
+    if (rc == 0) rc = load_detail(c, id, wf_ids, out, err);
+    free(wf_ids);
     if (rc) hy_org_detail_free(out);
     return rc;
 }
@@ -264,7 +267,7 @@ static int apply_update(hy_ctx *c, const hy_principal *p, const char *id, const 
         }
         char *old = NULL;
         if (rc == 0) rc = db_get_text(c->db, err, &old, "SELECT name FROM organizations WHERE id = ?", "t", id);
-        if (rc == 0) rc = db_exec(c->db, err, "UPDATE organizations SET name = ? WHERE id = ?", "tt", ch->name, id);
+        if (rc == 0) rc = org_rename(c, id, ch->name, err);
         if (rc == 0) {
             cJSON_AddStringToObject(d, "old_name", old ? old : "");
             cJSON_AddStringToObject(d, "name", ch->name);
@@ -272,7 +275,7 @@ static int apply_update(hy_ctx *c, const hy_principal *p, const char *id, const 
         free(old);
     }
     if (rc == 0 && ch->types) {
-        rc = db_exec(c->db, err, "UPDATE organizations SET account_types = ? WHERE id = ?", "tt", ch->types, id);
+        rc = org_set_account_types(c, id, ch->types, err);
         if (rc == 0) cJSON_AddItemToObject(d, "account_types", cJSON_Parse(ch->types));
     }
     if (rc == 0) rc = audit_write(c, p, "org.update", "organization", id, d, err);
@@ -300,22 +303,7 @@ static void validate_docs(const hy_org_docs *dl, hy_err *err)
 static int apply_docs(hy_ctx *c, const hy_principal *p, const char *id, const hy_org_docs *dl, hy_err *err)
 {
     if (!dl->internal && !dl->general && !dl->additional) return 0;
-    char now[HY_TIME_LEN], rowid[HY_UUID_LEN];
-    hy_now_iso(now);
-    hy_uuid(rowid);
-    /* NULL keeps a link, "" clears it (stored as NULL, as the original did). */
-    int rc = db_exec(c->db, err,
-                     "INSERT INTO organization_documentation(id, organization_id, updated_at) VALUES(?, ?, ?) "
-                     "ON CONFLICT(organization_id) DO NOTHING",
-                     "ttt", rowid, id, now);
-    if (rc == 0)
-        rc = db_exec(c->db, err,
-                     "UPDATE organization_documentation SET "
-                     "internal_docu = CASE WHEN ?1 IS NULL THEN internal_docu ELSE NULLIF(?1, '') END, "
-                     "generique_docu = CASE WHEN ?2 IS NULL THEN generique_docu ELSE NULLIF(?2, '') END, "
-                     "add_docu = CASE WHEN ?3 IS NULL THEN add_docu ELSE NULLIF(?3, '') END, "
-                     "updated_at = ?4 WHERE organization_id = ?5",
-                     "ttttt", dl->internal, dl->general, dl->additional, now, id);
+    int rc = org_set_docs(c, id, dl->internal, dl->general, dl->additional, err);
     cJSON *d = cJSON_CreateObject();
     if (dl->internal) cJSON_AddStringToObject(d, "internal", dl->internal);
     if (dl->general) cJSON_AddStringToObject(d, "general", dl->general);
@@ -325,26 +313,44 @@ static int apply_docs(hy_ctx *c, const hy_principal *p, const char *id, const hy
     return rc;
 }
 
-static int set_group(hy_ctx *c, const char *org_id, const char *tool, const char *value, hy_err *err)
+static const char *const GROUP_TOOLS[3] = {"metabase", "teams", "slack"};
+static const char *const GROUP_WHAT[3] = {"Metabase group", "Teams channel", "Slack group"};
+
+/* The id and the name given for tool i (NULL = unchanged). */
+static void group_parts(const hy_org_groups *g, int i, const char **id, const char **name)
 {
-    if (!value) return 0;
-    if (!*value)
-        return db_exec(c->db, err, "DELETE FROM system_groups WHERE organization_id = ? AND tool = ?", "tt", org_id,
-                       tool);
-    char *name = NULL;
-    int rc = db_get_text(c->db, err, &name, "SELECT name FROM organizations WHERE id = ?", "t", org_id);
-    if (rc) return rc;
-    char *slug = hy_slug(name), *ext_name = xasprintf("ext-%s", slug);
-    char id[HY_UUID_LEN], now[HY_TIME_LEN];
-    hy_uuid(id);
-    hy_now_iso(now);
-    rc = db_exec(c->db, err,
-                 "INSERT INTO system_groups(id, organization_id, tool, external_name, external_id, created_at) "
-                 "VALUES(?,?,?,?,?,?) ON CONFLICT(organization_id, tool) DO UPDATE SET external_id = excluded.external_id",
-                 "tttttt", id, org_id, tool, ext_name, value, now);
+    const char *ids[3] = {g->metabase, g->teams, g->slack};
+    const char *names[3] = {g->metabase_name, g->teams_name, g->slack_name};
+    *id = ids[i];
+    *name = names[i];
+}
+
+/* Sets tool i's group of an organisation: value "" deletes it; a name with
+ * no id renames the existing group (a field error if there is none). */
+static int set_group(hy_ctx *c, const char *org_id, int i, const char *value, const char *name_in, hy_err *err)
+{
+    const char *tool = GROUP_TOOLS[i];
+    if (!value && !name_in) return 0;
+    if (value && !*value) return group_delete(c, org_id, tool, err);
+    char *name = name_in ? xstrdup(name_in) : NULL;
+    if (name) {
+        char *t = hy_trim(name);
+        memmove(name, t, strlen(t) + 1);
+    }
+    int rc;
+    if (!value) {
+        bool found = false;
+        rc = group_rename(c, org_id, tool, name, &found, err);
+        if (rc == 0 && !found) {
+            char field[32];
+            snprintf(field, sizeof field, "%s_name", tool);
+            hy_field(err, field, "this organisation has no %s to name: give its id too", GROUP_WHAT[i]);
+            rc = HY_ERR_INVALID;
+        }
+    } else {
+        rc = group_upsert(c, org_id, tool, name, value, err);
+    }
     free(name);
-    free(slug);
-    free(ext_name);
     return rc;
 }
 
@@ -355,19 +361,35 @@ static void validate_groups(const hy_org_groups *g, hy_err *err)
         hy_field(err, "metabase", "must be a Metabase group id: a positive whole number, e.g. 7");
     if (g->teams && *g->teams) ops_check_text(err, "teams", g->teams, false, HY_MAX_NAME);
     if (g->slack && *g->slack) ops_check_text(err, "slack", g->slack, false, HY_MAX_NAME);
+    for (int i = 0; i < 3; i++) {
+        const char *id, *name;
+        group_parts(g, i, &id, &name);
+        if (!name) continue;
+        char field[32];
+        snprintf(field, sizeof field, "%s_name", GROUP_TOOLS[i]);
+        if (id && !*id) hy_field(err, field, "cannot name a group whose id is being removed");
+        else ops_check_text(err, field, name, true, HY_MAX_NAME);
+    }
 }
 
 static int apply_groups(hy_ctx *c, const hy_principal *p, const char *id, const hy_org_groups *g, hy_err *err)
 {
-    if (!g->metabase && !g->teams && !g->slack) return 0;
-    int rc = set_group(c, id, "metabase", g->metabase, err);
-    if (rc == 0) rc = set_group(c, id, "teams", g->teams, err);
-    if (rc == 0) rc = set_group(c, id, "slack", g->slack, err);
     cJSON *d = cJSON_CreateObject();
-    if (g->metabase) cJSON_AddStringToObject(d, "metabase", g->metabase);
-    if (g->teams) cJSON_AddStringToObject(d, "teams", g->teams);
-    if (g->slack) cJSON_AddStringToObject(d, "slack", g->slack);
-    if (rc == 0) rc = audit_write(c, p, "org.set_groups", "organization", id, d, err);
+    int rc = 0;
+    for (int i = 0; i < 3 && rc == 0; i++) {
+        const char *gid, *name;
+        group_parts(g, i, &gid, &name);
+        if (!gid && !name) continue;
+        rc = set_group(c, id, i, gid, name, err);
+        if (gid) cJSON_AddStringToObject(d, GROUP_TOOLS[i], gid);
+        if (name) {
+            char key[32], *t = xstrdup(name);
+            snprintf(key, sizeof key, "%s_name", GROUP_TOOLS[i]);
+            cJSON_AddStringToObject(d, key, hy_trim(t));
+            free(t);
+        }
+    }
+    if (rc == 0 && d->child) rc = audit_write(c, p, "org.set_groups", "organization", id, d, err);
     cJSON_Delete(d);
     return rc;
 }
@@ -461,17 +483,9 @@ int ops_org_delete(hy_ctx *c, const hy_principal *p, const char *ref, hy_org_imp
     for (int i = 0; rc == 0 && i < members.n; i++)
         rc = auth_revoke_user_sessions(c, members.v[i], "organisation deleted", err);
     hy_strlist_free(&members);
-    /* The original's references without ON DELETE CASCADE are nulled first. */
-    static const char *steps[] = {
-        "UPDATE users SET organization_id = NULL WHERE organization_id = ?",
-        "UPDATE workflow_executions SET organization_id = NULL WHERE organization_id = ?",
-        "DELETE FROM studio_companies WHERE organization_id = ?",
-        "DELETE FROM system_groups WHERE organization_id = ?",
-        "DELETE FROM organization_integrations WHERE organization_id = ?",
-        "DELETE FROM organization_documentation WHERE organization_id = ?",
-        "DELETE FROM organizations WHERE id = ?",
-    };
-    for (size_t i = 0; rc == 0 && i < sizeof steps / sizeof steps[0]; i++) rc = db_exec(c->db, err, steps[i], "t", id);
+    /* executions are the engine's (it keeps their counts); the rest the store's */
+    if (rc == 0) rc = engine_detach_org(c, id, err);
+    if (rc == 0) rc = org_delete(c, id, err);
     if (rc == 0) {
         cJSON *d = cJSON_CreateObject();
         cJSON_AddStringToObject(d, "name", done->name);

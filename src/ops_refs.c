@@ -48,9 +48,9 @@ int ops_resolve_prefix(hy_ctx *c, const char *table_label, const char *sql_prefi
 int ops_find_org(hy_ctx *c, const hy_principal *p, const char *ref, char id[HY_UUID_LEN], hy_err *err)
 {
     if (!ref || !*ref) return hy_fail(err, HY_ERR_INVALID, "which organisation? give its id or name");
-    if (p->role == HY_ROLE_USER && !p->system) return hy_fail(err, HY_ERR_NOT_FOUND, "no organisation matches '%s'", ref);
+    if (!authz_can(p, HY_CAP_PANEL)) return hy_fail(err, HY_ERR_NOT_FOUND, "no organisation matches '%s'", ref);
     /* Partner admins resolve only within their own organisation. */
-    const char *scope = principal_is_admin(p) ? NULL : p->org_id;
+    const char *scope = authz_org_scope(p);
     char *found = NULL;
     int rc = db_get_text(c->db, err, &found,
                          "SELECT id FROM organizations WHERE (id = ?1 OR name = ?1) AND (?2 IS NULL OR id = ?2)", "tt",
@@ -75,8 +75,8 @@ int ops_find_org(hy_ctx *c, const hy_principal *p, const char *ref, char id[HY_U
 int ops_find_user(hy_ctx *c, const hy_principal *p, const char *ref, char id[HY_UUID_LEN], hy_err *err)
 {
     if (!ref || !*ref) return hy_fail(err, HY_ERR_INVALID, "which user? give an id or email");
-    if (p->role == HY_ROLE_USER && !p->system) return hy_fail(err, HY_ERR_NOT_FOUND, "no user matches '%s'", ref);
-    const char *scope = principal_is_admin(p) ? NULL : p->org_id;
+    if (!authz_can(p, HY_CAP_PANEL)) return hy_fail(err, HY_ERR_NOT_FOUND, "no user matches '%s'", ref);
+    const char *scope = authz_org_scope(p);
     char *lower = xstrdup(ref);
     for (char *q = lower; *q; q++) *q = (char)tolower((unsigned char)*q);
     char *found = NULL;

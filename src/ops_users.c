@@ -7,29 +7,26 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "engine.h"
 #include "ops.h"
+#include "store_grants.h"
+#include "store_users.h"
 #include "ops_refs.h"
 #include "util.h"
 #include "validate.h"
 
-static int begin_read(hy_ctx *c, const hy_principal *p, hy_err *err)
-{
-    if (ops_begin(c, p, err) != 0) return err->code;
-    if (!principal_is_admin(p) && p->role != HY_ROLE_PARTNER_ADMIN)
-        return hy_fail(err, HY_ERR_FORBIDDEN, "this account has no panel access");
-    return 0;
-}
-
 int ops_user_resolve(hy_ctx *c, const hy_principal *p, const char *ref, char id[HY_UUID_LEN], hy_err *err)
 {
-    if (begin_read(c, p, err) != 0) return err->code;
+    if (ops_begin_read(c, p, err) != 0) return err->code;
     return ops_find_user(c, p, ref, id, err);
 }
 
 #define USER_COLUMNS                                                                                          \
     "u.id, u.firstname, u.lastname, u.email, u.languages, u.skills, u.roles, u.organization_id, o.name, "   \
     "u.app_role, u.metabase_user_id, sc.studio_id, sc.name, u.created_at, u.updated_at, "                    \
-    "u.must_change_password, substr(u.password_hash, 1, 1) = '$' "
+    "u.must_change_password, substr(u.password_hash, 1, 1) = '$', "                                         \
+    "(SELECT group_concat(name, ',') FROM (SELECT r.name FROM access_grants g JOIN resources r "             \
+    " ON r.id = g.resource_id WHERE g.user_id = u.id AND g.revoked_at IS NULL ORDER BY r.name)) "
 #define USER_FROM                                                                                             \
     "FROM users u LEFT JOIN organizations o ON o.id = u.organization_id "                                     \
     "LEFT JOIN user_studio_companies sc ON sc.user_id = u.id "
@@ -55,6 +52,7 @@ static void read_user_row(hy_stmt *st, hy_user *u)
     u->updated_at = db_dup(st, 14);
     u->must_change_password = db_int(st, 15) != 0;
     u->can_log_in = db_int(st, 16) != 0;
+    hy_strlist_split(&u->access, db_text(st, 17)); /* resource names hold no commas */
 }
 
 /* The WHERE clause of the list and the count: ?1 scope, ?2 organisation, ?3 LIKE pattern. */
@@ -68,16 +66,16 @@ static int query_scope(hy_ctx *c, const hy_principal *p, const hy_user_query *q,
 {
     org[0] = '\0';
     if (q && q->org_ref && *q->org_ref && ops_find_org(c, p, q->org_ref, org, err) != 0) return err->code;
-    *scope = principal_is_admin(p) ? NULL : p->org_id;
+    *scope = authz_org_scope(p);
     return 0;
 }
 
 int ops_user_count(hy_ctx *c, const hy_principal *p, const hy_user_query *q, int64_t *out, hy_err *err)
 {
     *out = 0;
-    const char *scope;
+    const char *scope = NULL;
     char org[HY_UUID_LEN];
-    if (begin_read(c, p, err) != 0 || query_scope(c, p, q, &scope, org, err) != 0) return err->code;
+    if (ops_begin_read(c, p, err) != 0 || query_scope(c, p, q, &scope, org, err) != 0) return err->code;
     char *like = ops_like_pattern(q ? q->filter : NULL);
     int rc = db_get_int(c->db, err, out, NULL, "SELECT count(*) FROM users u " USER_WHERE, "ttt", scope,
                         org[0] ? org : NULL, like);
@@ -88,9 +86,9 @@ int ops_user_count(hy_ctx *c, const hy_principal *p, const hy_user_query *q, int
 int ops_user_list(hy_ctx *c, const hy_principal *p, const hy_user_query *q, hy_user_list *out, hy_err *err)
 {
     memset(out, 0, sizeof *out);
-    const char *scope;
+    const char *scope = NULL;
     char org[HY_UUID_LEN];
-    if (begin_read(c, p, err) != 0 || query_scope(c, p, q, &scope, org, err) != 0) return err->code;
+    if (ops_begin_read(c, p, err) != 0 || query_scope(c, p, q, &scope, org, err) != 0) return err->code;
     char *like = ops_like_pattern(q ? q->filter : NULL);
     int64_t limit = q && q->limit > 0 ? q->limit : -1, offset = q && q->offset > 0 ? q->offset : 0;
     hy_stmt *st = db_query(c->db, err,
@@ -126,11 +124,13 @@ int ops_user_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_user *ou
 {
     memset(out, 0, sizeof *out);
     char id[HY_UUID_LEN];
-    if (begin_read(c, p, err) != 0 || ops_find_user(c, p, ref, id, err) != 0) return err->code;
+    if (ops_begin_read(c, p, err) != 0 || ops_find_user(c, p, ref, id, err) != 0) return err->code;
     int rc = load_user(c, id, out, err);
+    if (rc == 0) rc = grant_list_user(c, id, &out->grants, err);
     if (rc) hy_user_free(out);
     return rc;
 }
+
 
 /* Validates a comma-separated list; returns its JSON text or NULL. */
 static char *check_list(hy_err *err, const char *field, const char *text, bool languages)
@@ -239,7 +239,7 @@ static int validate_update(hy_ctx *c, const hy_principal *p, const hy_user *cur,
     }
     if (u->role) {
         ch->role_set = hy_role_parse(u->role, &ch->role);
-        if (!ch->role_set) hy_field(err, "role", "must be admin, partner_admin or user");
+        if (!ch->role_set) hy_field(err, "role", "must be %s", hy_role_choices());
     }
     /* The role and organisation the user will end up with. */
     hy_role role = ch->role_set ? ch->role : cur->role;
@@ -263,23 +263,12 @@ static int validate_update(hy_ctx *c, const hy_principal *p, const hy_user *cur,
 
 static int apply_update(hy_ctx *c, const hy_principal *p, const hy_user *cur, user_changes *ch, hy_err *err)
 {
-    char now[HY_TIME_LEN];
-    hy_now_iso(now);
-    int rc = db_exec(c->db, err,
-                     "UPDATE users SET firstname = coalesce(?1, firstname), lastname = coalesce(?2, lastname), "
-                     "email = coalesce(?3, email), languages = coalesce(?4, languages), skills = coalesce(?5, skills), "
-                     "roles = coalesce(?6, roles), updated_at = ?7 WHERE id = ?8",
-                     "tttttttt", ch->first, ch->last, ch->email, ch->langs, ch->skills, ch->roles, now, cur->id);
-    if (rc == 0 && ch->org_set)
-        rc = db_exec(c->db, err, "UPDATE users SET organization_id = ? WHERE id = ?", "tt", ch->org_id, cur->id);
-    if (rc == 0 && ch->role_set)
-        rc = db_exec(c->db, err, "UPDATE users SET app_role = ? WHERE id = ?", "tt", hy_role_name(ch->role), cur->id);
+    int rc = user_set_fields(c, cur->id, ch->first, ch->last, ch->email, ch->langs, ch->skills, ch->roles, err);
+    if (rc == 0 && ch->org_set) rc = user_set_org(c, cur->id, ch->org_id, err);
+    if (rc == 0 && ch->role_set) rc = user_set_role(c, cur->id, hy_role_name(ch->role), err);
     /* Someone else's new password is temporary: they choose their own at login. */
     bool own = hy_streq(p->user_id, cur->id);
-    if (rc == 0 && ch->password_set)
-        rc = db_exec(c->db, err,
-                     "UPDATE users SET password_hash = ?, must_change_password = ?, password_changed_at = ? WHERE id = ?",
-                     "titt", ch->hash, own ? 0 : 1, now, cur->id);
+    if (rc == 0 && ch->password_set) rc = user_set_password(c, cur->id, ch->hash, !own, err);
     bool role_changed = ch->role_set && ch->role != cur->role;
     bool org_changed = ch->org_set && !hy_streq(ch->org_id, cur->organization_id);
     if (rc == 0 && (role_changed || org_changed || ch->password_set))
@@ -403,18 +392,11 @@ int ops_user_delete(hy_ctx *c, const hy_principal *p, const char *ref, hy_user_i
     if (db_begin(c->db, err) != 0) return err->code;
     int rc = check_deletable(c, p, id, err);
     if (rc == 0) rc = count_impact(c, id, done, err);
-    /* The original's references without ON DELETE CASCADE are nulled first;
-     * sessions, grants and studio access go with the user (CASCADE). */
-    static const char *steps[] = {
-        "UPDATE workflow_executions SET requested_by = NULL WHERE requested_by = ?1",
-        "UPDATE workflow_executions SET user_id = NULL WHERE user_id = ?1",
-        "UPDATE workflow_executions SET cancelled_by = NULL WHERE cancelled_by = ?1",
-        "UPDATE workflow_step_executions SET completed_by = NULL WHERE completed_by = ?1",
-        "UPDATE workflow_step_executions SET input_by = NULL WHERE input_by = ?1",
-        "UPDATE access_grants SET granted_by = NULL WHERE granted_by = ?1",
-        "DELETE FROM users WHERE id = ?1",
-    };
-    for (size_t i = 0; rc == 0 && i < sizeof steps / sizeof steps[0]; i++) rc = db_exec(c->db, err, steps[i], "t", id);
+    /* The original's references without ON DELETE CASCADE are nulled first
+     * (executions by the engine); sessions, grants and studio access go with
+     * the user (CASCADE). */
+    if (rc == 0) rc = engine_detach_user(c, id, err);
+    if (rc == 0) rc = user_delete(c, id, err);
     if (rc == 0) {
         cJSON *d = cJSON_CreateObject();
         cJSON_AddStringToObject(d, "email", done->email);

@@ -10,19 +10,28 @@ const char *hy_role_name(hy_role r)
 {
     switch (r) {
     case HY_ROLE_ADMIN: return "admin";
+    case HY_ROLE_SUPPORT: return "support";
     case HY_ROLE_PARTNER_ADMIN: return "partner_admin";
     case HY_ROLE_USER: return "user";
+    case HY_NROLES: break;
     }
     return "user";
 }
 
+static const hy_role ORDER[HY_NROLES] = {HY_ROLE_USER, HY_ROLE_PARTNER_ADMIN, HY_ROLE_SUPPORT, HY_ROLE_ADMIN};
+
+hy_role hy_role_at(int i) { return i >= 0 && i < HY_NROLES ? ORDER[i] : HY_ROLE_USER; }
+
+const char *hy_role_choices(void) { return "admin, support, partner_admin or user"; }
+
 bool hy_role_parse(const char *s, hy_role *out)
 {
-    if (hy_streq(s, "admin")) *out = HY_ROLE_ADMIN;
-    else if (hy_streq(s, "partner_admin")) *out = HY_ROLE_PARTNER_ADMIN;
-    else if (hy_streq(s, "user")) *out = HY_ROLE_USER;
-    else return false;
-    return true;
+    for (int i = 0; i < HY_NROLES; i++)
+        if (hy_streq(s, hy_role_name(ORDER[i]))) {
+            *out = ORDER[i];
+            return true;
+        }
+    return false;
 }
 
 void principal_fill_origin(hy_principal *p)

@@ -6,7 +6,9 @@
 
 #include "db.h"
 #include "integrations/http.h"
+#include "model.h"
 #include "step_support.h"
+#include "store_groups.h"
 #include "util.h"
 #include "workflows.h"
 
@@ -73,12 +75,17 @@ int step_save_checkpoint(hy_step_run *r, const cJSON *checkpoint, hy_err *err)
 {
     char *json = cJSON_PrintUnformatted(checkpoint);
     if (!json) hy_fatal("out of memory");
+    if (db_in_tx(r->c->db)) {
+        /* A local step runs (unclaimed) inside the transaction that records
+         * its result: the checkpoint is written with it, in one UPDATE. */
+        free(r->checkpoint_local);
+        r->checkpoint_local = xstrdup(json);
+        cJSON_free(json);
+        return 0;
+    }
     char now[HY_TIME_LEN];
     hy_now_iso(now);
-    /* Steps run inside a transaction only when nothing waits on the
-     * network (simulate): then the checkpoint commits with the result. */
-    bool own_tx = !db_in_tx(r->c->db);
-    int rc = own_tx ? db_begin(r->c->db, err) : 0;
+    int rc = db_begin(r->c->db, err);
     if (rc == 0)
         rc = db_exec(r->c->db, err,
                      "UPDATE workflow_step_executions SET checkpoint = ?, updated_at = ? "
@@ -86,20 +93,15 @@ int step_save_checkpoint(hy_step_run *r, const cJSON *checkpoint, hy_err *err)
                      "tttt", json, now, r->step_id, r->lease_owner);
     if (rc == 0 && db_changes(r->c->db) != 1)
         rc = hy_fail(err, HY_ERR_PERMANENT, "this runner lost the step (its lease expired); progress not saved");
-    if (own_tx) rc = rc ? (db_rollback(r->c->db), rc) : db_commit(r->c->db, err);
+    rc = rc ? (db_rollback(r->c->db), rc) : db_commit(r->c->db, err);
     cJSON_free(json);
     return rc;
 }
 
-int step_run_live(hy_step_run *r, step_live_fn fn, hy_err *err)
+void step_record_calls(hy_step_run *r, const hy_call_log *log)
 {
-    if (!r->integ) return hy_fail(err, HY_ERR_INTERNAL, "this runner has no live client");
-    hy_call_log log = {0};
-    integ_set_log(r->integ, &log);
-    int rc = fn(r, r->integ, err);
-    integ_set_log(r->integ, NULL);
-    for (int i = 0; r->calls && i < log.n; i++) {
-        const hy_call *k = &log.calls[i];
+    for (int i = 0; r->calls && i < log->n; i++) {
+        const hy_call *k = &log->calls[i];
         cJSON *call = cJSON_CreateObject();
         char at[HY_TIME_LEN];
         hy_iso_from_ms(k->at_ms, at);
@@ -113,14 +115,9 @@ int step_run_live(hy_step_run *r, step_live_fn fn, hy_err *err)
         if (k->new_connections > 0) cJSON_AddNumberToObject(call, "new_connections", k->new_connections);
         cJSON_AddItemToArray(r->calls, call);
     }
-    call_log_free(&log);
-    if (rc && err->code == HY_OK) hy_fail(err, HY_ERR_PERMANENT, "step %s failed", r->step_name);
-    return rc;
 }
 
 /* ---- simulated identifiers ---- */
-
-int64_t sim_int_id(void) { return 1000 + (int64_t)hy_random_uniform(900000); }
 
 void sim_token(char *out, size_t n, const char *alphabet)
 {
@@ -142,64 +139,74 @@ void hy_row_id(char out[HY_UUID_LEN])
 
 void step_mark_simulated(cJSON *output) { cJSON_AddBoolToObject(output, "simulated", 1); }
 
-/* ---- local rows shared by several steps ---- */
-
-int step_upsert_system_group(hy_ctx *c, const char *org_id, const char *tool, const char *name,
-                             const char *external_id, hy_err *err)
-{
-    if (!org_id || !*org_id)
-        return hy_fail(err, HY_ERR_PERMANENT, "this execution has no organisation: cannot record the %s group", tool);
-    char id[HY_UUID_LEN], now[HY_TIME_LEN];
-    hy_uuid(id);
-    hy_now_iso(now);
-    return db_exec(c->db, err,
-                   "INSERT INTO system_groups(id, organization_id, tool, external_name, external_id, created_at) "
-                   "VALUES(?,?,?,?,?,?) ON CONFLICT(organization_id, tool) DO UPDATE SET "
-                   "external_name = excluded.external_name, external_id = excluded.external_id",
-                   "tttttt", id, org_id, tool, name, external_id, now);
-}
-
-int step_ensure_integrations_row(hy_ctx *c, const char *org_id, hy_err *err)
-{
-    char id[HY_UUID_LEN], now[HY_TIME_LEN];
-    hy_uuid(id);
-    hy_now_iso(now);
-    return db_exec(c->db, err,
-                   "INSERT INTO organization_integrations(id, organization_id, updated_at) VALUES(?,?,?) "
-                   "ON CONFLICT(organization_id) DO NOTHING",
-                   "ttt", id, org_id, now);
-}
-
-int step_system_group(hy_ctx *c, const char *org_id, const char *tool, char **name, char **external_id,
-                      hy_err *err)
-{
-    *name = *external_id = NULL;
-    hy_stmt *st = db_query(c->db, err,
-                           "SELECT external_name, external_id FROM system_groups WHERE organization_id = ? AND tool = ?",
-                           "tt", org_id, tool);
-    if (db_row(st)) {
-        *name = db_dup(st, 0);
-        *external_id = db_dup(st, 1);
-    }
-    return db_done(st);
-}
+/* ---- the organisation's groups, for steps ---- */
 
 int step_gather_group(hy_ctx *c, cJSON *context, const char *tool, const char *key, hy_err *err)
 {
     const char *org = wf_str(context, "organization_id");
     if (!org) return 0;
     char *name = NULL, *ext = NULL;
-    int rc = step_system_group(c, org, tool, &name, &ext, err);
-    if (rc == 0 && ext && *ext) cJSON_AddStringToObject(context, key, ext);
+    bool placeholder = false;
+    int rc = group_get(c, org, tool, &name, &ext, &placeholder, err);
+    bool usable = ext && *ext;
+    if (rc == 0 && usable) cJSON_AddStringToObject(context, key, ext);
+    if (rc == 0 && usable && placeholder) {
+        char *pkey = xasprintf("%s_placeholder", key);
+        cJSON_AddBoolToObject(context, pkey, 1);
+        free(pkey);
+    }
+    if (rc == 0 && (!usable || placeholder) && !cJSON_GetObjectItemCaseSensitive(context, "org_new_partner_execution_id")) {
+        /* the execution whose step can create the group (a completed one first) */
+        hy_stmt *st = db_query(c->db, err,
+                               "SELECT e.id FROM workflow_executions e JOIN workflow_definitions w "
+                               "ON w.id = e.workflow_definition_id WHERE e.organization_id = ? AND w.name = 'new_partner' "
+                               "ORDER BY e.status = 'completed' DESC, e.created_at DESC LIMIT 1",
+                               "t", org);
+        if (db_row(st)) cJSON_AddStringToObject(context, "org_new_partner_execution_id", db_text(st, 0));
+        rc = db_done(st);
+    }
     free(name);
     free(ext);
     return rc;
 }
 
-char *step_group_name(const cJSON *context)
+static const struct {
+    const char *tool, *what, *step;
+} GROUP_FIX[] = {
+    {"metabase", "Metabase group", "create_metabase_group"},
+    {"teams", "Teams channel", "create_teams_channel"},
+    {"slack", "Slack group", "create_slack_group"},
+};
+
+int step_need_group(const hy_step_run *r, const char *tool, const char *key, bool any_mode, hy_err *err)
 {
-    char *slug = hy_slug(wf_str(context, "organization_name"));
-    char *name = xasprintf("ext-%s", slug);
-    free(slug);
-    return name;
+    const char *id = wf_str(r->context, key);
+    char *pkey = xasprintf("%s_placeholder", key);
+    bool placeholder = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->context, pkey));
+    free(pkey);
+    if (id && (!placeholder || (r->mode != HY_MODE_LIVE && !any_mode))) return 0;
+    int k = 0;
+    while (k < 2 && strcmp(GROUP_FIX[k].tool, tool) != 0) k++;
+    const char *org = wf_str(r->context, "organization_name");
+    const char *np = wf_str(r->context, "org_new_partner_execution_id");
+    /* the name when it is short and safe on a command line (the message has 512 bytes), else the id */
+    char *word = org && strlen(org) <= 60 ? hy_shell_quoted(org) : NULL;
+    if (!word) word = xstrdup(wf_str(r->context, "organization_id") ? wf_str(r->context, "organization_id") : "ORG");
+    char *problem = id ? xasprintf("The %s of organisation \"%s\" is %s, a placeholder the original HyOpps app made, "
+                                   "not a real id (HyOpps did not call the service)",
+                                   GROUP_FIX[k].what, org ? org : "?", id)
+                       : xasprintf("No %s configured for this organisation (\"%s\")", GROUP_FIX[k].what,
+                                   org ? org : "?");
+    char *other = np ? xasprintf(", or create it by re-running its new_partner execution from %s: `hyopps exec rerun "
+                                 "%s --from %s`",
+                                 GROUP_FIX[k].step, np, GROUP_FIX[k].step)
+                     : xasprintf(" (this organisation has no new_partner execution whose %s could create it)",
+                                 GROUP_FIX[k].step);
+    hy_fail(err, HY_ERR_PERMANENT, "%s. Set its id with `hyopps orgs edit %s %s ID`%s; then retry this step", problem,
+            word, hy_group_edit_flag(tool), other);
+    free(word);
+    free(problem);
+    free(other);
+    return err->code;
 }
+

@@ -1,5 +1,6 @@
-/* Helpers for the step tables (steps_partner.c, steps_user.c): simulated
- * identifiers and the local rows several steps write. Not for ops or UI. */
+/* Helpers for the step tables (src/wf_*.c) and the engine: row ids, the
+ * calls and checkpoints of a step, the organisation's groups a step needs.
+ * Not for ops or UI. */
 #ifndef HY_STEP_SUPPORT_H
 #define HY_STEP_SUPPORT_H
 
@@ -19,35 +20,30 @@
 #include "util.h"
 void hy_row_id(char out[HY_UUID_LEN]);
 
-/* A plausible Metabase id (an integer, as Metabase's are). */
-int64_t sim_int_id(void);
 /* n-1 random characters from alphabet, NUL-terminated. */
 void sim_token(char *out, size_t n, const char *alphabet);
 /* Adds "simulated": true. */
 void step_mark_simulated(cJSON *output);
 
-/* A live step's body: calls the service through the runner's client.
- * Returns 0 with r->output filled, or a classified error (transient:
- * retried with backoff, honouring err->retry_after; permanent or config:
- * the step fails at once with err->msg). */
-typedef int (*step_live_fn)(hy_step_run *r, struct hy_integ *in, hy_err *err);
-/* Runs fn with the runner's client and records every call it made on the
- * step (at, service, method, path with query values masked, status,
+/* The engine records the calls a live backend made during a step's run
+ * (at, service, method, path with query values masked, status,
  * duration_ms, error, new_connection; never a secret, never a body). */
-int step_run_live(hy_step_run *r, step_live_fn fn, hy_err *err);
+void step_record_calls(hy_step_run *r, const hy_call_log *log);
 
-/* system_groups (organization_id, tool) upsert. */
-int step_upsert_system_group(hy_ctx *c, const char *org_id, const char *tool, const char *name,
-                             const char *external_id, hy_err *err);
-/* The organisation's group for a tool (both NULL if none); caller frees. */
-int step_system_group(hy_ctx *c, const char *org_id, const char *tool, char **name, char **external_id,
-                      hy_err *err);
 /* Puts the external id of the context's organisation's group for `tool`
- * into context[key], when there is one (for a step's gather). */
+ * into context[key], when there is one (for a step's gather). A group the
+ * original app's stubs made (system_groups.placeholder) also sets
+ * context["<key>_placeholder"]; a missing or placeholder group adds
+ * context["org_new_partner_execution_id"] (the organisation's new_partner
+ * execution that can create it, if any) for step_need_group's message. */
 int step_gather_group(hy_ctx *c, cJSON *context, const char *tool, const char *key, hy_err *err);
-/* organization_integrations row for the organisation, if missing. */
-int step_ensure_integrations_row(hy_ctx *c, const char *org_id, hy_err *err);
-/* "ext-<slug of the organisation name>"; caller frees. */
-char *step_group_name(const cJSON *context);
+/* For a step that needs the organisation's group of `tool` ("metabase",
+ * "teams", "slack"; gathered into context[key]): fails at once (permanent,
+ * no call) when there is none, or when it is a placeholder (in live mode,
+ * or in any mode with any_mode), naming the organisation, the group and
+ * both ways out: `hyopps orgs edit ORG --slack-group ID`, or re-running the
+ * new_partner step that creates it (`hyopps exec rerun ID --from
+ * create_slack_group`). */
+int step_need_group(const hy_step_run *r, const char *tool, const char *key, bool any_mode, hy_err *err);
 
 #endif

@@ -165,6 +165,14 @@ bool hy_empty(const char *s)
     return true;
 }
 
+char *hy_shell_quoted(const char *s)
+{
+    if (!s || !*s) return NULL;
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f || strchr("\"\\$`!", *p)) return NULL;
+    return xasprintf("\"%s\"", s);
+}
+
 char *hy_slug(const char *name)
 {
     hy_buf b = {0};
@@ -389,4 +397,12 @@ void hy_age(const char *iso, int64_t now_ms, char out[16])
     else if (s < 3600) snprintf(out, 16, "%lldm", (long long)(s / 60));
     else if (s < 86400) snprintf(out, 16, "%lldh", (long long)(s / 3600));
     else snprintf(out, 16, "%lldd", (long long)(s / 86400));
+}
+
+char *hy_org_group_name(const char *org_name)
+{
+    char *slug = hy_slug(org_name);
+    char *name = xasprintf("ext-%s", slug);
+    free(slug);
+    return name;
 }

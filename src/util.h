@@ -41,6 +41,13 @@ bool hy_empty(const char *s);          /* NULL or only whitespace */
 /* Lower-case ASCII slug: "Acme Corp GmbH" -> "acme-corp-gmbh"; non-ASCII
  * letters are dropped; never empty ("org" if nothing remains). Caller frees. */
 char *hy_slug(const char *name);
+/* The name HyOpps gives an organisation's groups in Metabase and Slack and
+ * the groups it records: "ext-<slug of the name>" (one rule). Caller frees. */
+char *hy_org_group_name(const char *org_name);
+/* s in double quotes, as one word of a command line a person copies into a
+ * shell ("Acme Corp"), or NULL when s is empty or would need escaping
+ * (quotes, backslash, $, `, !, control characters). Caller frees. */
+char *hy_shell_quoted(const char *s);
 /* Copies at most n-1 bytes without cutting a UTF-8 sequence in half. */
 void hy_strlcpy(char *dst, const char *src, size_t n);
 

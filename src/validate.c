@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "sanitize.h"
+#include "util.h"
 
 bool hy_valid_email(const char *s)
 {
@@ -28,6 +29,58 @@ bool hy_valid_email(const char *s)
     if (dom[0] == '.' || dom[0] == '-' || strstr(dom, "..")) return false;
     if (s[0] == '.' || at[-1] == '.') return false;
     return hy_text_is_clean(s, NULL);
+}
+
+#define MAX_DISPLAY_NAME 200
+
+bool hy_parse_mailbox(const char *s, char **name_out, char **addr_out)
+{
+    if (name_out) *name_out = NULL;
+    if (addr_out) *addr_out = NULL;
+    if (!s || strlen(s) > 512 || !hy_text_is_clean(s, NULL)) return false;
+    while (*s == ' ' || *s == '\t') s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    char *addr, *name;
+    if (n && s[n - 1] == '>') {
+        const char *lt = NULL;
+        for (const char *p = s; p < s + n; p++)
+            if (*p == '<') lt = p;
+        if (!lt) return false;
+        addr = xstrndup(lt + 1, (size_t)(s + n - 1 - (lt + 1)));
+        /* the name: trimmed, quotes removed */
+        const char *b = s, *e = lt;
+        while (e > b && (e[-1] == ' ' || e[-1] == '\t')) e--;
+        bool quoted = e - b >= 2 && *b == '"' && e[-1] == '"';
+        if (quoted) b++, e--;
+        name = xmalloc((size_t)(e - b) + 1);
+        size_t k = 0;
+        bool ok = true;
+        for (const char *p = b; p < e; p++) {
+            if (quoted && *p == '\\' && p + 1 < e) p++;
+            else if (*p == '"' || (!quoted && (*p == '<' || *p == '>'))) ok = false;
+            name[k++] = *p;
+        }
+        name[k] = '\0';
+        if (!ok || k > MAX_DISPLAY_NAME) {
+            free(addr);
+            free(name);
+            return false;
+        }
+    } else {
+        addr = xstrndup(s, n);
+        name = xstrdup("");
+    }
+    if (!hy_valid_email(addr)) {
+        free(addr);
+        free(name);
+        return false;
+    }
+    if (name_out) *name_out = name;
+    else free(name);
+    if (addr_out) *addr_out = addr;
+    else free(addr);
+    return true;
 }
 
 static const char *url_host(const char *url, size_t *hostlen)

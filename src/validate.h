@@ -6,6 +6,13 @@
 
 /* A plausible email address: local@domain.tld, no spaces or controls, <= 254. */
 bool hy_valid_email(const char *s);
+/* A sender as RFC 5322 writes a mailbox: "addr@example.com",
+ * "<addr@example.com>", "Display Name <addr@example.com>" or
+ * "\"Name, Inc.\" <addr@example.com>". The name is UTF-8 without control
+ * characters, at most 200 bytes (quotes removed, \" and \\ unescaped).
+ * On success *name (may be NULL) gets the name ("" if none) and *addr (may
+ * be NULL) the address, both owned by the caller. */
+bool hy_parse_mailbox(const char *s, char **name, char **addr);
 /* http:// or https:// with a host, no spaces or controls, <= 2048. */
 bool hy_valid_http_url(const char *s);
 /* True for http(s) URLs whose host is 127.0.0.0/8, ::1 or localhost. */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "authz.h"
 #include "db.h"
 #include "sanitize.h"
 #include "util.h"
@@ -50,17 +51,18 @@ char *workflow_expand(const char *tmpl, const cJSON *values, const cJSON *contex
 
 /* ---- choices ---- */
 
-typedef struct {
-    hy_choice *v;
-    int n;
-} choice_list;
-
-static void choice_add(choice_list *l, const char *value, const char *label)
+void hy_choice_add_alias(hy_choice_list *l, const char *value, const char *label, const char *alias)
 {
     l->v = xrealloc(l->v, (size_t)(l->n + 1) * sizeof *l->v);
     l->v[l->n].value = xstrdup(value);
     l->v[l->n].label = xstrdup(label);
+    l->v[l->n].alias = xstrdup(alias);
     l->n++;
+}
+
+void hy_choice_add(hy_choice_list *l, const char *value, const char *label)
+{
+    hy_choice_add_alias(l, value, label, NULL);
 }
 
 static void choices_free(hy_choice *v, int n)
@@ -68,48 +70,26 @@ static void choices_free(hy_choice *v, int n)
     for (int i = 0; i < n; i++) {
         free(v[i].value);
         free(v[i].label);
+        free(v[i].alias);
     }
     free(v);
 }
 
-/* Partner organisations the actor may pick (partner admins: their own). */
-static int org_choices(hy_ctx *c, const hy_principal *actor, choice_list *out, hy_err *err)
+void hy_choice_list_free(hy_choice_list *l)
 {
-    bool admin = principal_is_admin(actor);
-    hy_stmt *st = db_query(c->db, err,
-                           "SELECT id, name FROM organizations WHERE instr(account_types, '\"partner\"') > 0 "
-                           "AND (?1 = 1 OR id = ?2) ORDER BY name COLLATE NOCASE",
-                           "it", admin ? 1 : 0, actor->org_id);
-    while (db_row(st)) choice_add(out, db_text(st, 0), db_text(st, 1));
-    return db_done(st);
-}
-
-static int studio_choices(hy_ctx *c, const char *org_id, choice_list *out, hy_err *err)
-{
-    hy_stmt *st = db_query(c->db, err,
-                           "SELECT studio_id, name, environment FROM studio_companies WHERE organization_id = ? "
-                           "ORDER BY environment DESC, name",
-                           "t", org_id);
-    while (db_row(st)) {
-        char *label = xasprintf("%s (%s, %s)", db_text(st, 1), db_text(st, 0), db_text(st, 2));
-        choice_add(out, db_text(st, 0), label);
-        free(label);
-    }
-    return db_done(st);
+    choices_free(l->v, l->n);
+    memset(l, 0, sizeof *l);
 }
 
 static int field_choices(hy_ctx *c, const hy_principal *actor, const hy_field_def *f, const cJSON *context,
-                         choice_list *out, hy_err *err)
+                         hy_choice_list *out, hy_err *err)
 {
     switch (f->kind) {
     case HY_FIELD_CHOICE:
-        for (const char *const *ch = f->choices; ch && *ch; ch++) choice_add(out, *ch, *ch);
+        for (const char *const *ch = f->choices; ch && *ch; ch++) hy_choice_add(out, *ch, *ch);
         return 0;
-    case HY_FIELD_ORG: return org_choices(c, actor, out, err);
-    case HY_FIELD_STUDIO_COMPANIES: {
-        const char *org = wf_str(context, "organization_id");
-        return org ? studio_choices(c, org, out, err) : 0;
-    }
+    case HY_FIELD_PICK:
+    case HY_FIELD_MULTI_PICK: return f->provider && f->provider->list ? f->provider->list(c, actor, context, out, err) : 0;
     default: return 0;
     }
 }
@@ -237,92 +217,36 @@ static void normalize_list(const hy_field_def *f, const cJSON *v, cJSON *out, hy
     else cJSON_Delete(arr);
 }
 
-/* An organisation picked by id, exact name (any case), unique id prefix or
- * unique start of a name, among the partner organisations the actor may
- * use: looked up directly, not among every choice. */
-static int normalize_org(hy_ctx *c, const hy_principal *actor, const hy_field_def *f, const char *s, cJSON *out,
-                         hy_err *err)
+/* The value (or the label, any case) of one of the choices, or NULL. */
+static const hy_choice *find_choice(const hy_choice_list *ch, const char *s)
 {
-    static const char *const lookups[] = {
-        "SELECT id FROM organizations WHERE id = ?1 AND instr(account_types, '\"partner\"') > 0 "
-        "AND (?2 = 1 OR id = ?3)",
-        "SELECT id FROM organizations WHERE name = ?1 COLLATE NOCASE AND instr(account_types, '\"partner\"') > 0 "
-        "AND (?2 = 1 OR id = ?3) LIMIT 2",
-        "SELECT id FROM organizations WHERE length(?1) >= 4 AND id >= lower(?1) AND id < lower(?1) || 'g' "
-        "AND instr(account_types, '\"partner\"') > 0 AND (?2 = 1 OR id = ?3) LIMIT 2",
-    };
-    char shown[80];
-    hy_sanitize_to(s, shown, sizeof shown);
-    for (size_t i = 0; i < sizeof lookups / sizeof lookups[0]; i++) {
-        char first[HY_UUID_LEN] = "";
-        int n = 0;
-        hy_stmt *st = db_query(c->db, err, lookups[i], "tit", s, principal_is_admin(actor) ? 1 : 0, actor->org_id);
-        while (db_row(st))
-            if (n++ == 0) hy_strlcpy(first, db_text(st, 0), sizeof first);
-        int rc = db_done(st);
-        if (rc) return rc;
-        if (n == 1) {
-            cJSON_AddStringToObject(out, f->name, first);
-            return 0;
-        }
-        if (n > 1) {
-            hy_field(err, f->name, "'%s' matches several organisations: give its id", shown);
-            return 0;
-        }
-    }
-    /* Last, the start of a name (any case), when only one organisation has
-     * it: "acme" for "Acme Corp". Several: name a few, so the person can
-     * type more. A scan of the partner organisations (a few ms at 20,000). */
-    hy_stmt *st = db_query(c->db, err,
-                           "SELECT id, name FROM organizations WHERE length(?1) >= 2 "
-                           "AND lower(substr(name, 1, length(?1))) = lower(?1) "
-                           "AND instr(account_types, '\"partner\"') > 0 AND (?2 = 1 OR id = ?3) "
-                           "ORDER BY name COLLATE NOCASE LIMIT 4",
-                           "tit", s, principal_is_admin(actor) ? 1 : 0, actor->org_id);
-    char first[HY_UUID_LEN] = "";
-    hy_buf names = {0};
-    int n = 0;
-    while (db_row(st)) {
-        if (n++ == 0) hy_strlcpy(first, db_text(st, 0), sizeof first);
-        char name[48];
-        hy_sanitize_to(db_text(st, 1), name, sizeof name);
-        if (n <= 3) hy_buf_printf(&names, "%s%s", n > 1 ? ", " : "", name);
-    }
-    int rc = db_done(st);
-    if (rc) {
-        hy_buf_free(&names);
-        return rc;
-    }
-    if (n == 1)
-        cJSON_AddStringToObject(out, f->name, first);
-    else if (n > 1)
-        hy_field(err, f->name, "'%s' starts several names (%s%s): type more of it", shown, names.s,
-                 n > 3 ? ", ..." : "");
-    else
-        hy_field(err, f->name, "no partner organisation matches '%s' (give its name or id)", shown);
-    hy_buf_free(&names);
-    return 0;
+    for (int k = 0; k < ch->n; k++)
+        if (strcmp(ch->v[k].value, s) == 0) return &ch->v[k];
+    for (int k = 0; k < ch->n; k++)
+        if (hy_strcaseeq(ch->v[k].value, s) || hy_strcaseeq(ch->v[k].label, s) ||
+            (ch->v[k].alias && hy_strcaseeq(ch->v[k].alias, s)))
+            return &ch->v[k];
+    return NULL;
 }
 
-static void normalize_studio(const hy_field_def *f, const cJSON *v, const choice_list *ch, cJSON *out,
-                             hy_err *err)
+static void normalize_multi(const hy_field_def *f, const cJSON *v, const hy_choice_list *ch, cJSON *out,
+                            hy_err *err)
 {
     char **items;
     int n;
+    const char *noun = f->provider && f->provider->noun ? f->provider->noun : "choices";
     if (!raw_items(v, &items, &n)) {
-        hy_field(err, f->name, "must be a comma-separated list of Studio company ids");
+        hy_field(err, f->name, "must be a comma-separated list of %s", noun);
         return;
     }
     cJSON *arr = cJSON_CreateArray();
     bool ok = true;
     for (int i = 0; i < n; i++) {
-        const hy_choice *hit = NULL;
-        for (int k = 0; k < ch->n && !hit; k++)
-            if (strcmp(ch->v[k].value, items[i]) == 0) hit = &ch->v[k];
+        const hy_choice *hit = find_choice(ch, items[i]);
         if (!hit) {
             char shown[80];
             hy_sanitize_to(items[i], shown, sizeof shown);
-            hy_field(err, f->name, "'%s' is not a Studio company of this organisation", shown);
+            hy_field(err, f->name, "'%s' is not one of the %s", shown, noun);
             ok = false;
         } else if (!in_array(arr, hit->value)) {
             cJSON_AddItemToArray(arr, cJSON_CreateString(hit->value));
@@ -333,10 +257,10 @@ static void normalize_studio(const hy_field_def *f, const cJSON *v, const choice
     else cJSON_Delete(arr);
 }
 
-static void normalize_field(const hy_field_def *f, const cJSON *v, const choice_list *ch, cJSON *out, hy_err *err)
+static void normalize_field(const hy_field_def *f, const cJSON *v, const hy_choice_list *ch, cJSON *out, hy_err *err)
 {
     if (f->kind == HY_FIELD_LIST) return normalize_list(f, v, out, err);
-    if (f->kind == HY_FIELD_STUDIO_COMPANIES) return normalize_studio(f, v, ch, out, err);
+    if (f->kind == HY_FIELD_MULTI_PICK) return normalize_multi(f, v, ch, out, err);
     if (f->kind == HY_FIELD_CONFIRM) {
         bool b = false;
         char *t = cJSON_IsBool(v) ? NULL : raw_text(v);
@@ -367,6 +291,18 @@ static void normalize_field(const hy_field_def *f, const cJSON *v, const choice_
         if (!hy_valid_email(s)) hy_field(err, f->name, "is not a valid email address (name@example.com)");
         else cJSON_AddStringToObject(out, f->name, s);
         break;
+    case HY_FIELD_PICK: {
+        const hy_choice *hit = find_choice(ch, s);
+        if (hit) {
+            cJSON_AddStringToObject(out, f->name, hit->value);
+        } else {
+            char shown[80];
+            hy_sanitize_to(s, shown, sizeof shown);
+            hy_field(err, f->name, "no %s matches '%s'", f->provider && f->provider->noun ? f->provider->noun : "choice",
+                     shown);
+        }
+        break;
+    }
     case HY_FIELD_CHOICE: {
         const char *hit = NULL;
         for (int i = 0; i < ch->n && !hit; i++)
@@ -412,12 +348,13 @@ int workflow_normalize_input(hy_ctx *c, const hy_principal *actor, const hy_step
         const hy_field_def *f = &sd->fields[i];
         const cJSON *v = raw ? cJSON_GetObjectItemCaseSensitive(raw, f->name) : NULL;
         if (!v || cJSON_IsNull(v)) continue;
-        if (f->kind == HY_FIELD_ORG) {
+        if (f->kind == HY_FIELD_PICK && f->provider && f->provider->resolve) {
+            /* the provider looks the typed text up itself (not among every choice) */
             char *t = raw_text(v);
             char *trimmed = t ? hy_trim(t) : NULL;
             int rc = 0;
             if (!t) hy_field(err, f->name, "must be text");
-            else if (*trimmed) rc = normalize_org(c, actor, f, trimmed, norm, err);
+            else if (*trimmed) rc = f->provider->resolve(c, actor, context, f, trimmed, norm, err);
             free(t);
             if (rc) {
                 cJSON_Delete(norm);
@@ -425,7 +362,7 @@ int workflow_normalize_input(hy_ctx *c, const hy_principal *actor, const hy_step
             }
             continue;
         }
-        choice_list ch = {0};
+        hy_choice_list ch = {0};
         if (field_choices(c, actor, f, context, &ch, err) != 0) {
             choices_free(ch.v, ch.n);
             cJSON_Delete(norm);
@@ -439,8 +376,8 @@ int workflow_normalize_input(hy_ctx *c, const hy_principal *actor, const hy_step
         const hy_field_def *f = &sd->fields[i];
         if (cJSON_HasObjectItem(norm, f->name) || hy_field_msg(err, f->name)) continue;
         const cJSON *given = raw ? cJSON_GetObjectItemCaseSensitive(raw, f->name) : NULL;
-        if (f->kind == HY_FIELD_STUDIO_COMPANIES && !given) {
-            choice_list ch = {0};
+        if (f->kind == HY_FIELD_MULTI_PICK && f->provider && f->provider->default_all && !given) {
+            hy_choice_list ch = {0};
             if (field_choices(c, actor, f, context, &ch, err) != 0) {
                 choices_free(ch.v, ch.n);
                 cJSON_Delete(norm);
@@ -483,19 +420,22 @@ int workflow_build_form(hy_ctx *c, const hy_principal *actor, const hy_step_def 
         const hy_field_def *f = &sd->fields[i];
         hy_form_field *ff = &out->fields[i];
         ff->def = f;
-        choice_list ch = {0};
+        hy_choice_list ch = {0};
         if (field_choices(c, actor, f, context, &ch, err) != 0) {
             choices_free(ch.v, ch.n);
             return err->code;
         }
         ff->choices = ch.v;
         ff->nchoices = ch.n;
-        if (f->kind == HY_FIELD_STUDIO_COMPANIES) {
+        char own[HY_UUID_LEN];
+        if (f->kind == HY_FIELD_MULTI_PICK && f->provider && f->provider->default_all) {
             hy_buf b = {0};
             for (int k = 0; k < ch.n; k++) hy_buf_printf(&b, "%s%s", k ? ", " : "", ch.v[k].value);
             ff->default_value = hy_buf_take(&b);
-        } else if (f->kind == HY_FIELD_ORG && ch.n == 1 && !principal_is_admin(actor)) {
-            ff->default_value = xstrdup(ch.v[0].value);
+        } else if (f->kind == HY_FIELD_PICK && f->attach == HY_ATTACH_ORG && !authz_org_choices_any(actor, own)) {
+            /* scoped to one organisation (authz.h): nothing to choose */
+            ff->fixed = true;
+            ff->default_value = xstrdup(own);
         } else {
             ff->default_value = workflow_expand(f->default_tmpl, NULL, context);
         }

@@ -1,28 +1,43 @@
-/* The workflow registry: the two built-in tables (steps_partner.c,
- * steps_user.c), tables registered at run time, lookup and seeding. */
+/* The workflow registry (src/workflow_list.h), workflows added at run
+ * time (tests), lookup, and seeding keyed on a hash of the definitions. */
 #include "workflows.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "util.h"
 
-extern const hy_workflow_def hy_wf_new_partner;
-extern const hy_workflow_def hy_wf_new_partner_user;
+#define HY_WORKFLOW(x) extern const hy_workflow_def hy_wf_##x;
+#include "workflow_list.h"
+#undef HY_WORKFLOW
 
-const hy_workflow_def *const hy_workflows[] = {&hy_wf_new_partner, &hy_wf_new_partner_user};
-const int hy_workflow_count = 2;
+static const hy_workflow_def *const registry[] = {
+#define HY_WORKFLOW(x) &hy_wf_##x,
+#include "workflow_list.h"
+#undef HY_WORKFLOW
+    NULL,
+};
 
-#define MAX_EXTRA 8
+#define NREGISTRY (int)(sizeof registry / sizeof registry[0] - 1)
+#define MAX_EXTRA 16
 static const hy_workflow_def *extra[MAX_EXTRA];
 static int nextra;
+static char hash_hex[65]; /* "" until computed; reset when a workflow is added */
+
+const hy_workflow_def *workflow_at(int i)
+{
+    if (i < 0) return NULL;
+    if (i < NREGISTRY) return registry[i];
+    return i - NREGISTRY < nextra ? extra[i - NREGISTRY] : NULL;
+}
 
 const hy_workflow_def *workflow_find(const char *name)
 {
-    for (int i = 0; i < hy_workflow_count; i++)
-        if (hy_streq(hy_workflows[i]->name, name)) return hy_workflows[i];
-    for (int i = 0; i < nextra; i++)
-        if (hy_streq(extra[i]->name, name)) return extra[i];
+    const hy_workflow_def *wf;
+    for (int i = 0; name && (wf = workflow_at(i)); i++)
+        if (hy_streq(wf->name, name)) return wf;
     return NULL;
 }
 
@@ -50,6 +65,38 @@ const hy_step_def *workflow_step_ref(const hy_workflow_def *wf, const char *ref,
         }
     }
     return NULL;
+}
+
+static void hash_text(crypto_hash_sha256_state *h, const char *s)
+{
+    /* each with its NUL, so that fields cannot run into each other */
+    crypto_hash_sha256_update(h, (const unsigned char *)(s ? s : ""), strlen(s ? s : "") + 1);
+}
+
+const char *workflows_hash(void)
+{
+    if (hash_hex[0]) return hash_hex;
+    if (sodium_init() < 0) hy_fatal("libsodium failed to initialise");
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    const hy_workflow_def *wf;
+    for (int i = 0; (wf = workflow_at(i)); i++) {
+        hash_text(&h, wf->id);
+        hash_text(&h, wf->name);
+        hash_text(&h, wf->description);
+        for (int s = 0; s < wf->nsteps; s++) {
+            const hy_step_def *sd = &wf->steps[s];
+            hash_text(&h, sd->id);
+            hash_text(&h, sd->name);
+            hash_text(&h, sd->label);
+            hash_text(&h, sd->kind == HY_STEP_MANUAL ? "manual" : "auto");
+            hash_text(&h, sd->description);
+        }
+    }
+    unsigned char d[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&h, d);
+    sodium_bin2hex(hash_hex, sizeof hash_hex, d, sizeof d);
+    return hash_hex;
 }
 
 static int seed_one(hy_ctx *c, const hy_workflow_def *wf, const char *now, hy_err *err)
@@ -80,19 +127,28 @@ int workflows_seed(hy_ctx *c, hy_err *err)
 {
     char now[HY_TIME_LEN];
     hy_now_iso(now);
-    for (int w = 0; w < hy_workflow_count; w++) {
-        int rc = seed_one(c, hy_workflows[w], now, err);
+    const hy_workflow_def *wf;
+    for (int i = 0; (wf = workflow_at(i)); i++) {
+        int rc = seed_one(c, wf, now, err);
         if (rc) return rc;
     }
     return 0;
 }
 
+int workflows_add(const hy_workflow_def *wf, hy_err *err)
+{
+    const hy_workflow_def *known = workflow_find(wf->name);
+    if (known == wf) return 0;
+    if (known) return hy_fail(err, HY_ERR_INTERNAL, "two workflows are named %s", wf->name);
+    if (nextra >= MAX_EXTRA) return hy_fail(err, HY_ERR_INTERNAL, "too many workflows added");
+    extra[nextra++] = wf;
+    hash_hex[0] = '\0';
+    return 0;
+}
+
 int workflows_register(hy_ctx *c, const hy_workflow_def *wf, hy_err *err)
 {
-    if (!workflow_find(wf->name)) {
-        if (nextra >= MAX_EXTRA) return hy_fail(err, HY_ERR_INTERNAL, "too many workflows registered");
-        extra[nextra++] = wf;
-    }
+    if (workflows_add(wf, err) != 0) return err->code;
     char now[HY_TIME_LEN];
     hy_now_iso(now);
     if (db_begin(c->db, err) != 0) return err->code;

@@ -1,6 +1,23 @@
-/* The two HyOpps workflows, as data: one table per workflow drives the
- * engine, the forms (TUI and CLI), input validation and the seeding of
+/* Workflows as data: one table per workflow drives the engine, the forms
+ * (TUI and CLI), input validation, authorization (authz.h) and the seeding of
  * workflow_definitions / workflow_step_definitions.
+ *
+ * Adding a workflow (a file, a line, its tests):
+ *   1. Write src/wf_<name>.c: its steps (hy_step_def[]) and one
+ *      `const hy_workflow_def hy_wf_<name> = {...}` (copy a short one, e.g.
+ *      src/wf_new_partner_user.c). Manual steps declare their form; auto
+ *      steps declare the integration they use and a `run` that calls that
+ *      integration's interface (integrations/service.h: the live or the
+ *      simulated backend is chosen from the mode, the body is the same).
+ *   2. Add `HY_WORKFLOW(<name>)` to src/workflow_list.h.
+ *   3. Test it (tests/unit). The authorization matrix test
+ *      (tests/unit/test_ops_authz.c) covers every registered workflow, role
+ *      and action by itself.
+ * Nothing else: definitions are seeded at every start when they changed
+ * (a hash of the tables, workflows_seed), partner admins may use it when
+ * `partner_admin_may_use` is set (authz.c reads the flag), forms are
+ * generated from the fields, and a step that grants access declares
+ * `grants` so that the engine records (and shows) the grant.
  *
  * Ids are stable: a fresh database gets the ids below; a database written by
  * the original app keeps its own (rows are matched by workflow name and
@@ -9,9 +26,9 @@
  * A manual step declares its form (fields and read-only info lines) and an
  * `apply` function; an auto step declares the integration it uses and
  * `gather` (optional: adds what it needs from the database to the context),
- * `run` (calls the service, no transaction open) and `persist` (local side
- * effects, inside the transaction that records the result). Only the engine
- * calls these functions. */
+ * `run` (calls the service, no transaction open when the integration is
+ * live) and `persist` (local side effects, inside the transaction that
+ * records the result). Only the engine calls these functions. */
 #ifndef HY_WORKFLOWS_H
 #define HY_WORKFLOWS_H
 
@@ -23,6 +40,7 @@
 #include "config.h"
 #include "ctx.h"
 #include "principal.h"
+#include "svc.h"
 
 typedef enum { HY_STEP_MANUAL, HY_STEP_AUTO } hy_step_kind;
 
@@ -34,9 +52,48 @@ typedef enum {
     HY_FIELD_CHOICE,           /* one of choices[] */
     HY_FIELD_CONFIRM,          /* a checkbox: yes/no; required = must be ticked */
     HY_FIELD_LIST,             /* comma-separated (or a JSON array), stored as a JSON array */
-    HY_FIELD_ORG,              /* organisation picker: the partner organisations the caller may use */
-    HY_FIELD_STUDIO_COMPANIES, /* multi-select of the organisation's Studio companies (by Studio id) */
+    HY_FIELD_PICK,             /* one of a provider's choices (a UI may offer a pick list) */
+    HY_FIELD_MULTI_PICK,       /* several of a provider's choices (checkboxes); stored as a JSON array */
 } hy_field_kind;
+
+struct hy_field_def;
+
+typedef struct {
+    char *value;             /* what to submit */
+    char *label;             /* what to show */
+    char *alias;             /* another text that picks it (any case), e.g. a bare name; or NULL */
+} hy_choice;
+
+typedef struct {
+    hy_choice *v;
+    int n;
+} hy_choice_list;
+
+void hy_choice_add(hy_choice_list *l, const char *value, const char *label);
+/* The same, with an alias (typed text that picks it as well as the value and the label). */
+void hy_choice_add_alias(hy_choice_list *l, const char *value, const char *label, const char *alias);
+void hy_choice_list_free(hy_choice_list *l);
+
+/* Where the choices of a PICK / MULTI_PICK field come from (choices.c has
+ * the built-in ones). Providers read through the stores and offer only what
+ * this actor may pick (authz.h scopes them). */
+typedef struct hy_choice_provider {
+    const char *noun;        /* plural, for pick lists and messages: "partner organisations" */
+    /* Every choice, in the order to show; context is the execution's (may
+     * lack keys, e.g. before an organisation is chosen: then no choices). */
+    int (*list)(hy_ctx *c, const hy_principal *actor, const cJSON *context, hy_choice_list *out, hy_err *err);
+    /* Optional: what a person typed (an id, a name, the start of it...) ->
+     * one value added to out under f->name, or a field error. NULL: the text
+     * must be a value or a label of list() (any case). */
+    int (*resolve)(hy_ctx *c, const hy_principal *actor, const cJSON *context, const struct hy_field_def *f,
+                   const char *typed, cJSON *out, hy_err *err);
+    bool default_all;        /* MULTI_PICK left out: every choice */
+} hy_choice_provider;
+
+/* A picked value that says what the execution is about: the engine attaches
+ * the execution to it when the step is submitted (lists, counts and partner
+ * scoping follow the execution's organisation). */
+typedef enum { HY_ATTACH_NONE = 0, HY_ATTACH_ORG, HY_ATTACH_USER } hy_attach;
 
 typedef struct hy_field_def {
     const char *name;          /* key in the step's input JSON */
@@ -46,9 +103,10 @@ typedef struct hy_field_def {
     int max_len;               /* bytes (per item for lists); 0 = HY_FIELD_MAX_DEFAULT */
     const char *help;
     const char *const *choices;      /* CHOICE: NULL-terminated */
+    const hy_choice_provider *provider; /* PICK / MULTI_PICK */
+    hy_attach attach;                /* PICK: the execution is about the picked organisation / user */
     /* Default when left empty: "{organization_name} TEST" takes the value of
-     * another field of the same form, else of the context. NULL = none. For
-     * STUDIO_COMPANIES the default is all of the organisation's companies. */
+     * another field of the same form, else of the context. NULL = none. */
     const char *default_tmpl;
     bool (*item_ok)(const char *item);  /* LIST: check for each item, or NULL */
     const char *item_rule;              /* LIST: what item_ok wants, e.g. "an ISO 639-1 code" */
@@ -114,8 +172,15 @@ typedef struct hy_step_run {
     const char *lease_owner;   /* private to the engine */
     /* The runner's live client (src/integrations: one per engine, created
      * in engine_open, freed in engine_close; its connections are reused
-     * from step to step). Live steps reach it through step_run_live. */
+     * from step to step), or NULL where no live call can happen. */
     struct hy_integ *integ;
+    /* What the integration interfaces run with (svc.h): a step calls e.g.
+     * svc_metabase(r->mode)->add_user_to_group(&r->svc, ...); the engine
+     * records every live call on the step. */
+    hy_svc svc;
+    /* private to the engine: a checkpoint saved during a local run (one
+     * transaction with its result), written with the result */
+    char *checkpoint_local;
 } hy_step_run;
 
 /* Records a service call (kept on the step, shown by `exec show`). */
@@ -156,7 +221,36 @@ typedef struct hy_step_def {
     hy_gather_fn gather;     /* optional: reads what run needs (inside the claim transaction) */
     hy_run_fn run;           /* no transaction open; 0, or HY_ERR_TRANSIENT / HY_ERR_PERMANENT */
     hy_persist_fn persist;   /* optional: local side effects, inside the recording transaction */
+    /* Access this step gives the execution's user when it completes (run by
+     * a runner, or done by hand): a resource name (HY_RES_*), recorded as
+     * a grant by the engine (grants.h) with the execution, the step and how;
+     * a skipped step grants nothing. grant_account_key: the output key of
+     * the person's account id in that service (e.g. "metabase_user_id"),
+     * kept on the grant for reconciliation; NULL if none. */
+    const char *grants;
+    const char *grant_account_key;
+    /* Access this step ends (sets revoked_at on the user's grant). */
+    const char *revokes;
+    /* Manual steps only staff may fill in (admins; partner admins may see
+     * the step but not submit it), e.g. a confirmation of work in a system
+     * partners have no access to. */
+    bool staff_only;
+    /* optional: a person marked this failed step done by hand (`exec done`);
+     * called inside that transaction with the step's context (gather's
+     * additions included) and its checkpoint (NULL if none). A step whose
+     * side effect cannot be checked remotely (an email) records it here as
+     * done: *checkpoint_out (taken over by the engine, which stores it as
+     * the step's checkpoint) keeps a later re-run from repeating it. */
+    int (*on_done_by_hand)(hy_step_io *io, const cJSON *checkpoint, cJSON **checkpoint_out, hy_err *err);
 } hy_step_def;
+
+/* Resource names (the original's `resources` table, seeded by app.c). */
+#define HY_RES_STUDIO "Studio"
+#define HY_RES_METABASE "Metabase"
+#define HY_RES_TEAMS "Microsoft Teams"
+#define HY_RES_SLACK "Slack"
+#define HY_RES_LMS "LMS"
+#define HY_RES_KEYCLOAK "KeyCloak"
 
 typedef struct hy_workflow_def {
     const char *id;
@@ -171,33 +265,42 @@ typedef struct hy_workflow_def {
     int (*on_complete)(hy_step_io *io, hy_err *err);
 } hy_workflow_def;
 
-extern const hy_workflow_def *const hy_workflows[];
-extern const int hy_workflow_count;
+/* ---- the registry (src/workflow_list.h) ---- */
 
+/* The i-th known workflow (0-based; registry order, then workflows added
+ * with workflows_add), NULL past the last:
+ *   for (int i = 0; (wf = workflow_at(i)); i++) ... */
+const hy_workflow_def *workflow_at(int i);
 const hy_workflow_def *workflow_find(const char *name);
 const hy_step_def *workflow_step(const hy_workflow_def *wf, const char *step_name);
 /* A step by name or by its 1-based order ("3"); NULL if neither. */
 const hy_step_def *workflow_step_ref(const hy_workflow_def *wf, const char *ref, int *order_out);
 
-/* Inserts or updates the definitions (inside the caller's transaction). */
+/* A hash (hex SHA-256) of every known definition: what seeding writes. */
+const char *workflows_hash(void);
+/* Inserts or updates every definition (idempotent upserts, inside the
+ * caller's transaction). app_seed calls it at start when workflows_hash()
+ * differs from the one the database was last seeded with, so a database of
+ * any earlier version gets new workflows and steps by itself. */
 int workflows_seed(hy_ctx *c, hy_err *err);
 
 /* Adds a workflow table at run time (tests and extensions; production has
- * none) and seeds it. Not thread-safe: call before starting runners. */
+ * none), before the database is opened (app_open then seeds it). Not
+ * thread-safe: call before starting runners. */
+int workflows_add(const hy_workflow_def *wf, hy_err *err);
+/* workflows_add, then seeds it in its own transaction (an open database). */
 int workflows_register(hy_ctx *c, const hy_workflow_def *wf, hy_err *err);
 
 /* ---- forms for a UI (built by ops_exec_form) ---- */
 
 typedef struct {
-    char *value;             /* what to submit */
-    char *label;             /* what to show */
-} hy_choice;
-
-typedef struct {
     const hy_field_def *def; /* static part (name, label, kind, required, max_len, help) */
     char *default_value;     /* computed from the context ("Acme TEST"), or NULL; lists comma-separated */
-    hy_choice *choices;      /* CHOICE / ORG / STUDIO_COMPANIES */
+    hy_choice *choices;      /* CHOICE / PICK / MULTI_PICK */
     int nchoices;
+    /* Nothing to choose for this caller (a partner admin's own
+     * organisation): show default_value read-only and submit it. */
+    bool fixed;
 } hy_form_field;
 
 typedef struct {

@@ -65,6 +65,15 @@ cleanup_env() {
     for f in ${CLEANUP_FUNCS:-}; do "$f" || true; done
     [ -n "${KEEP:-}" ] || rm -rf "$TEST_DIR"
 }
+# Config text with every integration simulated (for write_fast_config).
+SIMULATE_ALL='[metabase]
+mode = simulate
+[teams]
+mode = simulate
+[slack]
+mode = simulate
+[smtp]
+mode = simulate'
 # A fast config for tests (cheap password hashing); extra lines appended.
 write_fast_config() { # write_fast_config PATH [extra ini text]
     cat >"$1" <<INI
@@ -78,7 +87,40 @@ INI
     chmod 600 "$1"
 }
 
+# A fast config with only Slack live (against the fake at PORT, bot token
+# TOKEN) and the other integrations simulated; extra lines appended.
+write_slack_config() { # write_slack_config PATH PORT TOKEN [extra ini text]
+    write_fast_config "$1" "[metabase]
+mode = simulate
+[teams]
+mode = simulate
+[smtp]
+mode = simulate
+[slack]
+bot_token = $3
+api_url = http://127.0.0.1:$2/api
+${4:-}"
+}
+
 hy() { "$HYOPPS_BIN" "$@"; }
+
+# A partner admin of ORG_ID, logged in through the CLI with a state dir of
+# its own (password changed to partner-pass-2). Run its commands with
+# XDG_STATE_HOME=STATE_DIR.
+cli_partner_admin() { # EMAIL ORG_ID STATE_DIR
+    sqlite3 "$HYOPPS_DB" "INSERT INTO users(id, firstname, lastname, email, organization_id, app_role, password_hash)
+        VALUES('$(cat /proc/sys/kernel/random/uuid)', 'Part', 'Admin', '$1', '$2', 'partner_admin', '!')" &&
+        echo partner-pass-1 | hy users set-password "$1" --password-stdin >/dev/null &&
+        echo partner-pass-1 | XDG_STATE_HOME=$3 hy login --email "$1" --password-stdin >/dev/null &&
+        printf 'partner-pass-1\npartner-pass-2\n' | XDG_STATE_HOME=$3 hy passwd --password-stdin >/dev/null
+}
+# Counts the TAP lines a subshell wrote to FILE as this test's own.
+relay_tap() { # FILE
+    local line
+    while IFS= read -r line; do
+        case "$line" in "ok "*) ok "${line#ok * - }" ;; "not ok "*) not_ok "${line#not ok * - }" ;; esac
+    done <"$1"
+}
 
 # Logs in as the seeded admin and sets a new password (admin-pass-1).
 admin_login() {

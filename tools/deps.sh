@@ -3,7 +3,7 @@
 # install. Usage: tools/deps.sh build|test
 set -eu
 build_pkgs="gcc make pkg-config libc6-dev libcrypt-dev libncurses-dev libsqlite3-dev
-libcurl4-openssl-dev libcjson-dev libsodium-dev libjwt-dev libinih-dev"
+libcurl4-openssl-dev libcjson-dev libsodium-dev libjwt-dev libinih-dev libcsv-dev"
 test_pkgs="libcmocka-dev tmux python3 python3-aiosmtpd openssl openssh-server
 openssh-client sqlite3 procps"
 case "${1:-build}" in

@@ -261,6 +261,7 @@ static int help_open(ui *u, screen *s, const void *arg)
         bool titled = false;
         for (const ui_action *a = lv[li].actions; a && a->keys; a++) {
             char keys[128];
+            if (lv[li].actions == target->ops->actions && !ui_action_exists(u, target, a)) continue;
             if (ui_reachable_keys(lv, li, a, text, ", ", keys, sizeof keys) == 0) continue;
             if (!titled) {
                 if (st->n) help_add(st, "", "", false);

@@ -330,7 +330,9 @@ void ui_step_lines(const hy_exec_step *s, int64_t now_ms, bool can_fill, ui_line
 
 void ui_exec_status_text(const hy_exec_summary *e, char *out, size_t n)
 {
-    const char *w = ui_status_word(e->status, false);
+    char late[64];
+    snprintf(late, sizeof late, UI_LATE_MARK " %s", ui_status_word(e->status, false));
+    const char *w = e->late ? late : ui_status_word(e->status, false); /* waits for input too long */
     if (e->nskipped && e->nmanual) snprintf(out, n, "%s, %d skipped, %d by hand", w, e->nskipped, e->nmanual);
     else if (e->nskipped) snprintf(out, n, "%s, %d skipped", w, e->nskipped);
     else if (e->nmanual) snprintf(out, n, "%s, %d by hand", w, e->nmanual);
@@ -445,4 +447,24 @@ void ui_exec_layout(ui_rect body, int nsteps, ui_exec_geom *g)
     g->steps = (ui_rect){top + 1, body.x + 1, sh, ui_max(0, body.w - 2)};
     g->detail_title_y = top + 1 + sh;
     g->detail = (ui_rect){g->detail_title_y + 1, body.x + 2, ui_max(0, rest - 2 - sh), ui_max(0, body.w - 4)};
+}
+
+void ui_notice_lines(const hy_notice *v, int n, int order, ui_lines *out)
+{
+    bool head = false;
+    for (int i = 0; i < n; i++) {
+        const hy_notice *x = &v[i];
+        if (x->step_order != order) continue;
+        if (!head) ui_lines_add(out, UI_LINE_HEAD, "Notifications");
+        head = true;
+        char at[HY_TIME_LEN];
+        hy_time_short(x->sent_at ? x->sent_at : x->created_at, at);
+        bool bad = hy_streq(x->status, "failed") || hy_streq(x->status, "uncertain") || hy_streq(x->status, "skipped");
+        bool sent = hy_streq(x->status, "sent") || hy_streq(x->status, "simulated");
+        ui_lines_add(out, bad ? UI_LINE_ERROR : sent ? UI_LINE_OK : UI_LINE_TEXT, "  %s  %s %s %s: %s%s %s",
+                     x->event ? x->event : "?", x->channel ? x->channel : "", x->channel ? "to" : "",
+                     x->recipient ? x->recipient : "nobody", x->status ? x->status : "?",
+                     x->uncertain && hy_streq(x->status, "sent") ? " (maybe twice)" : "", at);
+        if (x->error && !sent) ui_lines_add(out, UI_LINE_DIM, "    %s", x->error);
+    }
 }

@@ -29,6 +29,10 @@ ui_mark ui_status_mark(const char *status);
 /* What people read: "awaiting input", "done", "failed"... (step: the
  * words of the step list; else of an execution). Never NULL. */
 const char *ui_status_word(const char *status, bool step);
+/* The SLA mark of a step waiting longer than [notify] remind_after_hours
+ * (ops' `late`), in front of its status or age: a character, so that it
+ * reads without colour too (the screens also colour it as failed). */
+#define UI_LATE_MARK "!"
 
 /* "12s", "3m 05s", "2h 04m", "3d 2h" (negative counts as 0). */
 void ui_elapsed(int64_t ms, char out[24]);
@@ -77,6 +81,10 @@ int ui_json_lines(const char *json, const char *indent, ui_line_kind kind, ui_li
  * output, the skip reason or done-by-hand note, the attempts and the
  * calls. can_fill: this step waits and the viewer may fill it in. */
 void ui_step_lines(const hy_exec_step *s, int64_t now_ms, bool can_fill, ui_lines *out);
+/* "Notifications" and a line each for the notices about step `order` (a
+ * completion or cancellation is about the step it ended at): event,
+ * channel and recipient, status and when, why not. Nothing when none. */
+void ui_notice_lines(const hy_notice *v, int n, int order, ui_lines *out);
 
 /* ---- what a list row says ---- */
 

@@ -282,12 +282,21 @@ static int global_key(ui *u, screen *s, const ui_action *a)
     return UI_NOT_MINE;
 }
 
+bool ui_action_exists(ui *u, const screen *s, const ui_action *a)
+{
+    return !a || !s->ops->exists || s->ops->exists(u, s, a);
+}
+
 static void dispatch(ui *u, ui_key k)
 {
     screen *s = u->top;
     int f = UI_NOT_MINE;
     if (s->focus) f = s->focus->handle_key(u, s->focus, k);
-    if (f == UI_NOT_MINE && s->ops->handle_key) f = s->ops->handle_key(u, s, k, ui_action_find(s->ops->actions, k));
+    if (f == UI_NOT_MINE && s->ops->handle_key) {
+        const ui_action *a = ui_action_find(s->ops->actions, k);
+        if (!ui_action_exists(u, s, a)) a = NULL; /* not this user's key */
+        f = s->ops->handle_key(u, s, k, a);
+    }
     if (f == UI_NOT_MINE) {
         const ui_action *a = ui_action_find(ui_global_actions, k);
         if (a && (!s->ops->overlay || a->id == G_REDRAW)) f = global_key(u, s, a);
@@ -301,6 +310,7 @@ static const char *role_label(hy_role r)
 {
     switch (r) {
     case HY_ROLE_ADMIN: return "admin";
+    case HY_ROLE_SUPPORT: return "support";
     case HY_ROLE_PARTNER_ADMIN: return "partner admin";
     default: return "user";
     }
@@ -382,6 +392,7 @@ static void draw_footer(ui *u)
         int li = order[o];
         for (const ui_action *a = lv[li].actions; a && a->keys && nh < 39; a++) {
             if (!a->label) continue;
+            if (lv[li].actions == s->ops->actions && !ui_action_exists(u, s, a)) continue;
             if (lv[li].actions == s->ops->actions && s->ops->enabled && !s->ops->enabled(u, s, a)) continue;
             bool dup = false; /* "Esc Quit" on a screen hides the global "^C Quit" */
             for (int i = 0; i < nh && !dup; i++) dup = strcmp(hints[i].label, a->label) == 0;

@@ -160,6 +160,12 @@ typedef struct screen_ops {
      * left out of the bottom bar (the help screen still lists them); the
      * handler still gets their keys and says why not. NULL: all enabled. */
     bool (*enabled)(ui *u, const screen *s, const ui_action *a);
+    /* Optional: does action a exist for this user at all? Decided from what
+     * ops says the role may do (ops_can, ops_exec_role_may), never from a
+     * role test here. An action that does not exist is left out of the bar
+     * AND the help screen, and its keys pass on as if the table did not have
+     * them. NULL: every action exists. */
+    bool (*exists)(ui *u, const screen *s, const ui_action *a);
 } screen_ops;
 
 struct screen {
@@ -260,6 +266,10 @@ attr_t ui_attr(const ui *u, ui_style st);
 const char *ui_spinner(const ui *u);
 
 /* ---- the key chain, for the bottom bar and the help screen ---- */
+
+/* Does action a (of s's own table, or NULL) exist for this user
+ * (screen_ops.exists)? */
+bool ui_action_exists(ui *u, const screen *s, const ui_action *a);
 
 typedef struct {
     const char *title;          /* the widget's name, the screen's name, "Everywhere" */

@@ -8,17 +8,21 @@
 
 #include "engine.h"
 #include "fw.h"
+#include "ops.h"
 
 void ui_runner_start(ui *u)
 {
     if (u->runner || !u->logged_in || u->me.must_change_password || !u->app) return;
     hy_runner_opts o = {0};
     /* A partner admin's session (often a restricted shell that may drop at
-     * any moment) advances only the requests it started; admins' sessions
-     * and `hyopps worker` run everything. */
-    if (u->me.role != HY_ROLE_ADMIN) {
+     * any moment) advances only the requests it started; the sessions of
+     * staff (who see everything) and `hyopps worker` run everything, and
+     * deliver notifications. */
+    if (!ops_can(&u->me, HY_CAP_READ_ALL)) {
         hy_strlcpy(u->runner_owner, u->me.user_id, sizeof u->runner_owner);
         o.only_requested_by = u->runner_owner;
+    } else {
+        o.notify = true;
     }
     hy_err err;
     hy_err_clear(&err);

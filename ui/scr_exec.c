@@ -8,8 +8,13 @@
  * left out of the bottom bar and says why when pressed); every one that
  * changes something asks first: fill in (the waiting step's form), retry,
  * skip with a reason, done by hand with a note, re-run from the selected
- * step, cancel. Partner admins get a screen whose table has only fill in,
- * retry and cancel: the other keys do not exist for them.
+ * step, cancel. A key whose action the role may never take does not exist
+ * (screen_ops.exists, from ops_exec_role_may): support staff have fill in
+ * and retry only. Partner admins get a screen whose table has only fill
+ * in, retry and cancel, worded for their requests.
+ *
+ * Below the selected step's details: the notifications about it (event,
+ * recipient, sent or not), those staff may see.
  *
  * Live: while a step is queued or running (or the runner is busy) the
  * execution is reloaded every tick, and the spinner and elapsed time move;
@@ -341,6 +346,7 @@ static void draw_detail(ui *u, exec_state *st, ui_rect r)
     ui_lines lines = {0};
     bool can_fill = st->d.can_input && s->order == st->d.s.current_step;
     ui_step_lines(s, hy_now_ms(), can_fill, &lines);
+    ui_notice_lines(st->d.notices, st->d.nnotices, s->order, &lines);
     /* Wrapped to the width; the visible window from detail_top. */
     enum { MAXW = 64 };
     char **clean = xcalloc((size_t)(lines.n ? lines.n : 1), sizeof *clean);
@@ -410,6 +416,21 @@ static bool skippable(exec_state *st)
     const hy_exec_step *s = selected(st);
     return s && s->order >= st->d.s.current_step &&
            (hy_streq(s->status, "pending") || hy_streq(s->status, "awaiting_input") || hy_streq(s->status, "failed"));
+}
+
+/* The action each key needs (authz.h). */
+static bool exec_exists(ui *u, const screen *s, const ui_action *a)
+{
+    (void)s;
+    switch (a->id) {
+    case A_FILL: return ops_exec_role_may(&u->me, HY_ACT_INPUT);
+    case A_RETRY: return ops_exec_role_may(&u->me, HY_ACT_RETRY);
+    case A_SKIP: return ops_exec_role_may(&u->me, HY_ACT_SKIP);
+    case A_DONE: return ops_exec_role_may(&u->me, HY_ACT_DONE);
+    case A_RERUN: return ops_exec_role_may(&u->me, HY_ACT_RERUN);
+    case A_CANCEL: return ops_exec_role_may(&u->me, HY_ACT_CANCEL);
+    }
+    return true;
 }
 
 static bool exec_enabled(ui *u, const screen *s, const ui_action *a)
@@ -644,6 +665,7 @@ const screen_ops ui_exec_screen = {
     .reload = exec_reload,
     .close = exec_close,
     .enabled = exec_enabled,
+    .exists = exec_exists,
 };
 
 const screen_ops ui_exec_partner_screen = {
@@ -657,9 +679,10 @@ const screen_ops ui_exec_partner_screen = {
     .reload = exec_reload,
     .close = exec_close,
     .enabled = exec_enabled,
+    .exists = exec_exists,
 };
 
 const screen_ops *ui_exec_screen_for(const ui *u)
 {
-    return u->me.role == HY_ROLE_ADMIN ? &ui_exec_screen : &ui_exec_partner_screen;
+    return ops_can(&u->me, HY_CAP_READ_ALL) ? &ui_exec_screen : &ui_exec_partner_screen;
 }

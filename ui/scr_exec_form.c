@@ -4,9 +4,11 @@
  *   text, email, list        a text field (lists comma-separated)
  *   choice                   ‹ option › (←/→/Space)
  *   confirm                  a checkbox
- *   organisation             a text field (name or id) + ^O to choose from
- *                            the partner organisations ops offers
- *   Studio companies         a checkbox per company of the organisation
+ *   pick                     a text field (a name or an id) + ^O to choose
+ *                            from the choices ops offers; read-only when
+ *                            ops says there is nothing to choose (fixed)
+ *   multi pick               a checkbox per choice (e.g. the organisation's
+ *                            Studio companies)
  * Defaults come from ops; a field whose default is a template over other
  * fields ("{organization_name} TEST") follows them as they are typed until
  * the person edits it. The focused field's help is shown under the form.
@@ -40,8 +42,8 @@ typedef struct {
     hy_step_form sf;            /* owned: field definitions, choices, defaults, context */
     bool *touched;              /* per sf field: the person edited it (no more live default) */
     char **autofill;            /* per sf field: the live default last put there */
-    int org_field;              /* sf index of the organisation field, or -1 */
-    char *picked_id, *picked_name;  /* the organisation chosen with ^O */
+    int pick_field;             /* sf index of the field ^O chooses for, or -1 */
+    char *picked_id, *picked_name;  /* what was chosen with ^O */
     char *existing_ok;          /* an existing person's email the person confirmed (names kept) */
 } xform_state;
 
@@ -50,7 +52,7 @@ enum { A_SUBMIT = 1, A_CANCEL, A_PICK };
 static const ui_action XFORM_ACTIONS[] = {
     {A_SUBMIT, "Enter", "Submit", "Submit the form"},
     {A_CANCEL, "Esc", "Cancel", "Leave without submitting (asks first when something was typed)"},
-    {A_PICK, "C-o F2", "Choose organisation", "Choose the organisation from a list (in a form that asks for one)"},
+    {A_PICK, "C-o F2", "Choose from list", "Choose the field's value from a list (e.g. the organisation)"},
     UI_ACTIONS_END,
 };
 
@@ -101,7 +103,7 @@ static void on_change(ui_form *f, int field, void *data)
 
 static const char *choice_label(const hy_choice *c) { return c->label ? c->label : c->value; }
 
-static void add_field(ui *u, xform_state *st, int i)
+static void add_field(xform_state *st, int i)
 {
     const hy_form_field *ff = field_at(st, i);
     const hy_field_def *d = ff->def;
@@ -129,12 +131,15 @@ static void add_field(ui *u, xform_state *st, int i)
         ui_form_check(&st->form, d->name, d->label, false);
         st->form.f[st->form.n - 1].required = d->required;
         break;
-    case HY_FIELD_ORG:
-        st->org_field = i;
-        if (u->me.role != HY_ROLE_ADMIN) { /* their own organisation: nothing to choose */
-            ui_form_info(&st->form, d->label, u->org_name ? u->org_name : "your organisation");
+    case HY_FIELD_PICK:
+        if (ff->fixed) { /* nothing to choose: what ops offered */
+            const char *shown = def;
+            for (int k = 0; def && k < ff->nchoices; k++)
+                if (hy_streq(def, ff->choices[k].value)) shown = choice_label(&ff->choices[k]);
+            ui_form_info(&st->form, d->label, shown ? shown : "-");
             break;
         }
+        if (st->pick_field < 0) st->pick_field = i;
         for (int k = 0; def && k < ff->nchoices; k++)
             if (hy_streq(def, ff->choices[k].value)) {
                 st->picked_id = xstrdup(ff->choices[k].value);
@@ -142,9 +147,11 @@ static void add_field(ui *u, xform_state *st, int i)
             }
         ui_form_text(&st->form, d->name, d->label, d->required, st->picked_name ? st->picked_name : def, max);
         break;
-    case HY_FIELD_STUDIO_COMPANIES: {
+    case HY_FIELD_MULTI_PICK: {
         if (ff->nchoices == 0) {
-            ui_form_info(&st->form, d->label, "This organisation has no Studio companies yet.");
+            char *none = xasprintf("There are no %s yet.", d->provider && d->provider->noun ? d->provider->noun : "choices");
+            ui_form_info(&st->form, d->label, none);
+            free(none);
             break;
         }
         const char **opts = xcalloc((size_t)ff->nchoices, sizeof *opts);
@@ -189,7 +196,7 @@ static int build(ui *u, screen *s)
     st->autofill = xcalloc((size_t)(n ? n : 1), sizeof *st->autofill);
     ui_form_init(&st->form);
     for (int i = 0; i < st->sf.ninfo; i++) ui_form_info(&st->form, st->sf.info[i].label, st->sf.info[i].value);
-    for (int i = 0; i < n; i++) add_field(u, st, i);
+    for (int i = 0; i < n; i++) add_field(st, i);
     /* A default that ops computed is the template's current value. */
     for (int i = 0; i < n; i++) {
         const hy_form_field *ff = field_at(st, i);
@@ -206,7 +213,7 @@ static int xform_open(ui *u, screen *s, const void *arg)
 {
     xform_state *st = s->state;
     st->exec_id = xstrdup(arg);
-    st->org_field = -1;
+    st->pick_field = -1;
     hy_err err;
     hy_err_clear(&err);
     if (ops_exec_form(u->ctx, &u->me, st->exec_id, &st->sf, &err) != 0) return ui_fail(u, &err) | UI_CLOSE;
@@ -219,7 +226,7 @@ static int xnew_open(ui *u, screen *s, const void *arg)
     const ui_new_request *r = arg;
     st->workflow = xstrdup(r->workflow);
     st->org_id = xstrdup(r->org_id);
-    st->org_field = -1;
+    st->pick_field = -1;
     hy_err err;
     hy_err_clear(&err);
     if (ops_exec_start_form(u->ctx, &u->me, st->workflow, st->org_id, &st->sf, &err) != 0)
@@ -256,7 +263,7 @@ static void xform_draw(ui *u, screen *s, ui_rect body)
 }
 
 /* The input object for ops: field -> string, bool or array of strings. */
-static cJSON *build_input(ui *u, xform_state *st)
+static cJSON *build_input(xform_state *st)
 {
     cJSON *in = cJSON_CreateObject();
     for (int i = 0; i < st->sf.nfields; i++) {
@@ -271,20 +278,20 @@ static cJSON *build_input(ui *u, xform_state *st)
             break;
         }
         case HY_FIELD_CONFIRM: cJSON_AddBoolToObject(in, d->name, fd && fd->on); break;
-        case HY_FIELD_STUDIO_COMPANIES: {
+        case HY_FIELD_MULTI_PICK: {
             cJSON *arr = cJSON_AddArrayToObject(in, d->name);
             for (int k = 0; fd && k < ff->nchoices; k++)
                 if (ui_form_item_checked(&st->form, d->name, k))
                     cJSON_AddItemToArray(arr, cJSON_CreateString(ff->choices[k].value));
             break;
         }
-        case HY_FIELD_ORG:
-            if (u->me.role != HY_ROLE_ADMIN) { /* their own: what ops offered */
+        case HY_FIELD_PICK:
+            if (ff->fixed) { /* what ops offered */
                 if (ff->default_value) cJSON_AddStringToObject(in, d->name, ff->default_value);
                 break;
             }
-            /* The chosen organisation's id when the name is still the one chosen. */
-            if (st->picked_id && hy_streq(ui_form_get(&st->form, d->name), st->picked_name))
+            /* The chosen value when the text is still the one chosen. */
+            if (i == st->pick_field && st->picked_id && hy_streq(ui_form_get(&st->form, d->name), st->picked_name))
                 cJSON_AddStringToObject(in, d->name, st->picked_id);
             else cJSON_AddStringToObject(in, d->name, ui_form_get(&st->form, d->name));
             break;
@@ -304,11 +311,12 @@ static void after_submit(ui *u, xform_state *st, const char *id)
     if (ops_exec_show(u->ctx, &u->me, id, &d, &err) != 0) return;
     const hy_workflow_def *wf = workflow_find(d.s.workflow);
     const char *label = wf ? wf->label : d.s.workflow;
-    if (hy_streq(d.s.status, "completed") && d.s.user_email)
+    bool completed = hy_exec_status_of(d.s.status) == HY_EXEC_COMPLETED;
+    if (completed && d.s.user_email)
         ui_msg(u, UI_S_INFO, "Done: %s has access (%s completed).", d.s.user_email, label);
-    else if (hy_streq(d.s.status, "completed") && d.s.organization_name)
+    else if (completed && d.s.organization_name)
         ui_msg(u, UI_S_INFO, "Done: %s is onboarded (%s completed).", d.s.organization_name, label);
-    else if (hy_streq(d.s.status, "completed"))
+    else if (completed)
         ui_msg(u, UI_S_INFO, "Done: %s completed.", label);
     /* Only a manual step right after this one: with auto steps between,
      * the execution shows their progress first (whatever the runner's
@@ -323,13 +331,13 @@ static void after_submit(ui *u, xform_state *st, const char *id)
 static int choose_org(ui *u, screen *s, const cJSON *in)
 {
     xform_state *st = s->state;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(in, field_at(st, st->org_field)->def->name);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(in, field_at(st, st->pick_field)->def->name);
     const char *ref = cJSON_IsString(v) ? v->valuestring : "";
     hy_step_form next;
     hy_err err;
     hy_err_clear(&err);
     if (hy_empty(ref)) {
-        ui_form_error(&st->form, field_at(st, st->org_field)->def->name, "is required");
+        ui_form_error(&st->form, field_at(st, st->pick_field)->def->name, "is required");
         return UI_REDRAW;
     }
     if (ops_exec_start_form(u->ctx, &u->me, st->workflow, ref, &next, &err) != 0) {
@@ -344,11 +352,13 @@ static int choose_org(ui *u, screen *s, const cJSON *in)
     return opened ? UI_CLOSE : UI_REDRAW;
 }
 
-/* An admin's new request whose form only picks the organisation. */
+/* A new request whose first form only picks the organisation (someone
+ * who may choose among several: the field is not fixed). */
 static bool only_chooses_org(xform_state *st)
 {
-    return !st->exec_id && st->org_field >= 0 && st->sf.step_order == 1 &&
-           ui_form_field(&st->form, field_at(st, st->org_field)->def->name) != NULL;
+    return !st->exec_id && st->pick_field >= 0 && st->sf.step_order == 1 &&
+           field_at(st, st->pick_field)->def->attach == HY_ATTACH_ORG &&
+           ui_form_field(&st->form, field_at(st, st->pick_field)->def->name) != NULL;
 }
 
 static int submit(ui *u, screen *s);
@@ -407,7 +417,7 @@ static int submit(ui *u, screen *s)
     ui_form_clear_errors(&st->form);
     if (ask_existing(u, st)) return UI_REDRAW;
     /* No local check first: ops reports every field's error at once. */
-    cJSON *in = build_input(u, st);
+    cJSON *in = build_input(st);
     if (only_chooses_org(st)) {
         int f = choose_org(u, s, in);
         cJSON_Delete(in);
@@ -447,8 +457,8 @@ static int pick_done(ui *u, screen *s, int result, const char *text, void *ctx)
 {
     (void)u, (void)ctx;
     xform_state *st = s->state;
-    if (result != 1 || !text || st->org_field < 0) return UI_REDRAW;
-    const hy_form_field *ff = field_at(st, st->org_field);
+    if (result != 1 || !text || st->pick_field < 0) return UI_REDRAW;
+    const hy_form_field *ff = field_at(st, st->pick_field);
     for (int k = 0; k < ff->nchoices; k++) {
         if (!hy_streq(ff->choices[k].value, text)) continue;
         free(st->picked_id);
@@ -465,13 +475,16 @@ static int pick_done(ui *u, screen *s, int result, const char *text, void *ctx)
 static int pick(ui *u, screen *s)
 {
     xform_state *st = s->state;
-    if (st->org_field < 0 || u->me.role != HY_ROLE_ADMIN) {
-        ui_msg(u, UI_S_INFO, "This form has no organisation to choose.");
+    if (st->pick_field < 0) {
+        ui_msg(u, UI_S_INFO, "This form has nothing to choose from a list.");
         return UI_REDRAW;
     }
-    const hy_form_field *ff = field_at(st, st->org_field);
+    const hy_form_field *ff = field_at(st, st->pick_field);
+    const char *noun = ff->def->provider && ff->def->provider->noun ? ff->def->provider->noun : "choices";
     if (ff->nchoices == 0) {
-        ui_msg(u, UI_S_INFO, "There is no partner organisation yet: the new_partner workflow creates them.");
+        if (ff->def->attach == HY_ATTACH_ORG)
+            ui_msg(u, UI_S_INFO, "There is no partner organisation yet: the new_partner workflow creates them.");
+        else ui_msg(u, UI_S_INFO, "There are no %s to choose from.", noun);
         return UI_REDRAW;
     }
     const char **ids = xcalloc((size_t)ff->nchoices, sizeof *ids);
@@ -480,10 +493,11 @@ static int pick(ui *u, screen *s)
         ids[k] = ff->choices[k].value;
         names[k] = choice_label(&ff->choices[k]);
     }
-    ui_pick_arg a = {.heading = "Choose the partner organisation:", .noun = "organisations", .col1 = "Organisation",
-                     .col2 = "Id", .n = ff->nchoices, .ids = ids, .labels = names, .details = ids,
-                     .selected = st->picked_id};
+    char *heading = xasprintf("Choose from the %s:", noun);
+    ui_pick_arg a = {.heading = heading, .noun = noun, .col1 = ff->def->label, .col2 = "Id", .n = ff->nchoices,
+                     .ids = ids, .labels = names, .details = ids, .selected = st->picked_id};
     ui_push_then(u, &ui_pick_screen, &a, pick_done, NULL);
+    free(heading);
     free(ids);
     free(names);
     return UI_REDRAW;
@@ -492,7 +506,8 @@ static int pick(ui *u, screen *s)
 static bool xform_enabled(ui *u, const screen *s, const ui_action *a)
 {
     xform_state *st = s->state;
-    return a->id != A_PICK || (st->org_field >= 0 && u->me.role == HY_ROLE_ADMIN);
+    (void)u;
+    return a->id != A_PICK || st->pick_field >= 0;
 }
 
 static int xform_key(ui *u, screen *s, ui_key k, const ui_action *a)

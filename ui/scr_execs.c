@@ -15,8 +15,13 @@
  * only when a row or a count changed; otherwise it looks again every few
  * seconds.
  *
+ * An execution whose step has waited for input longer than [notify]
+ * remind_after_hours is marked late ("! awaiting input", in the failed
+ * colour).
+ *
  * Partner admins get the same screen as "Requests": ops shows them only
- * their organisation's new_partner_user executions, and `n` adds a user. */
+ * their organisation's new_partner_user executions, and `n` adds a user.
+ * `n` exists only for those whose role may start workflows. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +42,7 @@ typedef struct {
     ui_list list;
     ui *u;
     bool partner;
+    bool can_start;             /* `n` exists */
     int filter;                 /* index into ui_status_filters */
     char *search;               /* NULL: none */
     bool longest;               /* longest in their state first (unfinished statuses) */
@@ -146,7 +152,7 @@ static ui_style exec_style(void *data, int row, int col)
 {
     execs_state *st = data;
     int c = (st->partner ? PARTNER_MAP : ADMIN_MAP)[col];
-    if (c == C_STATUS) return ui_status_style(st->items[row].status);
+    if (c == C_STATUS) return st->items[row].late ? UI_S_FAILED : ui_status_style(st->items[row].status);
     if (c == C_ID || c == C_CREATED || c == C_REQUESTER) return UI_S_DIM;
     return UI_S_NORMAL;
 }
@@ -169,9 +175,9 @@ static char *signature(execs_state *st)
     hy_buf_printf(&b, "%lld|", (long long)(hy_now_ms() / 60000)); /* "In state" moves: a redraw a minute */
     for (int i = 0; i < st->count; i++) {
         const hy_exec_summary *e = &st->items[i];
-        hy_buf_printf(&b, "%s %s %d %s %s %s %s|", e->id, e->status, e->current_step, e->updated_at ? e->updated_at : "",
-                      e->organization_name ? e->organization_name : "", e->user_email ? e->user_email : "",
-                      e->current_step_status ? e->current_step_status : "");
+        hy_buf_printf(&b, "%s %s %d %s %s %s %s %d|", e->id, e->status, e->current_step,
+                      e->updated_at ? e->updated_at : "", e->organization_name ? e->organization_name : "",
+                      e->user_email ? e->user_email : "", e->current_step_status ? e->current_step_status : "", e->late);
     }
     return hy_buf_take(&b);
 }
@@ -190,6 +196,8 @@ static void set_empty_text(execs_state *st)
     else if (st->filter)
         snprintf(st->empty, sizeof st->empty, "No %s is %s.", noun,
                  ui_status_word(ui_status_filters[st->filter].status, false));
+    else if (!st->can_start)
+        snprintf(st->empty, sizeof st->empty, "No %ss yet.", noun);
     else if (st->partner)
         snprintf(st->empty, sizeof st->empty, "No requests yet: press n to add a user.");
     else
@@ -313,7 +321,14 @@ static int open_as(ui *u, screen *s, bool partner)
 static int execs_open(ui *u, screen *s, const void *arg)
 {
     (void)arg;
-    return open_as(u, s, u->me.role != HY_ROLE_ADMIN);
+    ((execs_state *)s->state)->can_start = ops_exec_role_may(&u->me, HY_ACT_START);
+    return open_as(u, s, s->ops == &ui_requests_screen);
+}
+
+static bool execs_exists(ui *u, const screen *s, const ui_action *a)
+{
+    (void)s;
+    return a->id != A_NEW || ops_exec_role_may(&u->me, HY_ACT_START);
 }
 
 static void execs_draw(ui *u, screen *s, ui_rect body)
@@ -449,6 +464,7 @@ const screen_ops ui_execs_screen = {
     .tick = execs_tick,
     .reload = execs_reload,
     .close = execs_close,
+    .exists = execs_exists,
 };
 
 const screen_ops ui_requests_screen = {
@@ -461,9 +477,10 @@ const screen_ops ui_requests_screen = {
     .tick = execs_tick,
     .reload = execs_reload,
     .close = execs_close,
+    .exists = execs_exists,
 };
 
 const screen_ops *ui_execs_screen_for(const ui *u)
 {
-    return u->me.role == HY_ROLE_ADMIN ? &ui_execs_screen : &ui_requests_screen;
+    return ops_can(&u->me, HY_CAP_READ_ALL) ? &ui_execs_screen : &ui_requests_screen;
 }

@@ -45,7 +45,10 @@ static const char *inbox_cell(void *data, int row, int col, char *buf, size_t n)
     inbox_state *st = data;
     const hy_inbox_item *it = &st->in.items[row];
     switch (col) {
-    case 0: return st->age[row];
+    case 0:
+        if (!it->late) return st->age[row];
+        snprintf(buf, n, UI_LATE_MARK " %s", st->age[row]);
+        return buf;
     case 1: {
         return ui_workflow_label(it->workflow);
     }
@@ -58,8 +61,9 @@ static const char *inbox_cell(void *data, int row, int col, char *buf, size_t n)
 
 static ui_style inbox_style(void *data, int row, int col)
 {
-    (void)data, (void)row;
-    return col == 0 ? UI_S_WAITING : col == 5 ? UI_S_DIM : UI_S_NORMAL;
+    inbox_state *st = data;
+    if (col == 0) return st->in.items[row].late ? UI_S_FAILED : UI_S_WAITING;
+    return col == 5 ? UI_S_DIM : UI_S_NORMAL;
 }
 
 static const char *inbox_id(void *data, int row)
@@ -91,9 +95,9 @@ static char *signature(const hy_inbox *in)
     hy_buf b = {0};
     hy_buf_put(&b, "");
     for (int i = 0; i < in->count; i++)
-        hy_buf_printf(&b, "%s/%d %s %s|", in->items[i].execution_id, in->items[i].step_order,
+        hy_buf_printf(&b, "%s/%d %s %s %d|", in->items[i].execution_id, in->items[i].step_order,
                       in->items[i].organization_name ? in->items[i].organization_name : "",
-                      in->items[i].user_email ? in->items[i].user_email : "");
+                      in->items[i].user_email ? in->items[i].user_email : "", in->items[i].late);
     return hy_buf_take(&b);
 }
 

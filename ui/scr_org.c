@@ -30,13 +30,14 @@ typedef struct {
     ui_pending del;
 } org_state;
 
-enum { A_OPEN = 1, A_EDIT, A_LINKS, A_GROUPS, A_DELETE, A_REFRESH };
+enum { A_OPEN = 1, A_EDIT, A_LINKS, A_GROUPS, A_IMPORT, A_DELETE, A_REFRESH };
 
 static const ui_action ORG_ACTIONS[] = {
     {A_OPEN, "Enter", "Open", "Open the selected user (or execution)"},
     {A_EDIT, "e", "Edit", "Change the name and the account types"},
     {A_LINKS, "l", "Links", "Edit the documentation links"},
     {A_GROUPS, "i", "Group ids", "Edit the Metabase, Teams and Slack group ids"},
+    {A_IMPORT, "I", "Import users", "Onboard several people of this organisation at once (a CSV file or pasted rows)"},
     {A_DELETE, "d Del", "Delete", "Delete the organisation (asks first, saying what goes with it)"},
     {A_REFRESH, "C-r", NULL, "Load it again"},
     UI_ACTIONS_END,
@@ -109,12 +110,18 @@ static void build(org_state *st, const hy_org_detail *d)
     snprintf(buf, sizeof buf, "System groups (%d)", d->ngroups);
     head(st, buf);
     if (!d->ngroups) field(st, "None", NULL);
+    int placeholders = 0;
     for (int i = 0; i < d->ngroups; i++) {
         const hy_system_group *g = &d->groups[i];
-        snprintf(buf, sizeof buf, "%s  (external id %s)", g->external_name ? g->external_name : "-",
-                 g->external_id && *g->external_id ? g->external_id : "-");
+        snprintf(buf, sizeof buf, "%s  (external id %s%s)", g->external_name ? g->external_name : "-",
+                 g->external_id && *g->external_id ? g->external_id : "-", g->placeholder ? ", a placeholder" : "");
         field(st, g->tool, buf);
+        placeholders += g->placeholder;
     }
+    if (placeholders)
+        add_row(st, R_FIELD, "", placeholders == 1 ? "the original app made it up: i sets the real id"
+                                                   : "the original app made them up: i sets the real ids",
+                NULL, UI_S_ERROR);
 
     blank(st);
     head(st, "Integrations");
@@ -126,8 +133,9 @@ static void build(org_state *st, const hy_org_detail *d)
                  d->keycloak_cluster && *d->keycloak_cluster ? d->keycloak_cluster : "",
                  d->keycloak_cluster && *d->keycloak_cluster ? ")" : "");
         field(st, "Keycloak", buf);
-        snprintf(buf, sizeof buf, "collection %s",
-                 d->metabase_collection_id && *d->metabase_collection_id ? d->metabase_collection_id : "not created");
+        snprintf(buf, sizeof buf, "collection %s%s",
+                 d->metabase_collection_id && *d->metabase_collection_id ? d->metabase_collection_id : "not created",
+                 d->metabase_collection_placeholder ? "  (placeholder from the original app)" : "");
         field(st, "Metabase", buf);
         field(st, "LMS", d->lms_confirmed ? "confirmed" : "not confirmed");
         ui_when_ago(d->integrations_updated_at, hy_now_ms(), when, sizeof when);
@@ -146,8 +154,10 @@ static void build(org_state *st, const hy_org_detail *d)
     if (!d->nusers) field(st, "None", NULL);
     for (int i = 0; i < d->nusers; i++) {
         const hy_user_brief *u = &d->users[i];
-        snprintf(buf, sizeof buf, "%s %s  %s", u->firstname ? u->firstname : "", u->lastname ? u->lastname : "",
-                 hy_role_name(u->role));
+        char *access = hy_access_summary(&u->access);
+        snprintf(buf, sizeof buf, "%s %s  %s  access: %s", u->firstname ? u->firstname : "",
+                 u->lastname ? u->lastname : "", hy_role_name(u->role), access);
+        free(access);
         add_row(st, R_USER, u->email, buf, u->id, UI_S_NORMAL);
     }
 
@@ -238,12 +248,15 @@ static int org_key(ui *u, screen *s, ui_key k, const ui_action *a)
     case A_EDIT: ui_push(u, &ui_org_edit_screen, st->org_id); return UI_REDRAW;
     case A_LINKS: ui_push(u, &ui_org_docs_screen, st->org_id); return UI_REDRAW;
     case A_GROUPS: ui_push(u, &ui_org_groups_screen, st->org_id); return UI_REDRAW;
+    case A_IMPORT: ui_push(u, &ui_import_screen, st->org_id); return UI_REDRAW;
     case A_DELETE: return ui_org_delete_ask(u, &st->del, st->org_id, true);
     case A_OPEN: {
         int row = ui_list_selected(&st->list);
         if (row < 0) return UI_HANDLED;
         const detail_row *r = &st->rows[row];
-        if (r->kind == R_USER) {
+        if (r->kind == R_USER && !ops_can(&u->me, HY_CAP_MANAGE)) {
+            ui_msg(u, UI_S_INFO, "Users are changed by administrators; Users lists them all.");
+        } else if (r->kind == R_USER) {
             ui_push(u, &ui_user_edit_screen, r->id);
         } else if (r->kind == R_EXEC) {
             ui_push(u, ui_exec_screen_for(u), r->id);
@@ -268,6 +281,13 @@ static void org_close(ui *u, screen *s)
     ui_pending_free(&st->del);
 }
 
+/* Changing needs the manage capability (ops_can): without it these keys do not exist. */
+static bool org_exists(ui *u, const screen *s, const ui_action *a)
+{
+    (void)s;
+    return !(a->id == A_EDIT || a->id == A_LINKS || a->id == A_GROUPS || a->id == A_DELETE) || ops_can(&u->me, HY_CAP_MANAGE);
+}
+
 const screen_ops ui_org_screen = {
     .name = "Organisation",
     .state_size = sizeof(org_state),
@@ -277,4 +297,5 @@ const screen_ops ui_org_screen = {
     .handle_key = org_key,
     .reload = org_reload,
     .close = org_close,
+    .exists = org_exists,
 };

@@ -1,5 +1,6 @@
 /* The organisation's edit forms, all through ops_org_edit: the name and
- * account types, the documentation links, the system group ids. Only the
+ * account types, the documentation links, the system groups (each id with
+ * its display name). Only the
  * fields that changed are sent (a legacy value left alone is never
  * re-validated); ops' field errors appear beside their fields and nothing
  * is saved then. */
@@ -13,7 +14,8 @@
 #include "screens.h"
 
 enum { K_EDIT, K_DOCS, K_GROUPS };
-#define NFIELDS 3
+#define NFIELDS 3           /* documentation links; system groups (each an id and a name) */
+#define MAX_FIELDS 6
 
 static const char *const TYPES[] = {"partner", "client", "internal"};
 #define NTYPES 3
@@ -23,7 +25,7 @@ typedef struct {
     int kind;
     char *org_id;
     char *title;                /* "Documentation links of Acme" (raw) */
-    char *orig[NFIELDS];        /* the values the form started with */
+    char *orig[MAX_FIELDS];     /* the values the form started with */
     char *orig_types;           /* K_EDIT: "partner, client" as checked at open */
 } orgf_state;
 
@@ -37,8 +39,12 @@ static const ui_action ORGF_ACTIONS[] = {
 
 static const char *const DOC_NAMES[NFIELDS] = {"internal", "general", "additional"};
 static const char *const DOC_LABELS[NFIELDS] = {"Internal docs", "General docs", "Additional docs"};
-static const char *const GROUP_NAMES[NFIELDS] = {"metabase", "teams", "slack"};
-static const char *const GROUP_LABELS[NFIELDS] = {"Metabase group id", "Teams channel id", "Slack group id"};
+/* id, name, id, name...: the names are ops' field names */
+static const char *const GROUP_FIELDS[2 * NFIELDS] = {"metabase", "metabase_name", "teams",
+                                                      "teams_name", "slack", "slack_name"};
+static const char *const GROUP_LABELS[2 * NFIELDS] = {"Metabase group id",  "Metabase group name",
+                                                      "Teams channel id",   "Teams channel name",
+                                                      "Slack group id",     "Slack group name"};
 
 /* The types checked in the form, as ops takes them: "partner, client". */
 static char *checked_types(ui_form *f)
@@ -50,10 +56,10 @@ static char *checked_types(ui_form *f)
     return hy_buf_take(&b);
 }
 
-static const char *group_id_of(const hy_org_detail *d, const char *tool)
+static const hy_system_group *group_of(const hy_org_detail *d, const char *tool)
 {
     for (int i = 0; i < d->ngroups; i++)
-        if (hy_streq(d->groups[i].tool, tool)) return d->groups[i].external_id;
+        if (hy_streq(d->groups[i].tool, tool)) return &d->groups[i];
     return NULL;
 }
 
@@ -91,13 +97,15 @@ static int open_kind(ui *u, screen *s, const void *arg, int kind)
     }
     default: {
         st->title = xasprintf("Group ids of %s", d.org.name);
-        for (int i = 0; i < NFIELDS; i++) {
-            const char *v = group_id_of(&d, GROUP_NAMES[i]);
+        for (int i = 0; i < 2 * NFIELDS; i++) {
+            const hy_system_group *g = group_of(&d, GROUP_FIELDS[i - i % 2]);
+            const char *v = !g ? NULL : i % 2 ? g->external_name : g->external_id;
             st->orig[i] = xstrdup(v ? v : "");
-            ui_form_text(&st->form, GROUP_NAMES[i], GROUP_LABELS[i], false, st->orig[i], HY_MAX_NAME);
+            ui_form_text(&st->form, GROUP_FIELDS[i], GROUP_LABELS[i], false, st->orig[i], HY_MAX_NAME);
         }
         ui_form_info(&st->form, "Note",
-                     "The Metabase group id is a whole number (e.g. 7). Leave a field empty to remove that group.");
+                     "The Metabase group id is a whole number (e.g. 7). Leave an id empty to remove that group; "
+                     "a name is how the group is shown.");
         break;
     }
     }
@@ -149,8 +157,11 @@ static int save(ui *u, screen *s)
         any = docs.internal || docs.general || docs.additional;
         break;
     default:
-        groups = (hy_org_groups){changed(st, "metabase", 0), changed(st, "teams", 1), changed(st, "slack", 2)};
-        any = groups.metabase || groups.teams || groups.slack;
+        groups = (hy_org_groups){.metabase = changed(st, "metabase", 0), .metabase_name = changed(st, "metabase_name", 1),
+                                 .teams = changed(st, "teams", 2), .teams_name = changed(st, "teams_name", 3),
+                                 .slack = changed(st, "slack", 4), .slack_name = changed(st, "slack_name", 5)};
+        any = groups.metabase || groups.teams || groups.slack || groups.metabase_name || groups.teams_name ||
+              groups.slack_name;
         break;
     }
     if (!any) {
@@ -190,7 +201,7 @@ static void orgf_close(ui *u, screen *s)
     free(st->org_id);
     free(st->title);
     free(st->orig_types);
-    for (int i = 0; i < NFIELDS; i++) free(st->orig[i]);
+    for (int i = 0; i < MAX_FIELDS; i++) free(st->orig[i]);
 }
 
 const screen_ops ui_org_edit_screen = {

@@ -141,6 +141,13 @@ static void orgs_close(ui *u, screen *s)
     ui_pending_free(&st->del);
 }
 
+/* Changing needs the manage capability (ops_can): without it these keys do not exist. */
+static bool orgs_exists(ui *u, const screen *s, const ui_action *a)
+{
+    (void)s;
+    return !(a->id == A_EDIT || a->id == A_DELETE) || ops_can(&u->me, HY_CAP_MANAGE);
+}
+
 const screen_ops ui_orgs_screen = {
     .name = "Organisations",
     .state_size = sizeof(orgs_state),
@@ -150,4 +157,5 @@ const screen_ops ui_orgs_screen = {
     .handle_key = orgs_key,
     .reload = orgs_reload,
     .close = orgs_close,
+    .exists = orgs_exists,
 };

@@ -15,7 +15,7 @@
 
 #define REFRESH_MS 3000
 
-typedef enum { R_ADD_USER, R_REQUESTS, R_PASSWORD, R_HEAD, R_FIELD, R_USER, R_BLANK } row_kind;
+typedef enum { R_ADD_USER, R_ADD_MANY, R_REQUESTS, R_PASSWORD, R_HEAD, R_FIELD, R_USER, R_BLANK } row_kind;
 
 typedef struct {
     row_kind kind;
@@ -31,11 +31,12 @@ typedef struct {
     int64_t last_load_ms;
 } partner_state;
 
-enum { A_OPEN = 1, A_ADD, A_REQUESTS, A_LOGOUT };
+enum { A_OPEN = 1, A_ADD, A_ADD_MANY, A_REQUESTS, A_LOGOUT };
 
 static const ui_action PARTNER_ACTIONS[] = {
     {A_OPEN, "Enter l Right", "Open", "Open the selected entry (the organisation's details are read-only)"},
     {A_ADD, "a", "Add user", "Give a new person of your organisation access (starts a request)"},
+    {A_ADD_MANY, "m", "Add several", "Add several users: paste their rows, check them, start them all at once"},
     {A_REQUESTS, "r", "Requests", "Your organisation's user requests and their progress"},
     {A_LOGOUT, "L", "Log out", "End the session and return to the login screen"},
     UI_ACTIONS_END,
@@ -95,6 +96,7 @@ static void build(ui *u, partner_state *st, const hy_org_detail *d)
 {
     char buf[512], when[64];
     add(st, R_ADD_USER, "Add user", "Give a new person of your organisation access");
+    add(st, R_ADD_MANY, "Add several users", "Paste a list of people: checked first, then started together");
     char *req = requests_line(u);
     add(st, R_REQUESTS, "Requests", req);
     free(req);
@@ -136,8 +138,11 @@ static void build(ui *u, partner_state *st, const hy_org_detail *d)
     if (!d->nusers) field(st, "None", "Add user gives a person access");
     for (int i = 0; i < d->nusers; i++) {
         const hy_user_brief *b = &d->users[i];
-        snprintf(buf, sizeof buf, "%s %s  %s", b->firstname ? b->firstname : "", b->lastname ? b->lastname : "",
-                 b->role == HY_ROLE_PARTNER_ADMIN ? "partner admin" : hy_role_name(b->role));
+        char *access = hy_access_summary(&b->access);
+        snprintf(buf, sizeof buf, "%s %s  %s  %s access: %s", b->firstname ? b->firstname : "",
+                 b->lastname ? b->lastname : "", b->role == HY_ROLE_PARTNER_ADMIN ? "partner admin" : hy_role_name(b->role),
+                 u->g->dash, access);
+        free(access);
         add(st, R_USER, b->email, buf);
     }
 }
@@ -240,6 +245,7 @@ static int run_row(ui *u, row_kind kind)
 {
     switch (kind) {
     case R_ADD_USER: return ui_exec_start(u, "new_partner_user", NULL);
+    case R_ADD_MANY: ui_push(u, &ui_import_screen, NULL); return UI_REDRAW;
     case R_REQUESTS: ui_push(u, &ui_requests_screen, NULL); return UI_REDRAW;
     case R_PASSWORD: ui_push(u, &ui_passwd_screen, NULL); return UI_REDRAW;
     default:
@@ -256,6 +262,7 @@ static int partner_key(ui *u, screen *s, ui_key k, const ui_action *a)
     switch (a->id) {
     case A_LOGOUT: ui_msg(u, UI_S_INFO, "Logged out."); return UI_LOGOUT;
     case A_ADD: return run_row(u, R_ADD_USER);
+    case A_ADD_MANY: return run_row(u, R_ADD_MANY);
     case A_REQUESTS: return run_row(u, R_REQUESTS);
     case A_OPEN: {
         int row = ui_list_selected(&st->list);

@@ -2,7 +2,9 @@
  * roles, organisation (typed, or chosen with a picker that filters), the
  * access role, and a new password with its confirmation. Only what changed
  * is sent; a new role, organisation or password ends the user's sessions
- * (ops does it, in the same transaction). */
+ * (ops does it, in the same transaction). Under the title: whether the
+ * account is locked by failed logins and until when; Ctrl-X (or F6)
+ * unlocks it (asks first; audited). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,25 +14,28 @@
 #include "ops.h"
 #include "screens.h"
 
-/* Least to most powerful: one arrow key never jumps from user to admin. */
-static const char *const ROLES[] = {"user", "partner_admin", "admin"};
-
 /* What a role may do, for the confirmation of a raise. */
-static const char *role_meaning(int rank)
+static const char *role_meaning(hy_role r)
 {
-    switch (rank) {
-    case 2: return "An admin can do everything: every organisation, user and execution, the audit trail and the "
-                   "integrations.";
-    case 1: return "A partner admin sees their organisation in HyOpps (its users and requests) and onboards new users "
-                   "into it.";
+    switch (r) {
+    case HY_ROLE_ADMIN:
+        return "An admin can do everything: every organisation, user and execution, the audit trail and the "
+               "integrations.";
+    case HY_ROLE_SUPPORT:
+        return "Support sees every organisation, user and execution and the audit trail, and fills in and retries "
+               "steps of any organisation (it starts, cancels and edits nothing).";
+    case HY_ROLE_PARTNER_ADMIN:
+        return "A partner admin sees their organisation in HyOpps (its users and requests) and onboards new users "
+               "into it.";
     default: return "A user has no access to HyOpps.";
     }
 }
 
+/* Its place from least to most powerful (hy_role_at). */
 static int role_rank(const char *role)
 {
-    for (int i = 0; i < 3; i++)
-        if (hy_streq(ROLES[i], role)) return i;
+    for (int i = 0; i < HY_NROLES; i++)
+        if (hy_streq(hy_role_name(hy_role_at(i)), role)) return i;
     return 0;
 }
 
@@ -45,16 +50,39 @@ typedef struct {
     char *orig[NORIG];          /* what each field started with */
     char *picked_id, *picked_name;  /* the organisation chosen in the picker */
     char *confirmed_role;       /* a raise the person confirmed already (not asked again) */
+    hy_lock_state lock;         /* failed logins, locked until */
+    char lock_line[160];        /* "" when nothing to say */
 } uedit_state;
 
-enum { A_SAVE = 1, A_CANCEL, A_PICK_ORG };
+enum { A_SAVE = 1, A_CANCEL, A_PICK_ORG, A_UNLOCK };
 
 static const ui_action UEDIT_ACTIONS[] = {
     {A_SAVE, "Enter", "Save", "Save the changes (only what changed is sent)"},
     {A_CANCEL, "Esc", "Cancel", "Leave without saving"},
     {A_PICK_ORG, "C-o F2", "Pick organisation", "Choose the organisation from a list (with a filter)"},
+    {A_UNLOCK, "C-x F6", "Unlock", "Clear the failed logins that lock this account (asks first)"},
     UI_ACTIONS_END,
 };
+
+/* The lock as a line under the title. */
+static void load_lock(ui *u, uedit_state *st)
+{
+    hy_err err;
+    hy_err_clear(&err);
+    st->lock_line[0] = '\0';
+    if (ops_user_lock(u->ctx, &u->me, st->user_id, &st->lock, &err) != 0) {
+        memset(&st->lock, 0, sizeof st->lock);
+        return;
+    }
+    char until[HY_TIME_LEN];
+    hy_time_short(st->lock.until, until);
+    if (st->lock.locked)
+        snprintf(st->lock_line, sizeof st->lock_line, "Locked until %s UTC (%d failed logins): Ctrl-X unlocks", until,
+                 st->lock.failures);
+    else if (st->lock.failures)
+        snprintf(st->lock_line, sizeof st->lock_line, "%d failed login%s since the last success (not locked)",
+                 st->lock.failures, st->lock.failures == 1 ? "" : "s");
+}
 
 /* "en, de"; "" when empty. Caller frees. */
 static char *join(const hy_strlist *l)
@@ -91,7 +119,9 @@ static int uedit_open(ui *u, screen *s, const void *arg)
     ui_form_text(f, "skills", "Skills", false, st->orig[F_SKILLS], 2000);
     ui_form_text(f, "roles", "Job roles (text)", false, st->orig[F_ROLES], 2000);
     ui_form_text(f, "organization", "Organisation", false, st->orig[F_ORG], HY_MAX_NAME);
-    ui_form_choice(f, "role", "Permissions", ROLES, 3, role_rank(st->orig[F_ROLE]));
+    const char *roles[HY_NROLES]; /* least to most powerful */
+    for (int i = 0; i < HY_NROLES; i++) roles[i] = hy_role_name(hy_role_at(i));
+    ui_form_choice(f, "role", "Permissions", roles, HY_NROLES, role_rank(st->orig[F_ROLE]));
     ui_form_password(f, "password", "New password", false, 1024);
     ui_form_password(f, "confirm", "Confirm password", false, 1024);
     ui_form_info(f, "Note",
@@ -101,6 +131,7 @@ static int uedit_open(ui *u, screen *s, const void *arg)
                  "it. New permissions, organisation or password end the user's sessions; a password you set must be "
                  "changed at their next login.");
     hy_user_free(&usr);
+    load_lock(u, st);
     s->focus = &f->w;
     return UI_REDRAW;
 }
@@ -111,6 +142,7 @@ static void uedit_draw(ui *u, screen *s, ui_rect body)
     int w = ui_min(110, body.w - 4);
     int x = body.x + 2;
     ui_put(u, body.y + 1, x, w, UI_S_TITLE, 0, st->title);
+    if (st->lock_line[0]) ui_put(u, body.y + 2, x, w, st->lock.locked ? UI_S_FAILED : UI_S_DIM, 0, st->lock_line);
     ui_form_draw(u, &st->form, (ui_rect){body.y + 3, x, body.h - 3, w});
 }
 
@@ -141,15 +173,16 @@ static int raise_done(ui *u, screen *s, int yes, const char *text, void *ctx)
     return save(u, s);
 }
 
-/* A more powerful role (user -> partner admin, anything -> admin) is
- * confirmed first, saying what it may do. Returns true when it asked. */
+/* A more powerful role (user -> partner admin -> support -> admin) is confirmed first, saying what it may do. Returns true when it
+ * asked. */
 static bool ask_raise(ui *u, uedit_state *st)
 {
     const char *role = ui_form_get(&st->form, "role");
     int to = role_rank(role), from = role_rank(st->orig[F_ROLE]);
     if (to <= from || hy_streq(role, st->confirmed_role)) return false;
-    char *text = xasprintf("Make %s %s? %s Their sessions end now.", st->orig[F_EMAIL],
-                           to == 2 ? "an admin" : "a partner admin", role_meaning(to));
+    hy_role r = hy_role_at(to);
+    const char *as = r == HY_ROLE_ADMIN ? "an admin" : r == HY_ROLE_SUPPORT ? "support" : "a partner admin";
+    char *text = xasprintf("Make %s %s? %s Their sessions end now.", st->orig[F_EMAIL], as, role_meaning(r));
     ui_confirm(u, "More permissions", text, raise_done, NULL);
     free(text);
     return true;
@@ -260,13 +293,52 @@ static int pick_org(ui *u, screen *s)
     return UI_REDRAW;
 }
 
+static int unlock_done(ui *u, screen *s, int yes, const char *text, void *ctx)
+{
+    (void)text, (void)ctx;
+    uedit_state *st = s->state;
+    if (yes != 1) return UI_REDRAW;
+    hy_lock_state before;
+    hy_err err;
+    hy_err_clear(&err);
+    if (ops_user_unlock(u->ctx, &u->me, st->user_id, &before, &err) != 0) return ui_fail(u, &err);
+    load_lock(u, st);
+    ui_msg(u, UI_S_INFO, "Unlocked: %d failed login%s cleared.", before.failures, before.failures == 1 ? "" : "s");
+    return UI_REDRAW;
+}
+
+static bool uedit_exists(ui *u, const screen *s, const ui_action *a)
+{
+    (void)s;
+    return a->id != A_UNLOCK || ops_can(&u->me, HY_CAP_MANAGE);
+}
+
+static bool uedit_enabled(ui *u, const screen *s, const ui_action *a)
+{
+    (void)u;
+    const uedit_state *st = s->state;
+    return a->id != A_UNLOCK || st->lock.failures > 0;
+}
+
 static int uedit_key(ui *u, screen *s, ui_key k, const ui_action *a)
 {
     (void)k;
+    uedit_state *st = s->state;
     if (!a) return UI_NOT_MINE;
     switch (a->id) {
     case A_CANCEL: return ui_form_leave(u, &((uedit_state *)s->state)->form, "Discard your changes?");
     case A_PICK_ORG: return pick_org(u, s);
+    case A_UNLOCK: {
+        if (!st->lock.failures) {
+            ui_msg(u, UI_S_INFO, "Not locked: no failed logins since the last successful one.");
+            return UI_REDRAW;
+        }
+        char text[200];
+        snprintf(text, sizeof text, "Clear the %d failed login%s of %s? They can log in again at once.",
+                 st->lock.failures, st->lock.failures == 1 ? "" : "s", st->orig[F_EMAIL]);
+        ui_confirm(u, "Unlock", text, unlock_done, NULL);
+        return UI_REDRAW;
+    }
     default: return save(u, s);
     }
 }
@@ -292,4 +364,6 @@ const screen_ops ui_user_edit_screen = {
     .draw = uedit_draw,
     .handle_key = uedit_key,
     .close = uedit_close,
+    .enabled = uedit_enabled,
+    .exists = uedit_exists,
 };

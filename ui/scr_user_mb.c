@@ -1,9 +1,11 @@
 /* A user's Metabase panel: the stored Metabase id and the live group
  * memberships (ops_metabase_*), adding the user to a group chosen from the
- * live list and removing them from one. Every call to Metabase runs as a
- * background job (job.h) with its own database connection: the screen says
- * "Contacting Metabase…" with the time so far, keys keep working, and Esc
- * leaves without waiting. */
+ * live list and removing them from one. A user without a stored id is
+ * looked up by email; adding finds or creates their account and stores its
+ * id (ops_metabase.h). Every call to Metabase runs as a background job
+ * (job.h) with its own database connection: the screen says "Contacting
+ * Metabase…" with the time so far, keys keep working, and Esc leaves
+ * without waiting. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,7 @@ typedef struct {
     hy_mb_user view;            /* J_LOAD */
     mb_group_list groups;       /* J_ADDABLE */
     bool changed;               /* J_ADD, J_REMOVE */
+    hy_mb_link link;            /* J_ADD, J_REMOVE */
 } mb_job;
 
 typedef struct {
@@ -71,8 +74,8 @@ static int run_job(hy_ctx *c, const hy_principal *p, void *arg, hy_err *err)
     switch (j->kind) {
     case J_LOAD: return ops_metabase_user(c, p, j->user_id, &j->view, err);
     case J_ADDABLE: return ops_metabase_addable(c, p, j->user_id, &j->groups, err);
-    case J_ADD: return ops_metabase_add(c, p, j->user_id, j->group_id, &j->changed, err);
-    case J_REMOVE: return ops_metabase_remove(c, p, j->user_id, j->group_id, &j->changed, err);
+    case J_ADD: return ops_metabase_add(c, p, j->user_id, j->group_id, &j->changed, &j->link, err);
+    case J_REMOVE: return ops_metabase_remove(c, p, j->user_id, j->group_id, &j->changed, &j->link, err);
     }
     return 0;
 }
@@ -98,6 +101,12 @@ static void start(ui *u, mbp_state *st, job_kind kind, long group_id)
 }
 
 /* ---- results ---- */
+
+static void set_stored(mbp_state *st, bool has, long id)
+{
+    free(st->stored);
+    st->stored = has && id > 0 ? xasprintf("%ld", id) : NULL;
+}
 
 static int pick_done(ui *u, screen *s, int result, const char *text, void *ctx)
 {
@@ -156,12 +165,16 @@ static int finished(ui *u, screen *s)
         memset(&j->view, 0, sizeof j->view);
         st->loaded = true;
         ui_list_set_count(&st->list, st->view.groups.n);
+        set_stored(st, st->view.has_metabase_id, st->view.metabase_user_id);
         break;
     case J_ADDABLE: show_groups(u, s, &j->groups); break;
     case J_ADD:
     case J_REMOVE:
-        ui_msg(u, UI_S_INFO, "%s Metabase group %ld%s.", j->kind == J_ADD ? "Added to" : "Removed from", j->group_id,
-               j->changed ? "" : (j->kind == J_ADD ? " (already a member)" : " (was not a member)"));
+        if (j->link.linked) set_stored(st, true, j->link.metabase_user_id);
+        ui_msg(u, UI_S_INFO, "%s Metabase group %ld%s.%s%s%s", j->kind == J_ADD ? "Added to" : "Removed from",
+               j->group_id, j->changed ? "" : (j->kind == J_ADD ? " (already a member)" : " (was not a member)"),
+               j->link.linked ? " Their Metabase account (" : "", j->link.linked ? hy_mb_how_name(j->link.how) : "",
+               j->link.linked ? ") is now stored." : "");
         start(u, st, J_LOAD, 0);
         break;
     }
@@ -195,14 +208,8 @@ static int mbp_open(ui *u, screen *s, const void *arg)
     st->list.noun = "groups";
     st->list.empty_text = "Not a member of any group (besides Metabase's own All Users).";
     s->focus = &st->list.w;
-    if (st->mode == HY_MODE_OFF) {
-        st->error = xstrdup("Metabase is not configured (set [metabase] url and api_key).");
-    } else if (!st->stored) {
-        st->error = xstrdup("This user has no Metabase id yet: it is stored when the new_partner_user workflow "
-                            "adds them to Metabase.");
-    } else {
-        start(u, st, J_LOAD, 0);
-    }
+    if (st->mode == HY_MODE_OFF) st->error = xstrdup("Metabase is not configured (set [metabase] url and api_key).");
+    else start(u, st, J_LOAD, 0);
     return UI_REDRAW;
 }
 
@@ -212,7 +219,15 @@ static void mbp_draw(ui *u, screen *s, ui_rect body)
     int x = body.x + 2, w = body.w - 4, y = body.y + 1;
     ui_put(u, y++, x, w, UI_S_TITLE, 0, st->who);
     char line[512];
-    snprintf(line, sizeof line, "Metabase id: %s", st->stored ? st->stored : "none stored");
+    if (st->stored)
+        snprintf(line, sizeof line, "Metabase id: %s", st->stored);
+    else if (st->loaded && st->view.found_by_email)
+        snprintf(line, sizeof line, "Metabase id: none stored; Metabase has account %ld for this email (stored when "
+                 "the user is added to a group)", st->view.metabase_user_id);
+    else
+        snprintf(line, sizeof line, "Metabase id: none stored; adding the user to a group %s",
+                 st->mode == HY_MODE_LIVE ? "finds their account by email or creates it, and stores its id"
+                                          : "makes a simulated account");
     ui_put(u, y++, x, w, UI_S_NORMAL, 0, line);
     snprintf(line, sizeof line, "Metabase: %s%s%s", config_mode_name(st->mode),
              st->mode == HY_MODE_LIVE ? " " : "", st->mode == HY_MODE_LIVE ? u->cfg->metabase.url : "");
@@ -250,7 +265,7 @@ static int mbp_key(ui *u, screen *s, ui_key k, const ui_action *a)
         ui_msg(u, UI_S_INFO, "Still waiting for Metabase; Esc leaves without waiting.");
         return UI_REDRAW;
     }
-    if (st->mode == HY_MODE_OFF || !st->stored) {
+    if (st->mode == HY_MODE_OFF) {
         ui_msg(u, UI_S_ERROR, "%s", st->error ? st->error : "Metabase is not available.");
         return UI_REDRAW;
     }
@@ -286,6 +301,13 @@ static void mbp_close(ui *u, screen *s)
     free(st->error);
 }
 
+/* Changing needs the manage capability (ops_can): without it these keys do not exist. */
+static bool mbp_exists(ui *u, const screen *s, const ui_action *a)
+{
+    (void)s;
+    return !(a->id == A_ADD || a->id == A_REMOVE) || ops_can(&u->me, HY_CAP_MANAGE);
+}
+
 const screen_ops ui_user_mb_screen = {
     .name = "Metabase",
     .state_size = sizeof(mbp_state),
@@ -295,4 +317,5 @@ const screen_ops ui_user_mb_screen = {
     .handle_key = mbp_key,
     .tick = mbp_tick,
     .close = mbp_close,
+    .exists = mbp_exists,
 };

@@ -42,6 +42,7 @@ static const ui_column USER_COLS[] = {
     {"Role", 13, 13, 5, false},
     {"Metabase", 8, 8, 3, true},
     {"Studio company", 10, 16, 2, false},
+    {"Access", 10, 30, 4, false},
 };
 
 static const char *user_cell(void *data, int row, int col, char *buf, size_t n)
@@ -57,7 +58,13 @@ static const char *user_cell(void *data, int row, int col, char *buf, size_t n)
         if (!u->has_metabase_id) return NULL;
         snprintf(buf, n, "%lld", (long long)u->metabase_user_id);
         return buf;
-    default: return u->studio_company_id;
+    case 5: return u->studio_company_id;
+    default: {
+        char *a = hy_access_summary(&u->access);
+        snprintf(buf, n, "%s", a);
+        free(a);
+        return buf;
+    }
     }
 }
 
@@ -179,6 +186,13 @@ static void users_close(ui *u, screen *s)
     ui_pending_free(&st->del);
 }
 
+/* Changing needs the manage capability (ops_can): without it these keys do not exist. */
+static bool users_exists(ui *u, const screen *s, const ui_action *a)
+{
+    (void)s;
+    return !(a->id == A_EDIT || a->id == A_DELETE) || ops_can(&u->me, HY_CAP_MANAGE);
+}
+
 const screen_ops ui_users_screen = {
     .name = "Users",
     .state_size = sizeof(users_state),
@@ -188,4 +202,5 @@ const screen_ops ui_users_screen = {
     .handle_key = users_key,
     .reload = users_reload,
     .close = users_close,
+    .exists = users_exists,
 };

@@ -22,6 +22,7 @@ extern const screen_ops ui_user_mb_screen;      /* arg: const char *user id: the
 extern const screen_ops ui_audit_screen;        /* arg: NULL, or a target id: its history */
 extern const screen_ops ui_audit_filter_screen; /* arg: const char *JSON {actor, action, target, about}; answers the same */
 extern const screen_ops ui_integrations_screen; /* arg: none */
+extern const screen_ops ui_notify_screen;       /* arg: none: the notifications outbox (staff) */
 
 /* ---- the execution console (issue 5) and the partner console (issue 6) ---- */
 extern const screen_ops ui_execs_screen;        /* arg: none; admins: every execution */
@@ -39,6 +40,10 @@ typedef struct {
 extern const screen_ops ui_exec_new_form_screen; /* arg: const ui_new_request * */
 extern const screen_ops ui_inbox_screen;        /* arg: none: steps awaiting input, oldest first */
 extern const screen_ops ui_newreq_screen;       /* arg: none: choose a workflow and start it */
+/* Several people at once (scr_import.c): rows from a file (admins, not under
+ * --restricted) or pasted, checked, started as one batch, then its progress. */
+extern const screen_ops ui_import_screen;       /* arg: const char *organisation id; NULL: the partner's own */
+extern const screen_ops ui_batch_screen;        /* arg: const char *batch id: its progress, live */
 
 /* A new request: opens the workflow's first form with nothing created yet
  * (ui_exec_new_form_screen; a partner admin's organisation is filled in);

@@ -1,5 +1,6 @@
 #include "email.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 #include "validate.h"
 
 #define SYSTEM_CA_DIR "/etc/ssl/certs"
+/* The documentation email without links (nothing sends them later) */
+#define NO_LINKS_ASK "Please ask your HyOpps contact for them."
 
 /* ---- headers ---- */
 
@@ -79,18 +82,61 @@ static bool header_safe(const char *s)
 
 /* ---- the connection ---- */
 
-static const char *sender(const hy_config *cfg)
+/* The configured sender as written: [smtp] from ("addr" or "Display Name
+ * <addr>"), else a user that is an address; NULL if none. */
+static const char *sender_setting(const hy_config *cfg)
 {
     if (cfg->smtp.from) return cfg->smtp.from;
     if (cfg->smtp.user && hy_valid_email(cfg->smtp.user)) return cfg->smtp.user;
     return NULL;
 }
 
+/* A display name for a header: as is when it is plain words, quoted when it
+ * holds other ASCII (commas, dots...), RFC 2047 encoded words when not ASCII. */
+static char *encode_display_name(const char *name)
+{
+    bool ascii = true, plain = true;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if (*p >= 0x80) ascii = false;
+        else if (!isalnum(*p) && *p != ' ' && !strchr("!#$%&'*+-/=?^_`{|}~", *p)) plain = false;
+    }
+    if (!ascii) return email_encode_subject(name);
+    if (plain) return xstrdup(name);
+    hy_buf b = {0};
+    hy_buf_putc(&b, '"');
+    for (const char *p = name; *p; p++) {
+        if (*p == '"' || *p == '\\') hy_buf_putc(&b, '\\');
+        hy_buf_putc(&b, *p);
+    }
+    hy_buf_putc(&b, '"');
+    return hy_buf_take(&b);
+}
+
+/* The sender's address (the envelope, MAIL FROM) and the From header's
+ * value (the whole form, the name encoded). NULLs if there is none. */
+static void sender(const hy_config *cfg, char **addr, char **header)
+{
+    *addr = NULL;
+    if (header) *header = NULL;
+    const char *s = sender_setting(cfg);
+    char *name = NULL;
+    if (!s || !hy_parse_mailbox(s, &name, addr)) return;
+    if (header && !*name) {
+        *header = xstrdup(*addr);
+    } else if (header) {
+        char *enc = encode_display_name(name);
+        *header = xasprintf("%s <%s>", enc, *addr);
+        free(enc);
+    }
+    free(name);
+}
+
 static int smtp_ready(const hy_config *cfg, hy_err *err)
 {
     if (!cfg->smtp.host)
         return hy_fail(err, HY_ERR_CONFIG, "Email is not configured (set [smtp] host, user, password and from)");
-    if (!sender(cfg))
+    if (cfg->smtp.from_error) return hy_fail(err, HY_ERR_CONFIG, "Email cannot be sent: %s", cfg->smtp.from_error);
+    if (!sender_setting(cfg))
         return hy_fail(err, HY_ERR_CONFIG, "Email has no sender: set [smtp] from (or a user that is an email address)");
     return 0;
 }
@@ -195,11 +241,13 @@ void email_new_message_id(const hy_config *cfg, char out[HY_MSGID_LEN])
 {
     char uuid[HY_UUID_LEN];
     hy_uuid(uuid);
-    const char *from = sender(cfg);
+    char *from = NULL;
+    sender(cfg, &from, NULL);
     const char *domain = from ? strrchr(from, '@') : NULL;
     char dom[100];
     hy_strlcpy(dom, domain && domain[1] && header_safe(domain + 1) ? domain + 1 : "hyopps.local", sizeof dom);
     snprintf(out, HY_MSGID_LEN, "<%s@%s>", uuid, dom);
+    free(from);
 }
 
 bool email_message_id_ok(const char *s)
@@ -235,14 +283,15 @@ int email_send_ex(hy_integ *in, const hy_mail *m, const char *use_id, char messa
         return hy_fail(err, HY_ERR_PERMANENT, "cannot send an email to '%s': not a valid address", m->to ? m->to : "");
     if (use_id && *use_id && !email_message_id_ok(use_id))
         return hy_fail(err, HY_ERR_INTERNAL, "not a usable Message-ID for a resend");
-    const char *from = sender(cfg);
+    char *from = NULL, *from_header = NULL;
+    sender(cfg, &from, &from_header);
 
     char date[64];
     if (use_id && *use_id) hy_strlcpy(message_id, use_id, HY_MSGID_LEN);
     else email_new_message_id(cfg, message_id);
     rfc5322_date(date, sizeof date);
     char *subject = email_encode_subject(m->subject);
-    char *h_date = xasprintf("Date: %s", date), *h_from = xasprintf("From: %s", from);
+    char *h_date = xasprintf("Date: %s", date), *h_from = xasprintf("From: %s", from_header);
     char *h_to = xasprintf("To: %s", m->to), *h_subj = xasprintf("Subject: %s", subject);
     char *h_id = xasprintf("Message-ID: %s", message_id);
     struct curl_slist *hdrs = NULL;
@@ -305,6 +354,8 @@ int email_send_ex(hy_integ *in, const hy_mail *m, const char *use_id, char messa
     free(text);
     free(html);
     free(mail_from);
+    free(from);
+    free(from_header);
     free(rcpt);
     free(url);
     free(subject);
@@ -433,11 +484,11 @@ void email_build_documentation(const email_doc *d, email_body *out)
         }
         hy_buf_put(&h, "</ul>\n");
     } else {
-        hy_buf_printf(&t, "No documentation links are configured for %s yet. We will send them as soon as they "
-                          "are available.\n", org);
+        /* Nothing sends the links later by itself: say so, and who has them. */
+        hy_buf_printf(&t, "No documentation links are configured for %s yet. " NO_LINKS_ASK "\n", org);
         hy_buf_put(&h, "<p>No documentation links are configured for <strong>");
         email_html_escape(&h, org);
-        hy_buf_put(&h, "</strong> yet. We will send them as soon as they are available.</p>\n");
+        hy_buf_put(&h, "</strong> yet. " NO_LINKS_ASK "</p>\n");
     }
     hy_buf_put(&t, "\nBest regards,\nThe HyOpps team\n");
     hy_buf_put(&h, "<p>Best regards,<br>\nThe HyOpps team</p>\n</body></html>\n");

@@ -78,7 +78,8 @@ typedef struct {
 
 /* Greets by first name, names the organisation and lists its links as
  * Internal Documentation / General Documentation / Additional Documentation;
- * without links it says none are configured yet. Every value in the HTML is
+ * without links it says none are configured yet and to ask the HyOpps
+ * contact for them (nothing sends them later). Every value in the HTML is
  * escaped; only http(s) URLs become links. Free with email_body_free. */
 void email_build_documentation(const email_doc *d, email_body *out);
 void email_body_free(email_body *b);

@@ -1,4 +1,5 @@
 #include "graph.h"
+#include "graph_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@
 #define INVITE_REDIRECT "https://teams.microsoft.com"
 #define CREDENTIALS_HINT "check [azure] tenant_id, client_id and client_secret"
 
-static int graph_ready(hy_integ *in, bool need_team, hy_err *err)
+int graph_ready(hy_integ *in, bool need_team, hy_err *err)
 {
     const hy_config *cfg = integ_config(in);
     if (!cfg->azure.tenant_id || !cfg->azure.client_id || !cfg->azure.client_secret || !cfg->azure.login_url ||
@@ -100,14 +101,7 @@ int graph_check(hy_integ *in, hy_err *err)
 
 /* ---- calls ---- */
 
-typedef struct {
-    hy_http_req rq;
-    char *authhdr;
-    const char *hdrs[2];
-    char *body;
-} g_req;
-
-static void g_req_done(g_req *r)
+void g_req_done(g_req *r)
 {
     if (r->authhdr) {
         explicit_bzero(r->authhdr, strlen(r->authhdr));
@@ -117,9 +111,7 @@ static void g_req_done(g_req *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Performs a Graph call with a (cached) token; a 401 drops the token and
- * tries once more with a fresh one. */
-static int g_raw(hy_integ *in, const char *method, const char *path, const cJSON *body, g_req *r, hy_http_resp *rs,
+int g_raw(hy_integ *in, const char *method, const char *path, const cJSON *body, g_req *r, hy_http_resp *rs,
                  hy_err *err)
 {
     const hy_config *cfg = integ_config(in);
@@ -155,8 +147,7 @@ static int g_raw(hy_integ *in, const char *method, const char *path, const cJSON
     return 0;
 }
 
-/* Fails for a non-2xx answer, naming [teams] team_id on a 404 under /teams. */
-static int g_status_error(const g_req *r, const hy_http_resp *rs, hy_err *err)
+int g_status_error(const g_req *r, const hy_http_resp *rs, hy_err *err)
 {
     int rc = http_status_error(&r->rq, rs, err);
     if (rs->status == 404 && strncmp(r->rq.path, "/v1.0/teams/", 12) == 0) {
@@ -166,7 +157,7 @@ static int g_status_error(const g_req *r, const hy_http_resp *rs, hy_err *err)
     return rc;
 }
 
-static int g_json(hy_integ *in, const char *method, const char *path, const cJSON *body, cJSON **out, hy_err *err)
+int g_json(hy_integ *in, const char *method, const char *path, const cJSON *body, cJSON **out, hy_err *err)
 {
     *out = NULL;
     g_req r;

@@ -33,6 +33,53 @@ typedef struct {
 int graph_add_user_to_team(hy_integ *in, const char *email, const char *display_name, graph_member_result *out,
                            hy_err *err);
 
+/* ---- removing access and reading who has it (graph_access.c) ----
+ * From integrations-api.md §6. Lists follow @odata.nextLink (only under
+ * [azure] graph_url; at most 200 pages); removals look first and treat
+ * "already gone" as success with the out flag false. */
+
+/* A member of [teams] team_id. Strings are never NULL ("" when Graph sent none). */
+typedef struct {
+    char *membership_id;        /* the conversationMember id, for DELETE */
+    char *user_id, *email, *display_name;
+} graph_member;
+typedef struct {
+    graph_member *v;
+    int n;
+} graph_member_list;
+void graph_member_list_free(graph_member_list *l);
+/* GET /v1.0/teams/{team}/members?$top=100, every page. */
+int graph_team_members(hy_integ *in, graph_member_list *out, hy_err *err);
+
+/* remove_from_teams: the membership found among the team's members by user
+ * id, else by email (both case-insensitive), then DELETE
+ * /v1.0/teams/{team}/members/{membership-id} (404 = gone meanwhile).
+ * *removed false: was not a member. Either id or email may be NULL/"". */
+int graph_remove_user_from_team(hy_integ *in, const char *user_id, const char *email, bool *removed, hy_err *err);
+
+/* archive_teams_channel: POST .../channels/{id}/archive. Graph answers 202
+ * and archives asynchronously (graph_list_channels shows isArchived once
+ * done); 400 "already archived" = *archived false. Unknown channel (404) is a
+ * permanent error naming it. */
+int graph_archive_channel(hy_integ *in, const char *channel_id, bool *archived, hy_err *err);
+
+/* Deletes a guest account (DELETE /v1.0/users/{id}; restorable for 30 days
+ * in Entra ID) after GET /v1.0/users/{id}?$select=id,userType,mail: unknown
+ * (404) = *deleted false; refuses any account that is not a Guest. */
+int graph_delete_user(hy_integ *in, const char *user_id, bool *deleted, hy_err *err);
+
+/* The channels of [teams] team_id (GET /v1.0/teams/{team}/channels, every page). */
+typedef struct {
+    char *id, *name;            /* never NULL */
+    bool archived;              /* isArchived (false when Graph does not say) */
+} graph_channel;
+typedef struct {
+    graph_channel *v;
+    int n;
+} graph_channel_list;
+void graph_channel_list_free(graph_channel_list *l);
+int graph_list_channels(hy_integ *in, graph_channel_list *out, hy_err *err);
+
 /* A valid Teams channel display name for an organisation: characters Teams
  * refuses (~ # % & * { } + / \ : < > ? | ' ") become '-', at most 50
  * characters, no leading underscore or period, no trailing period. */

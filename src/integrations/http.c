@@ -21,6 +21,8 @@ struct hy_integ {
     hy_call_log *log;
     char *token;                /* Graph access token */
     int64_t token_expiry_ms;    /* monotonic */
+    integ_guard_fn guard;       /* called before every request, or NULL */
+    void *guard_ud;
 };
 
 /* ---- global init ---- */
@@ -112,6 +114,11 @@ void integ_free(hy_integ *in)
 }
 
 void integ_set_log(hy_integ *in, hy_call_log *log) { in->log = log; }
+void integ_set_guard(hy_integ *in, integ_guard_fn fn, void *ud)
+{
+    in->guard = fn;
+    in->guard_ud = ud;
+}
 hy_call_log *integ_log(hy_integ *in) { return in->log; }
 const hy_config *integ_config(const hy_integ *in) { return in->cfg; }
 
@@ -316,6 +323,12 @@ const char *json_str(const cJSON *obj, const char *key)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+char *json_strdup(const cJSON *obj, const char *key)
+{
+    const char *s = json_str(obj, key);
+    return xstrdup(s ? s : "");
+}
+
 /* ---- requests ---- */
 
 typedef struct {
@@ -393,6 +406,7 @@ int http_perform(hy_integ *in, const hy_http_req *rq, hy_http_resp *rs, hy_err *
     char logpath[240];
     http_log_path(rq->path, logpath, sizeof logpath);
     if (!rq->base || !*rq->base) return hy_fail(err, HY_ERR_CONFIG, "%s has no URL configured", rq->service);
+    if (in->guard && in->guard(in->guard_ud, err) != 0) return err->code ? err->code : HY_ERR_INTERNAL;
     char *url = full_url(rq->base, rq->path);
     bool plain = false;
     if (!http_url_allowed(url, &plain)) {

@@ -69,6 +69,12 @@ void integ_free(hy_integ *in);
 /* Where calls are recorded (borrowed; NULL = not recorded). */
 void integ_set_log(hy_integ *in, hy_call_log *log);
 hy_call_log *integ_log(hy_integ *in);
+/* A check run before every HTTP request made through in, e.g. renewing the
+ * lease on the list being changed (step_support.h): a non-zero return stops
+ * the request with the guard's error. NULL = none. Nothing here knows what
+ * the guard does. */
+typedef int (*integ_guard_fn)(void *ud, hy_err *err);
+void integ_set_guard(hy_integ *in, integ_guard_fn fn, void *ud);
 const hy_config *integ_config(const hy_integ *in);
 /* Records one call (also used by the SMTP client). */
 void integ_record(hy_integ *in, const char *service, const char *method, const char *path, int status,
@@ -137,5 +143,7 @@ bool http_url_allowed(const char *url, bool *plain_http);
 long json_id(const cJSON *item);
 /* A string member (case-sensitive key), or NULL. */
 const char *json_str(const cJSON *obj, const char *key);
+/* A copy of a string member, "" when it is missing or not a string; caller frees. */
+char *json_strdup(const cJSON *obj, const char *key);
 
 #endif

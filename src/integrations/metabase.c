@@ -1,4 +1,5 @@
 #include "metabase.h"
+#include "metabase_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,26 +8,18 @@
 #include "sanitize.h"
 #include "util.h"
 
-#define MB_ALL_USERS 1
-#define MB_ADMINS 2
 #define MB_PAGE 100
 #define MB_MAX_PAGES 50
 
 /* ---- plumbing ---- */
 
-static int mb_ready(hy_integ *in, hy_err *err)
+int mb_ready(hy_integ *in, hy_err *err)
 {
     const hy_config *cfg = integ_config(in);
     if (!cfg->metabase.url || !cfg->metabase.api_key)
         return hy_fail(err, HY_ERR_CONFIG, "Metabase is not configured (set [metabase] url and api_key)");
     return 0;
 }
-
-typedef struct {
-    hy_http_req rq;
-    char *keyhdr;
-    const char *hdrs[2];
-} mb_req;
 
 static void mb_req_init(hy_integ *in, mb_req *r, const char *method, const char *path, const char *body)
 {
@@ -44,14 +37,13 @@ static void mb_req_init(hy_integ *in, mb_req *r, const char *method, const char 
     r->rq.auth_hint = "check [metabase] api_key (the key must belong to the Administrators group)";
 }
 
-static void mb_req_done(mb_req *r)
+void mb_req_done(mb_req *r)
 {
     explicit_bzero(r->keyhdr, strlen(r->keyhdr));
     free(r->keyhdr);
 }
 
-/* A call expecting 2xx JSON (*out may be NULL for an empty body). */
-static int mb_json(hy_integ *in, const char *method, const char *path, const cJSON *body, cJSON **out, hy_err *err)
+int mb_json(hy_integ *in, const char *method, const char *path, const cJSON *body, cJSON **out, hy_err *err)
 {
     char *b = body ? cJSON_PrintUnformatted(body) : NULL;
     mb_req r;
@@ -62,8 +54,7 @@ static int mb_json(hy_integ *in, const char *method, const char *path, const cJS
     return rc;
 }
 
-/* A call whose non-2xx answers the caller inspects. */
-static int mb_raw(hy_integ *in, const char *method, const char *path, const cJSON *body, hy_http_resp *rs,
+int mb_raw(hy_integ *in, const char *method, const char *path, const cJSON *body, hy_http_resp *rs,
                   mb_req *r, hy_err *err)
 {
     char *b = body ? cJSON_PrintUnformatted(body) : NULL;
@@ -89,13 +80,13 @@ static const cJSON *list_items(const cJSON *j, long *total)
     return NULL;
 }
 
-static int shape_error(const char *what, hy_err *err)
+int mb_shape_error(const char *what, hy_err *err)
 {
     return hy_fail(err, HY_ERR_PERMANENT, "Metabase answered %s in an unexpected shape (is [metabase] url a Metabase?)",
                    what);
 }
 
-static bool body_mentions(const hy_http_resp *rs, const char *word)
+bool mb_body_mentions(const hy_http_resp *rs, const char *word)
 {
     return rs->body && strcasestr(rs->body, word) != NULL;
 }
@@ -121,7 +112,7 @@ static int search_user(hy_integ *in, const char *email, bool all, long *user_id,
         const cJSON *items = list_items(j, &total);
         if (!items) {
             cJSON_Delete(j);
-            rc = shape_error("GET /api/user", err);
+            rc = mb_shape_error("GET /api/user", err);
             break;
         }
         int count = 0;
@@ -161,7 +152,7 @@ static int reactivate(hy_integ *in, long user_id, hy_err *err)
     int rc = mb_raw(in, "PUT", path, NULL, &rs, &r, err);
     if (rc == 0 && !http_ok(&rs)) {
         /* "Not able to reactivate an active user": someone did it already. */
-        if (rs.status == 400 && body_mentions(&rs, "active user")) rc = 0;
+        if (rs.status == 400 && mb_body_mentions(&rs, "active user")) rc = 0;
         else rc = http_status_error(&r.rq, &rs, err);
     }
     http_resp_free(&rs);
@@ -183,14 +174,14 @@ static int create_user(hy_integ *in, const char *email, const char *first, const
     int rc = mb_raw(in, "POST", "/api/user", body, &rs, &r, err);
     cJSON_Delete(body);
     if (rc == 0 && !http_ok(&rs)) {
-        if (rs.status == 400 && body_mentions(&rs, "already in use")) *in_use = true;
+        if (rs.status == 400 && mb_body_mentions(&rs, "already in use")) *in_use = true;
         else rc = http_status_error(&r.rq, &rs, err);
     } else if (rc == 0) {
         cJSON *j = NULL;
         rc = http_parse_json(&r.rq, &rs, &j, err);
         if (rc == 0) {
             *user_id = json_id(cJSON_GetObjectItemCaseSensitive(j, "id"));
-            if (!*user_id) rc = shape_error("POST /api/user without a user id", err);
+            if (!*user_id) rc = mb_shape_error("POST /api/user without a user id", err);
         }
         cJSON_Delete(j);
     }
@@ -256,7 +247,7 @@ int mb_list_groups(hy_integ *in, mb_group_list *out, hy_err *err)
     const cJSON *items = list_items(j, NULL);
     if (!items) {
         cJSON_Delete(j);
-        return shape_error("GET /api/permissions/group", err);
+        return mb_shape_error("GET /api/permissions/group", err);
     }
     const cJSON *g;
     cJSON_ArrayForEach(g, items)
@@ -269,20 +260,38 @@ int mb_list_groups(hy_integ *in, mb_group_list *out, hy_err *err)
     return 0;
 }
 
-/* Group ids the user belongs to, from GET /api/user/:id. */
-static int user_group_ids(hy_integ *in, long user_id, long **ids, int *n, hy_err *err)
+int mb_get_user(hy_integ *in, long user_id, cJSON **out, bool *missing, hy_err *err)
+{
+    *out = NULL;
+    if (missing) *missing = false;
+    char path[48];
+    snprintf(path, sizeof path, "/api/user/%ld", user_id);
+    hy_http_resp rs;
+    mb_req r;
+    int rc = mb_raw(in, "GET", path, NULL, &rs, &r, err);
+    if (rc == 0) {
+        if (rs.status == 404 && missing) {
+            *missing = true;
+        } else if (!http_ok(&rs)) {
+            rc = http_status_error(&r.rq, &rs, err);
+        } else if ((rc = http_parse_json(&r.rq, &rs, out, err)) == 0 &&
+                   json_id(cJSON_GetObjectItemCaseSensitive(*out, "id")) != user_id) {
+            cJSON_Delete(*out);
+            *out = NULL;
+            rc = mb_shape_error("GET /api/user/:id without the user's id", err);
+        }
+    }
+    http_resp_free(&rs);
+    mb_req_done(&r);
+    return rc;
+}
+
+int mb_user_group_ids(const cJSON *user, long **ids, int *n, hy_err *err)
 {
     *ids = NULL;
     *n = 0;
-    char path[48];
-    snprintf(path, sizeof path, "/api/user/%ld", user_id);
-    cJSON *j = NULL;
-    if (mb_json(in, "GET", path, NULL, &j, err)) return err->code;
-    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(j, "user_group_memberships");
-    if (!cJSON_IsArray(ms)) {
-        cJSON_Delete(j);
-        return shape_error("GET /api/user/:id without user_group_memberships", err);
-    }
+    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(user, "user_group_memberships");
+    if (!cJSON_IsArray(ms)) return mb_shape_error("GET /api/user/:id without user_group_memberships", err);
     *ids = xcalloc((size_t)cJSON_GetArraySize(ms) + 1, sizeof **ids);
     const cJSON *m;
     cJSON_ArrayForEach(m, ms)
@@ -291,8 +300,19 @@ static int user_group_ids(hy_integ *in, long user_id, long **ids, int *n, hy_err
         long gid = json_id(cJSON_GetObjectItemCaseSensitive(m, "id"));
         if (gid > 0) (*ids)[(*n)++] = gid;
     }
-    cJSON_Delete(j);
     return 0;
+}
+
+/* Group ids the user belongs to, from GET /api/user/:id. */
+static int user_group_ids(hy_integ *in, long user_id, long **ids, int *n, hy_err *err)
+{
+    *ids = NULL;
+    *n = 0;
+    cJSON *j = NULL;
+    if (mb_get_user(in, user_id, &j, NULL, err)) return err->code;
+    int rc = mb_user_group_ids(j, ids, n, err);
+    cJSON_Delete(j);
+    return rc;
 }
 
 static int is_member(hy_integ *in, long user_id, long group_id, bool *member, hy_err *err)
@@ -333,7 +353,7 @@ int mb_user_groups(hy_integ *in, long user_id, mb_group_list *out, hy_err *err)
     return 0;
 }
 
-static int refuse_system_group(long group_id, hy_err *err)
+int mb_refuse_system_group(long group_id, hy_err *err)
 {
     if (group_id == MB_ALL_USERS || group_id == MB_ADMINS)
         return hy_fail(err, HY_ERR_PERMANENT, "Metabase group %ld is a built-in group (%s) and cannot be changed here",
@@ -345,7 +365,7 @@ static int refuse_system_group(long group_id, hy_err *err)
 int mb_add_membership(hy_integ *in, long user_id, long group_id, bool *added, hy_err *err)
 {
     *added = false;
-    if (mb_ready(in, err) || refuse_system_group(group_id, err)) return err->code;
+    if (mb_ready(in, err) || mb_refuse_system_group(group_id, err)) return err->code;
     bool member;
     if (is_member(in, user_id, group_id, &member, err)) return err->code;
     if (member) return 0;
@@ -376,7 +396,7 @@ int mb_add_membership(hy_integ *in, long user_id, long group_id, bool *added, hy
 int mb_remove_membership(hy_integ *in, long user_id, long group_id, bool *removed, hy_err *err)
 {
     *removed = false;
-    if (mb_ready(in, err) || refuse_system_group(group_id, err)) return err->code;
+    if (mb_ready(in, err) || mb_refuse_system_group(group_id, err)) return err->code;
     cJSON *j = NULL;
     if (mb_json(in, "GET", "/api/permissions/membership", NULL, &j, err)) return err->code;
     char key[32];
@@ -403,13 +423,7 @@ int mb_remove_membership(hy_integ *in, long user_id, long group_id, bool *remove
     return rc;
 }
 
-char *mb_group_name(const char *org_name)
-{
-    char *slug = hy_slug(org_name);
-    char *name = xasprintf("ext-%s", slug);
-    free(slug);
-    return name;
-}
+char *mb_group_name(const char *org_name) { return hy_org_group_name(org_name); }
 
 static int find_group(hy_integ *in, const char *name, long *group_id, hy_err *err)
 {
@@ -419,7 +433,7 @@ static int find_group(hy_integ *in, const char *name, long *group_id, hy_err *er
     const cJSON *items = list_items(j, NULL);
     if (!items) {
         cJSON_Delete(j);
-        return shape_error("GET /api/permissions/group", err);
+        return mb_shape_error("GET /api/permissions/group", err);
     }
     const cJSON *g;
     cJSON_ArrayForEach(g, items)
@@ -449,12 +463,12 @@ int mb_ensure_group(hy_integ *in, const char *name, long *group_id, bool *create
         if (rc == 0) {
             *group_id = json_id(cJSON_GetObjectItemCaseSensitive(j, "id"));
             *created = true;
-            if (!*group_id) rc = shape_error("POST /api/permissions/group without a group id", err);
+            if (!*group_id) rc = mb_shape_error("POST /api/permissions/group without a group id", err);
         }
         cJSON_Delete(j);
     } else if (rc == 0) {
         /* Created meanwhile (names are unique, case-insensitively): find it. */
-        if (rs.status == 400 && body_mentions(&rs, "already exists")) {
+        if (rs.status == 400 && mb_body_mentions(&rs, "already exists")) {
             rc = find_group(in, name, group_id, err);
             if (rc == 0 && !*group_id) rc = http_status_error(&r.rq, &rs, err);
         } else {
@@ -491,7 +505,7 @@ static int collection_items(hy_integ *in, long coll_id, const char *model, cJSON
     if (!*items) {
         cJSON_Delete(*out);
         *out = NULL;
-        return shape_error("GET /api/collection/:id/items", err);
+        return mb_shape_error("GET /api/collection/:id/items", err);
     }
     return 0;
 }
@@ -526,7 +540,7 @@ static int ensure_collection(hy_integ *in, const char *name, long parent, long *
     if (rc == 0) {
         *coll_id = json_id(cJSON_GetObjectItemCaseSensitive(res, "id"));
         *created = true;
-        if (!*coll_id) rc = shape_error("POST /api/collection without a collection id", err);
+        if (!*coll_id) rc = mb_shape_error("POST /api/collection without a collection id", err);
     }
     cJSON_Delete(res);
     return rc;
@@ -592,11 +606,9 @@ int mb_clone_collection(hy_integ *in, const char *org_name, mb_collection_result
 
 /* ---- data permissions ---- */
 
-typedef enum { GRAPH_NEW, GRAPH_OLD } graph_shape;
-
 /* Newer versions: {"view-data":..., "create-queries":...}; older:
  * {"data":{"schemas":..., "native":...}}. Decided from what the graph holds. */
-static graph_shape detect_shape(const cJSON *groups)
+static mb_graph_shape detect_shape(const cJSON *groups)
 {
     const cJSON *g, *db;
     cJSON_ArrayForEach(g, groups)
@@ -605,29 +617,26 @@ static graph_shape detect_shape(const cJSON *groups)
         {
             if (cJSON_GetObjectItemCaseSensitive(db, "view-data") ||
                 cJSON_GetObjectItemCaseSensitive(db, "create-queries"))
-                return GRAPH_NEW;
-            if (cJSON_GetObjectItemCaseSensitive(db, "data")) return GRAPH_OLD;
+                return MB_GRAPH_NEW;
+            if (cJSON_GetObjectItemCaseSensitive(db, "data")) return MB_GRAPH_OLD;
         }
     }
-    return GRAPH_NEW;
+    return MB_GRAPH_NEW;
 }
 
-static bool has_query_access(const cJSON *entry, graph_shape shape)
+/* Grants query-builder access, keeping native access where it was given;
+ * NULL when the entry already grants it. */
+static cJSON *grant_entry(const cJSON *old, mb_graph_shape shape, const void *ctx)
 {
-    if (!cJSON_IsObject(entry)) return false;
-    if (shape == GRAPH_NEW) {
-        const char *cq = json_str(entry, "create-queries"), *vd = json_str(entry, "view-data");
-        return cq && strncmp(cq, "query-builder", 13) == 0 && hy_streq(vd, "unrestricted");
+    (void)ctx;
+    if (shape == MB_GRAPH_NEW) {
+        const char *cq = json_str(old, "create-queries"), *vd = json_str(old, "view-data");
+        if (cq && strncmp(cq, "query-builder", 13) == 0 && hy_streq(vd, "unrestricted")) return NULL;
+    } else if (hy_streq(json_str(cJSON_GetObjectItemCaseSensitive(old, "data"), "schemas"), "all")) {
+        return NULL;
     }
-    const cJSON *data = cJSON_GetObjectItemCaseSensitive(entry, "data");
-    return hy_streq(json_str(data, "schemas"), "all");
-}
-
-/* Grants query-builder access, keeping native access where it was given. */
-static cJSON *grant_entry(const cJSON *old, graph_shape shape)
-{
     cJSON *e = cJSON_CreateObject();
-    if (shape == GRAPH_NEW) {
+    if (shape == MB_GRAPH_NEW) {
         const char *cq = json_str(old, "create-queries");
         cJSON_AddStringToObject(e, "view-data", "unrestricted");
         cJSON_AddStringToObject(e, "create-queries",
@@ -641,16 +650,44 @@ static cJSON *grant_entry(const cJSON *old, graph_shape shape)
     return e;
 }
 
-int mb_grant_db_access(hy_integ *in, long group_id, mb_grant_result *out, hy_err *err)
+/* Applies fn to each database key of the group's entry (the configured ids,
+ * then with every_db the other databases the group has an entry for).
+ * Returns how many changed. */
+static int apply_entries(cJSON *gobj, const hy_config *cfg, bool every_db, mb_entry_fn fn, const void *ctx,
+                         mb_graph_shape shape, mb_grant_result *out)
 {
-    memset(out, 0, sizeof *out);
-    if (mb_ready(in, err)) return err->code;
+    int nkeys = 0, cap = cfg->metabase.ndatabase_ids + cJSON_GetArraySize(gobj) + 1;
+    char(*keys)[32] = xcalloc((size_t)cap, sizeof *keys);
+    for (int i = 0; i < cfg->metabase.ndatabase_ids; i++)
+        snprintf(keys[nkeys++], sizeof keys[0], "%ld", cfg->metabase.database_ids[i]);
+    const cJSON *db;
+    cJSON_ArrayForEach(db, gobj)
+    {
+        if (!every_db || !db->string) continue;
+        bool seen = false;
+        for (int k = 0; k < nkeys && !seen; k++) seen = strcmp(keys[k], db->string) == 0;
+        if (!seen) hy_strlcpy(keys[nkeys++], db->string, sizeof keys[0]);
+    }
+    out->granted = out->already = 0;
+    for (int k = 0; k < nkeys; k++) {
+        const cJSON *entry = cJSON_GetObjectItemCaseSensitive(gobj, keys[k]);
+        cJSON *fresh = fn(entry, shape, ctx);
+        if (!fresh) {
+            out->already++;
+            continue;
+        }
+        if (entry) cJSON_ReplaceItemInObjectCaseSensitive(gobj, keys[k], fresh);
+        else cJSON_AddItemToObject(gobj, keys[k], fresh);
+        out->granted++;
+    }
+    free(keys);
+    return out->granted;
+}
+
+int mb_graph_update(hy_integ *in, long group_id, bool every_db, mb_entry_fn fn, const void *ctx, mb_grant_result *out,
+                    hy_err *err)
+{
     const hy_config *cfg = integ_config(in);
-    if (cfg->metabase.ndatabase_ids == 0)
-        return hy_fail(err, HY_ERR_CONFIG,
-                       "no Metabase databases to grant: set [metabase] database_ids to the ids of the databases "
-                       "partners may query");
-    if (group_id <= 0) return hy_fail(err, HY_ERR_PERMANENT, "No Metabase group configured for this organisation");
     char gkey[32];
     snprintf(gkey, sizeof gkey, "%ld", group_id);
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -660,30 +697,16 @@ int mb_grant_db_access(hy_integ *in, long group_id, mb_grant_result *out, hy_err
         cJSON *groups = cJSON_GetObjectItemCaseSensitive(graph, "groups");
         if (!cJSON_IsNumber(rev) || !cJSON_IsObject(groups)) {
             cJSON_Delete(graph);
-            return shape_error("GET /api/permissions/graph", err);
+            return mb_shape_error("GET /api/permissions/graph", err);
         }
-        graph_shape shape = detect_shape(groups);
+        mb_graph_shape shape = detect_shape(groups);
         cJSON *gobj = cJSON_GetObjectItemCaseSensitive(groups, gkey);
         if (!cJSON_IsObject(gobj)) {
             cJSON_DeleteItemFromObjectCaseSensitive(groups, gkey);
             gobj = cJSON_AddObjectToObject(groups, gkey);
         }
-        out->granted = out->already = 0;
-        for (int i = 0; i < cfg->metabase.ndatabase_ids; i++) {
-            char dkey[32];
-            snprintf(dkey, sizeof dkey, "%ld", cfg->metabase.database_ids[i]);
-            const cJSON *entry = cJSON_GetObjectItemCaseSensitive(gobj, dkey);
-            if (has_query_access(entry, shape)) {
-                out->already++;
-                continue;
-            }
-            cJSON *fresh = grant_entry(entry, shape);
-            if (entry) cJSON_ReplaceItemInObjectCaseSensitive(gobj, dkey, fresh);
-            else cJSON_AddItemToObject(gobj, dkey, fresh);
-            out->granted++;
-        }
         out->revision = (long)rev->valuedouble;
-        if (out->granted == 0) {
+        if (apply_entries(gobj, cfg, every_db, fn, ctx, shape, out) == 0) {
             cJSON_Delete(graph);
             return 0;
         }
@@ -719,6 +742,18 @@ int mb_grant_db_access(hy_integ *in, long group_id, mb_grant_result *out, hy_err
                    "Metabase's permissions changed twice while HyOpps was writing them (409); try again");
 }
 
+int mb_grant_db_access(hy_integ *in, long group_id, mb_grant_result *out, hy_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (mb_ready(in, err)) return err->code;
+    if (integ_config(in)->metabase.ndatabase_ids == 0)
+        return hy_fail(err, HY_ERR_CONFIG,
+                       "no Metabase databases to grant: set [metabase] database_ids to the ids of the databases "
+                       "partners may query");
+    if (group_id <= 0) return hy_fail(err, HY_ERR_PERMANENT, "No Metabase group configured for this organisation");
+    return mb_graph_update(in, group_id, false, grant_entry, NULL, out, err);
+}
+
 /* ---- check ---- */
 
 int mb_check(hy_integ *in, char *who, size_t whosz, hy_err *err)
@@ -730,7 +765,7 @@ int mb_check(hy_integ *in, char *who, size_t whosz, hy_err *err)
     const char *email = json_str(j, "email");
     if (!email) {
         cJSON_Delete(j);
-        return shape_error("GET /api/user/current", err);
+        return mb_shape_error("GET /api/user/current", err);
     }
     const char *name = json_str(j, "common_name");
     bool admin = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "is_superuser"));

@@ -92,6 +92,65 @@ int mb_add_membership(hy_integ *in, long user_id, long group_id, bool *added, hy
 /* Removes it if present (*removed says whether it was). */
 int mb_remove_membership(hy_integ *in, long user_id, long group_id, bool *removed, hy_err *err);
 
+/* ---- removing access and reading who has it (metabase_access.c) ----
+ * From integrations-api.md §6. Each looks first and removes only what is
+ * there: "already gone" is success with the out flag false. */
+
+/* A member of a group. Strings are never NULL ("" when Metabase sent none). */
+typedef struct {
+    long user_id;
+    char *email, *first_name, *last_name;
+    long membership_id;         /* 0 when the version does not send it */
+} mb_member;
+typedef struct {
+    mb_member *v;
+    int n;
+} mb_member_list;
+void mb_member_list_free(mb_member_list *l);
+/* GET /api/permissions/group/:id: its members (Metabase lists active
+ * accounts only: a deactivated member is absent). A group Metabase does not
+ * know (404) sets *group_missing and returns 0 with an empty list. One call
+ * whatever the group's size. */
+int mb_group_members(hy_integ *in, long group_id, mb_member_list *out, bool *group_missing, hy_err *err);
+
+/* remove_from_metabase_group: GET /api/user/:id (is the user in the group?),
+ * then the membership deleted (DELETE /api/permissions/membership/:id; 404 =
+ * already gone). Refuses All Users and Administrators. */
+typedef struct {
+    bool removed;               /* false: was not a member (or gone meanwhile) */
+    bool in_no_group;           /* afterwards in no group but All Users (not Administrators): may be deactivated */
+    bool user_missing;          /* Metabase has no such user (404): nothing removed */
+} mb_remove_result;
+int mb_remove_user_from_group(hy_integ *in, long user_id, long group_id, mb_remove_result *out, hy_err *err);
+
+/* Deactivates the account (DELETE /api/user/:id; the row stays, its email
+ * still blocks POST /api/user: mb_ensure_user reactivates it). Looks first:
+ * already inactive or unknown (404) = *deactivated false. Refuses a
+ * Metabase administrator (is_superuser). */
+int mb_deactivate_user(hy_integ *in, long user_id, bool *deactivated, hy_err *err);
+
+/* remove_metabase_access: in the permissions graph, every database of
+ * [metabase] database_ids and every other database the group has an entry
+ * for becomes {"view-data": view_data, "create-queries": "no"} (newer
+ * versions) or {"data":{"schemas":"none","native":"none"}} (older); entries
+ * that already say so (or view-data "blocked" with create-queries "no") are
+ * left alone. view_data NULL = [metabase] revoke_view_data, default
+ * "unrestricted". Same revision rules as mb_grant_db_access (409: re-read,
+ * re-apply once); no write when nothing changes. out->granted counts the
+ * databases revoked by this run, out->already those that had no access. */
+int mb_revoke_db_access(hy_integ *in, long group_id, const char *view_data, mb_grant_result *out, hy_err *err);
+
+/* Archives a collection (PUT /api/collection/:id {"archived":true}) after
+ * GET /api/collection/:id: already archived = *archived false. Unknown id
+ * (404) is a permanent error naming it. Refuses [metabase]
+ * parent_collection_id and template_collection_id. */
+int mb_archive_collection(hy_integ *in, long collection_id, bool *archived, hy_err *err);
+
+/* Deletes a group (DELETE /api/permissions/group/:id) once it has no
+ * members (else a permanent error naming them: revoke them first). Unknown
+ * (404) = *deleted false. Refuses All Users and Administrators locally. */
+int mb_delete_group(hy_integ *in, long group_id, bool *deleted, hy_err *err);
+
 /* integrations check: GET /api/user/current. who (may be NULL) receives the
  * key's user ("Admin <admin@example.com>"). */
 int mb_check(hy_integ *in, char *who, size_t whosz, hy_err *err);

@@ -1,4 +1,5 @@
 #include "slack.h"
+#include "slack_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +8,7 @@
 #include "sanitize.h"
 #include "util.h"
 
-static int slack_ready(hy_integ *in, hy_err *err)
+int slack_ready(hy_integ *in, hy_err *err)
 {
     const hy_config *cfg = integ_config(in);
     if (!cfg->slack.bot_token || !cfg->slack.api_url)
@@ -37,7 +38,7 @@ static bool transient_code(const char *code)
 }
 
 /* Calls a Web API method; *out is the answer when ok:true. */
-static int slack_call(hy_integ *in, const char *method, const char *const *kv, cJSON **out, hy_err *err)
+int slack_call(hy_integ *in, const char *method, const char *const *kv, cJSON **out, hy_err *err)
 {
     *out = NULL;
     const hy_config *cfg = integ_config(in);
@@ -97,13 +98,7 @@ static int slack_call(hy_integ *in, const char *method, const char *const *kv, c
     return rc;
 }
 
-char *slack_group_handle(const char *org_name)
-{
-    char *slug = hy_slug(org_name);
-    char *h = xasprintf("ext-%s", slug);
-    free(slug);
-    return h;
-}
+char *slack_group_handle(const char *org_name) { return hy_org_group_name(org_name); }
 
 /* Finds the group by handle among all groups (disabled included). */
 static int find_group(hy_integ *in, const char *handle, char *id, size_t idsz, bool *disabled, hy_err *err)
@@ -169,14 +164,11 @@ int slack_ensure_org_group(hy_integ *in, const char *org_name, slack_group_resul
     return rc;
 }
 
-int slack_add_user_to_group(hy_integ *in, const char *group_id, const char *email, slack_member_result *out,
-                            hy_err *err)
+int slack_find_user(hy_integ *in, const char *email, char user_id[64], hy_err *err)
 {
-    memset(out, 0, sizeof *out);
+    user_id[0] = '\0';
     if (slack_ready(in, err)) return err->code;
-    if (hy_empty(group_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Slack group configured for this organisation");
     if (hy_empty(email)) return hy_fail(err, HY_ERR_PERMANENT, "the user has no email address");
-
     const char *lk[] = {"email", email, NULL};
     cJSON *j = NULL;
     if (slack_call(in, "users.lookupByEmail", lk, &j, err)) {
@@ -191,47 +183,160 @@ int slack_add_user_to_group(hy_integ *in, const char *group_id, const char *emai
     const cJSON *user = cJSON_GetObjectItemCaseSensitive(j, "user");
     const char *uid = json_str(user, "id");
     bool deleted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(user, "deleted"));
-    if (uid) hy_strlcpy(out->user_id, uid, sizeof out->user_id);
+    if (uid) hy_strlcpy(user_id, uid, 64);
     cJSON_Delete(j);
-    if (!out->user_id[0]) return hy_fail(err, HY_ERR_PERMANENT, "Slack answered users.lookupByEmail without a user id");
+    if (!user_id[0]) return hy_fail(err, HY_ERR_PERMANENT, "Slack answered users.lookupByEmail without a user id");
     if (deleted)
         return hy_fail(err, HY_ERR_PERMANENT, "the Slack account of %s is deactivated: reactivate it, then retry", email);
+    return 0;
+}
 
+/* A member list: user ids, in Slack's order. */
+typedef struct {
+    char **v;
+    int n;
+} members;
+
+static void members_free(members *m)
+{
+    for (int i = 0; i < m->n; i++) free(m->v[i]);
+    free(m->v);
+    m->v = NULL;
+    m->n = 0;
+}
+
+static bool members_has(const members *m, const char *id)
+{
+    for (int i = 0; i < m->n; i++)
+        if (strcmp(m->v[i], id) == 0) return true;
+    return false;
+}
+
+static void members_add(members *m, const char *id)
+{
+    if (members_has(m, id)) return;
+    m->v = xrealloc(m->v, (size_t)(m->n + 1) * sizeof *m->v);
+    m->v[m->n++] = xstrdup(id);
+}
+
+static int read_members(hy_integ *in, const char *group_id, members *out, hy_err *err)
+{
+    memset(out, 0, sizeof *out);
     const char *lu[] = {"usergroup", group_id, "include_disabled", "true", NULL};
+    cJSON *j = NULL;
     if (slack_call(in, "usergroups.users.list", lu, &j, err)) return err->code;
     const cJSON *users = cJSON_GetObjectItemCaseSensitive(j, "users"), *u;
     if (!cJSON_IsArray(users)) {
         cJSON_Delete(j);
         return hy_fail(err, HY_ERR_PERMANENT, "Slack answered usergroups.users.list without a users list");
     }
-    /* The update REPLACES the membership: write back everyone plus the user. */
-    hy_buf list = {0};
-    bool member = false;
-    int count = 0;
     cJSON_ArrayForEach(u, users)
-    {
-        if (!cJSON_IsString(u) || !*u->valuestring) continue;
-        if (strcmp(u->valuestring, out->user_id) == 0) member = true;
-        hy_buf_printf(&list, "%s%s", count ? "," : "", u->valuestring);
-        count++;
-    }
+        if (cJSON_IsString(u) && *u->valuestring) members_add(out, u->valuestring);
     cJSON_Delete(j);
-    out->member_count = count;
-    if (member) {
-        hy_buf_free(&list);
+    return 0;
+}
+
+/* The whole list, as one comma-separated string (the update replaces it). */
+static int write_members(hy_integ *in, const char *group_id, const members *m, hy_err *err)
+{
+    hy_buf list = {0};
+    for (int i = 0; i < m->n; i++) hy_buf_printf(&list, "%s%s", i ? "," : "", m->v[i]);
+    const char *up[] = {"usergroup", group_id, "users", list.s, NULL};
+    cJSON *j = NULL;
+    int rc = slack_call(in, "usergroups.users.update", up, &j, err);
+    cJSON_Delete(j);
+    hy_buf_free(&list);
+    return rc;
+}
+
+int slack_group_add_member(hy_integ *in, const char *group_id, const char *user_id, slack_member_result *out,
+                           hy_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (slack_ready(in, err)) return err->code;
+    if (hy_empty(group_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Slack group configured for this organisation");
+    if (hy_empty(user_id)) return hy_fail(err, HY_ERR_PERMANENT, "no Slack user to add");
+    hy_strlcpy(out->user_id, user_id, sizeof out->user_id);
+    members want, now;
+    if (read_members(in, group_id, &want, err)) return err->code;
+    if (members_has(&want, user_id)) {
+        out->member_count = want.n;
+        members_free(&want);
         return 0;
     }
-    hy_buf_printf(&list, "%s%s", count ? "," : "", out->user_id);
-    const char *up[] = {"usergroup", group_id, "users", list.s, NULL};
-    int rc = slack_call(in, "usergroups.users.update", up, &j, err);
-    hy_buf_free(&list);
-    if (rc == 0) {
-        out->added = true;
-        out->member_count = count + 1;
-        const cJSON *after = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "usergroup"), "users");
-        if (cJSON_IsArray(after)) out->member_count = cJSON_GetArraySize(after);
+    members_add(&want, user_id); /* everyone who is there, and the user */
+    int rc = 0;
+    hy_buf missing = {0};
+    int nmissing = 0;
+    for (int round = 1; round <= SLACK_WRITE_ROUNDS; round++) {
+        if ((rc = write_members(in, group_id, &want, err))) break;
+        out->writes++;
+        if ((rc = read_members(in, group_id, &now, err))) break;
+        /* Verify: everyone written is there. If not, a stale list was
+         * written over ours: write again with whoever went missing. */
+        hy_buf_free(&missing);
+        nmissing = 0;
+        for (int i = 0; i < want.n; i++)
+            if (!members_has(&now, want.v[i])) {
+                if (strcmp(want.v[i], user_id) != 0) out->restored++;
+                if (nmissing < 5) hy_buf_printf(&missing, "%s%s", nmissing ? ", " : "", want.v[i]);
+                nmissing++;
+            }
+        if (nmissing == 0) {
+            out->added = true;
+            out->member_count = now.n;
+            members_free(&now);
+            break;
+        }
+        for (int i = 0; i < want.n; i++) members_add(&now, want.v[i]);
+        members_free(&want);
+        want = now;
+        memset(&now, 0, sizeof now);
     }
+    if (rc == 0 && !out->added)
+        rc = hy_fail(err, HY_ERR_PERMANENT,
+                     "the members of Slack group %s kept changing while HyOpps wrote them: after %d writes, %d "
+                     "expected member%s still missing (%s%s). Another program writes this group's members at "
+                     "the same time; check them in Slack, then retry",
+                     group_id, out->writes, nmissing, nmissing == 1 ? " is" : "s are", missing.s ? missing.s : "",
+                     nmissing > 5 ? ", ..." : "");
+    hy_buf_free(&missing);
+    members_free(&want);
+    return rc;
+}
+
+int slack_add_user_to_group(hy_integ *in, const char *group_id, const char *email, slack_member_result *out,
+                            hy_err *err)
+{
+    memset(out, 0, sizeof *out);
+    char uid[64];
+    if (hy_empty(group_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Slack group configured for this organisation");
+    if (slack_find_user(in, email, uid, err)) return err->code;
+    return slack_group_add_member(in, group_id, uid, out, err);
+}
+
+int slack_post_message(hy_integ *in, const char *channel, const char *text, bool *maybe_sent, hy_err *err)
+{
+    *maybe_sent = false;
+    if (slack_ready(in, err)) return err->code;
+    if (hy_empty(channel)) return hy_fail(err, HY_ERR_PERMANENT, "no Slack channel to post to (set [notify] slack_channel)");
+    hy_call_log *prev = integ_log(in), log = {0};
+    integ_set_log(in, &log); /* what became of the request, to tell "maybe posted" apart */
+    const char *kv[] = {"channel", channel, "text", text ? text : "", "unfurl_links", "false", "unfurl_media", "false",
+                        NULL};
+    cJSON *j = NULL;
+    int rc = slack_call(in, "chat.postMessage", kv, &j, err);
     cJSON_Delete(j);
+    integ_set_log(in, prev);
+    for (int i = 0; i < log.n; i++) {
+        const hy_call *k = &log.calls[i];
+        if (prev) integ_record(in, k->service, k->method, k->path, k->status, k->ms, k->error, k->new_connections);
+        /* no answer after the request could have been sent */
+        if (rc && k->status == 0 && k->error[0] && !hy_streq(k->error, "connect") && !hy_streq(k->error, "resolve") &&
+            !hy_streq(k->error, "tls") && !hy_streq(k->error, "certificate"))
+            *maybe_sent = true;
+    }
+    call_log_free(&log);
     return rc;
 }
 

@@ -81,6 +81,12 @@ expect_eq "good edit exits 0" 0 "$rc"
 out=$(hy orgs show "Acme Corp" --json)
 echo "$out" | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["documentation"]["internal"]=="https://docs.example/in"; assert d["system_groups"][0]["external_id"]=="7"; assert d["account_types"]==["partner","client"]' \
     && ok "edit is visible in show --json" || not_ok "edit visible" "$out"
+hy orgs edit "Acme Corp" --metabase-group-name "Acme analysts" >/dev/null; rc=$?
+expect_eq "a group's name is edited (exit 0)" 0 "$rc"
+expect_contains "show lists the name beside the id" "metabase  Acme analysts  id 7" "$(hy orgs show "Acme Corp")"
+out=$(hy orgs edit "Acme Corp" --slack-group-name acme 2>&1); rc=$?
+expect_eq "naming a group that does not exist exits 1" 1 "$rc"
+expect_contains "says what to give" "slack_name: this organisation has no Slack group to name: give its id too" "$out"
 out=$(hy orgs delete Globex 2>&1 </dev/null); rc=$?
 expect_eq "delete without --yes and no terminal exits 1" 1 "$rc"
 expect_contains "delete explains what it removes" "removes 0 Studio companies" "$out"

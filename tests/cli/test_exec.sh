@@ -4,14 +4,7 @@
 # process (SIGTERM, kill -9), exit codes, --json.
 source "$HYOPPS_ROOT/tests/lib.sh"
 new_env
-SIM='[metabase]
-mode = simulate
-[teams]
-mode = simulate
-[slack]
-mode = simulate
-[smtp]
-mode = simulate'
+SIM=$SIMULATE_ALL
 write_fast_config "$TEST_DIR/config.ini" "$SIM"
 write_fast_config "$TEST_DIR/mb-off.ini" "${SIM/mode = simulate/mode = off}"
 # simulated steps left to a worker instead of run by the input itself
@@ -88,7 +81,18 @@ done_status() { [ "$(sqlite3 "$db" "SELECT status FROM workflow_executions WHERE
 wait_for 20 done_status "$u1" completed && ok "the worker completed new_partner_user" || not_ok "worker completion" "$(cat "$TEST_DIR/worker.log")"
 expect_eq "email stored lower-cased, unusable password" "jane.doe@acme.example|!|user" \
     "$(sqlite3 "$db" "SELECT email || '|' || password_hash || '|' || app_role FROM users WHERE email LIKE 'jane%'")"
-expect_eq "six read grants" 6 "$(sqlite3 "$db" "SELECT count(*) FROM access_grants WHERE execution_id = '$u1'")"
+expect_eq "four grants, one per granting step" 4 "$(sqlite3 "$db" "SELECT count(*) FROM access_grants WHERE execution_id = '$u1' AND granted_how = 'auto'")"
+out=$(hy users access jane.doe@acme.example)
+expect_contains "users access: Metabase granted automatically by its step" "add_user_to_metabase_group" "$out"
+expect_eq "users access: one active line per system" 4 "$(printf '%s\n' "$out" | grep -c ' active ')"
+hy users access jane.doe@acme.example --json | pyjson '
+g = {x["system"]: x for x in d["grants"]}
+assert set(g) == {"Studio", "Metabase", "Microsoft Teams", "Slack"}, g.keys()
+assert all(x["active"] and x["granted_how"] == "auto" for x in g.values())
+assert g["Slack"]["account_id"].startswith("U") and g["Slack"]["step"] == "add_user_to_slack_group"
+' && ok "users access --json: a grant per system, with the step and the account" || not_ok "users access --json"
+expect_contains "users show lists the access too" "Microsoft Teams" "$(hy users show jane.doe@acme.example)"
+expect_contains "users list has an access column" "Metabase,Microsoft Teams,Slack,Studio" "$(hy users list --filter jane)"
 kill -TERM "$wpid"; wait "$wpid"; rc=$?
 CLEANUP_FUNCS=""
 expect_eq "worker exits 0 on SIGTERM" 0 "$rc"
@@ -216,5 +220,19 @@ expect_eq "a step that cannot run fails at once, as on a runner" "failed|4" \
     "$(sqlite3 "$db" "SELECT status || '|' || current_step_order FROM workflow_executions WHERE id = '$i2'")"
 hy exec retry "$i2" >/dev/null; expect_eq "retry runs the rest at once" completed \
     "$(sqlite3 "$db" "SELECT status FROM workflow_executions WHERE id = '$i2'")"
+
+# --- JSON input: a \u0000 and a key given twice are refused (issue 10, item 7) --
+j1=$(hy exec start new_partner_user --org "Acme Corp" -q)
+printf '{"firstname": "F\\u0000X", "lastname": "L", "email": "nul@acme.example"}' >"$TEST_DIR/nul.json"
+out=$(hy exec input "$j1" 2 --json-file "$TEST_DIR/nul.json" 2>&1); rc=$?
+expect_eq "a \\u0000 in a JSON value exits 1" 1 "$rc"
+expect_contains "the field error names the field" "  firstname: contains a NUL character (\\u0000), which is not allowed" "$out"
+printf '{"firstname": "F", "lastname": "L", "email": "dup1@acme.example", "email": "dup2@acme.example"}' \
+    | hy exec input "$j1" 2 --json-file - >"$TEST_DIR/dup.out" 2>&1; rc=$?
+expect_eq "a key given twice exits 1" 1 "$rc"
+expect_contains "the field error says so" "  email: is given twice" "$(cat "$TEST_DIR/dup.out")"
+expect_eq "nothing was stored" 0 \
+    "$(sqlite3 "$db" "SELECT count(*) FROM users WHERE email IN ('nul@acme.example', 'dup1@acme.example', 'dup2@acme.example')")"
+expect_eq "the step still waits" awaiting_input "$(sqlite3 "$db" "SELECT status FROM workflow_executions WHERE id = '$j1'")"
 
 done_testing

@@ -3,7 +3,9 @@
 # input, hyopps worker --once) with a config pointing at the fakes: the
 # services' state after each workflow, the calls shown by exec show (text
 # and --json, no secrets), a transient fault retried, and the email that may
-# have arrived: failed, not resent, then resent by an explicit retry.
+# have arrived: failed, not resent, then resent by an explicit retry; or
+# marked done by hand, and then not sent again by a re-run unless its
+# address or links changed.
 source "$HYOPPS_ROOT/tests/lib.sh"
 new_env
 FAKES=$HYOPPS_ROOT/tests/fakes
@@ -22,7 +24,7 @@ ids=$("$FAKES/fakectl.sh" seed "$TEST_DIR/metabase" '{"collections": [{"name": "
 parent=$(printf '%s' "$ids" | pyjson 'print(d["collections"][0])')
 template=$(printf '%s' "$ids" | pyjson 'print(d["collections"][1])')
 "$FAKES/fakectl.sh" seed "$TEST_DIR/metabase" "{\"dashboards\": [{\"name\": \"Usage\", \"collection_id\": $template}]}" >/dev/null
-"$FAKES/fakectl.sh" seed "$TEST_DIR/slack" '{"users": [{"email": "jane@acme.test"}, {"email": "joe@acme.test"}, {"email": "max@acme.test"}]}' >/dev/null
+"$FAKES/fakectl.sh" seed "$TEST_DIR/slack" '{"users": [{"email": "jane@acme.test"}, {"email": "joe@acme.test"}, {"email": "max@acme.test"}, {"email": "ann@acme.test"}, {"email": "bo@acme.test"}]}' >/dev/null
 
 write_fast_config "$TEST_DIR/config.ini" "[metabase]
 url = http://127.0.0.1:$MB
@@ -49,7 +51,10 @@ password = SMTP-PW-live
 from = hyopps@example.com
 ca_file = $TEST_DIR/smtp/cert.pem
 [http]
-timeout_ms = 1500"
+timeout_ms = 1500
+[notify]
+; this test counts the documentation emails (notifications: test_notify_live, test_support_unlock.sh)
+enabled = false"
 export HYOPPS_CONFIG=$TEST_DIR/config.ini
 admin_login || not_ok "admin login"
 no_secrets() { # no_secrets "what" text
@@ -158,4 +163,65 @@ expect_eq "retried: the same Message-ID" "$first_id" "$(mail $((mails + 2)) | py
 hy exec rerun "$u3" --from 9 >/dev/null; expect_eq "rerun exits 0" 0 "$?"
 hy worker --once 2>/dev/null
 expect_eq "re-run: the same email is not sent twice" $((mails + 2)) "$(smtp_count)"
+
+# --- the email that may have arrived, marked done by hand (issue 10, item 2) -----------
+status() { sqlite3 "$db" "SELECT status FROM workflow_executions WHERE id = '$1'"; }
+mails=$(smtp_count)
+"$FAKES/fakectl.sh" fault "$TEST_DIR/smtp" '[{"kind": "drop_after_data"}]'
+u4=$(hy exec start new_partner_user --org "$ORG" -q)
+hy exec input "$u4" input_user_details firstname=Ann lastname=Doe email=ann@acme.test >/dev/null
+hy worker --once 2>/dev/null
+expect_eq "uncertain: failed" failed "$(status "$u4")"
+expect_eq "uncertain: the server kept one message" $((mails + 1)) "$(smtp_count)"
+sent_id=$(mail $((mails + 1)) | pyjson 'print(d["headers"]["Message-ID"])')
+hy exec done "$u4" share_documentation --note arrived >/dev/null; expect_eq "done by hand exits 0" 0 "$?"
+expect_eq "done by hand: completed" completed "$(status "$u4")"
+hy exec rerun "$u4" --from share_documentation >/dev/null; expect_eq "rerun after done exits 0" 0 "$?"
+hy worker --once 2>/dev/null
+expect_eq "re-run after done by hand: completed" completed "$(status "$u4")"
+expect_eq "re-run after done by hand: not sent again" $((mails + 1)) "$(smtp_count)"
+hy exec show "$u4" --json | SENT="$sent_id" pyjson '
+import os
+o = d["step_list"][8]["output"]
+assert o["resumed"] is True and o["done_by_hand"] is True, o
+assert o["message_id"] == os.environ["SENT"] and o["sent_to"] == "ann@acme.test", o
+' && ok "re-run: resumed the email done by hand (its Message-ID)" || not_ok "the re-run's output after done by hand"
+hy orgs edit "$ORG" --docs-additional https://docs.example.com/add >/dev/null
+hy exec rerun "$u4" --from share_documentation >/dev/null
+hy worker --once 2>/dev/null
+expect_eq "changed links: a new email" $((mails + 2)) "$(smtp_count)"
+new_id=$(mail $((mails + 2)) | pyjson 'print(d["headers"]["Message-ID"])')
+[ "$new_id" != "$sent_id" ] && ok "changed links: a new Message-ID" || not_ok "changed links: a new Message-ID" "$new_id"
+mail $((mails + 2)) | pyjson 'assert "https://docs.example.com/add" in d["alternative"][0]["text"]' &&
+    ok "changed links: the new link is in it" || not_ok "changed links: the new link is in it"
+# refused by the server (nothing sent), then sent by other means and marked done: not sent by a re-run
+mails=$(smtp_count)
+"$FAKES/fakectl.sh" fault "$TEST_DIR/smtp" '[{"kind": "reject_after_data", "reply": "554 5.7.1 Refused"}]'
+u5=$(hy exec start new_partner_user --org "$ORG" -q)
+hy exec input "$u5" input_user_details firstname=Bo lastname=Doe email=bo@acme.test >/dev/null
+hy worker --once 2>/dev/null
+expect_eq "refused: failed, nothing kept" "failed $mails" "$(status "$u5") $(smtp_count)"
+"$FAKES/fakectl.sh" fault "$TEST_DIR/smtp" '[]'
+hy exec done "$u5" share_documentation --note "sent it from my own mailbox" >/dev/null
+hy exec rerun "$u5" --from share_documentation >/dev/null
+hy worker --once 2>/dev/null
+expect_eq "refused, then done by hand: a re-run sends nothing" "completed $mails" "$(status "$u5") $(smtp_count)"
+
+# --- a batch of 50 (hyopps exec import), live ----------------------------------------
+mails=$(smtp_count)
+"$FAKES/fakectl.sh" seed "$TEST_DIR/slack" "$(/usr/bin/python3 -c 'import json; print(json.dumps({"users": [{"email": "b%d@acme.test" % i} for i in range(1, 51)]}))')" >/dev/null
+{ echo "firstname,lastname,email"; for i in $(seq 1 50); do echo "B$i,Batch,b$i@acme.test"; done; } >"$TEST_DIR/batch.csv"
+out=$(hy exec import new_partner_user --org "$ORG" "$TEST_DIR/batch.csv" --wait --timeout 120 2>/dev/null)
+expect_eq "import --wait, live: exits 0" 0 "$?"
+expect_contains "import --wait, live: 50 completed" "50 started, 0 skipped: 50 completed" "$out"
+expect_eq "import, live: 50 emails" $((mails + 50)) "$(smtp_count)"
+expect_eq "import, live: 50 Metabase users in the group" 50 "$("$FAKES/fakectl.sh" state "$TEST_DIR/metabase" | pyjson '
+import re
+ids = {u["id"] for u in d["users"] if re.fullmatch(r"b[0-9]+@acme\.test", u["email"])}
+print(len({m["user_id"] for m in d["memberships"] if m["user_id"] in ids}))')"
+expect_eq "import, live: 50 Slack members added" 50 "$("$FAKES/fakectl.sh" state "$TEST_DIR/slack" | pyjson '
+import re
+uid = {u["id"] for u in d["users"] if re.fullmatch(r"b[0-9]+@acme\.test", u["profile"]["email"])}
+print(len(uid & set(d["usergroups"][0]["users"])))')"
+no_secrets "import --wait output" "$out"
 done_testing

@@ -91,6 +91,21 @@ expect_contains "metabase: cannot reach" "metabase  live      cannot reach Metab
 expect_contains "email: login refused" "the SMTP server 127.0.0.1:$SM refused the login: check [smtp] user and password" "$out"
 expect_contains "the others still OK" "slack     live      OK" "$out"
 
+# The sender (issue 10, item 5): the original's documented form works; a bad
+# one stops only what sends mail, naming the setting.
+config mb-KEY-1 AZ-SECRET-1 xoxb-SLACK-1 "$SM" SMTP-PW-1
+out=$(EMAIL_FROM='HyOpps <noreply@example.com>' hy integrations check 2>&1); rc=$?
+expect_eq "EMAIL_FROM with a display name: exit 0" 0 "$rc"
+expect_contains "email OK with it" "email     live      OK: 127.0.0.1:$SM accepted STARTTLS" "$out"
+out=$(EMAIL_FROM='HyOpps' hy whoami 2>&1); rc=$?
+expect_eq "a bad EMAIL_FROM does not stop whoami" 0 "$rc"
+expect_contains "whoami still answers" "admin@hyopps.local" "$out"
+out=$(EMAIL_FROM='HyOpps' hy integrations check 2>&1); rc=$?
+expect_eq "a bad EMAIL_FROM fails the check: exit 1" 1 "$rc"
+expect_contains "the email line names the setting" \
+    "email     live      Email cannot be sent: environment EMAIL_FROM: [smtp] from must be an email address or Display Name <address>" "$out"
+expect_contains "the others still OK" "slack     live      OK" "$out"
+
 # Nothing configured: off, with what to set.
 write_fast_config "$TEST_DIR/config.ini"
 out=$(hy integrations check 2>&1); rc=$?

@@ -3,16 +3,6 @@
 # organisations, users and executions.
 # shellcheck shell=bash
 
-# Every integration simulated (the runner does the auto steps at once).
-SIMULATE_ALL="[metabase]
-mode = simulate
-[teams]
-mode = simulate
-[slack]
-mode = simulate
-[smtp]
-mode = simulate"
-
 # A partner organisation made by a real new_partner run (the admin's CLI
 # session must be open). Prints the organisation's id.
 cli_partner() { # NAME STUDIO_PREFIX

@@ -77,7 +77,7 @@ HY=$(hyopps_pids | grep -vxF "$IDLE_HY")
 # Ctrl-Z: no suspend; the session keeps answering.
 send_keys C-z
 send_keys j
-expect_screen "Ctrl-Z does not suspend: the next key still moves the selection" "▶ Requests"
+expect_screen "Ctrl-Z does not suspend: the next key still moves the selection" "▶ Add several users"
 for p in $HY; do
     st=$(ps -o stat= -p "$p" | cut -c1)
     [ "$st" != T ] && ok "the process is not stopped ($st)" || not_ok "the process is stopped"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The original app's database (tests/fixtures/legacy-hyopps.db, copied)
 # opened and browsed in the admin screens: its organisations, an
-# organisation's Studio companies, system groups and links, its users.
+# organisation's Studio companies, system groups (the ids the original's
+# stubs made up shown as placeholders) and links, its users.
 source "$(dirname "$0")/tmux_lib.sh"
 source "$(dirname "$0")/admin_lib.sh"
 new_env
@@ -22,6 +23,10 @@ expect_screen "its TEST Studio company" "st-acme-t"
 expect_screen "its PROD Studio company" "st-acme-p"
 line=$(line_with "ext-acme-corp  (external id 7)")
 expect_contains "its Metabase group: ext-acme-corp, external id 7" "metabase" "$line"
+expect_screen "its Slack group: a placeholder the original app made" "ext-acme-corp  (external id slack-grp-hq7j8ek, a placeholder)"
+expect_screen "its Teams channel too" "(external id teams-ch-09wzee2, a placeholder)"
+expect_screen "with how to set the real ones" "the original app made them up: i sets the real ids"
+expect_screen "its collection too" "collection mb-col-dh8oi5p  (placeholder from the original app)"
 expect_screen "its Keycloak state" "confirmed (cluster prod-eu)"
 expect_screen "its documentation link" "https://docs.example/internal"
 send_keys G

@@ -115,14 +115,14 @@ expect_screen "simulate: the organisation's Metabase group is offered" "ext-acme
 send_keys Enter
 expect_screen "simulate: added" "Added to Metabase group 7."
 expect_screen "simulate: shown" "ext-acme-corp"
-expect_eq "simulate: kept in the settings table" '{"42":[7]}' \
-    "$(sql "SELECT value FROM settings WHERE key = 'metabase.simulated_memberships'")"
+expect_eq "simulate: a member of the simulated Metabase's group" '42:7' \
+    "$(sql "SELECT account_id || ':' || group_id FROM sim_members WHERE system = 'metabase'")"
 send_keys x
 wait_text "Remove from group"
 send_keys y
 expect_screen "simulate: removed" "Removed from Metabase group 7."
-expect_eq "simulate: gone from the settings table" '{"42":[]}' \
-    "$(sql "SELECT value FROM settings WHERE key = 'metabase.simulated_memberships'")"
+expect_eq "simulate: no longer a member" 0 \
+    "$(sql "SELECT count(*) FROM sim_members WHERE system = 'metabase'")"
 expect_eq "simulate: audited as simulated" 2 \
     "$(sql "SELECT count(*) FROM audit_log WHERE action LIKE 'metabase.%' AND details LIKE '%\"simulated\":true%'")"
 send_keys Q

@@ -57,7 +57,7 @@ expect_screen "Enter opens the detail" "HyOpps │ Organisation"
 expect_screen "the detail shows the Studio companies" "st-acme-t"
 expect_screen "the detail shows the documentation section" "Documentation links"
 expect_screen "the detail lists the users" "jane@acme.example"
-expect_screen "the bottom bar comes from the screen's actions" "l Links  i Group ids  d Delete"
+expect_screen "the bottom bar comes from the screen's actions" "l Links  i Group ids  I Import users  d Delete"
 
 # ---- documentation links ----
 send_keys l
@@ -82,11 +82,12 @@ send_text 'seven'
 send_keys Enter
 expect_screen "a Metabase group id must be a number" "must be a Metabase group id: a positive whole number"
 expect_eq "no group was saved" 0 "$(sql "SELECT count(*) FROM system_groups WHERE organization_id = '$ACME'")"
+expect_screen "each id has a name field beside it" "Metabase group name"
 send_keys C-u
 send_text 7
-send_keys Tab
+send_keys Tab Tab
 send_text '19:acme@thread.tacv2'
-send_keys Tab
+send_keys Tab Tab
 send_text S0ACME
 send_keys Enter
 expect_screen "the group ids are saved" "Group ids saved."
@@ -96,6 +97,17 @@ expect_contains "... named after the organisation" "ext-acme-corp" "$line"
 expect_screen "the detail shows the Teams channel" "(external id 19:acme@thread.tacv2)"
 expect_eq "three system groups stored" "metabase:7 slack:S0ACME teams:19:acme@thread.tacv2" \
     "$(sql "SELECT group_concat(tool || ':' || external_id, ' ') FROM (SELECT * FROM system_groups WHERE organization_id = '$ACME' ORDER BY tool)")"
+# a group's display name (issue 10, item 7): edited beside its id
+send_keys i
+expect_screen "the form again" "Group ids of Acme Corp"
+expect_contains "the name is filled in" "ext-acme-corp" "$(line_with "Slack group name")"
+send_keys Tab Tab Tab Tab Tab C-u
+send_text 'Acme partners'
+send_keys Enter
+expect_screen "the name is saved" "Group ids saved."
+expect_screen "the detail shows the new name" "Acme partners  (external id S0ACME)"
+expect_eq "stored with the id unchanged" "S0ACME|Acme partners" \
+    "$(sql "SELECT external_id || '|' || external_name FROM system_groups WHERE organization_id = '$ACME' AND tool = 'slack'")"
 
 # ---- name and account types ----
 send_keys e
@@ -147,11 +159,13 @@ send_keys Tab
 send_text org.set
 send_keys Enter
 expect_screen "the filter is applied through ops" 'action starts with "org.set"'
-expect_screen "two entries match" "2 entries"
+expect_screen "three entries match" "3 entries"
 expect_no_text "the delete is filtered out" "org.delete"
 first=$(pane_text | grep -F "▶" | head -1)
-expect_contains "newest first: the group ids" "org.set_groups" "$first"
-expect_screen "its details" "metabase: 7; teams: 19:acme@thread.tacv2; slack: S0ACME"
+expect_contains "newest first: the group's name" "org.set_groups" "$first"
+expect_screen "its details" "slack_name: Acme partners"
+send_keys j
+expect_screen "then the group ids" "metabase: 7; teams: 19:acme@thread.tacv2; slack: S0ACME"
 send_keys j
 expect_screen "moving shows the other entry's details" "internal: https://wiki.example.com/acme"
 send_keys c

@@ -63,7 +63,9 @@ expect_contains "beside the Languages field" "not an ISO 639-1 language code" "$
 send_keys C-u
 send_text 'en, de'
 for _ in 1 2 3 4; do send_keys Tab; done # role
-send_keys Right # partner_admin -> admin
+send_keys Right # partner_admin -> support
+expect_screen "the role picker offers support" "‹ support ›"
+send_keys Right # -> admin
 expect_screen "the role picker moves" "‹ admin ›"
 send_keys Tab
 send_text 'jane-new-pass-1'

@@ -95,9 +95,9 @@ open_menu "New request"
 wait_text "Which workflow do you want to start?"
 send_keys G Enter
 expect_screen "new_partner_user opens with the organisation form" "step 1 of 9: Select Organisation"
-expect_screen "the organisation can be chosen from a list" "^O Choose organisation"
+expect_screen "the organisation can be chosen from a list" "^O Choose from list"
 send_keys C-o
-expect_screen "^O lists the partner organisations" "Choose the partner organisation:"
+expect_screen "^O lists the partner organisations" "Choose from the partner organisations:"
 send_keys / C-u
 send_text acme
 send_keys Enter Enter
@@ -135,7 +135,7 @@ wait_text "step 1 of 9: Select Organisation"
 send_text Globex
 send_keys Enter
 wait_text "step 2 of 9: Input User Details"
-expect_screen "an organisation without Studio companies says so" "This organisation has no Studio companies yet."
+expect_screen "an organisation without Studio companies says so" "There are no Studio companies of this organisation yet."
 send_text Hank; send_keys Tab; send_text Scorpio; send_keys Tab; send_text hank@globex.example
 send_keys Enter
 expect_screen "a step fails" "✗ failed"
@@ -153,7 +153,7 @@ send_keys Enter Enter
 wait_text "HyOpps │ Organisation"
 send_keys i
 wait_text "Group ids of Globex"
-send_text 7; send_keys Tab; send_text '19:globex@thread.tacv2'; send_keys Tab; send_text S0GLOBEX
+send_text 7; send_keys Tab Tab; send_text '19:globex@thread.tacv2'; send_keys Tab Tab; send_text S0GLOBEX # (a name field beside each id)
 send_keys Enter
 expect_screen "the group ids are saved" "Group ids saved."
 send_keys G

@@ -42,10 +42,11 @@ expect_screen "Add user opens the user details form at once" "step 2 of 9: Input
 expect_screen "with the organisation filled in" "Organisation"
 expect_contains "... their own" "Acme Corp" "$(line_with "Organisation ")"
 expect_screen "the organisation's Studio companies as checkboxes" "[x] Acme Corp TEST (st-acme-t, test)"
-expect_no_text "no organisation to choose: the key is not offered" "Choose organisation"
+expect_no_text "no organisation to choose: the key is not offered" "Choose from list"
 send_text Bob; send_keys Tab; send_text Smith; send_keys Tab; send_text hank@globex.example
 send_keys Enter
-expect_screen "another organisation's user cannot be added" "belongs to an existing user of another organisation"
+expect_screen "another organisation's user cannot be added" "cannot be used for a user of this organisation; ask a HyOpps administrator"
+expect_no_text "... and the refusal does not say where the address is used" "another organisation"
 expect_count "Globex's user is untouched" "$GLOBEX" "SELECT organization_id FROM users WHERE email = 'hank@globex.example'"
 send_keys C-u
 send_text bob@acme.example
@@ -74,6 +75,9 @@ expect_eq "the request is completed" completed "$(exec_status "$P1")"
 expect_count "bob is a user of Acme" "$ACME" "SELECT organization_id FROM users WHERE email = 'bob@acme.example'"
 send_keys q
 expect_screen "the dashboard lists the new user" "bob@acme.example"
+send_keys End
+expect_screen "with what the user has access to, per system" "access: Metabase, Teams, Slack, Studio"
+send_keys Home
 
 # ---- a request cancelled ----
 hy orgs edit "Acme Corp" --metabase-group '' >/dev/null # fails at Metabase again

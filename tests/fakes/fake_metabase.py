@@ -15,6 +15,28 @@ Quirks it reproduces:
   graph_shape = "new" ({"view-data","create-queries"}) | "old" ({"data":...});
 - fault kind "bump_revision": someone else edits the graph before this call.
 
+Removing access and reading who has it (§6):
+- GET /api/permissions/group/:id: the group with its members
+  [{user_id,email,first_name,last_name,membership_id,is_group_manager}];
+  active accounts only (config members_include_inactive = true lists
+  deactivated ones too); 404 "Not found.";
+- DELETE /api/permissions/group/:id: 204, its memberships and graph entry
+  go too; 404; 400 for All Users / Administrators;
+- DELETE /api/user/:id: deactivates (the row stays and its email still
+  blocks POST /api/user; absent from GET /api/user unless status=all):
+  {"success":true}; 404;
+- GET /api/collection/:id and PUT /api/collection/:id {"archived":true}: 404
+  for an unknown id; archived collections drop out of .../items;
+- DELETE /api/permissions/membership/:id: 204; 404 when gone; 400 for All Users;
+- the permissions graph accepts any view-data value.
+
+Control (besides fakelib's): POST /_fake/seed also takes
+  {"memberships":[{"user_id","group_id"}]} (someone added by hand) and
+  {"perms":{"<gid>":{"<db>":entry}}} (the graph edited by hand: new revision);
+POST /_fake/remove {"memberships":[{"user_id","group_id"}], "deactivate":[user_id],
+  "groups":[group_id]} does by hand what an admin does in Metabase (not logged
+  as a service request); answers what it removed.
+
 Run: /usr/bin/python3 tests/fakes/fake_metabase.py --port-file F [--api-key K]
 """
 
@@ -33,6 +55,7 @@ class FakeMetabase(fakelib.Fake):
         "graph_shape": "new",
         "membership_already_status": 500,
         "require_color": False,
+        "members_include_inactive": False,
     }
 
     def initial(self):
@@ -126,7 +149,7 @@ class FakeMetabase(fakelib.Fake):
         for c in data.get("collections", []):
             cid = self.new_id()
             self.collections[cid] = {"id": cid, "name": c["name"], "parent_id": c.get("parent_id"),
-                                     "color": "#509EE3"}
+                                     "color": "#509EE3", "archived": bool(c.get("archived", False))}
             out["collections"].append(cid)
         for d in data.get("dashboards", []):
             did = self.new_id()
@@ -135,6 +158,10 @@ class FakeMetabase(fakelib.Fake):
             out["dashboards"].append(did)
         for m in data.get("memberships", []):
             self.add_membership(m["user_id"], m["group_id"])
+        if data.get("perms"):  # an admin edits the graph by hand: {"<gid>": {"<db>": entry}}
+            for gid, dbs in data["perms"].items():
+                self.perms.setdefault(gid, {}).update(dbs)
+            self.revision += 1
         return out
 
     def custom_fault(self, fault, req):
@@ -211,7 +238,87 @@ class FakeMetabase(fakelib.Fake):
             return Reply(200, {"revision": self.revision, "groups": self.perms})
         if p == "/api/permissions/graph" and m == "PUT":
             return self.write_graph(req.json() or {})
-        return text(404, "API endpoint does not exist.")
+        r = self.route_access(req)
+        return r if r else text(404, "API endpoint does not exist.")
+
+    # ---- removing access and reading who has it ----
+
+    def route_access(self, req):
+        p, m = req.path, req.method
+        g = re.fullmatch(r"/api/permissions/group/(\d+)", p)
+        if g and m == "GET":
+            grp = self.groups.get(int(g.group(1)))
+            if not grp:
+                return text(404, "Not found.")
+            return Reply(200, dict(grp, members=self.group_members(grp["id"])))
+        if g and m == "DELETE":
+            gid = int(g.group(1))
+            if gid in (1, 2):
+                return text(400, "You cannot delete the '%s' group." % self.groups[gid]["name"])
+            if gid not in self.groups:
+                return text(404, "Not found.")
+            self.delete_group(gid)
+            return Reply(204)
+        g = re.fullmatch(r"/api/user/(\d+)", p)
+        if g and m == "DELETE":
+            u = self.users.get(int(g.group(1)))
+            if not u:
+                return text(404, "Not found.")
+            u["is_active"] = False
+            return Reply(200, {"success": True})
+        g = re.fullmatch(r"/api/collection/(\d+)", p)
+        if g and m in ("GET", "PUT"):
+            c = self.collections.get(int(g.group(1)))
+            if not c:
+                return text(404, "Not found.")
+            if m == "PUT":
+                body = req.json()
+                if not isinstance(body, dict):
+                    return Reply(400, {"errors": {"body": "value must be a map."}})
+                if "archived" in body:
+                    if not isinstance(body["archived"], bool):
+                        return Reply(400, {"errors": {"archived": "nullable boolean"}})
+                    c["archived"] = body["archived"]
+            return Reply(200, dict(c))
+        return None
+
+    def group_members(self, gid):
+        out = []
+        for x in self.memberships.values():
+            u = self.users.get(x["user_id"])
+            if x["group_id"] != gid or not u:
+                continue
+            if not u["is_active"] and not self.config.get("members_include_inactive"):
+                continue
+            out.append({"user_id": u["id"], "email": u["email"], "first_name": u["first_name"],
+                        "last_name": u["last_name"], "common_name": u["common_name"],
+                        "membership_id": x["membership_id"], "is_group_manager": x["is_group_manager"]})
+        return sorted(out, key=lambda m: ((m["common_name"] or "").lower(), m["user_id"]))
+
+    def delete_group(self, gid):
+        del self.groups[gid]
+        for mid in [k for k, x in self.memberships.items() if x["group_id"] == gid]:
+            del self.memberships[mid]
+        self.perms.pop(str(gid), None)
+
+    def control_remove(self, req):
+        body = req.json() or {}
+        out = {"memberships": [], "deactivated": [], "groups": []}
+        with self.lock:
+            for want in body.get("memberships", []):
+                for mid, x in list(self.memberships.items()):
+                    if x["user_id"] == want.get("user_id") and x["group_id"] == want.get("group_id"):
+                        del self.memberships[mid]
+                        out["memberships"].append(mid)
+            for uid in body.get("deactivate", []):
+                if uid in self.users:
+                    self.users[uid]["is_active"] = False
+                    out["deactivated"].append(uid)
+            for gid in body.get("groups", []):
+                if gid in self.groups and gid not in (1, 2):
+                    self.delete_group(gid)
+                    out["groups"].append(gid)
+        return Reply(200, out)
 
     def search_users(self, req):
         q = (req.arg("query") or "").lower()
@@ -267,7 +374,7 @@ class FakeMetabase(fakelib.Fake):
         if parent is not None and parent not in self.collections:
             return text(404, "Not found.")
         cid = self.new_id()
-        self.collections[cid] = {"id": cid, "name": name, "parent_id": parent, "color": color}
+        self.collections[cid] = {"id": cid, "name": name, "parent_id": parent, "color": color, "archived": False}
         return Reply(200, dict(self.collections[cid]))
 
     def collection_items(self, which, req):
@@ -278,7 +385,7 @@ class FakeMetabase(fakelib.Fake):
         items = []
         if "collection" in models:
             items += [{"id": c["id"], "name": c["name"], "model": "collection"}
-                      for c in self.collections.values() if c["parent_id"] == cid]
+                      for c in self.collections.values() if c["parent_id"] == cid and not c.get("archived")]
         if "dashboard" in models:
             items += [{"id": d["id"], "name": d["name"], "model": "dashboard"}
                       for d in self.dashboards.values() if d["collection_id"] == cid]

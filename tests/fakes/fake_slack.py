@@ -6,12 +6,30 @@ Always HTTP 200 with {"ok":true,...} or {"ok":false,"error":"<code>"},
 except rate limiting (HTTP 429, Retry-After, {"ok":false,"error":"ratelimited"},
 injected as a fault: {"kind":"status","status":429,"headers":{"Retry-After":"2"}}).
 
+By hand: POST /_fake/members {"usergroup": id, "add": [user ids], "remove": [user ids]} changes a
+group's members as a person in Slack would (not a service request); answers the group.
+A disabled group keeps its member list (usergroups.users.list include_disabled=true shows it).
+
 usergroups.users.update REPLACES the membership with the comma-separated
-`users` string; a JSON array there gives invalid_array_arg, an empty list
-no_users_provided.
+`users` string (as Slack does: whoever is not in it is dropped); a JSON array
+there gives invalid_array_arg, an empty list no_users_provided. Every write of
+a member list is recorded in the state's "writes": {usergroup, by ("client",
+or "concurrent" for the fault below), before, after, dropped: the members
+before the write that it removed}; "dropped_total" sums them.
+
+Faults of this fake (besides fakelib's):
+  {"kind": "concurrent_write", "path": "usergroups.users.update"}: the write
+      is applied, then another writer that read the list before it writes
+      that stale list back (as a second runner without a lock would),
+      dropping what this write added; "stale": [ids] sets the list it writes.
 
 Run: /usr/bin/python3 tests/fakes/fake_slack.py --port-file F [--token T]
 Seed: POST /_fake/seed {"users":[{"email":...}], "usergroups":[{"handle":..., "users":[...], "disabled":true}]}
+
+chat.postMessage (channel "#name" or an id, text) keeps each message in the
+state's "messages" ({channel, text, ts}). Until channels are seeded
+({"channels": ["#ops"]}) every channel exists; then another one gives
+channel_not_found.
 """
 
 import re
@@ -41,10 +59,31 @@ class FakeSlack(fakelib.Fake):
         self.users = {}       # id -> {id, name, deleted, profile:{email}}
         self.groups = {}      # id -> usergroup
         self.updates = 0
+        self.writes = []      # every member-list write: {usergroup, by, before, after, dropped}
+        self.messages = []    # chat.postMessage: {channel, text, ts}
+        self.channels = set()
 
     def state(self):
         return {"users": list(self.users.values()), "usergroups": list(self.groups.values()),
-                "membership_writes": self.updates}
+                "membership_writes": self.updates, "writes": self.writes,
+                "dropped_total": sum(len(w["dropped"]) for w in self.writes), "messages": list(self.messages)}
+
+    def write_members(self, g, ids, by):
+        before = list(g["users"])
+        g["users"] = list(ids)
+        self.writes.append({"usergroup": g["id"], "by": by, "before": before, "after": list(ids),
+                            "dropped": [u for u in before if u not in ids]})
+
+    def custom_fault(self, fault, req):
+        if fault.get("kind") != "concurrent_write":
+            return None
+        with self.lock:
+            g = self.groups.get(req.form().get("usergroup"))
+            stale = list(fault.get("stale", g["users"] if g else []))
+            r = self.route(req)
+            if g:
+                self.write_members(g, stale, "concurrent")
+            return r
 
     def add_user(self, email, deleted=False):
         uid = "U" + secrets.token_hex(5).upper()
@@ -64,6 +103,8 @@ class FakeSlack(fakelib.Fake):
         out = {"users": [], "usergroups": []}
         for u in data.get("users", []):
             out["users"].append(self.add_user(u["email"], u.get("deleted", False)))
+        for ch in data.get("channels", []):
+            self.channels.add(ch)
         for g in data.get("usergroups", []):
             out["usergroups"].append(self.add_group(g.get("name", g["handle"]), g["handle"],
                                                     g.get("description", ""), g.get("users"),
@@ -81,6 +122,16 @@ class FakeSlack(fakelib.Fake):
         if not with_users:
             d.pop("users")
         return d
+
+    def control_members(self, req):
+        a = req.json() or {}
+        with self.lock:
+            g = self.groups.get(a.get("usergroup"))
+            if not g:
+                return Reply(404, {"ok": False, "error": "no_such_subteam"})
+            g["users"] = [u for u in g["users"] if u not in a.get("remove", [])]
+            g["users"] += [u for u in a.get("add", []) if u not in g["users"]]
+            return Reply(200, self.group_json(g))
 
     def route(self, req):
         m = re.fullmatch(r"/api/([a-zA-Z.]+)", req.path)
@@ -142,9 +193,20 @@ class FakeSlack(fakelib.Fake):
                 return fail("no_users_provided")
             if any(x not in self.users for x in ids):
                 return fail("invalid_users")
-            g["users"] = ids
+            self.write_members(g, ids, "client")
             self.updates += 1
             return ok(usergroup=self.group_json(g))
+        if method == "chat.postMessage":
+            channel, text = a.get("channel") or "", a.get("text") or ""
+            if not channel:
+                return fail("channel_not_found")
+            if not text:
+                return fail("no_text")
+            if self.channels and channel not in self.channels:
+                return fail("channel_not_found")
+            ts = "%.6f" % (time.time() + len(self.messages) / 1e6)
+            self.messages.append({"channel": channel, "text": text, "ts": ts})
+            return ok(channel="C" + channel.lstrip("#").upper()[:9], ts=ts, message={"text": text, "ts": ts})
         return fail("unknown_method")
 
 

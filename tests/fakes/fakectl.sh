@@ -13,6 +13,8 @@
 #       the JSON replaces DIR/faults.json, see fake_smtp.py)
 #   tests/fakes/fakectl.sh reset DIR     back to the initial state
 #   tests/fakes/fakectl.sh seed DIR JSON    adds objects (per fake); prints their ids
+#   tests/fakes/fakectl.sh control DIR NAME [JSON]   POST /_fake/NAME: what a person does
+#       by hand in the service (metabase: remove; graph: team_remove; slack: members)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 cmd=${1:-}; shift || true
@@ -77,8 +79,20 @@ else:
 print(urllib.request.urlopen(req, timeout=10).read().decode())
 PY
     ;;
+control)
+    dir=$1 name=$2
+    /usr/bin/python3 - "http://127.0.0.1:$(cat "$dir/port")/_fake/$name" "${3:-}" <<'PY'
+import sys, urllib.request
+req = urllib.request.Request(sys.argv[1], data=(sys.argv[2] or "{}").encode(),
+                             headers={"Content-Type": "application/json"})
+try:
+    print(urllib.request.urlopen(req, timeout=10).read().decode())
+except urllib.error.HTTPError as e:
+    sys.exit("fakectl: %s answered %d: %s" % (sys.argv[1], e.code, e.read().decode()))
+PY
+    ;;
 *)
-    sed -n '2,16p' "$0" >&2
+    sed -n '2,18p' "$0" >&2
     exit 2
     ;;
 esac

@@ -13,16 +13,25 @@ Control API (never counted as a service call, never faulted):
   POST /_fake/reset      back to the initial state (faults and counts too)
   POST /_fake/config     merge settings, e.g. {"list_shape": "list"}
   POST /_fake/seed       add objects (per fake)
+  * /_fake/NAME          handled by the fake's control_NAME(req) method, if any
+                         (e.g. fake_metabase.py's /_fake/remove)
   POST /_fake/faults     add faults: one object or a list of
         {"method": "GET"|"*", "path": "<regex searched in path?query>",
-         "count": N (default 1), "kind": K, ...}
+         "count": N (default 1), "skip": S (default 0: let the first S
+         matching requests through, then fault), "kind": K, ...}
      kinds: "status"    answer "status" (default 500) with "body" (default:
                         the service's own error body), "content_type",
                         "headers" (e.g. {"Retry-After": "3"})
             "hang"      sleep "seconds" (default 5), then close without answering
             "close"     close the connection without answering
+            "close_after"  carry the request out, then close the connection
+                        without answering (it took effect; the answer is lost)
             "malformed" 200 with a body that is not JSON
             "big"       200 with a JSON body of "size" bytes (default 9 MiB)
+            "cut"       200 announcing a longer body than it sends, then close
+                        (libcurl re-sends a request once when a reused
+                        connection closes before any answer: a "close" fault
+                        needs "count": 2 to reach a client that reuses one)
             others      handled by the fake (Metabase: "bump_revision")
 """
 
@@ -140,6 +149,9 @@ class Fake:
                     continue
                 if not re.search(f.get("path", ".*"), req.raw_path):
                     continue
+                if f.get("skip", 0) > 0:
+                    f["skip"] -= 1
+                    continue
                 f["count"] = f.get("count", 1) - 1
                 return dict(f)
         return None
@@ -177,6 +189,8 @@ class Fake:
             with self.lock:
                 return Reply(200, self.seed(req.json() or {}))
         extra = self.control_extra(what, req)
+        if not extra and re.fullmatch(r"[a-z_]+", what) and hasattr(self, "control_" + what):
+            extra = getattr(self, "control_" + what)(req)
         return extra if extra else text(404, "unknown control endpoint")
 
     def control_extra(self, what, req):
@@ -243,11 +257,25 @@ class Handler(BaseHTTPRequestHandler):
             if kind == "close":
                 self.close_connection = True
                 return
+            if kind == "close_after":
+                with fake.lock:
+                    fake.route(req)
+                self.close_connection = True
+                return
             if kind == "malformed":
                 return self.send_reply(Reply(200, "<html><body>Bad gateway\x1b[31m</body></html>", "application/json"))
             if kind == "big":
                 size = int(f.get("size", 9 * 1024 * 1024))
                 return self.send_reply(Reply(200, b'"' + b"x" * max(size - 2, 0) + b'"'))
+            if kind == "cut":
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "1000")
+                self.end_headers()
+                self.wfile.write(b'{"partial": ')
+                self.wfile.flush()
+                self.close_connection = True
+                return
             r = fake.custom_fault(f, req)
             if r:
                 return self.send_reply(r)

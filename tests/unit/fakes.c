@@ -213,6 +213,25 @@ int t_fake_count(t_fake *f, const char *key)
     return n;
 }
 
+int t_fake_state_int(t_fake *f, const char *key)
+{
+    cJSON *s = t_fake_state(f);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(s, key);
+    if (!cJSON_IsNumber(v)) fail_msg("the fake's state has no number %s", key);
+    int n = v->valueint;
+    cJSON_Delete(s);
+    return n;
+}
+
+const cJSON *t_mb_graph_entry(const cJSON *state, long gid, long db)
+{
+    char g[32], d[32];
+    snprintf(g, sizeof g, "%ld", gid);
+    snprintf(d, sizeof d, "%ld", db);
+    const cJSON *groups = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(state, "graph"), "groups");
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(groups, g), d);
+}
+
 cJSON *t_smtp_state(t_fake *f)
 {
     char *path = xasprintf("%s/state.json", f->dir);
@@ -310,4 +329,114 @@ void t_config_smtp(hy_config *cfg, int port, const char *mode, const char *ca_fi
     set(&cfg->smtp.password, password);
     set(&cfg->smtp.from, "hyopps@example.com");
     set(&cfg->smtp.ca_file, ca_file);
+}
+
+long t_fake_seed_id(t_fake *f, const char *what, const char *json)
+{
+    cJSON *r = t_fake_post(f, "/_fake/seed", json);
+    const cJSON *v = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, what), 0);
+    if (!cJSON_IsNumber(v)) fail_msg("seed %s answered no %s id", json, what);
+    long id = (long)v->valuedouble;
+    cJSON_Delete(r);
+    return id;
+}
+
+cJSON *t_fake_bodies(t_fake *f, const char *method, const char *path)
+{
+    cJSON *log = t_fake_get(f, "/_fake/requests"), *out = cJSON_CreateArray();
+    const cJSON *q;
+    cJSON_ArrayForEach(q, log)
+    {
+        const char *m = cJSON_GetObjectItemCaseSensitive(q, "method")->valuestring;
+        const char *p = cJSON_GetObjectItemCaseSensitive(q, "path")->valuestring;
+        if (strcmp(m, method) == 0 && strstr(p, path))
+            cJSON_AddItemToArray(out, cJSON_CreateString(cJSON_GetObjectItemCaseSensitive(q, "body")->valuestring));
+    }
+    cJSON_Delete(log);
+    return out;
+}
+
+static int faults_left(t_fake *f)
+{
+    cJSON *s = t_fake_state(f);
+    int n = cJSON_GetObjectItemCaseSensitive(s, "faults_left")->valueint;
+    cJSON_Delete(s);
+    return n;
+}
+
+void t_fault_classes(t_fake *f, t_client *c, const char *method, const char *path_re, bool parses_body,
+                     t_call_fn call, void *arg)
+{
+    static const struct {
+        const char *fault;      /* the rest of the fault object */
+        hy_code want;
+        int retry_after;
+        bool needs_body;
+    } cases[] = {
+        {"\"status\":500", HY_ERR_TRANSIENT, 0, false},
+        {"\"status\":503", HY_ERR_TRANSIENT, 0, false},
+        {"\"status\":429,\"headers\":{\"Retry-After\":\"3\"}", HY_ERR_TRANSIENT, 3, false},
+        /* libcurl re-sends once when a reused connection closes unanswered */
+        {"\"kind\":\"close\",\"count\":2", HY_ERR_TRANSIENT, 0, false},
+        {"\"kind\":\"cut\"", HY_ERR_TRANSIENT, 0, false},
+        {"\"kind\":\"hang\",\"seconds\":1.5", HY_ERR_TRANSIENT, 0, false},
+        {"\"kind\":\"malformed\"", HY_ERR_PERMANENT, 0, true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (cases[i].needs_body && !parses_body) continue;
+        char *fault = xasprintf("{\"method\":\"%s\",\"path\":\"%s\",%s}", method, path_re, cases[i].fault);
+        t_fake_fault(f, fault);
+        int saved = c->cfg->http.timeout_ms;
+        if (strstr(fault, "hang")) c->cfg->http.timeout_ms = 400;
+        hy_err_clear(&c->err);
+        int rc = call(c, arg);
+        c->cfg->http.timeout_ms = saved;
+        if (rc != (int)cases[i].want || c->err.retry_after != cases[i].retry_after)
+            fail_msg("fault %s: got %s (retry_after %d): %s", fault, hy_code_name((hy_code)rc), c->err.retry_after,
+                     c->err.msg);
+        if (faults_left(f) != 0) fail_msg("fault %s was never hit", fault);
+        free(fault);
+    }
+    hy_err_clear(&c->err);
+    int rc = call(c, arg);
+    if (rc != 0) fail_msg("after the faults: %s: %s", hy_code_name((hy_code)rc), c->err.msg);
+}
+
+t_suite_t t_suite;
+
+int t_suite_start(void **state)
+{
+    (void)state;
+    t_suite.fake = t_fake_start(t_suite.name, NULL);
+    return 0;
+}
+
+int t_suite_stop(void **state)
+{
+    (void)state;
+    t_fake_stop(t_suite.fake);
+    t_suite.fake = NULL;
+    return 0;
+}
+
+int t_suite_open(void **state)
+{
+    t_fake *f = t_suite.fake;
+    t_fake_reset(f);
+    t_client *c = xcalloc(1, sizeof *c);
+    hy_config *cfg = t_integ_config(3000);
+    if (strcmp(t_suite.name, "metabase") == 0) t_config_metabase(cfg, f->url, "mb-test-key");
+    else if (strcmp(t_suite.name, "graph") == 0) t_config_graph(cfg, f->url, "graph-secret");
+    else if (strcmp(t_suite.name, "slack") == 0) t_config_slack(cfg, f->url, "xoxb-test-token");
+    else fail_msg("no client fixture for the %s fake", t_suite.name);
+    t_client_open(c, cfg);
+    *state = c;
+    return 0;
+}
+
+int t_suite_close(void **state)
+{
+    t_client_close(*state);
+    free(*state);
+    return 0;
 }

@@ -41,6 +41,11 @@ void t_fake_fault(t_fake *f, const char *fault_json);
 cJSON *t_fake_state(t_fake *f);
 /* requests[key] from /_fake/state, e.g. "POST /api/user" (0 if none). */
 int t_fake_count(t_fake *f, const char *key);
+/* An integer of /_fake/state, e.g. "graph_writes", "tokens_issued". */
+int t_fake_state_int(t_fake *f, const char *key);
+/* The fake Metabase's permissions graph entry groups.<gid>.<db> in a
+ * /_fake/state answer (owned by it), or NULL. */
+const cJSON *t_mb_graph_entry(const cJSON *state, long gid, long db);
 
 /* Makes DIR/NAME.pem and DIR/NAME.key (self-signed, 127.0.0.1 + localhost). */
 void t_make_cert(const char *dir, const char *name);
@@ -72,6 +77,43 @@ typedef struct {
 void t_client_open(t_client *c, hy_config *cfg);
 /* Frees what t_client_open made (not c itself). */
 void t_client_close(t_client *c);
+
+/* The fixture of a client test program: one fake for the whole program
+ * and, around each test, the fake reset and a fresh client (t_client in
+ * *state, 3 s timeout) configured for it with the fake's default
+ * credentials. main() sets t_suite.name ("metabase", "graph", "slack")
+ * before cmocka_run_group_tests(tests, t_suite_start, t_suite_stop);
+ * tests run with t_suite_open / t_suite_close. */
+typedef struct {
+    const char *name;
+    t_fake *fake;
+} t_suite_t;
+extern t_suite_t t_suite;
+int t_suite_start(void **state);
+int t_suite_stop(void **state);
+int t_suite_open(void **state);
+int t_suite_close(void **state);
+#define T_CLIENT_TEST(f) cmocka_unit_test_setup_teardown(f, t_suite_open, t_suite_close)
+
+/* The first id in the /_fake/seed answer's list `what` ("users", "groups",
+ * ...) for a seed of json, as a number (Metabase ids). */
+long t_fake_seed_id(t_fake *f, const char *what, const char *json);
+/* The bodies of the logged service requests with this method whose path
+ * (query included) contains `path`, oldest first: a JSON array of strings
+ * (caller deletes). */
+cJSON *t_fake_bodies(t_fake *f, const char *method, const char *path);
+
+/* One client call under test, for t_fault_classes. */
+typedef int (*t_call_fn)(t_client *c, void *arg);
+/* Injects each fault class on the next request matching method and
+ * path_re (a regex, see fakelib.py) and checks how `call` classifies it:
+ * 500, 503, 429 with Retry-After (err.retry_after must follow it), a
+ * connection closed before the answer or in the middle of it, and a timeout (the client's timeout lowered meanwhile) are
+ * HY_ERR_TRANSIENT; with parses_body, a 200 that is not JSON is
+ * HY_ERR_PERMANENT. Each fault must have been hit. Then `call` must succeed.
+ * Pick a request that comes before any change `call` makes. */
+void t_fault_classes(t_fake *f, t_client *c, const char *method, const char *path_re, bool parses_body,
+                     t_call_fn call, void *arg);
 
 /* Reads a whole file (NULL if missing); caller frees. */
 char *t_read_file(const char *path);

@@ -82,7 +82,10 @@ static void good_file_sets_everything(void **s)
                             "password = p\nfrom = HyOpps@example.com\n"
                             "[http]\ntimeout_ms = 2500\nmax_attempts = 3\n"
                             "[ui]\nascii = yes\ncolor = off\n"
-                            "[security]\nrestricted = true\nidle_minutes = 30\n",
+                            "[security]\nrestricted = true\nidle_minutes = 30\n"
+                            "[notify]\nenabled = false\nadmin_emails = ops@example.com, Lead@Example.com\n"
+                            "slack_channel = #hy-ops\nremind_after_hours = 4\nmax_reminders = 0\ndigest_hour = 7\n"
+                            "input_delay_minutes = 0\n",
                             0600);
     hy_config *cfg = NULL;
     hy_err err;
@@ -109,6 +112,13 @@ static void good_file_sets_everything(void **s)
     assert_false(cfg->ui.color);
     assert_true(cfg->security.restricted);
     assert_int_equal(cfg->security.idle_minutes, 30);
+    assert_false(cfg->notify.enabled);
+    assert_string_equal(cfg->notify.admin_emails, "ops@example.com, Lead@Example.com");
+    assert_string_equal(cfg->notify.slack_channel, "#hy-ops");
+    assert_int_equal(cfg->notify.remind_after_hours, 4);
+    assert_int_equal(cfg->notify.max_reminders, 0);
+    assert_int_equal(cfg->notify.digest_hour, 7);
+    assert_int_equal(cfg->notify.input_delay_minutes, 0);
     config_free(cfg);
     free(path);
 }
@@ -125,11 +135,20 @@ static void defaults_and_off_without_credentials(void **s)
     assert_int_equal(cfg->auth.lockout_minutes, 15);
     assert_int_equal(cfg->smtp.port, 587);
     assert_int_equal(cfg->smtp.tls, HY_TLS_STARTTLS);
+    assert_int_equal(cfg->bulk.max_rows, 500);
     /* A config file without credentials: integrations are off, not simulated. */
     assert_int_equal(cfg->metabase.mode, HY_MODE_OFF);
     assert_int_equal(cfg->teams.mode, HY_MODE_OFF);
     assert_int_equal(cfg->slack.mode, HY_MODE_OFF);
     assert_int_equal(cfg->smtp.mode, HY_MODE_OFF);
+    /* notifications: on, to every admin and support user, no Slack, no digest */
+    assert_true(cfg->notify.enabled);
+    assert_null(cfg->notify.admin_emails);
+    assert_null(cfg->notify.slack_channel);
+    assert_int_equal(cfg->notify.remind_after_hours, 24);
+    assert_int_equal(cfg->notify.max_reminders, 3);
+    assert_int_equal(cfg->notify.digest_hour, -1);
+    assert_int_equal(cfg->notify.input_delay_minutes, 2);
     config_free(cfg);
     free(path);
 }
@@ -156,6 +175,8 @@ static void each_bad_value_names_file_line_and_fix(void **s)
     assert_non_null(strstr(m, "must be an https:// URL"));
     m = load_error("[metabase]\ndatabase_ids = 1, two\n");
     assert_non_null(strstr(m, "bad.ini:2: [metabase] database_ids must be a comma-separated list"));
+    m = load_error("[bulk]\nmax_rows = 0\n");
+    assert_non_null(strstr(m, "bad.ini:2: [bulk] max_rows must be a whole number from 1 to 10000, got '0'"));
     m = load_error("[ui]\ncolor = purple\n");
     assert_non_null(strstr(m, "bad.ini:2: [ui] color must be true or false"));
     m = load_error("[auth]\npassword_memlimit = lots\n");
@@ -164,14 +185,25 @@ static void each_bad_value_names_file_line_and_fix(void **s)
     assert_non_null(strstr(m, "bad.ini:2: [auth] jwt_secret is the original app's public default secret"));
     m = load_error("[auth]\njwt_secret = short\n");
     assert_non_null(strstr(m, "jwt_secret is too short"));
-    m = load_error("[smtp]\nfrom = not-an-address\n");
-    assert_non_null(strstr(m, "[smtp] from must be an email address"));
     m = load_error("[http]\nca_file = /nonexistent/ca.pem\n");
     assert_non_null(strstr(m, "bad.ini:2: [http] ca_file: cannot read /nonexistent/ca.pem"));
     m = load_error("this is not ini\n");
     assert_non_null(strstr(m, "bad.ini:1: syntax error"));
     m = load_error("[metabase]\nmode = live\n");
     assert_non_null(strstr(m, "[metabase] mode = live needs url and api_key"));
+    m = load_error("[notify]\nadmin_emails = ops@example.com, not-an-address\n");
+    assert_non_null(strstr(m, "bad.ini:2: [notify] admin_emails must be email addresses separated by commas, got "
+                              "'not-an-address'"));
+    m = load_error("[notify]\nslack_channel = #ops room\n");
+    assert_non_null(strstr(m, "[notify] slack_channel must be a channel name (#ops) or id"));
+    m = load_error("[notify]\ndigest_hour = 24\n");
+    assert_non_null(strstr(m, "bad.ini:2: [notify] digest_hour must be an hour from 0 to 23 (or empty for none)"));
+    m = load_error("[notify]\nremind_after_hours = 0\n");
+    assert_non_null(strstr(m, "[notify] remind_after_hours must be a whole number from 1 to 720"));
+    m = load_error("[notify]\nenabled = perhaps\n");
+    assert_non_null(strstr(m, "[notify] enabled must be true or false"));
+    m = load_error("[nofity]\nenabled = true\n");
+    assert_non_null(strstr(m, "http, engine, bulk, notify, ui, security)"));
     /* Control characters in a value are refused, not stored. */
     m = load_error("[teams]\nteam_id = a\x1b[31mb\n");
     assert_non_null(strstr(m, "contains control characters"));
@@ -206,6 +238,106 @@ static void env_overrides_file(void **s)
     assert_non_null(strstr(err.msg, "environment JWT_SECRET"));
     for (size_t i = 0; i < sizeof ENV_VARS / sizeof ENV_VARS[0]; i++) unsetenv(ENV_VARS[i]);
     free(path);
+}
+
+/* [smtp] from / EMAIL_FROM (issue 10, item 5): the original's documented
+ * "HyOpps <noreply@example.com>" is accepted; a bad sender does not stop
+ * loading (every command would die): it is kept for what sends mail. */
+static void sender_forms_and_a_bad_one_stops_only_mail(void **s)
+{
+    (void)s;
+    static const char *const good[] = {"noreply@example.com", "HyOpps <noreply@example.com>",
+                                       "\"Acme, Inc.\" <ops@acme.example>", "Zo\xc3\xab M\xc3\xbcller <zoe@example.org>",
+                                       "<bare@example.com>"};
+    hy_config *cfg = NULL;
+    hy_err err;
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        char *text = xasprintf("[smtp]\nhost = mail.example\nfrom = %s\n", good[i]);
+        char *path = write_file("from.ini", text, 0600);
+        if (config_load_file(path, &cfg, &err, NULL) != 0) fail_msg("%s: %s", good[i], err.msg);
+        assert_string_equal(cfg->smtp.from, good[i]);
+        assert_null(cfg->smtp.from_error);
+        config_free(cfg);
+        setenv("EMAIL_FROM", good[i], 1);
+        free(path);
+        path = write_file("from.ini", "[smtp]\nhost = mail.example\n", 0600);
+        assert_int_equal(config_load_file(path, &cfg, &err, NULL), 0);
+        assert_string_equal(cfg->smtp.from, good[i]);
+        assert_null(cfg->smtp.from_error);
+        config_free(cfg);
+        unsetenv("EMAIL_FROM");
+        free(text);
+        free(path);
+    }
+    static const char *const bad[] = {"not-an-address", "HyOpps", "HyOpps <noreply>", "A <b@example.com",
+                                      "Evil\r\nBcc: x@example.com <a@example.com>", "\"Un\"quoted\" <a@example.com>"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setenv("EMAIL_FROM", bad[i], 1);
+        /* live SMTP, no other sender: still loads */
+        char *path = write_file("bad-from.ini", "[smtp]\nhost = mail.example\n", 0600);
+        if (config_load_file(path, &cfg, &err, NULL) != 0) fail_msg("%s: %s", bad[i], err.msg);
+        assert_int_equal(cfg->smtp.mode, HY_MODE_LIVE);
+        assert_null(cfg->smtp.from);
+        assert_non_null(cfg->smtp.from_error);
+        assert_non_null(strstr(cfg->smtp.from_error, "environment EMAIL_FROM: [smtp] from must be an email address "
+                                                     "or Display Name <address>"));
+        config_free(cfg);
+        free(path);
+    }
+    unsetenv("EMAIL_FROM");
+    char *path = write_file("bad-from.ini", "[smtp]\nmode = simulate\n\nfrom = HyOpps\n", 0600);
+    assert_int_equal(config_load_file(path, &cfg, &err, NULL), 0);
+    assert_non_null(strstr(cfg->smtp.from_error, "bad-from.ini:4: [smtp] from must be"));
+    config_free(cfg);
+    free(path);
+}
+
+/* Lines longer than inih's 200 bytes (issue 10, item 7): a long value is
+ * read whole, the lines after it keep their numbers, and a line over the
+ * limit is refused with its number. */
+static void long_lines(void **s)
+{
+    (void)s;
+    char secret[1001], key[601];
+    for (int i = 0; i < 1000; i++) secret[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[i % 36];
+    secret[1000] = '\0';
+    memset(key, 'k', 600);
+    key[600] = '\0';
+    hy_buf text = {0};
+    hy_buf_printf(&text, "; %s\n[auth]\njwt_secret = %s\n[metabase]\nurl = https://mb.example\napi_key=%s ; a comment\n"
+                         "[smtp]\nport = 2525\n", secret, secret, key);
+    char *path = write_file("long.ini", text.s, 0600);
+    hy_config *cfg = NULL;
+    hy_err err;
+    if (config_load_file(path, &cfg, &err, NULL) != 0) fail_msg("%s", err.msg);
+    assert_int_equal(strlen(cfg->auth.jwt_secret), 1000);
+    assert_string_equal(cfg->auth.jwt_secret, secret);
+    assert_string_equal(cfg->metabase.api_key, key);
+    assert_int_equal(cfg->metabase.mode, HY_MODE_LIVE);
+    assert_int_equal(cfg->smtp.port, 2525);
+    config_free(cfg);
+    free(path);
+    /* the line numbers after a long line are right */
+    hy_buf_reset(&text);
+    hy_buf_printf(&text, "[auth]\njwt_secret = %s\n[smtp]\nport = many\n", secret);
+    assert_non_null(strstr(load_error(text.s), "bad.ini:4: [smtp] port must be a whole number"));
+    /* a long line that is not key = value */
+    hy_buf_reset(&text);
+    hy_buf_printf(&text, "[auth]\n%s\n", secret);
+    assert_non_null(strstr(load_error(text.s), "bad.ini:2: syntax error"));
+    /* a long key is no setting */
+    hy_buf_reset(&text);
+    hy_buf_printf(&text, "[auth]\n%s = 1\n", secret);
+    assert_non_null(strstr(load_error(text.s), "bad.ini:2: unknown key"));
+    /* over the limit */
+    hy_buf_reset(&text);
+    hy_buf_put(&text, "[auth]\n\njwt_secret = ");
+    for (int i = 0; i < 9; i++) hy_buf_put(&text, secret);
+    hy_buf_put(&text, "\n");
+    const char *m = load_error(text.s);
+    assert_non_null(strstr(m, "bad.ini:3: line 3 is too long ("));
+    assert_non_null(strstr(m, "at most 8192)"));
+    hy_buf_free(&text);
 }
 
 static const char *loaded_from(const char *explicit_path)
@@ -334,6 +466,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(defaults_and_off_without_credentials, setup, teardown),
         cmocka_unit_test_setup_teardown(each_bad_value_names_file_line_and_fix, setup, teardown),
         cmocka_unit_test_setup_teardown(env_overrides_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(sender_forms_and_a_bad_one_stops_only_mail, setup, teardown),
+        cmocka_unit_test_setup_teardown(long_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(lookup_order, setup, teardown),
         cmocka_unit_test_setup_teardown(readable_secret_file_warns, setup, teardown),
         cmocka_unit_test_setup_teardown(example_config_is_complete_and_valid, setup, teardown),

@@ -199,10 +199,70 @@ static void without_links_it_says_none_are_configured(void **s)
     assert_int_equal(r.links_sent, 0);
     cJSON *m = parse_mail(starttls, before + 1);
     assert_string_equal(hdr(m, "Subject"), "Documentation for Acme"); /* ASCII: not encoded */
-    assert_non_null(strstr(field(alt(m, 0), "text"), "No documentation links are configured for Acme yet."));
-    assert_non_null(strstr(field(alt(m, 1), "text"), "No documentation links are configured for <strong>Acme</strong> yet."));
+    assert_non_null(strstr(field(alt(m, 0), "text"),
+                           "No documentation links are configured for Acme yet. Please ask your HyOpps contact for them."));
+    assert_non_null(strstr(field(alt(m, 1), "text"), "No documentation links are configured for <strong>Acme</strong> "
+                                                     "yet. Please ask your HyOpps contact for them."));
+    /* no promise that nothing keeps (issue 10, item 7): nothing sends them later */
+    assert_null(strstr(field(alt(m, 0), "text"), "as soon as"));
+    assert_null(strstr(field(alt(m, 1), "text"), "as soon as"));
     assert_null(strstr(field(alt(m, 1), "text"), "Documentation:"));
     cJSON_Delete(m);
+    t_client_close(&c);
+}
+
+/* [smtp] from = Display Name <addr> (issue 10, item 5): the envelope gets
+ * the address, the From header the whole form (the name encoded). */
+static void a_sender_with_a_display_name(void **s)
+{
+    (void)s;
+    static const struct {
+        const char *from, *header, *name, *addr;
+    } cases[] = {
+        {"HyOpps <noreply@example.com>", "HyOpps <noreply@example.com>", "HyOpps", "noreply@example.com"},
+        {"  \"Acme, Inc.\"   <ops@acme.example> ", "\"Acme, Inc.\" <ops@acme.example>", "Acme, Inc.", "ops@acme.example"},
+        {"Acme Ops. <ops@acme.example>", "\"Acme Ops.\" <ops@acme.example>", "Acme Ops.", "ops@acme.example"},
+        {"Zo\xc3\xab M\xc3\xbcller <zoe@example.org>", NULL, "Zo\xc3\xab M\xc3\xbcller", "zoe@example.org"},
+        {"<bare@example.com>", "bare@example.com", "", "bare@example.com"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ctx c;
+        open_ctx(&c, starttls, "starttls", good_cert, PASSWORD);
+        free(c.cfg->smtp.from);
+        c.cfg->smtp.from = xstrdup(cases[i].from);
+        int before = smtp_int(starttls, "messages");
+        hy_mail m = {.to = "pat@partner.test", .subject = "Hi", .text = "hi\n", .html = "<p>hi</p>"};
+        char id[HY_MSGID_LEN];
+        if (email_send(c.in, &m, id, &c.err) != 0) fail_msg("%s: %s", cases[i].from, c.err.msg);
+        cJSON *env = envelope(starttls, before + 1);
+        assert_string_equal(field(env, "mail_from"), cases[i].addr);
+        cJSON_Delete(env);
+        cJSON *mail = parse_mail(starttls, before + 1);
+        if (cases[i].header) assert_string_equal(hdr(mail, "From"), cases[i].header);
+        else assert_int_equal(strncmp(hdr(mail, "From"), "=?UTF-8?B?", 10), 0); /* RFC 2047 */
+        assert_string_equal(field(mail, "from_name"), cases[i].name);
+        assert_string_equal(field(mail, "from_addr"), cases[i].addr);
+        assert_non_null(strstr(id, strchr(cases[i].addr, '@'))); /* Message-ID in the sender's domain */
+        cJSON_Delete(mail);
+        t_client_close(&c);
+    }
+    /* A sender the configuration could not use: nothing is sent, and the
+     * message names the setting (config.c keeps it in from_error). */
+    ctx c;
+    open_ctx(&c, starttls, "starttls", good_cert, PASSWORD);
+    free(c.cfg->smtp.from);
+    c.cfg->smtp.from = NULL;
+    c.cfg->smtp.from_error = xstrdup("environment EMAIL_FROM: [smtp] from must be an email address or Display Name "
+                                     "<address> (e.g. HyOpps <noreply@example.com>), got 'HyOpps'");
+    int before = smtp_int(starttls, "messages");
+    hy_mail m = {.to = "pat@partner.test", .subject = "Hi", .text = "hi\n", .html = "<p>hi</p>"};
+    char id[HY_MSGID_LEN];
+    assert_int_equal(email_send(c.in, &m, id, &c.err), HY_ERR_CONFIG);
+    assert_non_null(strstr(c.err.msg, "Email cannot be sent: environment EMAIL_FROM: [smtp] from must be"));
+    assert_int_equal(smtp_int(starttls, "messages"), before);
+    assert_int_equal(email_check(c.in, &c.err), HY_ERR_CONFIG);
+    assert_non_null(strstr(c.err.msg, "[smtp] from must be"));
+    assert_int_equal(c.log.n, 0); /* not even a connection */
     t_client_close(&c);
 }
 
@@ -467,6 +527,7 @@ int main(void)
         cmocka_unit_test(refusals_and_early_failures_sent_nothing),
         cmocka_unit_test(without_links_it_says_none_are_configured),
         cmocka_unit_test(each_send_is_exactly_one_message),
+        cmocka_unit_test(a_sender_with_a_display_name),
         cmocka_unit_test(long_subjects_become_several_encoded_words),
         cmocka_unit_test(server_without_starttls_gets_nothing),
         cmocka_unit_test(certificate_from_another_ca_is_refused),

@@ -130,7 +130,7 @@ static void same_rows_and_audit_as_a_runner(void **state)
     free(sa);
     free(sb);
     /* the same local rows */
-    assert_int_equal(t_count(f->e, "SELECT count(*) FROM access_grants WHERE execution_id = ?", "t", b), 6);
+    assert_int_equal(t_count(f->e, "SELECT count(*) FROM access_grants WHERE execution_id = ?", "t", b), 4);
     assert_int_equal(t_count(f->e, "SELECT count(*) FROM users u JOIN workflow_executions e ON e.user_id = u.id "
                                    "WHERE e.id = ? AND u.metabase_user_id IS NOT NULL",
                              "t", b),

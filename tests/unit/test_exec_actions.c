@@ -167,7 +167,14 @@ static void fail_metabase_step(fx *f, const hy_principal *p, const char *id)
     t_drain(f->e);
     expect_status(f, id, "failed");
     char *e = t_text(f->e, "SELECT error FROM workflow_step_executions WHERE execution_id = ? AND step_order = 4", id);
-    assert_string_equal(e, "No Metabase group configured for this organisation");
+    /* the organisation, the missing group, and both ways out (issue 10, item 7) */
+    char *want = xasprintf("No Metabase group configured for this organisation (\"Acme Corp\"). Set its id with "
+                           "`hyopps orgs edit \"Acme Corp\" --metabase-group ID`, or create it by re-running its "
+                           "new_partner execution from create_metabase_group: `hyopps exec rerun %s --from "
+                           "create_metabase_group`; then retry this step",
+                           f->np_a);
+    assert_string_equal(e, want);
+    free(want);
     free(e);
 }
 
@@ -232,6 +239,12 @@ static void skip_and_done_by_hand(void **state)
     assert_string_equal(d.steps[3].status, "completed");
     hy_exec_detail_free(&d);
     assert_int_equal(audits(f, "exec.done_by_hand", f->npu_a), 1);
+    /* the access it gave is recorded as given by hand, with the note */
+    assert_int_equal(t_count(f->e, "SELECT count(*) FROM access_grants g JOIN resources r ON r.id = g.resource_id "
+                                   "WHERE g.execution_id = ? AND r.name = 'Metabase' AND g.granted_how = 'by_hand' "
+                                   "AND g.note = 'done by hand: added in the Metabase UI' AND g.revoked_at IS NULL",
+                             "t", f->npu_a),
+                     1);
 
     /* skip: a failing step of another run, with its reason */
     char id[HY_UUID_LEN];
@@ -248,6 +261,21 @@ static void skip_and_done_by_hand(void **state)
                         id);
     assert_string_equal(note, "skipped|partner has no Metabase");
     free(note);
+    /* a skipped step grants nothing: Studio, Teams and Slack, no Metabase */
+    assert_int_equal(t_count(f->e, "SELECT count(*) FROM access_grants g JOIN resources r ON r.id = g.resource_id "
+                                   "WHERE g.execution_id = ? AND r.name = 'Metabase'",
+                             "t", id),
+                     0);
+    assert_int_equal(t_count(f->e, "SELECT count(*) FROM access_grants WHERE execution_id = ?", "t", id), 3);
+    hy_user who;
+    char *uid = t_text(f->e, "SELECT user_id FROM workflow_executions WHERE id = ?", id);
+    assert_int_equal(ops_user_show(f->e->c, &f->admin, uid, &who, &err), 0);
+    assert_int_equal(who.grants.count, 3);
+    assert_int_equal(who.access.n, 3);
+    assert_false(hy_strlist_has(&who.access, "Metabase"));
+    assert_true(hy_strlist_has(&who.access, "Slack"));
+    hy_user_free(&who);
+    free(uid);
     assert_int_equal(audits(f, "exec.skip", id), 1);
     /* a future step can be skipped ahead; a done one cannot */
     char id2[HY_UUID_LEN];
@@ -298,7 +326,7 @@ static void rerun_and_cancel(void **state)
     char *mb2 = t_text(f->e, "SELECT metabase_user_id FROM users WHERE id = ?", user);
     assert_string_equal(mb, mb2);
     assert_int_equal(t_count(f->e, "SELECT count(*) FROM user_studio_companies WHERE user_id = ?", "t", user), 1);
-    assert_int_equal(t_count(f->e, "SELECT count(*) FROM access_grants WHERE user_id = ?", "t", user), 6);
+    assert_int_equal(t_count(f->e, "SELECT count(*) FROM access_grants WHERE user_id = ?", "t", user), 4);
     assert_int_equal(t_count(f->e, "SELECT count(*) FROM workflow_step_executions WHERE execution_id = ? AND "
                                    "step_order = 4 AND json_extract(output, '$.metabase_user_existed') = 1",
                              "t", f->npu_a),

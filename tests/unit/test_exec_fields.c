@@ -203,12 +203,29 @@ static void user_details_errors(void **state)
     assert_field(&err, "lastname", "required");
     assert_field(&err, "email", "valid email");
     assert_field(&err, "languages", "'english' is not an ISO 639-1");
-    assert_field(&err, "studio_companies", "'st-nope' is not a Studio company of this organisation");
+    assert_field(&err, "studio_companies", "'st-nope' is not one of the Studio companies of this organisation");
     /* a user of another organisation */
     assert_int_equal(t_submit(f->e, &f->admin, id, "input_user_details", &err, "firstname=T", "lastname=K",
                               "email=TAKEN@other.example", NULL),
                      HY_ERR_INVALID);
     assert_field(&err, "email", "another organisation");
+    /* A partner admin is not told where an address is used (issue 10,
+     * item 7): the same refusal for another organisation's user and for an
+     * administrator's address. */
+    char pa[HY_UUID_LEN];
+    hy_principal pap;
+    t_user(f->e, "pa@acme.example", "partner_admin", f->org, "partner-pass-1", pa);
+    t_login(f->e, "pa@acme.example", &pap);
+    users++;
+    static const char *const taken[] = {"email=TAKEN@other.example", "email=admin@hyopps.local"};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(t_submit(f->e, &pap, id, "input_user_details", &err, "firstname=T", "lastname=K", taken[i],
+                                  NULL),
+                         HY_ERR_INVALID);
+        const char *m = hy_field_msg(&err, "email");
+        assert_non_null(m);
+        assert_string_equal(m, "cannot be used for a user of this organisation; ask a HyOpps administrator");
+    }
     /* list limits */
     hy_buf many = {0};
     hy_buf_put(&many, "skills=");
@@ -241,6 +258,71 @@ static void user_details_errors(void **state)
     assert_int_equal(t_count(f->e, "SELECT count(*) FROM user_studio_access WHERE user_id = ?", "t", mine), 0);
 }
 
+static int from_json(const char *text, size_t len, hy_err *err)
+{
+    cJSON *in = (cJSON *)1;
+    hy_err_clear(err);
+    int rc = ops_exec_input_from_json(text, len, &in, err);
+    if (rc) assert_null(in);
+    cJSON_Delete(in);
+    return rc;
+}
+#define FROM_JSON(lit, err) from_json(lit, sizeof lit - 1, err)
+
+/* JSON input (exec input --json-file; issue 10, item 7): cJSON would cut a
+ * string at \u0000 and keep the first of two equal keys; both are refused
+ * with a field error, and nothing is stored. */
+static void json_input_refuses_nul_and_duplicate_keys(void **state)
+{
+    fx *f = *state;
+    hy_err err;
+    assert_int_equal(FROM_JSON("{\"firstname\": \"F\\u0000X\", \"lastname\": \"L\"}", &err), HY_ERR_INVALID);
+    assert_field(&err, "firstname", "NUL character (\\u0000)");
+    assert_null(hy_field_msg(&err, "lastname"));
+    /* a raw NUL byte, in the second field */
+    assert_int_equal(FROM_JSON("{\"lastname\": \"L\", \"firstname\": \"F\0X\"}", &err), HY_ERR_INVALID);
+    assert_field(&err, "firstname", "NUL character");
+    assert_null(hy_field_msg(&err, "lastname"));
+    /* in a key: named as cJSON would have cut it */
+    assert_int_equal(FROM_JSON("{\"email\\u0000x\": \"a@acme.example\"}", &err), HY_ERR_INVALID);
+    assert_field(&err, "email", "NUL character");
+    /* in a list */
+    assert_int_equal(FROM_JSON("{\"skills\": [\"a\", \"b\\u0000c\"], \"roles\": [\"r\"]}", &err), HY_ERR_INVALID);
+    assert_field(&err, "skills", "NUL character");
+    assert_null(hy_field_msg(&err, "roles"));
+    /* an escaped backslash before "u0000" is text */
+    assert_int_equal(FROM_JSON("{\"skills\": \"C:\\\\u0000\"}", &err), 0);
+    /* a key given twice, reported once */
+    assert_int_equal(FROM_JSON("{\"email\": \"a@acme.example\", \"firstname\": \"F\", \"email\": \"b@acme.example\", "
+                               "\"email\": \"c@acme.example\"}", &err),
+                     HY_ERR_INVALID);
+    assert_field(&err, "email", "is given twice");
+    assert_int_equal(err.nfield, 1);
+    /* not one object */
+    assert_int_equal(FROM_JSON("[1, 2]", &err), HY_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "must hold one JSON object"));
+    assert_int_equal(FROM_JSON("{\"a\": \"b\"} {\"c\": \"d\"}", &err), HY_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "nothing after it"));
+    assert_int_equal(FROM_JSON(" {\"a\": \"b\"}\n", &err), 0);
+
+    /* ops_exec_submit refuses an object with a key twice, whoever built it */
+    char id[HY_UUID_LEN];
+    t_start_user(f->e, &f->admin, f->org, id);
+    cJSON *in = cJSON_CreateObject();
+    cJSON_AddStringToObject(in, "firstname", "Ann");
+    cJSON_AddStringToObject(in, "lastname", "Lee");
+    cJSON_AddStringToObject(in, "email", "ann@acme.example");
+    cJSON_AddStringToObject(in, "email", "ann@globex.example");
+    hy_err_clear(&err);
+    assert_int_equal(ops_exec_submit(f->e->c, &f->admin, id, "input_user_details", in, &err), HY_ERR_INVALID);
+    assert_field(&err, "email", "is given twice");
+    cJSON_Delete(in);
+    char *st = t_step_status(f->e, id, 2);
+    assert_string_equal(st, "awaiting_input");
+    free(st);
+    assert_int_equal(t_count(f->e, "SELECT count(*) FROM users WHERE email LIKE 'ann@%'", ""), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +330,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(infrabot_and_lms_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(select_organization_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(user_details_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(json_input_refuses_nul_and_duplicate_keys, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -203,14 +203,17 @@ static void other_writers_keep_search_and_counts_right(void **state)
     list(f, &f->admin, (hy_exec_query){.search = "renamed@"}, &pg);
     assert_int_equal(pg.total, 1);
     hy_exec_page_free(&pg);
-    db_exec(f->e->c->db, &err, "UPDATE workflow_executions SET user_id = NULL WHERE user_id = ?", "t", uid);
+    db_begin(f->e->c->db, &err);
+    assert_int_equal(engine_detach_user(f->e->c, uid, &err), 0);
+    db_commit(f->e->c->db, &err);
     list(f, &f->admin, (hy_exec_query){.search = "renamed@"}, &pg);
     assert_int_equal(pg.total, 0);
     hy_exec_page_free(&pg);
     free(uid);
-    /* an organisation deleted (ops_org_delete detaches its executions) */
-    db_exec(f->e->c->db, &err, "UPDATE workflow_executions SET organization_id = NULL WHERE organization_id = ?", "t",
-            f->globex);
+    /* an organisation deleted (ops_org_delete has the engine detach its executions) */
+    db_begin(f->e->c->db, &err);
+    assert_int_equal(engine_detach_org(f->e->c, f->globex, &err), 0);
+    db_commit(f->e->c->db, &err);
     t_assert_counts_consistent(f->e);
     list(f, &f->admin, (hy_exec_query){.search = "globex"}, &pg);
     assert_int_equal(pg.total, 9); /* only its users' emails still say globex */

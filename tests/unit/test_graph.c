@@ -9,51 +9,9 @@
 #include "integrations/graph.h"
 #include "util.h"
 
-#define SECRET "graph-secret"
-
-static t_fake *gr;
-
-static int setup(void **s)
-{
-    (void)s;
-    gr = t_fake_start("graph", NULL);
-    return 0;
-}
-
-static int teardown(void **s)
-{
-    (void)s;
-    t_fake_stop(gr);
-    return 0;
-}
+#define gr (t_suite.fake)
 
 typedef t_client ctx;
-
-static int open_ctx(void **s)
-{
-    t_fake_reset(gr);
-    ctx *c = xcalloc(1, sizeof *c);
-    hy_config *cfg = t_integ_config(3000);
-    t_config_graph(cfg, gr->url, SECRET);
-    t_client_open(c, cfg);
-    *s = c;
-    return 0;
-}
-
-static int close_ctx(void **s)
-{
-    t_client_close(*s);
-    free(*s);
-    return 0;
-}
-
-static int state_int(const char *key)
-{
-    cJSON *st = t_fake_state(gr);
-    int n = cJSON_GetObjectItem(st, key)->valueint;
-    cJSON_Delete(st);
-    return n;
-}
 
 static int team_members(void)
 {
@@ -96,7 +54,7 @@ static void user_invited_and_added_once(void **s)
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(st, "users")), 1);
     cJSON_Delete(st);
     /* One token for the whole run. */
-    assert_int_equal(state_int("tokens_issued"), 1);
+    assert_int_equal(t_fake_state_int(gr, "tokens_issued"), 1);
 }
 
 static void reinvite_refused_falls_back_to_lookup(void **s)
@@ -164,12 +122,12 @@ static void token_cached_until_a_minute_before_expiry(void **s)
     ctx *c = *s;
     graph_channel_result r;
     for (int i = 0; i < 3; i++) assert_int_equal(graph_ensure_channel(c->in, "Acme", &r, &c->err), 0);
-    assert_int_equal(state_int("tokens_issued"), 1);
+    assert_int_equal(t_fake_state_int(gr, "tokens_issued"), 1);
     /* A token that lives 60 s is never reused (cached until a minute before). */
     cJSON_Delete(t_fake_post(gr, "/_fake/config", "{\"token_expires_in\":60}"));
     integ_drop_token(c->in);
     for (int i = 0; i < 3; i++) assert_int_equal(graph_ensure_channel(c->in, "Acme", &r, &c->err), 0);
-    assert_int_equal(state_int("tokens_issued"), 4);
+    assert_int_equal(t_fake_state_int(gr, "tokens_issued"), 4);
 }
 
 static void revoked_token_is_renewed_once(void **s)
@@ -179,7 +137,7 @@ static void revoked_token_is_renewed_once(void **s)
     assert_int_equal(graph_ensure_channel(c->in, "Acme", &r, &c->err), 0);
     cJSON_Delete(t_fake_post(gr, "/_fake/expire_tokens", "{}"));
     assert_int_equal(graph_ensure_channel(c->in, "Acme", &r, &c->err), 0);
-    assert_int_equal(state_int("tokens_issued"), 2);
+    assert_int_equal(t_fake_state_int(gr, "tokens_issued"), 2);
     assert_int_equal(channels_named("Acme"), 1);
 }
 
@@ -230,11 +188,11 @@ static void check_gets_a_fresh_token(void **s)
     ctx *c = *s;
     assert_int_equal(graph_check(c->in, &c->err), 0);
     assert_int_equal(graph_check(c->in, &c->err), 0);
-    assert_int_equal(state_int("tokens_issued"), 2);
-    assert_int_equal(state_int("total_requests"), 2);
+    assert_int_equal(t_fake_state_int(gr, "tokens_issued"), 2);
+    assert_int_equal(t_fake_state_int(gr, "total_requests"), 2);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, open_ctx, close_ctx)
+#define T(f) T_CLIENT_TEST(f)
 
 int main(void)
 {
@@ -251,5 +209,6 @@ int main(void)
         T(wrong_team_says_which_setting),
         T(check_gets_a_fresh_token),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    t_suite.name = "graph";
+    return cmocka_run_group_tests(tests, t_suite_start, t_suite_stop);
 }

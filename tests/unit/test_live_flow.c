@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "integrations/integrations.h"
+#include "list_lock.h"
 #include "testlib_live.h"
 #include "util.h"
 
@@ -603,6 +604,43 @@ static void transient_faults_are_retried_then_succeed(void **s)
     fx_free(f);
 }
 
+/* Another runner holds the Slack group's list lease: the step waits for it
+ * (bounded: [http] timeout_ms + 5 s), then gives the step back as a
+ * transient failure retried when that lease runs out; Slack saw no write. */
+static void a_step_waits_for_the_groups_lease_then_is_retried(void **s)
+{
+    (void)s;
+    fx *f = fx_new(1000);
+    partner(f, "Held Co", "hd");
+    t_live_slack_user(L, "hal@held.test");
+    char *gid = t_text(f->e, "SELECT external_id FROM system_groups WHERE organization_id = ? AND tool = 'slack'", f->org);
+    char *key = xasprintf("slack:usergroup:%s", gid);
+    hy_db *other;
+    hy_err err;
+    char path[300];
+    snprintf(path, sizeof path, "%s/hyopps.db", f->e->dir);
+    assert_int_equal(db_open(path, &other, &err), 0);
+    assert_int_equal(list_lock_acquire(other, key, "another-runner", 60000, 0, NULL, &err), 0);
+    int writes = t_fake_count(L->slack, "POST /api/usergroups.users.update");
+    int64_t t0 = hy_mono_ms();
+    char id[HY_UUID_LEN];
+    user_exec(f, "Hal", "Held", "hal@held.test", id);
+    int64_t took = hy_mono_ms() - t0;
+    if (took < 6000 || took > 20000) fail_msg("the step waited %lld ms for the lease (bound: 6 s)", (long long)took);
+    assert_int_equal(t_fake_count(L->slack, "POST /api/usergroups.users.update"), writes);
+    list_lock_release(other, key, "another-runner");
+    db_close(other);
+    char *says = xasprintf("another runner (another-runner) is changing %s", key);
+    retried_then_succeeds(f, id, 6, says, 50000); /* when the holder's lease would have run out */
+    free(says);
+    expect_exec(f, id, "completed");
+    assert_int_equal(t_fake_count(L->slack, "POST /api/usergroups.users.update"), writes + 1);
+    assert_int_equal(t_count(f->e, "SELECT count(*) FROM list_locks", ""), 0);
+    free(key);
+    free(gid);
+    fx_free(f);
+}
+
 /* Fails at once: one attempt, no retry scheduled, the execution failed. */
 static void failed_at_once(fx *f, const char *id, int order, const char *says)
 {
@@ -758,6 +796,7 @@ int main(void)
         cmocka_unit_test(new_partner_user_live_end_to_end),
         cmocka_unit_test(every_step_twice_one_effect),
         cmocka_unit_test(transient_faults_are_retried_then_succeed),
+        cmocka_unit_test(a_step_waits_for_the_groups_lease_then_is_retried),
         cmocka_unit_test(permanent_faults_fail_at_once),
         cmocka_unit_test(lost_answer_after_the_data_asks_a_person),
         cmocka_unit_test(recovery_after_a_recorded_send_does_not_resend),

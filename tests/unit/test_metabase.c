@@ -11,43 +11,9 @@
 #include "integrations/metabase.h"
 #include "util.h"
 
-#define KEY "mb-test-key"
-
-static t_fake *mb;
-
-static int setup(void **s)
-{
-    (void)s;
-    mb = t_fake_start("metabase", NULL);
-    return 0;
-}
-
-static int teardown(void **s)
-{
-    (void)s;
-    t_fake_stop(mb);
-    return 0;
-}
+#define mb (t_suite.fake)
 
 typedef t_client ctx;
-
-static int open_ctx(void **s)
-{
-    t_fake_reset(mb);
-    ctx *c = xcalloc(1, sizeof *c);
-    hy_config *cfg = t_integ_config(3000);
-    t_config_metabase(cfg, mb->url, KEY);
-    t_client_open(c, cfg);
-    *s = c;
-    return 0;
-}
-
-static int close_ctx(void **s)
-{
-    t_client_close(*s);
-    free(*s);
-    return 0;
-}
 
 /* Counts items of a state list whose key equals a string or number. */
 static int count_where(const char *list, const char *key, const char *sval, double nval)
@@ -65,13 +31,7 @@ static int count_where(const char *list, const char *key, const char *sval, doub
     return n;
 }
 
-static long seed_one(const char *what, const char *json)
-{
-    cJSON *r = t_fake_post(mb, "/_fake/seed", json);
-    long id = (long)cJSON_GetArrayItem(cJSON_GetObjectItem(r, what), 0)->valuedouble;
-    cJSON_Delete(r);
-    return id;
-}
+static long seed_one(const char *what, const char *json) { return t_fake_seed_id(mb, what, json); }
 
 static void group_is_found_or_created_once(void **s)
 {
@@ -337,22 +297,6 @@ static void collection_without_template_at_root(void **s)
     assert_int_equal(count_where("collections", "name", "Globex", 0), 1);
 }
 
-static const cJSON *graph_entry(cJSON *st, long gid, long db)
-{
-    char g[32], d[32];
-    snprintf(g, sizeof g, "%ld", gid);
-    snprintf(d, sizeof d, "%ld", db);
-    return cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(st, "graph"), "groups"), g), d);
-}
-
-static int graph_writes(void)
-{
-    cJSON *st = t_fake_state(mb);
-    int n = cJSON_GetObjectItem(st, "graph_writes")->valueint;
-    cJSON_Delete(st);
-    return n;
-}
-
 static void db_access_granted_once_in_both_graph_shapes(void **s)
 {
     ctx *c = *s;
@@ -371,10 +315,10 @@ static void db_access_granted_once_in_both_graph_shapes(void **s)
         assert_int_equal(mb_grant_db_access(c->in, gid, &r, &c->err), 0);
         assert_int_equal(r.granted, 0);
         assert_int_equal(r.already, 2);
-        assert_int_equal(graph_writes(), 1);
+        assert_int_equal(t_fake_state_int(mb, "graph_writes"), 1);
 
         cJSON *st = t_fake_state(mb);
-        const cJSON *e1 = graph_entry(st, gid, 1), *e2 = graph_entry(st, gid, 2), *e3 = graph_entry(st, gid, 3);
+        const cJSON *e1 = t_mb_graph_entry(st, gid, 1), *e2 = t_mb_graph_entry(st, gid, 2), *e3 = t_mb_graph_entry(st, gid, 3);
         assert_non_null(e1);
         assert_null(e2); /* not configured: untouched */
         assert_non_null(e3);
@@ -387,7 +331,7 @@ static void db_access_granted_once_in_both_graph_shapes(void **s)
             assert_string_equal(cJSON_GetObjectItem(data, "native")->valuestring, "none");
         }
         /* Other groups keep what they had. */
-        const cJSON *admins = graph_entry(st, 2, 1);
+        const cJSON *admins = t_mb_graph_entry(st, 2, 1);
         if (shape == 0)
             assert_string_equal(cJSON_GetObjectItem(admins, "create-queries")->valuestring, "query-builder-and-native");
         else
@@ -409,7 +353,7 @@ static void graph_conflict_is_reread_and_reapplied_once(void **s)
     assert_int_equal(r.granted, 1);
     assert_int_equal(t_fake_count(mb, "PUT /api/permissions/graph"), 2);
     assert_int_equal(t_fake_count(mb, "GET /api/permissions/graph"), 2);
-    assert_int_equal(graph_writes(), 1);
+    assert_int_equal(t_fake_state_int(mb, "graph_writes"), 1);
     assert_int_equal(r.revision, 3);
 
     /* Twice in a row: a transient error, nothing written. */
@@ -418,11 +362,11 @@ static void graph_conflict_is_reread_and_reapplied_once(void **s)
     t_fake_fault(mb, "{\"method\":\"PUT\",\"path\":\"^/api/permissions/graph\",\"kind\":\"bump_revision\",\"count\":2}");
     assert_int_equal(mb_grant_db_access(c->in, gid, &r, &c->err), HY_ERR_TRANSIENT);
     assert_non_null(strstr(c->err.msg, "409"));
-    assert_int_equal(graph_writes(), 0);
+    assert_int_equal(t_fake_state_int(mb, "graph_writes"), 0);
     assert_int_equal(t_fake_count(mb, "PUT /api/permissions/graph"), 2);
     /* The engine's retry then succeeds. */
     assert_int_equal(mb_grant_db_access(c->in, gid, &r, &c->err), 0);
-    assert_int_equal(graph_writes(), 1);
+    assert_int_equal(t_fake_state_int(mb, "graph_writes"), 1);
 }
 
 static void no_database_ids_is_a_config_error(void **s)
@@ -492,7 +436,7 @@ static void not_configured_is_a_config_error(void **s)
     config_free(cfg);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, open_ctx, close_ctx)
+#define T(f) T_CLIENT_TEST(f)
 
 int main(void)
 {
@@ -517,5 +461,6 @@ int main(void)
         T(check_reports_the_key_user),
         cmocka_unit_test(not_configured_is_a_config_error),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    t_suite.name = "metabase";
+    return cmocka_run_group_tests(tests, t_suite_start, t_suite_stop);
 }

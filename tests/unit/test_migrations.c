@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "ops.h"
 #include "util.h"
 #include "workflows.h"
 
@@ -41,9 +42,11 @@ static void fresh_database_is_migrated_and_seeded(void **s)
     assert_int_equal(t_count(e, "SELECT count(*) FROM resources", ""), 6);
     assert_int_equal(t_count(e, "SELECT count(*) FROM resources WHERE name = 'LMS' AND type = 'learning' AND has_api = 0", ""), 1);
     assert_int_equal(t_count(e, "SELECT count(*) FROM resources WHERE name = 'Metabase' AND type = 'insights' AND has_api = 1", ""), 1);
-    assert_int_equal(t_count(e, "SELECT count(*) FROM workflow_definitions", ""), 2);
-    for (int w = 0; w < hy_workflow_count; w++) {
-        const hy_workflow_def *wf = hy_workflows[w];
+    int nwf = 0;
+    while (workflow_at(nwf)) nwf++;
+    assert_int_equal(t_count(e, "SELECT count(*) FROM workflow_definitions", ""), nwf);
+    const hy_workflow_def *wf;
+    for (int w = 0; (wf = workflow_at(w)); w++) {
         assert_int_equal(t_count(e, "SELECT count(*) FROM workflow_step_definitions s JOIN workflow_definitions d "
                                     "ON d.id = s.workflow_definition_id WHERE d.name = ?", "t", wf->name),
                          wf->nsteps);
@@ -137,9 +140,20 @@ static void legacy_database_upgrades_in_place(void **s)
     assert_int_equal(db_schema_version(e->c->db), db_latest_version());
     for (int i = 0; i < NTABLES; i++) {
         int64_t after = count_rows(e->c->db, ORIGINAL_TABLES[i]);
+        /* access_grants gains what completed steps granted (migration 006) */
+        if (strcmp(ORIGINAL_TABLES[i], "access_grants") == 0) continue;
         if (after != before[i]) fail_msg("table %s: %lld rows before, %lld after", ORIGINAL_TABLES[i],
                                          (long long)before[i], (long long)after);
     }
+    /* The failed new_partner_user got as far as its Studio step: that one
+     * grant is inferred from the step, with the step that granted it. */
+    assert_int_equal(t_count(e, "SELECT count(*) FROM access_grants", ""), before[12] + 1);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM access_grants g JOIN resources r ON r.id = g.resource_id "
+                                "JOIN workflow_step_executions s ON s.id = g.step_execution_id "
+                                "WHERE r.name = 'Studio' AND g.granted_how = 'inferred' AND s.step_order = 3 "
+                                "AND g.execution_id = '257b9194-b885-46b3-9445-76f656b147fc' AND g.revoked_at IS NULL",
+                             ""),
+                     1);
     /* The original's ids and content are kept. */
     assert_int_equal(t_count(e, "SELECT count(*) FROM workflow_definitions WHERE id = '1543328a-2d72-40ca-9c76-7c02cfc38dba' "
                                 "AND name = 'new_partner'", ""), 1);
@@ -153,8 +167,16 @@ static void legacy_database_upgrades_in_place(void **s)
                                 "AND input_by = '57083742-2354-4cf5-b1f2-3baf6bf5a4ab'", ""), 1);
     assert_int_equal(t_count(e, "SELECT count(*) FROM organizations WHERE name = 'Globex \xc3\x9cn\xc3\xaf" "code GmbH'", ""), 1);
     assert_int_equal(t_count(e, "SELECT count(*) FROM system_groups WHERE tool = 'metabase' AND external_id = '7'", ""), 1);
+    /* The ids the original's stubs made up are kept and marked as placeholders; a real one is not. */
+    assert_int_equal(t_count(e, "SELECT count(*) FROM system_groups WHERE placeholder = 1 AND "
+                                "((tool = 'teams' AND external_id = 'teams-ch-09wzee2') OR "
+                                "(tool = 'slack' AND external_id = 'slack-grp-hq7j8ek'))", ""), 2);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM system_groups WHERE tool = 'metabase' AND placeholder = 0", ""), 1);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM organization_integrations WHERE "
+                                "metabase_collection_id = 'mb-col-dh8oi5p' AND metabase_collection_placeholder = 1", ""), 1);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM organization_integrations WHERE metabase_collection_placeholder = 1", ""), 1);
     assert_int_equal(t_count(e, "PRAGMA foreign_key_check", ""), -1); /* no rows: no broken reference */
-    /* The search text names the person too (006), for every execution with a user. */
+    /* The search text names the person too (015), for every execution with a user. */
     int64_t with_user = t_count(e, "SELECT count(*) FROM workflow_executions WHERE user_id IS NOT NULL", "");
     assert_true(with_user > 0);
     assert_int_equal(t_count(e, "SELECT count(*) FROM workflow_executions x JOIN users u ON u.id = x.user_id "
@@ -216,30 +238,26 @@ static void status_checks_hold(hy_db *db, const char *label)
     assert_int_equal(db_exec_script(db, "ROLLBACK TO t; RELEASE t;", &err), 0);
 }
 
-/* 005 rewrote both status CHECKs as OR chains (no `IN` list left) on a new
- * database and on the original's, and they still refuse what they refused,
- * for the migrating connection and for a new one. */
-static void status_checks_are_or_chains(void **s)
+/* A check on a new database and on the original's, each through the
+ * connection that migrated it and through a new one (which reads the
+ * edited schema); then the file's integrity. first(e): what to assert
+ * before, on each environment. */
+static void on_new_and_original(void (*first)(t_env *e), void (*hold)(hy_db *db, const char *label))
 {
-    (void)s;
     t_env *fresh = t_env_new();
     t_env *legacy = t_env_from_file(t_fixture("legacy-hyopps.db"));
     t_env *envs[] = {fresh, legacy};
     for (int i = 0; i < 2; i++) {
         t_env *e = envs[i];
-        assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%status IN (%'", ""), 0);
-        assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
-                                    "('workflow_executions', 'workflow_step_executions') AND sql LIKE "
-                                    "'%OR status = ''cancelled'')%'", ""), 2);
-        assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE name = 'hy_schema_bump'", ""), 0);
-        status_checks_hold(e->c->db, i ? "legacy, migrating connection" : "fresh, migrating connection");
+        first(e);
+        hold(e->c->db, i ? "legacy, migrating connection" : "fresh, migrating connection");
         char path[512];
         snprintf(path, sizeof path, "%s/hyopps.db", e->dir);
         hy_db *db = NULL;
         hy_err err;
         hy_err_clear(&err);
         assert_int_equal(db_open_raw(path, &db, &err), 0);
-        status_checks_hold(db, i ? "legacy, new connection" : "fresh, new connection");
+        hold(db, i ? "legacy, new connection" : "fresh, new connection");
         char *check = NULL;
         assert_int_equal(db_get_text(db, &err, &check, "PRAGMA integrity_check", ""), 0);
         assert_string_equal(check, "ok");
@@ -248,6 +266,82 @@ static void status_checks_are_or_chains(void **s)
     }
     t_env_free(fresh);
     t_env_free(legacy);
+}
+
+static void status_checks_rewritten(t_env *e)
+{
+    assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%status IN (%'", ""), 0);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+                                "('workflow_executions', 'workflow_step_executions') AND sql LIKE "
+                                "'%OR status = ''cancelled'')%'", ""), 2);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE name = 'hy_schema_bump'", ""), 0);
+}
+
+/* 005 rewrote both status CHECKs as OR chains (no `IN` list left) on a new
+ * database and on the original's, and they still refuse what they refused,
+ * for the migrating connection and for a new one. */
+static void status_checks_are_or_chains(void **s)
+{
+    (void)s;
+    on_new_and_original(status_checks_rewritten, status_checks_hold);
+}
+
+/* users.app_role takes 'support' and still refuses anything else. */
+static void role_check_holds(hy_db *db, const char *label)
+{
+    hy_err err;
+    hy_err_clear(&err);
+    if (db_exec_script(db, "SAVEPOINT r; INSERT INTO users(id, firstname, lastname, email, app_role, password_hash) "
+                           "VALUES('chk-support', 'S', 'Upport', 'chk-support@hyopps.local', 'support', '!');",
+                       &err) != 0)
+        fail_msg("%s: 'support' refused: %s", label, err.msg);
+    const char *bad[] = {"UPDATE users SET app_role = 'root' WHERE id = 'chk-support'",
+                         "UPDATE users SET app_role = 'Support' WHERE id = 'chk-support'",
+                         "UPDATE users SET app_role = NULL WHERE id = 'chk-support'"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        hy_err_clear(&err);
+        if (db_exec_script(db, bad[i], &err) == 0) fail_msg("%s: accepted: %s", label, bad[i]);
+        if (!strstr(err.msg, "constraint failed")) fail_msg("%s: %s: %s", label, bad[i], err.msg);
+    }
+    hy_err_clear(&err);
+    assert_int_equal(db_exec_script(db, "ROLLBACK TO r; RELEASE r;", &err), 0);
+}
+
+static void role_check_rewritten(t_env *e)
+{
+    assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE name = 'users' AND sql LIKE "
+                                "'%app_role IN (%'", ""), 0);
+    /* the original's users are untouched */
+    assert_int_equal(t_count(e, "SELECT count(*) FROM users WHERE app_role NOT IN ('admin', 'partner_admin')", ""),
+                     0);
+}
+
+/* 006: the support role on a new database and on the original's (whose
+ * users table the original app created), through the migrating connection
+ * and a new one; then through ops: an admin makes someone support, who
+ * logs in as support. */
+static void support_role_is_accepted(void **s)
+{
+    (void)s;
+    on_new_and_original(role_check_rewritten, role_check_holds);
+    t_env *fresh = t_env_new();
+    hy_principal admin, sup;
+    t_admin(fresh, &admin);
+    char id[HY_UUID_LEN];
+    t_user(fresh, "sam@hyopps.local", "user", NULL, "support-pass-1", id);
+    hy_user_update up = {.role = "support"};
+    hy_err err;
+    hy_err_clear(&err);
+    assert_int_equal(ops_user_update(fresh->c, &admin, "sam@hyopps.local", &up, &err), 0);
+    char *token = NULL;
+    assert_int_equal(auth_login(fresh->c, "sam@hyopps.local", "support-pass-1", &sup, &token, &err), 0);
+    free(token);
+    assert_int_equal(sup.role, HY_ROLE_SUPPORT);
+    assert_string_equal(hy_role_name(sup.role), "support");
+    up.role = "supporter";
+    assert_int_equal(ops_user_update(fresh->c, &admin, "sam@hyopps.local", &up, &err), HY_ERR_INVALID);
+    assert_non_null(strstr(hy_field_msg(&err, "role"), "admin, support, partner_admin or user"));
+    t_env_free(fresh);
 }
 
 static void newer_schema_is_refused(void **s)
@@ -275,6 +369,7 @@ int main(void)
         cmocka_unit_test(every_connection_has_the_pragmas),
         cmocka_unit_test(legacy_database_upgrades_in_place),
         cmocka_unit_test(status_checks_are_or_chains),
+        cmocka_unit_test(support_role_is_accepted),
         cmocka_unit_test(newer_schema_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

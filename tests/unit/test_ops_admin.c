@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fakes.h"
+#include "testlib_exec.h"
 #include "ops.h"
 #include "util.h"
 
@@ -40,13 +41,30 @@ static int64_t audit_rows(world *w, const char *action)
     return t_count(w->e, "SELECT count(*) FROM audit_log WHERE action = ?", "t", action);
 }
 
+/* The simulated Metabase's memberships, "<user>:<group>" in order, or NULL. */
 static char *setting(world *w)
 {
-    char *v = NULL;
+    char *v = t_text(w->e, "SELECT group_concat(account_id || ':' || group_id, ',') FROM (SELECT account_id, group_id "
+                        "FROM sim_members WHERE system = 'metabase' ORDER BY CAST(account_id AS INTEGER), "
+                        "CAST(group_id AS INTEGER))",
+                  NULL);
+    if (strcmp(v, "(null)") != 0) return v;
+    free(v);
+    return NULL;
+}
+
+/* The user's stored Metabase id, or 0. */
+static long stored_mb(t_env *e, const char *user)
+{
+    int64_t v = 0;
+    bool found = false;
     hy_err err;
     hy_err_clear(&err);
-    assert_int_equal(db_setting_get(w->e->c->db, HY_MB_SIMULATED_KEY, &v, &err), 0);
-    return v;
+    assert_int_equal(db_get_int(e->c->db, &err, &v, &found,
+                                "SELECT metabase_user_id FROM users WHERE id = ? AND metabase_user_id IS NOT NULL", "t",
+                                user),
+                     0);
+    return found ? (long)v : 0;
 }
 
 static bool has_group(const mb_group_list *l, long id, const char *name)
@@ -72,9 +90,9 @@ static void metabase_ops_are_admin_only(void **s)
         bool changed = true;
         assert_int_equal(ops_metabase_user(w.e->c, who[i], w.jane, &v, &err), HY_ERR_FORBIDDEN);
         assert_int_equal(ops_metabase_addable(w.e->c, who[i], w.jane, &l, &err), HY_ERR_FORBIDDEN);
-        assert_int_equal(ops_metabase_add(w.e->c, who[i], w.jane, 7, &changed, &err), HY_ERR_FORBIDDEN);
+        assert_int_equal(ops_metabase_add(w.e->c, who[i], w.jane, 7, &changed, NULL, &err), HY_ERR_FORBIDDEN);
         assert_false(changed);
-        assert_int_equal(ops_metabase_remove(w.e->c, who[i], w.jane, 7, &changed, &err), HY_ERR_FORBIDDEN);
+        assert_int_equal(ops_metabase_remove(w.e->c, who[i], w.jane, 7, &changed, NULL, &err), HY_ERR_FORBIDDEN);
     }
     assert_int_equal(t_count(w.e, "SELECT count(*) FROM audit_log WHERE action LIKE 'metabase.%'", ""), 0);
     char *v = setting(&w);
@@ -83,7 +101,7 @@ static void metabase_ops_are_admin_only(void **s)
     assert_int_equal(db_exec(w.e->c->db, &err, "UPDATE sessions SET revoked_at = 'x' WHERE jti = ?", "t", w.admin.jti),
                      0);
     bool changed;
-    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, w.jane, 7, &changed, &err), HY_ERR_AUTH);
+    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, w.jane, 7, &changed, NULL, &err), HY_ERR_AUTH);
     t_env_free(w.e);
 }
 
@@ -117,12 +135,12 @@ static void simulated_memberships_are_consistent_and_audited(void **s)
     mb_group_list_free(&l);
 
     bool changed = false;
-    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, w.jane, 7, &changed, &err), 0);
+    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, w.jane, 7, &changed, NULL, &err), 0);
     assert_true(changed);
-    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, w.jane, 7, &changed, &err), 0);
+    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, w.jane, 7, &changed, NULL, &err), 0);
     assert_false(changed); /* already a member */
     char *json = setting(&w);
-    assert_string_equal(json, "{\"42\":[7]}");
+    assert_string_equal(json, "42:7");
     free(json);
     assert_int_equal(ops_metabase_user(w.e->c, &w.admin, w.jane, &v, &err), 0);
     assert_int_equal(v.groups.n, 1);
@@ -134,30 +152,64 @@ static void simulated_memberships_are_consistent_and_audited(void **s)
     mb_group_list_free(&l);
 
     /* Groups 1 and 2 are Metabase's own; an unknown group is not found. */
-    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, w.jane, 1, &changed, &err), HY_ERR_INVALID);
+    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, w.jane, 1, &changed, NULL, &err), HY_ERR_INVALID);
     assert_non_null(hy_field_msg(&err, "group"));
-    assert_int_equal(ops_metabase_remove(w.e->c, &w.admin, w.jane, 2, &changed, &err), HY_ERR_INVALID);
-    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, w.jane, 99, &changed, &err), HY_ERR_NOT_FOUND);
+    assert_int_equal(ops_metabase_remove(w.e->c, &w.admin, w.jane, 2, &changed, NULL, &err), HY_ERR_INVALID);
+    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, w.jane, 99, &changed, NULL, &err), HY_ERR_NOT_FOUND);
     assert_non_null(strstr(err.msg, "99"));
-    /* A user without a Metabase id cannot be added. */
-    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, w.noid, 7, &changed, &err), HY_ERR_CONFLICT);
-    assert_non_null(strstr(err.msg, "no Metabase id"));
+    /* A user without a Metabase id: nothing to show or remove; adding makes
+     * a simulated account (as the simulated onboarding step does) and stores it. */
     assert_int_equal(ops_metabase_user(w.e->c, &w.admin, w.noid, &v, &err), 0);
     assert_false(v.has_metabase_id);
+    assert_false(v.found_by_email);
     assert_int_equal(v.groups.n, 0);
     hy_mb_user_free(&v);
-
-    assert_int_equal(ops_metabase_remove(w.e->c, &w.admin, w.jane, 7, &changed, &err), 0);
+    assert_int_equal(ops_metabase_addable(w.e->c, &w.admin, w.noid, &l, &err), 0);
+    assert_int_equal(l.n, 2);
+    mb_group_list_free(&l);
+    hy_mb_link link;
+    assert_int_equal(ops_metabase_remove(w.e->c, &w.admin, w.noid, 7, &changed, &link, &err), 0);
+    assert_false(changed);
+    assert_false(link.linked);
+    assert_int_equal(stored_mb(w.e, w.noid), 0);
+    /* a group that does not exist: nothing is stored either */
+    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, w.noid, 99, &changed, &link, &err), HY_ERR_NOT_FOUND);
+    assert_false(link.linked);
+    assert_int_equal(stored_mb(w.e, w.noid), 0);
+    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, w.noid, 9, &changed, &link, &err), 0);
     assert_true(changed);
-    assert_int_equal(ops_metabase_remove(w.e->c, &w.admin, w.jane, 7, &changed, &err), 0);
+    assert_true(link.linked);
+    assert_int_equal(link.how, MB_USER_CREATED);
+    assert_true(link.metabase_user_id >= 1000 && link.metabase_user_id != 42);
+    assert_int_equal(stored_mb(w.e, w.noid), link.metabase_user_id);
+    assert_int_equal(t_count(w.e, "SELECT count(*) FROM audit_log WHERE action = 'metabase.link_user' AND target_id = ? "
+                                 "AND details LIKE '%\"how\":\"created\"%\"simulated\":true%'", "t", w.noid), 1);
+    assert_int_equal(ops_metabase_user(w.e->c, &w.admin, w.noid, &v, &err), 0);
+    assert_true(v.has_metabase_id);
+    assert_int_equal(v.metabase_user_id, link.metabase_user_id);
+    assert_int_equal(v.groups.n, 1);
+    assert_true(has_group(&v.groups, 9, "ext-globex"));
+    hy_mb_user_free(&v);
+    /* stored now: the next add uses it */
+    long first = link.metabase_user_id;
+    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, w.noid, 7, &changed, &link, &err), 0);
+    assert_false(link.linked);
+    assert_int_equal(link.metabase_user_id, first);
+    assert_int_equal(ops_metabase_remove(w.e->c, &w.admin, w.noid, 7, &changed, NULL, &err), 0);
+
+    assert_int_equal(ops_metabase_remove(w.e->c, &w.admin, w.jane, 7, &changed, NULL, &err), 0);
+    assert_true(changed);
+    assert_int_equal(ops_metabase_remove(w.e->c, &w.admin, w.jane, 7, &changed, NULL, &err), 0);
     assert_false(changed);
     json = setting(&w);
-    assert_string_equal(json, "{\"42\":[]}");
+    char *want = xasprintf("%ld:9", first);
+    assert_string_equal(json, want);
+    free(want);
     free(json);
 
     /* Every call that reached Metabase (simulated) wrote its audit row, with who and what. */
-    assert_int_equal(audit_rows(&w, "metabase.add_membership"), 2);
-    assert_int_equal(audit_rows(&w, "metabase.remove_membership"), 2);
+    assert_int_equal(audit_rows(&w, "metabase.add_membership"), 4);
+    assert_int_equal(audit_rows(&w, "metabase.remove_membership"), 3);
     assert_int_equal(t_count(w.e, "SELECT count(*) FROM audit_log WHERE action = 'metabase.add_membership' AND "
                                  "target_id = ? AND actor_email = 'admin@hyopps.local' AND "
                                  "details LIKE '%\"group_id\":7%\"changed\":true%\"simulated\":true%'",
@@ -179,10 +231,10 @@ static void metabase_off_is_a_clear_error(void **s)
     assert_int_equal(ops_metabase_user(w.e->c, &w.admin, w.jane, &v, &err), HY_ERR_CONFIG);
     assert_string_equal(err.msg, "Metabase is not configured (set [metabase] url and api_key)");
     assert_int_equal(ops_metabase_addable(w.e->c, &w.admin, w.jane, &l, &err), HY_ERR_CONFIG);
-    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, w.jane, 7, &changed, &err), HY_ERR_CONFIG);
-    assert_int_equal(ops_metabase_remove(w.e->c, &w.admin, w.jane, 7, &changed, &err), HY_ERR_CONFIG);
+    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, w.jane, 7, &changed, NULL, &err), HY_ERR_CONFIG);
+    assert_int_equal(ops_metabase_remove(w.e->c, &w.admin, w.jane, 7, &changed, NULL, &err), HY_ERR_CONFIG);
     /* Authorization still comes first. */
-    assert_int_equal(ops_metabase_add(w.e->c, &w.pa, w.jane, 7, &changed, &err), HY_ERR_FORBIDDEN);
+    assert_int_equal(ops_metabase_add(w.e->c, &w.pa, w.jane, 7, &changed, NULL, &err), HY_ERR_FORBIDDEN);
     t_env_free(w.e);
 }
 
@@ -208,14 +260,21 @@ static bool fake_member(t_fake *f, long uid, long gid)
     return found;
 }
 
+/* The world, live against a fake Metabase (returned; stop it at the end). */
+static t_fake *build_live(world *w)
+{
+    t_fake *f = t_fake_start("metabase", NULL);
+    build(w);
+    t_config_metabase(w->e->app->cfg, f->url, "mb-test-key");
+    w->e->app->cfg->http.timeout_ms = 3000;
+    return f;
+}
+
 static void live_memberships_change_in_metabase(void **s)
 {
     (void)s;
-    t_fake *f = t_fake_start("metabase", NULL);
     world w;
-    build(&w);
-    t_config_metabase(w.e->app->cfg, f->url, "mb-test-key");
-    w.e->app->cfg->http.timeout_ms = 3000;
+    t_fake *f = build_live(&w);
     cJSON *seed = t_fake_post(f, "/_fake/seed",
                               "{\"users\":[{\"email\":\"jane@acme.example\"}],"
                               "\"groups\":[{\"name\":\"ext-acme-corp\"},{\"name\":\"ext-globex\"}]}");
@@ -241,7 +300,7 @@ static void live_memberships_change_in_metabase(void **s)
     mb_group_list_free(&l);
 
     bool changed = false;
-    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, w.jane, g1, &changed, &err), 0);
+    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, w.jane, g1, &changed, NULL, &err), 0);
     assert_true(changed);
     assert_true(fake_member(f, uid, g1));
     assert_int_equal(ops_metabase_user(w.e->c, &w.admin, w.jane, &v, &err), 0);
@@ -256,12 +315,12 @@ static void live_memberships_change_in_metabase(void **s)
     /* A failing Metabase: the error says so, nothing is recorded as done. */
     t_fake_fault(f, "{\"method\":\"POST\",\"path\":\"/api/permissions/membership\",\"kind\":\"status\",\"status\":403,"
                     "\"body\":\"You don't have permissions to do that.\",\"content_type\":\"text/plain\"}");
-    assert_int_not_equal(ops_metabase_add(w.e->c, &w.admin, w.jane, g2, &changed, &err), 0);
+    assert_int_not_equal(ops_metabase_add(w.e->c, &w.admin, w.jane, g2, &changed, NULL, &err), 0);
     assert_non_null(strstr(err.msg, "403"));
     assert_false(fake_member(f, uid, g2));
     assert_int_equal(audit_rows(&w, "metabase.add_membership"), 1);
 
-    assert_int_equal(ops_metabase_remove(w.e->c, &w.admin, w.jane, g1, &changed, &err), 0);
+    assert_int_equal(ops_metabase_remove(w.e->c, &w.admin, w.jane, g1, &changed, NULL, &err), 0);
     assert_true(changed);
     assert_false(fake_member(f, uid, g1));
     assert_true(fake_member(f, uid, 1)); /* All Users stays */
@@ -273,6 +332,83 @@ static void live_memberships_change_in_metabase(void **s)
     /* Nothing was simulated. */
     char *json = setting(&w);
     assert_null(json);
+    t_env_free(w.e);
+    t_fake_stop(f);
+}
+
+/* The original's "add to group": a user without a stored id is found by
+ * email (a deactivated account reactivated) or created, the id stored,
+ * then added; removing finds the account by email too. */
+static void live_users_without_an_id_are_found_or_created_by_email(void **s)
+{
+    (void)s;
+    world w;
+    t_fake *f = build_live(&w);
+    char gone[HY_UUID_LEN], fresh[HY_UUID_LEN];
+    t_user(w.e, "gone@acme.example", "user", w.org, NULL, gone);
+    t_user(w.e, "fresh@acme.example", "user", w.org, NULL, fresh);
+    cJSON *seed = t_fake_post(f, "/_fake/seed",
+                              "{\"users\":[{\"email\":\"noid@acme.example\"},"
+                              "{\"email\":\"gone@acme.example\",\"is_active\":false}],"
+                              "\"groups\":[{\"name\":\"ext-acme-corp\"}]}");
+    long noid_mb = seeded_id(seed, "users", 0), gone_mb = seeded_id(seed, "users", 1);
+    long g1 = seeded_id(seed, "groups", 0);
+    cJSON_Delete(seed);
+    hy_err err;
+    bool changed;
+    hy_mb_link link;
+
+    /* shown by email, nothing stored by looking */
+    hy_mb_user v;
+    assert_int_equal(ops_metabase_user(w.e->c, &w.admin, w.noid, &v, &err), 0);
+    assert_false(v.has_metabase_id);
+    assert_true(v.found_by_email);
+    assert_int_equal(v.metabase_user_id, noid_mb);
+    hy_mb_user_free(&v);
+    assert_int_equal(stored_mb(w.e, w.noid), 0);
+
+    /* an existing account: found, stored, added */
+    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, w.noid, g1, &changed, &link, &err), 0);
+    assert_true(changed);
+    assert_true(link.linked);
+    assert_int_equal(link.how, MB_USER_EXISTED);
+    assert_int_equal(link.metabase_user_id, noid_mb);
+    assert_true(fake_member(f, noid_mb, g1));
+    assert_int_equal(stored_mb(w.e, w.noid), noid_mb);
+    /* a deactivated one: reactivated */
+    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, gone, g1, &changed, &link, &err), 0);
+    assert_int_equal(link.how, MB_USER_REACTIVATED);
+    assert_int_equal(link.metabase_user_id, gone_mb);
+    cJSON *st = t_fake_state(f);
+    const cJSON *u;
+    cJSON_ArrayForEach(u, cJSON_GetObjectItemCaseSensitive(st, "users"))
+        if ((long)cJSON_GetObjectItemCaseSensitive(u, "id")->valuedouble == gone_mb)
+            assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(u, "is_active")));
+    cJSON_Delete(st);
+    /* none: created (one account, with the user's name) */
+    int users_before = t_fake_count(f, "POST /api/user");
+    assert_int_equal(ops_metabase_add(w.e->c, &w.admin, fresh, g1, &changed, &link, &err), 0);
+    assert_int_equal(link.how, MB_USER_CREATED);
+    assert_int_equal(t_fake_count(f, "POST /api/user"), users_before + 1);
+    assert_true(fake_member(f, link.metabase_user_id, g1));
+    assert_int_equal(stored_mb(w.e, fresh), link.metabase_user_id);
+    assert_int_equal(audit_rows(&w, "metabase.link_user"), 3);
+    assert_int_equal(t_count(w.e, "SELECT count(*) FROM audit_log WHERE action = 'metabase.link_user' AND "
+                                 "details LIKE '%\"how\":\"reactivated\"%' AND details NOT LIKE '%simulated%'", ""), 1);
+    /* removing someone whose account is only known by email: found, stored, removed */
+    assert_int_equal(db_exec(w.e->c->db, &err, "UPDATE users SET metabase_user_id = NULL WHERE id = ?", "t", w.noid), 0);
+    assert_int_equal(ops_metabase_remove(w.e->c, &w.admin, w.noid, g1, &changed, &link, &err), 0);
+    assert_true(changed);
+    assert_true(link.linked);
+    assert_false(fake_member(f, noid_mb, g1));
+    /* nobody in Metabase by that email: nothing to remove, nothing created */
+    char none[HY_UUID_LEN];
+    t_user(w.e, "none@acme.example", "user", w.org, NULL, none);
+    users_before = t_fake_count(f, "POST /api/user");
+    assert_int_equal(ops_metabase_remove(w.e->c, &w.admin, none, g1, &changed, &link, &err), 0);
+    assert_false(changed);
+    assert_false(link.linked);
+    assert_int_equal(t_fake_count(f, "POST /api/user"), users_before);
     t_env_free(w.e);
     t_fake_stop(f);
 }
@@ -325,6 +461,7 @@ int main(void)
         cmocka_unit_test(simulated_memberships_are_consistent_and_audited),
         cmocka_unit_test(metabase_off_is_a_clear_error),
         cmocka_unit_test(live_memberships_change_in_metabase),
+        cmocka_unit_test(live_users_without_an_id_are_found_or_created_by_email),
         cmocka_unit_test(users_page_with_limit_offset_and_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /* The authorization matrix: every ops function of the foundation x admin,
- * partner admin of the organisation, partner admin of another organisation,
- * a user-role principal, an expired session. A refused call changes nothing. */
+ * support, partner admin of the organisation, partner admin of another
+ * organisation, a user-role principal, an expired session. A refused call
+ * changes nothing. */
 #include "testlib.h"
 
 #include <stdlib.h>
@@ -9,8 +10,8 @@
 #include "ops.h"
 #include "util.h"
 
-enum { ADMIN, PA_OWN, PA_OTHER, USER, EXPIRED, NPRINCIPALS };
-static const char *PNAMES[] = {"admin", "partner admin of the org", "partner admin of another org", "user",
+enum { ADMIN, SUPPORT, PA_OWN, PA_OTHER, USER, EXPIRED, NPRINCIPALS };
+static const char *PNAMES[] = {"admin", "support", "partner admin of the org", "partner admin of another org", "user",
                                "expired session"};
 
 typedef struct {
@@ -31,7 +32,9 @@ static void build(world *w)
     t_user(w->e, "target@acme.example", "user", w->org_a, NULL, w->user_a);
     t_user(w->e, "plain@acme.example", "user", w->org_a, "user-pass-12", id);
     t_user(w->e, "old@hyopps.local", "admin", NULL, "admin-pass-12", id);
+    t_user(w->e, "help@hyopps.local", "support", NULL, "support-pass-1", id);
     t_admin(w->e, &w->p[ADMIN]);
+    t_login(w->e, "help@hyopps.local", &w->p[SUPPORT]);
     t_login(w->e, "pa@acme.example", &w->p[PA_OWN]);
     t_login(w->e, "pb@globex.example", &w->p[PA_OTHER]);
     t_login(w->e, "plain@acme.example", &w->p[USER]);
@@ -49,6 +52,7 @@ typedef int (*op_fn)(world *w, const hy_principal *p, hy_err *err);
 #define FB HY_ERR_FORBIDDEN
 #define NF HY_ERR_NOT_FOUND
 #define AU HY_ERR_AUTH
+#define CF HY_ERR_CONFLICT
 
 typedef struct {
     const char *name;
@@ -190,29 +194,58 @@ static int op_audit(world *w, const hy_principal *p, hy_err *err)
     if (rc == 0) hy_audit_list_free(&l);
     return rc;
 }
+static int op_integrations_check(world *w, const hy_principal *p, hy_err *err)
+{
+    integ_check_report r;
+    return ops_integrations_check(w->e->c, p, &r, err);
+}
+static int op_metabase_user(world *w, const hy_principal *p, hy_err *err)
+{
+    hy_mb_user m;
+    int rc = ops_metabase_user(w->e->c, p, w->user_a, &m, err);
+    if (rc == 0) hy_mb_user_free(&m);
+    return rc;
+}
+/* (the target has no Metabase id: whoever may try is told so) */
+static int op_metabase_add(world *w, const hy_principal *p, hy_err *err)
+{
+    return ops_metabase_add(w->e->c, p, w->user_a, 42, NULL, NULL, err);
+}
+static int op_metabase_addable(world *w, const hy_principal *p, hy_err *err)
+{
+    mb_group_list l;
+    int rc = ops_metabase_addable(w->e->c, p, w->user_a, &l, err);
+    if (rc == 0) mb_group_list_free(&l);
+    return rc;
+}
 
-/*                               admin PA_OWN PA_OTHER USER EXPIRED */
+/*                               admin SUPPORT PA_OWN PA_OTHER USER EXPIRED */
 static const row ROWS[] = {
-    {"org_list", op_org_list, {OK, OK, OK, FB, AU}, false},
-    {"org_resolve", op_org_resolve, {OK, OK, NF, FB, AU}, false},
-    {"org_resolve_prefix", op_org_resolve_prefix, {OK, OK, NF, FB, AU}, false},
-    {"org_show", op_org_show, {OK, OK, NF, FB, AU}, false},
-    {"org_name", op_org_name, {OK, OK, NF, FB, AU}, false},
-    {"org_update", op_org_update, {OK, FB, FB, FB, AU}, true},
-    {"org_set_docs", op_org_docs, {OK, FB, FB, FB, AU}, true},
-    {"org_set_groups", op_org_groups, {OK, FB, FB, FB, AU}, true},
-    {"org_delete_impact", op_org_delete_impact, {OK, FB, FB, FB, AU}, false},
-    {"user_list", op_user_list, {OK, OK, OK, FB, AU}, false},
-    {"user_list_other_org", op_user_list_other_org, {OK, NF, OK, FB, AU}, false},
-    {"user_resolve", op_user_resolve, {OK, OK, NF, FB, AU}, false},
-    {"user_show", op_user_show, {OK, OK, NF, FB, AU}, false},
-    {"user_update", op_user_update, {OK, FB, FB, FB, AU}, true},
-    {"user_set_password", op_user_set_password, {OK, FB, FB, FB, AU}, true},
-    {"user_delete_impact", op_user_delete_impact, {OK, FB, FB, FB, AU}, false},
-    {"audit_list", op_audit, {OK, FB, FB, FB, AU}, false},
+    {"org_list", op_org_list, {OK, OK, OK, OK, FB, AU}, false},
+    {"org_resolve", op_org_resolve, {OK, OK, OK, NF, FB, AU}, false},
+    {"org_resolve_prefix", op_org_resolve_prefix, {OK, OK, OK, NF, FB, AU}, false},
+    {"org_show", op_org_show, {OK, OK, OK, NF, FB, AU}, false},
+    {"org_name", op_org_name, {OK, OK, OK, NF, FB, AU}, false},
+    {"org_update", op_org_update, {OK, FB, FB, FB, FB, AU}, true},
+    {"org_set_docs", op_org_docs, {OK, FB, FB, FB, FB, AU}, true},
+    {"org_set_groups", op_org_groups, {OK, FB, FB, FB, FB, AU}, true},
+    {"org_delete_impact", op_org_delete_impact, {OK, FB, FB, FB, FB, AU}, false},
+    {"user_list", op_user_list, {OK, OK, OK, OK, FB, AU}, false},
+    {"user_list_other_org", op_user_list_other_org, {OK, OK, NF, OK, FB, AU}, false},
+    {"user_resolve", op_user_resolve, {OK, OK, OK, NF, FB, AU}, false},
+    {"user_show", op_user_show, {OK, OK, OK, NF, FB, AU}, false},
+    {"user_update", op_user_update, {OK, FB, FB, FB, FB, AU}, true},
+    {"user_set_password", op_user_set_password, {OK, FB, FB, FB, FB, AU}, true},
+    {"user_delete_impact", op_user_delete_impact, {OK, FB, FB, FB, FB, AU}, false},
+    {"audit_list", op_audit, {OK, OK, FB, FB, FB, AU}, false},
+    {"integrations_check", op_integrations_check, {OK, OK, FB, FB, FB, AU}, false},
+    {"metabase_user", op_metabase_user, {OK, OK, FB, FB, FB, AU}, false},
+    {"metabase_addable", op_metabase_addable, {OK, FB, FB, FB, FB, AU}, false},
+    /* (a user without an id: linked and added, two audit rows) */
+    {"metabase_add", op_metabase_add, {OK, FB, FB, FB, FB, AU}, false},
     /* Deletes last: they remove what the rows above use. */
-    {"user_delete", op_user_delete, {OK, FB, FB, FB, AU}, true},
-    {"org_delete", op_org_delete, {OK, FB, FB, FB, AU}, true},
+    {"user_delete", op_user_delete, {OK, FB, FB, FB, FB, AU}, true},
+    {"org_delete", op_org_delete, {OK, FB, FB, FB, FB, AU}, true},
 };
 
 static int64_t audit_rows(world *w) { return t_count(w->e, "SELECT count(*) FROM audit_log", ""); }
@@ -254,7 +287,7 @@ static void refused_changes_leave_data_alone(void **s)
     world w;
     build(&w);
     hy_err err;
-    for (int k = PA_OWN; k < NPRINCIPALS; k++) {
+    for (int k = SUPPORT; k < NPRINCIPALS; k++) {
         op_org_update(&w, &w.p[k], &err);
         op_org_docs(&w, &w.p[k], &err);
         op_org_groups(&w, &w.p[k], &err);
@@ -288,6 +321,11 @@ static void partner_admin_sees_no_new_partner_executions(void **s)
                              "SELECT 'e-np', id, ?1, 'completed', ?2 FROM workflow_definitions WHERE name = 'new_partner' "
                              "UNION ALL SELECT 'e-npu', id, ?1, 'completed', ?2 FROM workflow_definitions WHERE name = 'new_partner_user'",
                              "tt", w.org_a, now), 0);
+    /* the counts the engine keeps for the executions it creates */
+    assert_int_equal(db_exec(w.e->c->db, &err,
+                             "INSERT INTO exec_counts(organization_id, workflow_definition_id, status, n) "
+                             "SELECT organization_id, workflow_definition_id, status, 1 FROM workflow_executions",
+                             ""), 0);
     hy_org_detail d;
     assert_int_equal(ops_org_show(w.e->c, &w.p[PA_OWN], w.org_a, &d, &err), 0);
     assert_int_equal(d.org.nexecutions, 1);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "ops.h"
 #include "util.h"
 
@@ -77,6 +78,60 @@ static void org_edit_reports_every_error_and_changes_nothing(void **s)
     assert_non_null(strstr(hy_field_msg(&err, "name"), "already"));
     /* Three audit rows for the one successful edit (update, docs, groups) + the clear. */
     assert_int_equal(t_count(w.e, "SELECT count(*) FROM audit_log WHERE action LIKE 'org.%' AND target_id = ?", "t", w.org), 5);
+    t_env_free(w.e);
+}
+
+/* A system group's display name (system_groups.external_name; issue 10,
+ * item 7) is edited beside its id: validated, audited, kept when the id
+ * changes. */
+static void group_names_are_edited_beside_their_ids(void **s)
+{
+    (void)s;
+    world w;
+    build(&w);
+    hy_err err;
+    /* naming a group the organisation does not have needs its id */
+    hy_org_groups g = {.slack_name = "acme-partners"};
+    hy_err_clear(&err);
+    assert_int_equal(ops_org_set_groups(w.e->c, &w.admin, w.org, &g, &err), HY_ERR_INVALID);
+    assert_non_null(strstr(hy_field_msg(&err, "slack_name"), "no Slack group to name: give its id too"));
+    /* bad names, all at once; nothing changes */
+    hy_org_groups bad = {.metabase = "7", .metabase_name = "  ", .teams = "", .teams_name = "x",
+                         .slack = "S1", .slack_name = "bad\x1b[31m"};
+    hy_err_clear(&err);
+    assert_int_equal(ops_org_set_groups(w.e->c, &w.admin, w.org, &bad, &err), HY_ERR_INVALID);
+    assert_non_null(strstr(hy_field_msg(&err, "metabase_name"), "is required"));
+    assert_non_null(strstr(hy_field_msg(&err, "teams_name"), "whose id is being removed"));
+    assert_non_null(strstr(hy_field_msg(&err, "slack_name"), "control characters"));
+    assert_int_equal(t_count(w.e, "SELECT count(*) FROM system_groups", ""), 0);
+    /* an id and a name together; an id alone gets the default name */
+    hy_org_groups g2 = {.metabase = "7", .metabase_name = "  Acme analysts ", .slack = "S1"};
+    hy_err_clear(&err);
+    assert_int_equal(ops_org_set_groups(w.e->c, &w.admin, w.org, &g2, &err), 0);
+    char *n = NULL;
+    db_get_text(w.e->c->db, &err, &n, "SELECT group_concat(tool || '=' || external_id || '=' || external_name, ' ') "
+                                      "FROM (SELECT * FROM system_groups ORDER BY tool)", "");
+    assert_string_equal(n, "metabase=7=Acme analysts slack=S1=ext-acme-corp");
+    free(n);
+    /* a name alone renames; a new id keeps the name */
+    hy_org_groups g3 = {.slack_name = "acme-partners"};
+    assert_int_equal(ops_org_set_groups(w.e->c, &w.admin, w.org, &g3, &err), 0);
+    hy_org_groups g4 = {.metabase = "8"};
+    assert_int_equal(ops_org_set_groups(w.e->c, &w.admin, w.org, &g4, &err), 0);
+    hy_org_detail det;
+    assert_int_equal(ops_org_show(w.e->c, &w.admin, w.org, &det, &err), 0);
+    assert_int_equal(det.ngroups, 2);
+    assert_string_equal(det.groups[0].external_id, "8");
+    assert_string_equal(det.groups[0].external_name, "Acme analysts");
+    assert_string_equal(det.groups[1].external_name, "acme-partners");
+    hy_org_detail_free(&det);
+    /* audited, the name as stored */
+    assert_int_equal(t_count(w.e, "SELECT count(*) FROM audit_log WHERE action = 'org.set_groups' AND "
+                                  "json_extract(details, '$.metabase_name') = 'Acme analysts' AND "
+                                  "json_extract(details, '$.metabase') = '7'", ""), 1);
+    assert_int_equal(t_count(w.e, "SELECT count(*) FROM audit_log WHERE action = 'org.set_groups' AND "
+                                  "json_extract(details, '$.slack_name') = 'acme-partners' AND "
+                                  "json_extract(details, '$.slack') IS NULL", ""), 1);
     t_env_free(w.e);
 }
 
@@ -301,6 +356,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(org_edit_reports_every_error_and_changes_nothing),
+        cmocka_unit_test(group_names_are_edited_beside_their_ids),
         cmocka_unit_test(hostile_and_huge_input),
         cmocka_unit_test(user_edit_validates_and_normalises),
         cmocka_unit_test(role_and_password_changes_end_sessions),

@@ -1,6 +1,8 @@
 /* The Slack client against the fake Slack: user groups found or created
- * once (disabled ones enabled), members added without dropping anyone,
- * ok:false codes and 429 rate limits classified. */
+ * once (disabled ones enabled), members added without dropping anyone (and
+ * written again when another writer's stale list lands over ours), ok:false
+ * codes and 429 rate limits classified; a message posted to a channel, and
+ * whether a failed post may have been posted anyway. */
 #include "testlib.h"
 
 #include <stdlib.h>
@@ -179,6 +181,95 @@ static void first_member_of_an_empty_group(void **s)
     assert_int_equal(m.member_count, 1);
 }
 
+/* A group with two members and a third account to add; ids into u[3], gid. */
+static void group_of_two(char u[3][32], char gid[32])
+{
+    cJSON *r = seed("{\"users\":[{\"email\":\"one@acme.test\"},{\"email\":\"two@acme.test\"},"
+                    "{\"email\":\"new@acme.test\"}]}");
+    for (int i = 0; i < 3; i++) hy_strlcpy(u[i], seeded(r, "users", i), 32);
+    cJSON_Delete(r);
+    char *g = xasprintf("{\"usergroups\":[{\"handle\":\"ext-acme\",\"users\":[\"%s\",\"%s\"]}]}", u[0], u[1]);
+    r = seed(g);
+    free(g);
+    hy_strlcpy(gid, seeded(r, "usergroups", 0), 32);
+    cJSON_Delete(r);
+}
+
+/* The member ids of the group, comma-separated (caller frees). */
+static char *members_of(const char *gid)
+{
+    cJSON *st = t_fake_state(sl);
+    hy_buf b = {0};
+    const cJSON *u;
+    cJSON_ArrayForEach(u, cJSON_GetObjectItem(group_in(st, gid), "users"))
+        hy_buf_printf(&b, "%s%s", b.len ? "," : "", u->valuestring);
+    cJSON_Delete(st);
+    return b.s ? hy_buf_take(&b) : xstrdup("");
+}
+
+/* The group holds exactly the three, in order. */
+static void expect_all_three(const char *gid, char u[3][32])
+{
+    char *got = members_of(gid), *want = xasprintf("%s,%s,%s", u[0], u[1], u[2]);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+}
+
+static void a_stale_write_over_ours_is_found_and_written_again(void **s)
+{
+    ctx *c = *s;
+    char u[3][32], gid[32];
+    group_of_two(u, gid);
+    /* right after our write, another writer puts back the list it read before */
+    t_fake_fault(sl, "{\"path\":\"usergroups.users.update\",\"kind\":\"concurrent_write\"}");
+    slack_member_result m;
+    assert_int_equal(slack_add_user_to_group(c->in, gid, "new@acme.test", &m, &c->err), 0);
+    assert_true(m.added);
+    assert_int_equal(m.writes, 2);
+    assert_int_equal(m.restored, 0);
+    assert_int_equal(m.member_count, 3);
+    expect_all_three(gid, u);
+    /* the fake saw it: the concurrent write dropped the new member */
+    cJSON *st = t_fake_state(sl);
+    assert_int_equal(cJSON_GetObjectItem(st, "dropped_total")->valueint, 1);
+    assert_int_equal(cJSON_GetObjectItem(st, "membership_writes")->valueint, 2);
+    cJSON_Delete(st);
+}
+
+static void earlier_members_a_stale_write_dropped_are_restored(void **s)
+{
+    ctx *c = *s;
+    char u[3][32], gid[32];
+    group_of_two(u, gid);
+    /* another writer read [one], then writes it after our write: two and new are dropped */
+    char *f = xasprintf("{\"path\":\"usergroups.users.update\",\"kind\":\"concurrent_write\",\"stale\":[\"%s\"]}", u[0]);
+    t_fake_fault(sl, f);
+    free(f);
+    slack_member_result m;
+    assert_int_equal(slack_add_user_to_group(c->in, gid, "new@acme.test", &m, &c->err), 0);
+    assert_int_equal(m.writes, 2);
+    assert_int_equal(m.restored, 1);
+    expect_all_three(gid, u);
+}
+
+static void a_list_that_keeps_changing_fails_naming_who_is_missing(void **s)
+{
+    ctx *c = *s;
+    char u[3][32], gid[32];
+    group_of_two(u, gid);
+    t_fake_fault(sl, "{\"path\":\"usergroups.users.update\",\"kind\":\"concurrent_write\",\"count\":3}");
+    slack_member_result m;
+    assert_int_equal(slack_add_user_to_group(c->in, gid, "new@acme.test", &m, &c->err), HY_ERR_PERMANENT);
+    assert_int_equal(m.writes, SLACK_WRITE_ROUNDS);
+    char *want = xasprintf("the members of Slack group %s kept changing while HyOpps wrote them: after 3 writes, 1 "
+                           "expected member is still missing (%s)",
+                           gid, u[2]);
+    assert_non_null(strstr(c->err.msg, want));
+    free(want);
+    assert_non_null(strstr(c->err.msg, "check them in Slack, then retry"));
+}
+
 static void unknown_email_says_invite_first(void **s)
 {
     ctx *c = *s;
@@ -244,6 +335,48 @@ static void bad_token_is_permanent_and_never_shown(void **s)
     assert_string_equal(who, "hyopps-bot@Fake Team");
 }
 
+static int messages(const char *channel)
+{
+    cJSON *st = t_fake_state(sl);
+    int n = 0;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItem(st, "messages"))
+        if (strcmp(cJSON_GetObjectItem(m, "channel")->valuestring, channel) == 0) n++;
+    cJSON_Delete(st);
+    return n;
+}
+
+static void a_message_is_posted_and_a_lost_answer_says_maybe(void **s)
+{
+    ctx *c = *s;
+    bool maybe = true;
+    assert_int_equal(slack_post_message(c->in, "#hy-ops", "Failed: New partner user for Acme <&>", &maybe, &c->err), 0);
+    assert_false(maybe);
+    assert_int_equal(messages("#hy-ops"), 1);
+    cJSON *st = t_fake_state(sl);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(st, "messages"), 0), "text")->valuestring,
+                        "Failed: New partner user for Acme <&>");
+    cJSON_Delete(st);
+    /* refused: nothing posted, and it says why */
+    cJSON_Delete(seed("{\"channels\": [\"#hy-ops\"]}"));
+    assert_int_equal(slack_post_message(c->in, "#elsewhere", "x", &maybe, &c->err), HY_ERR_PERMANENT);
+    assert_false(maybe);
+    assert_string_equal(c->err.msg, "Slack chat.postMessage failed: channel_not_found");
+    t_fake_fault(sl, "{\"path\":\"chat.postMessage\",\"status\":503}");
+    assert_int_equal(slack_post_message(c->in, "#hy-ops", "x", &maybe, &c->err), HY_ERR_TRANSIENT);
+    assert_false(maybe); /* an answer came: not posted */
+    /* no answer: it may have been posted */
+    c->cfg->http.timeout_ms = 300;
+    t_fake_fault(sl, "{\"path\":\"chat.postMessage\",\"kind\":\"hang\",\"seconds\":3}");
+    assert_int_equal(slack_post_message(c->in, "#hy-ops", "x", &maybe, &c->err), HY_ERR_TRANSIENT);
+    assert_true(maybe);
+    /* nothing listening: certainly not posted */
+    free(c->cfg->slack.api_url);
+    c->cfg->slack.api_url = xstrdup("http://127.0.0.1:1/api");
+    assert_int_equal(slack_post_message(c->in, "#hy-ops", "x", &maybe, &c->err), HY_ERR_TRANSIENT);
+    assert_false(maybe);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, open_ctx, close_ctx)
 
 int main(void)
@@ -254,10 +387,14 @@ int main(void)
         T(name_taken_by_another_handle_is_explained),
         T(member_added_keeping_everyone_else),
         T(first_member_of_an_empty_group),
+        T(a_stale_write_over_ours_is_found_and_written_again),
+        T(earlier_members_a_stale_write_dropped_are_restored),
+        T(a_list_that_keeps_changing_fails_naming_who_is_missing),
         T(unknown_email_says_invite_first),
         T(rate_limit_is_transient_with_retry_after),
         T(ok_false_codes_are_classified),
         T(bad_token_is_permanent_and_never_shown),
+        T(a_message_is_posted_and_a_lost_answer_says_maybe),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

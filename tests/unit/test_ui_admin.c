@@ -333,20 +333,29 @@ static bool press(rig *r, const char *key, const char *until)
 static bool says_added(rig *r) { return strstr(r->u.msg, "Added to Metabase group 7") != NULL; }
 static bool says_removed(rig *r) { return strstr(r->u.msg, "Removed from Metabase group 7") != NULL; }
 
+/* Simulated Metabase, Acme Corp with Metabase group 7 and a user of it. */
+static void mb_rig(rig *r, const char *email, char user[HY_UUID_LEN])
+{
+    rig_open(r, t_env_new());
+    r->e->app->cfg->metabase.mode = HY_MODE_SIMULATE;
+    char org[HY_UUID_LEN];
+    t_org(r->e, "Acme Corp", org);
+    t_user(r->e, email, "user", org, NULL, user);
+    hy_err err;
+    hy_err_clear(&err);
+    hy_org_groups g = {.metabase = "7"};
+    assert_int_equal(ops_org_set_groups(r->e->c, &r->u.me, org, &g, &err), 0);
+}
+
 static void metabase_panel_adds_and_removes(void **s)
 {
     (void)s;
     rig r;
-    rig_open(&r, t_env_new());
-    r.e->app->cfg->metabase.mode = HY_MODE_SIMULATE;
-    char org[HY_UUID_LEN], jane[HY_UUID_LEN];
-    t_org(r.e, "Acme Corp", org);
-    t_user(r.e, "jane@acme.example", "user", org, NULL, jane);
+    char jane[HY_UUID_LEN];
+    mb_rig(&r, "jane@acme.example", jane);
     hy_err err;
     hy_err_clear(&err);
     assert_int_equal(db_exec(r.e->c->db, &err, "UPDATE users SET metabase_user_id = 42 WHERE id = ?", "t", jane), 0);
-    hy_org_groups g = {.metabase = "7"};
-    assert_int_equal(ops_org_set_groups(r.e->c, &r.u.me, org, &g, &err), 0);
 
     assert_true(ui_push(&r.u, &ui_user_mb_screen, jane));
     feed(&r, "a"); /* the first load still runs: asked to wait */
@@ -363,6 +372,28 @@ static void metabase_panel_adds_and_removes(void **s)
     rig_close(&r);
 }
 
+static bool says_linked(rig *r)
+{
+    return strstr(r->u.msg, "Added to Metabase group 7. Their Metabase account (created) is now stored.") != NULL;
+}
+
+/* A user without a stored Metabase id can be added: the panel makes the
+ * (simulated) account and stores its id. */
+static void metabase_panel_adds_a_user_without_an_id(void **s)
+{
+    (void)s;
+    rig r;
+    char joe[HY_UUID_LEN];
+    mb_rig(&r, "joe@acme.example", joe);
+    assert_true(ui_push(&r.u, &ui_user_mb_screen, joe));
+    assert_true(press(&r, "a", "Choose"));
+    ui_feed_key(&r.u, ch('\r'));
+    assert_true(poll_until(&r, says_linked));
+    assert_int_equal(t_count(r.e, "SELECT count(*) FROM users WHERE id = ? AND metabase_user_id >= 1000", "t", joe), 1);
+    assert_int_equal(t_count(r.e, "SELECT count(*) FROM audit_log WHERE action = 'metabase.link_user'", ""), 1);
+    rig_close(&r);
+}
+
 int main(void)
 {
     setlocale(LC_ALL, "C.UTF-8");
@@ -373,6 +404,7 @@ int main(void)
         cmocka_unit_test(users_list_pages_100000),
         cmocka_unit_test(audit_pages_back_through_older_entries),
         cmocka_unit_test(metabase_panel_adds_and_removes),
+        cmocka_unit_test(metabase_panel_adds_a_user_without_an_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -455,6 +455,48 @@ static void partner_sees_only_fill_retry_cancel(void **s)
     rig_close(&r);
 }
 
+/* Support: the staff screens, and on an execution only the keys of the
+ * actions its role may take (screen_ops.exists): fill in and retry. The
+ * others do not exist: pressing them opens nothing. */
+static void support_has_only_fill_and_retry(void **s)
+{
+    (void)s;
+    rig r;
+    t_env *e = t_exec_env();
+    hy_principal admin;
+    t_admin(e, &admin);
+    char org[HY_UUID_LEN], np[HY_UUID_LEN], uid[HY_UUID_LEN], id[HY_UUID_LEN];
+    t_partner(e, &admin, "Acme Corp", "st-a", org, np);
+    t_user(e, "sue@hyopps.local", "support", NULL, "support-pass-1", uid);
+    t_start_user(e, &admin, org, id);
+    rig_open(&r, e, "sue@hyopps.local");
+    assert_ptr_equal(ui_home_for(&r.u), &ui_admin_home_screen);
+    assert_ptr_equal(ui_exec_screen_for(&r.u), &ui_exec_screen);
+    assert_ptr_equal(ui_execs_screen_for(&r.u), &ui_execs_screen);
+    assert_true(ui_push(&r.u, &ui_exec_screen, id));
+    const screen *sc = r.u.top;
+    const char *present = "ft", *absent = "sdRx";
+    for (const char *c = present; *c; c++)
+        assert_true(ui_action_exists(&r.u, sc, ui_action_find(sc->ops->actions, ch(*c))));
+    for (const char *c = absent; *c; c++) {
+        assert_false(ui_action_exists(&r.u, sc, ui_action_find(sc->ops->actions, ch(*c))));
+        key(&r, *c);
+        assert_string_equal(top(&r), "Execution"); /* no dialog */
+    }
+    key(&r, 'f');
+    assert_string_equal(top(&r), "Fill in");
+    rig_close(&r);
+    /* the admin has them all */
+    e = t_exec_env();
+    rig_open(&r, e, NULL);
+    t_start_user(e, &r.u.me, NULL, id);
+    assert_true(ui_push(&r.u, &ui_exec_screen, id));
+    sc = r.u.top;
+    for (const char *c = "ftsdRx"; *c; c++)
+        assert_true(ui_action_exists(&r.u, sc, ui_action_find(sc->ops->actions, ch(*c))));
+    rig_close(&r);
+}
+
 static void idle_logout_on_a_faked_clock(void **s)
 {
     (void)s;
@@ -497,6 +539,7 @@ int main(void)
         cmocka_unit_test(new_partner_through_forms_with_the_runner),
         cmocka_unit_test(executions_list_filters_and_search),
         cmocka_unit_test(partner_sees_only_fill_retry_cancel),
+        cmocka_unit_test(support_has_only_fill_and_retry),
         cmocka_unit_test(idle_logout_on_a_faked_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

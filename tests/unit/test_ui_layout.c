@@ -236,11 +236,12 @@ static void form_geometry_places_errors(void **s)
 static void workflow_short_labels_fit_the_lists(void **s)
 {
     (void)s;
-    for (int i = 0; i < hy_workflow_count; i++) {
-        const char *l = hy_workflows[i]->short_label;
+    const hy_workflow_def *wf;
+    for (int i = 0; (wf = workflow_at(i)); i++) {
+        const char *l = wf->short_label;
         assert_non_null(l);
-        if (ui_text_width(l, false) > 11) fail_msg("%s: '%s' is wider than 11 cells", hy_workflows[i]->name, l);
-        for (int k = 0; k < i; k++) assert_string_not_equal(l, hy_workflows[k]->short_label);
+        if (ui_text_width(l, false) > 11) fail_msg("%s: '%s' is wider than 11 cells", wf->name, l);
+        for (int k = 0; k < i; k++) assert_string_not_equal(l, workflow_at(k)->short_label);
     }
 }
 

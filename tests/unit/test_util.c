@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "sanitize.h"
 #include "util.h"
 #include "validate.h"
@@ -144,6 +145,61 @@ static void validators(void **s)
     assert_false(hy_parse_long("101", 1, 100, &v));
 }
 
+static void backoff_doubles_up_to_its_bound(void **s)
+{
+    (void)s;
+    hy_backoff b = {.base_ms = 1000, .max_ms = 60000};
+    int64_t want[] = {1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) assert_int_equal(hy_backoff_fail(&b), want[i]);
+    for (int i = 0; i < 5000; i++) hy_backoff_fail(&b); /* no overflow however long it lasts */
+    assert_int_equal(hy_backoff_fail(&b), 60000);
+    hy_backoff_ok(&b);
+    assert_int_equal(hy_backoff_fail(&b), 1000);
+}
+
+static int lines_of(const char *text)
+{
+    int n = 0;
+    for (const char *p = text; *p; p++) n += *p == '\n';
+    return n;
+}
+
+/* The worker's stderr under a lasting error: the line once, then counts. */
+static void repeated_errors_are_counted_not_printed(void **s)
+{
+    (void)s;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    hy_repeats r = {.every_ms = 600000};
+    int64_t t = 1000000;
+    /* a million failures, one every 100 ms for over a day */
+    for (int i = 0; i < 1000000; i++, t += 100) hy_repeats_error(&r, out, "w", "disk full", t);
+    fflush(out);
+    assert_true(lines_of(text) <= 1 + 100000000 / 600000 + 1);
+    assert_non_null(strstr(text, "w: disk full\n"));
+    assert_non_null(strstr(text, "w: (same error 6000 more times in the last 10 min)\n"));
+    /* another error: what was counted is said first */
+    size_t before = len;
+    hy_repeats_error(&r, out, "w", "database is locked", t);
+    hy_repeats_clear(&r, out, "w", t + 10);
+    fflush(out);
+    assert_string_equal(text + before, "w: (same error 3999 more times in the last 6 min)\nw: database is locked\n"
+                                       "w: working again\n");
+    /* flapping (fails, works, fails...): counted, not a line each time */
+    before = len;
+    for (int i = 0; i < 100; i++) {
+        hy_repeats_error(&r, out, "w", "database is locked", t + 1000 * i);
+        hy_repeats_clear(&r, out, "w", t + 1000 * i + 500);
+    }
+    hy_repeats_flush(&r, out, "w", t + 100000);
+    fflush(out);
+    assert_string_equal(text + before, "w: (same error 100 more times in the last 100 s)\n");
+    hy_repeats_free(&r);
+    fclose(out);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +209,8 @@ int main(void)
         cmocka_unit_test(slug_is_ascii_dashes),
         cmocka_unit_test(uuid_is_v4),
         cmocka_unit_test(validators),
+        cmocka_unit_test(backoff_doubles_up_to_its_bound),
+        cmocka_unit_test(repeated_errors_are_counted_not_printed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,5 +41,12 @@ void t_assert_counts_consistent(t_env *e);
 void t_recount(t_env *e);
 /* One text value: t_text(e, "SELECT ... WHERE id = ?", arg). Caller frees. */
 char *t_text(t_env *e, const char *sql, const char *arg);
+/* t_text equals expected (fails the test otherwise). */
+#define EXPECT_TEXT(e, expected, sql, arg)                                                                         \
+    do {                                                                                                           \
+        char *v_ = t_text(e, sql, arg);                                                                            \
+        assert_string_equal(v_, expected);                                                                         \
+        free(v_);                                                                                                  \
+    } while (0)
 
 #endif

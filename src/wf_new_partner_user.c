@@ -1,9 +1,9 @@
 /* Workflow new_partner_user: add a user to an existing partner organisation
- * (9 steps). Auto steps: in live mode `run` hands a live_* body to
- * step_run_live (no transaction open, every call recorded on the step);
- * otherwise it simulates (same output shape, with "simulated": true).
- * Studio has no public API: its three steps are always simulated, and
- * their local rows are real. */
+ * (9 steps). Auto steps call the integration's interface (svc.h): live or
+ * simulated backend, one body (the engine records live calls on the step
+ * and marks simulated outputs). Studio has no public API: its three steps
+ * are always simulated, and their local rows are real. The steps that give
+ * access declare it (`grants`): the engine records each grant. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,26 +11,23 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "choices.h"
 #include "db.h"
 #include "integrations/integrations.h"
 #include "step_support.h"
+#include "store_users.h"
+#include "svc.h"
 #include "util.h"
 #include "validate.h"
 #include "workflows.h"
 
 /* ---- 1. select_organization (manual) ---- */
 
-static int apply_select_organization(hy_step_io *io, cJSON *input, hy_err *err)
-{
-    if (err->nfield) return HY_ERR_INVALID;
-    /* The field normaliser resolved the value among the organisations this
-     * caller may pick (partner admins: their own). */
-    hy_strlcpy(io->attach_org, wf_str(input, "organization_id"), sizeof io->attach_org);
-    return 0;
-}
-
+/* The provider resolves the value among the organisations this caller may
+ * pick (partner admins: their own); the engine attaches the execution. */
 static const hy_field_def SELECT_ORG_FIELDS[] = {
-    {.name = "organization_id", .label = "Organisation", .kind = HY_FIELD_ORG, .required = true,
+    {.name = "organization_id", .label = "Organisation", .kind = HY_FIELD_PICK, .required = true,
+     .provider = &hy_choices_partner_orgs, .attach = HY_ATTACH_ORG,
      .help = "The partner organisation the user joins: its name, the start of it, or its id"},
 };
 
@@ -41,17 +38,21 @@ static int add_studio_access(hy_step_io *io, const char *user, const char *org, 
     const cJSON *it;
     cJSON_ArrayForEach(it, ids) {
         if (!cJSON_IsString(it)) continue;
-        char access[HY_UUID_LEN];
-        hy_row_id(access);
-        /* granted_at stays NULL until the workflow completes */
-        int rc = db_exec(io->c->db, err,
-                         "INSERT INTO user_studio_access(id, user_id, studio_company_id, granted_at) "
-                         "SELECT ?, ?, id, NULL FROM studio_companies WHERE studio_id = ? AND organization_id = ? "
-                         "ON CONFLICT(user_id, studio_company_id) DO NOTHING",
-                         "tttt", access, user, it->valuestring, org);
+        /* pending until the Studio step grants it */
+        int rc = user_add_studio_access(io->c, user, org, it->valuestring, err);
         if (rc) return rc;
     }
     return 0;
+}
+
+/* An address that cannot be used for this organisation's user. Where it
+ * is used is for admins only: anyone else gets one refusal that does not
+ * tell another organisation's user from any other reason (DESIGN.md: a
+ * refusal never reveals whether something exists elsewhere). */
+static void email_refused(const hy_step_io *io, hy_err *err, const char *precise)
+{
+    if (io->actor && principal_is_admin(io->actor)) hy_field(err, "email", "%s", precise);
+    else hy_field(err, "email", "cannot be used for a user of this organisation; ask a HyOpps administrator");
 }
 
 static int apply_input_user_details(hy_step_io *io, cJSON *input, hy_err *err)
@@ -72,29 +73,24 @@ static int apply_input_user_details(hy_step_io *io, cJSON *input, hy_err *err)
     }
     int rc = db_done(st);
     if (rc) return rc;
-    if (other_org) hy_field(err, "email", "belongs to an existing user of another organisation");
+    if (other_org) email_refused(io, err, "belongs to an existing user of another organisation");
     if (err->nfield) return HY_ERR_INVALID;
     if (!uid[0]) {
         /* A new user of the organisation: role user, no usable password
          * (nobody logs in to HyOpps as this user; no hash to compute). */
-        hy_uuid(uid);
-        char now[HY_TIME_LEN];
-        hy_now_iso(now);
         char *langs = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(input, "languages"));
         char *skills = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(input, "skills"));
         char *roles = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(input, "roles"));
-        rc = db_exec(io->c->db, err,
-                     "INSERT INTO users(id, firstname, lastname, email, languages, skills, roles, organization_id, "
-                     "app_role, password_hash, created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,'user',?,?,?)",
-                     "tttttttttt" "t", uid, wf_str(input, "firstname"), wf_str(input, "lastname"), email,
-                     langs ? langs : "[]", skills ? skills : "[]", roles ? roles : "[]", org, HY_UNUSABLE_PASSWORD,
-                     now, now);
+        hy_new_member m = {.firstname = wf_str(input, "firstname"), .lastname = wf_str(input, "lastname"),
+                           .email = email, .languages = langs, .skills = skills, .roles = roles,
+                           .organization_id = org};
+        rc = user_create_member(io->c, &m, uid, err);
         cJSON_free(langs);
         cJSON_free(skills);
         cJSON_free(roles);
         if (rc == HY_ERR_CONFLICT) { /* the email was taken meanwhile */
             hy_err_clear(err);
-            hy_field(err, "email", "belongs to an existing user");
+            email_refused(io, err, "belongs to an existing user");
             return HY_ERR_INVALID;
         }
         if (rc) return rc;
@@ -115,7 +111,7 @@ static const hy_field_def USER_FIELDS[] = {
      .item_rule = "an ISO 639-1 language code (en, de, fr, ...)", .help = "Comma-separated ISO 639-1 codes"},
     {.name = "skills", .label = "Skills", .kind = HY_FIELD_LIST, .help = "Comma-separated"},
     {.name = "roles", .label = "Roles", .kind = HY_FIELD_LIST, .help = "Comma-separated"},
-    {.name = "studio_companies", .label = "Studio companies", .kind = HY_FIELD_STUDIO_COMPANIES,
+    {.name = "studio_companies", .label = "Studio companies", .kind = HY_FIELD_MULTI_PICK, .provider = &hy_choices_org_studio_companies,
      .help = "Which of the organisation's Studio companies the user joins (default: all)"},
 };
 
@@ -146,12 +142,20 @@ static int gather_studio_access(hy_step_io *io, cJSON *context, hy_err *err)
     return db_done(st);
 }
 
+/* The user's pending Studio access (written with their details) is granted
+ * now, by this step; a skipped step grants none. */
+static int persist_studio_access(hy_step_io *io, hy_err *err)
+{
+    const char *user = wf_str(io->context, "user_id");
+    if (!user) return 0;
+    return user_grant_studio_access(io->c, user, err);
+}
+
 static int run_add_user_to_studio_companies(hy_step_run *r, hy_err *err)
 {
     if (need_user(r, err)) return err->code;
     const cJSON *ids = cJSON_GetObjectItemCaseSensitive(r->context, "user_studio_company_ids");
     cJSON_AddItemToObject(r->output, "added_companies", ids ? cJSON_Duplicate(ids, 1) : cJSON_CreateArray());
-    step_mark_simulated(r->output);
     return 0;
 }
 
@@ -159,26 +163,23 @@ static int run_add_user_to_studio_companies(hy_step_run *r, hy_err *err)
 
 static int gather_metabase_user(hy_step_io *io, cJSON *context, hy_err *err)
 {
-    int rc = step_gather_group(io->c, context, "metabase", "org_metabase_group_id", err);
-    const char *user = wf_str(context, "user_id");
-    if (rc || !user) return rc;
-    int64_t mb = 0;
-    bool found = false;
-    rc = db_get_int(io->c->db, err, &mb, &found,
-                    "SELECT metabase_user_id FROM users WHERE id = ? AND metabase_user_id IS NOT NULL", "t", user);
-    if (rc == 0 && found) cJSON_AddNumberToObject(context, "existing_metabase_user_id", (double)mb);
-    return rc;
+    return step_gather_group(io->c, context, "metabase", "org_metabase_group_id", err);
 }
 
 /* The user found by exact email (active, else deactivated and reactivated)
  * or created, then added to the organisation's group unless a member. */
-static int live_metabase_user(hy_step_run *r, hy_integ *in, hy_err *err)
+static int run_add_user_to_metabase_group(hy_step_run *r, hy_err *err)
 {
-    int64_t gid = 0;
-    wf_int(r->context, "org_metabase_group_id", &gid);
+    if (need_user(r, err)) return err->code;
+    if (step_need_group(r, "metabase", "org_metabase_group_id", true, err)) return err->code;
+    const char *gid_text = wf_str(r->context, "org_metabase_group_id");
+    int64_t gid;
+    if (!wf_int(r->context, "org_metabase_group_id", &gid) || gid <= 0)
+        return hy_fail(err, HY_ERR_PERMANENT, "Invalid Metabase group ID '%s' — must be an integer", gid_text);
     mb_member_result res;
-    if (mb_add_user_to_group(in, wf_str(r->context, "user_email"), wf_str(r->context, "user_firstname"),
-                             wf_str(r->context, "user_lastname"), (long)gid, &res, err))
+    if (svc_metabase(r->mode)->add_user_to_group(&r->svc, wf_str(r->context, "user_email"),
+                                                 wf_str(r->context, "user_firstname"),
+                                                 wf_str(r->context, "user_lastname"), (long)gid, &res, err))
         return err->code;
     cJSON_AddNumberToObject(r->output, "metabase_user_id", (double)res.user_id);
     cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)gid);
@@ -189,32 +190,12 @@ static int live_metabase_user(hy_step_run *r, hy_integ *in, hy_err *err)
     return 0;
 }
 
-static int run_add_user_to_metabase_group(hy_step_run *r, hy_err *err)
-{
-    if (need_user(r, err)) return err->code;
-    const char *gid_text = wf_str(r->context, "org_metabase_group_id");
-    if (!gid_text) return hy_fail(err, HY_ERR_PERMANENT, "No Metabase group configured for this organisation");
-    int64_t gid;
-    if (!wf_int(r->context, "org_metabase_group_id", &gid) || gid <= 0)
-        return hy_fail(err, HY_ERR_PERMANENT, "Invalid Metabase group ID '%s' — must be an integer", gid_text);
-    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_metabase_user, err);
-    int64_t uid;
-    bool existed = wf_int(r->context, "existing_metabase_user_id", &uid);
-    if (!existed) uid = sim_int_id();
-    cJSON_AddNumberToObject(r->output, "metabase_user_id", (double)uid);
-    cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)gid);
-    cJSON_AddBoolToObject(r->output, "metabase_user_existed", existed);
-    cJSON_AddBoolToObject(r->output, "metabase_user_created", !existed);
-    step_mark_simulated(r->output);
-    return 0;
-}
-
 static int persist_metabase_user(hy_step_io *io, hy_err *err)
 {
     int64_t uid;
     const char *user = wf_str(io->context, "user_id");
     if (!user || !wf_int(io->output, "metabase_user_id", &uid)) return 0;
-    return db_exec(io->c->db, err, "UPDATE users SET metabase_user_id = ? WHERE id = ?", "It", uid, user);
+    return user_set_metabase_id(io->c, user, uid, err);
 }
 
 /* ---- 5. add_user_to_teams_channel (auto, Teams) ---- */
@@ -238,34 +219,18 @@ static char *display_name(const cJSON *context)
 /* A guest invitation (no Microsoft email: sendInvitationMessage false),
  * then team membership (the organisation's channel is a standard one, open
  * to every member of the team). */
-static int live_teams_user(hy_step_run *r, hy_integ *in, hy_err *err)
+static int run_add_user_to_teams_channel(hy_step_run *r, hy_err *err)
 {
+    if (need_user(r, err)) return err->code;
+    if (step_need_group(r, "teams", "org_teams_channel_id", false, err)) return err->code;
     char *name = display_name(r->context);
     graph_member_result res;
-    int rc = graph_add_user_to_team(in, wf_str(r->context, "user_email"), name, &res, err);
+    int rc = svc_teams(r->mode)->add_user(&r->svc, wf_str(r->context, "user_email"), name, &res, err);
     free(name);
     if (rc) return rc;
     cJSON_AddStringToObject(r->output, "teams_user_id", res.user_id);
     cJSON_AddStringToObject(r->output, "teams_channel_id", wf_str(r->context, "org_teams_channel_id"));
     cJSON_AddStringToObject(r->output, "teams_membership_id", res.membership_id);
-    return 0;
-}
-
-static int run_add_user_to_teams_channel(hy_step_run *r, hy_err *err)
-{
-    if (need_user(r, err)) return err->code;
-    const char *channel = wf_str(r->context, "org_teams_channel_id");
-    if (!channel)
-        return hy_fail(err, HY_ERR_PERMANENT,
-                       "No Teams channel configured for this organisation (run new_partner or set its Teams group)");
-    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_teams_user, err);
-    char uid[HY_UUID_LEN], membership[HY_UUID_LEN];
-    hy_uuid(uid);
-    hy_uuid(membership);
-    cJSON_AddStringToObject(r->output, "teams_user_id", uid);
-    cJSON_AddStringToObject(r->output, "teams_channel_id", channel);
-    cJSON_AddStringToObject(r->output, "teams_membership_id", membership);
-    step_mark_simulated(r->output);
     return 0;
 }
 
@@ -276,34 +241,23 @@ static int gather_slack(hy_step_io *io, cJSON *context, hy_err *err)
     return step_gather_group(io->c, context, "slack", "org_slack_group_id", err);
 }
 
-/* users.lookupByEmail, then read the group's members, add the user and
- * write the whole list back (never dropping a member). */
-static int live_slack_user(hy_step_run *r, hy_integ *in, hy_err *err)
+/* The account found by email, then, holding the group's list lease, the
+ * members read, the user added, the whole list written back and read again
+ * to verify that the user is there and nobody was dropped (svc_slack.c). */
+static int run_add_user_to_slack_group(hy_step_run *r, hy_err *err)
 {
+    if (need_user(r, err)) return err->code;
+    if (step_need_group(r, "slack", "org_slack_group_id", false, err)) return err->code;
     const char *group = wf_str(r->context, "org_slack_group_id");
     slack_member_result res;
-    if (slack_add_user_to_group(in, group, wf_str(r->context, "user_email"), &res, err)) return err->code;
+    if (svc_slack(r->mode)->add_user(&r->svc, group, wf_str(r->context, "user_email"), &res, err)) return err->code;
     cJSON_AddStringToObject(r->output, "slack_user_id", res.user_id);
     cJSON_AddStringToObject(r->output, "slack_group_id", group);
     cJSON_AddBoolToObject(r->output, "added", res.added);
     cJSON_AddNumberToObject(r->output, "member_count", res.member_count);
-    return 0;
-}
-
-static int run_add_user_to_slack_group(hy_step_run *r, hy_err *err)
-{
-    if (need_user(r, err)) return err->code;
-    const char *group = wf_str(r->context, "org_slack_group_id");
-    if (!group)
-        return hy_fail(err, HY_ERR_PERMANENT,
-                       "No Slack group configured for this organisation (run new_partner or set its Slack group)");
-    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_slack_user, err);
-    char tok[10], uid[16];
-    sim_token(tok, sizeof tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
-    snprintf(uid, sizeof uid, "U0%s", tok);
-    cJSON_AddStringToObject(r->output, "slack_user_id", uid);
-    cJSON_AddStringToObject(r->output, "slack_group_id", group);
-    step_mark_simulated(r->output);
+    if (res.writes > 1) cJSON_AddNumberToObject(r->output, "writes", res.writes);
+    if (res.restored) cJSON_AddNumberToObject(r->output, "members_restored", res.restored);
+    if (r->svc.lock_wait_ms >= 0) cJSON_AddNumberToObject(r->output, "list_lock_wait_ms", (double)r->svc.lock_wait_ms);
     return 0;
 }
 
@@ -341,7 +295,6 @@ static int run_create_studio_user_company(hy_step_run *r, hy_err *err)
     }
     cJSON_AddStringToObject(r->output, "studio_user_company_id", id);
     cJSON_AddStringToObject(r->output, "studio_user_company_name", name);
-    step_mark_simulated(r->output);
     free(newname);
     return 0;
 }
@@ -351,13 +304,7 @@ static int persist_user_company(hy_step_io *io, hy_err *err)
     const char *user = wf_str(io->context, "user_id");
     const char *sid = wf_str(io->output, "studio_user_company_id"), *name = wf_str(io->output, "studio_user_company_name");
     if (!user || !sid || !name) return 0;
-    char id[HY_UUID_LEN], now[HY_TIME_LEN];
-    hy_row_id(id);
-    hy_now_iso(now);
-    return db_exec(io->c->db, err,
-                   "INSERT INTO user_studio_companies(id, user_id, studio_id, name, created_at) VALUES(?,?,?,?,?) "
-                   "ON CONFLICT(user_id) DO NOTHING",
-                   "ttttt", id, user, sid, name, now);
+    return user_set_personal_company(io->c, user, sid, name, err);
 }
 
 /* ---- 8. send_studio_invite (auto, Studio: always simulated) ---- */
@@ -369,7 +316,6 @@ static int run_send_studio_invite(hy_step_run *r, hy_err *err)
     hy_uuid(id);
     cJSON_AddStringToObject(r->output, "studio_invite_sent_to", wf_str(r->context, "user_email"));
     cJSON_AddStringToObject(r->output, "studio_invite_id", id);
-    step_mark_simulated(r->output);
     return 0;
 }
 
@@ -410,7 +356,10 @@ static int gather_docs(hy_step_io *io, cJSON *context, hy_err *err)
  * middle (killed, or its lease lost): the email may have gone, so it does
  * not send but fails like the uncertain case. Only a person's retry (or
  * re-run) of a failed step reaches "uncertain", and then sends again, with
- * the same Message-ID. */
+ * the same Message-ID. A person who marks the failed step done by hand
+ * (`exec done`: it arrived, or they sent it themselves) turns the record
+ * into "sent" (done_by_hand_share_documentation): a re-run then sends only
+ * when the address or the content changed. */
 
 static void mail_digest(const char *to, const email_body *b, char out[65])
 {
@@ -424,7 +373,18 @@ static void mail_digest(const char *to, const email_body *b, char out[65])
     sodium_bin2hex(out, 65, d, sizeof d);
 }
 
-/* {key: {digest, message_id, at}} */
+/* The output of a sent email (also kept in its "sent" record). */
+static void sent_output(cJSON *out, const char *to, const cJSON *links, const char *msgid, const char *at)
+{
+    cJSON_AddStringToObject(out, "sent_to", to);
+    cJSON *ch = cJSON_AddArrayToObject(out, "channels");
+    cJSON_AddItemToArray(ch, cJSON_CreateString("email"));
+    cJSON_AddItemToObject(out, "links_sent", links ? cJSON_Duplicate(links, 1) : cJSON_CreateArray());
+    if (msgid) cJSON_AddStringToObject(out, "message_id", msgid);
+    if (at) cJSON_AddStringToObject(out, "sent_at", at);
+}
+
+/* {key: {digest, message_id, at, to, links}} */
 static int save_mark(hy_step_run *r, const char *key, const char *digest, const char *msgid, hy_err *err)
 {
     cJSON *cp = cJSON_CreateObject(), *m = cJSON_AddObjectToObject(cp, key);
@@ -433,6 +393,9 @@ static int save_mark(hy_step_run *r, const char *key, const char *digest, const 
     cJSON_AddStringToObject(m, "digest", digest);
     cJSON_AddStringToObject(m, "message_id", msgid);
     cJSON_AddStringToObject(m, "at", now);
+    cJSON_AddStringToObject(m, "to", wf_str(r->context, "user_email"));
+    const cJSON *links = cJSON_GetObjectItemCaseSensitive(r->context, "documentation_links");
+    cJSON_AddItemToObject(m, "links", links ? cJSON_Duplicate(links, 1) : cJSON_CreateArray());
     int rc = step_save_checkpoint(r, cp, err);
     cJSON_Delete(cp);
     return rc;
@@ -446,16 +409,24 @@ static int uncertain(hy_step_run *r, const char *why, const char *msgid, hy_err 
                    why, msgid, wf_str(r->context, "user_email"));
 }
 
-static int live_share_documentation(hy_step_run *r, hy_integ *in, hy_err *err)
+/* The documentation email of this context, and its digest. */
+static void build_mail(const cJSON *context, email_doc *d, email_body *body, char digest[65])
 {
-    const cJSON *docs = cJSON_GetObjectItemCaseSensitive(r->context, "documentation");
-    email_doc d = {.to = wf_str(r->context, "user_email"), .firstname = wf_str(r->context, "user_firstname"),
-                   .org_name = wf_str(r->context, "organization_name"), .internal = wf_str(docs, "internal"),
-                   .general = wf_str(docs, "general"), .additional = wf_str(docs, "additional")};
+    const cJSON *docs = cJSON_GetObjectItemCaseSensitive(context, "documentation");
+    *d = (email_doc){.to = wf_str(context, "user_email"), .firstname = wf_str(context, "user_firstname"),
+                     .org_name = wf_str(context, "organization_name"), .internal = wf_str(docs, "internal"),
+                     .general = wf_str(docs, "general"), .additional = wf_str(docs, "additional")};
+    email_build_documentation(d, body);
+    mail_digest(d->to, body, digest);
+}
+
+static int run_share_documentation(hy_step_run *r, hy_err *err)
+{
+    if (need_user(r, err)) return err->code;
+    email_doc d;
     email_body body;
-    email_build_documentation(&d, &body);
     char digest[65];
-    mail_digest(d.to, &body, digest);
+    build_mail(r->context, &d, &body, digest);
     const cJSON *cp = r->checkpoint;
     const cJSON *sent = cJSON_GetObjectItemCaseSensitive(cp, "output");
     const cJSON *sending = cJSON_GetObjectItemCaseSensitive(cp, "sending");
@@ -495,17 +466,11 @@ static int live_share_documentation(hy_step_run *r, hy_integ *in, hy_err *err)
     hy_mail m = {.to = d.to, .subject = body.subject, .text = body.text, .html = body.html};
     char used[HY_MSGID_LEN];
     email_outcome outcome;
-    rc = email_send_ex(in, &m, msgid, used, &outcome, err);
+    rc = svc_email(r->mode)->send(&r->svc, &m, msgid, used, &outcome, err);
     if (outcome == EMAIL_SENT) {
         char now[HY_TIME_LEN];
         hy_now_iso(now);
-        cJSON_AddStringToObject(r->output, "sent_to", d.to);
-        cJSON *ch = cJSON_AddArrayToObject(r->output, "channels");
-        cJSON_AddItemToArray(ch, cJSON_CreateString("email"));
-        const cJSON *links = cJSON_GetObjectItemCaseSensitive(r->context, "documentation_links");
-        cJSON_AddItemToObject(r->output, "links_sent", links ? cJSON_Duplicate(links, 1) : cJSON_CreateArray());
-        cJSON_AddStringToObject(r->output, "message_id", used);
-        cJSON_AddStringToObject(r->output, "sent_at", now);
+        sent_output(r->output, d.to, cJSON_GetObjectItemCaseSensitive(r->context, "documentation_links"), used, now);
         /* Recorded before the step reports success. If this fails the lease
          * is lost: whoever has the step finds "sending" and asks a person. */
         cJSON *rec = cJSON_CreateObject();
@@ -533,43 +498,36 @@ out:
     return rc;
 }
 
-static int run_share_documentation(hy_step_run *r, hy_err *err)
+/* Done by hand: the email counts as sent. After an uncertain send, the one
+ * that may have arrived (its digest and Message-ID); otherwise the email
+ * this context makes (the person sent it another way). A re-run then
+ * resumes it instead of sending, unless the address or the links changed. */
+static int done_by_hand_share_documentation(hy_step_io *io, const cJSON *cp, cJSON **out, hy_err *err)
 {
-    if (need_user(r, err)) return err->code;
-    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_share_documentation, err);
-    const cJSON *links = cJSON_GetObjectItemCaseSensitive(r->context, "documentation_links");
-    cJSON_AddStringToObject(r->output, "sent_to", wf_str(r->context, "user_email"));
-    cJSON *ch = cJSON_AddArrayToObject(r->output, "channels");
-    cJSON_AddItemToArray(ch, cJSON_CreateString("email"));
-    cJSON_AddItemToObject(r->output, "links_sent", links ? cJSON_Duplicate(links, 1) : cJSON_CreateArray());
-    step_mark_simulated(r->output);
+    (void)err;
+    const cJSON *mark = cJSON_GetObjectItemCaseSensitive(cp, "uncertain");
+    if (!cJSON_IsObject(mark)) mark = cJSON_GetObjectItemCaseSensitive(cp, "sending");
+    const char *to = wf_str(io->context, "user_email");
+    if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(cp, "output")) || (!cJSON_IsObject(mark) && !to))
+        return 0; /* recorded as sent already, or nothing to record */
+    cJSON *rec = cJSON_CreateObject(), *o = cJSON_AddObjectToObject(rec, "output");
+    char digest[65];
+    if (cJSON_IsObject(mark) && wf_str(mark, "digest")) {
+        const char *mto = wf_str(mark, "to");
+        sent_output(o, mto ? mto : to ? to : "", cJSON_GetObjectItemCaseSensitive(mark, "links"),
+                    wf_str(mark, "message_id"), wf_str(mark, "at"));
+        hy_strlcpy(digest, wf_str(mark, "digest"), sizeof digest);
+    } else {
+        email_doc d;
+        email_body body;
+        build_mail(io->context, &d, &body, digest);
+        email_body_free(&body);
+        sent_output(o, to, cJSON_GetObjectItemCaseSensitive(io->context, "documentation_links"), NULL, NULL);
+    }
+    cJSON_AddBoolToObject(o, "done_by_hand", 1);
+    cJSON_AddStringToObject(rec, "digest", digest);
+    *out = rec;
     return 0;
-}
-
-/* ---- on completion: read access to every resource, Studio access granted ---- */
-
-static int complete_new_partner_user(hy_step_io *io, hy_err *err)
-{
-    const char *user = wf_str(io->context, "user_id");
-    if (!user) return 0;
-    char now[HY_TIME_LEN];
-    hy_now_iso(now);
-    /* one statement for every resource; row ids time-ordered like hy_row_id */
-    int64_t ms = hy_now_ms();
-    int rc = db_exec(io->c->db, err,
-                     "INSERT INTO access_grants(id, user_id, resource_id, permission, granted_by, granted_at, "
-                     "execution_id) SELECT printf('%08x-%04x-7%03x-%04x-%012x', ?1 >> 16, ?1 & 65535, "
-                     "abs(random()) % 4096, 32768 + abs(random()) % 16384, abs(random()) % 281474976710656), "
-                     "?2, id, 'read', ?3, ?4, ?5 FROM resources WHERE true "
-                     "ON CONFLICT(user_id, resource_id) DO UPDATE SET revoked_at = NULL, granted_at = excluded.granted_at, "
-                     "execution_id = excluded.execution_id WHERE access_grants.revoked_at IS NOT NULL",
-                     "Itttt", ms, user, io->requested_by, now, io->execution_id);
-    if (rc == 0)
-        rc = db_exec(io->c->db, err,
-                     "UPDATE user_studio_access SET granted_at = ? WHERE user_id = ? AND granted_at IS NULL "
-                     "AND revoked_at IS NULL",
-                     "tt", now, user);
-    return rc;
 }
 
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
@@ -579,7 +537,7 @@ static int complete_new_partner_user(hy_step_io *io, hy_err *err)
 static const hy_step_def NEW_PARTNER_USER_STEPS[] = {
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000201", .name = "select_organization", .label = "Select Organisation",
      .kind = HY_STEP_MANUAL, .description = "Choose the existing partner organisation the user joins",
-     .fields = SELECT_ORG_FIELDS, .nfields = N(SELECT_ORG_FIELDS), .apply = apply_select_organization},
+     .fields = SELECT_ORG_FIELDS, .nfields = N(SELECT_ORG_FIELDS)},
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000202", .name = "input_user_details", .label = "Input User Details",
      .kind = HY_STEP_MANUAL,
      .description = "The user's details; they also get their own personal Studio company.",
@@ -588,18 +546,21 @@ static const hy_step_def NEW_PARTNER_USER_STEPS[] = {
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000203", .name = "add_user_to_studio_companies",
      .label = "Add User to Org Studio Groups", .kind = HY_STEP_AUTO,
      .description = "Add user to the org's Studio platform groups for shared resources", .integration = HY_INT_STUDIO,
-     .gather = gather_studio_access, .run = run_add_user_to_studio_companies},
+     .gather = gather_studio_access, .run = run_add_user_to_studio_companies, .persist = persist_studio_access,
+     .grants = HY_RES_STUDIO},
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000204", .name = "add_user_to_metabase_group",
      .label = "Add User to Metabase Group", .kind = HY_STEP_AUTO,
      .description = "Add user to the org's Metabase system group", .integration = HY_INT_METABASE,
-     .gather = gather_metabase_user, .run = run_add_user_to_metabase_group, .persist = persist_metabase_user},
+     .gather = gather_metabase_user, .run = run_add_user_to_metabase_group, .persist = persist_metabase_user,
+     .grants = HY_RES_METABASE, .grant_account_key = "metabase_user_id"},
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000205", .name = "add_user_to_teams_channel",
      .label = "Add User to Teams Channel", .kind = HY_STEP_AUTO,
      .description = "Add user to the org's Teams system group", .integration = HY_INT_TEAMS, .gather = gather_teams,
-     .run = run_add_user_to_teams_channel},
+     .run = run_add_user_to_teams_channel, .grants = HY_RES_TEAMS, .grant_account_key = "teams_user_id"},
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000206", .name = "add_user_to_slack_group",
      .label = "Add User to Slack Group", .kind = HY_STEP_AUTO, .description = "Add user to the org's Slack system group",
-     .integration = HY_INT_SLACK, .gather = gather_slack, .run = run_add_user_to_slack_group},
+     .integration = HY_INT_SLACK, .gather = gather_slack, .run = run_add_user_to_slack_group,
+     .grants = HY_RES_SLACK, .grant_account_key = "slack_user_id"},
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000207", .name = "create_studio_user_company",
      .label = "Create User-Specific Studio Company", .kind = HY_STEP_AUTO,
      .description = "Create a user-specific Studio company entry", .integration = HY_INT_STUDIO,
@@ -609,7 +570,7 @@ static const hy_step_def NEW_PARTNER_USER_STEPS[] = {
      .run = run_send_studio_invite},
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000209", .name = "share_documentation", .label = "Share Documentation",
      .kind = HY_STEP_AUTO, .description = "Send documentation links via email/Slack", .integration = HY_INT_EMAIL,
-     .gather = gather_docs, .run = run_share_documentation},
+     .gather = gather_docs, .run = run_share_documentation, .on_done_by_hand = done_by_hand_share_documentation},
 };
 
 const hy_workflow_def hy_wf_new_partner_user = {
@@ -621,5 +582,4 @@ const hy_workflow_def hy_wf_new_partner_user = {
     .steps = NEW_PARTNER_USER_STEPS,
     .nsteps = N(NEW_PARTNER_USER_STEPS),
     .partner_admin_may_use = true,
-    .on_complete = complete_new_partner_user,
 };

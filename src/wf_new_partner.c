@@ -1,10 +1,9 @@
 /* Workflow new_partner: onboard a new partner organisation (8 steps).
  *
- * Auto steps: in live mode `run` hands a live_* body to step_run_live
- * (src/integrations, no transaction open, every call recorded on the step);
- * otherwise it simulates, returning the same output shape with
- * "simulated": true. `persist` writes the local rows the original app
- * wrote, whichever mode produced the output. */
+ * Auto steps call the integration's interface (svc.h): the live backend or
+ * the simulated one, chosen from the mode, answers with the same shape
+ * (the engine adds "simulated": true to the output of a simulated one).
+ * `persist` writes the local rows the original app wrote. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,9 @@
 #include "db.h"
 #include "integrations/integrations.h"
 #include "step_support.h"
+#include "store_groups.h"
+#include "store_orgs.h"
+#include "svc.h"
 #include "util.h"
 #include "workflows.h"
 
@@ -43,22 +45,6 @@ static int check_studio_id(hy_step_io *io, const char *field, const char *sid, c
     return 0;
 }
 
-static int upsert_company(hy_step_io *io, const char *org, const char *env, const char *sid, const char *name,
-                          hy_err *err)
-{
-    int rc = db_exec(io->c->db, err,
-                     "UPDATE studio_companies SET studio_id = ?, name = ? WHERE organization_id = ? AND environment = ?",
-                     "tttt", sid, name, org, env);
-    if (rc || db_changes(io->c->db) > 0) return rc;
-    char id[HY_UUID_LEN], now[HY_TIME_LEN];
-    hy_uuid(id);
-    hy_now_iso(now);
-    return db_exec(io->c->db, err,
-                   "INSERT INTO studio_companies(id, organization_id, studio_id, name, environment, created_at) "
-                   "VALUES(?,?,?,?,?,?)",
-                   "tttttt", id, org, sid, name, env, now);
-}
-
 static int apply_input_studio_companies(hy_step_io *io, cJSON *input, hy_err *err)
 {
     const char *name = wf_str(input, "organization_name");
@@ -80,20 +66,16 @@ static int apply_input_studio_companies(hy_step_io *io, cJSON *input, hy_err *er
         hy_field(err, "studio_company_id_prod", "must differ from the TEST company's Studio id");
     if (err->nfield) return HY_ERR_INVALID;
 
-    char org[HY_UUID_LEN], now[HY_TIME_LEN];
-    hy_now_iso(now);
+    char org[HY_UUID_LEN];
     if (mine) {
         hy_strlcpy(org, mine, sizeof org);
-        rc = db_exec(io->c->db, err, "UPDATE organizations SET name = ? WHERE id = ?", "tt", name, org);
+        rc = org_rename(io->c, org, name, err);
     } else {
-        hy_uuid(org);
-        rc = db_exec(io->c->db, err,
-                     "INSERT INTO organizations(id, name, account_types, created_at) VALUES(?, ?, '[\"partner\"]', ?)",
-                     "ttt", org, name, now);
+        rc = org_create(io->c, name, org, err);
     }
-    if (rc == 0) rc = step_ensure_integrations_row(io->c, org, err);
-    if (rc == 0) rc = upsert_company(io, org, "test", tid, tname, err);
-    if (rc == 0) rc = upsert_company(io, org, "prod", pid, pname, err);
+    if (rc == 0) rc = org_ensure_integrations(io->c, org, err);
+    if (rc == 0) rc = org_upsert_studio_company(io->c, org, "test", tid, tname, err);
+    if (rc == 0) rc = org_upsert_studio_company(io->c, org, "prod", pid, pname, err);
     if (rc == 0) hy_strlcpy(io->attach_org, org, sizeof io->attach_org);
     return rc;
 }
@@ -134,15 +116,7 @@ static int apply_trigger_infrabot(hy_step_io *io, cJSON *input, hy_err *err)
     if (err->nfield) return HY_ERR_INVALID;
     const char *org;
     if (need_org(io, &org, err)) return err->code;
-    char now[HY_TIME_LEN];
-    hy_now_iso(now);
-    int rc = step_ensure_integrations_row(io->c, org, err);
-    if (rc == 0)
-        rc = db_exec(io->c->db, err,
-                     "UPDATE organization_integrations SET keycloak_confirmed = 1, keycloak_cluster = ?, updated_at = ? "
-                     "WHERE organization_id = ?",
-                     "ttt", wf_str(input, "keycloak_cluster"), now, org);
-    return rc;
+    return org_set_keycloak(io->c, org, true, wf_str(input, "keycloak_cluster"), err);
 }
 
 static const hy_info_def INFRABOT_INFO[] = {
@@ -162,19 +136,6 @@ static const hy_field_def INFRABOT_FIELDS[] = {
 
 /* ---- 3. clone_metabase_collection (auto, Metabase) ---- */
 
-static int gather_collection(hy_step_io *io, cJSON *context, hy_err *err)
-{
-    const char *org = wf_str(context, "organization_id");
-    if (!org) return 0;
-    char *existing = NULL;
-    int rc = db_get_text(io->c->db, err, &existing,
-                         "SELECT metabase_collection_id FROM organization_integrations WHERE organization_id = ?", "t",
-                         org);
-    if (rc == 0 && existing) cJSON_AddStringToObject(context, "existing_metabase_collection_id", existing);
-    free(existing);
-    return rc;
-}
-
 static int need_org_name(hy_step_run *r, const char **name, hy_err *err)
 {
     *name = wf_str(r->context, "organization_name");
@@ -185,11 +146,12 @@ static int need_org_name(hy_step_run *r, const char **name, hy_err *err)
 
 /* The collection "<org>" under [metabase] parent_collection_id (found by
  * name, else created), with the template's dashboards copied into it. */
-static int live_clone_collection(hy_step_run *r, hy_integ *in, hy_err *err)
+static int run_clone_metabase_collection(hy_step_run *r, hy_err *err)
 {
-    const char *org = wf_str(r->context, "organization_name");
+    const char *org;
+    if (need_org_name(r, &org, err)) return err->code;
     mb_collection_result res;
-    if (mb_clone_collection(in, org, &res, err)) return err->code;
+    if (svc_metabase(r->mode)->clone_collection(&r->svc, org, &res, err)) return err->code;
     cJSON_AddNumberToObject(r->output, "metabase_collection_id", (double)res.collection_id);
     cJSON_AddStringToObject(r->output, "metabase_collection_name", org);
     if (r->cfg->metabase.template_collection_id)
@@ -200,70 +162,28 @@ static int live_clone_collection(hy_step_run *r, hy_integ *in, hy_err *err)
     return 0;
 }
 
-static int run_clone_metabase_collection(hy_step_run *r, hy_err *err)
-{
-    const char *org;
-    if (need_org_name(r, &org, err)) return err->code;
-    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_clone_collection, err);
-    int64_t id;
-    bool reused = wf_int(r->context, "existing_metabase_collection_id", &id);
-    if (!reused) id = sim_int_id();
-    cJSON_AddNumberToObject(r->output, "metabase_collection_id", (double)id);
-    cJSON_AddStringToObject(r->output, "metabase_collection_name", org);
-    if (r->cfg->metabase.template_collection_id)
-        cJSON_AddNumberToObject(r->output, "template_collection_id", (double)r->cfg->metabase.template_collection_id);
-    cJSON_AddBoolToObject(r->output, "reused", reused);
-    step_mark_simulated(r->output);
-    return 0;
-}
-
 static int persist_collection(hy_step_io *io, hy_err *err)
 {
     const char *org = wf_str(io->context, "organization_id");
     int64_t id;
     if (!org || !wf_int(io->output, "metabase_collection_id", &id)) return 0;
-    char text[32], now[HY_TIME_LEN];
+    char text[32];
     snprintf(text, sizeof text, "%lld", (long long)id);
-    hy_now_iso(now);
-    int rc = step_ensure_integrations_row(io->c, org, err);
-    if (rc == 0)
-        rc = db_exec(io->c->db, err,
-                     "UPDATE organization_integrations SET metabase_collection_id = ?, updated_at = ? "
-                     "WHERE organization_id = ?",
-                     "ttt", text, now, org);
-    return rc;
+    return org_set_collection(io->c, org, text, err);
 }
 
 /* ---- 4. create_metabase_group (auto, Metabase) ---- */
 
-static int gather_metabase_group(hy_step_io *io, cJSON *context, hy_err *err)
-{
-    return step_gather_group(io->c, context, "metabase", "existing_metabase_group_id", err);
-}
-
 /* The group "ext-<org-slug>", found by name (case-insensitive) or created. */
-static int live_metabase_group(hy_step_run *r, hy_integ *in, hy_err *err)
-{
-    mb_group_result res;
-    if (mb_ensure_org_group(in, wf_str(r->context, "organization_name"), &res, err)) return err->code;
-    cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)res.group_id);
-    cJSON_AddStringToObject(r->output, "metabase_group_name", res.name);
-    cJSON_AddBoolToObject(r->output, "created", res.created);
-    return 0;
-}
-
 static int run_create_metabase_group(hy_step_run *r, hy_err *err)
 {
     const char *org;
     if (need_org_name(r, &org, err)) return err->code;
-    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_metabase_group, err);
-    char *name = step_group_name(r->context);
-    int64_t id;
-    if (!wf_int(r->context, "existing_metabase_group_id", &id)) id = sim_int_id();
-    cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)id);
-    cJSON_AddStringToObject(r->output, "metabase_group_name", name);
-    step_mark_simulated(r->output);
-    free(name);
+    mb_group_result res;
+    if (svc_metabase(r->mode)->ensure_group(&r->svc, org, &res, err)) return err->code;
+    cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)res.group_id);
+    cJSON_AddStringToObject(r->output, "metabase_group_name", res.name);
+    cJSON_AddBoolToObject(r->output, "created", res.created);
     return 0;
 }
 
@@ -274,86 +194,47 @@ static int persist_metabase_group(hy_step_io *io, hy_err *err)
     if (!name || !wf_int(io->output, "metabase_group_id", &id)) return 0;
     char text[32];
     snprintf(text, sizeof text, "%lld", (long long)id);
-    return step_upsert_system_group(io->c, wf_str(io->context, "organization_id"), "metabase", name, text, err);
+    return group_upsert(io->c, wf_str(io->context, "organization_id"), "metabase", name, text, err);
 }
 
 /* ---- 5. grant_metabase_db_access (auto, Metabase) ---- */
 
-static void add_database_ids(hy_step_run *r, int64_t group)
-{
-    cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)group);
-    cJSON *ids = cJSON_AddArrayToObject(r->output, "database_ids");
-    for (int i = 0; i < r->cfg->metabase.ndatabase_ids; i++)
-        cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)r->cfg->metabase.database_ids[i]));
-    cJSON_AddBoolToObject(r->output, "granted", 1);
-}
-
 /* Query-builder access to each of [metabase] database_ids in the
- * permissions graph (read, modify, write back with its revision; on 409
- * re-read and re-apply once; no write when nothing changes). */
-static int live_grant_db_access(hy_step_run *r, hy_integ *in, hy_err *err)
-{
-    int64_t group = 0;
-    wf_int(r->context, "metabase_group_id", &group);
-    mb_grant_result res;
-    if (mb_grant_db_access(in, (long)group, &res, err)) return err->code;
-    add_database_ids(r, group);
-    cJSON_AddNumberToObject(r->output, "databases_granted", res.granted);
-    cJSON_AddNumberToObject(r->output, "databases_already", res.already);
-    cJSON_AddNumberToObject(r->output, "permissions_revision", (double)res.revision);
-    return 0;
-}
-
+ * permissions graph (read, modify, write back with its revision, under the
+ * graph's list lease; no write when nothing changes). */
 static int run_grant_metabase_db_access(hy_step_run *r, hy_err *err)
 {
     int64_t group;
     if (!wf_int(r->context, "metabase_group_id", &group))
         return hy_fail(err, HY_ERR_PERMANENT,
                        "no Metabase group id in this execution: create_metabase_group must run first (re-run from it)");
-    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_grant_db_access, err);
-    add_database_ids(r, group);
-    step_mark_simulated(r->output);
+    mb_grant_result res;
+    if (svc_metabase(r->mode)->grant_db_access(&r->svc, (long)group, &res, err)) return err->code;
+    cJSON_AddNumberToObject(r->output, "metabase_group_id", (double)group);
+    cJSON *ids = cJSON_AddArrayToObject(r->output, "database_ids");
+    for (int i = 0; i < r->cfg->metabase.ndatabase_ids; i++)
+        cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)r->cfg->metabase.database_ids[i]));
+    cJSON_AddBoolToObject(r->output, "granted", 1);
+    cJSON_AddNumberToObject(r->output, "databases_granted", res.granted);
+    cJSON_AddNumberToObject(r->output, "databases_already", res.already);
+    if (res.revision) cJSON_AddNumberToObject(r->output, "permissions_revision", (double)res.revision);
+    if (r->svc.lock_wait_ms >= 0) cJSON_AddNumberToObject(r->output, "list_lock_wait_ms", (double)r->svc.lock_wait_ms);
     return 0;
 }
 
 /* ---- 6. create_teams_channel (auto, Teams) ---- */
 
-static int gather_teams(hy_step_io *io, cJSON *context, hy_err *err)
-{
-    return step_gather_group(io->c, context, "teams", "existing_teams_channel_id", err);
-}
-
 /* A standard channel named after the organisation in [teams] team_id,
  * found by displayName first, else created. */
-static int live_teams_channel(hy_step_run *r, hy_integ *in, hy_err *err)
-{
-    graph_channel_result res;
-    if (graph_ensure_channel(in, wf_str(r->context, "organization_name"), &res, err)) return err->code;
-    cJSON_AddStringToObject(r->output, "teams_channel_id", res.id);
-    cJSON_AddStringToObject(r->output, "teams_channel_name", res.name);
-    cJSON_AddBoolToObject(r->output, "created", res.created);
-    return 0;
-}
-
 static int run_create_teams_channel(hy_step_run *r, hy_err *err)
 {
     const char *org;
     if (need_org_name(r, &org, err)) return err->code;
-    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_teams_channel, err);
-    char *name = step_group_name(r->context);
-    const char *existing = wf_str(r->context, "existing_teams_channel_id");
-    char id[80];
-    if (existing) {
-        hy_strlcpy(id, existing, sizeof id);
-    } else {
-        char hex[33];
-        sim_token(hex, sizeof hex, "0123456789abcdef");
-        snprintf(id, sizeof id, "19:%s@thread.tacv2", hex);
-    }
-    cJSON_AddStringToObject(r->output, "teams_channel_id", id);
-    cJSON_AddStringToObject(r->output, "teams_channel_name", name);
-    step_mark_simulated(r->output);
-    free(name);
+    graph_channel_result res;
+    if (svc_teams(r->mode)->ensure_channel(&r->svc, org, &res, err)) return err->code;
+    cJSON_AddStringToObject(r->output, "teams_channel_id", res.id);
+    cJSON_AddStringToObject(r->output, "teams_channel_name", res.name);
+    cJSON_AddBoolToObject(r->output, "created", res.created);
     return 0;
 }
 
@@ -361,22 +242,19 @@ static int persist_teams(hy_step_io *io, hy_err *err)
 {
     const char *id = wf_str(io->output, "teams_channel_id"), *name = wf_str(io->output, "teams_channel_name");
     if (!id || !name) return 0;
-    return step_upsert_system_group(io->c, wf_str(io->context, "organization_id"), "teams", name, id, err);
+    return group_upsert(io->c, wf_str(io->context, "organization_id"), "teams", name, id, err);
 }
 
 /* ---- 7. create_slack_group (auto, Slack) ---- */
 
-static int gather_slack(hy_step_io *io, cJSON *context, hy_err *err)
-{
-    return step_gather_group(io->c, context, "slack", "existing_slack_group_id", err);
-}
-
 /* The user group with handle "ext-<org-slug>" (enabled again if it was
  * disabled), else created. */
-static int live_slack_group(hy_step_run *r, hy_integ *in, hy_err *err)
+static int run_create_slack_group(hy_step_run *r, hy_err *err)
 {
+    const char *org;
+    if (need_org_name(r, &org, err)) return err->code;
     slack_group_result res;
-    if (slack_ensure_org_group(in, wf_str(r->context, "organization_name"), &res, err)) return err->code;
+    if (svc_slack(r->mode)->ensure_group(&r->svc, org, &res, err)) return err->code;
     cJSON_AddStringToObject(r->output, "slack_group_id", res.id);
     cJSON_AddStringToObject(r->output, "slack_group_handle", res.handle);
     cJSON_AddStringToObject(r->output, "slack_group_name", res.handle); /* created with the handle as its name */
@@ -385,34 +263,11 @@ static int live_slack_group(hy_step_run *r, hy_integ *in, hy_err *err)
     return 0;
 }
 
-static int run_create_slack_group(hy_step_run *r, hy_err *err)
-{
-    const char *org;
-    if (need_org_name(r, &org, err)) return err->code;
-    if (r->mode == HY_MODE_LIVE) return step_run_live(r, live_slack_group, err);
-    char *handle = step_group_name(r->context);
-    const char *existing = wf_str(r->context, "existing_slack_group_id");
-    char id[40];
-    if (existing) {
-        hy_strlcpy(id, existing, sizeof id);
-    } else {
-        char tok[10];
-        sim_token(tok, sizeof tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
-        snprintf(id, sizeof id, "S0%s", tok);
-    }
-    cJSON_AddStringToObject(r->output, "slack_group_id", id);
-    cJSON_AddStringToObject(r->output, "slack_group_handle", handle);
-    cJSON_AddStringToObject(r->output, "slack_group_name", org);
-    step_mark_simulated(r->output);
-    free(handle);
-    return 0;
-}
-
 static int persist_slack(hy_step_io *io, hy_err *err)
 {
     const char *id = wf_str(io->output, "slack_group_id"), *handle = wf_str(io->output, "slack_group_handle");
     if (!id || !handle) return 0;
-    return step_upsert_system_group(io->c, wf_str(io->context, "organization_id"), "slack", handle, id, err);
+    return group_upsert(io->c, wf_str(io->context, "organization_id"), "slack", handle, id, err);
 }
 
 /* ---- 8. lms_setup (manual) ---- */
@@ -423,14 +278,7 @@ static int apply_lms_setup(hy_step_io *io, cJSON *input, hy_err *err)
     if (err->nfield) return HY_ERR_INVALID;
     const char *org;
     if (need_org(io, &org, err)) return err->code;
-    char now[HY_TIME_LEN];
-    hy_now_iso(now);
-    int rc = step_ensure_integrations_row(io->c, org, err);
-    if (rc == 0)
-        rc = db_exec(io->c->db, err,
-                     "UPDATE organization_integrations SET lms_confirmed = 1, updated_at = ? WHERE organization_id = ?",
-                     "tt", now, org);
-    return rc;
+    return org_set_lms(io->c, org, true, err);
 }
 
 static const hy_info_def LMS_INFO[] = {{"Organisation name", "{organization_name}"}};
@@ -447,36 +295,25 @@ static int complete_new_partner(hy_step_io *io, hy_err *err)
     const cJSON *x = io->context;
     const char *org = wf_str(x, "organization_id");
     if (!org) return 0;
-    int rc = step_ensure_integrations_row(io->c, org, err);
-    if (rc) return rc;
+    int rc = org_ensure_integrations(io->c, org, err);
     const cJSON *kc = cJSON_GetObjectItemCaseSensitive(x, "keycloak_confirmed");
     const cJSON *lms = cJSON_GetObjectItemCaseSensitive(x, "lms_confirmed");
-    int64_t coll;
-    char colltext[32] = "";
-    if (wf_int(x, "metabase_collection_id", &coll)) snprintf(colltext, sizeof colltext, "%lld", (long long)coll);
-    char now[HY_TIME_LEN];
-    hy_now_iso(now);
-    rc = db_exec(io->c->db, err,
-                 "UPDATE organization_integrations SET "
-                 "keycloak_confirmed = CASE WHEN ?1 >= 0 THEN ?1 ELSE keycloak_confirmed END, "
-                 "keycloak_cluster = coalesce(?2, keycloak_cluster), "
-                 "metabase_collection_id = coalesce(?3, metabase_collection_id), "
-                 "lms_confirmed = CASE WHEN ?4 >= 0 THEN ?4 ELSE lms_confirmed END, updated_at = ?5 "
-                 "WHERE organization_id = ?6",
-                 "ittitt", cJSON_IsBool(kc) ? cJSON_IsTrue(kc) : -1, wf_str(x, "keycloak_cluster"),
-                 colltext[0] ? colltext : NULL, cJSON_IsBool(lms) ? cJSON_IsTrue(lms) : -1, now, org);
-    int64_t gid;
-    if (rc == 0 && wf_int(x, "metabase_group_id", &gid) && wf_str(x, "metabase_group_name")) {
-        char text[32];
-        snprintf(text, sizeof text, "%lld", (long long)gid);
-        rc = step_upsert_system_group(io->c, org, "metabase", wf_str(x, "metabase_group_name"), text, err);
+    if (rc == 0 && cJSON_IsBool(kc)) rc = org_set_keycloak(io->c, org, cJSON_IsTrue(kc), wf_str(x, "keycloak_cluster"), err);
+    if (rc == 0 && cJSON_IsBool(lms)) rc = org_set_lms(io->c, org, cJSON_IsTrue(lms), err);
+    int64_t n;
+    char text[32];
+    if (rc == 0 && wf_int(x, "metabase_collection_id", &n)) {
+        snprintf(text, sizeof text, "%lld", (long long)n);
+        rc = org_set_collection(io->c, org, text, err);
+    }
+    if (rc == 0 && wf_int(x, "metabase_group_id", &n) && wf_str(x, "metabase_group_name")) {
+        snprintf(text, sizeof text, "%lld", (long long)n);
+        rc = group_upsert(io->c, org, "metabase", wf_str(x, "metabase_group_name"), text, err);
     }
     if (rc == 0 && wf_str(x, "teams_channel_id") && wf_str(x, "teams_channel_name"))
-        rc = step_upsert_system_group(io->c, org, "teams", wf_str(x, "teams_channel_name"),
-                                      wf_str(x, "teams_channel_id"), err);
+        rc = group_upsert(io->c, org, "teams", wf_str(x, "teams_channel_name"), wf_str(x, "teams_channel_id"), err);
     if (rc == 0 && wf_str(x, "slack_group_id") && wf_str(x, "slack_group_handle"))
-        rc = step_upsert_system_group(io->c, org, "slack", wf_str(x, "slack_group_handle"),
-                                      wf_str(x, "slack_group_id"), err);
+        rc = group_upsert(io->c, org, "slack", wf_str(x, "slack_group_handle"), wf_str(x, "slack_group_id"), err);
     return rc;
 }
 
@@ -499,22 +336,22 @@ static const hy_step_def NEW_PARTNER_STEPS[] = {
     {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000103", .name = "clone_metabase_collection",
      .label = "Clone Metabase Collection", .kind = HY_STEP_AUTO,
      .description = "Clone template collection for the new partner via Metabase API",
-     .integration = HY_INT_METABASE, .gather = gather_collection, .run = run_clone_metabase_collection,
+     .integration = HY_INT_METABASE, .run = run_clone_metabase_collection,
      .persist = persist_collection},
     {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000104", .name = "create_metabase_group",
      .label = "Create Metabase User Group", .kind = HY_STEP_AUTO,
      .description = "Create a user group in Metabase and store the group ID", .integration = HY_INT_METABASE,
-     .gather = gather_metabase_group, .run = run_create_metabase_group, .persist = persist_metabase_group},
+     .run = run_create_metabase_group, .persist = persist_metabase_group},
     {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000105", .name = "grant_metabase_db_access",
      .label = "Grant DB Access to Metabase Group", .kind = HY_STEP_AUTO,
      .description = "Grant database access to the Metabase group", .integration = HY_INT_METABASE,
      .run = run_grant_metabase_db_access},
     {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000106", .name = "create_teams_channel", .label = "Create Teams Channel",
      .kind = HY_STEP_AUTO, .description = "Create a dedicated Teams channel via MS Graph API",
-     .integration = HY_INT_TEAMS, .gather = gather_teams, .run = run_create_teams_channel, .persist = persist_teams},
+     .integration = HY_INT_TEAMS, .run = run_create_teams_channel, .persist = persist_teams},
     {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000107", .name = "create_slack_group", .label = "Create Slack Group",
      .kind = HY_STEP_AUTO, .description = "Create a Slack group via Slack API", .integration = HY_INT_SLACK,
-     .gather = gather_slack, .run = run_create_slack_group, .persist = persist_slack},
+     .run = run_create_slack_group, .persist = persist_slack},
     {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000108", .name = "lms_setup", .label = "LMS Setup",
      .kind = HY_STEP_MANUAL, .description = "Add the partner's learning path in the LMS; confirm when done",
      .fields = LMS_FIELDS, .nfields = N(LMS_FIELDS), .info = LMS_INFO, .ninfo = N(LMS_INFO),

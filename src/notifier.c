@@ -1,0 +1,148 @@
+/* The notifier thread (notify.h): its own connection and client, never a
+ * step's thread, so a slow or dead mail server delays no workflow. It
+ * schedules reminders and digests every SCHEDULE_MS, addresses due events,
+ * delivers due rows one at a time, then sleeps until the next is due, a
+ * poll interval passes (events from other processes) or notifier_kick(). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "notify.h"
+#include "util.h"
+
+#define POLL_MS 1000
+#define SCHEDULE_MS 10000
+
+struct hy_notifier {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    volatile sig_atomic_t stop;
+    bool kicked;
+    hy_db *db;
+    hy_ctx ctx;
+    hy_integ *in;
+    char owner[160];
+};
+
+static void wait_ms(hy_notifier *n, int64_t ms)
+{
+    pthread_mutex_lock(&n->mu);
+    if (!n->kicked && !n->stop && ms > 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        int64_t ns = (int64_t)ts.tv_nsec + ms * 1000000;
+        ts.tv_sec += (time_t)(ns / 1000000000);
+        ts.tv_nsec = (long)(ns % 1000000000);
+        while (!n->kicked && !n->stop && pthread_cond_timedwait(&n->cv, &n->mu, &ts) != ETIMEDOUT) {}
+    }
+    n->kicked = false;
+    pthread_mutex_unlock(&n->mu);
+}
+
+static void *notifier_main(void *arg)
+{
+    hy_notifier *n = arg;
+    int64_t next_schedule = 0;
+    hy_err err;
+    while (!n->stop) {
+        hy_err_clear(&err);
+        int64_t now = hy_now_ms();
+        int rc = 0, added = 0;
+        if (now >= next_schedule) {
+            rc = notify_schedule(&n->ctx, now, &added, &err);
+            next_schedule = now + SCHEDULE_MS;
+        }
+        /* Addressing and sending take turns: with a slow mail server, new
+         * events are still addressed (and dropped when no longer needed). */
+        bool worked = true;
+        while (rc == 0 && worked && !n->stop) {
+            notify_stats st = {0};
+            rc = notify_address(&n->ctx, hy_now_ms(), 20, &st, &err);
+            if (rc == 0) rc = notify_send_next(&n->ctx, n->in, n->owner, &worked, NULL, &err);
+            worked = worked || st.addressed + st.dropped > 0;
+        }
+        int64_t due = -1, wait = POLL_MS;
+        if (rc == 0 && notify_next_due(&n->ctx, &due, &err) == 0 && due >= 0) {
+            int64_t until = due - hy_now_ms();
+            if (until < wait) wait = until;
+        }
+        if (next_schedule - hy_now_ms() < wait) wait = next_schedule - hy_now_ms();
+        if (rc) wait = POLL_MS; /* an error (a busy database): try again later */
+        wait_ms(n, wait);
+    }
+    return NULL;
+}
+
+int notifier_start(const hy_app *app, hy_notifier **out, hy_err *err)
+{
+    *out = NULL;
+    if (!app->cfg->notify.enabled) return 0;
+    hy_notifier *n = xcalloc(1, sizeof *n);
+    if (app_open_connection(app, &n->db, err) != 0) {
+        free(n);
+        return err->code;
+    }
+    n->ctx.cfg = app->cfg;
+    n->ctx.db = n->db;
+    n->in = integ_new(app->cfg);
+    char host[64] = "localhost";
+    gethostname(host, sizeof host - 1);
+    host[sizeof host - 1] = '\0';
+    pthread_mutex_init(&n->mu, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&n->cv, &attr);
+    pthread_condattr_destroy(&attr);
+    static atomic_long started;
+    snprintf(n->owner, sizeof n->owner, "%s:%ld:notify.%ld", host, (long)getpid(), atomic_fetch_add(&started, 1));
+    /* The thread blocks every signal: they are the main thread's (a worker's
+     * SIGTERM, the UI's SIGWINCH). */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int created = pthread_create(&n->th, NULL, notifier_main, n);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (created != 0) {
+        integ_free(n->in);
+        db_close(n->db);
+        pthread_mutex_destroy(&n->mu);
+        pthread_cond_destroy(&n->cv);
+        free(n);
+        return hy_fail(err, HY_ERR_INTERNAL, "cannot start the notifier thread");
+    }
+    *out = n;
+    return 0;
+}
+
+void notifier_kick(hy_notifier *n)
+{
+    if (!n) return;
+    pthread_mutex_lock(&n->mu);
+    n->kicked = true;
+    pthread_cond_signal(&n->cv);
+    pthread_mutex_unlock(&n->mu);
+}
+
+void notifier_stop(hy_notifier *n)
+{
+    if (!n) return;
+    pthread_mutex_lock(&n->mu);
+    n->stop = 1;
+    pthread_cond_signal(&n->cv);
+    pthread_mutex_unlock(&n->mu);
+    pthread_join(n->th, NULL);
+    integ_free(n->in);
+    db_close(n->db);
+    pthread_mutex_destroy(&n->mu);
+    pthread_cond_destroy(&n->cv);
+    free(n);
+}

@@ -1,0 +1,169 @@
+/* Notifications: the events (notify.h). The engine's hooks write one row
+ * each in the transaction of the change; runners add reminders and digests
+ * when they are due. */
+#include "notify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+#define DAY_MS (24LL * 3600 * 1000)
+
+static int add_event(hy_ctx *c, const char *event, int64_t due_ms, const char *exec_id, int order,
+                     const char *step_id, const char *since, const char *detail, const char *actor, hy_err *err)
+{
+    char at[HY_TIME_LEN];
+    hy_now_iso(at);
+    return db_exec(c->db, err,
+                   "INSERT INTO notify_events(at, due_ms, event, execution_id, step_order, step_id, since, detail, "
+                   "actor_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   "tIttitttt", at, due_ms, event, exec_id, order, step_id, since, detail,
+                   actor && *actor ? actor : NULL);
+}
+
+int notify_input_needed(hy_ctx *c, const char *exec_id, int step_order, const char *step_id, const char *since,
+                        hy_err *err)
+{
+    if (!c->cfg->notify.enabled) return 0;
+    int64_t due = hy_now_ms() + (int64_t)c->cfg->notify.input_delay_minutes * 60000;
+    return add_event(c, "input_needed", due, exec_id, step_order, step_id, since, NULL, NULL, err);
+}
+
+int notify_failed(hy_ctx *c, const char *exec_id, int step_order, const char *step_id, const char *error,
+                  hy_err *err)
+{
+    if (!c->cfg->notify.enabled) return 0;
+    return add_event(c, "failed", hy_now_ms(), exec_id, step_order, step_id, NULL, error, NULL, err);
+}
+
+int notify_finished(hy_ctx *c, const char *exec_id, int step_order, bool cancelled, const char *actor_id,
+                    hy_err *err)
+{
+    if (!c->cfg->notify.enabled) return 0;
+    return add_event(c, cancelled ? "cancelled" : "completed", hy_now_ms(), exec_id, step_order, NULL, NULL, NULL,
+                     actor_id, err);
+}
+
+/* ---- reminders and the digest ---- */
+
+/* Reminders already made for this waiting period of the step. */
+static int reminders_made(hy_ctx *c, const char *step_id, const char *since, int64_t *n, hy_err *err)
+{
+    char *lo = xasprintf("reminder:%s:%s:", step_id, since), *hi = xasprintf("reminder:%s:%s;", step_id, since);
+    int rc = db_get_int(c->db, err, n, NULL, "SELECT count(*) FROM notify_events WHERE dedup >= ? AND dedup < ?",
+                        "tt", lo, hi);
+    free(lo);
+    free(hi);
+    return rc;
+}
+
+typedef struct {
+    char step_id[HY_UUID_LEN], exec_id[HY_UUID_LEN], since[HY_TIME_LEN + 8];
+    int order;
+} waiting;
+
+static int schedule_reminders(hy_ctx *c, int64_t now_ms, int *added, hy_err *err)
+{
+    const hy_config *cfg = c->cfg;
+    if (cfg->notify.max_reminders <= 0) return 0;
+    int64_t after = (int64_t)cfg->notify.remind_after_hours * 3600 * 1000;
+    char threshold[HY_TIME_LEN];
+    hy_iso_from_ms(now_ms - after, threshold);
+    waiting *w = NULL;
+    int n = 0, cap = 0;
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT id, execution_id, step_order, started_at FROM workflow_step_executions "
+                           "WHERE status = 'awaiting_input' AND started_at <= ?",
+                           "t", threshold);
+    while (db_row(st)) {
+        if (n == cap) w = xrealloc(w, (size_t)(cap = cap ? cap * 2 : 16) * sizeof *w);
+        hy_strlcpy(w[n].step_id, db_text(st, 0), sizeof w[n].step_id);
+        hy_strlcpy(w[n].exec_id, db_text(st, 1), sizeof w[n].exec_id);
+        w[n].order = (int)db_int(st, 2);
+        hy_strlcpy(w[n].since, db_text(st, 3) ? db_text(st, 3) : "", sizeof w[n].since);
+        n++;
+    }
+    int rc = db_done(st);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        int64_t since_ms, made = 0;
+        if (!hy_parse_time(w[i].since, &since_ms)) continue;
+        if ((rc = reminders_made(c, w[i].step_id, w[i].since, &made, err)) != 0) break;
+        /* the first after remind_after_hours, then one a day */
+        if (made >= cfg->notify.max_reminders || now_ms < since_ms + after + made * DAY_MS) continue;
+        char *dedup = xasprintf("reminder:%s:%s:%lld", w[i].step_id, w[i].since, (long long)made + 1);
+        char at[HY_TIME_LEN];
+        hy_iso_from_ms(now_ms, at);
+        char detail[24];
+        snprintf(detail, sizeof detail, "%lld", (long long)made + 1);
+        rc = db_exec(c->db, err,
+                     "INSERT OR IGNORE INTO notify_events(at, due_ms, event, execution_id, step_order, step_id, since, "
+                     "detail, dedup) VALUES(?, ?, 'reminder', ?, ?, ?, ?, ?, ?)",
+                     "tItitttt", at, now_ms, w[i].exec_id, w[i].order, w[i].step_id, w[i].since, detail, dedup);
+        if (rc == 0 && db_changes(c->db) == 1) (*added)++;
+        free(dedup);
+    }
+    free(w);
+    return rc;
+}
+
+static int schedule_digest(hy_ctx *c, int64_t now_ms, int *added, hy_err *err)
+{
+    int hour = c->cfg->notify.digest_hour;
+    if (hour < 0) return 0;
+    time_t t = (time_t)(now_ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    if (tm.tm_hour < hour) return 0;
+    char dedup[64], at[HY_TIME_LEN];
+    snprintf(dedup, sizeof dedup, "digest:%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    hy_iso_from_ms(now_ms, at);
+    int rc = db_exec(c->db, err,
+                     "INSERT OR IGNORE INTO notify_events(at, due_ms, event, dedup) VALUES(?, ?, 'digest', ?)", "tIt",
+                     at, now_ms, dedup);
+    if (rc == 0 && db_changes(c->db) == 1) (*added)++;
+    return rc;
+}
+
+int notify_schedule(hy_ctx *c, int64_t now_ms, int *added, hy_err *err)
+{
+    *added = 0;
+    if (!c->cfg->notify.enabled) return 0;
+    if (db_begin(c->db, err) != 0) return err->code;
+    int rc = schedule_reminders(c, now_ms, added, err);
+    if (rc == 0) rc = schedule_digest(c, now_ms, added, err);
+    if (rc) {
+        db_rollback(c->db);
+        return rc;
+    }
+    return db_commit(c->db, err);
+}
+
+int notify_next_due(hy_ctx *c, int64_t *due, hy_err *err)
+{
+    *due = -1;
+    int64_t a = -1, b = -1;
+    bool fa = false, fb = false;
+    int rc = db_get_int(c->db, err, &a, &fa, "SELECT min(due_ms) FROM notify_events WHERE state = 'new'", "");
+    if (rc == 0)
+        rc = db_get_int(c->db, err, &b, &fb,
+                        "SELECT min(next_ms) FROM notify_outbox WHERE next_ms IS NOT NULL", "");
+    if (rc) return rc;
+    if (fa && a > 0) *due = a;
+    if (fb && b > 0 && (*due < 0 || b < *due)) *due = b;
+    return 0;
+}
+
+int notify_drain(hy_ctx *c, hy_integ *in, const char *owner, notify_stats *st, hy_err *err)
+{
+    memset(st, 0, sizeof *st);
+    if (!c->cfg->notify.enabled) return 0;
+    int64_t now = hy_now_ms();
+    int rc = notify_schedule(c, now, &st->scheduled, err);
+    if (rc == 0) rc = notify_address(c, now, 1000000, st, err);
+    bool worked = true;
+    while (rc == 0 && worked) rc = notify_send_next(c, in, owner, &worked, st, err);
+    return rc;
+}

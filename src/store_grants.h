@@ -1,0 +1,33 @@
+/* Store: access grants (access_grants, one row per user and resource: the
+ * current state; the audit trail keeps the history). The engine writes a
+ * grant when a step declaring `grants` completes and ends it when a step
+ * declaring `revokes` completes (workflows.h); ops read them. Nothing else
+ * writes the table. */
+#ifndef HY_STORE_GRANTS_H
+#define HY_STORE_GRANTS_H
+
+#include <stdbool.h>
+
+#include "ctx.h"
+#include "model.h"
+
+typedef struct {
+    const char *user_id;
+    const char *resource;         /* HY_RES_* name */
+    const char *organization_id;  /* through which organisation (may be NULL) */
+    const char *execution_id;     /* the execution and step that granted / revoked it (may be NULL) */
+    const char *step_id;
+    const char *how;              /* "auto" | "by_hand" | "adopted" */
+    const char *note;             /* may be NULL */
+    const char *account_id;       /* the person's account in the service, or NULL (kept) */
+    const char *by;               /* who asked: a user id, or NULL */
+} hy_grant_rec;
+
+/* Records (or renews) the grant; a revoked one becomes active again. */
+int grant_record(hy_ctx *c, const hy_grant_rec *g, hy_err *err);
+/* Ends the active grant, if there is one (*ended, may be NULL, says). */
+int grant_revoke(hy_ctx *c, const hy_grant_rec *g, bool *ended, hy_err *err);
+/* Every grant of a user (active first, then by resource). */
+int grant_list_user(hy_ctx *c, const char *user_id, hy_grant_list *out, hy_err *err);
+
+#endif
