@@ -275,7 +275,7 @@ static int first_waiting(hy_ctx *c, const hy_workflow_def *wf, const char *id, i
     int64_t cur = 0;
     int rc = db_get_text(c->db, err, &status, "SELECT status FROM workflow_executions WHERE id = ?", "t", id);
     if (rc == 0) rc = db_get_int(c->db, err, &cur, NULL, "SELECT current_step_order FROM workflow_executions WHERE id = ?", "t", id);
-    if (rc == 0 && (!hy_streq(status, "awaiting_input") || cur < 1 || cur > wf->nsteps ||
+    if (rc == 0 && (hy_exec_status_of(status) != HY_EXEC_AWAITING_INPUT || cur < 1 || cur > wf->nsteps ||
                     wf->steps[cur - 1].kind != HY_STEP_MANUAL))
         rc = hy_fail(err, HY_ERR_CONFLICT, "%s does not start with a form: start it instead", wf->name);
     free(status);
@@ -362,7 +362,7 @@ static int waiting_step(hy_ctx *c, const hy_principal *p, const char *id, const 
     if (rc == 0)
         rc = db_get_int(c->db, err, &order, NULL, "SELECT current_step_order FROM workflow_executions WHERE id = ?",
                         "t", id);
-    if (rc == 0 && (!hy_streq(status, "awaiting_input") || order < 1 || order > wf->nsteps ||
+    if (rc == 0 && (hy_exec_status_of(status) != HY_EXEC_AWAITING_INPUT || order < 1 || order > wf->nsteps ||
                     wf->steps[order - 1].kind != HY_STEP_MANUAL))
         rc = hy_fail(err, HY_ERR_CONFLICT, "no step of this execution is waiting for input (it is %s)",
                      status ? status : "?");

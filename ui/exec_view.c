@@ -15,12 +15,17 @@
 
 ui_mark ui_status_mark(const char *s)
 {
-    if (hy_streq(s, "completed")) return UI_MARK_DONE;
-    if (hy_streq(s, "failed")) return UI_MARK_FAILED;
-    if (hy_streq(s, "running")) return UI_MARK_RUNNING;
-    if (hy_streq(s, "awaiting_input")) return UI_MARK_WAITING;
-    if (hy_streq(s, "skipped")) return UI_MARK_SKIPPED;
-    if (hy_streq(s, "cancelled")) return UI_MARK_CANCELLED;
+    /* an execution's statuses are a subset of a step's, with the same names */
+    switch (hy_step_status_of(s)) {
+    case HY_SS_COMPLETED: return UI_MARK_DONE;
+    case HY_SS_FAILED: return UI_MARK_FAILED;
+    case HY_SS_RUNNING: return UI_MARK_RUNNING;
+    case HY_SS_AWAITING_INPUT: return UI_MARK_WAITING;
+    case HY_SS_SKIPPED: return UI_MARK_SKIPPED;
+    case HY_SS_CANCELLED: return UI_MARK_CANCELLED;
+    case HY_SS_PENDING:
+    case HY_SS_NSTATUS: break;
+    }
     return UI_MARK_PENDING;
 }
 
@@ -302,7 +307,7 @@ void ui_step_lines(const hy_exec_step *s, int64_t now_ms, bool can_fill, ui_line
         ui_lines_add(out, UI_LINE_DIM, "Run by %s (lease until %s %s)", s->lease_owner, t1, ui_zone());
     }
     if (can_fill) ui_lines_add(out, UI_LINE_OK, "Waiting for input: press f (or Enter) to fill in its form.");
-    if (hy_streq(s->status, "skipped"))
+    if (hy_step_status_of(s->status) == HY_SS_SKIPPED)
         ui_lines_add(out, UI_LINE_TEXT, "Skipped by %s: %s", s->completed_by_email ? s->completed_by_email : "-",
                      s->note ? s->note : "-");
     else if (s->completed_manually) {
@@ -342,7 +347,7 @@ void ui_exec_status_text(const hy_exec_summary *e, char *out, size_t n)
 bool ui_step_retry_wait(const hy_exec_step *s, int64_t now_ms, bool brief, char *out, size_t n)
 {
     int64_t next;
-    if (!hy_streq(s->status, "pending") || s->attempts < 1 || !s->next_attempt_at ||
+    if (hy_step_status_of(s->status) != HY_SS_PENDING || s->attempts < 1 || !s->next_attempt_at ||
         !hy_parse_time(s->next_attempt_at, &next) || next <= now_ms)
         return false;
     char in[24];

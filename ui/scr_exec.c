@@ -118,14 +118,14 @@ const char *ui_status_glyph(const ui *u, const char *status)
 
 static bool live(const exec_state *st)
 {
-    const char *x = st->d.s.status;
-    return hy_streq(x, "running") || hy_streq(x, "pending");
+    hy_exec_status x = hy_exec_status_of(st->d.s.status);
+    return x == HY_EXEC_RUNNING || x == HY_EXEC_PENDING;
 }
 
-static bool any_step(const exec_state *st, const char *status)
+static bool any_step(const exec_state *st, hy_step_status status)
 {
     for (int i = 0; i < st->d.nsteps; i++)
-        if (hy_streq(st->d.steps[i].status, status)) return true;
+        if (hy_step_status_of(st->d.steps[i].status) == status) return true;
     return false;
 }
 
@@ -213,8 +213,8 @@ static int exec_tick(ui *u, screen *s)
         }
     }
     /* the spinner and the elapsed times */
-    if (any_step(st, "running")) flags = UI_REDRAW;
-    else if ((any_step(st, "awaiting_input") || st->d.can_retry_now) && (u->frame % 5) == 0)
+    if (any_step(st, HY_SS_RUNNING)) flags = UI_REDRAW;
+    else if ((any_step(st, HY_SS_AWAITING_INPUT) || st->d.can_retry_now) && (u->frame % 5) == 0)
         flags = UI_REDRAW; /* "waiting for 3m 05s", "retrying in 12s" */
     return flags;
 }
@@ -414,8 +414,9 @@ static const hy_exec_step *selected(exec_state *st) { return st->d.nsteps ? &st-
 static bool skippable(exec_state *st)
 {
     const hy_exec_step *s = selected(st);
+    hy_step_status ss = s ? hy_step_status_of(s->status) : HY_SS_NSTATUS;
     return s && s->order >= st->d.s.current_step &&
-           (hy_streq(s->status, "pending") || hy_streq(s->status, "awaiting_input") || hy_streq(s->status, "failed"));
+           (ss == HY_SS_PENDING || ss == HY_SS_AWAITING_INPUT || ss == HY_SS_FAILED);
 }
 
 /* The action each key needs (authz.h). */
@@ -589,7 +590,7 @@ static int act(ui *u, screen *s, int id)
         ui_prompt(u, title, "Note", NULL, true, mark_done_done, NULL);
         return UI_REDRAW;
     case A_RERUN:
-        if (!st->d.can_rerun && hy_streq(st->d.s.status, "cancelled"))
+        if (!st->d.can_rerun && hy_exec_status_of(st->d.s.status) == HY_EXEC_CANCELLED)
             return not_now(u, "Re-run: a cancelled execution cannot be run again; start a new request instead.");
         if (!st->d.can_rerun) return not_now(u, "Re-run: wait until no step of this execution is running.");
         if (!sel) return UI_HANDLED;

@@ -278,8 +278,10 @@ static int execs_reload(ui *u, screen *s)
 
 static bool anything_live(execs_state *st)
 {
-    for (int i = 0; i < st->count; i++)
-        if (hy_streq(st->items[i].status, "running") || hy_streq(st->items[i].status, "pending")) return true;
+    for (int i = 0; i < st->count; i++) {
+        hy_exec_status x = hy_exec_status_of(st->items[i].status);
+        if (x == HY_EXEC_RUNNING || x == HY_EXEC_PENDING) return true;
+    }
     return false;
 }
 
@@ -364,8 +366,8 @@ static int take_failed(execs_state *st)
 /* A status filter of unfinished executions (queued, running, awaiting input, failed). */
 static bool unfinished_filter(const execs_state *st)
 {
-    const char *s = ui_status_filters[st->filter].status;
-    return hy_streq(s, "pending") || hy_streq(s, "running") || hy_streq(s, "awaiting_input") || hy_streq(s, "failed");
+    hy_exec_status x = hy_exec_status_of(ui_status_filters[st->filter].status); /* All: NULL */
+    return x == HY_EXEC_PENDING || x == HY_EXEC_RUNNING || x == HY_EXEC_AWAITING_INPUT || x == HY_EXEC_FAILED;
 }
 
 static int reload_view(execs_state *st)

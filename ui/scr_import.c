@@ -572,7 +572,7 @@ static const char *batch_cell(void *data, int row, int col, char *buf, size_t n)
     case 2: return it->execution_id ? it->status : "skipped";
     default:
         if (!it->execution_id) return it->note;
-        if (hy_streq(it->status, "completed")) return "";
+        if (hy_exec_status_of(it->status) == HY_EXEC_COMPLETED) return "";
         snprintf(buf, n, "%d/%d %s%s%s", it->current_step, it->nsteps,
                  it->current_step_name ? it->current_step_name : "?", it->error ? ": " : "", it->error ? it->error : "");
         return buf;

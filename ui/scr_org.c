@@ -77,11 +77,13 @@ static void free_rows(org_state *st)
 
 static ui_style status_style(const char *status)
 {
-    if (hy_streq(status, "completed")) return UI_S_OK;
-    if (hy_streq(status, "failed")) return UI_S_FAILED;
-    if (hy_streq(status, "running")) return UI_S_RUNNING;
-    if (hy_streq(status, "awaiting_input")) return UI_S_WAITING;
-    return UI_S_DIM;
+    switch (hy_exec_status_of(status)) {
+    case HY_EXEC_COMPLETED: return UI_S_OK;
+    case HY_EXEC_FAILED: return UI_S_FAILED;
+    case HY_EXEC_RUNNING: return UI_S_RUNNING;
+    case HY_EXEC_AWAITING_INPUT: return UI_S_WAITING;
+    default: return UI_S_DIM;
+    }
 }
 
 static void build(org_state *st, const hy_org_detail *d)
