@@ -462,14 +462,14 @@ void ui_notice_lines(const hy_notice *v, int n, int order, ui_lines *out)
         if (x->step_order != order) continue;
         if (!head) ui_lines_add(out, UI_LINE_HEAD, "Notifications");
         head = true;
-        char at[HY_TIME_LEN];
-        hy_time_short(x->sent_at ? x->sent_at : x->created_at, at);
+        char at[40];
+        ui_when(x->sent_at ? x->sent_at : x->created_at, false, at, sizeof at);
         bool bad = hy_streq(x->status, "failed") || hy_streq(x->status, "uncertain") || hy_streq(x->status, "skipped");
         bool sent = hy_streq(x->status, "sent") || hy_streq(x->status, "simulated");
-        ui_lines_add(out, bad ? UI_LINE_ERROR : sent ? UI_LINE_OK : UI_LINE_TEXT, "  %s  %s %s %s: %s%s %s",
+        ui_lines_add(out, bad ? UI_LINE_ERROR : sent ? UI_LINE_OK : UI_LINE_TEXT, "  %s  %s %s %s: %s%s %s %s",
                      x->event ? x->event : "?", x->channel ? x->channel : "", x->channel ? "to" : "",
                      x->recipient ? x->recipient : "nobody", x->status ? x->status : "?",
-                     x->uncertain && hy_streq(x->status, "sent") ? " (maybe twice)" : "", at);
+                     x->uncertain && hy_streq(x->status, "sent") ? " (maybe twice)" : "", at, ui_zone());
         if (x->error && !sent) ui_lines_add(out, UI_LINE_DIM, "    %s", x->error);
     }
 }

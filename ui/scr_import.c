@@ -551,7 +551,7 @@ enum { B_OPEN = 1, B_REFRESH };
 
 static const ui_action BATCH_ACTIONS[] = {
     {B_OPEN, "Enter", "Open", "Open the selected person's execution"},
-    {B_REFRESH, "r", NULL, "Load it again"},
+    {B_REFRESH, "r C-r", NULL, "Load it again"},
     UI_ACTIONS_END,
 };
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dialog.h"
+#include "exec_view.h"
 #include "form.h"
 #include "ops.h"
 #include "screens.h"
@@ -74,11 +75,11 @@ static void load_lock(ui *u, uedit_state *st)
         memset(&st->lock, 0, sizeof st->lock);
         return;
     }
-    char until[HY_TIME_LEN];
-    hy_time_short(st->lock.until, until);
+    char until[40];
+    ui_when(st->lock.until, false, until, sizeof until);
     if (st->lock.locked)
-        snprintf(st->lock_line, sizeof st->lock_line, "Locked until %s UTC (%d failed logins): Ctrl-X unlocks", until,
-                 st->lock.failures);
+        snprintf(st->lock_line, sizeof st->lock_line, "Locked until %s %s (%d failed logins): Ctrl-X unlocks", until,
+                 ui_zone(), st->lock.failures);
     else if (st->lock.failures)
         snprintf(st->lock_line, sizeof st->lock_line, "%d failed login%s since the last success (not locked)",
                  st->lock.failures, st->lock.failures == 1 ? "" : "s");

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 17, item 5: times and names. Times are local (TZ), the zone said
-# (column titles, the detail's times), with ages ("3d 0h ago"); one name per
+# (column titles, the detail's times, the notification outbox), with ages ("3d 0h ago"); one name per
 # workflow everywhere (lists, forms, the organisation page); one spelling of
 # organisation; partner-facing wording; "1 organisation"; at 200 columns the
 # step names are not cut.
@@ -47,6 +47,10 @@ wait_text "HyOpps │ Organisation"
 send_keys G
 expect_screen "the organisation page names the workflow as everywhere else" "New partner user"
 expect_no_text "not by its internal name" "new_partner_user"
+send_keys q q
+open_menu Notifications
+wait_text "HyOpps │ Notifications"
+expect_screen "the outbox's time column says the zone too" "When (XYZ)"
 send_keys Q
 wait_text "Quit now?"
 send_keys y
