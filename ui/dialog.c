@@ -109,9 +109,11 @@ static int leave_done(ui *u, screen *s, int yes, const char *text, void *ctx)
     return yes == 1 ? UI_CLOSE : UI_REDRAW;
 }
 
-int ui_form_leave(ui *u, ui_form *f, const char *question)
+int ui_form_leave(ui *u, ui_form *f, const char *question) { return ui_leave(u, f->dirty, question); }
+
+int ui_leave(ui *u, bool dirty, const char *question)
 {
-    if (!f->dirty) return UI_CLOSE;
+    if (!dirty) return UI_CLOSE;
     char *text = xasprintf("%s What you typed is lost.", question);
     ui_confirm(u, "Discard", text, leave_done, NULL);
     free(text);

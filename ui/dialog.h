@@ -20,5 +20,8 @@ void ui_prompt(ui *u, const char *title, const char *label, const char *initial,
  * asking screen's handler:  case A_CANCEL: return ui_form_leave(u, &st->form, "Discard your changes?"); */
 struct ui_form;
 int ui_form_leave(ui *u, struct ui_form *f, const char *question);
+/* The same for a screen that is not a ui_form: dirty says whether something
+ * was typed. */
+int ui_leave(ui *u, bool dirty, const char *question);
 
 #endif
