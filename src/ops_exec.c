@@ -450,7 +450,7 @@ int ops_exec_input_from_json(const char *text, size_t len, cJSON **out, hy_err *
 
 typedef int (*exec_action)(hy_ctx *, const hy_principal *, const char *, hy_err *);
 
-/* Retry and retry now: whoever may see the execution, audited first (see
+/* Retry and retry now: whoever may retry it (HY_ACT_RETRY), audited first (see
  * ops_exec_submit). */
 static int retry_action(hy_ctx *c, const hy_principal *p, const char *ref, const char *action, exec_action fn,
                         hy_err *err)

@@ -425,7 +425,8 @@ static bool exec_exists(ui *u, const screen *s, const ui_action *a)
     (void)s;
     switch (a->id) {
     case A_FILL: return ops_exec_role_may(&u->me, HY_ACT_INPUT);
-    case A_RETRY: return ops_exec_role_may(&u->me, HY_ACT_RETRY);
+    case A_RETRY:
+    case A_RETRY_NOW: return ops_exec_role_may(&u->me, HY_ACT_RETRY); /* authorized like retry */
     case A_SKIP: return ops_exec_role_may(&u->me, HY_ACT_SKIP);
     case A_DONE: return ops_exec_role_may(&u->me, HY_ACT_DONE);
     case A_RERUN: return ops_exec_role_may(&u->me, HY_ACT_RERUN);

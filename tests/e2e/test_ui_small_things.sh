@@ -27,7 +27,7 @@ expect_line "in a form the bar offers F1 for help" "Enter Submit" "F1 Help"
 expect_not_contains "not ?, which is typed" "? Help" "$(line_with "Enter Submit")"
 send_keys F1
 expect_screen "F1 shows the form's keys" "HyOpps │ Help"
-expect_line "a key that does nothing in this form says so" "Choose the organisation from a list" "(not now)"
+expect_line "a key that does nothing in this form says so" "value from a list" "(not now)"
 send_keys q
 wait_text "step 1 of 8: Input Studio Companies"
 send_text "Zeta"; send_keys Tab Tab; send_text st-z-t; send_keys Tab Tab; send_text st-z-p
