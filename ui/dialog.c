@@ -137,7 +137,7 @@ enum { P_OK = 1, P_CANCEL };
 
 static const ui_action PROMPT_ACTIONS[] = {
     {P_OK, "Enter", "OK", "Accept the text"},
-    {P_CANCEL, "Esc", "Cancel", "Cancel"},
+    {P_CANCEL, "Esc", "Cancel", "Cancel (asks first when something was typed)"},
     UI_ACTIONS_END,
 };
 
@@ -171,7 +171,7 @@ static int prompt_key(ui *u, screen *s, ui_key k, const ui_action *a)
     (void)u, (void)k;
     prompt_state *st = s->state;
     if (!a) return UI_NOT_MINE;
-    if (a->id == P_CANCEL) return ui_finish(s, 0, NULL);
+    if (a->id == P_CANCEL) return ui_form_leave(u, &st->form, "Cancel?"); /* closes with result 0 */
     ui_form_clear_errors(&st->form);
     if (!ui_form_check_required(&st->form)) return UI_REDRAW;
     return ui_finish(s, 1, ui_form_get(&st->form, "text"));

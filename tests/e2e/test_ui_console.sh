@@ -190,6 +190,10 @@ expect_screen "s asks for a reason" "Skip step 4: Add User to Metabase Group"
 send_keys Enter
 expect_screen "a reason is required" "is required"
 send_text "Initech does not use Metabase"
+send_keys Escape
+expect_dialog "Esc with a reason typed asks first (issue 17)" "Cancel? What you typed is lost."
+send_keys n
+expect_screen "n keeps the reason" "Initech does not use Metabase"
 send_keys Enter
 expect_screen "skipping lets the rest run to completion" "✓ completed"
 expect_screen "the skipped step is marked" "↷  4 Add User to Metabase Group"
