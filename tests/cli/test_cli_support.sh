@@ -5,14 +5,7 @@
 # refused; audit names its targets and --about finds them by name.
 source "$HYOPPS_ROOT/tests/lib.sh"
 new_env
-write_fast_config "$TEST_DIR/config.ini" '[metabase]
-mode = simulate
-[teams]
-mode = simulate
-[slack]
-mode = simulate
-[smtp]
-mode = simulate'
+write_fast_config "$TEST_DIR/config.ini" "$SIMULATE_ALL"
 export HYOPPS_CONFIG=$TEST_DIR/config.ini
 sql() { sqlite3 -batch "$HYOPPS_DB" "$@"; }
 admin_login || { not_ok "admin login"; done_testing; exit 1; }
