@@ -176,12 +176,66 @@ static void partner_admin_adds_a_user(void **state)
     free(org);
 }
 
+/* The first form's input with a time (New request's "Start later"): one
+ * transaction again, the execution scheduled after the input; a bad time
+ * creates nothing; the step-2 form of new_partner_user (after the
+ * organisation) is scheduled just the same. */
+static void start_later_with_the_first_form(void **state)
+{
+    fx *f = *state;
+    int64_t n0 = executions(f), a0 = audit_rows(f);
+    hy_err err;
+    hy_err_clear(&err);
+    char id[HY_UUID_LEN];
+    cJSON *in = pairs("organization_name=Initech", "studio_company_id_test=st-ini-t", "studio_company_id_prod=st-ini-p",
+                      NULL);
+    hy_exec_start bad = {.workflow = "new_partner", .at = "soon", .input = in, .step = "1"};
+    assert_int_equal(ops_exec_start_ex(f->e->c, &f->admin, &bad, id, &err), HY_ERR_INVALID);
+    assert_non_null(hy_field_msg(&err, "at"));
+    assert_int_equal(executions(f), n0);
+    assert_int_equal(audit_rows(f), a0);
+    hy_err_clear(&err);
+    assert_int_equal(ops_exec_check_at("soon", &err), HY_ERR_INVALID);
+    hy_err_clear(&err);
+    assert_int_equal(ops_exec_check_at("+1d", &err), 0);
+    hy_exec_start ok = {.workflow = "new_partner", .at = "+1d", .input = in, .step = "1"};
+    assert_int_equal(ops_exec_start_ex(f->e->c, &f->admin, &ok, id, &err), 0);
+    cJSON_Delete(in);
+    assert_int_equal(executions(f), n0 + 1);
+    char *st = t_exec_status(f->e, id);
+    assert_string_equal(st, "scheduled");
+    free(st);
+    st = t_step_status(f->e, id, 1);
+    assert_string_equal(st, "completed");
+    free(st);
+    /* new_partner_user for a partner admin: step 2's input, scheduled */
+    hy_err_clear(&err);
+    in = pairs("firstname=Bob", "lastname=Smith", "email=bob@acme.example", NULL);
+    hy_exec_start pa = {.workflow = "new_partner_user", .at = "+2h", .input = in, .step = "input_user_details"};
+    assert_int_equal(ops_exec_start_ex(f->e->c, &f->pa, &pa, id, &err), 0);
+    cJSON_Delete(in);
+    t_drain(f->e); /* nothing runs before its time */
+    st = t_exec_status(f->e, id);
+    assert_string_equal(st, "scheduled");
+    free(st);
+    st = t_step_status(f->e, id, 2);
+    assert_string_equal(st, "completed");
+    free(st);
+    hy_exec_detail d;
+    assert_int_equal(ops_exec_show(f->e->c, &f->pa, id, &d, &err), 0);
+    assert_true(d.can_reschedule);
+    assert_false(d.can_input);
+    assert_non_null(d.s.scheduled_for);
+    hy_exec_detail_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(form_without_execution, setup, teardown),
         cmocka_unit_test_setup_teardown(start_with_input_all_or_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(partner_admin_adds_a_user, setup, teardown),
+        cmocka_unit_test_setup_teardown(start_later_with_the_first_form, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -400,6 +400,22 @@ static void executions_list_filters_and_search(void **s)
     assert_non_null(strstr(l->empty_text, "No execution is failed."));
     key(&r, 'a');
     assert_int_equal(l->count, 3);
+    /* l (later): the scheduled ones; s stays the stuck view */
+    hy_exec_start later = {.workflow = "new_partner", .at = "+1d"};
+    char sched[HY_UUID_LEN];
+    hy_err err;
+    hy_err_clear(&err);
+    assert_int_equal(ops_exec_start_ex(r.e->c, &r.u.me, &later, sched, &err), 0);
+    key(&r, 18); /* C-r */
+    assert_int_equal(l->count, 4);
+    key(&r, 'l');
+    assert_int_equal(l->count, 1);
+    assert_memory_equal(l->row_id(l->data, 0), sched, 36);
+    key(&r, 'a');
+    assert_int_equal(l->count, 4);
+    assert_non_null(strstr(ui_action_find(ui_execs_screen.actions, ch('s'))->help, "no change for more than"));
+    assert_non_null(strstr(ui_action_find(ui_execs_screen.actions, ch('l'))->help, "scheduled"));
+    assert_non_null(strstr(ui_action_find(ui_execs_screen.actions, (ui_key){false, 18})->help, "Load the list again"));
     /* search through ops: 2 characters match ids only */
     key(&r, '/');
     char two[3] = {u1[0], u1[1], 0};
@@ -413,7 +429,7 @@ static void executions_list_filters_and_search(void **s)
     assert_int_equal(l->count, 0);
     assert_non_null(strstr(l->empty_text, "No execution matches 'acmezz'"));
     key(&r, 27); /* Esc clears */
-    assert_int_equal(l->count, 3);
+    assert_int_equal(l->count, 4); /* with the scheduled one */
     /* Enter opens the selected execution */
     key(&r, '\r');
     assert_string_equal(top(&r), "Execution");
