@@ -34,11 +34,22 @@ int audit_query(hy_ctx *c, const hy_audit_filter *f, hy_audit_list *out, hy_err 
     bool whole_id = f->target && hy_is_uuid(f->target);
     char *target = f->target && *f->target ? (whole_id ? xstrdup(f->target) : xasprintf("%s%%", f->target)) : NULL;
     const char *since = f->since && *f->since ? f->since : NULL;
+    char *about = NULL;
+    if (f->about && *f->about) { /* a LIKE pattern of the text, with % and _ taken literally */
+        hy_buf b = {0};
+        hy_buf_putc(&b, '%');
+        for (const char *q = f->about; *q; q++) {
+            if (*q == '%' || *q == '_' || *q == '\\') hy_buf_putc(&b, '\\');
+            hy_buf_putc(&b, *q);
+        }
+        hy_buf_putc(&b, '%');
+        about = hy_buf_take(&b);
+    }
     /* Only the conditions that are set, so SQLite can use an index where
      * one helps: a whole target id (an execution's, a user's) is looked up
      * in idx_audit_target instead of walking the whole trail newest first.
      * ?6 is always there, so every parameter can be bound whichever text is
-     * used. */
+     * used; so is ?7. */
     hy_buf sql = {0};
     hy_buf_printf(&sql, "SELECT id, at, actor_id, actor_email, os_user, remote, action, target_type, target_id, "
                         "details FROM audit_log WHERE 1");
@@ -47,8 +58,21 @@ int audit_query(hy_ctx *c, const hy_audit_filter *f, hy_audit_list *out, hy_err 
     if (target) hy_buf_printf(&sql, whole_id ? " AND target_id = lower(?3)" : " AND target_id LIKE ?3");
     if (since) hy_buf_printf(&sql, " AND at >= ?4");
     if (f->before_id > 0) hy_buf_printf(&sql, " AND id < ?5");
+    /* about: the organisations and users it names (read once into a small
+     * table each), their executions, and what those users did */
+    if (about)
+        hy_buf_printf(&sql, " AND (target_id IN (SELECT id FROM organizations WHERE name LIKE ?7 ESCAPE '\\') "
+                            "OR target_id IN (SELECT id FROM users WHERE email LIKE ?7 ESCAPE '\\' "
+                            "OR firstname || ' ' || lastname LIKE ?7 ESCAPE '\\') "
+                            "OR actor_email LIKE ?7 ESCAPE '\\' "
+                            "OR target_id IN (SELECT e.id FROM workflow_executions e WHERE e.organization_id IN "
+                            "(SELECT id FROM organizations WHERE name LIKE ?7 ESCAPE '\\') OR e.user_id IN "
+                            "(SELECT id FROM users WHERE email LIKE ?7 ESCAPE '\\' "
+                            "OR firstname || ' ' || lastname LIKE ?7 ESCAPE '\\')))");
+    else hy_buf_printf(&sql, " AND ?7 IS NULL"); /* (so that ?7 can be bound) */
     hy_buf_printf(&sql, " ORDER BY id DESC LIMIT ?6");
-    hy_stmt *st = db_query(c->db, err, sql.s, "ttttIi", actor, action, target, since, (int64_t)f->before_id, limit);
+    hy_stmt *st = db_query(c->db, err, sql.s, "ttttIit", actor, action, target, since, (int64_t)f->before_id, limit,
+                           about);
     hy_buf_free(&sql);
     int cap = 0;
     while (db_row(st)) {
@@ -57,6 +81,7 @@ int audit_query(hy_ctx *c, const hy_audit_filter *f, hy_audit_list *out, hy_err 
             out->items = xrealloc(out->items, (size_t)cap * sizeof *out->items);
         }
         hy_audit_entry *e = &out->items[out->count++];
+        memset(e, 0, sizeof *e);
         e->id = db_int(st, 0);
         e->at = db_dup(st, 1);
         e->actor_id = db_dup(st, 2);
@@ -72,17 +97,21 @@ int audit_query(hy_ctx *c, const hy_audit_filter *f, hy_audit_list *out, hy_err 
     free(actor);
     free(action);
     free(target);
+    free(about);
     if (rc) hy_audit_list_free(out);
     return rc;
 }
 
+void hy_audit_entry_free(hy_audit_entry *e)
+{
+    free(e->at); free(e->actor_id); free(e->actor_email); free(e->os_user); free(e->remote);
+    free(e->action); free(e->target_type); free(e->target_id); free(e->details); free(e->target_label);
+    memset(e, 0, sizeof *e);
+}
+
 void hy_audit_list_free(hy_audit_list *l)
 {
-    for (int i = 0; i < l->count; i++) {
-        hy_audit_entry *e = &l->items[i];
-        free(e->at); free(e->actor_id); free(e->actor_email); free(e->os_user); free(e->remote);
-        free(e->action); free(e->target_type); free(e->target_id); free(e->details);
-    }
+    for (int i = 0; i < l->count; i++) hy_audit_entry_free(&l->items[i]);
     free(l->items);
     l->items = NULL;
     l->count = 0;

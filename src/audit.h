@@ -17,6 +17,10 @@ int audit_write(hy_ctx *c, const hy_principal *actor, const char *action, const 
 typedef struct {
     int64_t id;
     char *at, *actor_id, *actor_email, *os_user, *remote, *action, *target_type, *target_id, *details;
+    /* What the target is, for people ("Acme Corp", "Jane Doe <jane@...>",
+     * "New partner user 3f2a1b2c: Acme Corp, jane@..."); NULL when it no
+     * longer exists or is not known. Filled by ops_audit_list. */
+    char *target_label;
 } hy_audit_entry;
 
 typedef struct {
@@ -28,6 +32,9 @@ typedef struct {
     const char *actor;     /* substring of the actor's email, or NULL */
     const char *action;    /* prefix of the action, or NULL */
     const char *target;    /* target id (prefix), or NULL */
+    /* Substring of an organisation's name, a user's email or name: entries
+     * about them, about their executions, or by them; or NULL. */
+    const char *about;
     const char *since;     /* ISO timestamp lower bound, or NULL */
     int limit;             /* 0 = 200 */
     int64_t before_id;     /* paging: entries with id < this (0 = newest) */
@@ -36,5 +43,6 @@ typedef struct {
 /* Newest first. No authorization here: ops_audit_list checks the caller. */
 int audit_query(hy_ctx *c, const hy_audit_filter *f, hy_audit_list *out, hy_err *err);
 void hy_audit_list_free(hy_audit_list *l);
+void hy_audit_entry_free(hy_audit_entry *e);    /* its strings */
 
 #endif

@@ -27,7 +27,7 @@ static void init_sodium(void)
 
 const char *auth_password_rules_text(void)
 {
-    return "At least 8 characters; not your email address; not admin123.";
+    return "At least 8 characters; not your email address; not admin123; not your current password.";
 }
 
 static size_t utf8_chars(const char *s)

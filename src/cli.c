@@ -38,13 +38,17 @@ static void print_help(FILE *f)
             "                  $XDG_CONFIG_HOME/hyopps/config.ini, /etc/hyopps/config.ini;\n"
             "                  none: ./hyopps.db with every integration simulated)\n"
             "  --restricted    restricted shell for partner admins over SSH (no suspend,\n"
-            "                  no shell escapes, idle logout)\n"
+            "                  no shell escapes, idle logout); its configuration comes\n"
+            "                  only from --config or /etc/hyopps/config.ini (to try it:\n"
+            "                  hyopps --restricted --config ./config.ini)\n"
             "  -h, --help      this help; COMMAND --help for a command's help\n"
             "  -V, --version   print the version\n"
             "\n"
             "Commands:\n");
     for (int i = 0; i < NCOMMANDS; i++) fprintf(f, "  %-13s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
     fprintf(f,
+            "\n"
+            "In the terminal UI, ? or F1 lists the keys of the screen (in a form: F1).\n"
             "\n"
             "Exit codes: 0 ok, 1 error, 2 usage, 3 not logged in or session expired\n"
             "(or password change required), 4 forbidden or not found.\n"

@@ -1,4 +1,4 @@
-/* hyopps audit [--since WHEN] [--actor A] [--action X] [--target T] [--limit N] [--json] */
+/* hyopps audit [--since WHEN] [--actor A] [--action X] [--target T] [--about TEXT] [--limit N] [--json] */
 #include <ctype.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -11,7 +11,7 @@
 #include "validate.h"
 
 static const char *USAGE =
-    "hyopps audit [--since WHEN] [--actor EMAIL] [--action PREFIX] [--target ID] [--limit N] [--json]";
+    "hyopps audit [--since WHEN] [--actor EMAIL] [--action PREFIX] [--target ID] [--about TEXT] [--limit N] [--json]";
 
 /* WHEN: an ISO date/time (2026-11-25, 2026-11-25T10:00) or an age (30m, 2h, 7d). */
 static bool parse_since(const char *s, char out[HY_TIME_LEN])
@@ -43,14 +43,16 @@ int cli_cmd_audit(cli_env *env, int argc, char **argv)
     if (cli_wants_help(argc, argv)) {
         printf("usage: %s\n\nThe audit trail, newest first (administrators only). WHEN is a UTC date or\n"
                "time (2026-11-25, 2026-11-25T10:00) or an age (30m, 2h, 7d). --actor matches part of\n"
-               "the actor's email, --action a prefix (e.g. org., exec.retry), --target an id prefix.\n"
-               "Default limit: 200.\n", USAGE);
+               "the actor's email, --action a prefix (e.g. org., exec.retry), --target an id prefix,\n"
+               "--about part of an organisation's name or of a user's email or name (entries about\n"
+               "them, their executions, or by them). Default limit: 200.\n", USAGE);
         return CLI_OK;
     }
     static const struct option opts[] = {
         {"since", required_argument, 0, 's'}, {"actor", required_argument, 0, 'a'},
         {"action", required_argument, 0, 'x'}, {"target", required_argument, 0, 't'},
-        {"limit", required_argument, 0, 'n'}, {"json", no_argument, 0, 'j'}, {0, 0, 0, 0}};
+        {"limit", required_argument, 0, 'n'}, {"json", no_argument, 0, 'j'}, {"about", required_argument, 0, 'b'},
+        {0, 0, 0, 0}};
     hy_audit_filter f = {0};
     char since[HY_TIME_LEN];
     bool json = false;
@@ -67,6 +69,7 @@ int cli_cmd_audit(cli_env *env, int argc, char **argv)
         case 'a': f.actor = optarg; break;
         case 'x': f.action = optarg; break;
         case 't': f.target = optarg; break;
+        case 'b': f.about = optarg; break;
         case 'n':
             if (!hy_parse_long(optarg, 1, 100000, &limit)) return cli_usage_error(USAGE, "--limit must be 1 to 100000");
             f.limit = (int)limit;
@@ -94,6 +97,7 @@ int cli_cmd_audit(cli_env *env, int argc, char **argv)
             cJSON_AddStringToObject(j, "action", e->action ? e->action : "");
             cJSON_AddStringToObject(j, "target_type", e->target_type ? e->target_type : "");
             cJSON_AddStringToObject(j, "target_id", e->target_id ? e->target_id : "");
+            if (e->target_label) cJSON_AddStringToObject(j, "target", e->target_label);
             cJSON *d = e->details ? cJSON_Parse(e->details) : NULL;
             cJSON_AddItemToObject(j, "details", d ? d : cJSON_CreateNull());
             cJSON_AddItemToArray(a, j);
@@ -104,10 +108,11 @@ int cli_cmd_audit(cli_env *env, int argc, char **argv)
         cli_table *t = cli_table_new(6, "AT (UTC)", "ACTOR", "OS USER", "ACTION", "TARGET", "DETAILS");
         for (int i = 0; i < l.count; i++) {
             hy_audit_entry *e = &l.items[i];
-            char at[HY_TIME_LEN], target[16] = "";
+            char at[HY_TIME_LEN], target[300] = "";
             hy_strlcpy(at, e->at ? e->at : "", 20);
             if (at[10] == 'T') at[10] = ' ';
-            if (e->target_id) hy_strlcpy(target, e->target_id, 9);
+            if (e->target_label) hy_strlcpy(target, e->target_label, sizeof target);
+            else if (e->target_id) hy_strlcpy(target, e->target_id, 9);
             char *os = e->remote ? xasprintf("%s@%s", e->os_user ? e->os_user : "?", e->remote)
                                  : xstrdup(e->os_user ? e->os_user : "");
             cli_table_add(t, at, e->actor_email, os, e->action, target, e->details);

@@ -146,7 +146,7 @@ int cli_cmd_whoami(cli_env *env, int argc, char **argv)
     } else {
         printf("email:        "); cli_print_safe(stdout, env->me.email);
         printf("\nname:         "); cli_print_safe(stdout, env->me.display_name);
-        printf("\nrole:         %s\norganization: ", hy_role_name(env->me.role));
+        printf("\nrole:         %s\norganisation: ", hy_role_name(env->me.role));
         cli_print_safe(stdout, org_name ? org_name : "-");
         printf("\nsession:      valid until %s\n", until);
         if (env->me.must_change_password) printf("password:     change required: run hyopps passwd\n");

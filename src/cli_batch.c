@@ -194,7 +194,7 @@ static void print_people(const hy_batch_detail *d)
         if (!it->execution_id) hy_strlcpy(what, it->note ? it->note : "", sizeof what);
         else if (it->error) snprintf(what, sizeof what, "%d/%d %s: %s", it->current_step, it->nsteps,
                                      it->current_step_name ? it->current_step_name : "?", it->error);
-        else if (!hy_streq(it->status, "completed"))
+        else if (hy_exec_status_of(it->status) != HY_EXEC_COMPLETED)
             snprintf(what, sizeof what, "%d/%d %s", it->current_step, it->nsteps,
                      it->current_step_name ? it->current_step_name : "?");
         cli_table_add(t, line, it->email, it->execution_id ? it->status : "skipped", id, what);

@@ -21,12 +21,14 @@
 #define MAX_JSON_FILE (1024 * 1024)
 
 static const char *EXEC_USAGE =
-    "hyopps exec list [--status S] [--org ORG] [--batch ID] [--search TEXT] [--limit N] [--before CURSOR] [--json]\n"
+    "hyopps exec list [--status S] [--org ORG] [--batch ID] [--search TEXT]\n"
+    "                 [--longest | --stuck HOURS] [--limit N] [--before CURSOR]\n"
+    "                 [--json]\n"
     "       hyopps exec show ID [--json]\n"
     "       hyopps exec start WORKFLOW [--org ORG] [--at WHEN] [--quiet]\n"
     "       hyopps exec import new_partner_user [--org ORG] FILE|- [--dry-run] [--wait] [--json]\n"
     "       hyopps exec input ID STEP key=value... | --json-file FILE\n"
-    "       hyopps exec retry ID\n"
+    "       hyopps exec retry ID [--now]\n"
     "       hyopps exec skip ID STEP --reason TEXT\n"
     "       hyopps exec done ID STEP --note TEXT\n"
     "       hyopps exec rerun ID --from STEP\n"
@@ -43,9 +45,11 @@ static void exec_help(void)
            "those that call a service are run by `hyopps worker`, by the terminal UI,\n"
            "or by `hyopps exec wait`.\n\n"
            "  list    newest first; --status pending|running|awaiting_input|completed|\n"
-           "          failed|cancelled|scheduled; --search matches the organisation name, the user\n"
-           "          email or the id (3+ characters; 1-2 characters match id prefixes);\n"
-           "          --batch ID lists one batch's executions\n"
+           "          failed|cancelled|scheduled; --search matches the organisation name,\n"
+           "          the user's email or name, or the id (3+ characters; 1-2 characters\n"
+           "          match id prefixes); --batch ID lists one batch's executions;\n"
+           "          --longest: unfinished ones, longest in their state first;\n"
+           "          --stuck HOURS: unfinished ones with no change for longer\n"
            "  show    every step: status, input (who gave it, when), output, error,\n"
            "          attempts, service calls; the fields of a step waiting for input\n"
            "  start   new_partner, offboard_partner (admins), new_partner_user or\n"
@@ -58,14 +62,16 @@ static void exec_help(void)
            "  input   the waiting step's values as key=value (lists comma-separated,\n"
            "          checkboxes yes/no) or a JSON object from FILE (- = standard input);\n"
            "          every field error is printed, one per line, and nothing changes\n"
-           "  retry   retries a failed step\n"
+           "  retry   retries a failed step; --now: a step waiting between automatic\n"
+           "          attempts runs at once\n"
            "  skip    skips a step (admins), with a reason for the audit trail\n"
            "  done    marks a failed step done by hand (admins), with a note; for\n"
            "          share_documentation the email then counts as sent: a rerun sends\n"
            "          it only if the address or the links changed\n"
-           "  rerun   resets steps STEP..end and runs them again (admins)\n"
-           "  cancel  cancels the execution (admins; partner admins for their organisation);\n"
-           "          a scheduled one never runs\n"
+           "  rerun   resets steps STEP..end and runs them again (admins; not after a\n"
+           "          cancel)\n"
+           "  cancel  cancels the execution for good (admins; partner admins for their\n"
+           "          organisation); a scheduled one never runs\n"
            "  reschedule  moves a scheduled execution's start (--at WHEN, or now)\n"
            "  wait    runs the execution's auto steps here until it completes, fails, is\n"
            "          cancelled or needs input; exit 0 when completed or waiting for\n"
@@ -109,16 +115,21 @@ static int fail(hy_err *err) { return cli_fail(err); }
 static int cmd_list(cli_env *env, int argc, char **argv)
 {
     static const char *usage =
-        "hyopps exec list [--status S] [--org ORG] [--batch ID] [--search TEXT] [--limit N] [--before CURSOR] [--json]";
+        "hyopps exec list [--status S] [--org ORG] [--batch ID] [--search TEXT] [--longest | --stuck HOURS] "
+        "[--limit N] [--before CURSOR] [--json]";
     static const struct option opts[] = {{"status", required_argument, 0, 's'}, {"org", required_argument, 0, 'o'},
                                          {"batch", required_argument, 0, 'B'},
                                          {"search", required_argument, 0, 'q'}, {"limit", required_argument, 0, 'l'},
                                          {"before", required_argument, 0, 'b'}, {"json", no_argument, 0, 'j'},
+                                         {"longest", no_argument, 0, 'L'}, {"stuck", required_argument, 0, 'S'},
                                          {0, 0, 0, 0}};
     if (cli_wants_help(argc, argv)) {
         printf("usage: %s\n\nLists executions, newest first, with counts per status. --before takes the\n"
-               "cursor printed at the end of a page to show the next one. A step waiting for\n"
-               "input longer than [notify] remind_after_hours is marked !late (--json: \"late\").\n", usage);
+               "cursor printed at the end of a page to show the next one. --longest lists the\n"
+               "unfinished ones of --status (pending, running, awaiting_input, failed) longest in\n"
+               "their state first; --stuck HOURS the unfinished ones whose state has not changed\n"
+               "for longer than that, longest first. A step waiting for input longer than\n"
+               "[notify] remind_after_hours is marked !late (--json: \"late\").\n", usage);
         return CLI_OK;
     }
     hy_exec_query q = {0};
@@ -141,6 +152,12 @@ static int cmd_list(cli_env *env, int argc, char **argv)
             if (*end || q.before < 1) return cli_usage_error(usage, "--before takes the cursor of a previous page");
             break;
         case 'j': json = true; break;
+        case 'L': q.order = HY_EXEC_LONGEST_IN_STATE; break;
+        case 'S':
+            q.stuck_hours = (int)strtol(optarg, &end, 10);
+            if (*end || q.stuck_hours < 1 || q.stuck_hours > 8760)
+                return cli_usage_error(usage, "--stuck takes a number of hours, 1 to 8760");
+            break;
         default: return cli_usage_error(usage, "unknown option");
         }
     }
@@ -159,6 +176,7 @@ static int cmd_list(cli_env *env, int argc, char **argv)
         for (int s = 0; s < HY_EXEC_NSTATUS; s++)
             cJSON_AddNumberToObject(counts, hy_exec_status_name((hy_exec_status)s), (double)pg.counts[s]);
         cJSON_AddNumberToObject(o_, "total", (double)pg.total);
+        cJSON_AddNumberToObject(o_, "matched", (double)pg.matched);
         cJSON_AddBoolToObject(o_, "counts_exact", pg.counts_exact);
         if (pg.more) cJSON_AddNumberToObject(o_, "next_before", (double)pg.next_before);
         else cJSON_AddNullToObject(o_, "next_before");
@@ -167,20 +185,24 @@ static int cmd_list(cli_env *env, int argc, char **argv)
         hy_exec_page_free(&pg);
         return CLI_OK;
     }
-    cli_table *t = cli_table_new(7, "ID", "WORKFLOW", "STATUS", "STEP", "ORGANISATION", "USER", "CREATED");
+    cli_table *t = cli_table_new(8, "ID", "WORKFLOW", "STATUS", "STEP", "ORGANISATION", "USER", "CREATED (UTC)",
+                                 "IN STATE");
     for (int i = 0; i < pg.count; i++) {
         hy_exec_summary *s = &pg.items[i];
-        char id[9], step[96], created[HY_TIME_LEN];
+        char id[9], step[96], created[HY_TIME_LEN], in_state[24] = "-";
+        if (s->updated_at) hy_age(s->updated_at, hy_now_ms(), in_state);
         hy_strlcpy(id, s->id, sizeof id);
         snprintf(step, sizeof step, "%d/%d %s%s", s->current_step, s->nsteps,
                  s->current_step_name ? s->current_step_name : "?", s->late ? " !late" : "");
         short_time(s->created_at, created);
-        cli_table_add(t, id, s->workflow, s->status, step, s->organization_name, s->user_email, created);
+        cli_table_add(t, id, s->workflow, s->status, step, s->organization_name, s->user_email, created, in_state);
     }
     if (pg.count) cli_table_print(t, stdout);
     cli_table_free(t);
     const char *plus = pg.counts_exact ? "" : "+";
-    printf("%d shown of %lld%s", pg.count, (long long)pg.total, plus);
+    if (q.stuck_hours > 0 || q.order == HY_EXEC_LONGEST_IN_STATE)
+        printf("%d shown of %lld matching; all: %lld%s", pg.count, (long long)pg.matched, (long long)pg.total, plus);
+    else printf("%d shown of %lld%s", pg.count, (long long)pg.total, plus);
     printf(" (");
     for (int s = 0; s < HY_EXEC_NSTATUS; s++)
         printf("%s%s %lld%s", s ? ", " : "", hy_exec_status_name((hy_exec_status)s), (long long)pg.counts[s], plus);
@@ -442,7 +464,7 @@ static int cmd_show(cli_env *env, int argc, char **argv)
                 putchar('\n');
             }
             if (s->next_attempt_at) printf("      next attempt at %s\n", s->next_attempt_at);
-            if (s->lease_owner && strcmp(s->status, "running") == 0) {
+            if (s->lease_owner && hy_step_status_of(s->status) == HY_SS_RUNNING) {
                 printf("      running on ");
                 cli_print_safe(stdout, s->lease_owner);
                 printf(" (lease until %s)\n", s->lease_expires_at ? s->lease_expires_at : "?");
@@ -453,7 +475,7 @@ static int cmd_show(cli_env *env, int argc, char **argv)
                 cli_print_safe(stdout, s->completed_by_email ? s->completed_by_email : "-");
                 printf(" at %s\n", t);
             }
-            if (strcmp(s->status, "skipped") == 0) {
+            if (hy_step_status_of(s->status) == HY_SS_SKIPPED) {
                 printf("      skipped by ");
                 cli_print_safe(stdout, s->completed_by_email ? s->completed_by_email : "-");
                 putchar('\n');
@@ -483,18 +505,19 @@ void cli_exec_print_where(cli_env *env, const char *id)
     hy_err_clear(&err);
     hy_exec_detail d;
     if (ops_exec_show(&env->app->ctx, &env->me, id, &d, &err) != 0) return;
-    if (strcmp(d.s.status, "awaiting_input") == 0)
+    hy_exec_status st = hy_exec_status_of(d.s.status);
+    if (st == HY_EXEC_AWAITING_INPUT)
         printf("Waiting for input at step %d (%s): see hyopps exec show %.8s\n", d.s.current_step,
                d.s.current_step_name ? d.s.current_step_name : "?", d.s.id);
-    else if (strcmp(d.s.status, "pending") == 0 || strcmp(d.s.status, "running") == 0)
+    else if (st == HY_EXEC_PENDING || st == HY_EXEC_RUNNING)
         printf("Step %d (%s) is queued for a runner (hyopps worker, or: hyopps exec wait %.8s)\n", d.s.current_step,
                d.s.current_step_name ? d.s.current_step_name : "?", d.s.id);
-    else if (strcmp(d.s.status, "scheduled") == 0) {
+    else if (st == HY_EXEC_SCHEDULED) {
         char when[HY_TIME_LEN];
         short_time(d.s.scheduled_for ? d.s.scheduled_for : "", when);
         printf("Scheduled: it starts at %s UTC (hyopps exec reschedule %.8s --at WHEN, or exec cancel)\n", when,
                d.s.id);
-    } else if (strcmp(d.s.status, "failed") == 0 && d.s.error) {
+    } else if (st == HY_EXEC_FAILED && d.s.error) {
         /* (a simulated step runs with the input that queued it) */
         printf("Step %d (%s) failed: ", d.s.current_step, d.s.current_step_name ? d.s.current_step_name : "?");
         cli_print_safe(stdout, d.s.error);
@@ -687,14 +710,16 @@ static int simple_action(cli_env *env, int argc, char **argv)
     const char *sub = argv[0];
     bool is_retry = strcmp(sub, "retry") == 0, is_cancel = strcmp(sub, "cancel") == 0;
     bool is_skip = strcmp(sub, "skip") == 0, is_done = strcmp(sub, "done") == 0;
-    const char *usage = is_retry    ? "hyopps exec retry ID"
+    const char *usage = is_retry    ? "hyopps exec retry ID [--now]"
                         : is_cancel ? "hyopps exec cancel ID"
                         : is_skip   ? "hyopps exec skip ID STEP --reason TEXT"
                         : is_done   ? "hyopps exec done ID STEP --note TEXT"
                                     : "hyopps exec rerun ID --from STEP";
     if (cli_wants_help(argc, argv)) {
         printf("usage: %s\n\n%s\n", usage,
-               is_retry    ? "Retries the failed step of an execution (its automatic attempts start again)."
+               is_retry    ? "Retries the failed step of an execution (its automatic attempts start again).\n"
+                             "--now: the step waiting between automatic attempts (after a transient error)\n"
+                             "runs at once instead of when its next attempt is due."
                : is_cancel ? "Cancels an execution: nothing runs after the step being run, if any."
                : is_skip   ? "Skips a pending, waiting or failed step (admins); the reason is kept and audited."
                : is_done   ? "Marks a failed step done by hand (admins), e.g. after doing it in the service's own UI."
@@ -703,14 +728,17 @@ static int simple_action(cli_env *env, int argc, char **argv)
         return CLI_OK;
     }
     static const struct option opts[] = {{"reason", required_argument, 0, 'r'}, {"note", required_argument, 0, 'n'},
-                                         {"from", required_argument, 0, 'f'}, {0, 0, 0, 0}};
+                                         {"from", required_argument, 0, 'f'}, {"now", no_argument, 0, 'N'},
+                                         {0, 0, 0, 0}};
     const char *text = NULL, *from = NULL;
+    bool now = false;
     int o;
     optind = 0;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (o == 'r' && is_skip) text = optarg;
         else if (o == 'n' && is_done) text = optarg;
         else if (o == 'f' && !is_retry && !is_cancel && !is_skip && !is_done) from = optarg;
+        else if (o == 'N' && is_retry) now = true;
         else return cli_usage_error(usage, "unknown option");
     }
     int need = is_skip || is_done ? 2 : 1;
@@ -726,13 +754,15 @@ static int simple_action(cli_env *env, int argc, char **argv)
     hy_err_clear(&err);
     const char *ref = argv[optind], *step = need == 2 ? argv[optind + 1] : NULL;
     hy_ctx *c = &env->app->ctx;
-    if (is_retry) rc = ops_exec_retry(c, &env->me, ref, &err);
+    if (is_retry && now) rc = ops_exec_retry_now(c, &env->me, ref, &err);
+    else if (is_retry) rc = ops_exec_retry(c, &env->me, ref, &err);
     else if (is_cancel) rc = ops_exec_cancel(c, &env->me, ref, &err);
     else if (is_skip) rc = ops_exec_skip(c, &env->me, ref, step, text, &err);
     else if (is_done) rc = ops_exec_mark_done(c, &env->me, ref, step, text, &err);
     else rc = ops_exec_rerun(c, &env->me, ref, from, &err);
     if (rc) return fail(&err);
-    printf("%s\n", is_retry    ? "The failed step will be retried."
+    printf("%s\n", is_retry && now ? "The step's next attempt is due now."
+                   : is_retry  ? "The failed step will be retried."
                    : is_cancel ? "Cancelled."
                    : is_skip   ? "Step skipped."
                    : is_done   ? "Step marked done by hand."
@@ -816,25 +846,25 @@ int cli_exec_wait(cli_env *env, const char *ref, double timeout)
             exit_code = fail(&err);
             break;
         }
-        const char *st = d.s.status;
-        bool settled = strcmp(st, "completed") == 0 || strcmp(st, "failed") == 0 || strcmp(st, "cancelled") == 0 ||
-                       strcmp(st, "awaiting_input") == 0;
+        hy_exec_status st = hy_exec_status_of(d.s.status);
+        bool settled = st == HY_EXEC_COMPLETED || st == HY_EXEC_FAILED || st == HY_EXEC_CANCELLED ||
+                       st == HY_EXEC_AWAITING_INPUT;
         if (settled || wait_stop || (deadline && hy_mono_ms() >= deadline)) {
-            if (strcmp(st, "completed") == 0) {
+            if (st == HY_EXEC_COMPLETED) {
                 printf("completed\n");
                 exit_code = CLI_OK;
-            } else if (strcmp(st, "awaiting_input") == 0) {
+            } else if (st == HY_EXEC_AWAITING_INPUT) {
                 printf("awaiting_input at step %d (%s)\n", d.s.current_step,
                        d.s.current_step_name ? d.s.current_step_name : "?");
                 exit_code = CLI_OK;
-            } else if (strcmp(st, "failed") == 0) {
+            } else if (st == HY_EXEC_FAILED) {
                 printf("failed at step %d (%s): ", d.s.current_step, d.s.current_step_name ? d.s.current_step_name : "?");
                 cli_print_safe(stdout, d.s.error ? d.s.error : "-");
                 putchar('\n');
-            } else if (strcmp(st, "cancelled") == 0) {
+            } else if (st == HY_EXEC_CANCELLED) {
                 printf("cancelled\n");
             } else {
-                printf("still %s at step %d (%s)%s\n", st, d.s.current_step,
+                printf("still %s at step %d (%s)%s\n", d.s.status, d.s.current_step,
                        d.s.current_step_name ? d.s.current_step_name : "?", wait_stop ? "" : " after the timeout");
             }
             hy_exec_detail_free(&d);

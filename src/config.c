@@ -573,6 +573,13 @@ hy_config *config_default(void)
     return cfg;
 }
 
+int64_t config_file_mtime_ns(const char *path)
+{
+    struct stat sb;
+    if (!path || stat(path, &sb) != 0) return -1;
+    return (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+}
+
 int config_load_file(const char *path, hy_config **out, hy_err *err, FILE *warn)
 {
     *out = NULL;
@@ -592,6 +599,7 @@ int config_load_file(const char *path, hy_config **out, hy_err *err, FILE *warn)
     free(st.long_value);
     struct stat sb;
     bool world_readable = fstat(fileno(st.fp), &sb) == 0 && (sb.st_mode & (S_IRGRP | S_IROTH));
+    cfg->source_mtime_ns = config_file_mtime_ns(path);
     fclose(st.fp);
     if (rc != 0 && err->code == HY_OK)
         hy_fail(err, HY_ERR_CONFIG, "%s:%d: syntax error (expected [section] or key = value)", path, rc);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "err.h"
@@ -18,6 +19,7 @@ typedef enum { HY_TLS_STARTTLS = 0, HY_TLS_IMPLICIT } hy_tls;
 
 typedef struct hy_config {
     char *source;           /* path of the file read, or NULL for the embedded default */
+    int64_t source_mtime_ns; /* its modification time when it was read (config_file_mtime_ns) */
     bool embedded_default;  /* no file at all: ./hyopps.db, everything simulated */
 
     struct {
@@ -135,6 +137,10 @@ typedef struct hy_config {
 int config_load(const char *explicit_path, hy_config **out, hy_err *err, FILE *warn);
 /* Parses one given file (no lookup), then env overrides and checks. */
 int config_load_file(const char *path, hy_config **out, hy_err *err, FILE *warn);
+/* A file's modification time (ns since the epoch), or -1: to notice that
+ * the configuration changed since it was read (the settings apply at the
+ * next start). */
+int64_t config_file_mtime_ns(const char *path);
 /* The embedded default (no file): ./hyopps.db, every integration simulated.
  * (config_load also applies the environment on top.) */
 hy_config *config_default(void);

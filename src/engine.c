@@ -756,6 +756,39 @@ int engine_retry(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_e
     return ex_run_deferred(c, &x, err);
 }
 
+int engine_retry_now(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err)
+{
+    (void)actor;
+    ex_state x;
+    if (ex_load(c, exec_id, &x, err) != 0) return err->code;
+    if (refuse_finished(&x, err)) return err->code;
+    int k = x.current;
+    int64_t now_ms = hy_now_ms(), next = 0;
+    bool waiting = false;
+    int rc = 0;
+    if (k >= 1 && k <= x.nsteps && x.step[k - 1].status == HY_SS_PENDING)
+        rc = db_get_int(c->db, err, &next, &waiting,
+                        "SELECT next_attempt_at FROM workflow_step_executions WHERE id = ? AND attempts > 0 "
+                        "AND next_attempt_at IS NOT NULL",
+                        "t", x.step[k - 1].id);
+    if (rc) return rc;
+    if (!waiting || next <= now_ms)
+        return hy_fail(err, HY_ERR_CONFLICT,
+                       "step %d is not waiting between automatic attempts (the execution is %s): nothing to hurry",
+                       k, hy_exec_status_name(x.status));
+    char now[HY_TIME_LEN];
+    hy_iso_from_ms(now_ms, now);
+    rc = db_exec(c->db, err,
+                 "UPDATE workflow_step_executions SET next_attempt_at = ?, updated_at = ? WHERE id = ? "
+                 "AND status = 'pending'",
+                 "Itt", now_ms, now, x.step[k - 1].id);
+    if (rc == 0 && db_changes(c->db) != 1) rc = hy_fail(err, HY_ERR_CONFLICT, "the step changed meanwhile: look again");
+    if (rc == 0)
+        rc = db_exec(c->db, err, "UPDATE workflow_executions SET next_run_at = ?, updated_at = ? WHERE id = ?", "Itt",
+                     now_ms, now, x.id);
+    return rc;
+}
+
 int engine_skip(hy_ctx *c, const hy_principal *actor, const char *exec_id, int order, const char *reason,
                 hy_err *err)
 {
@@ -824,6 +857,9 @@ int engine_rerun(hy_ctx *c, const hy_principal *actor, const char *exec_id, int 
     if (from < 1 || from > x.nsteps)
         return hy_fail(err, HY_ERR_INVALID, "no step %d in %s (it has %d steps)", from, x.wf_name, x.nsteps);
     if (refuse_scheduled(&x, err)) return err->code;
+    if (x.status == HY_EXEC_CANCELLED)
+        return hy_fail(err, HY_ERR_CONFLICT,
+                       "a cancelled execution cannot be run again: start a new request instead");
     if (x.status != HY_EXEC_COMPLETED && from > x.current)
         return hy_fail(err, HY_ERR_CONFLICT, "the execution has not reached step %d yet (it is at step %d)", from,
                        x.current);

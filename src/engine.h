@@ -57,6 +57,9 @@ int engine_submit_queued(hy_ctx *c, const hy_principal *actor, const char *exec_
                          const cJSON *raw, hy_err *err);
 /* Failed step -> pending again (attempt count restarts). */
 int engine_retry(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err);
+/* The current step waits between automatic attempts (after a transient
+ * failure, its next attempt later): it becomes due now, for the runners. */
+int engine_retry_now(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err);
 /* A pending, waiting or failed step (not before the current one) is skipped. */
 int engine_skip(hy_ctx *c, const hy_principal *actor, const char *exec_id, int step_order, const char *reason,
                 hy_err *err);
@@ -64,7 +67,8 @@ int engine_skip(hy_ctx *c, const hy_principal *actor, const char *exec_id, int s
 int engine_mark_done(hy_ctx *c, const hy_principal *actor, const char *exec_id, int step_order, const char *note,
                      hy_err *err);
 /* Resets steps from_order..end to pending and resumes there. Refused while
- * a step is running (under a live lease). */
+ * a step is running (under a live lease), and for a cancelled execution
+ * (cancelling cannot be undone). */
 int engine_rerun(hy_ctx *c, const hy_principal *actor, const char *exec_id, int from_order, hy_err *err);
 /* Cancels: waiting, pending and failed steps become cancelled; a step being
  * run finishes and is recorded, and nothing runs after it. */

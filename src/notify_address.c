@@ -8,6 +8,7 @@
 #include "authz.h"
 #include "notify.h"
 #include "notify_text.h"
+#include "status.h"
 #include "util.h"
 #include "validate.h"
 #include "workflows.h"
@@ -274,7 +275,7 @@ static int address(hy_ctx *c, const event_row *ev, int64_t now_ms, const char **
             if (rc == 0)
                 rc = db_get_text(c->db, err, &started, "SELECT started_at FROM workflow_step_executions WHERE id = ?",
                                  "t", ev->step_id);
-            if (rc == 0 && (!hy_streq(status, "awaiting_input") || !hy_streq(started, ev->since)))
+            if (rc == 0 && (hy_step_status_of(status) != HY_SS_AWAITING_INPUT || !hy_streq(started, ev->since)))
                 *why = "the step no longer waited for input when it was due";
             free(status);
             free(started);

@@ -188,7 +188,8 @@ int ops_batch_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_batch_d
         it->nsteps = wf ? wf->nsteps : 0;
         if (wf && it->current_step >= 1 && it->current_step <= wf->nsteps)
             it->current_step_name = xstrdup(wf->steps[it->current_step - 1].name);
-        if (hy_streq(it->status, "pending") || hy_streq(it->status, "running")) out->settled = false;
+        hy_exec_status x = hy_exec_status_of(it->status);
+        if (x == HY_EXEC_PENDING || x == HY_EXEC_RUNNING) out->settled = false;
     }
     if (rc == 0) rc = db_done(st);
     if (rc) hy_batch_detail_free(out);

@@ -188,6 +188,14 @@ static const hy_field_def *about_field(const hy_workflow_def *wf, hy_attach *att
     return NULL;
 }
 
+/* The field of the first step that picks the execution's organisation, if any. */
+static const hy_field_def *org_field(const hy_workflow_def *wf)
+{
+    hy_attach attach = HY_ATTACH_NONE;
+    const hy_field_def *f = about_field(wf, &attach);
+    return attach == HY_ATTACH_ORG ? f : NULL;
+}
+
 /* A time a person gave for a start: field error "at" when it is not one,
  * or more than a minute ago. */
 static int parse_at(const char *at, int64_t *ms, hy_err *err)
@@ -203,6 +211,143 @@ static int parse_at(const char *at, int64_t *ms, hy_err *err)
     return err->nfield ? HY_ERR_INVALID : 0;
 }
 
+int ops_exec_check_at(const char *at, hy_err *err)
+{
+    int64_t ms;
+    return parse_at(at ? at : "", &ms, err);
+}
+
+/* Who may start it, the organisation it is for (admins: org_ref, when the
+ * workflow picks one; partner admins: always their own), when it starts
+ * (*at 0: now) and the input's keys. */
+static int start_resolve(hy_ctx *c, const hy_principal *p, const hy_exec_start *req, const hy_workflow_def **wf_out,
+                         char org[HY_UUID_LEN], int64_t *at, hy_err *err)
+{
+    org[0] = '\0';
+    *at = 0;
+    const hy_workflow_def *wf = workflow_find(req->workflow);
+    if (!authz_may_start(p, wf)) {
+        char shown[64];
+        hy_sanitize_to(req->workflow ? req->workflow : "", shown, sizeof shown);
+        return hy_fail(err, HY_ERR_NOT_FOUND, "no workflow named '%s'", shown);
+    }
+    *wf_out = wf;
+    const char *org_ref = req->org_ref;
+    hy_attach attach = HY_ATTACH_NONE;
+    const hy_field_def *of = about_field(wf, &attach);
+    char own[HY_UUID_LEN];
+    if (!authz_org_choices_any(p, own)) {
+        /* scoped to one organisation: every execution is about it */
+        hy_strlcpy(org, own, HY_UUID_LEN);
+        if (org_ref && !hy_empty(org_ref)) {
+            char given[HY_UUID_LEN];
+            if (ops_find_org(c, p, org_ref, given, err) != 0) return err->code;
+        }
+    } else if (org_ref && !hy_empty(org_ref)) {
+        if (!of)
+            return hy_fail(err, HY_ERR_INVALID, "%s does not start with an organisation to choose: --org does not apply",
+                           wf->name);
+        if (ops_find_org(c, p, org_ref, org, err) != 0) return err->code;
+    }
+    if (req->at && !hy_empty(req->at) && parse_at(req->at, at, err) != 0) return err->code;
+    if (req->input && hy_json_input_check_keys(req->input, err) != 0) return err->code;
+    return 0;
+}
+
+/* Inside the caller's transaction: the execution and its audit row, then
+ * what its first step needs now: in1 (step 1's input), or the organisation
+ * when that is all it asks; else an automatic first step runs unless the
+ * start waits (queued: the steps after the first are left queued for
+ * engine_hold). */
+static int start_rows(hy_ctx *c, const hy_principal *p, const hy_workflow_def *wf, const char *org, const cJSON *in1,
+                      bool queued, char id_out[HY_UUID_LEN], hy_err *err)
+{
+    /* The audit row before what the engine does next (local steps it runs
+     * at once are audited as it goes). */
+    int rc = engine_start(c, p, wf, org[0] ? org : NULL, id_out, err);
+    if (rc == 0) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "workflow", wf->name);
+        if (org[0]) cJSON_AddStringToObject(d, "organization_id", org);
+        rc = audit_action(c, p, "exec.start", id_out, d, err);
+    }
+    const hy_field_def *of = org_field(wf);
+    cJSON *in = NULL;
+    if (in1) in = cJSON_Duplicate(in1, 1);
+    else if (of && org[0] && wf->steps[0].nfields == 1) {
+        in = cJSON_CreateObject();
+        cJSON_AddStringToObject(in, of->name, org);
+    }
+    if (rc == 0 && in) {
+        if (in1) rc = audit_action(c, p, "exec.input", id_out, details_step(wf, 1), err);
+        if (rc == 0) rc = queued ? engine_submit_queued(c, p, id_out, 1, in, err) : engine_submit(c, p, id_out, 1, in, err);
+    } else if (rc == 0 && wf->steps[0].kind == HY_STEP_AUTO && !queued) {
+        rc = engine_run_inline(c, id_out, err);
+    }
+    cJSON_Delete(in);
+    return rc;
+}
+
+/* A start that waits: scheduled until at (ms). */
+static int start_hold(hy_ctx *c, const hy_principal *p, const char *id, int64_t at, hy_err *err)
+{
+    int rc = engine_hold(c, p, id, at, err);
+    if (rc == HY_ERR_CONFLICT) {
+        hy_err_clear(err);
+        hy_field(err, "at", "the step's own date field schedules it already: give the time once");
+        rc = HY_ERR_INVALID;
+    }
+    return rc;
+}
+
+/* Runners index new executions in the background; this keeps the backlog
+ * bounded when none runs. */
+static int index_backlog(hy_ctx *c, hy_err *err)
+{
+    int rc = 0;
+    if (exec_search_due(c, true, err, &rc)) rc = exec_search_index(c, err);
+    return rc;
+}
+
+/* The step a new execution waits at first (after the organisation, when
+ * given): *order, or a conflict when it starts with an automatic step. */
+static int first_waiting(hy_ctx *c, const hy_workflow_def *wf, const char *id, int *order, hy_err *err)
+{
+    char *status = NULL;
+    int64_t cur = 0;
+    int rc = db_get_text(c->db, err, &status, "SELECT status FROM workflow_executions WHERE id = ?", "t", id);
+    if (rc == 0) rc = db_get_int(c->db, err, &cur, NULL, "SELECT current_step_order FROM workflow_executions WHERE id = ?", "t", id);
+    if (rc == 0 && (hy_exec_status_of(status) != HY_EXEC_AWAITING_INPUT || cur < 1 || cur > wf->nsteps ||
+                    wf->steps[cur - 1].kind != HY_STEP_MANUAL))
+        rc = hy_fail(err, HY_ERR_CONFLICT, "%s does not start with a form: start it instead", wf->name);
+    free(status);
+    *order = (int)cur;
+    return rc;
+}
+
+/* Inside the transaction, for a start with req->step: the execution, and
+ * the input submitted to the form it waits at first (which must be step). */
+static int start_rows_step(hy_ctx *c, const hy_principal *p, const hy_workflow_def *wf, const char *org,
+                           const hy_exec_start *req, bool queued, char id_out[HY_UUID_LEN], hy_err *err)
+{
+    int order, first = 0;
+    if (step_order(wf, req->step, &order, err) != 0) return err->code;
+    int rc = start_rows(c, p, wf, org, NULL, false, id_out, err);
+    if (rc == 0) rc = first_waiting(c, wf, id_out, &first, err);
+    if (rc == 0 && first != order)
+        rc = hy_fail(err, HY_ERR_CONFLICT, "%s starts with step %d (%s), not step %d", wf->name, first,
+                     wf->steps[first - 1].name, order);
+    if (rc == 0 && !authz_may_input_step(p, authz_exec_actions(p, wf, org[0] ? org : NULL), &wf->steps[order - 1]))
+        rc = hy_fail(err, HY_ERR_FORBIDDEN, "step %d (%s) is for HyOpps staff to fill in", order,
+                     wf->steps[order - 1].label);
+    /* audited first: engine_submit may run local steps after it (engine.h) */
+    if (rc == 0) rc = audit_action(c, p, "exec.input", id_out, details_step(wf, order), err);
+    if (rc == 0)
+        rc = queued ? engine_submit_queued(c, p, id_out, order, req->input, err)
+                    : engine_submit(c, p, id_out, order, req->input, err);
+    return rc;
+}
+
 int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const char *org_ref,
                    char id_out[HY_UUID_LEN], hy_err *err)
 {
@@ -215,76 +360,30 @@ int ops_exec_start_ex(hy_ctx *c, const hy_principal *p, const hy_exec_start *req
 {
     id_out[0] = '\0';
     if (ops_begin(c, p, err) != 0) return err->code;
-    const hy_workflow_def *wf = workflow_find(req->workflow);
-    if (!authz_may_start(p, wf)) {
-        char shown[64];
-        hy_sanitize_to(req->workflow ? req->workflow : "", shown, sizeof shown);
-        return hy_fail(err, HY_ERR_NOT_FOUND, "no workflow named '%s'", shown);
-    }
-    const char *org_ref = req->org_ref;
-    hy_attach attach = HY_ATTACH_NONE;
-    const hy_field_def *of = about_field(wf, &attach);
-    char org[HY_UUID_LEN] = "", own[HY_UUID_LEN];
-    bool any_org = authz_org_choices_any(p, own);
-    if (!any_org) {
-        /* scoped to one organisation: every execution is about it */
-        hy_strlcpy(org, own, sizeof org);
-        if (org_ref && !hy_empty(org_ref)) {
-            char given[HY_UUID_LEN];
-            if (ops_find_org(c, p, org_ref, given, err) != 0) return err->code;
-        }
-    } else if (org_ref && !hy_empty(org_ref)) {
-        if (!of)
-            return hy_fail(err, HY_ERR_INVALID, "%s does not start with an organisation to choose: --org does not apply",
-                           wf->name);
-        if (ops_find_org(c, p, org_ref, org, err) != 0) return err->code;
-    }
-    int64_t at = 0;
-    bool scheduled = req->at && !hy_empty(req->at);
-    if (scheduled && parse_at(req->at, &at, err) != 0) return err->code;
-    if (req->input && hy_json_input_check_keys(req->input, err) != 0) return err->code;
-    if (req->input && !authz_may_input_step(p, authz_exec_actions(p, wf, org[0] ? org : NULL), &wf->steps[0]))
+    const hy_workflow_def *wf;
+    char org[HY_UUID_LEN];
+    int64_t at;
+    if (start_resolve(c, p, req, &wf, org, &at, err) != 0) return err->code;
+    bool step1 = req->input && !req->step;
+    if (step1 && !authz_may_input_step(p, authz_exec_actions(p, wf, org[0] ? org : NULL), &wf->steps[0]))
         return hy_fail(err, HY_ERR_FORBIDDEN, "step 1 (%s) is for HyOpps staff to fill in", wf->steps[0].label);
+    if (req->step && !req->input) return hy_fail(err, HY_ERR_INVALID, "a start at a step needs that step's input");
     if (db_begin(c->db, err) != 0) return err->code;
-    /* The audit row before what the engine does next (local steps it runs
-     * at once are audited as it goes). */
-    int rc = engine_start(c, p, wf, org[0] ? org : NULL, id_out, err);
-    if (rc == 0) {
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "workflow", wf->name);
-        if (org[0]) cJSON_AddStringToObject(d, "organization_id", org);
-        rc = audit_action(c, p, "exec.start", id_out, d, err);
-    }
-    /* what the first step needs now: the given input, or the organisation
-     * when that is all it asks */
-    cJSON *in = NULL;
-    if (req->input) in = cJSON_Duplicate(req->input, 1);
-    else if (of && attach == HY_ATTACH_ORG && org[0] && wf->steps[0].nfields == 1) {
-        in = cJSON_CreateObject();
-        cJSON_AddStringToObject(in, of->name, org);
-    }
-    if (rc == 0 && in) {
-        if (req->input) rc = audit_action(c, p, "exec.input", id_out, details_step(wf, 1), err);
-        /* a start that waits leaves the steps after it queued (engine_hold) */
-        if (rc == 0) rc = scheduled ? engine_submit_queued(c, p, id_out, 1, in, err) : engine_submit(c, p, id_out, 1, in, err);
-    } else if (rc == 0 && wf->steps[0].kind == HY_STEP_AUTO && !scheduled) {
-        rc = engine_run_inline(c, id_out, err);
-    }
-    cJSON_Delete(in);
-    if (rc == 0 && scheduled) {
-        rc = engine_hold(c, p, id_out, at, err);
-        if (rc == HY_ERR_CONFLICT) {
-            hy_err_clear(err);
-            hy_field(err, "at", "the step's own date field schedules it already: give the time once");
-            rc = HY_ERR_INVALID;
-        }
-    }
-    /* Runners index new executions in the background; this keeps the
-     * backlog bounded when none runs. */
-    if (rc == 0 && exec_search_due(c, true, err, &rc)) rc = exec_search_index(c, err);
-    rc = ops_finish(c, rc, err);
+    bool scheduled = at != 0;
+    int rc = req->step ? start_rows_step(c, p, wf, org, req, scheduled, id_out, err)
+                       : start_rows(c, p, wf, org, req->input, scheduled, id_out, err);
+    if (rc == 0 && scheduled) rc = start_hold(c, p, id_out, at, err);
+    if (rc == 0) rc = index_backlog(c, err);
+    rc = ops_finish(c, rc, err); /* all or nothing: a field error leaves no execution */
     if (rc) id_out[0] = '\0';
     return rc;
+}
+
+int ops_exec_start_with_input(hy_ctx *c, const hy_principal *p, const char *workflow, const char *org_ref,
+                              const char *step, const cJSON *input, char id_out[HY_UUID_LEN], hy_err *err)
+{
+    hy_exec_start st = {.workflow = workflow, .org_ref = org_ref, .input = input, .step = step};
+    return ops_exec_start_ex(c, p, &st, id_out, err);
 }
 
 int ops_exec_reschedule(hy_ctx *c, const hy_principal *p, const char *ref, const char *at, hy_err *err)
@@ -312,6 +411,49 @@ int ops_exec_reschedule(hy_ctx *c, const hy_principal *p, const char *ref, const
     return ops_finish(c, rc, err);
 }
 
+int ops_exec_start_form(hy_ctx *c, const hy_principal *p, const char *workflow, const char *org_ref,
+                        hy_step_form *out, hy_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (ops_begin(c, p, err) != 0) return err->code;
+    const hy_workflow_def *wf = workflow_find(workflow);
+    /* An admin's organisation is taken as its field takes it (a name, the
+     * start of one, or an id): the first step's input. */
+    char own[HY_UUID_LEN];
+    const hy_field_def *of =
+        wf && authz_org_choices_any(p, own) && org_ref && !hy_empty(org_ref) ? org_field(wf) : NULL;
+    char org[HY_UUID_LEN];
+    int64_t at;
+    hy_exec_start req = {.workflow = workflow, .org_ref = of ? NULL : org_ref};
+    if (start_resolve(c, p, &req, &wf, org, &at, err) != 0) return err->code;
+    /* The form of the execution as it would be, built inside a transaction
+     * that is rolled back: the same checks, defaults and choices as the
+     * real start, and nothing is kept. */
+    if (db_begin(c->db, err) != 0) return err->code;
+    char id[HY_UUID_LEN];
+    int order = 0;
+    cJSON *ctx = NULL;
+    int rc = start_rows(c, p, wf, org, NULL, false, id, err);
+    if (rc == 0 && of) {
+        cJSON *in = cJSON_CreateObject();
+        cJSON_AddStringToObject(in, of->name, org_ref);
+        rc = engine_submit(c, p, id, 1, in, err);
+        cJSON_Delete(in);
+    }
+    if (rc == 0) rc = first_waiting(c, wf, id, &order, err);
+    if (rc == 0) rc = engine_context(c, id, &ctx, err);
+    if (rc == 0) {
+        cJSON_DeleteItemFromObjectCaseSensitive(ctx, "execution_id"); /* it does not exist */
+        rc = workflow_build_form(c, p, &wf->steps[order - 1], ctx, out, err);
+    }
+    db_rollback(c->db);
+    out->context = ctx;
+    out->step_order = order;
+    if (rc == 0) out->step = &wf->steps[order - 1];
+    if (rc) hy_step_form_free(out);
+    return rc;
+}
+
 /* ---- input ---- */
 
 /* The step waiting for input, which p may fill in. */
@@ -324,7 +466,7 @@ static int waiting_step(hy_ctx *c, const hy_principal *p, const char *id, const 
     if (rc == 0)
         rc = db_get_int(c->db, err, &order, NULL, "SELECT current_step_order FROM workflow_executions WHERE id = ?",
                         "t", id);
-    if (rc == 0 && (!hy_streq(status, "awaiting_input") || order < 1 || order > wf->nsteps ||
+    if (rc == 0 && (hy_exec_status_of(status) != HY_EXEC_AWAITING_INPUT || order < 1 || order > wf->nsteps ||
                     wf->steps[order - 1].kind != HY_STEP_MANUAL))
         rc = hy_fail(err, HY_ERR_CONFLICT, "no step of this execution is waiting for input (it is %s)",
                      status ? status : "?");
@@ -410,7 +552,12 @@ int ops_exec_input_from_json(const char *text, size_t len, cJSON **out, hy_err *
 
 /* ---- operator actions ---- */
 
-int ops_exec_retry(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *err)
+typedef int (*exec_action)(hy_ctx *, const hy_principal *, const char *, hy_err *);
+
+/* Retry and retry now: whoever may retry it (HY_ACT_RETRY), audited first (see
+ * ops_exec_submit). */
+static int retry_action(hy_ctx *c, const hy_principal *p, const char *ref, const char *action, exec_action fn,
+                        hy_err *err)
 {
     if (ops_begin(c, p, err) != 0) return err->code;
     char id[HY_UUID_LEN];
@@ -419,9 +566,19 @@ int ops_exec_retry(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *er
     if (db_begin(c->db, err) != 0) return err->code;
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "workflow", wf->name);
-    int rc = audit_action(c, p, "exec.retry", id, d, err); /* first: see ops_exec_submit */
-    if (rc == 0) rc = engine_retry(c, p, id, err);
+    int rc = audit_action(c, p, action, id, d, err);
+    if (rc == 0) rc = fn(c, p, id, err);
     return ops_finish(c, rc, err);
+}
+
+int ops_exec_retry(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *err)
+{
+    return retry_action(c, p, ref, "exec.retry", engine_retry, err);
+}
+
+int ops_exec_retry_now(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *err)
+{
+    return retry_action(c, p, ref, "exec.retry_now", engine_retry_now, err);
 }
 
 static int check_note(const char *field, const char *text, hy_err *err)

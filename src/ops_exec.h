@@ -42,6 +42,7 @@ typedef struct {
     char *status;
     char *organization_id, *organization_name;   /* NULL until attached */
     char *user_id, *user_email;                  /* NULL until attached */
+    char *user_name;                             /* "Jane Doe", NULL until attached */
     char *requested_by_email;
     int current_step, nsteps;
     char *current_step_name, *current_step_label, *current_step_status;
@@ -51,18 +52,33 @@ typedef struct {
     char *created_at, *updated_at, *completed_at;
     char *scheduled_for;            /* status scheduled: when it starts (ISO), else NULL */
     char *parent_id;                /* started by another execution's step (a child), or NULL */
+    int nskipped, nmanual;          /* completed: steps skipped / done by hand (not run by HyOpps) */
     int64_t cursor;                 /* for paging (hy_exec_query.before) */
 } hy_exec_summary;
+
+typedef enum {
+    HY_EXEC_NEWEST = 0,      /* newest first (created_at) */
+    HY_EXEC_LONGEST_IN_STATE /* longest in their state first (updated_at): unfinished executions only */
+} hy_exec_order;
 
 typedef struct {
     const char *status;      /* one status name, or NULL for all */
     const char *org_ref;     /* an organisation (id, prefix or exact name), or NULL */
     const char *batch_ref;   /* one batch (id or prefix: ops_bulk.h), or NULL */
-    /* Case-insensitive substring of the organisation name, the user email or
-     * the id (3 characters or more); 1-2 characters match id prefixes. */
+    /* Case-insensitive substring of the organisation name, the user's email
+     * or name, or the id (3 characters or more); 1-2 characters match id
+     * prefixes. */
     const char *search;
     int limit;               /* 0 = 100; at most 1000 */
     int64_t before;          /* 0 = newest first; else next_before of the previous page */
+    /* Longest in their state first: only with an unfinished status
+     * (pending, running, awaiting_input, failed) or stuck_hours; else a
+     * field error "order". */
+    hy_exec_order order;
+    /* > 0: only unfinished executions whose state has not changed for this
+     * many hours (stuck), longest first; with status, of that status
+     * (which must be unfinished). At most 8760. */
+    int stuck_hours;
 } hy_exec_query;
 
 #define HY_EXEC_COUNT_CAP 10000
@@ -79,6 +95,9 @@ typedef struct {
     int64_t counts[HY_EXEC_NSTATUS];
     int64_t total;
     bool counts_exact;
+    /* Executions matching the whole query (status and stuck too): the
+     * list's "12 of 340". */
+    int64_t matched;
 } hy_exec_page;
 
 int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_exec_page *out, hy_err *err);
@@ -99,6 +118,7 @@ typedef struct {
     char *error;
     int attempts;
     char *next_attempt_at;          /* a retry is due then (ISO), or NULL */
+    int max_attempts;               /* auto steps: automatic attempts at most ([http] max_attempts) */
     char *lease_owner, *lease_expires_at;   /* while running */
     bool completed_manually;
     char *note;                     /* skip reason or "done by hand" note */
@@ -134,6 +154,7 @@ typedef struct {
     int nsteps;
     /* what the caller may do now (for enabling keys in a UI) */
     bool can_input, can_retry, can_cancel, can_skip, can_mark_done, can_rerun, can_reschedule;
+    bool can_retry_now;             /* the current step waits between automatic attempts */
 } hy_exec_detail;
 
 int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_detail *out, hy_err *err);
@@ -182,20 +203,46 @@ int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const
  *          syntax, field error "at"): it is scheduled until then, after the
  *          first step's input when that is given;
  *   input  NULL, or the first step's input (as ops_exec_submit takes it;
- *          its field errors are the start's). */
+ *          its field errors are the start's);
+ *   step   NULL, or the step (name or number) input is for: the form the
+ *          new execution waits at first (after the organisation, when the
+ *          first step only picks that: step 2 of new_partner_user), as
+ *          ops_exec_start_form showed it; any other step is a conflict.
+ *          Every field error at once, and then nothing exists. */
 typedef struct {
     const char *workflow;
     const char *org_ref;
     const char *at;
     const cJSON *input;
+    const char *step;
 } hy_exec_start;
 int ops_exec_start_ex(hy_ctx *c, const hy_principal *p, const hy_exec_start *st, char id_out[HY_UUID_LEN],
                       hy_err *err);
+/* Whether `at` would do for a start (the same field error "at" as
+ * ops_exec_start_ex), before a form is filled in. */
+int ops_exec_check_at(const char *at, hy_err *err);
 
 /* A scheduled execution starts at `at` instead (HY_FIELD_WHEN syntax;
  * "now" starts it at once). Admins, and partner admins for their
  * organisation; audited "exec.reschedule". */
 int ops_exec_reschedule(hy_ctx *c, const hy_principal *p, const char *ref, const char *at, hy_err *err);
+
+/* A new request without an abandoned execution: the form of the step a new
+ * execution would wait at first (org_ref as for ops_exec_start, except that
+ * an admin's is taken as the organisation field takes it: a name, the
+ * start of one, or an id; with it, new_partner_user's first form is the
+ * user's details, and the form's context holds the organization_id it
+ * resolved to), built exactly as
+ * ops_exec_form would, and nothing is created (execution_id is NULL). A
+ * workflow that starts with an automatic step answers HY_ERR_CONFLICT:
+ * start it with ops_exec_start. The same organisation errors as a start. */
+int ops_exec_start_form(hy_ctx *c, const hy_principal *p, const char *workflow, const char *org_ref,
+                        hy_step_form *out, hy_err *err);
+/* ops_exec_start_ex with .step: starts the workflow and submits that first
+ * form's input (step: its name or number) in one transaction: every field error at once, and then
+ * nothing exists (no execution, no audit row). id_out: the new execution. */
+int ops_exec_start_with_input(hy_ctx *c, const hy_principal *p, const char *workflow, const char *org_ref,
+                              const char *step, const cJSON *input, char id_out[HY_UUID_LEN], hy_err *err);
 
 /* The form of the step waiting for input: fields with defaults and choices
  * (organisations, the organisation's Studio companies), info lines. */
@@ -215,6 +262,10 @@ int ops_exec_input_from_pairs(int n, char *const *pairs, cJSON **out, hy_err *er
 int ops_exec_input_from_json(const char *text, size_t len, cJSON **out, hy_err *err);
 
 int ops_exec_retry(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *err);
+/* The current step waits between automatic attempts (can_retry_now): its
+ * next attempt is due now (the runners take it). Who may retry may do it;
+ * audited as exec.retry_now. */
+int ops_exec_retry_now(hy_ctx *c, const hy_principal *p, const char *ref, hy_err *err);
 /* Admin only. reason/note: required, at most 500 bytes. */
 int ops_exec_skip(hy_ctx *c, const hy_principal *p, const char *ref, const char *step, const char *reason,
                   hy_err *err);

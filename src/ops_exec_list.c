@@ -15,6 +15,10 @@
  *    and walks the index for the rest of its window;
  *  - 1-2 characters match id prefixes (a range of the primary key,
  *    counted up to PREFIX_COUNT_CAP; the window then walks the index);
+ *  - longest in their state first and the stuck view read every unfinished
+ *    execution in scope (a range of idx_we_status per unfinished status: a
+ *    few thousand even among hundreds of thousands finished), filter and
+ *    sort them by updated_at; the counts are the usual ones;
  *  - a batch (--batch) is read whole through idx_we_batch (a batch has at
  *    most [bulk] max_rows executions): exact counts, the other filters
  *    applied to its rows. */
@@ -39,10 +43,14 @@ static int status_index(const char *s)
 
 /* ---- summaries ---- */
 
+/* Column 16: a completed execution's skipped steps * 100 + steps done by
+ * hand (one pass over its few step rows; NULL otherwise). */
 #define SUMMARY_SELECT                                                                                             \
     "SELECT e.rowid, e.id, wd.name, e.status, e.organization_id, o.name, e.user_id, u.email, rb.email, "           \
     "e.current_step_order, e.created_at, e.updated_at, e.completed_at, s.status, s.error, "                        \
-    "CASE WHEN s.status = 'awaiting_input' THEN s.started_at END, e.next_run_at, e.child_of "                     \
+    "CASE WHEN s.status = 'awaiting_input' THEN s.started_at END, e.next_run_at, e.child_of, "                    \
+    "CASE WHEN e.status = 'completed' THEN (SELECT sum(k.status = 'skipped') * 100 + sum(k.completed_manually) "   \
+    "FROM workflow_step_executions k WHERE k.execution_id = e.id) END, u.firstname || ' ' || u.lastname "          \
     "FROM workflow_executions e JOIN workflow_definitions wd ON wd.id = e.workflow_definition_id "                 \
     "LEFT JOIN organizations o ON o.id = e.organization_id LEFT JOIN users u ON u.id = e.user_id "                 \
     "LEFT JOIN users rb ON rb.id = e.requested_by "                                                                 \
@@ -74,12 +82,16 @@ static void fill_summary(const hy_ctx *c, hy_stmt *st, hy_exec_summary *s)
     s->error = db_dup(st, 14);
     s->waiting_since = db_dup(st, 15);
     s->late = ops_exec_is_late(c, s->waiting_since);
-    if (hy_streq(s->status, "scheduled") && !db_null(st, 16)) {
+    if (hy_exec_status_of(s->status) == HY_EXEC_SCHEDULED && !db_null(st, 16)) {
         char at[HY_TIME_LEN];
         hy_iso_from_ms(db_int(st, 16), at);
         s->scheduled_for = xstrdup(at);
     }
     s->parent_id = db_dup(st, 17);
+    int64_t by_hand = db_int(st, 18);
+    s->nskipped = (int)(by_hand / 100);
+    s->nmanual = (int)(by_hand % 100);
+    s->user_name = db_dup(st, 19);
     const hy_workflow_def *wf = workflow_find(s->workflow);
     s->nsteps = wf ? wf->nsteps : 0;
     if (wf && s->current_step >= 1 && s->current_step <= wf->nsteps) {
@@ -98,7 +110,7 @@ static int load_summary_rowid(hy_ctx *c, int64_t rowid, hy_exec_summary *s, hy_e
 void hy_exec_summary_free(hy_exec_summary *s)
 {
     free(s->id); free(s->workflow); free(s->status); free(s->organization_id); free(s->organization_name);
-    free(s->user_id); free(s->user_email); free(s->requested_by_email); free(s->current_step_name);
+    free(s->user_id); free(s->user_email); free(s->user_name); free(s->requested_by_email); free(s->current_step_name);
     free(s->current_step_label); free(s->current_step_status); free(s->error); free(s->waiting_since); free(s->created_at);
     free(s->updated_at); free(s->completed_at); free(s->scheduled_for); free(s->parent_id);
     memset(s, 0, sizeof *s);
@@ -133,6 +145,7 @@ typedef struct {
     int64_t rowid;
     int si;
     char at[HY_TIME_LEN + 8];
+    char upd[HY_TIME_LEN + 8];   /* updated_at: only the stale plan reads it */
 } cand;
 
 typedef struct {
@@ -147,6 +160,7 @@ static void cands_add(cands *c, int64_t rowid, const char *status, const char *a
     x->rowid = rowid;
     x->si = status_index(status);
     hy_strlcpy(x->at, at ? at : "", sizeof x->at);
+    x->upd[0] = '\0';
 }
 
 /* newest first: created_at, then rowid, both descending */
@@ -411,6 +425,79 @@ static int plan_and_run(hy_ctx *c, list_plan *pl, hy_exec_page *out, cands *win,
     return rc;
 }
 
+/* ---- longest in their state: the unfinished executions ---- */
+
+static const int UNFINISHED[] = {HY_EXEC_PENDING, HY_EXEC_RUNNING, HY_EXEC_AWAITING_INPUT, HY_EXEC_FAILED};
+#define NUNFINISHED (int)(sizeof UNFINISHED / sizeof UNFINISHED[0])
+
+static bool unfinished(int si)
+{
+    for (int i = 0; i < NUNFINISHED; i++)
+        if (UNFINISHED[i] == si) return true;
+    return false;
+}
+
+/* oldest state first: updated_at, then rowid, both ascending */
+static int stalest_first(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    int c = strcmp(x->upd, y->upd);
+    if (c) return c;
+    return x->rowid < y->rowid ? -1 : x->rowid > y->rowid;
+}
+
+/* Every unfinished execution in scope (a few thousand even with hundreds
+ * of thousands finished: one range of idx_we_status per status), changed
+ * before the cutoff, matching the search; sorted; the window after the
+ * cursor. *matched: how many. */
+static int stale_window(hy_ctx *c, const list_plan *pl, const char *cutoff, int64_t before, cands *win,
+                        int64_t *matched, hy_err *err)
+{
+    const char *needle = pl->needle && pl->nchars >= 3 ? pl->needle : NULL;
+    char lo[16] = "", hi[16] = "";
+    if (pl->needle && pl->nchars < 3) {
+        for (const char *q = pl->needle; *q; q++)
+            if (!isxdigit((unsigned char)*q) && *q != '-') return 0; /* cannot match an id */
+        snprintf(lo, sizeof lo, "%s", pl->needle);
+        snprintf(hi, sizeof hi, "%sg", pl->needle);
+    }
+    cands all = {0};
+    int rc = 0;
+    for (int i = 0; i < NUNFINISHED && rc == 0; i++) {
+        if (pl->status >= 0 && pl->status != UNFINISHED[i]) continue;
+        hy_stmt *st = db_query(c->db, err,
+                               "SELECT rowid, status, created_at, updated_at FROM workflow_executions WHERE status = ?1 "
+                               "AND (?2 IS NULL OR organization_id = ?2) "
+                               "AND (?3 IS NULL OR workflow_definition_id IN (SELECT value FROM json_each(?3))) "
+                               "AND (?4 IS NULL OR updated_at < ?4) AND (?5 IS NULL OR instr(search_text, ?5) > 0) "
+                               "AND (?6 IS NULL OR (id >= ?6 AND id < ?7)) AND (?8 IS NULL OR batch_id = ?8)",
+                               "tttttttt", hy_exec_status_name((hy_exec_status)UNFINISHED[i]), pl->org, pl->wf_ids, cutoff, needle,
+                               lo[0] ? lo : NULL, hi[0] ? hi : NULL, pl->batch);
+        while (db_row(st)) {
+            cands_add(&all, db_int(st, 0), db_text(st, 1), db_text(st, 2));
+            hy_strlcpy(all.v[all.n - 1].upd, db_text(st, 3), sizeof all.v[0].upd);
+        }
+        rc = db_done(st);
+    }
+    if (rc == 0) {
+        if (all.n > 1) qsort(all.v, (size_t)all.n, sizeof *all.v, stalest_first);
+        *matched = all.n;
+        char cur_upd[HY_TIME_LEN + 8] = "";
+        for (int i = 0; before > 0 && i < all.n; i++)
+            if (all.v[i].rowid == before) hy_strlcpy(cur_upd, all.v[i].upd, sizeof cur_upd);
+        for (int i = 0; i < all.n && win->n <= pl->limit; i++) {
+            cand *x = &all.v[i];
+            if (before > 0) {
+                int cmp = strcmp(x->upd, cur_upd);
+                if (cmp < 0 || (cmp == 0 && x->rowid <= before)) continue;
+            }
+            cands_add(win, x->rowid, hy_exec_status_name((hy_exec_status)x->si), x->at);
+        }
+    }
+    free(all.v);
+    return rc;
+}
+
 int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_exec_page *out, hy_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -433,8 +520,21 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
         }
         pl.status_name = hy_exec_status_name((hy_exec_status)pl.status);
     }
+    bool stale = q && (q->order == HY_EXEC_LONGEST_IN_STATE || q->stuck_hours > 0);
+    if (q && (q->stuck_hours < 0 || q->stuck_hours > 8760)) {
+        hy_field(err, "stuck_hours", "must be between 1 and 8760 (a year)");
+        return err->code;
+    }
+    if (stale && (pl.status >= 0 ? !unfinished(pl.status) : q->stuck_hours <= 0)) {
+        hy_field(err, "order",
+                 "longest in state applies to unfinished executions: choose pending, running, awaiting_input or "
+                 "failed, or the stuck ones");
+        return err->code;
+    }
+    char cutoff[HY_TIME_LEN] = "";
+    if (q && q->stuck_hours > 0) hy_iso_from_ms(hy_now_ms() - (int64_t)q->stuck_hours * 3600000, cutoff);
     int rc = 0;
-    if (q && q->before > 0) {
+    if (q && q->before > 0 && !stale) {
         char *at = NULL;
         rc = db_get_text(c->db, err, &at, "SELECT created_at FROM workflow_executions WHERE rowid = ?", "I", q->before);
         if (rc) return rc;
@@ -463,7 +563,12 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
         free(s);
     }
     cands win = {0};
-    rc = plan_and_run(c, &pl, out, &win, err);
+    rc = plan_and_run(c, &pl, out, &win, err); /* the counts (and the newest-first window) */
+    out->matched = pl.status >= 0 ? out->counts[pl.status] : out->total;
+    if (rc == 0 && stale) {
+        win.n = 0;
+        rc = stale_window(c, &pl, cutoff[0] ? cutoff : NULL, q->before, &win, &out->matched, err);
+    }
     if (rc == 0) {
         out->more = win.n > pl.limit;
         int n = out->more ? pl.limit : win.n;
@@ -582,7 +687,8 @@ int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_det
                   "LEFT JOIN users cu ON cu.id = s.completed_by WHERE s.execution_id = ? ORDER BY s.step_order",
                   "t", id);
     int cap = 0;
-    bool any_running = false;
+    bool any_running = false, retry_waits = false;
+    int64_t now_ms = hy_now_ms();
     while (db_row(st)) {
         if (out->nsteps == cap) out->steps = xrealloc(out->steps, (size_t)(cap = cap ? cap * 2 : 16) * sizeof *out->steps);
         hy_exec_step *s = &out->steps[out->nsteps++];
@@ -606,7 +712,11 @@ int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_det
         s->note = db_dup(st, 16);
         s->attempt_log_json = db_dup(st, 17);
         s->calls_json = db_dup(st, 18);
-        if (hy_streq(s->status, "running")) any_running = true;
+        hy_step_status ss = hy_step_status_of(s->status);
+        if (ss == HY_SS_RUNNING) any_running = true;
+        if (ss == HY_SS_PENDING && s->attempts > 0 && !db_null(st, 12) && db_int(st, 12) > now_ms &&
+            s->order == out->s.current_step)
+            retry_waits = true;
         if (wf && s->order >= 1 && s->order <= wf->nsteps) {
             const hy_step_def *sd = &wf->steps[s->order - 1];
             s->name = xstrdup(sd->name);
@@ -614,6 +724,7 @@ int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_det
             s->description = xstrdup(sd->description);
             s->manual = sd->kind == HY_STEP_MANUAL;
             if (!s->manual) {
+                s->max_attempts = c->cfg->http.max_attempts > 0 ? c->cfg->http.max_attempts : 1;
                 s->integration = xstrdup(hy_integration_name(sd->integration));
                 s->mode = xstrdup(config_mode_name(hy_integration_mode(c->cfg, sd->integration)));
             }
@@ -627,19 +738,21 @@ int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_det
         goto fail;
     }
     /* What the caller may do now: the rule (authz.h) and the state. */
-    const char *x = out->s.status;
-    bool finished = hy_streq(x, "completed") || hy_streq(x, "cancelled");
+    hy_exec_status x = hy_exec_status_of(out->s.status);
+    bool finished = hy_exec_finished(x);
     const hy_step_def *cur = wf && out->s.current_step >= 1 && out->s.current_step <= wf->nsteps
                                  ? &wf->steps[out->s.current_step - 1]
                                  : NULL;
-    out->can_input = hy_streq(x, "awaiting_input") && authz_may_input_step(p, actions, cur);
-    out->can_retry = (actions & HY_ACT_RETRY) && hy_streq(x, "failed");
+    out->can_input = x == HY_EXEC_AWAITING_INPUT && authz_may_input_step(p, actions, cur);
+    out->can_retry = (actions & HY_ACT_RETRY) && x == HY_EXEC_FAILED;
     out->can_cancel = (actions & HY_ACT_CANCEL) && !finished;
-    bool scheduled = hy_streq(x, "scheduled");
+    bool scheduled = x == HY_EXEC_SCHEDULED;
     out->can_skip = (actions & HY_ACT_SKIP) && !finished && !scheduled;
-    out->can_mark_done = (actions & HY_ACT_DONE) && hy_streq(out->s.current_step_status, "failed");
-    out->can_rerun = (actions & HY_ACT_RERUN) && !any_running && !scheduled;
+    out->can_mark_done = (actions & HY_ACT_DONE) && hy_step_status_of(out->s.current_step_status) == HY_SS_FAILED;
+    /* cancelling cannot be undone */
+    out->can_rerun = (actions & HY_ACT_RERUN) && !any_running && !scheduled && x != HY_EXEC_CANCELLED;
     out->can_reschedule = (actions & HY_ACT_RESCHEDULE) && scheduled;
+    out->can_retry_now = (actions & HY_ACT_RETRY) && retry_waits && !finished;
     rc = opx_exec_notices(c, p, out->s.id, &out->notices, &out->nnotices, err);
     if (rc == 0) rc = load_children(c, p, out, err);
     if (rc) goto fail;
@@ -753,6 +866,7 @@ cJSON *hy_exec_summary_to_json(const hy_exec_summary *s)
     add_str(o, "organization_name", s->organization_name);
     add_str(o, "user_id", s->user_id);
     add_str(o, "user_email", s->user_email);
+    add_str(o, "user_name", s->user_name);
     add_str(o, "requested_by_email", s->requested_by_email);
     cJSON_AddNumberToObject(o, "current_step", s->current_step);
     cJSON_AddNumberToObject(o, "steps", s->nsteps);
@@ -766,6 +880,10 @@ cJSON *hy_exec_summary_to_json(const hy_exec_summary *s)
     add_str(o, "completed_at", s->completed_at);
     if (s->scheduled_for) add_str(o, "scheduled_for", s->scheduled_for);
     if (s->parent_id) add_str(o, "parent_id", s->parent_id);
+    if (hy_exec_status_of(s->status) == HY_EXEC_COMPLETED) {
+        cJSON_AddNumberToObject(o, "steps_skipped", s->nskipped);
+        cJSON_AddNumberToObject(o, "steps_done_by_hand", s->nmanual);
+    }
     return o;
 }
 
@@ -794,6 +912,7 @@ cJSON *hy_exec_detail_to_json(const hy_exec_detail *d)
         add_str(j, "completed_at", s->completed_at);
         add_str(j, "error", s->error);
         cJSON_AddNumberToObject(j, "attempts", s->attempts);
+        if (!s->manual) cJSON_AddNumberToObject(j, "max_attempts", s->max_attempts);
         add_str(j, "next_attempt_at", s->next_attempt_at);
         add_str(j, "lease_owner", s->lease_owner);
         add_str(j, "lease_expires_at", s->lease_expires_at);

@@ -18,7 +18,7 @@ const char *hy_role_name(hy_role r)
     return "user";
 }
 
-static const hy_role ORDER[HY_NROLES] = {HY_ROLE_ADMIN, HY_ROLE_SUPPORT, HY_ROLE_PARTNER_ADMIN, HY_ROLE_USER};
+static const hy_role ORDER[HY_NROLES] = {HY_ROLE_USER, HY_ROLE_PARTNER_ADMIN, HY_ROLE_SUPPORT, HY_ROLE_ADMIN};
 
 hy_role hy_role_at(int i) { return i >= 0 && i < HY_NROLES ? ORDER[i] : HY_ROLE_USER; }
 

@@ -26,7 +26,10 @@ typedef struct hy_principal {
 
 const char *hy_role_name(hy_role r);        /* "admin", "support", "partner_admin", "user" */
 bool hy_role_parse(const char *s, hy_role *out);
-/* The roles in the order people choose them (admin first), for forms:
+/* The roles from least to most powerful, the order forms offer them in
+ * (one arrow key never jumps from user to admin): user, partner_admin
+ * (acts on one organisation), support (sees every organisation, execution
+ * and audit row; fills in and retries steps anywhere), admin (everything).
  * i from 0 to HY_NROLES - 1. */
 hy_role hy_role_at(int i);
 /* "admin, support, partner_admin or user": for messages. */

@@ -17,12 +17,18 @@ static const struct {
     const char *name, *label, *off;
 } INTEGRATIONS[] = {
     [HY_INT_STUDIO] = {"studio", "Studio", "Studio is always simulated"},
-    [HY_INT_METABASE] = {"metabase", "Metabase", "Metabase is not configured (set [metabase] url and api_key)"},
+    /* each says what to set, and how to go on without the service */
+    [HY_INT_METABASE] = {"metabase", "Metabase",
+                         "Metabase is not configured (set [metabase] url and api_key, or [metabase] mode = simulate "
+                         "to go on without it)"},
     [HY_INT_TEAMS] = {"teams", "Microsoft Teams",
                       "Microsoft Teams is not configured (set [azure] tenant_id, client_id, client_secret and "
-                      "[teams] team_id)"},
-    [HY_INT_SLACK] = {"slack", "Slack", "Slack is not configured (set [slack] bot_token)"},
-    [HY_INT_EMAIL] = {"email", "Email", "Email is not configured (set [smtp] host and from)"},
+                      "[teams] team_id, or [teams] mode = simulate to go on without it)"},
+    [HY_INT_SLACK] = {"slack", "Slack",
+                      "Slack is not configured (set [slack] bot_token, or [slack] mode = simulate to go on without it)"},
+    [HY_INT_EMAIL] = {"email", "Email",
+                      "Email is not configured (set [smtp] host and from, or [smtp] mode = simulate to go on without "
+                      "it)"},
     [HY_INT_EXTERNAL] = {"external", "External service", "This service is not configured"},
     [HY_INT_LOCAL] = {"hyopps", "HyOpps", "HyOpps itself is always available"},
 };
@@ -191,7 +197,7 @@ int step_need_group(const hy_step_run *r, const char *tool, const char *key, boo
     char *problem = id ? xasprintf("The %s of organisation \"%s\" is %s, a placeholder the original HyOpps app made, "
                                    "not a real id (HyOpps did not call the service)",
                                    GROUP_FIX[k].what, org ? org : "?", id)
-                       : xasprintf("No %s configured for this organization (\"%s\")", GROUP_FIX[k].what,
+                       : xasprintf("No %s configured for this organisation (\"%s\")", GROUP_FIX[k].what,
                                    org ? org : "?");
     char *other = np ? xasprintf(", or create it by re-running its new_partner execution from %s: `hyopps exec rerun "
                                  "%s --from %s`",

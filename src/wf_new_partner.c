@@ -99,10 +99,15 @@ static const hy_field_def INPUT_STUDIO_FIELDS[] = {
 
 static const char *const CLUSTERS[] = {"prod-eu", "prod-us", NULL};
 
+/* Step 1 skipped: what to do, not only what is missing. */
+#define NO_ORG_MSG                                                                                                \
+    "this execution has no organisation: step 1 (Input Studio Companies) creates it and was skipped. To go on, " \
+    "re-run from step 1 (R on step 1, or hyopps exec rerun ID --from 1) and fill it in"
+
 static int need_org(hy_step_io *io, const char **org, hy_err *err)
 {
     *org = wf_str(io->context, "organization_id");
-    if (!*org) return hy_fail(err, HY_ERR_CONFLICT, "this execution has no organisation yet (step 1 must be done first)");
+    if (!*org) return hy_fail(err, HY_ERR_CONFLICT, "%s", NO_ORG_MSG);
     return 0;
 }
 
@@ -135,7 +140,7 @@ static int need_org_name(hy_step_run *r, const char **name, hy_err *err)
 {
     *name = wf_str(r->context, "organization_name");
     if (!*name || !wf_str(r->context, "organization_id"))
-        return hy_fail(err, HY_ERR_PERMANENT, "this execution has no organisation (was step 1 skipped?)");
+        return hy_fail(err, HY_ERR_PERMANENT, "%s", NO_ORG_MSG);
     return 0;
 }
 
@@ -314,15 +319,18 @@ static int complete_new_partner(hy_step_io *io, hy_err *err)
 
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 
-/* Labels and descriptions as the original app seeded them. */
+/* Labels as the original app seeded them (one spelling: organisation);
+ * descriptions that read right to whoever fills the form in (issue 17). */
 static const hy_step_def NEW_PARTNER_STEPS[] = {
     {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000101", .name = "input_studio_companies",
      .label = "Input Studio Companies", .kind = HY_STEP_MANUAL,
-     .description = "Admin creates companies in Studio UI, then inputs org name + Studio TEST/PROD IDs",
+     .description = "Create the TEST and PROD companies in the Studio UI, then give the organisation's name and their "
+                    "Studio ids",
      .fields = INPUT_STUDIO_FIELDS, .nfields = N(INPUT_STUDIO_FIELDS), .apply = apply_input_studio_companies},
     {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000102", .name = "trigger_infrabot", .label = "Trigger Infrabot",
      .kind = HY_STEP_MANUAL,
-     .description = "Admin triggers Infrabot with name, company ID, cluster, scopes. Confirms when KeyCloak creds stored",
+     .description = "Trigger Infrabot with the name, the company ids, the cluster and the scopes; confirm once the "
+                    "Keycloak credentials are stored",
      .fields = INFRABOT_FIELDS, .nfields = N(INFRABOT_FIELDS), .info = INFRABOT_INFO, .ninfo = N(INFRABOT_INFO),
      .apply = apply_trigger_infrabot},
     {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000103", .name = "clone_metabase_collection",
@@ -345,7 +353,7 @@ static const hy_step_def NEW_PARTNER_STEPS[] = {
      .kind = HY_STEP_AUTO, .description = "Create a Slack group via Slack API", .integration = HY_INT_SLACK,
      .run = run_create_slack_group, .persist = persist_slack},
     {.id = "6a9f0c1e-5b1d-4c1a-9a01-000000000108", .name = "lms_setup", .label = "LMS Setup",
-     .kind = HY_STEP_MANUAL, .description = "Admin adds partner learning path in LMS. Confirm when done",
+     .kind = HY_STEP_MANUAL, .description = "Add the partner's learning path in the LMS; confirm when done",
      .fields = LMS_FIELDS, .nfields = N(LMS_FIELDS), .info = LMS_INFO, .ninfo = N(LMS_INFO),
      .apply = apply_lms_setup},
 };
@@ -355,7 +363,7 @@ const hy_workflow_def hy_wf_new_partner = {
     .name = "new_partner",
     .label = "New partner",
     .short_label = "New partner",
-    .description = "Onboard a new partner organization from scratch",
+    .description = "Onboard a new partner organisation from scratch",
     .steps = NEW_PARTNER_STEPS,
     .nsteps = N(NEW_PARTNER_STEPS),
     .partner_admin_may_use = false,

@@ -59,7 +59,10 @@ static void email_refused(const hy_step_io *io, hy_err *err, const char *precise
 static int apply_input_user_details(hy_step_io *io, cJSON *input, hy_err *err)
 {
     const char *org = wf_str(io->context, "organization_id");
-    if (!org) return hy_fail(err, HY_ERR_CONFLICT, "this execution has no organisation yet (select it first)");
+    if (!org)
+        return hy_fail(err, HY_ERR_CONFLICT,
+                       "this execution has no organisation: step 1 (Select Organisation) was skipped. To go on, re-run "
+                       "from step 1 (R on step 1, or hyopps exec rerun ID --from 1) and choose it");
     const char *email = wf_str(input, "email");
     if (!email) return HY_ERR_INVALID; /* its field error is already there */
     hy_stmt *st = db_query(io->c->db, err,
@@ -122,7 +125,9 @@ static const hy_field_def USER_FIELDS[] = {
 static int need_user(hy_step_run *r, hy_err *err)
 {
     if (!wf_str(r->context, "user_id") || !wf_str(r->context, "user_email"))
-        return hy_fail(err, HY_ERR_PERMANENT, "this execution has no user (was input_user_details skipped?)");
+        return hy_fail(err, HY_ERR_PERMANENT,
+                       "this execution has no user: step 2 (Input User Details) was skipped. To go on, re-run from "
+                       "step 2 (R on step 2, or hyopps exec rerun ID --from 2) and give their details");
     return 0;
 }
 
@@ -423,14 +428,15 @@ static int done_by_hand_share_documentation(hy_step_io *io, const cJSON *cp, cJS
 
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 
-/* Labels and descriptions as the original app seeded them. */
+/* Labels as the original app seeded them (one spelling: organisation);
+ * descriptions that read right to whoever fills the form in (issue 17). */
 static const hy_step_def NEW_PARTNER_USER_STEPS[] = {
-    {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000201", .name = "select_organization", .label = "Select Organization",
-     .kind = HY_STEP_MANUAL, .description = "Admin selects existing partner organization from list",
+    {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000201", .name = "select_organization", .label = "Select Organisation",
+     .kind = HY_STEP_MANUAL, .description = "Choose the existing partner organisation the user joins",
      .fields = SELECT_ORG_FIELDS, .nfields = N(SELECT_ORG_FIELDS)},
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000202", .name = "input_user_details", .label = "Input User Details",
      .kind = HY_STEP_MANUAL,
-     .description = "Admin inputs user details. User will automatically receive their own personal Studio company.",
+     .description = "The user's details; they also get their own personal Studio company.",
      .fields = USER_FIELDS, .nfields = N(USER_FIELDS), .info = USER_INFO, .ninfo = N(USER_INFO),
      .apply = apply_input_user_details},
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000203", .name = "add_user_to_studio_companies",
@@ -468,7 +474,7 @@ const hy_workflow_def hy_wf_new_partner_user = {
     .name = "new_partner_user",
     .label = "New partner user",
     .short_label = "New user",
-    .description = "Add a new user to an existing partner organization",
+    .description = "Add a new user to an existing partner organisation",
     .steps = NEW_PARTNER_USER_STEPS,
     .nsteps = N(NEW_PARTNER_USER_STEPS),
     .partner_admin_may_use = true,

@@ -15,6 +15,7 @@
 #include "choices.h"
 #include "db.h"
 #include "integrations/integrations.h"
+#include "status.h"
 #include "step_support.h"
 #include "store_groups.h"
 #include "store_orgs.h"
@@ -122,7 +123,7 @@ static int spawn_revocations(hy_step_io *io, cJSON *output, hy_err *err)
         const char *existing = NULL;
         for (int k = 0; k < kids.n && !existing; k++)
             if (hy_streq(kids.v[k].user_id, users[i]) && hy_streq(kids.v[k].workflow, "revoke_partner_user") &&
-                !hy_streq(kids.v[k].status, "cancelled"))
+                hy_exec_status_of(kids.v[k].status) != HY_EXEC_CANCELLED)
                 existing = kids.v[k].id;
         char id[HY_UUID_LEN];
         if (existing) {

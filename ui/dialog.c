@@ -103,6 +103,23 @@ void ui_confirm(ui *u, const char *title, const char *text, ui_done_fn done, voi
     ui_push_then(u, &confirm_screen, &a, done, ctx);
 }
 
+static int leave_done(ui *u, screen *s, int yes, const char *text, void *ctx)
+{
+    (void)u, (void)s, (void)text, (void)ctx;
+    return yes == 1 ? UI_CLOSE : UI_REDRAW;
+}
+
+int ui_form_leave(ui *u, ui_form *f, const char *question) { return ui_leave(u, f->dirty, question); }
+
+int ui_leave(ui *u, bool dirty, const char *question)
+{
+    if (!dirty) return UI_CLOSE;
+    char *text = xasprintf("%s What you typed is lost.", question);
+    ui_confirm(u, "Discard", text, leave_done, NULL);
+    free(text);
+    return UI_REDRAW;
+}
+
 /* ---- prompt ---- */
 
 typedef struct {
@@ -120,7 +137,7 @@ enum { P_OK = 1, P_CANCEL };
 
 static const ui_action PROMPT_ACTIONS[] = {
     {P_OK, "Enter", "OK", "Accept the text"},
-    {P_CANCEL, "Esc", "Cancel", "Cancel"},
+    {P_CANCEL, "Esc", "Cancel", "Cancel (asks first when something was typed)"},
     UI_ACTIONS_END,
 };
 
@@ -154,7 +171,7 @@ static int prompt_key(ui *u, screen *s, ui_key k, const ui_action *a)
     (void)u, (void)k;
     prompt_state *st = s->state;
     if (!a) return UI_NOT_MINE;
-    if (a->id == P_CANCEL) return ui_finish(s, 0, NULL);
+    if (a->id == P_CANCEL) return ui_form_leave(u, &st->form, "Cancel?"); /* closes with result 0 */
     ui_form_clear_errors(&st->form);
     if (!ui_form_check_required(&st->form)) return UI_REDRAW;
     return ui_finish(s, 1, ui_form_get(&st->form, "text"));
@@ -253,7 +270,12 @@ static int help_open(ui *u, screen *s, const void *arg)
                 help_add(st, lv[li].title ? lv[li].title : "", "", true);
                 titled = true;
             }
-            help_add(st, keys, a->help ? a->help : a->label, false);
+            /* a key of the screen that does nothing now says so */
+            bool off = lv[li].actions == target->ops->actions && target->ops->enabled &&
+                       !target->ops->enabled(u, target, a);
+            char *text = xasprintf("%s%s", off ? "(not now) " : "", a->help ? a->help : a->label);
+            help_add(st, keys, text, false);
+            free(text);
         }
     }
     ui_list_init(&st->list, HELP_COLS, 2, st, help_cell);

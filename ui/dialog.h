@@ -14,4 +14,14 @@ void ui_confirm(ui *u, const char *title, const char *text, ui_done_fn done, voi
 void ui_prompt(ui *u, const char *title, const char *label, const char *initial, bool required, ui_done_fn done,
                void *ctx);
 
+/* Leaving a form (Esc): when the person changed something in it
+ * (f->dirty), asks "<question> What you typed is lost." first and closes
+ * the asking screen on yes; else closes it at once. Returns flags for the
+ * asking screen's handler:  case A_CANCEL: return ui_form_leave(u, &st->form, "Discard your changes?"); */
+struct ui_form;
+int ui_form_leave(ui *u, struct ui_form *f, const char *question);
+/* The same for a screen that is not a ui_form: dirty says whether something
+ * was typed. */
+int ui_leave(ui *u, bool dirty, const char *question);
+
 #endif

@@ -15,19 +15,26 @@
 
 ui_mark ui_status_mark(const char *s)
 {
-    if (hy_streq(s, "completed")) return UI_MARK_DONE;
-    if (hy_streq(s, "failed")) return UI_MARK_FAILED;
-    if (hy_streq(s, "running")) return UI_MARK_RUNNING;
-    if (hy_streq(s, "awaiting_input")) return UI_MARK_WAITING;
-    if (hy_streq(s, "skipped")) return UI_MARK_SKIPPED;
-    if (hy_streq(s, "cancelled")) return UI_MARK_CANCELLED;
+    /* an execution's statuses are a subset of a step's, with the same names
+     * (but scheduled: marked pending, as a step waiting for its children) */
+    switch (hy_step_status_of(s)) {
+    case HY_SS_COMPLETED: return UI_MARK_DONE;
+    case HY_SS_FAILED: return UI_MARK_FAILED;
+    case HY_SS_RUNNING: return UI_MARK_RUNNING;
+    case HY_SS_AWAITING_INPUT: return UI_MARK_WAITING;
+    case HY_SS_SKIPPED: return UI_MARK_SKIPPED;
+    case HY_SS_CANCELLED: return UI_MARK_CANCELLED;
+    case HY_SS_PENDING:
+    case HY_SS_WAITING:
+    case HY_SS_NSTATUS: break;
+    }
     return UI_MARK_PENDING;
 }
 
 const char *ui_status_word(const char *s, bool step)
 {
-    if (hy_streq(s, "scheduled")) return "scheduled";
-    if (step && hy_streq(s, "waiting")) return "waiting (children)";
+    if (!step && hy_exec_status_of(s) == HY_EXEC_SCHEDULED) return "scheduled";
+    if (step && hy_step_status_of(s) == HY_SS_WAITING) return "waiting (children)";
     switch (ui_status_mark(s)) {
     case UI_MARK_DONE: return step ? "done" : "completed";
     case UI_MARK_FAILED: return "failed";
@@ -49,18 +56,65 @@ void ui_elapsed(int64_t ms, char out[24])
     else snprintf(out, 24, "%lldd %lldh", (long long)(s / 86400), (long long)(s % 86400 / 3600));
 }
 
-/* "2026-11-26 12:34:01" (UTC), or "-". */
-static void time_secs(const char *iso, char out[HY_TIME_LEN])
+/* ---- times ---- */
+
+void ui_when(const char *iso, bool secs, char *out, size_t n)
 {
     int64_t ms;
     if (!iso || !hy_parse_time(iso, &ms)) {
-        snprintf(out, HY_TIME_LEN, "-");
+        snprintf(out, n, "-");
         return;
     }
-    time_t secs = (time_t)(ms / 1000);
+    time_t t = (time_t)(ms / 1000);
     struct tm tm;
-    gmtime_r(&secs, &tm);
-    strftime(out, HY_TIME_LEN, "%Y-%m-%d %H:%M:%S", &tm);
+    localtime_r(&t, &tm);
+    strftime(out, n, secs ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M", &tm);
+}
+
+const char *ui_zone(void)
+{
+    static _Thread_local char zone[16];
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    if (strftime(zone, sizeof zone, "%Z", &tm) == 0) snprintf(zone, sizeof zone, "local");
+    return zone;
+}
+
+void ui_ago(const char *iso, int64_t now_ms, char *out, size_t n)
+{
+    int64_t ms;
+    if (!iso || !hy_parse_time(iso, &ms)) {
+        snprintf(out, n, "-");
+        return;
+    }
+    char el[24];
+    ui_elapsed(now_ms - ms, el);
+    snprintf(out, n, "%s ago", el);
+}
+
+void ui_when_ago(const char *iso, int64_t now_ms, char *out, size_t n)
+{
+    char when[40], ago[40];
+    ui_when(iso, false, when, sizeof when);
+    if (!hy_streq(when, "-")) {
+        ui_ago(iso, now_ms, ago, sizeof ago);
+        snprintf(out, n, "%s %s (%s)", when, ui_zone(), ago);
+    } else {
+        snprintf(out, n, "-");
+    }
+}
+
+const char *ui_workflow_label(const char *name)
+{
+    const hy_workflow_def *wf = workflow_find(name);
+    return wf ? wf->label : name ? name : "-";
+}
+
+/* "2026-11-26 12:34:01" (local time), or "-". */
+static void time_secs(const char *iso, char out[HY_TIME_LEN])
+{
+    ui_when(iso, true, out, HY_TIME_LEN);
 }
 
 /* ---- lines ---- */
@@ -177,7 +231,7 @@ static void attempt_lines(const char *json, ui_lines *out)
         cJSON_Delete(a);
         return;
     }
-    ui_lines_add(out, UI_LINE_HEAD, "Attempts");
+    ui_lines_add(out, UI_LINE_HEAD, "Attempts (%s)", ui_zone());
     const cJSON *it;
     cJSON_ArrayForEach(it, a) {
         const cJSON *at = cJSON_GetObjectItemCaseSensitive(it, "at");
@@ -227,8 +281,11 @@ void ui_step_lines(const hy_exec_step *s, int64_t now_ms, bool can_fill, ui_line
 
     ui_mark m = ui_status_mark(s->status);
     hy_buf b = {0};
-    hy_buf_printf(&b, "Status: %s", ui_status_word(s->status, true));
-    if (s->attempts > 0 && !s->manual) hy_buf_printf(&b, ", attempt %d", s->attempts);
+    char wait[96];
+    bool waits = ui_step_retry_wait(s, now_ms, false, wait, sizeof wait);
+    if (waits) hy_buf_printf(&b, "Status: %s, after %d failed attempt%s", wait, s->attempts, s->attempts == 1 ? "" : "s");
+    else hy_buf_printf(&b, "Status: %s", ui_status_word(s->status, true));
+    if (!waits && s->attempts > 0 && !s->manual) hy_buf_printf(&b, ", attempt %d", s->attempts);
     if (m == UI_MARK_RUNNING || m == UI_MARK_WAITING) {
         int64_t since;
         if (s->started_at && hy_parse_time(s->started_at, &since)) {
@@ -242,32 +299,32 @@ void ui_step_lines(const hy_exec_step *s, int64_t now_ms, bool can_fill, ui_line
     if (s->started_at || s->completed_at) {
         time_secs(s->started_at, t1);
         time_secs(s->completed_at, t2);
-        ui_lines_add(out, UI_LINE_DIM, "Started %s, finished %s", t1, s->completed_at ? t2 : "-");
+        ui_lines_add(out, UI_LINE_DIM, "Started %s, finished %s (%s)", t1, s->completed_at ? t2 : "-", ui_zone());
     }
     if (s->error && *s->error) ui_lines_add(out, UI_LINE_ERROR, "Error: %s", s->error);
     if (s->next_attempt_at) {
         time_secs(s->next_attempt_at, t1);
-        ui_lines_add(out, UI_LINE_TEXT, "Next attempt at %s", t1);
+        ui_lines_add(out, UI_LINE_TEXT, "Next attempt at %s %s", t1, ui_zone());
     }
     if (m == UI_MARK_RUNNING && s->lease_owner) {
         time_secs(s->lease_expires_at, t1);
-        ui_lines_add(out, UI_LINE_DIM, "Run by %s (lease until %s)", s->lease_owner, t1);
+        ui_lines_add(out, UI_LINE_DIM, "Run by %s (lease until %s %s)", s->lease_owner, t1, ui_zone());
     }
     if (can_fill) ui_lines_add(out, UI_LINE_OK, "Waiting for input: press f (or Enter) to fill in its form.");
-    if (hy_streq(s->status, "skipped"))
+    if (hy_step_status_of(s->status) == HY_SS_SKIPPED)
         ui_lines_add(out, UI_LINE_TEXT, "Skipped by %s: %s", s->completed_by_email ? s->completed_by_email : "-",
                      s->note ? s->note : "-");
     else if (s->completed_manually) {
         time_secs(s->completed_at, t1);
-        ui_lines_add(out, UI_LINE_TEXT, "Done by hand by %s at %s: %s",
-                     s->completed_by_email ? s->completed_by_email : "-", t1, s->note ? s->note : "-");
+        ui_lines_add(out, UI_LINE_TEXT, "Done by hand by %s at %s %s: %s",
+                     s->completed_by_email ? s->completed_by_email : "-", t1, ui_zone(), s->note ? s->note : "-");
     } else if (s->note && *s->note) {
         ui_lines_add(out, UI_LINE_TEXT, "Note: %s", s->note);
     }
     if (s->input_json) {
         time_secs(s->input_at, t1);
-        ui_lines_add(out, UI_LINE_HEAD, "Input, given by %s at %s", s->input_by_email ? s->input_by_email : "system",
-                     t1);
+        ui_lines_add(out, UI_LINE_HEAD, "Input, given by %s at %s %s",
+                     s->input_by_email ? s->input_by_email : "system", t1, ui_zone());
         ui_json_lines(s->input_json, "  ", UI_LINE_TEXT, out);
     }
     if (s->output_json) {
@@ -278,15 +335,45 @@ void ui_step_lines(const hy_exec_step *s, int64_t now_ms, bool can_fill, ui_line
     call_lines(s->calls_json, out);
 }
 
+/* ---- what a list row says ---- */
+
+void ui_exec_status_text(const hy_exec_summary *e, char *out, size_t n)
+{
+    char late[64];
+    snprintf(late, sizeof late, UI_LATE_MARK " %s", ui_status_word(e->status, false));
+    const char *w = e->late ? late : ui_status_word(e->status, false); /* waits for input too long */
+    if (e->nskipped && e->nmanual) snprintf(out, n, "%s, %d skipped, %d by hand", w, e->nskipped, e->nmanual);
+    else if (e->nskipped) snprintf(out, n, "%s, %d skipped", w, e->nskipped);
+    else if (e->nmanual) snprintf(out, n, "%s, %d by hand", w, e->nmanual);
+    else snprintf(out, n, "%s", w);
+}
+
+bool ui_step_retry_wait(const hy_exec_step *s, int64_t now_ms, bool brief, char *out, size_t n)
+{
+    int64_t next;
+    if (hy_step_status_of(s->status) != HY_SS_PENDING || s->attempts < 1 || !s->next_attempt_at ||
+        !hy_parse_time(s->next_attempt_at, &next) || next <= now_ms)
+        return false;
+    char in[24];
+    ui_elapsed(next - now_ms + 999, in); /* rounded up: never "in 0s" while it waits */
+    int max = s->max_attempts > 0 ? s->max_attempts : s->attempts + 1;
+    if (brief) snprintf(out, n, "retry %d/%d in %s", s->attempts + 1, max, in);
+    else snprintf(out, n, "retrying in %s (attempt %d of %d)", in, s->attempts + 1, max);
+    return true;
+}
+
 /* ---- filters ---- */
 
+/* One per status: their counts add up to All. */
 const ui_status_filter ui_status_filters[UI_NFILTERS] = {
-    {"a", "All", NULL},
-    {"r", "Running", "running"},
-    {"w", "Awaiting input", "awaiting_input"},
-    {"f", "Failed", "failed"},
-    {"c", "Completed", "completed"},
-    {"s", "Scheduled", "scheduled"},
+    {"a", "All", NULL, "All"},
+    {"p", "Queued", "pending", "Queue"},
+    {"r", "Running", "running", "Run"},
+    {"w", "Awaiting input", "awaiting_input", "Wait"},
+    {"f", "Failed", "failed", "Fail"},
+    {"c", "Completed", "completed", "Done"},
+    {"x", "Cancelled", "cancelled", "Canc"},
+    {"l", "Scheduled", "scheduled", "Later"},
 };
 
 static int64_t filter_count(int i, const int64_t counts[HY_EXEC_NSTATUS], int64_t total)
@@ -296,11 +383,12 @@ static int64_t filter_count(int i, const int64_t counts[HY_EXEC_NSTATUS], int64_
     return hy_exec_status_parse(ui_status_filters[i].status, &st) ? counts[st] : 0;
 }
 
-/* 190000 -> "190k", 1234567 -> "1.2M" (pass 2 of the bar). */
-static void compact(int64_t n, char out[24])
+/* 190000 -> "190k", 1234567 -> "1.2M" (pass 2 of the bar; pass 3 also
+ * 4000 -> "4k"). */
+static void compact(int64_t n, int64_t from, char out[24])
 {
     if (n >= 1000000) snprintf(out, 24, "%.1fM", (double)n / 1e6);
-    else if (n >= 10000) snprintf(out, 24, "%lldk", (long long)(n / 1000));
+    else if (n >= from) snprintf(out, 24, "%lldk", (long long)(n / 1000));
     else snprintf(out, 24, "%lld", (long long)n);
 }
 
@@ -308,22 +396,26 @@ int ui_filter_bar(const int64_t counts[HY_EXEC_NSTATUS], int64_t total, bool exa
                   char out[UI_NFILTERS][64])
 {
     int used = 0;
-    /* pass 0: full labels; 1: "Awaiting"; 2: "Done" and compact numbers */
-    for (int pass = 0; pass < 3; pass++) {
+    /* pass 0: full labels; 1: "Awaiting"; 2: "Done" and compact numbers;
+     * 3: short labels and numbers from 1000 in thousands; 4 (with
+     * scheduled ones too, in 80 columns): the keys and numbers only */
+    for (int pass = 0; pass < 5; pass++) {
         used = 0;
         for (int i = 0; i < UI_NFILTERS; i++) {
             const char *label = ui_status_filters[i].label;
             if (pass >= 1 && strcmp(label, "Awaiting input") == 0) label = "Awaiting";
             if (pass == 2 && strcmp(label, "Completed") == 0) label = "Done";
+            if (pass >= 3) label = ui_status_filters[i].short_label;
             char num[24];
             int64_t n = filter_count(i, counts, total);
-            if (n == 0 && hy_streq(ui_status_filters[i].status, "scheduled")) { /* shown when there are some */
-                out[i][0] = '\0';
+            if (n == 0 && hy_exec_status_of(ui_status_filters[i].status) == HY_EXEC_SCHEDULED) {
+                out[i][0] = '\0'; /* shown when there are some */
                 continue;
             }
-            if (pass == 2) compact(n, num);
+            if (pass >= 2) compact(n, pass >= 3 ? 1000 : 10000, num);
             else snprintf(num, sizeof num, "%lld", (long long)n);
-            snprintf(out[i], 64, "%s %s%s", label, num, exact ? "" : "+");
+            if (pass == 4) snprintf(out[i], 64, "%s%s", num, exact ? "" : "+");
+            else snprintf(out[i], 64, "%s %s%s", label, num, exact ? "" : "+");
             /* "k " before, two spaces after */
             used += (i ? 2 : 0) + (int)strlen(ui_status_filters[i].key) + 1 + (int)strlen(out[i]);
         }
@@ -357,9 +449,11 @@ void ui_exec_layout(ui_rect body, int nsteps, ui_exec_geom *g)
     g->steps_title_y = top;
     if (body.w >= UI_EXEC_WIDE) {
         g->side_by_side = true;
-        g->steps = (ui_rect){top + 1, body.x + 1, ui_max(0, rest - 1), UI_EXEC_STEPS_W};
+        /* A wide terminal gives the step names room too, not only the detail. */
+        int sw = ui_clamp(body.w * 2 / 5, UI_EXEC_STEPS_W, UI_EXEC_STEPS_MAX_W);
+        g->steps = (ui_rect){top + 1, body.x + 1, ui_max(0, rest - 1), sw};
         g->detail_title_y = top;
-        int dx = body.x + UI_EXEC_STEPS_W + 3;
+        int dx = body.x + sw + 3;
         g->detail = (ui_rect){top + 1, dx, ui_max(0, rest - 1), ui_max(0, body.x + body.w - dx - 1)};
         return;
     }
@@ -379,14 +473,14 @@ void ui_notice_lines(const hy_notice *v, int n, int order, ui_lines *out)
         if (x->step_order != order) continue;
         if (!head) ui_lines_add(out, UI_LINE_HEAD, "Notifications");
         head = true;
-        char at[HY_TIME_LEN];
-        hy_time_short(x->sent_at ? x->sent_at : x->created_at, at);
+        char at[40];
+        ui_when(x->sent_at ? x->sent_at : x->created_at, false, at, sizeof at);
         bool bad = hy_streq(x->status, "failed") || hy_streq(x->status, "uncertain") || hy_streq(x->status, "skipped");
         bool sent = hy_streq(x->status, "sent") || hy_streq(x->status, "simulated");
-        ui_lines_add(out, bad ? UI_LINE_ERROR : sent ? UI_LINE_OK : UI_LINE_TEXT, "  %s  %s %s %s: %s%s %s",
+        ui_lines_add(out, bad ? UI_LINE_ERROR : sent ? UI_LINE_OK : UI_LINE_TEXT, "  %s  %s %s %s: %s%s %s %s",
                      x->event ? x->event : "?", x->channel ? x->channel : "", x->channel ? "to" : "",
                      x->recipient ? x->recipient : "nobody", x->status ? x->status : "?",
-                     x->uncertain && hy_streq(x->status, "sent") ? " (maybe twice)" : "", at);
+                     x->uncertain && hy_streq(x->status, "sent") ? " (maybe twice)" : "", at, ui_zone());
         if (x->error && !sent) ui_lines_add(out, UI_LINE_DIM, "    %s", x->error);
     }
 }

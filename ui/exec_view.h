@@ -37,6 +37,21 @@ const char *ui_status_word(const char *status, bool step);
 /* "12s", "3m 05s", "2h 04m", "3d 2h" (negative counts as 0). */
 void ui_elapsed(int64_t ms, char out[24]);
 
+/* ---- times: local (TZ), the zone said where they are shown ---- */
+
+/* An ISO UTC timestamp in local time: "2026-12-05 17:32" (secs: with
+ * ":36"), or "-". */
+void ui_when(const char *iso, bool secs, char *out, size_t n);
+/* The local time zone's abbreviation now: "UTC", "CET". */
+const char *ui_zone(void);
+/* "3m 05s ago", or "-". */
+void ui_ago(const char *iso, int64_t now_ms, char *out, size_t n);
+/* "2026-12-05 17:32 CET (3m 05s ago)", or "-". */
+void ui_when_ago(const char *iso, int64_t now_ms, char *out, size_t n);
+
+/* One name per workflow everywhere: its label ("New partner user"). */
+const char *ui_workflow_label(const char *name);
+
 /* ---- lines of text ---- */
 
 typedef enum { UI_LINE_TEXT, UI_LINE_DIM, UI_LINE_HEAD, UI_LINE_ERROR, UI_LINE_OK } ui_line_kind;
@@ -71,22 +86,36 @@ void ui_step_lines(const hy_exec_step *s, int64_t now_ms, bool can_fill, ui_line
  * channel and recipient, status and when, why not. Nothing when none. */
 void ui_notice_lines(const hy_notice *v, int n, int order, ui_lines *out);
 
+/* ---- what a list row says ---- */
+
+/* An execution's status as a list shows it: "awaiting input", and a
+ * completed one says what HyOpps did not run: "completed, 1 skipped",
+ * "completed, 2 by hand". */
+void ui_exec_status_text(const hy_exec_summary *e, char *out, size_t n);
+/* A step waiting between automatic attempts (pending, attempts made, its
+ * next attempt after now_ms): "retrying in 12s (attempt 2 of 5)", brief:
+ * "retry 2/5 in 12s"; false otherwise. */
+bool ui_step_retry_wait(const hy_exec_step *s, int64_t now_ms, bool brief, char *out, size_t n);
+
 /* ---- the executions list's status filters ---- */
 
 typedef struct {
     const char *key;            /* "a" */
     const char *label;          /* "All" */
     const char *status;         /* ops' status name; NULL = all */
+    const char *short_label;    /* for narrow terminals: "Wait" */
 } ui_status_filter;
 
-#define UI_NFILTERS 6
+#define UI_NFILTERS 8
 extern const ui_status_filter ui_status_filters[UI_NFILTERS];
 
-/* The filter bar, e.g. "a All 200000  r Running 3  w Awaiting input 12 ...":
- * pieces (key, label and count per filter) that fit in width cells; when
- * the full labels do not fit, short ones ("Awaiting"), then also
- * "Done" and compact numbers ("190k") are used; "s Scheduled N" only when N
- * is not 0 (its piece is "" then). counts:
+/* The filter bar, e.g. "a All 200000  p Queued 0  r Running 3  w Awaiting
+ * input 12 ... x Cancelled 2  l Scheduled 1": one filter per status, so the
+ * counts add up to All; "l Scheduled N" only when N is not 0 (its piece is
+ * "" then); pieces (key, label and count per filter) that fit in width cells;
+ * when the full labels do not fit, short ones ("Awaiting"), then also
+ * "Done" and compact numbers ("190k"), then the shortest ("Wait 2k"), then
+ * (with scheduled ones too, in 80 columns) the numbers alone ("w 2k"). counts:
  * per hy_exec_status; exact false: counts are lower bounds ("10000+").
  * Writes each filter's text to out[i] (without the key) and returns the
  * total width. */
@@ -110,7 +139,8 @@ typedef struct {
 
 #define UI_EXEC_HEADER_ROWS 4
 #define UI_EXEC_WIDE 120        /* from this many columns: side by side */
-#define UI_EXEC_STEPS_W 46      /* the steps column when side by side */
+#define UI_EXEC_STEPS_W 46      /* the steps column when side by side: at least */
+#define UI_EXEC_STEPS_MAX_W 76  /* ... and two fifths of a wider terminal, up to this */
 
 /* Splits the body: the header, then the steps (as many rows as steps when
  * they fit with at least 4 detail rows) and the detail. */

@@ -16,9 +16,9 @@ enum {
 const ui_action ui_form_actions[] = {
     {F_NEXT, "Tab Down", NULL, "Next field"},
     {F_PREV, "BTab Up", NULL, "Previous field"},
-    {F_TOGGLE, "Space", NULL, "Tick or untick a checkbox; next choice"},
-    {F_LEFT, "Left", NULL, "Cursor left; previous choice"},
-    {F_RIGHT, "Right", NULL, "Cursor right; next choice"},
+    {F_TOGGLE, "Space", NULL, "Tick or untick a checkbox; next choice (after the last: the first)"},
+    {F_LEFT, "Left", NULL, "Cursor left; previous choice (stops at the first)"},
+    {F_RIGHT, "Right", NULL, "Cursor right; next choice (stops at the last)"},
     {F_HOME, "Home C-a", NULL, "Start of the field"},
     {F_END, "End C-e", NULL, "End of the field"},
     {F_BKSP, "Bksp", NULL, "Delete the character before the cursor"},
@@ -104,20 +104,27 @@ static int form_key(ui *u, ui_widget *w, ui_key k)
     if (is_text(fd)) {
         bool changed;
         int r = edit_key(fd, k, id, &changed);
+        if (changed) f->dirty = true;
         if (changed && f->on_change) f->on_change(f, f->focus, f->change_data);
         if (r) return r;
     } else if (fd->kind == UI_FIELD_CHOICE && fd->noptions > 0 && (id == F_LEFT || id == F_RIGHT || id == F_TOGGLE)) {
-        int d = id == F_LEFT ? -1 : 1;
-        fd->choice = ((fd->choice + d) % fd->noptions + fd->noptions) % fd->noptions;
+        /* Left/Right stop at the ends (the first choice is never one key
+         * from the last); Space goes round. */
+        int d = id == F_LEFT ? -1 : 1, to = fd->choice + d;
+        if (id != F_TOGGLE && (to < 0 || to >= fd->noptions)) return UI_HANDLED;
+        fd->choice = (to % fd->noptions + fd->noptions) % fd->noptions;
         set_str(&fd->error, NULL);
+        f->dirty = true;
         return UI_REDRAW;
     } else if (fd->kind == UI_FIELD_CHECK && id == F_TOGGLE) {
         fd->on = !fd->on;
+        f->dirty = true;
         set_str(&fd->error, NULL);
         return UI_REDRAW;
     } else if (fd->kind == UI_FIELD_MULTI && fd->noptions > 0) {
         if (id == F_TOGGLE) {
             fd->checked[f->item] = !fd->checked[f->item];
+            f->dirty = true;
             set_str(&fd->error, NULL);
             return UI_REDRAW;
         }
@@ -369,9 +376,14 @@ static int value_pref(ui *u, const ui_field *fd)
     case UI_FIELD_TEXT:
     case UI_FIELD_PASSWORD: return fd->width;
     case UI_FIELD_CHECK: return 3;
-    case UI_FIELD_CHOICE:
-        for (int i = 0; i < fd->noptions; i++) w = ui_max(w, ui_text_width(fd->options[i], u->ascii));
-        return w + 4;
+    case UI_FIELD_CHOICE: {
+        int all = 0;
+        for (int i = 0; i < fd->noptions; i++) {
+            w = ui_max(w, ui_text_width(fd->options[i], u->ascii));
+            all += ui_text_width(fd->options[i], u->ascii) + 2;
+        }
+        return w + 4 + (fd->noptions > 1 ? all + 8 : 0); /* "  one of: a, b" when there is room */
+    }
     case UI_FIELD_MULTI:
         for (int i = 0; i < fd->noptions; i++) w = ui_max(w, ui_text_width(fd->options[i], u->ascii));
         return w + 4;
@@ -514,7 +526,16 @@ void ui_form_draw(ui *u, ui_form *f, ui_rect r)
                 char buf[1024];
                 snprintf(buf, sizeof buf, "%s %s %s", u->g->prev, fd->noptions ? fd->options[fd->choice] : "",
                          u->g->next);
-                ui_put(u, sy, x, p->value_w, focused ? UI_S_FIELD_FOCUS : UI_S_FIELD, 0, buf);
+                int n = ui_put(u, sy, x, p->value_w, focused ? UI_S_FIELD_FOCUS : UI_S_FIELD, 0, buf);
+                /* The choices, when they fit whole: nothing is a surprise behind an arrow key. */
+                hy_buf all = {0};
+                hy_buf_put(&all, "  one of: ");
+                for (int j = 0; j < fd->noptions; j++) hy_buf_printf(&all, "%s%s", j ? ", " : "", fd->options[j]);
+                char *clean = hy_sanitize(all.s);
+                if (fd->noptions > 1 && n + ui_text_width(clean, u->ascii) <= p->value_w)
+                    ui_put(u, sy, x + n, p->value_w - n, UI_S_DIM, UI_FIT_RAW, clean);
+                free(clean);
+                hy_buf_free(&all);
             }
             break;
         case UI_FIELD_CHECK:

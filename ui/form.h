@@ -58,6 +58,7 @@ typedef struct ui_form {
      * for ui_form_set), e.g. to recompute live defaults of other fields. */
     void (*on_change)(struct ui_form *f, int field, void *data);
     void *change_data;
+    bool dirty;         /* the person changed a value (typing, a choice, a tick) */
 } ui_form;
 
 void ui_form_init(ui_form *f);

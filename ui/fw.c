@@ -368,7 +368,19 @@ static void draw_header(ui *u)
 static void draw_footer(ui *u)
 {
     int y = u->rows - 1;
-    if (u->msg[0]) ui_put(u, y - 1, 0, u->cols, u->msg_style, 0, u->msg);
+    if (u->msg[0]) { /* wrapped, never cut where the fix is: up to 3 rows, over the body's last ones */
+        char *m = hy_sanitize(u->msg);
+        int start[3], len[3];
+        int n = ui_wrap(m, u->cols - 1, u->ascii, 3, start, len);
+        for (int i = 0; i < n; i++) {
+            char line[sizeof u->msg * 4];
+            snprintf(line, sizeof line, "%.*s", len[i], m + start[i]);
+            int ly = y - n + i;
+            ui_fill(u, ly, 0, u->cols, UI_S_NORMAL);
+            ui_put(u, ly, 0, u->cols, u->msg_style, UI_FIT_RAW, line);
+        }
+        free(m);
+    }
     screen *s = u->top;
     if (!s) return;
     ui_level lv[3];
@@ -434,13 +446,34 @@ static void draw_too_small(ui *u)
     char m[128], now[64];
     snprintf(m, sizeof m, "Terminal too small %s %d%s%d needed", u->g->dash, UI_MIN_COLS, u->g->times, UI_MIN_ROWS);
     snprintf(now, sizeof now, "(now %d%s%d)", u->cols, u->g->times, u->rows);
-    int y = u->rows > 2 ? u->rows / 2 - 1 : 0;
+    const char *keys = u->small_quit ? "Quit HyOpps? y quits, any other key goes on" : "q quits (it asks first)";
+    int y = u->rows > 3 ? u->rows / 2 - 1 : 0;
     int w = ui_text_width(m, u->ascii);
     ui_put(u, y, ui_max(0, (u->cols - w) / 2), u->cols, UI_S_TITLE, UI_FIT_RAW, m);
     if (u->rows > 2) {
         w = ui_text_width(now, u->ascii);
         ui_put(u, y + 1, ui_max(0, (u->cols - w) / 2), u->cols, UI_S_NORMAL, UI_FIT_RAW, now);
     }
+    int ky = u->rows > 3 ? y + 2 : u->rows - 1;
+    w = ui_text_width(keys, u->ascii);
+    ui_put(u, ky, ui_max(0, (u->cols - w) / 2), u->cols, u->small_quit ? UI_S_TITLE : UI_S_DIM, UI_FIT_RAW, keys);
+}
+
+/* Too small to draw a screen: only quitting (asked on the same screen), a
+ * repaint and a resize help. */
+static void too_small_key(ui *u, ui_key k)
+{
+    if (ui_key_is(k, "C-l")) {
+        ui_apply(u, NULL, UI_REPAINT);
+        return;
+    }
+    u->dirty = true;
+    if (u->small_quit) {
+        u->small_quit = false;
+        if (ui_key_is(k, "y Y")) u->quit = true;
+        return;
+    }
+    if (ui_key_is(k, "q Esc Q C-c")) u->small_quit = true;
 }
 
 void ui_draw_all(ui *u)
@@ -499,6 +532,7 @@ void ui_feed_key(ui *u, ui_key k)
 {
     if (k.fn && k.code == KEY_RESIZE) {
         ui_term_resize(u);
+        if (!u->too_small) u->small_quit = false; /* the question was about a screen that is gone */
         u->dirty = true;
         return;
     }
@@ -507,8 +541,8 @@ void ui_feed_key(ui *u, ui_key k)
         u->msg[0] = '\0';
         u->dirty = true;
     }
-    if (u->too_small) { /* nothing can be shown: only a repaint or a resize helps */
-        if (ui_key_is(k, "C-l")) ui_apply(u, NULL, UI_REPAINT);
+    if (u->too_small) {
+        too_small_key(u, k);
         return;
     }
     /* A revoked or expired session is noticed at the next key (one indexed

@@ -220,6 +220,7 @@ struct ui {
     const ui_glyphs *g;
     int rows, cols;
     bool too_small;
+    bool small_quit;            /* too small: "Quit HyOpps? y/n" is being asked */
     unsigned frame;             /* counts ticks: spinners */
 
     /* the stack; top first */

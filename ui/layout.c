@@ -2,6 +2,7 @@
 #include "layout.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -329,4 +330,14 @@ int ui_form_layout(const ui_form_item *items, int n, int width, bool ascii, ui_f
         y += p->height;
     }
     return y;
+}
+
+const char *ui_noun(const char *plural, long long n, char *buf, size_t bufsz)
+{
+    size_t len = strlen(plural);
+    if (n != 1 || len < 2 || bufsz < len + 1) return plural;
+    if (len > 3 && strcmp(plural + len - 3, "ies") == 0) snprintf(buf, bufsz, "%.*sy", (int)(len - 3), plural);
+    else if (plural[len - 1] == 's') snprintf(buf, bufsz, "%.*s", (int)(len - 1), plural);
+    else return plural;
+    return buf;
 }

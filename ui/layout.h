@@ -118,4 +118,8 @@ typedef struct {
  * the width allows. Returns the total height in rows. */
 int ui_form_layout(const ui_form_item *items, int n, int width, bool ascii, ui_form_place *out);
 
+/* A count's noun: the plural as given for any number but 1, else its
+ * singular ("1 organisation", "1 entry"). Returns plural or buf. */
+const char *ui_noun(const char *plural, long long n, char *buf, size_t bufsz);
+
 #endif

@@ -77,6 +77,18 @@ static bool row_matches(ui_list *l, int row, const char *needle)
     return false;
 }
 
+/* The nearest row from sel the selection may rest on, going dir first
+ * (then the other way); sel itself when none is. */
+static int nearest_selectable(const ui_list *l, int sel, int dir)
+{
+    if (!l->selectable || l->nvis == 0) return sel;
+    sel = ui_clamp(sel, 0, l->nvis - 1);
+    for (int d = 0; d < 2; d++, dir = -dir)
+        for (int i = sel; i >= 0 && i < l->nvis; i += dir)
+            if (l->selectable(l->data, l->vis[i])) return i;
+    return sel;
+}
+
 /* Rebuilds vis from the filter; the selection stays on keep_row if visible. */
 static void refilter(ui_list *l, int keep_row)
 {
@@ -93,7 +105,7 @@ static void refilter(ui_list *l, int keep_row)
         if (r == keep_row) new_sel = l->nvis;
         l->vis[l->nvis++] = r;
     }
-    l->sel = l->nvis ? ui_clamp(new_sel, 0, l->nvis - 1) : 0;
+    l->sel = l->nvis ? nearest_selectable(l, new_sel, +1) : 0;
     l->top = ui_scroll_top(l->nvis, ui_max(1, l->page), l->sel, l->top);
     remember(l);
 }
@@ -117,6 +129,19 @@ static int at_end(ui_list *l, int flags)
     return flags;
 }
 
+static int move_dir(ui_list *l, int sel, int dir)
+{
+    if (l->nvis == 0) return UI_HANDLED;
+    sel = nearest_selectable(l, ui_clamp(sel, 0, l->nvis - 1), dir);
+    /* nothing to rest on that way: stay */
+    if (l->selectable && ((dir > 0 && sel < l->sel) || (dir < 0 && sel > l->sel))) sel = l->sel;
+    if (sel == l->sel) return at_end(l, UI_HANDLED);
+    l->sel = sel;
+    l->top = ui_scroll_top(l->nvis, ui_max(1, l->page), l->sel, l->top);
+    remember(l);
+    return at_end(l, UI_REDRAW);
+}
+
 static int move_to(ui_list *l, int sel)
 {
     if (l->nvis == 0) return UI_HANDLED;
@@ -132,6 +157,7 @@ static int page(ui_list *l, int dir)
 {
     int sel = l->sel, top = l->top;
     ui_page(l->nvis, ui_max(1, l->page), dir, &sel, &top);
+    sel = nearest_selectable(l, sel, dir);
     if (sel == l->sel && top == l->top) return dir > 0 ? at_end(l, UI_HANDLED) : UI_HANDLED;
     l->sel = sel;
     l->top = top;
@@ -142,12 +168,12 @@ static int page(ui_list *l, int dir)
 static int navigate(ui_list *l, int id)
 {
     switch (id) {
-    case L_UP: return move_to(l, l->sel - 1);
-    case L_DOWN: return move_to(l, l->sel + 1);
+    case L_UP: return move_dir(l, l->sel - 1, -1);
+    case L_DOWN: return move_dir(l, l->sel + 1, +1);
     case L_PGUP: return page(l, -1);
     case L_PGDN: return page(l, +1);
-    case L_HOME: return move_to(l, 0);
-    case L_END: return move_to(l, l->nvis - 1);
+    case L_HOME: return move_to(l, nearest_selectable(l, 0, +1));
+    case L_END: return move_to(l, nearest_selectable(l, l->nvis - 1, -1));
     }
     return UI_NOT_MINE;
 }
@@ -257,7 +283,10 @@ static void draw_status(ui *u, ui_list *l, int y, int x, int w)
     if ((has_filter(l) || l->filtering) && total > 0) snprintf(count, sizeof count, "%d of %d", l->nvis, total);
     else if (has_filter(l) || l->filtering) snprintf(count, sizeof count, "%d%s matching", l->nvis, plus);
     else if (l->on_filter && l->total > l->count) snprintf(count, sizeof count, "%d of %d %s", l->count, l->total, noun);
-    else snprintf(count, sizeof count, "%d%s %s", l->count, plus, noun);
+    else {
+        char one[64];
+        snprintf(count, sizeof count, "%d%s %s", l->count, plus, *plus ? noun : ui_noun(noun, l->count, one, sizeof one));
+    }
     int cw = ui_text_width(count, u->ascii);
     int cx = x + w - cw - 1;
     ui_put(u, y, cx, cw, UI_S_DIM, UI_FIT_RAW, count);

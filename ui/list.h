@@ -52,6 +52,9 @@ typedef struct ui_list {
      * updates `more`. The count then reads "200+ matching" when filtered. */
     void (*on_more)(void *data);
     bool more;
+    /* Optional: rows the selection may rest on (headings and blank lines
+     * of a detail page are skipped); NULL: every row. */
+    bool (*selectable)(void *data, int row);
     const char *empty_text;     /* shown when there are no rows at all */
     const char *noun;           /* "organisations" in the count; NULL: "rows" */
 

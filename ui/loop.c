@@ -250,6 +250,7 @@ void ui_run(ui *u, const screen_ops *first, const void *arg)
         if (ui_term_signal()) break;
         if (ui_term_take_interrupt()) { /* Ctrl-C (SIGINT) */
             if (!u->too_small) ui_ask_quit(u);
+            else ui_feed_key(u, (ui_key){false, 3}); /* asks on the too-small screen */
             ui_apply(u, u->top, UI_REDRAW);
         } else if (rc != ERR) {
             ui_key k = {rc == KEY_CODE_YES, (int)wc};

@@ -1,11 +1,18 @@
 /* The audit trail, newest first (ops_audit_list), a page at a time: older
- * entries load when the selection reaches the last row. `f` filters by
- * actor, action and target through ops (a small form); `/` searches the
- * loaded rows. The selected entry's details are shown under the list. */
+ * entries load when the selection reaches the last row. Each entry says
+ * what it is about in words (ops' target label: an organisation's name, a
+ * user's name and email, an execution's workflow, organisation and user);
+ * Enter opens that organisation, user or execution. `f` filters by actor,
+ * action, target id and "about" (an email, a name or an organisation's
+ * name) through ops (a small form); `/` searches the loaded rows. The
+ * selected entry's details are shown under the list. Opened with an id (an
+ * execution's `h`), it is that target's history. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dialog.h"
+#include "exec_view.h"
 #include "form.h"
 #include "list.h"
 #include "ops.h"
@@ -18,25 +25,28 @@
 typedef struct {
     ui_list list;
     hy_audit_list entries;      /* the pages loaded so far (owned) */
-    char *actor, *action, *target;  /* the ops filter; NULL: none */
+    char *actor, *action, *target, *about;  /* the ops filter; NULL: none */
+    ui_column cols[4];          /* the When column's title says the time zone */
+    char when_title[32];
     ui *u;
     char idbuf[24];
 } audit_state;
 
-enum { A_FILTER = 1, A_CLEAR, A_REFRESH };
+enum { A_OPEN = 1, A_FILTER, A_CLEAR, A_REFRESH };
 
 static const ui_action AUDIT_ACTIONS[] = {
-    {A_FILTER, "f", "Filter by", "Filter by actor, action and target (through the whole trail)"},
-    {A_CLEAR, "c", "Show all", "Clear the actor, action and target filter"},
-    {A_REFRESH, "r", "Refresh", "Load the newest entries again"},
+    {A_OPEN, "Enter", "Open", "Open what the selected entry is about: its organisation, user or execution"},
+    {A_FILTER, "f", "Filter by", "Filter by actor, action, target or what it is about (through the whole trail)"},
+    {A_CLEAR, "c", "Show all", "Clear the filter"},
+    {A_REFRESH, "C-r", "Refresh", "Load the newest entries again"},
     UI_ACTIONS_END,
 };
 
 static const ui_column AUDIT_COLS[] = {
     {"When", 16, 16, 8, false},
     {"Actor", 14, 30, 6, false},
-    {"Action", 14, 26, 9, false},
-    {"Target", 14, 0, 4, false},
+    {"Action", 14, 20, 9, false},
+    {"About", 20, 0, 7, false},
 };
 
 static const char *audit_cell(void *data, int row, int col, char *buf, size_t n)
@@ -44,15 +54,11 @@ static const char *audit_cell(void *data, int row, int col, char *buf, size_t n)
     audit_state *st = data;
     const hy_audit_entry *e = &st->entries.items[row];
     switch (col) {
-    case 0: {
-        char when[HY_TIME_LEN];
-        hy_time_short(e->at, when);
-        snprintf(buf, n, "%s", when);
-        return buf;
-    }
+    case 0: ui_when(e->at, false, buf, n); return buf;
     case 1: return e->actor_email ? e->actor_email : "system";
     case 2: return e->action;
     default:
+        if (e->target_label) return e->target_label;
         snprintf(buf, n, "%s %s", e->target_type ? e->target_type : "", e->target_id ? e->target_id : "");
         return buf;
     }
@@ -65,16 +71,6 @@ static const char *audit_id(void *data, int row)
     return st->idbuf; /* the list compares or copies it at once */
 }
 
-/* Frees the entries' strings (not the array). */
-static void free_items(hy_audit_list *l)
-{
-    for (int i = 0; i < l->count; i++) {
-        hy_audit_entry *e = &l->items[i];
-        free(e->at); free(e->actor_id); free(e->actor_email); free(e->os_user); free(e->remote);
-        free(e->action); free(e->target_type); free(e->target_id); free(e->details);
-    }
-}
-
 /* Loads the next page (older than the last loaded entry) or, when reset,
  * the newest. Returns 0 or ui_fail's flags. */
 static int load(audit_state *st, bool reset, int limit)
@@ -83,6 +79,7 @@ static int load(audit_state *st, bool reset, int limit)
         .actor = st->actor,
         .action = st->action,
         .target = st->target,
+        .about = st->about,
         .limit = limit + 1,
         .before_id = reset || !st->entries.count ? 0 : st->entries.items[st->entries.count - 1].id,
     };
@@ -92,8 +89,7 @@ static int load(audit_state *st, bool reset, int limit)
     if (ops_audit_list(st->u->ctx, &st->u->me, &f, &page, &err) != 0) return ui_fail(st->u, &err);
     bool more = page.count > limit;
     if (more) { /* one more than a page: there are older entries */
-        hy_audit_list extra = {&page.items[limit], 1};
-        free_items(&extra);
+        hy_audit_entry_free(&page.items[limit]);
         page.count = limit;
     }
     if (reset) {
@@ -127,10 +123,13 @@ static int audit_reload(ui *u, screen *s)
 
 static int audit_open(ui *u, screen *s, const void *arg)
 {
-    (void)arg;
     audit_state *st = s->state;
     st->u = u;
-    ui_list_init(&st->list, AUDIT_COLS, 4, st, audit_cell);
+    st->target = arg ? xstrdup(arg) : NULL; /* a history: this target's entries */
+    memcpy(st->cols, AUDIT_COLS, sizeof st->cols);
+    snprintf(st->when_title, sizeof st->when_title, "When (%s)", ui_zone());
+    st->cols[0].title = st->when_title;
+    ui_list_init(&st->list, st->cols, 4, st, audit_cell);
     st->list.row_id = audit_id;
     st->list.on_more = on_more;
     st->list.noun = "entries";
@@ -169,15 +168,18 @@ static char *details_text(const char *json)
 
 static void draw_filter_line(ui *u, audit_state *st, int y, int x, int w)
 {
-    if (!st->actor && !st->action && !st->target) {
-        ui_put(u, y, x, w, UI_S_DIM, UI_FIT_RAW, "Newest first. f filters by actor, action and target.");
+    if (!st->actor && !st->action && !st->target && !st->about) {
+        ui_put(u, y, x, w, UI_S_DIM, UI_FIT_RAW,
+               "Newest first. f filters (actor, action, target, about). Enter opens it.");
         return;
     }
     hy_buf b = {0};
     hy_buf_put(&b, "Filter:");
-    if (st->actor) hy_buf_printf(&b, " actor contains \"%s\"", st->actor);
-    if (st->action) hy_buf_printf(&b, "%s action starts with \"%s\"", st->actor ? "," : "", st->action);
-    if (st->target) hy_buf_printf(&b, "%s target starts with \"%s\"", st->actor || st->action ? "," : "", st->target);
+    const char *sep = "";
+    if (st->actor) hy_buf_printf(&b, "%s actor contains \"%s\"", sep, st->actor), sep = ",";
+    if (st->action) hy_buf_printf(&b, "%s action starts with \"%s\"", sep, st->action), sep = ",";
+    if (st->target) hy_buf_printf(&b, "%s target starts with \"%s\"", sep, st->target), sep = ",";
+    if (st->about) hy_buf_printf(&b, "%s about \"%s\"", sep, st->about);
     hy_buf_put(&b, "  (c clears)");
     ui_put(u, y, x, w, UI_S_INFO, 0, b.s);
     hy_buf_free(&b);
@@ -189,13 +191,15 @@ static void draw_details(ui *u, audit_state *st, ui_rect r)
     ui_fill(u, r.y, r.x, r.w, UI_S_NORMAL);
     if (row < 0 || r.h < 2) return;
     const hy_audit_entry *e = &st->entries.items[row];
-    char line[1024];
-    snprintf(line, sizeof line, "Entry %lld at %s by %s%s%s%s%s%s", (long long)e->id, e->at ? e->at : "-",
+    char line[1024], when[40];
+    ui_when(e->at, true, when, sizeof when);
+    snprintf(line, sizeof line, "Entry %lld at %s %s by %s%s%s%s%s%s", (long long)e->id, when, ui_zone(),
              e->actor_email ? e->actor_email : "system", e->os_user ? " (OS user " : "", e->os_user ? e->os_user : "",
              e->remote ? ", from " : "", e->remote ? e->remote : "", e->os_user ? ")" : "");
     ui_put(u, r.y, r.x, r.w, UI_S_TITLE, 0, line);
-    snprintf(line, sizeof line, "%s on %s %s", e->action ? e->action : "", e->target_type ? e->target_type : "-",
-             e->target_id ? e->target_id : "");
+    snprintf(line, sizeof line, "%s on %s%s%s %s%s", e->action ? e->action : "",
+             e->target_label ? e->target_label : "", e->target_label ? " (" : "", e->target_type ? e->target_type : "-",
+             e->target_id ? e->target_id : "", e->target_label ? ")" : "");
     ui_put(u, r.y + 1, r.x, r.w, UI_S_NORMAL, 0, line);
     char *d = details_text(e->details);
     char *safe = hy_sanitize(d);
@@ -224,14 +228,16 @@ static char *json_field(const cJSON *j, const char *key)
     return cJSON_IsString(v) && *v->valuestring ? xstrdup(v->valuestring) : NULL;
 }
 
-static void set_filter(audit_state *st, char *actor, char *action, char *target)
+static void set_filter(audit_state *st, char *actor, char *action, char *target, char *about)
 {
     free(st->actor);
     free(st->action);
     free(st->target);
+    free(st->about);
     st->actor = actor;
     st->action = action;
     st->target = target;
+    st->about = about;
 }
 
 static int filter_done(ui *u, screen *s, int result, const char *text, void *ctx)
@@ -240,9 +246,31 @@ static int filter_done(ui *u, screen *s, int result, const char *text, void *ctx
     audit_state *st = s->state;
     if (result != 1 || !text) return UI_REDRAW;
     cJSON *j = cJSON_Parse(text);
-    set_filter(st, json_field(j, "actor"), json_field(j, "action"), json_field(j, "target"));
+    set_filter(st, json_field(j, "actor"), json_field(j, "action"), json_field(j, "target"), json_field(j, "about"));
     cJSON_Delete(j);
     return audit_reload(u, s);
+}
+
+/* Enter: the organisation, user or execution the entry is about. */
+static int open_target(ui *u, audit_state *st)
+{
+    int row = ui_list_selected(&st->list);
+    if (row < 0) return UI_HANDLED;
+    const hy_audit_entry *e = &st->entries.items[row];
+    const screen_ops *to = NULL;
+    if (e->target_id && hy_streq(e->target_type, "organization")) to = &ui_org_screen;
+    else if (e->target_id && hy_streq(e->target_type, "user")) to = &ui_user_edit_screen;
+    else if (e->target_id && hy_streq(e->target_type, "execution")) to = ui_exec_screen_for(u);
+    if (!to) {
+        ui_msg(u, UI_S_INFO, "This entry is about nothing that can be opened.");
+        return UI_REDRAW;
+    }
+    if (!e->target_label) {
+        ui_msg(u, UI_S_INFO, "What this entry is about no longer exists (deleted).");
+        return UI_REDRAW;
+    }
+    ui_push(u, to, e->target_id);
+    return UI_REDRAW;
 }
 
 static int audit_key(ui *u, screen *s, ui_key k, const ui_action *a)
@@ -253,13 +281,15 @@ static int audit_key(ui *u, screen *s, ui_key k, const ui_action *a)
     switch (a->id) {
     case A_REFRESH: return UI_RELOAD;
     case A_CLEAR:
-        set_filter(st, NULL, NULL, NULL);
+        set_filter(st, NULL, NULL, NULL, NULL);
         return UI_RELOAD;
+    case A_OPEN: return open_target(u, st);
     case A_FILTER: {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "actor", st->actor ? st->actor : "");
         cJSON_AddStringToObject(j, "action", st->action ? st->action : "");
         cJSON_AddStringToObject(j, "target", st->target ? st->target : "");
+        cJSON_AddStringToObject(j, "about", st->about ? st->about : "");
         char *text = cJSON_PrintUnformatted(j);
         ui_push_then(u, &ui_audit_filter_screen, text, filter_done, NULL);
         cJSON_free(text);
@@ -276,7 +306,7 @@ static void audit_close(ui *u, screen *s)
     audit_state *st = s->state;
     ui_list_free(&st->list);
     hy_audit_list_free(&st->entries);
-    set_filter(st, NULL, NULL, NULL);
+    set_filter(st, NULL, NULL, NULL, NULL);
 }
 
 const screen_ops ui_audit_screen = {
@@ -317,8 +347,11 @@ static int afilter_open(ui *u, screen *s, const void *arg)
     free(v);
     ui_form_text(&st->form, "target", "Target id starts with", false, (v = json_field(j, "target")), 100);
     free(v);
+    ui_form_text(&st->form, "about", "About (email, name, organisation)", false, (v = json_field(j, "about")), 200);
+    free(v);
     ui_form_info(&st->form, "Examples", "action: org. or user.update or metabase. ; target: the first characters of "
-                                        "an id (an organisation's or a user's)");
+                                        "an id; about: part of an email, a person's name or an organisation's name "
+                                        "(their entries, their executions' and what they did)");
     cJSON_Delete(j);
     s->focus = &st->form.w;
     return UI_REDRAW;
@@ -337,10 +370,10 @@ static int afilter_key(ui *u, screen *s, ui_key k, const ui_action *a)
     (void)u, (void)k;
     afilter_state *st = s->state;
     if (!a) return UI_NOT_MINE;
-    if (a->id == F_CANCEL) return UI_CLOSE;
+    if (a->id == F_CANCEL) return ui_form_leave(u, &st->form, "Keep the filter as it was?");
     cJSON *j = cJSON_CreateObject();
-    const char *names[] = {"actor", "action", "target"};
-    for (int i = 0; i < 3; i++) {
+    const char *names[] = {"actor", "action", "target", "about"};
+    for (int i = 0; i < 4; i++) {
         char *copy = xstrdup(ui_form_get(&st->form, names[i]));
         cJSON_AddStringToObject(j, names[i], hy_trim(copy));
         free(copy);

@@ -43,17 +43,25 @@ typedef struct {
     int detail_top;             /* first detail line shown */
     int detail_rows;            /* detail rows at the last draw (paging) */
     int pending_order;          /* the step a dialog is about */
+    int wait_step;              /* the step waiting for input at the last load, or 0 */
+    bool loaded;                /* loaded at least once */
+    bool form_due;              /* a form became due after automatic steps: open it at the next tick */
 } exec_state;
 
-enum { A_FILL = 1, A_RETRY, A_SKIP, A_DONE, A_RERUN, A_CANCEL, A_UP, A_DOWN, A_HOME, A_END, A_PGUP, A_PGDN, A_REFRESH };
+enum {
+    A_FILL = 1, A_RETRY, A_RETRY_NOW, A_SKIP, A_DONE, A_RERUN, A_CANCEL, A_UP, A_DOWN, A_HOME, A_END, A_PGUP, A_PGDN,
+    A_REFRESH, A_HISTORY
+};
 
 static const ui_action ADMIN_ACTIONS[] = {
     {A_FILL, "f Enter", "Fill in", "Fill in the form of the step waiting for input"},
     {A_RETRY, "t", "Retry", "Run the failed step again (asks first)"},
+    {A_RETRY_NOW, "t", "Retry now", "Run the step waiting between automatic attempts now, not when it is due (asks first)"},
     {A_SKIP, "s", "Skip", "Skip the selected step, giving a reason"},
     {A_DONE, "d", "Done by hand", "Mark the failed step done by hand, with a note"},
     {A_RERUN, "R", "Re-run", "Run the workflow again from the selected step (asks first)"},
     {A_CANCEL, "x", "Cancel", "Cancel the execution (asks first)"},
+    {A_HISTORY, "h", "History", "This execution's audit trail: who did what to it, and when"},
     {A_UP, "k Up", NULL, "Previous step"},
     {A_DOWN, "j Down", NULL, "Next step"},
     {A_HOME, "g Home", NULL, "First step"},
@@ -67,6 +75,7 @@ static const ui_action ADMIN_ACTIONS[] = {
 static const ui_action PARTNER_ACTIONS[] = {
     {A_FILL, "f Enter", "Fill in", "Fill in the form of the step waiting for input"},
     {A_RETRY, "t", "Retry", "Run the failed step again (asks first)"},
+    {A_RETRY_NOW, "t", "Retry now", "Run the step waiting between automatic attempts now, not when it is due (asks first)"},
     {A_CANCEL, "x", "Cancel", "Cancel the request (asks first)"},
     {A_UP, "k Up", NULL, "Previous step"},
     {A_DOWN, "j Down", NULL, "Next step"},
@@ -107,10 +116,10 @@ const char *ui_status_glyph(const ui *u, const char *status)
 
 /* ---- loading ---- */
 
-static bool any_step(const exec_state *st, const char *status)
+static bool any_step(const exec_state *st, hy_step_status status)
 {
     for (int i = 0; i < st->d.nsteps; i++)
-        if (hy_streq(st->d.steps[i].status, status)) return true;
+        if (hy_step_status_of(st->d.steps[i].status) == status) return true;
     return false;
 }
 
@@ -123,6 +132,7 @@ static char *signature(const hy_exec_detail *d)
     cJSON_AddBoolToObject(j, "s", d->can_skip);
     cJSON_AddBoolToObject(j, "d", d->can_mark_done);
     cJSON_AddBoolToObject(j, "r", d->can_rerun);
+    cJSON_AddBoolToObject(j, "n", d->can_retry_now);
     char *text = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
     char *out = xstrdup(text ? text : "");
@@ -143,6 +153,14 @@ static int load(ui *u, exec_state *st, bool *changed)
     st->sig = sig;
     hy_exec_detail_free(&st->d);
     st->d = d;
+    /* A step that waits for input after automatic steps ran (not the one
+     * right after a submitted form: that form opens itself). */
+    int waits = st->d.can_input ? st->d.s.current_step : 0;
+    if (waits && st->loaded && waits != st->wait_step && !(st->wait_step > 0 && waits == st->wait_step + 1))
+        st->form_due = true;
+    if (!waits) st->form_due = false;
+    st->wait_step = waits;
+    st->loaded = true;
     int was = st->sel;
     if (st->d.nsteps == 0) st->sel = 0;
     else if (st->follow && st->d.s.current_step >= 1) st->sel = st->d.s.current_step - 1;
@@ -155,11 +173,13 @@ static int load(ui *u, exec_state *st, bool *changed)
  * step's age. Asks for the next tick; UI_REDRAW when something moves. */
 static int animate(ui *u, const exec_state *st)
 {
-    if (any_step(st, "running")) {
+    if (st->form_due) ui_tick_in(u, 1); /* exec_tick opens it */
+    if (any_step(st, HY_SS_RUNNING)) {
         ui_tick_in(u, UI_TICK_MS);
         return UI_REDRAW;
     }
-    if (any_step(st, "awaiting_input")) {
+    /* "waiting for 3m 05s", "retrying in 12s" */
+    if (any_step(st, HY_SS_AWAITING_INPUT) || st->d.can_retry_now) {
         ui_tick_in(u, AGE_TICK_MS);
         return UI_REDRAW;
     }
@@ -174,6 +194,13 @@ static int exec_reload(ui *u, screen *s)
     return f ? (f | ((f & UI_LOGOUT) ? 0 : UI_CLOSE)) : UI_REDRAW;
 }
 
+static const char *label_of(exec_state *st, int order)
+{
+    for (int i = 0; i < st->d.nsteps; i++)
+        if (st->d.steps[i].order == order) return st->d.steps[i].label ? st->d.steps[i].label : st->d.steps[i].name;
+    return "?";
+}
+
 static int exec_tick(ui *u, screen *s)
 {
     exec_state *st = s->state;
@@ -183,6 +210,16 @@ static int exec_tick(ui *u, screen *s)
         int f = load(u, st, &changed);
         if (f) return f | ((f & UI_LOGOUT) ? 0 : UI_CLOSE); /* e.g. deleted meanwhile */
         if (changed) flags = UI_REDRAW;
+    }
+    /* Its automatic steps ran and it now waits for a form (new_partner's
+     * LMS step): the form opens by itself. */
+    if (st->form_due) {
+        st->form_due = false;
+        if (ui_push(u, &ui_exec_form_screen, st->id)) {
+            ui_msg(u, UI_S_INFO, "Step %d (%s) waits for you: its form is open (Esc leaves it for later).",
+                   st->d.s.current_step, label_of(st, st->d.s.current_step));
+            return UI_REDRAW;
+        }
     }
     return flags | animate(u, st);
 }
@@ -222,16 +259,20 @@ static void pair(ui *u, int y, int x, int w, const char *label, const char *valu
 static void draw_header(ui *u, exec_state *st, ui_rect r)
 {
     const hy_exec_summary *e = &st->d.s;
-    const hy_workflow_def *wf = workflow_find(e->workflow);
-    char line[512], t1[HY_TIME_LEN];
+    char line[512], t1[96];
+    int64_t now = hy_now_ms();
     int x = r.x, w = r.w, half = w / 2;
-    snprintf(line, sizeof line, "%s  %.8s", wf ? wf->label : e->workflow, e->id);
+    snprintf(line, sizeof line, "%s  %.8s", ui_workflow_label(e->workflow), e->id);
     int n = ui_put(u, r.y, x, w, UI_S_TITLE, 0, line);
     snprintf(line, sizeof line, "%s %s", ui_status_glyph(u, e->status), ui_status_word(e->status, false));
     n += 2;
     n += ui_put(u, r.y, x + n, w - n, ui_status_style(e->status), UI_FIT_RAW, line);
     if (e->current_step_label) {
-        snprintf(line, sizeof line, "  step %d/%d: %s", e->current_step, e->nsteps, e->current_step_label);
+        char wait[96] = "";
+        const hy_exec_step *cur = e->current_step >= 1 && e->current_step <= st->d.nsteps ? &st->d.steps[e->current_step - 1] : NULL;
+        bool waits = cur && ui_step_retry_wait(cur, hy_now_ms(), true, wait, sizeof wait);
+        snprintf(line, sizeof line, "  step %d/%d: %s%s%s", e->current_step, e->nsteps, e->current_step_label,
+                 waits ? ", " : "", waits ? wait : "");
         ui_put(u, r.y, x + n, w - n, UI_S_DIM, 0, line);
     }
     if (r.h < 2) return;
@@ -239,20 +280,22 @@ static void draw_header(ui *u, exec_state *st, ui_rect r)
     pair(u, r.y + 1, x + half, w - half, "User", e->user_email);
     if (r.h < 3) return;
     pair(u, r.y + 2, x, half - 1, "Requested by", e->requested_by_email);
-    hy_time_short(e->created_at, t1);
+    ui_when_ago(e->created_at, now, t1, sizeof t1);
     pair(u, r.y + 2, x + half, w - half, "Created", t1);
     if (r.h < 4) return;
-    hy_time_short(e->updated_at, t1);
+    ui_when_ago(e->updated_at, now, t1, sizeof t1);
     pair(u, r.y + 3, x, half - 1, "Updated", t1);
     if (st->d.cancelled_at) {
-        hy_time_short(st->d.cancelled_at, t1);
+        ui_when_ago(st->d.cancelled_at, now, t1, sizeof t1);
         snprintf(line, sizeof line, "%s by %s", t1, st->d.cancelled_by_email ? st->d.cancelled_by_email : "-");
         pair(u, r.y + 3, x + half, w - half, "Cancelled", line);
     } else if (e->scheduled_for) {
-        hy_time_short(e->scheduled_for, t1);
+        char at[48];
+        ui_when(e->scheduled_for, false, at, sizeof at);
+        snprintf(t1, sizeof t1, "%s %s", at, ui_zone());
         pair(u, r.y + 3, x + half, w - half, "Starts", t1);
     } else {
-        hy_time_short(e->completed_at, t1);
+        ui_when_ago(e->completed_at, now, t1, sizeof t1);
         pair(u, r.y + 3, x + half, w - half, "Completed", t1);
     }
 }
@@ -266,6 +309,7 @@ static void step_state(const hy_exec_step *s, int64_t now, char *out, size_t n)
     char el[24] = "";
     if ((m == UI_MARK_RUNNING || m == UI_MARK_WAITING) && s->started_at && hy_parse_time(s->started_at, &since))
         ui_elapsed(now - since, el);
+    if (ui_step_retry_wait(s, now, true, out, n)) return; /* the row is narrow */
     if (m == UI_MARK_FAILED && s->attempts > 1) snprintf(out, n, "failed (%d attempts)", s->attempts);
     else if (m == UI_MARK_DONE && s->completed_manually) snprintf(out, n, "done by hand");
     else snprintf(out, n, "%s%s%s", ui_status_word(s->status, true), el[0] ? " " : "", el);
@@ -276,7 +320,7 @@ static void draw_steps(ui *u, exec_state *st, ui_rect r)
     if (r.h <= 0) return;
     st->steps_top = ui_scroll_top(st->d.nsteps, r.h, st->sel, st->steps_top);
     int64_t now = hy_now_ms();
-    int right_w = ui_min(22, r.w / 3);
+    int right_w = ui_min(26, r.w / 3);
     for (int i = 0; i < r.h && st->steps_top + i < st->d.nsteps; i++) {
         int k = st->steps_top + i, y = r.y + i;
         const hy_exec_step *s = &st->d.steps[k];
@@ -371,7 +415,7 @@ static void exec_draw(ui *u, screen *s, ui_rect body)
     char title[300];
     snprintf(title, sizeof title, "Steps (%d)", st->d.nsteps);
     if (g.side_by_side) {
-        rule(u, g.steps_title_y, body.x + 1, UI_EXEC_STEPS_W, title);
+        rule(u, g.steps_title_y, body.x + 1, g.steps.w, title);
         const hy_exec_step *sel = st->d.nsteps ? &st->d.steps[st->sel] : NULL;
         snprintf(title, sizeof title, "%d %s", sel ? sel->order : 0, sel && sel->label ? sel->label : "");
         rule(u, g.detail_title_y, g.detail.x - 1, g.detail.w + 1, title);
@@ -392,8 +436,9 @@ static const hy_exec_step *selected(exec_state *st) { return st->d.nsteps ? &st-
 static bool skippable(exec_state *st)
 {
     const hy_exec_step *s = selected(st);
+    hy_step_status ss = s ? hy_step_status_of(s->status) : HY_SS_NSTATUS;
     return s && s->order >= st->d.s.current_step &&
-           (hy_streq(s->status, "pending") || hy_streq(s->status, "awaiting_input") || hy_streq(s->status, "failed"));
+           (ss == HY_SS_PENDING || ss == HY_SS_AWAITING_INPUT || ss == HY_SS_FAILED);
 }
 
 /* The action each key needs (authz.h). */
@@ -402,7 +447,8 @@ static bool exec_exists(ui *u, const screen *s, const ui_action *a)
     (void)s;
     switch (a->id) {
     case A_FILL: return ops_exec_role_may(&u->me, HY_ACT_INPUT);
-    case A_RETRY: return ops_exec_role_may(&u->me, HY_ACT_RETRY);
+    case A_RETRY:
+    case A_RETRY_NOW: return ops_exec_role_may(&u->me, HY_ACT_RETRY); /* authorized like retry */
     case A_SKIP: return ops_exec_role_may(&u->me, HY_ACT_SKIP);
     case A_DONE: return ops_exec_role_may(&u->me, HY_ACT_DONE);
     case A_RERUN: return ops_exec_role_may(&u->me, HY_ACT_RERUN);
@@ -418,6 +464,7 @@ static bool exec_enabled(ui *u, const screen *s, const ui_action *a)
     switch (a->id) {
     case A_FILL: return st->d.can_input;
     case A_RETRY: return st->d.can_retry;
+    case A_RETRY_NOW: return st->d.can_retry_now;
     case A_SKIP: return st->d.can_skip && skippable(st);
     case A_DONE: return st->d.can_mark_done;
     case A_RERUN: return st->d.can_rerun;
@@ -454,6 +501,17 @@ static int retry_done(ui *u, screen *s, int yes, const char *text, void *ctx)
     hy_err_clear(&err);
     if (ops_exec_retry(u->ctx, &u->me, st->id, &err) != 0) return ui_fail(u, &err);
     return acted(u, s, "Step %d queued again: it runs now.", st->pending_order);
+}
+
+static int retry_now_done(ui *u, screen *s, int yes, const char *text, void *ctx)
+{
+    (void)text, (void)ctx;
+    exec_state *st = s->state;
+    if (yes != 1) return UI_REDRAW;
+    hy_err err;
+    hy_err_clear(&err);
+    if (ops_exec_retry_now(u->ctx, &u->me, st->id, &err) != 0) return ui_fail(u, &err);
+    return acted(u, s, "Step %d runs now.", st->pending_order);
 }
 
 static int skip_done(ui *u, screen *s, int yes, const char *text, void *ctx)
@@ -506,12 +564,6 @@ static int cancel_done(ui *u, screen *s, int yes, const char *text, void *ctx)
     return acted(u, s, "Cancelled (it was at step %d).", st->pending_order);
 }
 
-static const char *label_of(exec_state *st, int order)
-{
-    for (int i = 0; i < st->d.nsteps; i++)
-        if (st->d.steps[i].order == order) return st->d.steps[i].label ? st->d.steps[i].label : st->d.steps[i].name;
-    return "?";
-}
 
 static int not_now(ui *u, const char *why)
 {
@@ -528,10 +580,20 @@ static int act(ui *u, screen *s, int id)
     switch (id) {
     case A_FILL:
         if (!st->d.can_input) return not_now(u, "No step of this execution is waiting for input.");
+        st->form_due = false;
         ui_push(u, &ui_exec_form_screen, st->id);
         return UI_REDRAW;
     case A_RETRY:
-        if (!st->d.can_retry) return not_now(u, "Retry: only a failed step can be run again.");
+    case A_RETRY_NOW:
+        if (st->d.can_retry_now) {
+            st->pending_order = cur;
+            snprintf(text, sizeof text, "Run step %d (%s) now instead of waiting for its next automatic attempt?", cur,
+                     label_of(st, cur));
+            ui_confirm(u, "Retry now", text, retry_now_done, NULL);
+            return UI_REDRAW;
+        }
+        if (!st->d.can_retry)
+            return not_now(u, "Retry: only a failed step, or one waiting between automatic attempts, can be run again.");
         st->pending_order = cur;
         snprintf(text, sizeof text, "Run step %d (%s) again now? Its attempts start from 1.", cur, label_of(st, cur));
         ui_confirm(u, "Retry", text, retry_done, NULL);
@@ -551,6 +613,8 @@ static int act(ui *u, screen *s, int id)
         ui_prompt(u, title, "Note", NULL, true, mark_done_done, NULL);
         return UI_REDRAW;
     case A_RERUN:
+        if (!st->d.can_rerun && hy_exec_status_of(st->d.s.status) == HY_EXEC_CANCELLED)
+            return not_now(u, "Re-run: a cancelled execution cannot be run again; start a new request instead.");
         if (!st->d.can_rerun) return not_now(u, "Re-run: wait until no step of this execution is running.");
         if (!sel) return UI_HANDLED;
         st->pending_order = sel->order;
@@ -565,7 +629,7 @@ static int act(ui *u, screen *s, int id)
         st->pending_order = cur;
         snprintf(text, sizeof text,
                  "Cancel this execution? Its waiting, pending and failed steps are cancelled; a step being run "
-                 "finishes first. This cannot be undone.");
+                 "finishes first. This cannot be undone: a cancelled execution is never run again.");
         ui_confirm(u, "Cancel execution", text, cancel_done, NULL);
         return UI_REDRAW;
     }
@@ -600,6 +664,7 @@ static int exec_key(ui *u, screen *s, ui_key k, const ui_action *a)
         st->detail_top = ui_max(0, st->detail_top - page);
         return UI_REDRAW;
     case A_REFRESH: return UI_RELOAD;
+    case A_HISTORY: ui_push(u, &ui_audit_screen, st->id); return UI_REDRAW;
     }
     return act(u, s, a->id);
 }

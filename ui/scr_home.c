@@ -1,15 +1,21 @@
 /* The staff's home screen (administrators and support): a menu of the
  * screens their role may use (what ops says it may do, not a role test),
- * and how many steps have waited for input longer than [notify]
- * remind_after_hours. (The partner admin's home, their organisation's
+ * under what staff must know first: which integrations are off (their
+ * steps fail), whether the configuration file changed since the program
+ * started (it applies at the next start), and how many steps have waited
+ * for input longer than [notify] remind_after_hours. (The partner admin's
+ * home, their organisation's
  * dashboard, is scr_partner.c.) */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "exec_view.h"
 #include "list.h"
 #include "ops.h"
+#include "sanitize.h"
 #include "screens.h"
+#include "workflows.h"
 
 #define LATE_REFRESH_MS 5000
 
@@ -112,6 +118,49 @@ static int admin_open(ui *u, screen *s, const void *arg)
     return UI_REDRAW;
 }
 
+/* Wrapped lines of a warning from row y; returns the row after it. */
+static int warning(ui *u, int y, int x, int w, ui_style style, const char *text)
+{
+    char *clean = hy_sanitize(text);
+    int start[4], len[4];
+    int n = ui_wrap(clean, w, u->ascii, 4, start, len);
+    for (int i = 0; i < n; i++) {
+        char line[1024];
+        snprintf(line, sizeof line, "%.*s", len[i], clean + start[i]);
+        ui_put(u, y + i, x, w, style, UI_FIT_RAW, line);
+    }
+    free(clean);
+    return y + n;
+}
+
+/* What an admin must know first; returns the row after it. */
+static int warnings(ui *u, int y, int x, int w)
+{
+    static const hy_integration ALL[] = {HY_INT_METABASE, HY_INT_TEAMS, HY_INT_SLACK, HY_INT_EMAIL};
+    hy_buf off = {0};
+    int n = 0;
+    for (size_t i = 0; i < sizeof ALL / sizeof ALL[0]; i++)
+        if (hy_integration_mode(u->cfg, ALL[i]) == HY_MODE_OFF)
+            hy_buf_printf(&off, "%s%s", n++ ? ", " : "", hy_integration_label(ALL[i]));
+    if (n) {
+        char *text = xasprintf("Off: %s. Steps that use %s fail until %s configured in %s (or given mode = simulate "
+                               "to go on without %s). Integrations shows each one's state.",
+                               off.s, n == 1 ? "it" : "them", n == 1 ? "it is" : "they are",
+                               u->cfg->source ? u->cfg->source : "the configuration file", n == 1 ? "it" : "them");
+        y = warning(u, y, x, w, UI_S_ERROR, text) + 1;
+        free(text);
+    }
+    hy_buf_free(&off);
+    if (u->cfg->source && config_file_mtime_ns(u->cfg->source) != u->cfg->source_mtime_ns) {
+        char *text = xasprintf("The configuration file %s changed since HyOpps started: quit and start HyOpps again "
+                               "to apply it.",
+                               u->cfg->source);
+        y = warning(u, y, x, w, UI_S_INFO, text) + 1;
+        free(text);
+    }
+    return y;
+}
+
 static int admin_tick(ui *u, screen *s)
 {
     home_state *st = s->state;
@@ -122,7 +171,7 @@ static int admin_tick(ui *u, screen *s)
 static void home_draw(ui *u, screen *s, ui_rect body)
 {
     home_state *st = s->state;
-    int y = body.y + 1;
+    int y = warnings(u, body.y + 1, body.x + 2, body.w - 4);
     if (st->org_line) {
         ui_put(u, y, body.x + 2, body.w - 4, UI_S_TITLE, 0, st->org_line);
         y += 2;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "csv_read.h"
+#include "dialog.h"
 #include "form.h"
 #include "list.h"
 #include "ops.h"
@@ -23,6 +24,8 @@ typedef struct {
 } paste_area;
 
 enum { P_NEWLINE = 1, P_BKSP, P_KILL };
+
+#define PASTE_HEADER "firstname,lastname,email\n"
 
 static const ui_action PASTE_KEYS[] = {
     {P_NEWLINE, "Enter", NULL, "Start a new line"},
@@ -98,7 +101,7 @@ static void paste_init(paste_area *p)
 {
     p->w = (ui_widget){.name = "Paste area", .handle_key = paste_key, .actions = paste_actions,
                        .takes_text = paste_takes_text};
-    hy_buf_put(&p->text, "firstname,lastname,email\n");
+    hy_buf_put(&p->text, PASTE_HEADER);
 }
 
 /* The last lines that fit, numbered as the check numbers them. */
@@ -138,11 +141,12 @@ typedef struct {
     bool on_file;
 } import_state;
 
-enum { A_CHECK = 1, A_SWITCH };
+enum { A_CHECK = 1, A_SWITCH, A_LEAVE };
 
 static const ui_action IMPORT_ACTIONS[] = {
     {A_CHECK, "F2 C-d", "Check", "Check every row (nothing starts yet): the preview shows each one"},
     {A_SWITCH, "Tab BTab", "File/rows", "Switch between the file path and the paste area"},
+    {A_LEAVE, "Esc", "Back", "Leave without starting anything (asks first when rows or a path were typed)"},
     UI_ACTIONS_END,
 };
 
@@ -245,6 +249,11 @@ static int import_key(ui *u, screen *s, ui_key k, const ui_action *a)
     import_state *st = s->state;
     if (!a) return UI_NOT_MINE;
     if (a->id == A_CHECK) return import_check(u, s);
+    if (a->id == A_LEAVE) {
+        /* typed: more than the header line the paste area starts with, or a path */
+        bool typed = !hy_streq(st->paste.text.s, PASTE_HEADER) || (st->with_file && st->file.dirty);
+        return ui_leave(u, typed, "Leave these rows? Nothing has been started.");
+    }
     if (a->id == A_SWITCH) {
         if (!st->with_file) {
             ui_msg(u, UI_S_INFO, "Paste the rows here (no file paths in this session).");
@@ -371,9 +380,9 @@ static void preview_draw(ui *u, screen *s, ui_rect body)
 {
     preview_state *st = s->state;
     const hy_bulk_report *r = &st->rep;
-    char line[256];
-    snprintf(line, sizeof line, "%s: %d rows, %d ready, %d skipped, %d with errors", r->org_name ? r->org_name : "",
-             r->nrows, r->nready, r->nskipped, r->nerrors);
+    char line[256], noun[16];
+    snprintf(line, sizeof line, "%s: %d %s, %d ready, %d skipped, %d with errors", r->org_name ? r->org_name : "",
+             r->nrows, ui_noun("rows", r->nrows, noun, sizeof noun), r->nready, r->nskipped, r->nerrors);
     ui_put(u, body.y + 1, body.x + 2, body.w - 4, UI_S_TITLE, 0, line);
     ui_put(u, body.y + 2, body.x + 2, body.w - 4, r->nerrors ? UI_S_ERROR : UI_S_DIM, 0,
            r->nerrors ? "Nothing starts while a row has an error: e fixes the selected row, Esc goes back to edit."
@@ -551,7 +560,7 @@ enum { B_OPEN = 1, B_REFRESH };
 
 static const ui_action BATCH_ACTIONS[] = {
     {B_OPEN, "Enter", "Open", "Open the selected person's execution"},
-    {B_REFRESH, "r", NULL, "Load it again"},
+    {B_REFRESH, "r C-r", NULL, "Load it again"},
     UI_ACTIONS_END,
 };
 
@@ -572,7 +581,7 @@ static const char *batch_cell(void *data, int row, int col, char *buf, size_t n)
     case 2: return it->execution_id ? it->status : "skipped";
     default:
         if (!it->execution_id) return it->note;
-        if (hy_streq(it->status, "completed")) return "";
+        if (hy_exec_status_of(it->status) == HY_EXEC_COMPLETED) return "";
         snprintf(buf, n, "%d/%d %s%s%s", it->current_step, it->nsteps,
                  it->current_step_name ? it->current_step_name : "?", it->error ? ": " : "", it->error ? it->error : "");
         return buf;

@@ -31,7 +31,7 @@ static const ui_action INBOX_ACTIONS[] = {
 
 static const ui_column INBOX_COLS[] = {
     {"Waiting", 7, 8, 9, true},
-    {"Workflow", 11, 11, 4, false},
+    {"Workflow", 11, 16, 4, false},
     {"Step", 14, 28, 8, false},
     {"Organisation", 12, 0, 7, false},
     {"User", 12, 28, 5, false},
@@ -48,8 +48,7 @@ static const char *inbox_cell(void *data, int row, int col, char *buf, size_t n)
         snprintf(buf, n, UI_LATE_MARK " %s", st->age[row]);
         return buf;
     case 1: {
-        const hy_workflow_def *wf = workflow_find(it->workflow);
-        return wf ? wf->short_label : it->workflow;
+        return ui_workflow_label(it->workflow);
     }
     case 2: snprintf(buf, n, "%d %s", it->step_order, it->step_label ? it->step_label : "?"); return buf;
     case 3: return it->organization_name ? it->organization_name : "-";

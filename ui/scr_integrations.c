@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "job.h"
+#include "exec_view.h"
 #include "list.h"
 #include "ops.h"
 #include "screens.h"
@@ -24,7 +25,7 @@ typedef struct {
     integ_check_report report;
     ui_job *job;
     char *error;                /* the check could not run (not an integration's failure) */
-    char checked_at[HY_TIME_LEN];
+    char checked_at[64];
 } integ_state;
 
 enum { A_CHECK = 1 };
@@ -197,7 +198,9 @@ static int integ_tick(ui *u, screen *s)
         st->checked = true;
         char now[HY_TIME_LEN];
         hy_now_iso(now);
-        hy_time_short(now, st->checked_at);
+        ui_when(now, false, st->checked_at, sizeof st->checked_at);
+        snprintf(st->checked_at + strlen(st->checked_at), sizeof st->checked_at - strlen(st->checked_at), " %s",
+                 ui_zone());
     } else {
         st->error = xstrdup(err.msg[0] ? err.msg : hy_code_name(err.code));
         if (err.code == HY_ERR_AUTH) f = ui_fail(u, &err);

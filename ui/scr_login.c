@@ -15,7 +15,7 @@ typedef struct {
 enum { A_LOGIN = 1, A_QUIT };
 
 static const ui_action LOGIN_ACTIONS[] = {
-    {A_LOGIN, "Enter", "Log in", "Log in with this email and password"},
+    {A_LOGIN, "Enter", "Log in", "Log in with this email and password (in the email field: on to the password)"},
     {A_QUIT, "Esc", "Quit", "Quit HyOpps (asks first)"},
     UI_ACTIONS_END,
 };
@@ -74,12 +74,24 @@ static int do_login(ui *u, screen *s)
     return UI_CLOSE; /* the next screen replaces this one */
 }
 
+/* Enter in the email field, before a password is typed: on to it. */
+static bool to_password(login_state *st)
+{
+    ui_form *f = &st->form;
+    if (f->focus < 0 || strcmp(f->f[f->focus].name, "email") != 0) return false;
+    if (!*ui_form_get(f, "email") || *ui_form_get(f, "password")) return false;
+    ui_form_focus(f, "password");
+    return true;
+}
+
 static int login_key(ui *u, screen *s, ui_key k, const ui_action *a)
 {
     (void)k;
     if (!a) return UI_NOT_MINE;
     switch (a->id) {
-    case A_LOGIN: return do_login(u, s);
+    case A_LOGIN:
+        if (to_password(s->state)) return UI_REDRAW;
+        return do_login(u, s);
     case A_QUIT:
         ui_ask_quit(u);
         return UI_REDRAW;

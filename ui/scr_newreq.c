@@ -1,6 +1,6 @@
 /* New request: choose the workflow (those ops lets this person start);
- * Enter starts it and opens the execution with its first form on top at
- * once. ui_exec_start is also the partner console's "Add user". */
+ * Enter opens its first form (nothing exists until it is submitted).
+ * ui_exec_start is also the partner console's "Add user". */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -20,8 +20,8 @@ typedef struct {
 enum { A_START = 1, A_LATER };
 
 static const ui_action NEWREQ_ACTIONS[] = {
-    {A_START, "Enter", "Start", "Start the selected workflow and fill in its first form"},
-    {A_LATER, "S", "Start later", "Start the selected workflow at a date/time you give: it is scheduled until then"},
+    {A_START, "Enter", "Start", "Fill in the selected workflow's first form (it starts when you submit it)"},
+    {A_LATER, "S", "Start later", "Give a date/time, then fill in the first form: it is scheduled until then"},
     UI_ACTIONS_END,
 };
 
@@ -41,26 +41,32 @@ static const char *newreq_cell(void *data, int row, int col, char *buf, size_t n
     return buf;
 }
 
-int ui_exec_start(ui *u, const char *workflow, bool *started)
+int ui_exec_start(ui *u, const char *workflow, bool *started) { return ui_exec_start_at(u, workflow, NULL, started); }
+
+int ui_exec_start_at(ui *u, const char *workflow, const char *at, bool *started)
 {
     if (started) *started = false;
-    char id[HY_UUID_LEN];
     hy_err err;
     hy_err_clear(&err);
-    if (ops_exec_start(u->ctx, &u->me, workflow, NULL, id, &err) != 0) return ui_fail(u, &err);
+    if (at && ops_exec_check_at(at, &err) != 0) {
+        ui_msg(u, UI_S_ERROR, "Start at: %s", hy_field_msg(&err, "at") ? hy_field_msg(&err, "at") : err.msg);
+        return UI_REDRAW;
+    }
+    const hy_workflow_def *wf = workflow_find(workflow);
+    if (wf && wf->nsteps > 0 && wf->steps[0].kind == HY_STEP_MANUAL) {
+        /* Nothing exists until its first form is submitted. */
+        ui_new_request r = {.workflow = workflow, .org_id = NULL, .at = at};
+        bool opened = ui_push(u, &ui_exec_new_form_screen, &r);
+        if (started) *started = opened;
+        return UI_REDRAW;
+    }
+    char id[HY_UUID_LEN];
+    hy_exec_start req = {.workflow = workflow, .at = at};
+    if (ops_exec_start_ex(u->ctx, &u->me, &req, id, &err) != 0) return ui_fail(u, &err);
     if (started) *started = true;
     ui_runner_kick(u);
-    const hy_workflow_def *wf = workflow_find(workflow);
-    ui_msg(u, UI_S_INFO, "%s %.8s started.", wf ? wf->label : workflow, id);
-    /* The execution, and its first form on top: Esc from the form shows it. */
-    if (!ui_push(u, ui_exec_screen_for(u), id)) return UI_REDRAW;
-    hy_exec_detail d;
-    hy_err_clear(&err);
-    if (ops_exec_show(u->ctx, &u->me, id, &d, &err) == 0) {
-        bool waits = d.can_input;
-        hy_exec_detail_free(&d);
-        if (waits) ui_push(u, &ui_exec_form_screen, id);
-    }
+    ui_msg(u, UI_S_INFO, "%s %.8s %s.", wf ? wf->label : workflow, id, at ? "scheduled" : "started");
+    ui_push(u, ui_exec_screen_for(u), id);
     return UI_REDRAW;
 }
 
@@ -86,27 +92,17 @@ static void newreq_draw(ui *u, screen *s, ui_rect body)
     ui_list_draw(u, &st->list, (ui_rect){body.y + 3, body.x + 1, ui_min(st->n + 2, body.h - 3), body.w - 2});
 }
 
-/* "Start later": the time given, the workflow scheduled (ops checks both). */
+/* "Start later": the time given, then the first form (or, for a workflow
+ * that starts with an automatic step, the execution scheduled at once). */
 static int later_done(ui *u, screen *s, int ok, const char *text, void *ctx)
 {
     (void)ctx;
     newreq_state *st = s->state;
     int row = ui_list_selected(&st->list);
     if (!ok || row < 0) return UI_REDRAW;
-    hy_exec_start req = {.workflow = st->wf[row]->name, .at = text};
-    char id[HY_UUID_LEN];
-    hy_err err;
-    hy_err_clear(&err);
-    if (ops_exec_start_ex(u->ctx, &u->me, &req, id, &err) != 0) {
-        const char *m = hy_field_msg(&err, "at");
-        if (!m) return ui_fail(u, &err);
-        ui_msg(u, UI_S_ERROR, "Start at: %s", m);
-        return UI_REDRAW;
-    }
-    ui_runner_kick(u);
-    ui_msg(u, UI_S_INFO, "%s %.8s scheduled.", st->wf[row]->label, id);
-    ui_push(u, ui_exec_screen_for(u), id);
-    return UI_REDRAW;
+    /* the time is checked first; then the form, as Enter opens it, and
+     * nothing exists until it is submitted (it stays under the form) */
+    return ui_exec_start_at(u, st->wf[row]->name, text, NULL);
 }
 
 static int newreq_key(ui *u, screen *s, ui_key k, const ui_action *a)
@@ -122,7 +118,7 @@ static int newreq_key(ui *u, screen *s, ui_key k, const ui_action *a)
     }
     bool started;
     int f = ui_exec_start(u, st->wf[row]->name, &started);
-    return started ? (f | UI_CLOSE) : f; /* the execution replaces this screen */
+    return started ? (f | UI_CLOSE) : f; /* the form replaces this screen */
 }
 
 static void newreq_close(ui *u, screen *s)

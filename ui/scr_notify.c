@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec_view.h"
 #include "list.h"
 #include "ops.h"
 #include "screens.h"
@@ -19,6 +20,8 @@ typedef struct {
     ui_list list;
     hy_notice_list l;
     bool pending_only;
+    ui_column cols[7];          /* the When column's title says the time zone */
+    char when_title[32];
     char *sig;
     int64_t last_load_ms;
 } notify_state;
@@ -48,12 +51,7 @@ static const char *notify_cell(void *data, int row, int col, char *buf, size_t n
     notify_state *st = data;
     const hy_notice *x = &st->l.items[row];
     switch (col) {
-    case 0: {
-        char t[HY_TIME_LEN];
-        hy_time_short(x->created_at, t);
-        snprintf(buf, n, "%s", t);
-        return buf;
-    }
+    case 0: ui_when(x->created_at, false, buf, n); return buf;
     case 1: return x->event;
     case 2: snprintf(buf, n, "%.8s", x->execution_id ? x->execution_id : "-"); return buf;
     case 3:
@@ -125,7 +123,10 @@ static int notify_open(ui *u, screen *s, const void *arg)
 {
     (void)arg;
     notify_state *st = s->state;
-    ui_list_init(&st->list, NOTIFY_COLS, 7, st, notify_cell);
+    memcpy(st->cols, NOTIFY_COLS, sizeof st->cols);
+    snprintf(st->when_title, sizeof st->when_title, "When (%s)", ui_zone());
+    st->cols[0].title = st->when_title;
+    ui_list_init(&st->list, st->cols, 7, st, notify_cell);
     st->list.style = notify_style;
     st->list.row_id = notify_id;
     st->list.noun = "notifications";
@@ -163,9 +164,9 @@ static void notify_draw(ui *u, screen *s, ui_rect body)
     if (x->error) ui_put(u, y + 1, body.x + 2, body.w - 4, hy_streq(x->status, "sent") ? UI_S_DIM : UI_S_FAILED, 0,
                          x->error);
     if (x->sent_at) {
-        char t[HY_TIME_LEN], line[64];
-        hy_time_short(x->sent_at, t);
-        snprintf(line, sizeof line, "sent %s", t);
+        char t[40], line[80];
+        ui_when(x->sent_at, false, t, sizeof t);
+        snprintf(line, sizeof line, "sent %s %s", t, ui_zone());
         ui_put(u, y + 2, body.x + 2, body.w - 4, UI_S_DIM, 0, line);
     }
 }

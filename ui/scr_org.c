@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec_view.h"
 #include "list.h"
 #include "ops.h"
 #include "screens.h"
@@ -41,7 +42,7 @@ static const ui_action ORG_ACTIONS[] = {
     {A_REVOKE, "r", "Revoke", "Revoke the selected user's access everywhere (asks first, saying what will be removed)"},
     {A_OFFBOARD, "O", "Offboard", "End the partnership: revoke every user, close the groups (asks first)"},
     {A_DELETE, "d Del", "Delete", "Delete the organisation (asks first, saying what goes with it)"},
-    {A_REFRESH, "F5", NULL, "Load it again"},
+    {A_REFRESH, "C-r F5", NULL, "Load it again"},
     UI_ACTIONS_END,
 };
 
@@ -79,25 +80,27 @@ static void free_rows(org_state *st)
 
 static ui_style status_style(const char *status)
 {
-    if (hy_streq(status, "completed")) return UI_S_OK;
-    if (hy_streq(status, "failed")) return UI_S_FAILED;
-    if (hy_streq(status, "running")) return UI_S_RUNNING;
-    if (hy_streq(status, "awaiting_input")) return UI_S_WAITING;
-    return UI_S_DIM;
+    switch (hy_exec_status_of(status)) {
+    case HY_EXEC_COMPLETED: return UI_S_OK;
+    case HY_EXEC_FAILED: return UI_S_FAILED;
+    case HY_EXEC_RUNNING: return UI_S_RUNNING;
+    case HY_EXEC_AWAITING_INPUT: return UI_S_WAITING;
+    default: return UI_S_DIM;
+    }
 }
 
 static void build(org_state *st, const hy_org_detail *d)
 {
-    char buf[512], when[HY_TIME_LEN];
+    char buf[512], when[64];
     head(st, "Organisation");
     field(st, "Name", d->org.name);
     char *types = hy_strlist_join(&d->org.account_types, ", ");
     field(st, "Account types", types);
     free(types);
-    hy_time_short(d->org.created_at, when);
+    ui_when_ago(d->org.created_at, hy_now_ms(), when, sizeof when);
     field(st, "Created", when);
     if (d->org.offboarded_at) {
-        hy_time_short(d->org.offboarded_at, when);
+        ui_when_ago(d->org.offboarded_at, hy_now_ms(), when, sizeof when);
         snprintf(buf, sizeof buf, "%s (read-only, kept for the audit trail)", when);
         field(st, "Offboarded", buf);
     }
@@ -145,7 +148,7 @@ static void build(org_state *st, const hy_org_detail *d)
                  d->metabase_collection_placeholder ? "  (placeholder from the original app)" : "");
         field(st, "Metabase", buf);
         field(st, "LMS", d->lms_confirmed ? "confirmed" : "not confirmed");
-        hy_time_short(d->integrations_updated_at, when);
+        ui_when_ago(d->integrations_updated_at, hy_now_ms(), when, sizeof when);
         field(st, "Updated", when);
     }
 
@@ -180,9 +183,10 @@ static void build(org_state *st, const hy_org_detail *d)
         const hy_exec_brief *e = &d->executions[i];
         char shortid[9];
         hy_strlcpy(shortid, e->id ? e->id : "", sizeof shortid);
-        hy_time_short(e->created_at, when);
-        snprintf(buf, sizeof buf, "%s  %s  step %d/%d  %s  %s", e->workflow ? e->workflow : "",
-                 e->status ? e->status : "", e->current_step, e->nsteps, e->user_email ? e->user_email : "-", when);
+        ui_when(e->created_at, false, when, sizeof when);
+        snprintf(buf, sizeof buf, "%s  %s  step %d/%d  %s  created %s %s", ui_workflow_label(e->workflow),
+                 ui_status_word(e->status, false), e->current_step, e->nsteps, e->user_email ? e->user_email : "-",
+                 when, ui_zone());
         add_row(st, R_EXEC, shortid, buf, e->id, status_style(e->status));
     }
 }
@@ -192,6 +196,13 @@ static const char *detail_cell(void *data, int row, int col, char *buf, size_t n
     (void)buf, (void)n;
     org_state *st = data;
     return col == 0 ? st->rows[row].label : st->rows[row].value;
+}
+
+/* Headings and blank lines are not rows to rest on. */
+static bool detail_selectable(void *data, int row)
+{
+    const detail_row *r = &((org_state *)data)->rows[row];
+    return r->kind != R_HEAD && r->kind != R_BLANK;
 }
 
 static ui_style detail_style(void *data, int row, int col)
@@ -225,6 +236,7 @@ static int org_open(ui *u, screen *s, const void *arg)
     st->org_id = xstrdup(arg);
     ui_list_init(&st->list, DETAIL_COLS, 2, st, detail_cell);
     st->list.style = detail_style;
+    st->list.selectable = detail_selectable;
     st->list.noun = "lines";
     s->focus = &st->list.w;
     return org_reload(u, s);

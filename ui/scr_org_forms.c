@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dialog.h"
 #include "form.h"
 #include "ops.h"
 #include "screens.h"
@@ -188,7 +189,7 @@ static int orgf_key(ui *u, screen *s, ui_key k, const ui_action *a)
 {
     (void)k;
     if (!a) return UI_NOT_MINE;
-    if (a->id == A_CANCEL) return UI_CLOSE;
+    if (a->id == A_CANCEL) return ui_form_leave(u, &((orgf_state *)s->state)->form, "Discard your changes?");
     return save(u, s);
 }
 

@@ -9,19 +9,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec_view.h"
 #include "list.h"
 #include "ops.h"
 #include "screens.h"
 
 typedef struct {
     char *types;                /* "partner, client" */
-    char users[12], execs[12], created[HY_TIME_LEN];
+    char users[12], execs[12], created[40];
 } org_cells;
 
 typedef struct {
     ui_list list;
     hy_org_list orgs;           /* owned; reloaded from ops */
     org_cells *cells;           /* one per org */
+    ui_column cols[5];          /* the Created column's title says the time zone */
+    char created_title[32];
     ui_pending del;
     ui_revoke_pending revoke;
 } orgs_state;
@@ -33,7 +36,7 @@ static const ui_action ORGS_ACTIONS[] = {
     {A_EDIT, "e", "Edit", "Change the name and the account types"},
     {A_OFFBOARD, "O", "Offboard", "End the partnership: revoke every user, close the groups (asks first)"},
     {A_DELETE, "d Del", "Delete", "Delete the organisation (asks first, saying what goes with it)"},
-    {A_REFRESH, "r", "Refresh", "Load the list again"},
+    {A_REFRESH, "C-r", "Refresh", "Load the list again"},
     UI_ACTIONS_END,
 };
 
@@ -88,7 +91,7 @@ static int orgs_reload(ui *u, screen *s)
         c->types = hy_strlist_join(&o->account_types, ", ");
         snprintf(c->users, sizeof c->users, "%d", o->nusers);
         snprintf(c->execs, sizeof c->execs, "%d", o->nexecutions);
-        hy_time_short(o->created_at, c->created);
+        ui_when(o->created_at, false, c->created, sizeof c->created);
     }
     ui_list_set_count(&st->list, st->orgs.count); /* keeps the selection by id */
     return UI_REDRAW;
@@ -98,7 +101,10 @@ static int orgs_open(ui *u, screen *s, const void *arg)
 {
     (void)arg;
     orgs_state *st = s->state;
-    ui_list_init(&st->list, ORG_COLS, 5, st, org_cell);
+    memcpy(st->cols, ORG_COLS, sizeof st->cols);
+    snprintf(st->created_title, sizeof st->created_title, "Created (%s)", ui_zone());
+    st->cols[4].title = st->created_title;
+    ui_list_init(&st->list, st->cols, 5, st, org_cell);
     st->list.row_id = org_id;
     st->list.noun = "organisations";
     st->list.empty_text = "No organisations yet: the new_partner workflow creates them.";

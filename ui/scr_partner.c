@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec_view.h"
 #include "list.h"
 #include "ops.h"
 #include "screens.h"
@@ -81,9 +82,10 @@ static char *requests_line(ui *u)
         out = xstrdup("No requests yet: Add user starts one");
     } else {
         int64_t active = pg.counts[HY_EXEC_PENDING] + pg.counts[HY_EXEC_RUNNING];
-        out = xasprintf("%lld waiting for input, %lld failed, %lld in progress, %lld completed",
+        out = xasprintf("%lld waiting for input, %lld failed, %lld in progress, %lld completed, %lld cancelled",
                         (long long)pg.counts[HY_EXEC_AWAITING_INPUT], (long long)pg.counts[HY_EXEC_FAILED],
-                        (long long)active, (long long)pg.counts[HY_EXEC_COMPLETED]);
+                        (long long)active, (long long)pg.counts[HY_EXEC_COMPLETED],
+                        (long long)pg.counts[HY_EXEC_CANCELLED]);
     }
     hy_exec_page_free(&pg);
     return out;
@@ -91,7 +93,7 @@ static char *requests_line(ui *u)
 
 static void build(ui *u, partner_state *st, const hy_org_detail *d)
 {
-    char buf[512], when[HY_TIME_LEN];
+    char buf[512], when[64];
     add(st, R_ADD_USER, "Add user", "Give a new person of your organisation access");
     add(st, R_ADD_MANY, "Add several users", "Paste a list of people: checked first, then started together");
     char *req = requests_line(u);
@@ -119,7 +121,7 @@ static void build(ui *u, partner_state *st, const hy_org_detail *d)
         field(st, "Metabase", d->metabase_collection_id && *d->metabase_collection_id ? "collection set up"
                                                                                       : "not set up yet");
         field(st, "LMS", d->lms_confirmed ? "confirmed" : "not confirmed");
-        hy_time_short(d->integrations_updated_at, when);
+        ui_when_ago(d->integrations_updated_at, hy_now_ms(), when, sizeof when);
         field(st, "Updated", when);
     }
 
@@ -149,6 +151,13 @@ static const char *cell(void *data, int row, int col, char *buf, size_t n)
     (void)buf, (void)n;
     partner_state *st = data;
     return col == 0 ? st->rows[row].label : st->rows[row].value;
+}
+
+/* Headings and blank lines are not rows to rest on. */
+static bool selectable(void *data, int row)
+{
+    const prow *r = &((partner_state *)data)->rows[row];
+    return r->kind != R_HEAD && r->kind != R_BLANK;
 }
 
 static ui_style style(void *data, int row, int col)
@@ -209,6 +218,7 @@ static int partner_open(ui *u, screen *s, const void *arg)
     partner_state *st = s->state;
     ui_list_init(&st->list, DASH_COLS, 2, st, cell);
     st->list.style = style;
+    st->list.selectable = selectable;
     st->list.noun = "lines";
     s->focus = &st->list.w;
     bool changed;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "dialog.h"
 #include "form.h"
 #include "ops.h"
 #include "screens.h"
@@ -130,7 +131,7 @@ static int passwd_key(ui *u, screen *s, ui_key k, const ui_action *a)
         return UI_REDRAW;
     }
     if (a->id == A_CANCEL) {
-        if (!st->current) return UI_CLOSE;
+        if (!st->current) return ui_form_leave(u, &st->form, "Leave without changing your password?");
         ui_msg(u, UI_S_INFO, "Password not changed: logged out.");
         return UI_LOGOUT;
     }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dialog.h"
+#include "exec_view.h"
 #include "ops.h"
 #include "screens.h"
 
@@ -97,9 +98,9 @@ int ui_user_revoke_ask(ui *u, ui_revoke_pending *pd, const char *user_ref)
     hy_err_clear(&err);
     if (ops_user_show(u->ctx, &u->me, user_ref, &usr, &err) != 0) return ui_fail(u, &err);
     if (usr.offboarded_at) {
-        char when[HY_TIME_LEN];
-        hy_time_short(usr.offboarded_at, when);
-        ui_msg(u, UI_S_INFO, "%s was offboarded on %s: their access is revoked already.", usr.email, when);
+        char when[48];
+        ui_when(usr.offboarded_at, false, when, sizeof when);
+        ui_msg(u, UI_S_INFO, "%s was offboarded on %s %s: their access is revoked already.", usr.email, when, ui_zone());
         hy_user_free(&usr);
         return UI_REDRAW;
     }
@@ -130,9 +131,9 @@ int ui_org_offboard_ask(ui *u, ui_revoke_pending *pd, const char *org_id)
     hy_err_clear(&err);
     if (ops_org_show(u->ctx, &u->me, org_id, &d, &err) != 0) return ui_fail(u, &err);
     if (d.org.offboarded_at) {
-        char when[HY_TIME_LEN];
-        hy_time_short(d.org.offboarded_at, when);
-        ui_msg(u, UI_S_INFO, "%s was offboarded on %s.", d.org.name, when);
+        char when[48];
+        ui_when(d.org.offboarded_at, false, when, sizeof when);
+        ui_msg(u, UI_S_INFO, "%s was offboarded on %s %s.", d.org.name, when, ui_zone());
         hy_org_detail_free(&d);
         return UI_REDRAW;
     }

@@ -10,10 +10,35 @@
 #include <string.h>
 
 #include "dialog.h"
+#include "exec_view.h"
 #include "form.h"
 #include "ops.h"
 #include "screens.h"
 
+/* What a role may do, for the confirmation of a raise. */
+static const char *role_meaning(hy_role r)
+{
+    switch (r) {
+    case HY_ROLE_ADMIN:
+        return "An admin can do everything: every organisation, user and execution, the audit trail and the "
+               "integrations.";
+    case HY_ROLE_SUPPORT:
+        return "Support sees every organisation, user and execution and the audit trail, and fills in and retries "
+               "steps of any organisation (it starts, cancels and edits nothing).";
+    case HY_ROLE_PARTNER_ADMIN:
+        return "A partner admin sees their organisation in HyOpps (its users and requests) and onboards new users "
+               "into it.";
+    default: return "A user has no access to HyOpps.";
+    }
+}
+
+/* Its place from least to most powerful (hy_role_at). */
+static int role_rank(const char *role)
+{
+    for (int i = 0; i < HY_NROLES; i++)
+        if (hy_streq(hy_role_name(hy_role_at(i)), role)) return i;
+    return 0;
+}
 
 enum { F_FIRST, F_LAST, F_EMAIL, F_LANGS, F_SKILLS, F_ROLES, F_ORG, F_ROLE, NORIG };
 static const char *const NAMES[NORIG] = {"firstname", "lastname", "email", "languages",
@@ -25,6 +50,7 @@ typedef struct {
     char *title;                /* "Edit Jane Doe <jane@...>" (raw) */
     char *orig[NORIG];          /* what each field started with */
     char *picked_id, *picked_name;  /* the organisation chosen in the picker */
+    char *confirmed_role;       /* a raise the person confirmed already (not asked again) */
     hy_lock_state lock;         /* failed logins, locked until */
     char lock_line[160];        /* "" when nothing to say */
 } uedit_state;
@@ -49,11 +75,11 @@ static void load_lock(ui *u, uedit_state *st)
         memset(&st->lock, 0, sizeof st->lock);
         return;
     }
-    char until[HY_TIME_LEN];
-    hy_time_short(st->lock.until, until);
+    char until[40];
+    ui_when(st->lock.until, false, until, sizeof until);
     if (st->lock.locked)
-        snprintf(st->lock_line, sizeof st->lock_line, "Locked until %s UTC (%d failed logins): Ctrl-X unlocks", until,
-                 st->lock.failures);
+        snprintf(st->lock_line, sizeof st->lock_line, "Locked until %s %s (%d failed logins): Ctrl-X unlocks", until,
+                 ui_zone(), st->lock.failures);
     else if (st->lock.failures)
         snprintf(st->lock_line, sizeof st->lock_line, "%d failed login%s since the last success (not locked)",
                  st->lock.failures, st->lock.failures == 1 ? "" : "s");
@@ -92,21 +118,19 @@ static int uedit_open(ui *u, screen *s, const void *arg)
     ui_form_text(f, "email", "Email", true, st->orig[F_EMAIL], 254);
     ui_form_text(f, "languages", "Languages", false, st->orig[F_LANGS], 400);
     ui_form_text(f, "skills", "Skills", false, st->orig[F_SKILLS], 2000);
-    ui_form_text(f, "roles", "Roles", false, st->orig[F_ROLES], 2000);
+    ui_form_text(f, "roles", "Job roles (text)", false, st->orig[F_ROLES], 2000);
     ui_form_text(f, "organization", "Organisation", false, st->orig[F_ORG], HY_MAX_NAME);
-    const char *roles[HY_NROLES];
-    int current = 0;
-    for (int i = 0; i < HY_NROLES; i++) {
-        roles[i] = hy_role_name(hy_role_at(i));
-        if (hy_role_at(i) == usr.role) current = i;
-    }
-    ui_form_choice(f, "role", "Access role", roles, HY_NROLES, current);
+    const char *roles[HY_NROLES]; /* least to most powerful */
+    for (int i = 0; i < HY_NROLES; i++) roles[i] = hy_role_name(hy_role_at(i));
+    ui_form_choice(f, "role", "Permissions", roles, HY_NROLES, role_rank(st->orig[F_ROLE]));
     ui_form_password(f, "password", "New password", false, 1024);
     ui_form_password(f, "confirm", "Confirm password", false, 1024);
     ui_form_info(f, "Note",
-                 "Lists are comma-separated; languages are ISO 639-1 codes (en, de). Organisation: its exact name, "
-                 "or Ctrl-O to choose; empty for none. Leave the password empty to keep it. A new role, organisation "
-                 "or password ends the user's sessions; a password you set must be changed at their next login.");
+                 "Lists are comma-separated; languages are ISO 639-1 codes (en, de). Job roles are free text (what "
+                 "they do); Permissions is what they may do in HyOpps (a more powerful one is confirmed first). "
+                 "Organisation: its exact name, or Ctrl-O to choose; empty for none. Leave the password empty to keep "
+                 "it. New permissions, organisation or password end the user's sessions; a password you set must be "
+                 "changed at their next login.");
     hy_user_free(&usr);
     load_lock(u, st);
     s->focus = &f->w;
@@ -135,6 +159,36 @@ static void wipe_passwords(ui_form *f)
     ui_form_set(f, "confirm", "");
 }
 
+static int save(ui *u, screen *s);
+
+static int raise_done(ui *u, screen *s, int yes, const char *text, void *ctx)
+{
+    (void)text, (void)ctx;
+    uedit_state *st = s->state;
+    if (yes != 1) {
+        ui_msg(u, UI_S_INFO, "Nothing was saved: the permissions are as they were in the form.");
+        return UI_REDRAW;
+    }
+    free(st->confirmed_role);
+    st->confirmed_role = xstrdup(ui_form_get(&st->form, "role"));
+    return save(u, s);
+}
+
+/* A more powerful role (user -> partner admin -> support -> admin) is confirmed first, saying what it may do. Returns true when it
+ * asked. */
+static bool ask_raise(ui *u, uedit_state *st)
+{
+    const char *role = ui_form_get(&st->form, "role");
+    int to = role_rank(role), from = role_rank(st->orig[F_ROLE]);
+    if (to <= from || hy_streq(role, st->confirmed_role)) return false;
+    hy_role r = hy_role_at(to);
+    const char *as = r == HY_ROLE_ADMIN ? "an admin" : r == HY_ROLE_SUPPORT ? "support" : "a partner admin";
+    char *text = xasprintf("Make %s %s? %s Their sessions end now.", st->orig[F_EMAIL], as, role_meaning(r));
+    ui_confirm(u, "More permissions", text, raise_done, NULL);
+    free(text);
+    return true;
+}
+
 static int save(ui *u, screen *s)
 {
     uedit_state *st = s->state;
@@ -148,6 +202,7 @@ static int save(ui *u, screen *s)
         ui_form_focus(f, "password");
         return UI_REDRAW;
     }
+    if (ask_raise(u, st)) return UI_REDRAW;
     hy_user_update up = {
         .firstname = changed(st, F_FIRST),
         .lastname = changed(st, F_LAST),
@@ -272,7 +327,7 @@ static int uedit_key(ui *u, screen *s, ui_key k, const ui_action *a)
     uedit_state *st = s->state;
     if (!a) return UI_NOT_MINE;
     switch (a->id) {
-    case A_CANCEL: return UI_CLOSE;
+    case A_CANCEL: return ui_form_leave(u, &((uedit_state *)s->state)->form, "Discard your changes?");
     case A_PICK_ORG: return pick_org(u, s);
     case A_UNLOCK: {
         if (!st->lock.failures) {
@@ -298,6 +353,7 @@ static void uedit_close(ui *u, screen *s)
     free(st->title);
     free(st->picked_id);
     free(st->picked_name);
+    free(st->confirmed_role);
     for (int i = 0; i < NORIG; i++) free(st->orig[i]);
 }
 

@@ -48,7 +48,7 @@ enum { A_ADD = 1, A_REMOVE, A_RELOAD };
 static const ui_action MBP_ACTIONS[] = {
     {A_ADD, "a", "Add to group", "Add the user to a Metabase group chosen from the live list"},
     {A_REMOVE, "x d Del", "Remove", "Remove the user from the selected group (asks first)"},
-    {A_RELOAD, "r", "Reload", "Ask Metabase again"},
+    {A_RELOAD, "C-r", "Reload", "Ask Metabase again"},
     UI_ACTIONS_END,
 };
 

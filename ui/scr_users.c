@@ -33,7 +33,7 @@ static const ui_action USERS_ACTIONS[] = {
     {A_METABASE, "m", "Metabase", "The user's Metabase id and live group memberships"},
     {A_REVOKE, "r", "Revoke", "Revoke the user's access everywhere (asks first, saying what will be removed)"},
     {A_DELETE, "d Del", "Delete", "Delete the user (asks first, saying what goes with it)"},
-    {A_REFRESH, "F5", "Refresh", "Load the list again"},
+    {A_REFRESH, "C-r F5", "Refresh", "Load the list again"},
     UI_ACTIONS_END,
 };
 

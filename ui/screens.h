@@ -19,8 +19,8 @@ extern const screen_ops ui_org_groups_screen;   /* arg: const char *organisation
 extern const screen_ops ui_users_screen;        /* arg: none */
 extern const screen_ops ui_user_edit_screen;    /* arg: const char *user id */
 extern const screen_ops ui_user_mb_screen;      /* arg: const char *user id: the Metabase panel */
-extern const screen_ops ui_audit_screen;        /* arg: none */
-extern const screen_ops ui_audit_filter_screen; /* arg: const char *JSON {actor, action, target}; answers the same */
+extern const screen_ops ui_audit_screen;        /* arg: NULL, or a target id: its history */
+extern const screen_ops ui_audit_filter_screen; /* arg: const char *JSON {actor, action, target, about}; answers the same */
 extern const screen_ops ui_integrations_screen; /* arg: none */
 extern const screen_ops ui_notify_screen;       /* arg: none: the notifications outbox (staff) */
 
@@ -32,6 +32,13 @@ extern const screen_ops ui_exec_screen;         /* arg: const char *execution id
 extern const screen_ops ui_exec_partner_screen; /* arg: same; only fill in, retry, cancel */
 const screen_ops *ui_exec_screen_for(const ui *u);
 extern const screen_ops ui_exec_form_screen;    /* arg: const char *execution id: its waiting step's form */
+/* A new request: the first form of a workflow before anything exists. */
+typedef struct {
+    const char *workflow;
+    const char *org_id;         /* the organisation (an admin chose it in the form before), or NULL */
+    const char *at;             /* "Start later": when it starts (ops_exec_start_ex), or NULL: now */
+} ui_new_request;
+extern const screen_ops ui_exec_new_form_screen; /* arg: const ui_new_request * */
 extern const screen_ops ui_inbox_screen;        /* arg: none: steps awaiting input, oldest first */
 extern const screen_ops ui_newreq_screen;       /* arg: none: choose a workflow and start it */
 /* Several people at once (scr_import.c): rows from a file (admins, not under
@@ -39,11 +46,15 @@ extern const screen_ops ui_newreq_screen;       /* arg: none: choose a workflow 
 extern const screen_ops ui_import_screen;       /* arg: const char *organisation id; NULL: the partner's own */
 extern const screen_ops ui_batch_screen;        /* arg: const char *batch id: its progress, live */
 
-/* Starts a workflow (ops_exec_start; a partner admin's organisation is
- * filled in) and opens the execution with its first form on top at once.
- * Returns flags for the caller's handler; *started (may be NULL) says
- * whether it started. */
+/* A new request: opens the workflow's first form with nothing created yet
+ * (ui_exec_new_form_screen; a partner admin's organisation is filled in);
+ * a workflow that starts with an automatic step is started at once and its
+ * execution opened. Returns flags for the caller's handler; *started (may
+ * be NULL) says whether a screen opened. */
 int ui_exec_start(ui *u, const char *workflow, bool *started);
+/* The same, scheduled: it starts at `at` (checked first; the form, if any,
+ * still creates nothing until it is submitted). */
+int ui_exec_start_at(ui *u, const char *workflow, const char *at, bool *started);
 
 /* The style and the mark of an execution's or step's status. */
 ui_style ui_status_style(const char *status);

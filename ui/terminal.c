@@ -12,6 +12,7 @@
 #include <term.h>
 #include <unistd.h>
 
+#include "sanitize.h"
 #include "util.h"
 
 static volatile sig_atomic_t got_term, got_int;
@@ -184,11 +185,39 @@ int ui_term_start(ui *u)
     signal(SIGPIPE, SIG_IGN);
     const char *t = getenv("TERM");
     if (!t || !*t) setenv("TERM", "vt100", 1);
-    term_screen = newterm(NULL, stdout, stdin);
-    if (!term_screen) {
-        fprintf(stderr, "hyopps: cannot start the terminal UI: unknown terminal type TERM=%s\n", getenv("TERM"));
+    /* Before anything is sent: a terminal that cannot place the cursor
+     * (TERM=dumb, an editor's shell buffer) would show a garbled or blank
+     * screen; an unknown type is not in the terminfo database. */
+    char *shown = hy_sanitize(getenv("TERM"));
+    int found = 0;
+    if (setupterm(NULL, STDOUT_FILENO, &found) != OK) {
+        fprintf(stderr,
+                "hyopps: cannot start the terminal UI: the terminal type TERM=%s is unknown here (not in the "
+                "terminfo database). Set TERM to one that is, e.g. TERM=xterm-256color, or use the commands "
+                "(hyopps --help).\n",
+                shown);
+        free(shown);
         return -1;
     }
+    const char *cup = tigetstr("cup");
+    bool full_screen = cup && cup != (const char *)-1;
+    del_curterm(cur_term);
+    if (!full_screen) {
+        fprintf(stderr,
+                "hyopps: cannot start the terminal UI: TERM=%s cannot move the cursor, and the terminal UI needs a "
+                "full-screen terminal (xterm, screen, tmux, a Linux console...). Set TERM to the terminal you use, "
+                "e.g. TERM=xterm-256color, or use the commands (hyopps --help).\n",
+                shown);
+        free(shown);
+        return -1;
+    }
+    term_screen = newterm(NULL, stdout, stdin);
+    if (!term_screen) {
+        fprintf(stderr, "hyopps: cannot start the terminal UI: unknown terminal type TERM=%s\n", shown);
+        free(shown);
+        return -1;
+    }
+    free(shown);
     term_active = true;
     hy_set_fatal_hook(ui_term_stop);
     /* ncurses installed its SIGWINCH handler in newterm: ours calls it,

@@ -52,7 +52,8 @@ static int load_config(const hy_globals *g, hy_config **cfg, hy_err *err)
     if (access(RESTRICTED_CONFIG, R_OK) == 0) return config_load_file(RESTRICTED_CONFIG, cfg, err, stderr);
     return hy_fail(err, HY_ERR_CONFIG,
                    "--restricted reads its configuration only from --config PATH (in the ForceCommand) or %s, "
-                   "and neither is there",
+                   "and neither is there. To try it locally: hyopps --restricted --config ./config.ini (a copy of "
+                   "config.example.ini)",
                    RESTRICTED_CONFIG);
 }
 

@@ -157,7 +157,7 @@ int graph_archive_channel(hy_integ *in, const char *channel_id, bool *archived, 
 {
     *archived = false;
     if (graph_ready(in, true, err)) return err->code;
-    if (hy_empty(channel_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Teams channel configured for this organization");
+    if (hy_empty(channel_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Teams channel configured for this organisation");
     const char *team_id = integ_config(in)->teams.team_id;
     char *team = http_escape(team_id), *cid = http_escape(channel_id);
     char *path = xasprintf("/v1.0/teams/%s/channels/%s/archive", team, cid);

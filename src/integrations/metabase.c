@@ -750,7 +750,7 @@ int mb_grant_db_access(hy_integ *in, long group_id, mb_grant_result *out, hy_err
         return hy_fail(err, HY_ERR_CONFIG,
                        "no Metabase databases to grant: set [metabase] database_ids to the ids of the databases "
                        "partners may query");
-    if (group_id <= 0) return hy_fail(err, HY_ERR_PERMANENT, "No Metabase group configured for this organization");
+    if (group_id <= 0) return hy_fail(err, HY_ERR_PERMANENT, "No Metabase group configured for this organisation");
     return mb_graph_update(in, group_id, false, grant_entry, NULL, out, err);
 }
 
@@ -787,7 +787,7 @@ int mb_add_user_to_group(hy_integ *in, const char *email, const char *first_name
 {
     memset(out, 0, sizeof *out);
     if (mb_ready(in, err)) return err->code;
-    if (group_id <= 0) return hy_fail(err, HY_ERR_PERMANENT, "No Metabase group configured for this organization");
+    if (group_id <= 0) return hy_fail(err, HY_ERR_PERMANENT, "No Metabase group configured for this organisation");
     if (hy_empty(email)) return hy_fail(err, HY_ERR_PERMANENT, "the user has no email address");
     mb_user_how how;
     if (mb_ensure_user(in, email, first_name, last_name, &out->user_id, &how, err)) return err->code;

@@ -254,7 +254,7 @@ int slack_group_add_member(hy_integ *in, const char *group_id, const char *user_
 {
     memset(out, 0, sizeof *out);
     if (slack_ready(in, err)) return err->code;
-    if (hy_empty(group_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Slack group configured for this organization");
+    if (hy_empty(group_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Slack group configured for this organisation");
     if (hy_empty(user_id)) return hy_fail(err, HY_ERR_PERMANENT, "no Slack user to add");
     hy_strlcpy(out->user_id, user_id, sizeof out->user_id);
     members want, now;
@@ -352,7 +352,7 @@ int slack_add_user_to_group(hy_integ *in, const char *group_id, const char *emai
 {
     memset(out, 0, sizeof *out);
     char uid[64];
-    if (hy_empty(group_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Slack group configured for this organization");
+    if (hy_empty(group_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Slack group configured for this organisation");
     if (slack_find_user(in, email, uid, err)) return err->code;
     return slack_group_add_member(in, group_id, uid, out, err);
 }

@@ -60,7 +60,7 @@ int slack_group_members(hy_integ *in, const char *group_id, slack_id_list *out, 
     memset(out, 0, sizeof *out);
     *group_missing = false;
     if (slack_ready(in, err)) return err->code;
-    if (hy_empty(group_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Slack group configured for this organization");
+    if (hy_empty(group_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Slack group configured for this organisation");
     const char *kv[] = {"usergroup", group_id, "include_disabled", "true", NULL};
     cJSON *j = NULL;
     if (slack_call(in, "usergroups.users.list", kv, &j, err)) {
@@ -175,7 +175,7 @@ int slack_remove_user_from_group(hy_integ *in, const char *group_id, const char 
 {
     memset(out, 0, sizeof *out);
     if (slack_ready(in, err)) return err->code;
-    if (hy_empty(group_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Slack group configured for this organization");
+    if (hy_empty(group_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Slack group configured for this organisation");
     if (!hy_empty(known_user_id)) {
         if (strlen(known_user_id) >= sizeof out->user_id)
             return hy_fail(err, HY_ERR_PERMANENT, "the stored Slack user id is not a Slack id");
@@ -260,7 +260,7 @@ int slack_disable_group(hy_integ *in, const char *group_id, bool *disabled, hy_e
 {
     *disabled = false;
     if (slack_ready(in, err)) return err->code;
-    if (hy_empty(group_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Slack group configured for this organization");
+    if (hy_empty(group_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Slack group configured for this organisation");
     slack_group_list l;
     if (slack_list_groups(in, &l, err)) return err->code;
     int found = -1;

@@ -142,7 +142,7 @@ static void bench_history_users(t_env *e, const char *template_exec, int n, doub
         "  t.requested_by, g.status, CASE g.status WHEN 'completed' THEN 9 WHEN 'awaiting_input' THEN 2 ELSE 4 END, "
         "  g.at, CASE WHEN g.status = 'completed' THEN g.at END, g.at, "
         "  g.eid || ' ' || lower(o.name) || ' ' || CASE WHEN g.status = 'awaiting_input' THEN '' "
-        "  ELSE 'user' || g.uk || '@mail' || (g.uk %% 97) || '.example' END "
+        "  ELSE 'user' || g.uk || '@mail' || (g.uk %% 97) || '.example first' || g.uk || ' last' || g.uk END "
         "  FROM gen g JOIN orgs o ON o.id = g.org, tpl_exec t;"
         /* what the engine keeps as it goes: the counts and the search index */
         "INSERT INTO exec_counts(organization_id, workflow_definition_id, status, n) "
@@ -157,7 +157,7 @@ static void bench_history_users(t_env *e, const char *template_exec, int n, doub
         "       WHEN g.status = 'awaiting_input' THEN CASE WHEN s.step_order = 1 THEN 'completed' WHEN s.step_order = 2 THEN 'awaiting_input' ELSE 'pending' END "
         "       WHEN g.status = 'failed' THEN CASE WHEN s.step_order < 4 THEN 'completed' WHEN s.step_order = 4 THEN 'failed' ELSE 'pending' END "
         "       ELSE CASE WHEN s.step_order < 4 THEN 'completed' ELSE 'cancelled' END END, "
-        "  s.manual_input, s.output, CASE WHEN g.status = 'failed' AND s.step_order = 4 THEN 'No Metabase group configured for this organization' END, "
+        "  s.manual_input, s.output, CASE WHEN g.status = 'failed' AND s.step_order = 4 THEN 'No Metabase group configured for this organisation' END, "
         "  s.completed_by, g.at, g.at, s.attempts, s.input_by, s.input_at, s.attempt_log, g.at "
         "  FROM gen g, tpl_steps s;"
         "INSERT OR IGNORE INTO access_grants(id, user_id, resource_id, permission, granted_by, granted_at, execution_id) "

@@ -106,6 +106,14 @@ int main(int argc, char **argv)
     timed(e, &admin, "admin, common text", (hy_exec_query){.search = "example"});
     timed(e, &admin, "admin, common text + failed", (hy_exec_query){.search = "example", .status = "failed"});
     timed(e, &admin, "admin, no match", (hy_exec_query){.search = "zzzzzz"});
+    /* issue 17: a person's name, the unfinished ones longest in their state, the stuck view */
+    timed(e, &admin, "admin, a person's name", (hy_exec_query){.search = "first19 last19"});
+    timed(e, &admin, "admin, awaiting input, longest in state",
+          (hy_exec_query){.status = "awaiting_input", .order = HY_EXEC_LONGEST_IN_STATE});
+    timed(e, &admin, "admin, failed, longest in state", (hy_exec_query){.status = "failed", .order = HY_EXEC_LONGEST_IN_STATE});
+    timed(e, &admin, "admin, stuck more than 24 h", (hy_exec_query){.stuck_hours = 24});
+    timed(e, &admin, "admin, stuck more than 24 h + text", (hy_exec_query){.stuck_hours = 24, .search = "partner 04"});
+    timed(e, &pa, "partner admin, stuck more than 24 h", (hy_exec_query){.stuck_hours = 24});
     typing(e, &pa, "partner admin typing", "user1", NULL);
     timed(e, &pa, "partner admin, common text", (hy_exec_query){.search = "example"});
     {

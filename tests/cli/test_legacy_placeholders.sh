@@ -74,7 +74,7 @@ u2=$(hy exec start new_partner_user --org "Acme Corp" -q)
 hy exec input "$u2" input_user_details firstname=Lee lastname=Legacy email=lee@acme.example >/dev/null
 hy exec wait "$u2" --timeout 30 >/dev/null 2>&1
 out=$(hy exec show "$u2")
-expect_contains "no group: names the organisation and the group" 'No Slack group configured for this organization ("Acme Corp")' "$out"
+expect_contains "no group: names the organisation and the group" 'No Slack group configured for this organisation ("Acme Corp")' "$out"
 expect_contains "no group: orgs edit" 'Set its id with `hyopps orgs edit "Acme Corp" --slack-group ID`' "$out"
 expect_contains "no group: or the step that creates it" "or create it by re-running its new_partner execution from create_slack_group: \`hyopps exec rerun $np --from create_slack_group\`" "$out"
 

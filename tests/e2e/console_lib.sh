@@ -31,3 +31,45 @@ expect_line() {
     if _poll "$E2E_TIMEOUT" _line_has "$2" "$3"; then ok "$1"
     else not_ok "$1" "the line with '$2' never held '$3'"; dump_screen; fi
 }
+
+# The fake Metabase for a live-Metabase console (the rest simulated):
+# starts it (stopped at exit), seeds its collections and writes the config
+# (e2e_config) with [http] max_attempts = MAX_ATTEMPTS. Sets MB, MBDIR, FAKES.
+live_metabase_env() { # MAX_ATTEMPTS
+    FAKES=$HYOPPS_ROOT/tests/fakes
+    MBDIR=$TEST_DIR/metabase
+    _stop_fake_mb() { "$FAKES/fakectl.sh" stop "$MBDIR"; }
+    CLEANUP_FUNCS="${CLEANUP_FUNCS:-} _stop_fake_mb"
+    MB=$("$FAKES/fakectl.sh" start metabase "$MBDIR" --api-key mb-KEY-1) || return 1
+    local ids parent template
+    ids=$("$FAKES/fakectl.sh" seed "$MBDIR" '{"collections": [{"name": "Partners"}, {"name": "Template"}]}')
+    parent=$(printf '%s' "$ids" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["collections"][0])')
+    template=$(printf '%s' "$ids" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["collections"][1])')
+    e2e_config "[metabase]
+url = http://127.0.0.1:$MB
+api_key = mb-KEY-1
+parent_collection_id = $parent
+template_collection_id = $template
+database_ids = 1
+[teams]
+mode = simulate
+[slack]
+mode = simulate
+[smtp]
+mode = simulate
+[http]
+timeout_ms = 8000
+max_attempts = $1"
+}
+
+# From the admin's home: New request, new_partner_user, the organisation
+# ORG chosen; waits for the user details form.
+new_user_request() { # ORG
+    open_menu "New request"
+    wait_text "Which workflow do you want to start?" || return 1
+    send_keys g j Enter # new_partner_user, the second of four
+    wait_text "step 1 of 9: Select Organisation" || return 1
+    send_text "$1"
+    send_keys Enter
+    wait_text "step 2 of 9: Input User Details"
+}

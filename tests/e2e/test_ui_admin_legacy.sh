@@ -31,7 +31,7 @@ expect_screen "its Keycloak state" "confirmed (cluster prod-eu)"
 expect_screen "its documentation link" "https://docs.example/internal"
 send_keys G
 expect_screen "its user" "jane.doe@acme.example"
-expect_screen "its executions" "new_partner_user"
+expect_screen "its executions, by the workflow's name" "New partner user"
 send_keys Enter
 expect_screen "Enter on an execution opens it" "HyOpps │ Execution"
 expect_screen "with its steps" "Steps ("

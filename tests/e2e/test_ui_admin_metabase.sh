@@ -65,13 +65,13 @@ expect_eq "the fake Metabase has the membership" True "$(member_of "$G1")"
 
 # A slow Metabase: the panel says so, keys still work.
 "$FAKES/fakectl.sh" fault "$MBDIR" "{\"method\":\"GET\",\"path\":\"/api/user/$UID_MB\",\"kind\":\"hang\",\"seconds\":3}" >/dev/null
-send_keys r
+send_keys C-r
 expect_screen "a slow call shows that Metabase is being contacted" "Contacting Metabase…"
 send_keys x
 expect_screen "keys keep working meanwhile" "Still waiting for Metabase; Esc leaves without waiting."
 expect_gone "the call ends (here: the fake hangs up)" "Contacting Metabase…"
 expect_screen "and its error is shown" "cannot reach Metabase"
-send_keys r
+send_keys C-r
 expect_screen "reloaded" "ext-acme-corp"
 wait_gone "Contacting Metabase…"
 

@@ -63,9 +63,9 @@ expect_contains "beside the Languages field" "not an ISO 639-1 language code" "$
 send_keys C-u
 send_text 'en, de'
 for _ in 1 2 3 4; do send_keys Tab; done # role
-send_keys Left # partner_admin -> support
+send_keys Right # partner_admin -> support
 expect_screen "the role picker offers support" "‹ support ›"
-send_keys Left # -> admin
+send_keys Right # -> admin
 expect_screen "the role picker moves" "‹ admin ›"
 send_keys Tab
 send_text 'jane-new-pass-1'
@@ -78,6 +78,8 @@ send_text 'jane-new-pass-1'
 send_keys Tab
 send_text 'jane-new-pass-1'
 send_keys Enter
+expect_dialog "making her an admin asks first" "Make jane@acme.example an admin?"
+send_keys y
 expect_screen "the user is saved" "User saved. Their sessions were ended."
 expect_eq "her role is admin" admin "$(sql "SELECT app_role FROM users WHERE email = 'jane@acme.example'")"
 expect_eq "her languages" '["en","de"]' "$(sql "SELECT languages FROM users WHERE email = 'jane@acme.example'")"
@@ -99,8 +101,10 @@ expect_screen "bob is found" "1 matching"
 send_keys Enter Enter
 expect_screen "bob's form" "Edit Test Person <bob@example.com>"
 for _ in 1 2 3 4 5 6 7; do send_keys Tab; done # role
-send_keys Left # user -> partner_admin
+send_keys Right # user -> partner_admin
 send_keys Enter
+expect_dialog "a partner admin is a raise: it asks first" "Make bob@example.com a partner admin?"
+send_keys y
 expect_screen "a partner admin without organisation is refused beside the field" "a partner admin needs an organisation"
 expect_eq "bob is unchanged" user "$(sql "SELECT app_role FROM users WHERE email = 'bob@example.com'")"
 send_keys C-o

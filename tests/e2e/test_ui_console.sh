@@ -35,8 +35,7 @@ expect_screen "New request lists the workflows" "Which workflow do you want to s
 expect_screen "with new_partner" "New partner user"
 send_keys g Enter
 expect_screen "starting it opens its first form at once" "step 1 of 8: Input Studio Companies"
-NP=$(newest_exec)
-expect_eq "the execution exists and waits for input" awaiting_input "$(exec_status "$NP")"
+expect_eq "nothing exists until the form is submitted" 0 "$(sql "SELECT count(*) FROM workflow_executions")"
 send_text "Acme Corp"
 expect_screen "the TEST company name follows the organisation name as it is typed" "Acme Corp TEST"
 expect_screen "so does the PROD one" "Acme Corp PROD"
@@ -48,13 +47,14 @@ send_keys Enter
 expect_screen "the same Studio id twice is refused beside its field" "must differ from the TEST company's Studio id"
 expect_contains "the error is by the PROD id's field" "must differ" "$(line_with "Studio PROD company id"; line_after "Studio PROD company id")"
 expect_screen "nothing typed is lost" "Acme Corp PROD"
-expect_eq "nothing was submitted" awaiting_input "$(exec_status "$NP")"
+expect_eq "nothing was created" 0 "$(sql "SELECT count(*) FROM workflow_executions")"
 send_keys C-u
 send_text "st-acme-p"
 send_keys BTab BTab C-e
 send_text "-t"
 send_keys Enter
 expect_screen "the next manual step's form replaces it" "step 2 of 8: Trigger Infrabot"
+NP=$(newest_exec)
 expect_screen "with the values to copy to Infrabot: the name" "Organisation name"
 expect_contains "... the TEST id" "st-acme-t" "$(line_with "Studio TEST company id")"
 expect_contains "... the PROD id" "st-acme-p" "$(line_with "Studio PROD company id")"
@@ -64,7 +64,9 @@ expect_screen "Right chooses the next cluster" "‹ prod-us ›"
 send_keys Tab
 send_text "read"
 send_keys Tab Space Enter
-expect_screen "after the input the execution shows its progress" "HyOpps │ Execution"
+expect_screen "the LMS form opens by itself when it is due" "step 8 of 8: LMS Setup"
+send_keys Escape
+expect_screen "Esc leaves it: the execution shows its progress" "HyOpps │ Execution"
 expect_screen "the runner ran the auto steps up to the LMS confirmation" "step 8/8: LMS Setup"
 expect_screen "which waits for input" "● awaiting input"
 expect_screen "done steps are marked" "✓  7 Create Slack Group"
@@ -92,8 +94,7 @@ send_keys q
 open_menu "New request"
 wait_text "Which workflow do you want to start?"
 send_keys g j Enter # new_partner_user, the second
-expect_screen "new_partner_user opens with the organisation form" "step 1 of 9: Select Organization"
-NU=$(newest_exec)
+expect_screen "new_partner_user opens with the organisation form" "step 1 of 9: Select Organisation"
 expect_screen "the organisation can be chosen from a list" "^O Choose from list"
 send_keys C-o
 expect_screen "^O lists the partner organisations" "Choose from the partner organisations:"
@@ -116,6 +117,7 @@ send_keys Tab Tab Tab Down Space
 expect_screen "Space unticks the PROD company" "[ ] Acme Corp PROD (st-acme-p, prod)"
 send_keys Enter
 expect_screen "new_partner_user runs to completion" "✓ completed"
+NU=$(newest_exec)
 expect_eq "the execution is completed" completed "$(exec_status "$NU")"
 expect_eq "the user exists in Acme" "$ACME" "$(sql "SELECT organization_id FROM users WHERE email = 'jane@acme.example'")"
 expect_eq "with access to the TEST company only" "st-acme-t" \
@@ -129,7 +131,7 @@ sql "UPDATE organizations SET account_types = '[\"partner\"]' WHERE id = '$GLOBE
 open_menu "New request"
 wait_text "Which workflow do you want to start?"
 send_keys g j Enter # new_partner_user, the second
-wait_text "step 1 of 9: Select Organization"
+wait_text "step 1 of 9: Select Organisation"
 send_text Globex
 send_keys Enter
 wait_text "step 2 of 9: Input User Details"
@@ -137,7 +139,7 @@ expect_screen "an organisation without Studio companies says so" "There are no S
 send_text Hank; send_keys Tab; send_text Scorpio; send_keys Tab; send_text hank@globex.example
 send_keys Enter
 expect_screen "a step fails" "✗ failed"
-expect_screen "its error is shown" "Error: No Metabase group configured for this organization"
+expect_screen "its error is shown" "Error: No Metabase group configured for this organisation"
 expect_screen "the failed step is marked" "✗  4 Add User to Metabase Group"
 expect_screen "retry is offered" "t Retry"
 GX=$(newest_exec)
@@ -155,9 +157,9 @@ send_text 7; send_keys Tab Tab; send_text '19:globex@thread.tacv2'; send_keys Ta
 send_keys Enter
 expect_screen "the group ids are saved" "Group ids saved."
 send_keys G
-wait_text "new_partner_user  failed"
+wait_text "New partner user  failed"
 send_keys Enter
-expect_screen "Enter on the organisation's execution opens it" "Error: No Metabase group configured for this organization"
+expect_screen "Enter on the organisation's execution opens it" "Error: No Metabase group configured for this organisation"
 send_keys t
 expect_dialog "retry asks first" "Run step 4 (Add User to Metabase Group) again now?"
 send_keys y
@@ -175,19 +177,23 @@ sql "INSERT INTO system_groups(id, organization_id, tool, external_name, externa
 open_menu "New request"
 wait_text "Which workflow do you want to start?"
 send_keys g j Enter # new_partner_user, the second
-wait_text "step 1 of 9: Select Organization"
+wait_text "step 1 of 9: Select Organisation"
 send_text Initech
 send_keys Enter
 wait_text "step 2 of 9: Input User Details"
 send_text Peter; send_keys Tab; send_text Gibbons; send_keys Tab; send_text peter@initech.example
 send_keys Enter
-expect_screen "Initech's Metabase step fails" "Error: No Metabase group configured for this organization"
+expect_screen "Initech's Metabase step fails" "Error: No Metabase group configured for this organisation"
 IN=$(newest_exec)
 send_keys s
 expect_screen "s asks for a reason" "Skip step 4: Add User to Metabase Group"
 send_keys Enter
 expect_screen "a reason is required" "is required"
 send_text "Initech does not use Metabase"
+send_keys Escape
+expect_dialog "Esc with a reason typed asks first (issue 17)" "Cancel? What you typed is lost."
+send_keys n
+expect_screen "n keeps the reason" "Initech does not use Metabase"
 send_keys Enter
 expect_screen "skipping lets the rest run to completion" "✓ completed"
 expect_screen "the skipped step is marked" "↷  4 Add User to Metabase Group"
@@ -199,7 +205,7 @@ expect_screen "step 3 selected" "── 3 Add User to Org Studio Groups"
 send_keys R
 expect_dialog "re-run asks first, saying what it does" "Run again from step 3 (Add User to Org Studio Groups)?"
 send_keys y
-expect_screen "re-running from step 3 fails again at step 4" "Error: No Metabase group configured for this organization"
+expect_screen "re-running from step 3 fails again at step 4" "Error: No Metabase group configured for this organisation"
 expect_eq "steps 1-2 kept, 3 done again, 4 failed, the rest pending" "completed,completed,completed,failed,pending,pending,pending,pending,pending" "$(steps_of "$IN")"
 send_keys d
 expect_screen "d asks for a note" "Mark step 4 done by hand: Add User to Metabase Group"
@@ -212,13 +218,16 @@ expect_eq "the audit trail has the skip, the re-run and the done-by-hand" "exec.
 send_keys q
 
 # ---- the executions list: status filters and / ----
-# One more execution left failed, and one waiting for input.
+# One more execution waiting for input: a new partner after its first form.
 open_menu "New request"
 wait_text "Which workflow do you want to start?"
-send_keys g j Enter # new_partner_user, the second
-wait_text "step 1 of 9: Select Organization"
+send_keys g Enter
+wait_text "step 1 of 8: Input Studio Companies"
+send_text "Umbrella"; send_keys Tab Tab; send_text st-umb-t; send_keys Tab Tab; send_text st-umb-p
+send_keys Enter
+wait_text "step 2 of 8: Trigger Infrabot"
 send_keys Escape
-expect_screen "Esc leaves the form: the execution stays, waiting" "● awaiting input"
+expect_screen "Esc leaves the second form: the execution waits" "● awaiting input"
 WAIT=$(newest_exec)
 send_keys q
 open_menu Executions
@@ -260,10 +269,10 @@ send_keys q
 
 # ---- the inbox ----
 open_menu "Awaiting input"
-expect_screen "the inbox lists the waiting step" "Select Organization"
+expect_screen "the inbox lists the waiting step" "Trigger Infrabot"
 expect_contains "with its age" "s " "$(line_with "${WAIT:0:8}")"
 send_keys Enter
-expect_screen "Enter opens its form" "step 1 of 9: Select Organization"
+expect_screen "Enter opens its form" "step 2 of 8: Trigger Infrabot"
 send_keys Escape
 expect_screen "Esc goes back to the inbox" "HyOpps │ Awaiting input"
 
@@ -274,9 +283,9 @@ tmx resize-window -t app -x 60 -y 20
 expect_screen "60x20 says the terminal is too small" "Terminal too small — 80×24 needed"
 tmx resize-window -t app -x 100 -y 30
 expect_screen "back to 100x30 the execution returns" "HyOpps │ Execution"
-expect_screen "with its steps" "Steps (9)"
+expect_screen "with its steps" "Steps (8)"
 tmx resize-window -t app -x 130 -y 30
-side_by_side() { line_with "Steps (9)" | grep -qF "── 1 Select Organization"; }
+side_by_side() { line_with "Steps (8)" | grep -qF "── 2 Trigger Infrabot"; }
 if _poll "$E2E_TIMEOUT" side_by_side; then ok "wide: the steps and the selected step side by side (one row holds both rules)"
 else not_ok "wide: the steps and the selected step side by side (one row holds both rules)"; dump_screen; fi
 tmx resize-window -t app -x 100 -y 30

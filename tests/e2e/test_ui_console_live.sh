@@ -10,30 +10,7 @@ source "$(dirname "$0")/tmux_lib.sh"
 source "$(dirname "$0")/admin_lib.sh"
 source "$(dirname "$0")/console_lib.sh"
 new_env
-FAKES=$HYOPPS_ROOT/tests/fakes
-MBDIR=$TEST_DIR/metabase
-stop_fake() { "$FAKES/fakectl.sh" stop "$MBDIR"; }
-CLEANUP_FUNCS="${CLEANUP_FUNCS:-} stop_fake"
-MB=$("$FAKES/fakectl.sh" start metabase "$MBDIR" --api-key mb-KEY-1) || { not_ok "the fake Metabase starts"; done_testing; exit 1; }
-pyjson() { /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); $1"; }
-ids=$("$FAKES/fakectl.sh" seed "$MBDIR" '{"collections": [{"name": "Partners"}, {"name": "Template"}]}')
-parent=$(printf '%s' "$ids" | pyjson 'print(d["collections"][0])')
-template=$(printf '%s' "$ids" | pyjson 'print(d["collections"][1])')
-e2e_config "[metabase]
-url = http://127.0.0.1:$MB
-api_key = mb-KEY-1
-parent_collection_id = $parent
-template_collection_id = $template
-database_ids = 1
-[teams]
-mode = simulate
-[slack]
-mode = simulate
-[smtp]
-mode = simulate
-[http]
-timeout_ms = 8000
-max_attempts = 2"
+live_metabase_env 2 || { not_ok "the fake Metabase starts"; done_testing; exit 1; }
 admin_login >/dev/null || { not_ok "admin login through the CLI"; done_testing; exit 1; }
 ACME=$(cli_partner "Acme Corp" st-acme) || { not_ok "Acme set up (live Metabase)"; done_testing; exit 1; }
 hy logout >/dev/null 2>&1
@@ -51,13 +28,7 @@ print(bool(uid) and any(m["user_id"] == uid[0] and m["group_id"] == int(sys.argv
 "$FAKES/fakectl.sh" fault "$MBDIR" '{"method": "POST", "path": "^/api/permissions/membership", "kind": "status", "status": 403, "count": 1}' >/dev/null
 
 admin_ui || { done_testing; exit 1; }
-open_menu "New request"
-wait_text "Which workflow do you want to start?"
-send_keys g j Enter # new_partner_user, the second
-wait_text "step 1 of 9: Select Organization"
-send_text "Acme Corp"
-send_keys Enter
-wait_text "step 2 of 9: Input User Details"
+new_user_request "Acme Corp"
 send_text Jane; send_keys Tab; send_text Doe; send_keys Tab; send_text jane@acme.example
 send_keys Enter
 expect_screen "the refused step fails" "✗ failed"

@@ -81,6 +81,15 @@ wait_text "Awaiting input"
 open_acme_import
 expect_screen "restricted: Import users opens" "New users for Acme Corp"
 expect_no_text "restricted: no file path" "CSV file"
+send_text "Ann,Lee,ann@acme.example"
+send_keys Escape
+expect_dialog "Esc with rows typed asks first (issue 17)" "Leave these rows? Nothing has been started."
+send_keys n
+expect_screen "n keeps what was typed" "Ann,Lee,ann@acme.example"
+send_keys Escape
+wait_text "Leave these rows?"
+send_keys y
+expect_screen "y leaves" "HyOpps │ Organisation "
 app_stop
 
 # ---- a partner admin: paste only, their organisation only ----
@@ -101,7 +110,7 @@ expect_no_text "without naming it" "Globex"
 send_keys Escape
 expect_screen "Esc: back to the rows, as typed" "Gus,Glx,taken@globex.example"
 send_keys C-u F2
-expect_screen "the line removed: ready" "Acme Corp: 1 rows, 1 ready, 0 skipped, 0 with errors"
+expect_screen "the line removed: ready (1 row, singular)" "Acme Corp: 1 row, 1 ready, 0 skipped, 0 with errors"
 send_keys Enter
 expect_screen "started: the progress" "1/1 finished: 1 completed"
 expect_eq "Dan's execution belongs to Acme" 1 "$(sql "SELECT count(*) FROM workflow_executions e JOIN users u ON u.id = e.user_id WHERE u.email = 'dan@acme.example' AND e.organization_id = '$ACME' AND e.status = 'completed'")"

@@ -45,7 +45,7 @@ expect_line "the late execution is marked (no colour needed)" "${WAITING:0:8}" "
 send_keys f
 expect_screen "the failed filter" "${FAILED:0:8}"
 send_keys Enter
-expect_screen "the execution opens" "Error: No Metabase group configured for this organization"
+expect_screen "the execution opens" "Error: No Metabase group configured for this organisation"
 expect_screen "retry is offered" "t Retry"
 expect_no_text "skip is not" "Skip"
 expect_no_text "nor done by hand" "Done by hand"

@@ -38,7 +38,9 @@ e2e_config() { # [extra ini text]
 
 # app_start [ARGS...]: starts hyopps in the current directory, in a fresh tmux server (APP_W x APP_H,
 # LANG=C.UTF-8, TZ=UTC; TERM from tmux.conf). E2E_ENV may add "VAR=value"
-# words (e.g. NO_COLOR=1 or LANG=C). The apps started before are ended.
+# words (e.g. NO_COLOR=1 or LANG=C); E2E_WRAP words run before the binary
+# (e.g. "env TERM=dumb": tmux sets TERM itself, so -e cannot). The apps started before
+# are ended.
 app_start() {
     [ -n "${E2E_KEEP:-}" ] || e2e_cleanup
     E2E_N=$((E2E_N + 1))
@@ -49,7 +51,9 @@ app_start() {
     local kv
     for kv in ${E2E_ENV:-}; do envs+=(-e "$kv"); done
     local cmd
-    cmd=$(printf '%q ' "$E2E_DIR/run_app.sh" "$HYOPPS_BIN" "$@")
+    local wrap=()
+    [ -n "${E2E_WRAP:-}" ] && read -r -a wrap <<<"$E2E_WRAP"
+    cmd=$(printf '%q ' "$E2E_DIR/run_app.sh" "${wrap[@]}" "$HYOPPS_BIN" "$@")
     tmx new-session -d -s app -x "$APP_W" -y "$APP_H" -c "$PWD" "${envs[@]}" "$cmd"
 }
 

@@ -268,7 +268,7 @@ static void integration_modes(void **state)
     t_submit_ok(f->e, &f->admin, id, "2", "keycloak_cluster=prod-eu", "keycloak_confirmed=yes", NULL);
     t_drain(f->e);
     char *e = t_text(f->e, "SELECT error FROM workflow_step_executions WHERE execution_id = ? AND step_order = 3", id);
-    assert_string_equal(e, "Metabase is not configured (set [metabase] url and api_key)");
+    assert_string_equal(e, "Metabase is not configured (set [metabase] url and api_key, or [metabase] mode = simulate to go on without it)");
     free(e);
     assert_int_equal(step_int(f, id, 3, "attempts"), 1);
     /* live: claimed, run outside a transaction, recorded; the live client

@@ -170,7 +170,7 @@ static void fail_metabase_step(fx *f, const hy_principal *p, const char *id)
     expect_status(f, id, "failed");
     char *e = t_text(f->e, "SELECT error FROM workflow_step_executions WHERE execution_id = ? AND step_order = 4", id);
     /* the organisation, the missing group, and both ways out (issue 10, item 7) */
-    char *want = xasprintf("No Metabase group configured for this organization (\"Acme Corp\"). Set its id with "
+    char *want = xasprintf("No Metabase group configured for this organisation (\"Acme Corp\"). Set its id with "
                            "`hyopps orgs edit \"Acme Corp\" --metabase-group ID`, or create it by re-running its "
                            "new_partner execution from create_metabase_group: `hyopps exec rerun %s --from "
                            "create_metabase_group`; then retry this step",

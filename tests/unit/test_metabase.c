@@ -233,7 +233,7 @@ static void missing_group_fails_with_the_original_message(void **s)
     ctx *c = *s;
     mb_member_result r;
     assert_int_equal(mb_add_user_to_group(c->in, "a@b.test", "A", "B", 0, &r, &c->err), HY_ERR_PERMANENT);
-    assert_string_equal(c->err.msg, "No Metabase group configured for this organization");
+    assert_string_equal(c->err.msg, "No Metabase group configured for this organisation");
     assert_int_equal(c->log.n, 0);
 }
 

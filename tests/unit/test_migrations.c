@@ -186,6 +186,13 @@ static void legacy_database_upgrades_in_place(void **s)
                                 "metabase_collection_id = 'mb-col-dh8oi5p' AND metabase_collection_placeholder = 1", ""), 1);
     assert_int_equal(t_count(e, "SELECT count(*) FROM organization_integrations WHERE metabase_collection_placeholder = 1", ""), 1);
     assert_int_equal(t_count(e, "PRAGMA foreign_key_check", ""), -1); /* no rows: no broken reference */
+    /* The search text names the person too (016), for every execution with a user. */
+    int64_t with_user = t_count(e, "SELECT count(*) FROM workflow_executions WHERE user_id IS NOT NULL", "");
+    assert_true(with_user > 0);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM workflow_executions x JOIN users u ON u.id = x.user_id "
+                                "WHERE instr(x.search_text, lower(u.firstname || ' ' || u.lastname)) > 0", ""),
+                     with_user);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM exec_search_pending", ""), 0);
     /* No second admin was seeded. */
     assert_int_equal(t_count(e, "SELECT count(*) FROM users WHERE app_role = 'admin'", ""), 1);
 

@@ -192,7 +192,7 @@ static void failed_completed_cancelled(void **state)
     assert_int_equal(rows(f, "failed", id, "ops@example.com"), 1);
     char *text = t_text(f->e, "SELECT o.body_text FROM notify_outbox o JOIN notify_events e ON e.id = o.event_id "
                               "WHERE e.execution_id = ? AND e.event = 'failed'", id);
-    assert_non_null(strstr(text, "No Metabase group configured for this organization"));
+    assert_non_null(strstr(text, "No Metabase group configured for this organisation"));
     assert_non_null(strstr(text, "hyopps exec retry"));
     free(text);
     /* support retries it, fixed: completed, to the requesting partner admin and the organisation's partner admins */

@@ -190,7 +190,7 @@ static void a_failed_step_one_email_per_recipient(void **state)
     assert_string_equal(cJSON_GetArrayItem(tree, 1)->valuestring, "  multipart/alternative");
     assert_non_null(strstr(cJSON_GetObjectItemCaseSensitive(mail, "subject")->valuestring,
                            "[HyOpps] Failed: New partner user for Acme & <Sons> (fay@acme.example), step 4"));
-    assert_non_null(strstr(t_mail_part(mail, 0), "No Metabase group configured for this organization"));
+    assert_non_null(strstr(t_mail_part(mail, 0), "No Metabase group configured for this organisation"));
     assert_non_null(strstr(t_mail_part(mail, 1), "Acme &amp; &lt;Sons&gt;"));
     assert_null(strstr(t_mail_part(mail, 1), "<Sons>"));
     char *msgid = t_text(f->e, "SELECT message_id FROM notify_outbox WHERE recipient = ?", t_mail_header(mail, "To"));

@@ -144,32 +144,61 @@ static void filter_bar_fits(void **s)
     counts[HY_EXEC_RUNNING] = 3;
     counts[HY_EXEC_AWAITING_INPUT] = 2000;
     counts[HY_EXEC_FAILED] = 4000;
-    counts[HY_EXEC_COMPLETED] = 190000;
+    counts[HY_EXEC_COMPLETED] = 193000;
+    counts[HY_EXEC_CANCELLED] = 997;
     char out[UI_NFILTERS][64];
     int w = ui_filter_bar(counts, 200000, true, 200, out);
     assert_string_equal(out[0], "All 200000");
-    assert_string_equal(out[1], "Running 3");
-    assert_string_equal(out[2], "Awaiting input 2000");
-    assert_string_equal(out[3], "Failed 4000");
-    assert_string_equal(out[4], "Completed 190000");
-    assert_int_equal(w, (int)strlen("a All 200000  r Running 3  w Awaiting input 2000  f Failed 4000  c Completed 190000"));
-    /* 76 cells (an 80-column terminal): the short label */
-    w = ui_filter_bar(counts, 200000, true, 77, out); /* an 80-column terminal */
-    assert_string_equal(out[2], "Awaiting 2000");
-    assert_string_equal(out[0], "All 200000");
+    assert_string_equal(out[1], "Queued 0");
+    assert_string_equal(out[2], "Running 3");
+    assert_string_equal(out[3], "Awaiting input 2000");
+    assert_string_equal(out[4], "Failed 4000");
+    assert_string_equal(out[5], "Completed 193000");
+    assert_string_equal(out[6], "Cancelled 997");
+    assert_int_equal(w, (int)strlen("a All 200000  p Queued 0  r Running 3  w Awaiting input 2000  f Failed 4000  "
+                                    "c Completed 193000  x Cancelled 997"));
+    /* every status has a filter: their counts add up to All */
+    int64_t sum = 0;
+    for (int i = 1; i < UI_NFILTERS; i++) {
+        hy_exec_status st;
+        assert_true(hy_exec_status_parse(ui_status_filters[i].status, &st));
+        sum += counts[st];
+    }
+    assert_int_equal(sum, 200000);
+    /* 77 cells (an 80-column terminal): the shortest labels, thousands */
+    w = ui_filter_bar(counts, 200000, true, 77, out);
     assert_true(w <= 77);
-    w = ui_filter_bar(counts, 200000, false, 77, out); /* lower bounds: compact numbers */
+    assert_string_equal(out[0], "All 200k");
+    assert_string_equal(out[3], "Wait 2k");
+    assert_string_equal(out[6], "Canc 997");
+    /* 105 cells: "Awaiting", "Done" and compact numbers are enough */
+    w = ui_filter_bar(counts, 200000, false, 105, out); /* lower bounds */
+    assert_true(w <= 105);
     assert_string_equal(out[0], "All 200k+");
-    assert_string_equal(out[4], "Done 190k+");
-    assert_true(w <= 77);
+    assert_string_equal(out[5], "Done 193k+");
+    assert_string_equal(out[3], "Awaiting 2000+");
     for (int i = 0; i < UI_NFILTERS; i++) assert_non_null(ui_status_filters[i].key);
-    /* scheduled: its key and count only when there are some */
-    assert_string_equal(out[5], "");
+    /* scheduled (l, later): its key and count only when there are some,
+     * and counted in All like every other status */
+    assert_string_equal(out[7], "");
     counts[HY_EXEC_SCHEDULED] = 2;
     w = ui_filter_bar(counts, 200002, true, 200, out);
-    assert_string_equal(out[5], "Scheduled 2");
-    assert_int_equal(w, (int)strlen("a All 200002  r Running 3  w Awaiting input 2000  f Failed 4000  c Completed 190000  "
-                                    "s Scheduled 2"));
+    assert_string_equal(ui_status_filters[7].key, "l");
+    assert_string_equal(out[7], "Scheduled 2");
+    assert_int_equal(w, (int)strlen("a All 200002  p Queued 0  r Running 3  w Awaiting input 2000  f Failed 4000  "
+                                    "c Completed 193000  x Cancelled 997  l Scheduled 2"));
+    sum = 0;
+    for (int i = 1; i < UI_NFILTERS; i++) {
+        hy_exec_status st;
+        assert_true(hy_exec_status_parse(ui_status_filters[i].status, &st));
+        sum += counts[st];
+    }
+    assert_int_equal(sum, 200002);
+    /* still 80 columns: the numbers alone */
+    w = ui_filter_bar(counts, 200002, true, 77, out);
+    assert_true(w <= 77);
+    assert_string_equal(out[3], "2k");
+    assert_string_equal(out[7], "2");
     assert_string_equal(ui_status_word("scheduled", false), "scheduled");
 }
 
@@ -206,11 +235,16 @@ static void exec_geometry(void **s)
     /* wide: side by side, full height each */
     ui_exec_layout((ui_rect){1, 0, 27, 130}, 9, &g);
     assert_true(g.side_by_side);
-    assert_int_equal(g.steps.w, UI_EXEC_STEPS_W);
+    assert_int_equal(g.steps.w, UI_EXEC_STEPS_W + 6); /* two fifths of 130 */
     assert_int_equal(g.steps.h, 27 - 5);
     assert_int_equal(g.detail.h, 27 - 5);
     assert_true(g.detail.x > g.steps.x + g.steps.w);
     assert_int_equal(g.detail.x + g.detail.w, 129);
+    ui_exec_layout((ui_rect){1, 0, 47, 200}, 9, &g); /* 200x50: the step names get room too */
+    assert_int_equal(g.steps.w, 76);
+    assert_int_equal(g.detail.x + g.detail.w, 199);
+    ui_exec_layout((ui_rect){1, 0, 27, 120}, 9, &g);
+    assert_int_equal(g.steps.w, UI_EXEC_STEPS_W + 2);
     /* many steps: 4 detail rows stay, the steps scroll */
     ui_exec_layout((ui_rect){1, 0, 21, 80}, 40, &g);
     assert_int_equal(g.steps.h, 21 - 4 - 2 - 4);
@@ -295,8 +329,9 @@ static void new_partner_through_forms_with_the_runner(void **s)
     assert_non_null(r.u.runner);
     assert_true(ui_push(&r.u, &ui_newreq_screen, NULL));
     key(&r, '\r'); /* New partner */
-    assert_string_equal(top(&r), "Fill in");
-    watched = newest_exec(&r);
+    /* its first form, and nothing exists until it is submitted */
+    assert_string_equal(top(&r), "New request");
+    assert_int_equal(t_count(r.e, "SELECT count(*) FROM workflow_executions", ""), 0);
     ui_form *f = top_form(&r);
     feed(&r, "Acme");
     /* the live defaults follow the name as it is typed */
@@ -315,15 +350,17 @@ static void new_partner_through_forms_with_the_runner(void **s)
     ui_form_set(f, "studio_company_id_test", "st-1");
     ui_form_set(f, "studio_company_id_prod", "st-1");
     key(&r, '\r');
-    /* field error from ops beside its field; nothing lost; nothing submitted */
-    assert_string_equal(top(&r), "Fill in");
+    /* field error from ops beside its field; nothing lost; nothing created */
+    assert_string_equal(top(&r), "New request");
     assert_non_null(ui_form_field(f, "studio_company_id_prod")->error);
     assert_string_equal(ui_form_get(f, "organization_name"), "Acme Corp");
-    char *st = t_step_status(r.e, watched, 1);
-    assert_string_equal(st, "awaiting_input");
-    free(st);
+    assert_int_equal(t_count(r.e, "SELECT count(*) FROM workflow_executions", ""), 0);
     ui_form_set(f, "studio_company_id_prod", "st-2");
     key(&r, '\r');
+    watched = newest_exec(&r);
+    char *st = t_step_status(r.e, watched, 1);
+    assert_string_equal(st, "completed");
+    free(st);
     /* the next manual step's form at once: Infrabot, with the values to copy */
     assert_string_equal(top(&r), "Fill in");
     f = top_form(&r);
@@ -365,6 +402,22 @@ static void executions_list_filters_and_search(void **s)
     assert_non_null(strstr(l->empty_text, "No execution is failed."));
     key(&r, 'a');
     assert_int_equal(l->count, 3);
+    /* l (later): the scheduled ones; s stays the stuck view */
+    hy_exec_start later = {.workflow = "new_partner", .at = "+1d"};
+    char sched[HY_UUID_LEN];
+    hy_err err;
+    hy_err_clear(&err);
+    assert_int_equal(ops_exec_start_ex(r.e->c, &r.u.me, &later, sched, &err), 0);
+    key(&r, 18); /* C-r */
+    assert_int_equal(l->count, 4);
+    key(&r, 'l');
+    assert_int_equal(l->count, 1);
+    assert_memory_equal(l->row_id(l->data, 0), sched, 36);
+    key(&r, 'a');
+    assert_int_equal(l->count, 4);
+    assert_non_null(strstr(ui_action_find(ui_execs_screen.actions, ch('s'))->help, "no change for more than"));
+    assert_non_null(strstr(ui_action_find(ui_execs_screen.actions, ch('l'))->help, "scheduled"));
+    assert_non_null(strstr(ui_action_find(ui_execs_screen.actions, (ui_key){false, 18})->help, "Load the list again"));
     /* search through ops: 2 characters match ids only */
     key(&r, '/');
     char two[3] = {u1[0], u1[1], 0};
@@ -378,7 +431,7 @@ static void executions_list_filters_and_search(void **s)
     assert_int_equal(l->count, 0);
     assert_non_null(strstr(l->empty_text, "No execution matches 'acmezz'"));
     key(&r, 27); /* Esc clears */
-    assert_int_equal(l->count, 3);
+    assert_int_equal(l->count, 4); /* with the scheduled one */
     /* Enter opens the selected execution */
     key(&r, '\r');
     assert_string_equal(top(&r), "Execution");
@@ -418,12 +471,20 @@ static void partner_sees_only_fill_retry_cancel(void **s)
     /* Add user: the user details form at once, their organisation filled in */
     assert_true(ui_push(&r.u, &ui_partner_home_screen, NULL));
     key(&r, 'a');
-    assert_string_equal(top(&r), "Fill in");
+    assert_string_equal(top(&r), "New request");
     ui_form *f = top_form(&r);
     assert_non_null(ui_form_field(f, "email"));
     assert_null(ui_form_field(f, "organization_id"));
-    /* the enabled flags: nothing to retry while it waits */
+    /* Esc: nothing was created */
     key(&r, 27);
+    assert_string_equal(top(&r), "Home");
+    assert_int_equal(t_count(r.e, "SELECT count(*) FROM workflow_executions WHERE organization_id = ? "
+                                  "AND requested_by = ?", "tt", org, pid),
+                     0);
+    /* the enabled flags: nothing to retry while it waits */
+    char waiting[HY_UUID_LEN];
+    t_start_user(e, &r.u.me, org, waiting);
+    assert_true(ui_push(&r.u, &ui_exec_partner_screen, waiting));
     assert_string_equal(top(&r), "Request");
     const screen *sc = r.u.top;
     assert_true(sc->ops->enabled(&r.u, sc, ui_action_find(sc->ops->actions, ch('f'))));

@@ -306,10 +306,22 @@ static void editor_view_scrolls_to_the_cursor(void **s)
     ui_edit_free(&e);
 }
 
+static void nouns_agree_with_counts(void **s)
+{
+    (void)s;
+    char b[64];
+    assert_string_equal(ui_noun("organisations", 1, b, sizeof b), "organisation");
+    assert_string_equal(ui_noun("organisations", 2, b, sizeof b), "organisations");
+    assert_string_equal(ui_noun("organisations", 0, b, sizeof b), "organisations");
+    assert_string_equal(ui_noun("entries", 1, b, sizeof b), "entry");
+    assert_string_equal(ui_noun("matching", 1, b, sizeof b), "matching");
+}
+
 int main(void)
 {
     setlocale(LC_ALL, "C.UTF-8");
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(nouns_agree_with_counts),
         cmocka_unit_test(widths_follow_wcwidth),
         cmocka_unit_test(fit_truncates_by_cells),
         cmocka_unit_test(fit_sanitizes_and_falls_back_to_ascii),

@@ -33,6 +33,8 @@ static int setup(void **s)
     r->u.app = r->e->app;
     r->u.ctx = r->e->c;
     r->u.cfg = r->e->app->cfg;
+    static const ui_glyphs g = {.spinner = {"|"}, .nspinner = 1, .sep = "|"}; /* a form's title says u->g->sep */
+    r->u.g = &g;
     r->u.me = r->admin;
     r->u.logged_in = true;
     r->u.last_key_ms = r->u.last_check_ms = hy_mono_ms();
@@ -159,7 +161,9 @@ static void offboarding_says_what_will_happen(void **s)
                 r->org);
 }
 
-/* New request's "Start later": any workflow, scheduled at the time given. */
+/* New request's "Start later": any workflow, scheduled at the time given;
+ * the time is checked first, then the first form opens and nothing exists
+ * until it is submitted. */
 static void new_request_starts_later(void **s)
 {
     rig *r = *s;
@@ -172,7 +176,11 @@ static void new_request_starts_later(void **s)
     assert_int_equal(t_count(r->e, "SELECT count(*) FROM workflow_executions", ""), before);
     feed(r, "S");
     feed(r, "+1d\r");
+    assert_ptr_equal(r->u.top->ops, &ui_exec_new_form_screen);
+    assert_int_equal(t_count(r->e, "SELECT count(*) FROM workflow_executions", ""), before);
+    feed(r, "Umbrella\t\tst-umb-t\t\tst-umb-p\r"); /* new_partner's first form */
     assert_int_equal(t_count(r->e, "SELECT count(*) FROM workflow_executions WHERE status = 'scheduled'", ""), 1);
+    assert_int_equal(t_count(r->e, "SELECT count(*) FROM workflow_executions", ""), before + 1);
     assert_non_null(strstr(r->u.msg, "scheduled"));
 }
 

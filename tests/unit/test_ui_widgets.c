@@ -188,6 +188,37 @@ static void list_moves_pages_and_filters(void **s)
     free(r);
 }
 
+/* Headings: every row whose name starts with '#' (a detail page's). */
+static bool not_heading(void *data, int row) { return ((rows *)data)->names[row][0] != '#'; }
+
+static void list_skips_headings(void **s)
+{
+    (void)s;
+    rows *r = calloc(1, sizeof *r);
+    const char *names[] = {"#head", "a", "b", "#head2", "", "c", "#tail"};
+    r->n = 7;
+    for (int i = 0; i < r->n; i++) snprintf(r->names[i], sizeof r->names[i], "%s", names[i]);
+    snprintf(r->names[4], sizeof r->names[4], "#blank");
+    ui_list l;
+    ui_list_init(&l, LIST_COLS, 2, r, cell);
+    l.selectable = not_heading;
+    ui_list_set_count(&l, r->n);
+    l.page = 20;
+    assert_int_equal(ui_list_selected(&l), 1); /* not on the first heading */
+    key(&l, ch('k'));
+    assert_int_equal(ui_list_selected(&l), 1); /* nothing to rest on above */
+    key(&l, ch('j'));
+    key(&l, ch('j'));
+    assert_int_equal(ui_list_selected(&l), 5); /* over the heading and the blank line */
+    assert_int_equal(key(&l, ch('j')), UI_HANDLED); /* only a heading below */
+    key(&l, ch('g'));
+    assert_int_equal(ui_list_selected(&l), 1);
+    key(&l, ch('G'));
+    assert_int_equal(ui_list_selected(&l), 5);
+    ui_list_free(&l);
+    free(r);
+}
+
 /* A screen that filters itself (as it would through ops). */
 typedef struct {
     rows all, shown;
@@ -258,8 +289,10 @@ static void form_edits_validates_and_maps_errors(void **s)
     ui_form_check(&f, "active", "Active", false);
     ui_form_multi(&f, "companies", "Companies", companies, 2, NULL);
     assert_int_equal(f.focus, 1); /* info lines never take the focus */
+    assert_false(f.dirty);        /* nothing typed yet: Esc need not ask */
 
     type(&f, "a@b.example");
+    assert_true(f.dirty);
     assert_string_equal(ui_form_get(&f, "email"), "a@b.example");
     assert_int_equal(fkey(&f, ch('\r')), UI_NOT_MINE); /* Enter and Esc are the screen's */
     assert_int_equal(fkey(&f, ch(27)), UI_NOT_MINE);
@@ -275,8 +308,12 @@ static void form_edits_validates_and_maps_errors(void **s)
     fkey(&f, ch('\t'));
     assert_int_equal(f.focus, 3);
     fkey(&f, fn(KEY_RIGHT));
-    assert_string_equal(ui_form_get(&f, "role"), "admin"); /* wraps around */
+    assert_string_equal(ui_form_get(&f, "role"), "user");  /* Right stops at the last */
     fkey(&f, ch(' '));
+    assert_string_equal(ui_form_get(&f, "role"), "admin"); /* Space goes round */
+    fkey(&f, fn(KEY_LEFT));
+    assert_string_equal(ui_form_get(&f, "role"), "admin"); /* Left stops at the first */
+    fkey(&f, fn(KEY_RIGHT));
     assert_string_equal(ui_form_get(&f, "role"), "partner_admin");
     assert_int_equal(fkey(&f, ch('z')), UI_HANDLED);       /* typing never leaks to global keys */
     fkey(&f, fn(KEY_DOWN));
@@ -325,6 +362,7 @@ int main(void)
         cmocka_unit_test(keys_match_their_names),
         cmocka_unit_test(reachable_keys_follow_the_chain),
         cmocka_unit_test(list_moves_pages_and_filters),
+        cmocka_unit_test(list_skips_headings),
         cmocka_unit_test(list_can_leave_filtering_to_the_screen),
         cmocka_unit_test(form_edits_validates_and_maps_errors),
     };
