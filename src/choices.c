@@ -126,3 +126,56 @@ const hy_choice_provider hy_choices_org_studio_companies = {
     .list = studio_list,
     .default_all = true,
 };
+
+/* ---- the organisation's users ---- */
+
+static int org_users_list(hy_ctx *c, const hy_principal *actor, const cJSON *context, hy_choice_list *out,
+                          hy_err *err)
+{
+    (void)actor;
+    const char *org = wf_str(context, "organization_id");
+    if (!org) return 0;
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT id, email, trim(coalesce(firstname, '') || ' ' || coalesce(lastname, '')) FROM users "
+                           "WHERE organization_id = ? ORDER BY lower(email)",
+                           "t", org);
+    while (db_row(st)) {
+        char *label = *db_text(st, 2) ? xasprintf("%s <%s>", db_text(st, 2), db_text(st, 1)) : xstrdup(db_text(st, 1));
+        hy_choice_add_alias(out, db_text(st, 0), label, db_text(st, 1)); /* the email picks it too */
+        free(label);
+    }
+    return db_done(st);
+}
+
+static int org_users_resolve(hy_ctx *c, const hy_principal *actor, const cJSON *context, const hy_field_def *f,
+                             const char *s, cJSON *out, hy_err *err)
+{
+    (void)actor;
+    const char *org = wf_str(context, "organization_id");
+    char shown[80];
+    hy_sanitize_to(s, shown, sizeof shown);
+    if (!org) {
+        hy_field(err, f->name, "choose the organisation first");
+        return 0;
+    }
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT id FROM users WHERE organization_id = ?2 AND (id = ?1 OR lower(email) = lower(?1) OR "
+                           "(length(?1) >= 4 AND id >= lower(?1) AND id < lower(?1) || 'g')) LIMIT 2",
+                           "tt", s, org);
+    char first[HY_UUID_LEN] = "";
+    int n = 0;
+    while (db_row(st))
+        if (n++ == 0) hy_strlcpy(first, db_text(st, 0), sizeof first);
+    int rc = db_done(st);
+    if (rc) return rc;
+    if (n == 1) cJSON_AddStringToObject(out, f->name, first);
+    else if (n > 1) hy_field(err, f->name, "'%s' matches several users: give the email or the whole id", shown);
+    else hy_field(err, f->name, "no user of this organisation matches '%s' (give the email or the id)", shown);
+    return 0;
+}
+
+const hy_choice_provider hy_choices_org_users = {
+    .noun = "users of this organisation",
+    .list = org_users_list,
+    .resolve = org_users_resolve,
+};

@@ -14,4 +14,9 @@ extern const hy_choice_provider hy_choices_partner_orgs;
  * or by name); left out: all of them. */
 extern const hy_choice_provider hy_choices_org_studio_companies;
 
+/* The users of the context's organisation (value: the user id; label: name
+ * and email). Typed text: an id, the email (any case) or a unique id
+ * prefix, among that organisation's users only. */
+extern const hy_choice_provider hy_choices_org_users;
+
 #endif

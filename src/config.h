@@ -106,6 +106,12 @@ typedef struct hy_config {
     } notify;
 
     struct {
+        /* `hyopps worker` reconciles every organisation with Metabase,
+         * Teams and Slack this often (src/reconcile.h); 0 = never. 24. */
+        int every_hours;
+    } reconcile;
+
+    struct {
         bool ascii;
         bool color;
     } ui;

@@ -143,4 +143,8 @@ int ops_audit_list(hy_ctx *c, const hy_principal *p, const hy_audit_filter *f, h
 
 #include "ops_bulk.h"
 
+/* ---- who has access, really: reconciliation and its repairs (ops_access.c, ops_repair.c) ---- */
+
+#include "ops_access.h"
+
 #endif

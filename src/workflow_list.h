@@ -5,3 +5,4 @@
  * No include guard: included several times with different HY_WORKFLOW. */
 HY_WORKFLOW(new_partner)
 HY_WORKFLOW(new_partner_user)
+HY_WORKFLOW(repair_access)
