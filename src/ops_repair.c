@@ -303,8 +303,9 @@ static int adopt(hy_ctx *c, const hy_principal *p, const hy_finding *f, const ch
     return ops_finish(c, rc, err);
 }
 
-/* Fills in the revocation's waiting form with the person and the reason,
- * when it asks for them (a pick field attaching the user; "reason"). */
+/* Fills in the revocation's waiting form with the person, their
+ * organisation and the reason, when it asks for them (pick fields attaching
+ * the user or the organisation; "reason"). */
 static void prefill_revocation(hy_ctx *c, const hy_principal *p, const char *exec_id, const hy_finding *f,
                                const char *reason, bool *filled)
 {
@@ -320,6 +321,8 @@ static void prefill_revocation(hy_ctx *c, const hy_principal *p, const char *exe
         if (d->attach == HY_ATTACH_USER) {
             cJSON_AddStringToObject(in, d->name, f->user_id);
             user = true;
+        } else if (d->attach == HY_ATTACH_ORG && f->organization_id && *f->organization_id) {
+            cJSON_AddStringToObject(in, d->name, f->organization_id);
         } else if (hy_streq(d->name, "reason")) {
             cJSON_AddStringToObject(in, d->name, reason);
         }
@@ -338,7 +341,12 @@ static int start_revocation(hy_ctx *c, const hy_principal *p, const hy_finding *
                        "the %s workflow is not in this version of HyOpps (access revocation, issue 12): remove the "
                        "access from this group instead (remove), or accept it (adopt)",
                        REVOKE_WORKFLOW);
-    const char *org = f->organization_id && *f->organization_id ? f->organization_id : NULL;
+    /* the organisation, when the workflow starts by choosing one */
+    const hy_workflow_def *wf = workflow_find(REVOKE_WORKFLOW);
+    bool org_first = false;
+    for (int i = 0; wf->nsteps && i < wf->steps[0].nfields; i++)
+        org_first = org_first || wf->steps[0].fields[i].attach == HY_ATTACH_ORG;
+    const char *org = org_first && f->organization_id && *f->organization_id ? f->organization_id : NULL;
     if (ops_exec_start(c, p, REVOKE_WORKFLOW, org, exec_id, err) != 0) return err->code;
     char *reason = note && *note ? xstrdup(note)
                                  : xasprintf("reconciliation found %s access %s (finding #%lld)", hy_sys_label(f->sys),

@@ -713,6 +713,15 @@ int reconcile_run(hy_ctx *c, const hy_reconcile_opts *o, hy_reconcile_stats *out
         if (err->code != HY_ERR_TRANSIENT) return err->code;
         return hy_fail(err, HY_ERR_CONFLICT, "another reconciliation is running; try again when it has finished");
     }
+    if (o->only_if_due) { /* another worker may have run it between our look and the lease */
+        int64_t due = -1;
+        int rc = reconcile_next_due(c, &due, err);
+        if (rc || due < 0 || due > hy_now_ms()) {
+            out->not_due = rc == 0;
+            list_lock_release(c->db, HY_RECONCILE_LEASE, o->owner);
+            return rc;
+        }
+    }
     rc_run r;
     memset(&r, 0, sizeof r);
     r.c = c;

@@ -81,6 +81,7 @@ typedef struct {
     const char *by_label;        /* their email, or "worker HOST:PID" */
     const char *owner;           /* who holds the lease (unique per process and thread) */
     volatile sig_atomic_t *stop; /* set: stop after the organisation at hand (may be NULL) */
+    bool only_if_due;            /* a periodic run: nothing when, holding the lease, it is not due (not_due) */
 } hy_reconcile_opts;
 
 typedef struct {
@@ -95,6 +96,7 @@ typedef struct {
     unsigned systems_read;       /* systems compared (not off) */
     int64_t duration_ms;
     bool incomplete;             /* something could not be read (failures) */
+    bool not_due;                /* only_if_due, and another run made it meanwhile: nothing done */
     char **failures;             /* "Acme Corp, Slack: <error>" */
     int nfailures;
 } hy_reconcile_stats;

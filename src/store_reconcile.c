@@ -77,10 +77,17 @@ static int previous(hy_ctx *c, const char *run_id, const char *org, const char *
 int rcs_record_check(hy_ctx *c, const char *run_id, const rcs_check *k, const rc_finding *f, int nf, hy_err *err)
 {
     char now[HY_TIME_LEN];
-    int64_t now_ms = hy_now_ms();
-    hy_iso_from_ms(now_ms, now);
+    int64_t now_ms = hy_now_ms(), last = 0;
     const char *sys = hy_sys_name(k->sys);
-    int rc = db_exec(c->db, err,
+    /* strictly after the previous check of the same organisation and system:
+     * "the latest check" is never a tie, however fast runs follow each other */
+    int rc = db_get_int(c->db, err, &last, NULL,
+                        "SELECT coalesce(max(checked_ms), 0) FROM reconcile_checks WHERE organization_id = ? AND system = ?",
+                        "tt", k->org_id, sys);
+    if (rc) return rc;
+    if (now_ms <= last) now_ms = last + 1;
+    hy_iso_from_ms(now_ms, now);
+    rc = db_exec(c->db, err,
                      "INSERT INTO reconcile_checks(run_id, organization_id, system, status, checked_ms, checked_at, "
                      "group_id, members, calls, note) VALUES(?, ?, ?, ?, ?, ?, ?, CASE WHEN ?8 >= 0 THEN ?8 END, ?, ?)",
                      "ttttIttiit", run_id, k->org_id, sys, k->status, now_ms, now, k->group_id, k->members, k->calls,
