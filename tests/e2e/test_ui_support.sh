@@ -70,6 +70,7 @@ send_keys y
 expect_screen "the retried execution completes" "✓ completed"
 expect_eq "completed, retried by support" 1 \
     "$(sql "SELECT count(*) FROM audit_log WHERE action = 'exec.retry' AND actor_email = 'sue@hyopps.local' AND target_id = '$FAILED'")"
+send_keys NPage
 expect_screen "its notifications are shown under the step" "Notifications"
 send_keys q q
 
