@@ -4,6 +4,9 @@
 -- records what differs from the active grants. It changes nothing at the
 -- services: repairs are explicit, audited actions (ops_access.h).
 --
+-- (CHECKs are OR chains, as migration 005 made them: SQLite evaluates an IN
+-- list per written row.)
+--
 -- reconcile_runs: one per run (the last 30 are kept, and any run that is
 -- still the latest good check of an organisation and system).
 CREATE TABLE reconcile_runs (
@@ -16,7 +19,7 @@ CREATE TABLE reconcile_runs (
     scope_org_id  TEXT,                           -- NULL: every organisation
     systems       TEXT NOT NULL,                  -- "metabase,teams,slack"
     status        TEXT NOT NULL DEFAULT 'running'
-                  CHECK (status IN ('running', 'completed', 'incomplete', 'failed')),
+                  CHECK (status = 'running' OR status = 'completed' OR status = 'incomplete' OR status = 'failed'),
     organizations INTEGER NOT NULL DEFAULT 0,     -- organisations looked at
     findings      INTEGER NOT NULL DEFAULT 0,
     calls         INTEGER NOT NULL DEFAULT 0,     -- service calls made (0 for simulated services)
@@ -33,8 +36,8 @@ CREATE INDEX idx_reconcile_runs_started ON reconcile_runs(started_ms);
 CREATE TABLE reconcile_checks (
     run_id          TEXT NOT NULL REFERENCES reconcile_runs(id) ON DELETE CASCADE,
     organization_id TEXT NOT NULL,                -- '' = the shared Teams team
-    system          TEXT NOT NULL CHECK (system IN ('metabase', 'teams', 'slack')),
-    status          TEXT NOT NULL CHECK (status IN ('ok', 'error', 'skipped')),
+    system          TEXT NOT NULL CHECK (system = 'metabase' OR system = 'teams' OR system = 'slack'),
+    status          TEXT NOT NULL CHECK (status = 'ok' OR status = 'error' OR status = 'skipped'),
     checked_ms      INTEGER NOT NULL,
     checked_at      TEXT NOT NULL,
     group_id        TEXT,                         -- the group / channel compared
@@ -56,7 +59,7 @@ CREATE TABLE reconcile_findings (
     run_id             TEXT NOT NULL,
     organization_id    TEXT NOT NULL,
     system             TEXT NOT NULL,
-    kind               TEXT NOT NULL CHECK (kind IN ('missing', 'unexpected', 'revoked_present', 'unknown_group')),
+    kind               TEXT NOT NULL CHECK (kind = 'missing' OR kind = 'unexpected' OR kind = 'revoked_present' OR kind = 'unknown_group'),
     known              INTEGER NOT NULL DEFAULT 0,
     user_id            TEXT,
     account_id         TEXT,

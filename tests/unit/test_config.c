@@ -208,7 +208,7 @@ static void each_bad_value_names_file_line_and_fix(void **s)
     m = load_error("[notify]\nenabled = perhaps\n");
     assert_non_null(strstr(m, "[notify] enabled must be true or false"));
     m = load_error("[nofity]\nenabled = true\n");
-    assert_non_null(strstr(m, "http, engine, bulk, notify, ui, security)"));
+    assert_non_null(strstr(m, "http, engine, bulk, notify, reconcile, ui, security)"));
     /* Control characters in a value are refused, not stored. */
     m = load_error("[teams]\nteam_id = a\x1b[31mb\n");
     assert_non_null(strstr(m, "contains control characters"));

@@ -153,7 +153,7 @@ static void start_and_fill_scoping(void **state)
     assert_int_equal(n, 1);
     assert_string_equal(wfs[0]->name, "new_partner_user");
     assert_int_equal(ops_exec_workflows(f->e->c, &f->admin, wfs, 4, &n, &err), 0);
-    assert_int_equal(n, 2);
+    assert_int_equal(n, 3); /* new_partner, new_partner_user, repair_access */
 }
 
 /* Makes new_partner_user of org A fail at add_user_to_metabase_group. */
