@@ -231,6 +231,7 @@ typedef struct {
     int attempts;            /* including this one */
     int64_t started_ms, duration_ms;
     cJSON *calls;
+    char *checkpoint;        /* saved by a local run: written with the result (owned) */
 } attempt;
 
 static int record_success(hy_engine *e, ex_state *x, const attempt *a, const step_row *row, const cJSON *output,
@@ -245,9 +246,9 @@ static int record_success(hy_engine *e, ex_state *x, const attempt *a, const ste
     int rc = db_exec(e->c->db, err,
                      "UPDATE workflow_step_executions SET status = 'completed', output = ?, calls = ?, error = NULL, "
                      "attempts = ?, attempt_log = ?, lease_owner = NULL, lease_expires_at = NULL, "
-                     "next_attempt_at = NULL, started_at = coalesce(started_at, ?), completed_at = ?, updated_at = ? "
-                     "WHERE id = ?",
-                     "ttittttt", out, calls, a->attempts, log, started, now, now, a->step_id);
+                     "next_attempt_at = NULL, started_at = coalesce(started_at, ?), completed_at = ?, updated_at = ?, "
+                     "checkpoint = coalesce(?, checkpoint) WHERE id = ?",
+                     "ttitttttt", out, calls, a->attempts, log, started, now, now, a->checkpoint, a->step_id);
     cJSON_free(out);
     free(log);
     free(calls);
@@ -281,10 +282,11 @@ static int record_failure(hy_engine *e, ex_state *x, const attempt *a, const ste
     int rc = db_exec(e->c->db, err,
                      "UPDATE workflow_step_executions SET status = ?1, error = ?2, attempts = ?3, attempt_log = ?4, "
                      "calls = ?5, lease_owner = NULL, lease_expires_at = NULL, "
-                     "next_attempt_at = CASE WHEN ?6 > 0 THEN ?6 END, updated_at = ?7 WHERE id = ?8",
-                     "ttittItt", hy_step_status_name(status), msg, a->attempts, log, calls,
+                     "next_attempt_at = CASE WHEN ?6 > 0 THEN ?6 END, updated_at = ?7, "
+                     "checkpoint = coalesce(?9, checkpoint) WHERE id = ?8",
+                     "ttittIttt", hy_step_status_name(status), msg, a->attempts, log, calls,
                      retry ? now_ms + delay : (int64_t)0, now,
-                     a->step_id);
+                     a->step_id, a->checkpoint);
     free(log);
     free(calls);
     if (rc == 0)
@@ -314,7 +316,7 @@ static int record_failure(hy_engine *e, ex_state *x, const attempt *a, const ste
 /* ---- running a step's functions ---- */
 
 /* gather + run (+ fault hook). Returns 0 or the step's error in *failure. */
-static int call_step(hy_engine *e, ex_state *x, const attempt *a, const cJSON *context, cJSON *gctx,
+static int call_step(hy_engine *e, ex_state *x, attempt *a, const cJSON *context, cJSON *gctx,
                      const step_row *row, cJSON *output, hy_err *failure)
 {
     (void)context;
@@ -341,6 +343,8 @@ static int call_step(hy_engine *e, ex_state *x, const attempt *a, const cJSON *c
     }
     if (rc == 0 && (mode == HY_MODE_SIMULATE || a->sd->integration == HY_INT_STUDIO))
         step_mark_simulated(output);
+    free(a->checkpoint);
+    a->checkpoint = r.checkpoint_local; /* a local run's checkpoint goes with its result */
     if (rc && failure->code == HY_OK) hy_fail(failure, HY_ERR_PERMANENT, "step %s failed", a->sd->name);
     cJSON_Delete(checkpoint);
     return rc;
@@ -418,6 +422,7 @@ static int run_local(hy_engine *e, ex_state *x, int order, step_row *row, hy_err
         }
         cJSON_Delete(output);
         cJSON_Delete(a.calls);
+        free(a.checkpoint);
         done++;
         order = 0;
         if (rc == 0 && next && done < e->batch_max && !(e->deadline && hy_mono_ms() >= e->deadline) &&
@@ -600,6 +605,7 @@ static int run_remote(hy_engine *e, ex_state *x, int order, step_row *row, bool 
         a.calls = cJSON_CreateArray();
         rc = fail_in_claim(e, x, &a, row, &failure, err);
         cJSON_Delete(a.calls);
+        free(a.checkpoint);
         cJSON_Delete(context);
         cJSON_Delete(gctx);
         return rc;
@@ -668,6 +674,7 @@ out:
     step_row_free(&now_row);
     cJSON_Delete(output);
     cJSON_Delete(a.calls);
+    free(a.checkpoint);
     cJSON_Delete(context);
     cJSON_Delete(gctx);
     return rc;
@@ -777,6 +784,7 @@ static int dispatch(hy_engine *e, ex_state *x, int64_t now, bool alone, dispatch
                     row.attempts);
             rc = record_failure(e, x, &a, &row, &failure, err);
             cJSON_Delete(a.calls);
+            free(a.checkpoint);
             step_row_free(&row);
             return rc;
         }

@@ -69,21 +69,25 @@ int step_save_checkpoint(hy_step_run *r, const cJSON *checkpoint, hy_err *err)
 {
     char *json = cJSON_PrintUnformatted(checkpoint);
     if (!json) hy_fatal("out of memory");
+    if (db_in_tx(r->c->db)) {
+        /* A local step runs (unclaimed) inside the transaction that records
+         * its result: the checkpoint is written with it, in one UPDATE. */
+        free(r->checkpoint_local);
+        r->checkpoint_local = xstrdup(json);
+        cJSON_free(json);
+        return 0;
+    }
     char now[HY_TIME_LEN];
     hy_now_iso(now);
-    /* Steps run inside a transaction only when nothing waits on the
-     * network (simulate): then the checkpoint commits with the result. */
-    bool own_tx = !db_in_tx(r->c->db);
-    int rc = own_tx ? db_begin(r->c->db, err) : 0;
-    /* a local step runs (unclaimed) inside the transaction that records it */
+    int rc = db_begin(r->c->db, err);
     if (rc == 0)
         rc = db_exec(r->c->db, err,
-                     "UPDATE workflow_step_executions SET checkpoint = ?1, updated_at = ?2 "
-                     "WHERE id = ?3 AND ((status = 'running' AND lease_owner IS ?4) OR ?5)",
-                     "ttttI", json, now, r->step_id, r->lease_owner, (int64_t)(own_tx ? 0 : 1));
+                     "UPDATE workflow_step_executions SET checkpoint = ?, updated_at = ? "
+                     "WHERE id = ? AND status = 'running' AND lease_owner IS ?",
+                     "tttt", json, now, r->step_id, r->lease_owner);
     if (rc == 0 && db_changes(r->c->db) != 1)
         rc = hy_fail(err, HY_ERR_PERMANENT, "this runner lost the step (its lease expired); progress not saved");
-    if (own_tx) rc = rc ? (db_rollback(r->c->db), rc) : db_commit(r->c->db, err);
+    rc = rc ? (db_rollback(r->c->db), rc) : db_commit(r->c->db, err);
     cJSON_free(json);
     return rc;
 }

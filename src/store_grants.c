@@ -8,15 +8,48 @@
 #include "step_support.h"
 #include "util.h"
 
+/* A resource's id by name. Resources are seeded once and never change, so
+ * each thread keeps the few it met, per connection (and database file). */
+static int resource_id(hy_ctx *c, const char *name, char id[HY_UUID_LEN], hy_err *err)
+{
+    static _Thread_local struct {
+        const hy_db *db;
+        char path[256], name[32], id[HY_UUID_LEN];
+    } cache[8];
+    static _Thread_local int next;
+    const char *path = db_path(c->db);
+    for (int i = 0; i < 8; i++)
+        if (cache[i].db == c->db && cache[i].id[0] && hy_streq(cache[i].name, name) && hy_streq(cache[i].path, path)) {
+            hy_strlcpy(id, cache[i].id, HY_UUID_LEN);
+            return 0;
+        }
+    char *found = NULL;
+    int rc = db_get_text(c->db, err, &found, "SELECT id FROM resources WHERE name = ?", "t", name);
+    if (rc == 0 && !found)
+        rc = hy_fail(err, HY_ERR_INTERNAL, "resource '%s' is not in the database (seeding failed?)", name);
+    if (rc == 0) {
+        hy_strlcpy(id, found, HY_UUID_LEN);
+        int k = next++ % 8;
+        cache[k].db = c->db;
+        hy_strlcpy(cache[k].path, path, sizeof cache[k].path);
+        hy_strlcpy(cache[k].name, name, sizeof cache[k].name);
+        hy_strlcpy(cache[k].id, found, sizeof cache[k].id);
+    }
+    free(found);
+    return rc;
+}
+
 int grant_record(hy_ctx *c, const hy_grant_rec *g, hy_err *err)
 {
+    char rid[HY_UUID_LEN];
+    if (resource_id(c, g->resource, rid, err) != 0) return err->code;
     char id[HY_UUID_LEN], now[HY_TIME_LEN];
     hy_row_id(id);
     hy_now_iso(now);
     int rc = db_exec(c->db, err,
                      "INSERT INTO access_grants(id, user_id, resource_id, permission, granted_by, granted_at, "
                      "execution_id, step_execution_id, granted_how, note, account_id, organization_id) "
-                     "SELECT ?1, ?2, r.id, 'read', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 FROM resources r WHERE r.name = ?11 "
+                     "VALUES(?1, ?2, ?11, 'read', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
                      "ON CONFLICT(user_id, resource_id) DO UPDATE SET granted_by = excluded.granted_by, "
                      "granted_at = excluded.granted_at, execution_id = excluded.execution_id, "
                      "step_execution_id = excluded.step_execution_id, granted_how = excluded.granted_how, "
@@ -25,9 +58,7 @@ int grant_record(hy_ctx *c, const hy_grant_rec *g, hy_err *err)
                      "revoked_at = NULL, revoked_by = NULL, revoked_execution_id = NULL, "
                      "revoked_step_execution_id = NULL, revoked_how = NULL, revoked_note = NULL",
                      "ttttttttttt", id, g->user_id, g->by, now, g->execution_id, g->step_id, g->how, g->note,
-                     g->account_id, g->organization_id, g->resource);
-    if (rc == 0 && db_changes(c->db) != 1)
-        rc = hy_fail(err, HY_ERR_INTERNAL, "resource '%s' is not in the database (seeding failed?)", g->resource);
+                     g->account_id, g->organization_id, rid);
     return rc;
 }
 
@@ -35,12 +66,14 @@ int grant_revoke(hy_ctx *c, const hy_grant_rec *g, bool *ended, hy_err *err)
 {
     char now[HY_TIME_LEN];
     hy_now_iso(now);
-    int rc = db_exec(c->db, err,
+    char rid[HY_UUID_LEN];
+    int rc = resource_id(c, g->resource, rid, err);
+    if (rc == 0)
+        rc = db_exec(c->db, err,
                      "UPDATE access_grants SET revoked_at = ?1, revoked_by = ?2, revoked_execution_id = ?3, "
                      "revoked_step_execution_id = ?4, revoked_how = ?5, revoked_note = ?6 "
-                     "WHERE user_id = ?7 AND revoked_at IS NULL "
-                     "AND resource_id = (SELECT id FROM resources WHERE name = ?8)",
-                     "tttttttt", now, g->by, g->execution_id, g->step_id, g->how, g->note, g->user_id, g->resource);
+                     "WHERE user_id = ?7 AND resource_id = ?8 AND revoked_at IS NULL",
+                     "tttttttt", now, g->by, g->execution_id, g->step_id, g->how, g->note, g->user_id, rid);
     if (ended) *ended = rc == 0 && db_changes(c->db) > 0;
     return rc;
 }

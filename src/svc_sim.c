@@ -44,13 +44,12 @@ void sim_hex(char *out, size_t n) { sim_token_of(out, n, "0123456789abcdef"); }
 
 int sim_next_int(hy_ctx *c, const char *counter, int64_t start, int64_t *out, hy_err *err)
 {
-    int rc = db_exec(c->db, err,
-                     "INSERT INTO sim_counters(name, next) VALUES(?1, ?2) "
-                     "ON CONFLICT(name) DO UPDATE SET next = next + 1",
-                     "tI", counter, start);
     bool found = false;
-    if (rc == 0) rc = db_get_int(c->db, err, out, &found, "SELECT next FROM sim_counters WHERE name = ?", "t", counter);
-    if (rc == 0 && !found) rc = hy_fail(err, HY_ERR_INTERNAL, "simulated counter %s vanished", counter);
+    int rc = db_get_int(c->db, err, out, &found,
+                        "INSERT INTO sim_counters(name, next) VALUES(?1, ?2) "
+                        "ON CONFLICT(name) DO UPDATE SET next = next + 1 RETURNING next",
+                        "tI", counter, start);
+    if (rc == 0 && !found) rc = hy_fail(err, HY_ERR_INTERNAL, "simulated counter %s did not count", counter);
     return rc;
 }
 
@@ -227,10 +226,17 @@ int sim_member_remove(hy_ctx *c, const char *system, const char *group, const ch
     return rc;
 }
 
+int sim_member_counted(hy_ctx *c, const char *system, const char *group, int delta, hy_err *err)
+{
+    return db_exec(c->db, err, "UPDATE sim_groups SET members = members + ? WHERE system = ? AND group_id = ?", "itt",
+                   delta, system, group);
+}
+
 int sim_member_count(hy_ctx *c, const char *system, const char *group, int *out, hy_err *err)
 {
     int64_t n = 0;
-    int rc = db_get_int(c->db, err, &n, NULL, "SELECT count(*) FROM sim_members WHERE system = ? AND group_id = ?",
+    /* kept by sim_member_counted (every kind of a system has its own ids) */
+    int rc = db_get_int(c->db, err, &n, NULL, "SELECT max(members) FROM sim_groups WHERE system = ? AND group_id = ?",
                         "tt", system, group);
     *out = (int)n;
     return rc;

@@ -51,6 +51,9 @@ int sim_member_add(hy_ctx *c, const char *system, const char *group, const char 
                    hy_err *err);
 int sim_member_remove(hy_ctx *c, const char *system, const char *group, const char *account, bool *changed,
                       hy_err *err);
+/* A group's member count, for the services that say it (Slack): kept by
+ * whoever changes that group's members (sim_member_counted, +1 / -1). */
+int sim_member_counted(hy_ctx *c, const char *system, const char *group, int delta, hy_err *err);
 int sim_member_count(hy_ctx *c, const char *system, const char *group, int *out, hy_err *err);
 /* Members of a group with their accounts' email and name (active accounts only). */
 int sim_members(hy_ctx *c, const char *system, const char *group, hy_member_list *out, hy_err *err);

@@ -188,6 +188,7 @@ static int sim_add_user(hy_svc *s, const char *group, const char *email, slack_m
     int rc = group_state(s, group, state, err);
     if (rc == 0) rc = account_for(s, email, id, err);
     if (rc == 0) rc = sim_member_add(s->c, SYS, group, id, &out->added, err);
+    if (rc == 0 && out->added) rc = sim_member_counted(s->c, SYS, group, 1, err);
     if (rc == 0) rc = sim_member_count(s->c, SYS, group, &out->member_count, err);
     if (rc == 0) hy_strlcpy(out->user_id, id, sizeof out->user_id);
     return rc;
@@ -208,6 +209,7 @@ static int sim_remove_user(hy_svc *s, const char *group, const char *email, cons
     if (rc || !found) return rc; /* no Slack account: nothing to remove */
     hy_strlcpy(out->user_id, id, sizeof out->user_id);
     if ((rc = sim_member_remove(s->c, SYS, group, id, &out->removed, err))) return rc;
+    if (out->removed && (rc = sim_member_counted(s->c, SYS, group, -1, err))) return rc;
     if ((rc = sim_member_count(s->c, SYS, group, &out->member_count, err))) return rc;
     if (out->removed && out->member_count == 0) { /* Slack refuses an empty list: the group is disabled */
         bool disabled;

@@ -178,6 +178,9 @@ typedef struct hy_step_run {
      * svc_metabase(r->mode)->add_user_to_group(&r->svc, ...); the engine
      * records every live call on the step. */
     hy_svc svc;
+    /* private to the engine: a checkpoint saved during a local run (one
+     * transaction with its result), written with the result */
+    char *checkpoint_local;
 } hy_step_run;
 
 /* Records a service call (kept on the step, shown by `exec show`). */

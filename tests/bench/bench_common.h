@@ -185,36 +185,6 @@ static void bench_history_users(t_env *e, const char *template_exec, int n, doub
     exec_sql(e, "PRAGMA wal_checkpoint(TRUNCATE);"); /* no ANALYZE: plans must be good without statistics */
 }
 
-/* BENCH_PROPOSED=1: tests/bench/proposed_schema.sql (schema changes
- * proposed to the lead, not migrations) on the benchmark's own copy. */
-static inline void bench_apply_proposed(const char *db_path)
-{
-    const char *root = getenv("HYOPPS_ROOT") ? getenv("HYOPPS_ROOT") : ".";
-    char *file = xasprintf("%s/tests/bench/proposed_schema.sql", root);
-    FILE *f = fopen(file, "r");
-    if (!f) die(file, NULL);
-    hy_buf sql = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk - 1, f)) > 0) {
-        chunk[n] = '\0';
-        hy_buf_printf(&sql, "%s", chunk);
-    }
-    fclose(f);
-    hy_db *db = NULL;
-    hy_err err;
-    hy_err_clear(&err);
-    if (db_open_raw(db_path, &db, &err) != 0) die("open", &err);
-    if (db_exec_script(db, sql.s, &err) != 0) die("proposed schema", &err);
-    char *check = NULL;
-    if (db_get_text(db, &err, &check, "PRAGMA quick_check", "") != 0 || !check || strcmp(check, "ok") != 0)
-        die("quick_check after the proposed schema", &err);
-    free(check);
-    db_close(db);
-    hy_buf_free(&sql);
-    free(file);
-    fprintf(stderr, "bench: proposed schema applied (tests/bench/proposed_schema.sql)\n");
-}
 
 __attribute__((unused)) static void bench_history(t_env *e, const char *template_exec, int n, double awaiting)
 {

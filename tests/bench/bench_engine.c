@@ -16,7 +16,7 @@
  * with BENCH_PHASES=1 (producer rate, CPU time per execution, latency
  * means and maxima); BENCH_SPLIT=1 runs the producer alone, then the
  * workers alone; BENCH_CACHE_DB=FILE keeps or reuses the generated
- * database; BENCH_PROPOSED=1 applies tests/bench/proposed_schema.sql. */
+ * database. */
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -251,7 +251,6 @@ int main(int argc, char **argv)
         snprintf(cmd, sizeof cmd, cached ? "cp '%s' '%s'" : "cp '%2$s' '%1$s'", cache, base);
         if (system(cmd) != 0) die("cache copy", NULL);
     }
-    if (getenv("BENCH_PROPOSED")) bench_apply_proposed(base);
     printf("<!-- %s -->\n", machine);
     char list[64];
     hy_strlcpy(list, workers_list, sizeof list);

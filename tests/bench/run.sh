@@ -227,8 +227,6 @@ echo "bench: engine, $H finished executions already there" >&2
 history_rows=$(engine --history "$H")
 echo "bench: engine, every step left to the workers (runner path)" >&2
 runner_rows=$(engine --history 0 --runner-path 1; engine --history "$H" --runner-path 1)
-echo "bench: engine, with the schema change proposed in tests/bench/proposed_schema.sql" >&2
-proposed_rows=$(BENCH_PROPOSED=1 engine --history 0 --workers 1; BENCH_PROPOSED=1 engine --history "$H" --workers 1)
 machine=$(cat "$cache/machine")
 echo "bench: producer and workers each alone (runner path, empty database, 1 worker)" >&2
 BENCH_SPLIT=1 "$B/bench_engine" --executions "$M" --history 0 --workers 1 --runner-path 1 >/dev/null 2>"$tmp.err"
@@ -282,16 +280,6 @@ notify=$(notify_section)
     echo "backlog) on the empty database:"
     echo
     echo "$split"
-    echo
-    echo "### With the schema change proposed (not made)"
-    echo
-    echo "\`tests/bench/proposed_schema.sql\` (not a migration: applied by the benchmark to"
-    echo "its own copy only; see the notes): the three audit indexes no query uses"
-    echo "dropped. One worker, default settings."
-    echo
-    echo "| history | workers | executions | executions/s | start ms | input ms | auto step ms | input -> completed ms | errors |"
-    echo "|---|---|---|---|---|---|---|---|---|"
-    echo "$proposed_rows"
     echo
     echo "## The execution list on $L executions"
     echo
