@@ -292,8 +292,29 @@ static int remove_account(hy_ctx *c, const hy_principal *p, const hy_finding *f,
     return ops_finish(c, rc, err);
 }
 
+/* A person holds one grant per resource (the grants' schema): one given
+ * through another organisation is not moved here by an adoption. */
+static int held_elsewhere(hy_ctx *c, const hy_finding *f, hy_err *err)
+{
+    hy_grant_list gl;
+    int rc = grant_list_user(c, f->user_id, &gl, err);
+    for (int i = 0; rc == 0 && i < gl.count; i++) {
+        const hy_grant *g = &gl.items[i];
+        if (g->revoked_at || !hy_streq(g->resource, hy_sys_resource(f->sys)) || !g->organization_name ||
+            hy_streq(g->organization_name, f->organization_name))
+            continue;
+        rc = hy_fail(err, HY_ERR_CONFLICT,
+                     "%s holds %s access through %s already (one grant per person and system): remove it from "
+                     "this group instead, or revoke",
+                     f->email ? f->email : "this person", hy_sys_label(f->sys), g->organization_name);
+    }
+    hy_grant_list_free(&gl);
+    return rc;
+}
+
 static int adopt(hy_ctx *c, const hy_principal *p, const hy_finding *f, const char *note, hy_err *err)
 {
+    if (held_elsewhere(c, f, err)) return err->code;
     int rc = db_begin(c->db, err);
     const char *org = f->organization_id && *f->organization_id ? f->organization_id : NULL;
     if (rc == 0)

@@ -29,10 +29,11 @@ typedef struct {
     ui_pending del;
 } org_state;
 
-enum { A_OPEN = 1, A_EDIT, A_LINKS, A_GROUPS, A_IMPORT, A_DELETE, A_REFRESH };
+enum { A_OPEN = 1, A_ACCESS, A_EDIT, A_LINKS, A_GROUPS, A_IMPORT, A_DELETE, A_REFRESH };
 
 static const ui_action ORG_ACTIONS[] = {
     {A_OPEN, "Enter", "Open", "Open the selected user (or execution)"},
+    {A_ACCESS, "A", "Access", "Who has access: the users x systems matrix of the last reconciliation"},
     {A_EDIT, "e", "Edit", "Change the name and the account types"},
     {A_LINKS, "l", "Links", "Edit the documentation links"},
     {A_GROUPS, "i", "Group ids", "Edit the Metabase, Teams and Slack group ids"},
@@ -83,7 +84,7 @@ static ui_style status_style(const char *status)
     return UI_S_DIM;
 }
 
-static void build(org_state *st, const hy_org_detail *d)
+static void build(org_state *st, const hy_org_detail *d, const hy_access_status *a)
 {
     char buf[512], when[HY_TIME_LEN];
     head(st, "Organisation");
@@ -139,6 +140,19 @@ static void build(org_state *st, const hy_org_detail *d)
         field(st, "LMS", d->lms_confirmed ? "confirmed" : "not confirmed");
         hy_time_short(d->integrations_updated_at, when);
         field(st, "Updated", when);
+    }
+
+    blank(st);
+    head(st, "Access");
+    if (!a) {
+        field(st, "Drift", NULL);
+    } else if (!a->last_check) {
+        field(st, "Drift", "not checked yet (Access, R: reconcile)");
+    } else {
+        hy_time_short(a->last_check, when);
+        snprintf(buf, sizeof buf, "%d finding%s  (last check %s%s)  A: the matrix", a->drift, a->drift == 1 ? "" : "s",
+                 when, a->last_failed ? "; something could not be read" : "");
+        add_row(st, R_FIELD, "Drift", buf, NULL, a->drift || a->last_failed ? UI_S_ERROR : UI_S_OK);
     }
 
     blank(st);
@@ -204,7 +218,10 @@ static int org_reload(ui *u, screen *s)
     free_rows(st);
     free(st->title);
     st->title = xstrdup(d.org.name);
-    build(st, &d);
+    hy_access_status a;
+    bool has_access = ops_access_org_status(u->ctx, &u->me, st->org_id, &a, &err) == 0;
+    build(st, &d, has_access ? &a : NULL);
+    if (has_access) hy_access_status_free(&a);
     hy_org_detail_free(&d);
     ui_list_set_count(&st->list, st->n);
     return UI_REDRAW;
@@ -235,6 +252,7 @@ static int org_key(ui *u, screen *s, ui_key k, const ui_action *a)
     if (!a) return UI_NOT_MINE;
     switch (a->id) {
     case A_REFRESH: return UI_RELOAD;
+    case A_ACCESS: ui_push(u, &ui_access_matrix_screen, st->org_id); return UI_REDRAW;
     case A_EDIT: ui_push(u, &ui_org_edit_screen, st->org_id); return UI_REDRAW;
     case A_LINKS: ui_push(u, &ui_org_docs_screen, st->org_id); return UI_REDRAW;
     case A_GROUPS: ui_push(u, &ui_org_groups_screen, st->org_id); return UI_REDRAW;

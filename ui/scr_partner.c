@@ -14,7 +14,7 @@
 
 #define REFRESH_MS 3000
 
-typedef enum { R_ADD_USER, R_ADD_MANY, R_REQUESTS, R_PASSWORD, R_HEAD, R_FIELD, R_USER, R_BLANK } row_kind;
+typedef enum { R_ADD_USER, R_ADD_MANY, R_REQUESTS, R_ACCESS, R_PASSWORD, R_HEAD, R_FIELD, R_USER, R_BLANK } row_kind;
 
 typedef struct {
     row_kind kind;
@@ -30,13 +30,14 @@ typedef struct {
     int64_t last_load_ms;
 } partner_state;
 
-enum { A_OPEN = 1, A_ADD, A_ADD_MANY, A_REQUESTS, A_LOGOUT };
+enum { A_OPEN = 1, A_ADD, A_ADD_MANY, A_REQUESTS, A_ACCESS, A_LOGOUT };
 
 static const ui_action PARTNER_ACTIONS[] = {
     {A_OPEN, "Enter l Right", "Open", "Open the selected entry (the organisation's details are read-only)"},
     {A_ADD, "a", "Add user", "Give a new person of your organisation access (starts a request)"},
     {A_ADD_MANY, "m", "Add several", "Add several users: paste their rows, check them, start them all at once"},
     {A_REQUESTS, "r", "Requests", "Your organisation's user requests and their progress"},
+    {A_ACCESS, "A", "Access", "Who of your organisation has access to Metabase, Teams and Slack (read-only)"},
     {A_LOGOUT, "L", "Log out", "End the session and return to the login screen"},
     UI_ACTIONS_END,
 };
@@ -90,6 +91,23 @@ static char *requests_line(ui *u)
     return out;
 }
 
+/* "2 drifts (checked 2026-12-05 10:00)": what the last reconciliation saw. */
+static char *access_line(ui *u)
+{
+    hy_access_status a;
+    hy_err err;
+    hy_err_clear(&err);
+    if (ops_access_org_status(u->ctx, &u->me, u->me.org_id, &a, &err) != 0)
+        return xstrdup("Who of your organisation has access to what");
+    char t[HY_TIME_LEN];
+    hy_time_short(a.last_check, t);
+    char *out = a.last_check ? xasprintf("%d drift%s (checked %s%s): who has access to what", a.drift,
+                                         a.drift == 1 ? "" : "s", t, a.last_failed ? ", not everything could be read" : "")
+                             : xstrdup("Who has access to what (not checked yet)");
+    hy_access_status_free(&a);
+    return out;
+}
+
 static void build(ui *u, partner_state *st, const hy_org_detail *d)
 {
     char buf[512], when[HY_TIME_LEN];
@@ -98,6 +116,7 @@ static void build(ui *u, partner_state *st, const hy_org_detail *d)
     char *req = requests_line(u);
     add(st, R_REQUESTS, "Requests", req);
     free(req);
+    add(st, R_ACCESS, "Access", access_line(u));
     add(st, R_PASSWORD, "Change password", "Choose a new password for your account");
     add(st, R_BLANK, NULL, NULL);
 
@@ -237,6 +256,7 @@ static int run_row(ui *u, row_kind kind)
     case R_ADD_USER: return ui_exec_start(u, "new_partner_user", NULL);
     case R_ADD_MANY: ui_push(u, &ui_import_screen, NULL); return UI_REDRAW;
     case R_REQUESTS: ui_push(u, &ui_requests_screen, NULL); return UI_REDRAW;
+    case R_ACCESS: ui_push(u, &ui_access_matrix_screen, NULL); return UI_REDRAW;
     case R_PASSWORD: ui_push(u, &ui_passwd_screen, NULL); return UI_REDRAW;
     default:
         ui_msg(u, UI_S_INFO, "Your organisation's details are read-only here: a HyOpps admin changes them.");
@@ -254,6 +274,7 @@ static int partner_key(ui *u, screen *s, ui_key k, const ui_action *a)
     case A_ADD: return run_row(u, R_ADD_USER);
     case A_ADD_MANY: return run_row(u, R_ADD_MANY);
     case A_REQUESTS: return run_row(u, R_REQUESTS);
+    case A_ACCESS: return run_row(u, R_ACCESS);
     case A_OPEN: {
         int row = ui_list_selected(&st->list);
         return row < 0 ? UI_HANDLED : run_row(u, st->rows[row].kind);
