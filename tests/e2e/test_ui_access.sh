@@ -7,8 +7,9 @@
 # HyOpps knows: the choice of repairs then adopt, a marked missing one
 # granted again by a repair_access execution), the drift gone after
 # another run, the organisation's detail with its drift count and last
-# check, support without repair keys, and the partner admin's own matrix,
-# read-only.
+# check, support without repair keys, the partner admin's own matrix,
+# read-only, and an unknown (placeholder) group repaired in the group id
+# editor.
 source "$(dirname "$0")/tmux_lib.sh"
 source "$(dirname "$0")/admin_lib.sh"
 source "$(dirname "$0")/console_lib.sh"
@@ -219,4 +220,23 @@ send_keys '?'
 expect_no_text "read-only: no reconcile" "Read Metabase, Teams and Slack now"
 expect_no_text "read-only: no repair" "Repair the marked"
 send_keys q
+wait_text "Acme Corp: 0 drifts" >/dev/null
+send_keys q
+wait_text "Add user" >/dev/null
+send_keys L
+wait_text "Log in to HyOpps" >/dev/null
+
+# ---- an unknown group: its repair is the organisation's group id editor ---------------
+sql "UPDATE system_groups SET external_id = 'slack-grp-legacy', placeholder = 1 WHERE tool = 'slack' AND organization_id = '$INI'"
+ui_login admin@hyopps.local "$ADMIN_PW"
+open_menu Access
+send_keys R
+expect_screen "the placeholder is found" "unknown group"
+expect_sq "Initech's Slack group, without a call" "unknown group" "Initech Slack unknown group"
+send_keys / C-u
+send_text "unknown group"
+send_keys Enter x
+expect_screen "x opens the organisation's group ids" "HyOpps │ Group ids"
+expect_screen "of Initech" "Initech"
+send_keys Escape
 done_testing

@@ -180,6 +180,111 @@ static void calls_per_group_and_what_is_found(void **state)
     free(ann);
 }
 
+/* ---- the case: two hand changes found, repaired, gone ---- */
+
+static int by_text(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* "ann@acme.test,bob@acme.test,..." : the members of Metabase group gid in the fake, by email */
+static char *mb_members(long gid)
+{
+    cJSON *st = t_fake_state(L->mb);
+    const cJSON *users = cJSON_GetObjectItemCaseSensitive(st, "users"), *m;
+    hy_strlist l = {0};
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(st, "memberships"))
+    {
+        if ((long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(m, "group_id")) != gid) continue;
+        long uid = (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(m, "user_id"));
+        const cJSON *u;
+        cJSON_ArrayForEach(u, users)
+        if ((long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(u, "id")) == uid)
+            hy_strlist_add(&l, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "email")));
+    }
+    qsort(l.v, (size_t)l.n, sizeof *l.v, by_text);
+    char *out = hy_strlist_join(&l, ",");
+    hy_strlist_free(&l);
+    cJSON_Delete(st);
+    return out;
+}
+
+/* how many users Slack user group id holds in the fake, and whether account is one */
+static int slack_members(const char *id, const char *account, bool *has)
+{
+    cJSON *st = t_fake_state(L->slack);
+    const cJSON *g;
+    int n = -1;
+    *has = false;
+    cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(st, "usergroups"))
+    {
+        if (!hy_streq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "id")), id)) continue;
+        const cJSON *users = cJSON_GetObjectItemCaseSensitive(g, "users"), *u;
+        n = cJSON_GetArraySize(users);
+        cJSON_ArrayForEach(u, users) *has = *has || hy_streq(cJSON_GetStringValue(u), account);
+    }
+    cJSON_Delete(st);
+    return n;
+}
+
+static void two_hand_changes_repaired_on_the_fakes(void **state)
+{
+    fx *f = *state;
+    char *sl = group(f, "slack"), *mbg = group(f, "metabase");
+    char *bob = t_text(f->e,
+                       "SELECT g.account_id FROM access_grants g JOIN resources r ON r.id = g.resource_id "
+                       "JOIN users u ON u.id = g.user_id WHERE r.name = 'Slack' AND u.email = ?",
+                       "bob@acme.test");
+    char *before = mb_members(atol(mbg));
+    assert_string_equal(before, "ann@acme.test,bob@acme.test,cy@acme.test");
+    /* by hand: bob out of the Slack user group, a stranger into the Metabase group */
+    char *body = xasprintf("{\"usergroup\": \"%s\", \"remove\": [\"%s\"]}", sl, bob);
+    cJSON_Delete(t_fake_post(L->slack, "/_fake/members", body));
+    free(body);
+    long stranger = t_fake_seed_id(L->mb, "users", "{\"users\": [{\"email\": \"stranger@else.test\"}]}");
+    body = xasprintf("{\"memberships\": [{\"user_id\": %ld, \"group_id\": %s}]}", stranger, mbg);
+    cJSON_Delete(t_fake_post(L->mb, "/_fake/seed", body));
+    free(body);
+
+    hy_reconcile_stats st = run(f, NULL);
+    assert_int_equal(st.findings, 2);
+    hy_reconcile_stats_free(&st);
+    hy_finding_list l = drift(f);
+    assert_int_equal(l.count, 2);
+    const hy_finding *miss = find(&l, HY_SYS_SLACK, HY_DRIFT_MISSING, "bob@acme.test");
+    const hy_finding *odd = find(&l, HY_SYS_METABASE, HY_DRIFT_UNEXPECTED, "stranger@else.test");
+    assert_non_null(miss);
+    assert_non_null(odd);
+    assert_false(odd->known);
+    int64_t ids[2] = {miss->id, odd->id};
+    hy_finding_list_free(&l);
+
+    /* both repaired: the removal calls Metabase, the re-grant runs repair_access live */
+    hy_err err;
+    hy_err_clear(&err);
+    hy_repair_result res;
+    assert_int_equal(ops_access_repair(f->e->c, &f->admin, ids, 2, HY_REPAIR_DEFAULT, NULL, &res, &err), 0);
+    assert_int_equal(res.done, 2);
+    assert_int_equal(res.failed, 0);
+    hy_repair_result_free(&res);
+    t_drain(f->e);
+    assert_int_equal(t_count(f->e, "SELECT count(*) FROM workflow_executions e JOIN workflow_definitions d "
+                                   "ON d.id = e.workflow_definition_id WHERE d.name = 'repair_access' AND e.status = 'completed'", NULL),
+                     1);
+    st = run(f, NULL);
+    assert_int_equal(st.findings, 0);
+    assert_false(st.incomplete);
+    hy_reconcile_stats_free(&st);
+    /* the fakes hold exactly the three */
+    char *after = mb_members(atol(mbg));
+    assert_string_equal(after, "ann@acme.test,bob@acme.test,cy@acme.test");
+    bool has = false;
+    assert_int_equal(slack_members(sl, bob, &has), 3);
+    assert_true(has);
+    free(after);
+    free(before);
+    free(bob);
+    free(mbg);
+    free(sl);
+}
+
 /* ---- failures mid-run ---- */
 
 static void faults_are_retried_then_reported_as_unreadable(void **state)
@@ -292,6 +397,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(calls_per_group_and_what_is_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(two_hand_changes_repaired_on_the_fakes, setup, teardown),
         cmocka_unit_test_setup_teardown(faults_are_retried_then_reported_as_unreadable, setup, teardown),
         cmocka_unit_test(legacy_stub_ids_reach_no_service),
     };
