@@ -439,6 +439,10 @@ static int access_key(ui *u, screen *s, ui_key k, const ui_action *a)
     if (!a) return UI_NOT_MINE;
     int row = ui_list_selected(&st->list);
     const hy_finding *f = row >= 0 ? &st->l.items[row] : NULL;
+    if ((a->id == A_REPAIR || a->id == A_RUN) && st->job) {
+        ui_msg(u, UI_S_INFO, "Still busy; wait for it to end (Esc leaves without waiting).");
+        return UI_REDRAW;
+    }
     switch (a->id) {
     case A_REFRESH: return UI_RELOAD;
     case A_KIND:
@@ -471,19 +475,11 @@ static int access_key(ui *u, screen *s, ui_key k, const ui_action *a)
         ui_list_select(&st->list, row + 1 < st->l.count ? row + 1 : row);
         return UI_REDRAW;
     case A_REPAIR: {
-        if (st->job) {
-            ui_msg(u, UI_S_INFO, "Still busy; wait for it to end.");
-            return UI_REDRAW;
-        }
         int marks = nmarked(st);
         if (marks) return repair_marked(u, st, marks);
         return f ? repair_selected(u, st, f) : UI_HANDLED;
     }
     case A_RUN: {
-        if (st->job) {
-            ui_msg(u, UI_S_INFO, "Still busy; wait for it to end.");
-            return UI_REDRAW;
-        }
         run_job *j = xcalloc(1, sizeof *j);
         st->job_is_run = true;
         st->job = ui_job_start(u, do_run, j, run_job_free);
