@@ -347,6 +347,45 @@ static void support_role_is_accepted(void **s)
     t_env_free(fresh);
 }
 
+/* access_grants.permission takes what it took and refuses anything else
+ * (the CHECK is an OR chain since 014). */
+static void permission_check_holds(hy_db *db, const char *label)
+{
+    hy_err err;
+    hy_err_clear(&err);
+    if (db_exec_script(db, "SAVEPOINT p; INSERT INTO users(id, firstname, lastname, email, app_role, password_hash) "
+                           "VALUES('chk-grant-user', 'G', 'Rant', 'chk-grant@hyopps.local', 'user', '!');"
+                           "INSERT INTO access_grants(id, user_id, resource_id, permission) "
+                           "  SELECT 'chk-grant', 'chk-grant-user', id, 'admin' FROM resources LIMIT 1;",
+                       &err) != 0)
+        fail_msg("%s: 'admin' refused: %s", label, err.msg);
+    const char *bad[] = {"UPDATE access_grants SET permission = 'owner' WHERE id = 'chk-grant'",
+                         "UPDATE access_grants SET permission = 'Read' WHERE id = 'chk-grant'",
+                         "UPDATE access_grants SET permission = NULL WHERE id = 'chk-grant'"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        hy_err_clear(&err);
+        if (db_exec_script(db, bad[i], &err) == 0) fail_msg("%s: accepted: %s", label, bad[i]);
+        if (!strstr(err.msg, "constraint failed")) fail_msg("%s: %s: %s", label, bad[i], err.msg);
+    }
+    hy_err_clear(&err);
+    assert_int_equal(db_exec_script(db, "UPDATE access_grants SET permission = 'write' WHERE id = 'chk-grant';"
+                                        "ROLLBACK TO p; RELEASE p;", &err), 0);
+}
+
+static void permission_check_rewritten(t_env *e)
+{
+    assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%permission IN (%'", ""), 0);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM resources", ""), 6);
+}
+
+/* 014 rewrote the grants' permission CHECK as an OR chain, on a new database
+ * and on the original's; it refuses what it refused. */
+static void permission_check_is_an_or_chain(void **s)
+{
+    (void)s;
+    on_new_and_original(permission_check_rewritten, permission_check_holds);
+}
+
 static void newer_schema_is_refused(void **s)
 {
     (void)s;
@@ -373,6 +412,7 @@ int main(void)
         cmocka_unit_test(legacy_database_upgrades_in_place),
         cmocka_unit_test(status_checks_are_or_chains),
         cmocka_unit_test(support_role_is_accepted),
+        cmocka_unit_test(permission_check_is_an_or_chain),
         cmocka_unit_test(newer_schema_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
