@@ -1,6 +1,7 @@
 /* One organisation: account types, Studio companies, system groups (tool,
- * name, external id), integration state, documentation links, its users
- * and its executions (ops_org_show), as rows of a list so that long ones
+ * name, external id), integration state, documentation links, its users,
+ * its drift and last check (ops_access_org_status; A opens its access
+ * matrix) and its executions (ops_org_show), as rows of a list so that long ones
  * scroll and `/` finds a line. Enter on a user opens it; the keys edit the
  * organisation, its links and group ids, or delete it. */
 #include <stdio.h>
@@ -143,19 +144,6 @@ static void build(org_state *st, const hy_org_detail *d, const hy_access_status 
     }
 
     blank(st);
-    head(st, "Access");
-    if (!a) {
-        field(st, "Drift", NULL);
-    } else if (!a->last_check) {
-        field(st, "Drift", "not checked yet (Access, R: reconcile)");
-    } else {
-        hy_time_short(a->last_check, when);
-        snprintf(buf, sizeof buf, "%d finding%s  (last check %s%s)  A: the matrix", a->drift, a->drift == 1 ? "" : "s",
-                 when, a->last_failed ? "; something could not be read" : "");
-        add_row(st, R_FIELD, "Drift", buf, NULL, a->drift || a->last_failed ? UI_S_ERROR : UI_S_OK);
-    }
-
-    blank(st);
     head(st, "Documentation links");
     field(st, "Internal", d->docs_internal);
     field(st, "General", d->docs_general);
@@ -172,6 +160,19 @@ static void build(org_state *st, const hy_org_detail *d, const hy_access_status 
                  u->lastname ? u->lastname : "", hy_role_name(u->role), access);
         free(access);
         add_row(st, R_USER, u->email, buf, u->id, UI_S_NORMAL);
+    }
+
+    blank(st);
+    head(st, "Access");
+    if (!a) {
+        field(st, "Drift", NULL);
+    } else if (!a->last_check) {
+        field(st, "Drift", "not checked yet (Access, R: reconcile)");
+    } else {
+        hy_time_short(a->last_check, when);
+        snprintf(buf, sizeof buf, "%d finding%s  (last check %s%s)  A: the matrix", a->drift, a->drift == 1 ? "" : "s",
+                 when, a->last_failed ? "; something could not be read" : "");
+        add_row(st, R_FIELD, "Drift", buf, NULL, a->drift || a->last_failed ? UI_S_ERROR : UI_S_OK);
     }
 
     blank(st);

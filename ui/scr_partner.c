@@ -1,7 +1,8 @@
 /* The partner admin's home: a dashboard of their own organisation
  * (ops_org_show scopes it): what they can do first (Add user, Requests,
  * Change password), then the account types, the integration state, the
- * documentation links and the users, read-only, as rows of one list so
+ * documentation links and the users, read-only, and last Access (its drift
+ * and last check; Enter or A: its users x systems matrix), as rows of one list so
  * that they scroll and `/` finds a line. Nothing here takes an id: the
  * organisation is the session's. */
 #include <stdio.h>
@@ -116,7 +117,6 @@ static void build(ui *u, partner_state *st, const hy_org_detail *d)
     char *req = requests_line(u);
     add(st, R_REQUESTS, "Requests", req);
     free(req);
-    add(st, R_ACCESS, "Access", access_line(u));
     add(st, R_PASSWORD, "Change password", "Choose a new password for your account");
     add(st, R_BLANK, NULL, NULL);
 
@@ -162,6 +162,12 @@ static void build(ui *u, partner_state *st, const hy_org_detail *d)
         free(access);
         add(st, R_USER, b->email, buf);
     }
+
+    /* last, so that the users stay on the first screen (A opens it from anywhere) */
+    add(st, R_BLANK, NULL, NULL);
+    char *acc = access_line(u);
+    add(st, R_ACCESS, "Access", acc);
+    free(acc);
 }
 
 static const char *cell(void *data, int row, int col, char *buf, size_t n)

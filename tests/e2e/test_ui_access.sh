@@ -178,6 +178,9 @@ send_keys / C-u
 send_text "Acme Corp"
 send_keys Enter Enter
 expect_screen "the organisation's detail" "Account types"
+send_keys / C-u
+send_text "last check"
+send_keys Enter
 expect_line "its drift count and last check" "Drift" "0 findings  (last check "
 send_keys A
 expect_screen "A: its matrix" "Acme Corp: 0 drifts"
@@ -211,7 +214,12 @@ echo "$ADMIN_PW" | hy login --email admin@hyopps.local --password-stdin >/dev/nu
 hy logout >/dev/null 2>&1
 make_user jane@acme.example partner_admin "$ACME"
 ui_login jane@acme.example "$ADMIN_PW"
-expect_screen "the partner's home offers Access with the drift" "0 drifts (checked "
+wait_text "Add user" >/dev/null
+send_keys / C-u
+send_text "drifts (checked"
+send_keys Enter
+expect_line "the partner's home offers Access with the drift" "Access" "0 drifts (checked "
+send_keys / C-u Enter
 send_keys A
 expect_screen "their organisation's matrix" "Acme Corp: 0 drifts"
 expect_line "their users" "ann@acme.example" "ok"
