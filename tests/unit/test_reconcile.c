@@ -523,6 +523,53 @@ static void known_person_adopt_revoke_and_groups(void **state)
     free(mb);
 }
 
+/* A person of another organisation in this one's group: adopting would move
+ * their one grant per system away from their own organisation; refused. */
+static void adopt_keeps_a_grant_of_another_organisation(void **state)
+{
+    fx *f = *state;
+    hy_err err;
+    hy_err_clear(&err);
+    char ini[HY_UUID_LEN], np[HY_UUID_LEN];
+    t_partner(f->e, &f->admin, "Initech", "st-ini", ini, np);
+    char *pete = onboard(f->e, &f->admin, ini, "pete@initech.test");
+    char *acct = t_text(f->e, "SELECT g.account_id FROM access_grants g JOIN resources r ON r.id = g.resource_id "
+                              "WHERE r.name = 'Metabase' AND g.user_id = ?", pete);
+    char *mb = group_of(f, "metabase");
+    char *q = xasprintf("INSERT INTO sim_members(system, group_id, account_id, membership_id, added_at) "
+                        "VALUES('metabase', '%s', '%s', 'p', 'x')", mb, acct);
+    sql(f, q);
+    free(q);
+    run_ok(f);
+    hy_finding_list l = drift(f, &f->admin, NULL);
+    const hy_finding *p = find(&l, HY_SYS_METABASE, HY_DRIFT_UNEXPECTED, "pete@initech.test");
+    assert_non_null(p);
+    assert_string_equal(p->organization_id, f->org);
+    int64_t id = p->id;
+    hy_finding_list_free(&l);
+    hy_repair_result res;
+    assert_int_equal(ops_access_repair(f->e->c, &f->admin, &id, 1, HY_REPAIR_ADOPT, NULL, &res, &err), 0);
+    assert_int_equal(res.failed, 1);
+    assert_non_null(strstr(res.v[0].message, "holds Metabase access through Initech already"));
+    hy_repair_result_free(&res);
+    EXPECT_TEXT(f->e, "auto", "SELECT g.granted_how FROM access_grants g JOIN resources r ON r.id = g.resource_id "
+                              "WHERE r.name = 'Metabase' AND g.organization_id = ? AND g.revoked_at IS NULL", ini);
+    /* removing him from Acme's group is the repair; Initech's stays */
+    assert_int_equal(ops_access_repair(f->e->c, &f->admin, &id, 1, HY_REPAIR_REMOVE, NULL, &res, &err), 0);
+    assert_int_equal(res.done, 1);
+    hy_repair_result_free(&res);
+    assert_int_equal(t_count(f->e, "SELECT count(*) FROM sim_members WHERE system = 'metabase' AND account_id = ?", "t",
+                             acct),
+                     1);
+    run_ok(f);
+    l = drift(f, &f->admin, NULL);
+    assert_int_equal(l.count, 0);
+    hy_finding_list_free(&l);
+    free(mb);
+    free(acct);
+    free(pete);
+}
+
 static void one_run_at_a_time(void **state)
 {
     fx *f = *state;
@@ -648,6 +695,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(since_is_kept_and_runs_are_pruned, setup, teardown),
         cmocka_unit_test_setup_teardown(scoped_and_admin_only, setup, teardown),
         cmocka_unit_test_setup_teardown(known_person_adopt_revoke_and_groups, setup, teardown),
+        cmocka_unit_test_setup_teardown(adopt_keeps_a_grant_of_another_organisation, setup, teardown),
         cmocka_unit_test_setup_teardown(one_run_at_a_time, setup, teardown),
         cmocka_unit_test_setup_teardown(the_worker_thread, setup, teardown),
     };
