@@ -22,7 +22,8 @@ static const role_rule RULES[] = {
     {.role = HY_ROLE_SUPPORT, .any_org = true, .all_workflows = true, .staff = true,
      .actions = HY_ACT_SEE | HY_ACT_INPUT | HY_ACT_RETRY, .caps = HY_CAP_PANEL | HY_CAP_READ_ALL | HY_CAP_RECONCILE},
     {.role = HY_ROLE_PARTNER_ADMIN,
-     .actions = HY_ACT_SEE | HY_ACT_START | HY_ACT_INPUT | HY_ACT_RETRY | HY_ACT_CANCEL, .caps = HY_CAP_PANEL},
+     .actions = HY_ACT_SEE | HY_ACT_START | HY_ACT_INPUT | HY_ACT_RETRY | HY_ACT_CANCEL | HY_ACT_RESCHEDULE,
+     .caps = HY_CAP_PANEL},
     {.role = HY_ROLE_USER, .actions = 0, .caps = 0},
 };
 
@@ -45,6 +46,7 @@ const char *hy_exec_action_name(hy_exec_action a)
     case HY_ACT_SKIP: return "skip";
     case HY_ACT_DONE: return "done";
     case HY_ACT_RERUN: return "rerun";
+    case HY_ACT_RESCHEDULE: return "reschedule";
     }
     return "?";
 }
@@ -60,6 +62,7 @@ const char *hy_exec_action_verb(hy_exec_action a)
     case HY_ACT_SKIP: return "skip steps of";
     case HY_ACT_DONE: return "mark steps done by hand in";
     case HY_ACT_RERUN: return "re-run";
+    case HY_ACT_RESCHEDULE: return "reschedule";
     }
     return "act on";
 }

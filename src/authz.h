@@ -8,7 +8,8 @@
  *   admin          every one (+none)  every one              all                              panel, read all, manage,
  *                                                                                             reconcile, repair
  *   support        every one (+none)  every one              see, input, retry                panel, read all, reconcile
- *   partner_admin  their own          partner_admin_may_use  see, start, input*, retry, cancel  panel
+ *   partner_admin  their own          partner_admin_may_use  see, start, input*, retry, cancel,  panel
+ *                                                            reschedule
  *   user           none               none                   none                             none
  *   (* not the steps a workflow marks staff_only)
  *
@@ -31,9 +32,10 @@ typedef enum {
     HY_ACT_SKIP = 1 << 5,
     HY_ACT_DONE = 1 << 6,     /* mark a failed step done by hand */
     HY_ACT_RERUN = 1 << 7,    /* re-run from a step */
+    HY_ACT_RESCHEDULE = 1 << 8, /* move a scheduled execution's start */
 } hy_exec_action;
 
-#define HY_ACT_ALL 0xffu
+#define HY_ACT_ALL 0x1ffu
 /* For tests and messages: "see", "start", ... (one bit). */
 const char *hy_exec_action_name(hy_exec_action a);
 /* For messages: "retry", "skip steps of", ... ("your role may not %s executions"). */

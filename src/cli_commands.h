@@ -16,6 +16,15 @@ int cli_users_metabase(cli_env *env, int argc, char **argv);
 int cli_cmd_audit(cli_env *env, int argc, char **argv);
 int cli_cmd_db(cli_env *env, int argc, char **argv);
 int cli_cmd_exec(cli_env *env, int argc, char **argv);
+/* Starts an execution (ops_exec_start_ex), says where it stands; wait: then
+ * runs it here as `exec wait` does (its exit status). */
+int cli_exec_start(cli_env *env, const hy_exec_start *st, bool quiet, bool wait);
+/* `exec wait`: runs ref's auto steps (and its children's) here until it settles. */
+int cli_exec_wait(cli_env *env, const char *ref, double timeout);
+void cli_exec_print_where(cli_env *env, const char *id);
+/* users revoke / orgs offboard (cli_revoke.c); argv[0] is "revoke" / "offboard". */
+int cli_users_revoke(cli_env *env, int argc, char **argv);
+int cli_orgs_offboard(cli_env *env, int argc, char **argv);
 int cli_exec_import(cli_env *env, int argc, char **argv);   /* hyopps exec import (cli_batch.c) */
 int cli_cmd_batch(cli_env *env, int argc, char **argv);
 int cli_cmd_worker(cli_env *env, int argc, char **argv);

@@ -1,4 +1,4 @@
-/* hyopps exec list|show|start|input|retry|skip|done|rerun|cancel|wait */
+/* hyopps exec list|show|start|input|retry|skip|done|rerun|cancel|reschedule|wait */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -23,7 +23,7 @@
 static const char *EXEC_USAGE =
     "hyopps exec list [--status S] [--org ORG] [--batch ID] [--search TEXT] [--limit N] [--before CURSOR] [--json]\n"
     "       hyopps exec show ID [--json]\n"
-    "       hyopps exec start new_partner|new_partner_user [--org ORG] [--quiet]\n"
+    "       hyopps exec start WORKFLOW [--org ORG] [--at WHEN] [--quiet]\n"
     "       hyopps exec import new_partner_user [--org ORG] FILE|- [--dry-run] [--wait] [--json]\n"
     "       hyopps exec input ID STEP key=value... | --json-file FILE\n"
     "       hyopps exec retry ID\n"
@@ -31,6 +31,7 @@ static const char *EXEC_USAGE =
     "       hyopps exec done ID STEP --note TEXT\n"
     "       hyopps exec rerun ID --from STEP\n"
     "       hyopps exec cancel ID\n"
+    "       hyopps exec reschedule ID --at WHEN\n"
     "       hyopps exec wait ID [--timeout SECONDS]";
 
 static void exec_help(void)
@@ -42,13 +43,16 @@ static void exec_help(void)
            "those that call a service are run by `hyopps worker`, by the terminal UI,\n"
            "or by `hyopps exec wait`.\n\n"
            "  list    newest first; --status pending|running|awaiting_input|completed|\n"
-           "          failed|cancelled; --search matches the organisation name, the user\n"
+           "          failed|cancelled|scheduled; --search matches the organisation name, the user\n"
            "          email or the id (3+ characters; 1-2 characters match id prefixes);\n"
            "          --batch ID lists one batch's executions\n"
            "  show    every step: status, input (who gave it, when), output, error,\n"
            "          attempts, service calls; the fields of a step waiting for input\n"
-           "  start   new_partner (admins) or new_partner_user (--org fills in step 1;\n"
-           "          partner admins always get their own organisation)\n"
+           "  start   new_partner, offboard_partner (admins), new_partner_user or\n"
+           "          revoke_partner_user (--org: the organisation step 1 is about;\n"
+           "          partner admins always get their own organisation); --at WHEN\n"
+           "          schedules it: 2026-03-31, 2026-03-31 17:00 (UTC),\n"
+           "          2026-03-31T17:00+02:00, or +3d, +12h, +30m from now\n"
            "  import  one new_partner_user per row of a CSV file, checked first, started\n"
            "          as one batch (see hyopps exec import --help, hyopps batch)\n"
            "  input   the waiting step's values as key=value (lists comma-separated,\n"
@@ -60,7 +64,9 @@ static void exec_help(void)
            "          share_documentation the email then counts as sent: a rerun sends\n"
            "          it only if the address or the links changed\n"
            "  rerun   resets steps STEP..end and runs them again (admins)\n"
-           "  cancel  cancels the execution (admins; partner admins for their organisation)\n"
+           "  cancel  cancels the execution (admins; partner admins for their organisation);\n"
+           "          a scheduled one never runs\n"
+           "  reschedule  moves a scheduled execution's start (--at WHEN, or now)\n"
            "  wait    runs the execution's auto steps here until it completes, fails, is\n"
            "          cancelled or needs input; exit 0 when completed or waiting for\n"
            "          input, 1 when failed, cancelled or still running at the timeout\n\n"
@@ -194,8 +200,11 @@ static const char *field_kind_name(const hy_field_def *f)
     case HY_FIELD_CHOICE: return "choice";
     case HY_FIELD_CONFIRM: return "yes/no";
     case HY_FIELD_LIST: return "comma-separated list";
-    case HY_FIELD_PICK: return f->attach == HY_ATTACH_ORG ? "organisation" : "one of the choices below";
+    case HY_FIELD_PICK:
+        return f->attach == HY_ATTACH_ORG ? "organisation" : f->attach == HY_ATTACH_USER ? "user (email or id)"
+                                                                                        : "one of the choices below";
     case HY_FIELD_MULTI_PICK: return "comma-separated, from the choices below";
+    case HY_FIELD_WHEN: return "date/time (2026-03-31 17:00 UTC, +3d, +12h), empty = now";
     }
     return "?";
 }
@@ -394,6 +403,22 @@ static int cmd_show(cli_env *env, int argc, char **argv)
             cli_print_safe(stdout, d.cancelled_by_email ? d.cancelled_by_email : "-");
             putchar('\n');
         }
+        if (d.s.scheduled_for) {
+            short_time(d.s.scheduled_for, t);
+            printf("Scheduled:    starts at %s UTC\n", t);
+        }
+        if (d.s.parent_id) printf("Part of:      %s\n", d.s.parent_id);
+        if (d.nchildren) printf("\nStarted by its steps (%d):\n", d.nchildren);
+        for (int i = 0; i < d.nchildren; i++) {
+            const hy_exec_child *k = &d.children[i];
+            printf("  %.8s  %-20s  %-14s  ", k->id, k->workflow ? k->workflow : "?", k->status ? k->status : "?");
+            cli_print_safe(stdout, k->user_email ? k->user_email : "-");
+            if (k->error) {
+                printf("  at %s: ", k->current_step_name ? k->current_step_name : "?");
+                cli_print_safe(stdout, k->error);
+            }
+            putchar('\n');
+        }
         putchar('\n');
         for (int i = 0; i < d.nsteps; i++) {
             hy_exec_step *s = &d.steps[i];
@@ -452,7 +477,7 @@ static int cmd_show(cli_env *env, int argc, char **argv)
 
 /* ---- start ---- */
 
-static void print_where(cli_env *env, const char *id)
+void cli_exec_print_where(cli_env *env, const char *id)
 {
     hy_err err;
     hy_err_clear(&err);
@@ -464,7 +489,12 @@ static void print_where(cli_env *env, const char *id)
     else if (strcmp(d.s.status, "pending") == 0 || strcmp(d.s.status, "running") == 0)
         printf("Step %d (%s) is queued for a runner (hyopps worker, or: hyopps exec wait %.8s)\n", d.s.current_step,
                d.s.current_step_name ? d.s.current_step_name : "?", d.s.id);
-    else if (strcmp(d.s.status, "failed") == 0 && d.s.error) {
+    else if (strcmp(d.s.status, "scheduled") == 0) {
+        char when[HY_TIME_LEN];
+        short_time(d.s.scheduled_for ? d.s.scheduled_for : "", when);
+        printf("Scheduled: it starts at %s UTC (hyopps exec reschedule %.8s --at WHEN, or exec cancel)\n", when,
+               d.s.id);
+    } else if (strcmp(d.s.status, "failed") == 0 && d.s.error) {
         /* (a simulated step runs with the input that queued it) */
         printf("Step %d (%s) failed: ", d.s.current_step, d.s.current_step_name ? d.s.current_step_name : "?");
         cli_print_safe(stdout, d.s.error);
@@ -475,38 +505,83 @@ static void print_where(cli_env *env, const char *id)
 
 static int cmd_start(cli_env *env, int argc, char **argv)
 {
-    static const char *usage = "hyopps exec start new_partner|new_partner_user [--org ORG] [--quiet]";
-    static const struct option opts[] = {
-        {"org", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'}, {0, 0, 0, 0}};
+    static const char *usage = "hyopps exec start WORKFLOW [--org ORG] [--at WHEN] [--quiet]";
+    static const struct option opts[] = {{"org", required_argument, 0, 'o'},
+                                         {"at", required_argument, 0, 'a'},
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {0, 0, 0, 0}};
     if (cli_wants_help(argc, argv)) {
-        printf("usage: %s\n\nStarts a workflow and prints its id (only the id with --quiet).\n"
-               "--org (new_partner_user) fills in select_organization; partner admins\n"
-               "always get their own organisation.\n", usage);
+        printf("usage: %s\n\nStarts a workflow (new_partner, new_partner_user, revoke_partner_user,\n"
+               "offboard_partner) and prints its id (only the id with --quiet). --org: the\n"
+               "organisation its first step is about (new_partner_user's is filled in);\n"
+               "partner admins always get their own organisation. --at WHEN: the execution\n"
+               "is scheduled and a runner starts it then (2026-03-31, 2026-03-31 17:00 UTC,\n"
+               "2026-03-31T17:00+02:00, +3d, +12h, +30m); exec cancel or exec reschedule\n"
+               "change that.\n", usage);
         return CLI_OK;
     }
-    const char *org = NULL;
+    hy_exec_start st = {0};
     bool quiet = false;
     int o;
     optind = 0;
     while ((o = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
-        if (o == 'o') org = optarg;
+        if (o == 'o') st.org_ref = optarg;
+        else if (o == 'a') st.at = optarg;
         else if (o == 'q') quiet = true;
         else return cli_usage_error(usage, "unknown option");
     }
-    if (optind >= argc) return cli_usage_error(usage, "which workflow? new_partner or new_partner_user");
+    if (optind >= argc) return cli_usage_error(usage, "which workflow? e.g. new_partner_user");
     if (optind + 1 < argc) return cli_usage_error(usage, "unexpected argument '%s'", argv[optind + 1]);
+    int rc = cli_require_session(env, false);
+    if (rc) return rc;
+    st.workflow = argv[optind];
+    return cli_exec_start(env, &st, quiet, false);
+}
+
+int cli_exec_start(cli_env *env, const hy_exec_start *st, bool quiet, bool wait)
+{
+    hy_err err;
+    hy_err_clear(&err);
+    char id[HY_UUID_LEN];
+    if (ops_exec_start_ex(&env->app->ctx, &env->me, st, id, &err) != 0) return fail(&err);
+    if (quiet) printf("%s\n", id);
+    else {
+        printf("Started %s execution %s\n", st->workflow, id);
+        cli_exec_print_where(env, id);
+    }
+    fflush(stdout);
+    return wait ? cli_exec_wait(env, id, 0) : CLI_OK;
+}
+
+/* ---- reschedule ---- */
+
+static int cmd_reschedule(cli_env *env, int argc, char **argv)
+{
+    static const char *usage = "hyopps exec reschedule ID --at WHEN";
+    static const struct option opts[] = {{"at", required_argument, 0, 'a'}, {0, 0, 0, 0}};
+    if (cli_wants_help(argc, argv)) {
+        printf("usage: %s\n\nMoves the start of a scheduled execution: WHEN is 2026-03-31,\n"
+               "2026-03-31 17:00 (UTC), 2026-03-31T17:00+02:00, +3d, +12h, +30m, or now.\n"
+               "Admins; partner admins for their organisation. Audited.\n", usage);
+        return CLI_OK;
+    }
+    const char *at = NULL;
+    int o;
+    optind = 0;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (o == 'a') at = optarg;
+        else return cli_usage_error(usage, "unknown option");
+    }
+    if (optind >= argc) return cli_usage_error(usage, "which execution? give its id");
+    if (optind + 1 < argc) return cli_usage_error(usage, "unexpected argument '%s'", argv[optind + 1]);
+    if (!at) return cli_usage_error(usage, "--at is required (a date/time, +3d, or now)");
     int rc = cli_require_session(env, false);
     if (rc) return rc;
     hy_err err;
     hy_err_clear(&err);
+    if (ops_exec_reschedule(&env->app->ctx, &env->me, argv[optind], at, &err) != 0) return fail(&err);
     char id[HY_UUID_LEN];
-    if (ops_exec_start(&env->app->ctx, &env->me, argv[optind], org, id, &err) != 0) return fail(&err);
-    if (quiet) {
-        printf("%s\n", id);
-        return CLI_OK;
-    }
-    printf("Started %s execution %s\n", argv[optind], id);
-    print_where(env, id);
+    if (ops_exec_resolve(&env->app->ctx, &env->me, argv[optind], id, &err) == 0) cli_exec_print_where(env, id);
     return CLI_OK;
 }
 
@@ -600,7 +675,7 @@ static int cmd_input(cli_env *env, int argc, char **argv)
     char id[HY_UUID_LEN];
     if (ops_exec_resolve(&env->app->ctx, &env->me, ref, id, &err) == 0) {
         printf("Input saved.\n");
-        print_where(env, id);
+        cli_exec_print_where(env, id);
     }
     return CLI_OK;
 }
@@ -663,7 +738,7 @@ static int simple_action(cli_env *env, int argc, char **argv)
                    : is_done   ? "Step marked done by hand."
                                : "Steps reset.");
     char id[HY_UUID_LEN];
-    if (!is_cancel && ops_exec_resolve(c, &env->me, ref, id, &err) == 0) print_where(env, id);
+    if (!is_cancel && ops_exec_resolve(c, &env->me, ref, id, &err) == 0) cli_exec_print_where(env, id);
     return CLI_OK;
 }
 
@@ -699,12 +774,17 @@ static int cmd_wait(cli_env *env, int argc, char **argv)
     if (optind + 1 < argc) return cli_usage_error(usage, "unexpected argument '%s'", argv[optind + 1]);
     int rc = cli_require_session(env, false);
     if (rc) return rc;
+    return cli_exec_wait(env, argv[optind], timeout);
+}
+
+int cli_exec_wait(cli_env *env, const char *ref, double timeout)
+{
     hy_err err;
     hy_err_clear(&err);
     hy_ctx *c = &env->app->ctx;
     char id[HY_UUID_LEN];
     hy_exec_detail d;
-    if (ops_exec_show(c, &env->me, argv[optind], &d, &err) != 0) return fail(&err);
+    if (ops_exec_show(c, &env->me, ref, &d, &err) != 0) return fail(&err);
     hy_strlcpy(id, d.s.id, sizeof id);
     hy_exec_detail_free(&d);
     struct sigaction sa = {0};
@@ -795,6 +875,7 @@ int cli_cmd_exec(cli_env *env, int argc, char **argv)
     if (strcmp(sub, "import") == 0) return cli_exec_import(env, argc, argv);
     if (strcmp(sub, "input") == 0) return cmd_input(env, argc, argv);
     if (strcmp(sub, "wait") == 0) return cmd_wait(env, argc, argv);
+    if (strcmp(sub, "reschedule") == 0) return cmd_reschedule(env, argc, argv);
     if (strcmp(sub, "retry") == 0 || strcmp(sub, "skip") == 0 || strcmp(sub, "done") == 0 ||
         strcmp(sub, "rerun") == 0 || strcmp(sub, "cancel") == 0)
         return simple_action(env, argc, argv);

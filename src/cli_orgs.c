@@ -1,4 +1,4 @@
-/* hyopps orgs list|show|edit|delete */
+/* hyopps orgs list|show|edit|delete (offboard: cli_revoke.c) */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +16,8 @@ static const char *USAGE =
     "                            [--metabase-group ID] [--teams-group ID] [--slack-group ID]\n"
     "                            [--metabase-group-name NAME] [--teams-group-name NAME]\n"
     "                            [--slack-group-name NAME]\n"
-    "       hyopps orgs delete ORG [--yes]";
+    "       hyopps orgs delete ORG [--yes]\n"
+    "       hyopps orgs offboard ORG --reason TEXT [--at WHEN] [--wait] [--quiet]";
 
 static int orgs_help(void)
 {
@@ -29,6 +30,8 @@ static int orgs_help(void)
            "delete: shows what will be removed and asks to confirm (--yes to skip; needed\n"
            "when standard input is not a terminal). Users and executions of the\n"
            "organisation are kept and detached from it.\n"
+           "offboard: ends a partnership (offboard_partner: every user's access revoked, the\n"
+           "groups closed; see its --help). An offboarded organisation is read-only.\n"
            "Partner admins may list and show their own organisation only; the rest is for\n"
            "administrators.\n",
            USAGE);
@@ -67,7 +70,9 @@ static int orgs_list(cli_env *env, int argc, char **argv)
             snprintf(execs, sizeof execs, "%d", g->nexecutions);
             hy_time_short(g->created_at, created);
             char *types = hy_strlist_join(&g->account_types, ",");
-            cli_table_add(t, id, g->name, types, users, execs, created);
+            char *name = g->offboarded_at ? xasprintf("%s (offboarded)", g->name) : xstrdup(g->name);
+            cli_table_add(t, id, name, types, users, execs, created);
+            free(name);
             free(types);
         }
         cli_table_print(t, stdout);
@@ -100,6 +105,11 @@ static int orgs_show(cli_env *env, int argc, char **argv)
     cli_print_field("name", d.org.name);
     cli_print_field("account types", types);
     cli_print_field("created", created);
+    if (d.org.offboarded_at) {
+        char off[HY_TIME_LEN];
+        hy_time_short(d.org.offboarded_at, off);
+        cli_print_field("offboarded", off);
+    }
     free(types);
     printf("\nStudio companies\n");
     if (d.ncompanies == 0) printf("  none\n");
@@ -151,7 +161,7 @@ static int orgs_show(cli_env *env, int argc, char **argv)
         cli_print_safe(stdout, d.users[i].firstname);
         putchar(' ');
         cli_print_safe(stdout, d.users[i].lastname);
-        printf("  %s\n", hy_role_name(d.users[i].role));
+        printf("  %s%s\n", hy_role_name(d.users[i].role), d.users[i].offboarded_at ? "  offboarded" : "");
     }
     printf("\nExecutions (%d, newest first)\n", d.org.nexecutions);
     for (int i = 0; i < d.nexecutions; i++) {
@@ -244,6 +254,7 @@ static int orgs_delete(cli_env *env, int argc, char **argv)
 
 int cli_cmd_orgs(cli_env *env, int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "offboard") == 0) return cli_orgs_offboard(env, argc - 1, argv + 1);
     if (argc < 2 || cli_wants_help(argc, argv)) {
         if (argc < 2) return cli_usage_error(USAGE, "orgs needs a subcommand");
         return orgs_help();

@@ -20,7 +20,8 @@ static const char *USAGE =
     "       hyopps users delete USER [--yes]\n"
     "       hyopps users set-password USER [--password-stdin]\n"
     "       hyopps users metabase USER [list | add GROUP | remove GROUP] [--json]\n"
-    "       hyopps users unlock USER";
+    "       hyopps users unlock USER\n"
+    "       hyopps users revoke USER --reason TEXT [--at WHEN] [--wait] [--quiet]";
 
 static int users_help(void)
 {
@@ -40,7 +41,9 @@ static int users_help(void)
            "Repeated failed logins lock an email for a while (users show says until when);\n"
            "unlock clears its failed logins (administrators).\n"
            "Partner admins may list and show the users of their own organisation only.\n"
-           "users metabase: a user's Metabase groups (administrators; see its --help).\n",
+           "users metabase: a user's Metabase groups (administrators; see its --help).\n"
+           "users revoke: ends the user's access everywhere (revoke_partner_user; see its\n"
+           "--help); partner admins for their own organisation's users.\n",
            USAGE, auth_password_rules_text());
     return CLI_OK;
 }
@@ -77,7 +80,9 @@ static int users_list(cli_env *env, int argc, char **argv)
             char mb[24] = "";
             if (u->has_metabase_id) snprintf(mb, sizeof mb, "%lld", (long long)u->metabase_user_id);
             char *access = hy_strlist_join(&u->access, ",");
-            cli_table_add(t, u->email, name, u->organization_name, hy_role_name(u->role), mb, u->studio_company_id,
+            char role[48];
+            snprintf(role, sizeof role, "%s%s", hy_role_name(u->role), u->offboarded_at ? " (offboarded)" : "");
+            cli_table_add(t, u->email, name, u->organization_name, role, mb, u->studio_company_id,
                           u->access.n ? access : "-");
             free(access);
             free(name);
@@ -180,6 +185,11 @@ static int users_show(cli_env *env, int argc, char **argv)
         cli_print_field("metabase user id", mb);
         cli_print_field("studio company", u.studio_company_id);
         cli_print_field("created", created);
+        if (u.offboarded_at) {
+            char off[HY_TIME_LEN];
+            hy_time_short(u.offboarded_at, off);
+            cli_print_field("offboarded", off);
+        }
         cli_print_field("can log in", u.can_log_in ? (u.must_change_password ? "yes (must change password)" : "yes") : "no");
         if (has_lock && (lock.locked || lock.failures)) {
             char until[HY_TIME_LEN], line[160];
@@ -327,6 +337,7 @@ int cli_cmd_users(cli_env *env, int argc, char **argv)
 {
     if (argc < 2) return cli_usage_error(USAGE, "users needs a subcommand");
     if (strcmp(argv[1], "metabase") == 0) return cli_users_metabase(env, argc - 1, argv + 1);
+    if (strcmp(argv[1], "revoke") == 0) return cli_users_revoke(env, argc - 1, argv + 1);
     if (cli_wants_help(argc, argv)) return users_help();
     const char *sub = argv[1];
     if (strcmp(sub, "list") == 0) return users_list(env, argc - 1, argv + 1);

@@ -48,6 +48,7 @@ static const key_def KEYS[] = {
     {"metabase", "parent_collection_id", T_LONGID, OFF(metabase.parent_collection_id), 1, 2147483647},
     {"metabase", "database_ids", T_IDLIST, OFF(metabase.database_ids), 1, 2147483647},
     {"metabase", "revoke_view_data", T_STR, OFF(metabase.revoke_view_data), 0, 0},
+    {"metabase", "deactivate_on_revoke", T_BOOL, OFF(metabase.deactivate_on_revoke), 0, 0},
     {"azure", "tenant_id", T_STR, OFF(azure.tenant_id), 0, 0},
     {"azure", "client_id", T_STR, OFF(azure.client_id), 0, 0},
     {"azure", "client_secret", T_SECRET, OFF(azure.client_secret), 0, 0},
@@ -55,6 +56,7 @@ static const key_def KEYS[] = {
     {"azure", "graph_url", T_URL, OFF(azure.graph_url), 0, 0},
     {"teams", "mode", T_MODE, OFF(teams.mode), 0, 0},
     {"teams", "team_id", T_STR, OFF(teams.team_id), 0, 0},
+    {"teams", "delete_guest_on_revoke", T_BOOL, OFF(teams.delete_guest_on_revoke), 0, 0},
     {"slack", "mode", T_MODE, OFF(slack.mode), 0, 0},
     {"slack", "bot_token", T_SECRET, OFF(slack.bot_token), 0, 0},
     {"slack", "api_url", T_URL, OFF(slack.api_url), 0, 0},
@@ -482,6 +484,7 @@ static void set_defaults(hy_config *cfg)
     cfg->smtp.tls = HY_TLS_STARTTLS;
     cfg->http.timeout_ms = 15000;
     cfg->http.max_attempts = 5;
+    cfg->metabase.deactivate_on_revoke = true;
     cfg->engine.inline_local_steps = true;
     cfg->bulk.max_rows = 500;
     cfg->notify.enabled = true;

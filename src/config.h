@@ -42,6 +42,7 @@ typedef struct hy_config {
         long database_ids[HY_MAX_DB_IDS];
         int ndatabase_ids;
         char *revoke_view_data;       /* NULL = "unrestricted" (the lowest view-data value varies by version) */
+        bool deactivate_on_revoke;    /* true: a revoked account left in no group is deactivated */
     } metabase;
 
     struct {
@@ -55,6 +56,7 @@ typedef struct hy_config {
     struct {
         hy_mode mode;
         char *team_id;
+        bool delete_guest_on_revoke;  /* false: a revocation removes the membership, keeps the guest account */
     } teams;
 
     struct {

@@ -20,7 +20,7 @@ int ex_load(hy_ctx *c, const char *exec_id, ex_state *x, hy_err *err)
     memset(x, 0, sizeof *x);
     hy_stmt *st = db_query(c->db, err,
                            "SELECT e.rowid, e.id, wd.name, e.status, e.current_step_order, e.organization_id, "
-                           "e.user_id, e.requested_by, e.workflow_definition_id FROM workflow_executions e "
+                           "e.user_id, e.requested_by, e.workflow_definition_id, e.child_of FROM workflow_executions e "
                            "JOIN workflow_definitions wd ON wd.id = e.workflow_definition_id WHERE e.id = ?",
                            "t", exec_id);
     bool found = db_row(st);
@@ -34,6 +34,7 @@ int ex_load(hy_ctx *c, const char *exec_id, ex_state *x, hy_err *err)
         hy_strlcpy(x->user, db_text(st, 6), sizeof x->user);
         hy_strlcpy(x->requested_by, db_text(st, 7), sizeof x->requested_by);
         hy_strlcpy(x->wf_id, db_text(st, 8), sizeof x->wf_id);
+        hy_strlcpy(x->parent, db_text(st, 9), sizeof x->parent);
     }
     int rc = db_done(st);
     if (rc) return rc;
@@ -72,6 +73,15 @@ int ex_status_changed(hy_ctx *c, ex_state *x, hy_exec_status status, hy_err *err
     int rc = count_delta(c, org, x->wf_id, hy_exec_status_name(x->status), -1, err);
     if (rc == 0) rc = count_delta(c, org, x->wf_id, hy_exec_status_name(status), 1, err);
     if (rc == 0) x->status = status;
+    if (rc == 0 && x->parent[0] &&
+        (status == HY_EXEC_COMPLETED || status == HY_EXEC_FAILED || status == HY_EXEC_CANCELLED)) {
+        /* the parent's waiting step looks at its children again (engine_run.c) */
+        int64_t now = hy_now_ms();
+        rc = db_exec(c->db, err,
+                     "UPDATE workflow_executions SET next_run_at = ?1 WHERE id = ?2 AND status = 'running' "
+                     "AND (next_run_at IS NULL OR next_run_at > ?1)",
+                     "It", now, x->parent);
+    }
     return rc;
 }
 
@@ -185,6 +195,7 @@ int ex_context(hy_ctx *c, const ex_state *x, cJSON **out, hy_err *err)
         rc = db_done(st);
     }
     if (x->requested_by[0]) set_item(ctx, "requested_by", cJSON_CreateString(x->requested_by));
+    if (x->parent[0]) set_item(ctx, "parent_execution_id", cJSON_CreateString(x->parent));
     if (rc) {
         cJSON_Delete(ctx);
         return rc;
@@ -300,10 +311,31 @@ int ex_advance(hy_ctx *c, const hy_principal *actor, ex_state *x, int from, cons
     char now[HY_TIME_LEN];
     int64_t now_ms = hy_now_ms();
     hy_iso_from_ms(now_ms, now);
+    cJSON *built = NULL;
     for (int k = from + 1; k <= x->nsteps; k++) {
         if (x->step[k - 1].status != HY_SS_PENDING) continue;
         const hy_step_def *sd = &x->wf->steps[k - 1];
         int rc;
+        if (sd->kind == HY_STEP_MANUAL && sd->skip_if) {
+            if (!context && (rc = ex_context(c, x, &built, err)) != 0) return rc;
+            if (!context) context = built;
+            if (cJSON_GetObjectItemCaseSensitive(context, sd->skip_if)) {
+                rc = db_exec(c->db, err,
+                             "UPDATE workflow_step_executions SET status = 'skipped', note = ?, completed_at = ?, "
+                             "updated_at = ? WHERE id = ?",
+                             "tttt", sd->skip_note, now, now, x->step[k - 1].id);
+                ex_set_step_status(x, k, HY_SS_SKIPPED);
+                cJSON *d = ex_step_details(x, k);
+                if (sd->skip_note) cJSON_AddStringToObject(d, "reason", sd->skip_note);
+                if (rc == 0) rc = ex_audit(c, actor, "exec.skip", x->id, d, err);
+                else cJSON_Delete(d);
+                if (rc) {
+                    cJSON_Delete(built);
+                    return rc;
+                }
+                continue;
+            }
+        }
         if (sd->kind == HY_STEP_MANUAL) {
             rc = db_exec(c->db, err,
                          "UPDATE workflow_step_executions SET status = 'awaiting_input', started_at = ?, "
@@ -327,9 +359,53 @@ int ex_advance(hy_ctx *c, const hy_principal *actor, ex_state *x, int from, cons
             if (queued_auto) *queued_auto = k;
         }
         x->current = k;
+        cJSON_Delete(built);
         return rc;
     }
-    return complete(c, actor, x, context, err);
+    int rc = complete(c, actor, x, context, err);
+    cJSON_Delete(built);
+    return rc;
+}
+
+/* ---- scheduled ---- */
+
+int ex_hold(hy_ctx *c, const hy_principal *actor, ex_state *x, int k, int64_t at_ms, hy_err *err)
+{
+    while (k >= 1 && k <= x->nsteps && x->step[k - 1].status != HY_SS_PENDING &&
+           x->step[k - 1].status != HY_SS_AWAITING_INPUT)
+        k++;
+    if (k < 1 || k > x->nsteps) return ex_advance(c, actor, x, x->nsteps, NULL, NULL, false, err);
+    char now[HY_TIME_LEN], at[HY_TIME_LEN];
+    hy_now_iso(now);
+    hy_iso_from_ms(at_ms, at);
+    int rc = 0;
+    if (x->step[k - 1].status == HY_SS_AWAITING_INPUT) {
+        /* its "input needed" notice finds it not waiting and is dropped (notify.c) */
+        rc = db_exec(c->db, err,
+                     "UPDATE workflow_step_executions SET status = 'pending', started_at = NULL, updated_at = ? "
+                     "WHERE id = ?",
+                     "tt", now, x->step[k - 1].id);
+        ex_set_step_status(x, k, HY_SS_PENDING);
+    }
+    if (rc == 0)
+        rc = db_exec(c->db, err,
+                     "UPDATE workflow_executions SET status = 'scheduled', current_step_order = ?, next_run_at = ?, "
+                     "completed_at = NULL, updated_at = ? WHERE id = ?",
+                     "iItt", k, at_ms, now, x->id);
+    if (rc == 0) rc = ex_status_changed(c, x, HY_EXEC_SCHEDULED, err);
+    if (rc) return rc;
+    x->current = k;
+    x->deferred = false;
+    cJSON *d = ex_step_details(x, k);
+    cJSON_AddStringToObject(d, "at", at);
+    return ex_audit(c, actor, "exec.schedule", x->id, d, err);
+}
+
+int ex_release(hy_ctx *c, const hy_principal *sys, ex_state *x, hy_err *err)
+{
+    cJSON *d = ex_step_details(x, x->current);
+    int rc = ex_audit(c, sys, "exec.scheduled_start", x->id, d, err);
+    return rc ? rc : ex_advance(c, sys, x, x->current - 1, NULL, NULL, false, err);
 }
 
 /* Past step `from`: the next step becomes current; a queued auto step that
@@ -348,8 +424,11 @@ static int advance_queued(hy_ctx *c, const hy_principal *actor, ex_state *x, int
 
 /* ---- start ---- */
 
+/* parent: the execution that starts it (a spawn step), with its requester
+ * (requested_by; NULL: the actor). */
 static int start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, const char *org_id,
-                 const char *batch_id, char id_out[HY_UUID_LEN], hy_err *err)
+                 const char *batch_id, const char *parent, const char *requested_by, char id_out[HY_UUID_LEN],
+                 hy_err *err)
 {
     char *wf_id = NULL;
     int rc = db_get_text(c->db, err, &wf_id, "SELECT id FROM workflow_definitions WHERE name = ?", "t", wf->name);
@@ -361,7 +440,8 @@ static int start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf
     x.nsteps = wf->nsteps;
     hy_strlcpy(x.wf_name, wf->name, sizeof x.wf_name);
     hy_uuid(x.id);
-    hy_strlcpy(x.requested_by, actor->user_id, sizeof x.requested_by);
+    hy_strlcpy(x.requested_by, parent ? (requested_by ? requested_by : "") : actor->user_id, sizeof x.requested_by);
+    hy_strlcpy(x.parent, parent ? parent : "", sizeof x.parent);
     hy_strlcpy(x.org, org_id ? org_id : "", sizeof x.org);
     hy_strlcpy(x.wf_id, wf_id, sizeof x.wf_id);
     x.status = HY_EXEC_PENDING;
@@ -369,9 +449,11 @@ static int start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf
     hy_now_iso(now);
     rc = db_exec(c->db, err,
                  "INSERT INTO workflow_executions(id, workflow_definition_id, organization_id, requested_by, status, "
-                 "current_step_order, created_at, updated_at, search_text, batch_id, run_lane) VALUES(?1, ?2, ?3, ?4, "
-                 "'pending', 1, ?5, ?5, " EXEC_SEARCH_TEXT("?1", "?3", "NULL") ", ?6, ?6 IS NOT NULL)",
-                 "tttttt", x.id, wf_id, nullable(org_id), nullable(actor->user_id), now, nullable(batch_id));
+                 "current_step_order, created_at, updated_at, search_text, batch_id, run_lane, child_of) "
+                 "VALUES(?1, ?2, ?3, ?4, 'pending', 1, ?5, ?5, " EXEC_SEARCH_TEXT("?1", "?3", "NULL")
+                 ", ?6, ?6 IS NOT NULL, ?7)",
+                 "ttttttt", x.id, wf_id, nullable(org_id), nullable(x.requested_by), now, nullable(batch_id),
+                 nullable(parent));
     if (rc == 0)
         rc = db_exec(c->db, err,
                      "INSERT OR IGNORE INTO exec_search_pending(rowid, at) VALUES(last_insert_rowid(), ?)", "I",
@@ -411,16 +493,100 @@ static int start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf
 int engine_start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, const char *org_id,
                  char id_out[HY_UUID_LEN], hy_err *err)
 {
-    return start(c, actor, wf, org_id, NULL, id_out, err);
+    return start(c, actor, wf, org_id, NULL, NULL, NULL, id_out, err);
 }
 
 int engine_start_in_batch(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf, const char *org_id,
                           const char *batch_id, char id_out[HY_UUID_LEN], hy_err *err)
 {
-    return start(c, actor, wf, org_id, batch_id, id_out, err);
+    return start(c, actor, wf, org_id, batch_id, NULL, NULL, id_out, err);
+}
+
+/* ---- children ---- */
+
+int step_start_child(hy_step_io *io, const char *workflow, const char *org_id, const cJSON *first_input,
+                     char id_out[HY_UUID_LEN], hy_err *err)
+{
+    const hy_workflow_def *wf = workflow_find(workflow);
+    if (!wf) return hy_fail(err, HY_ERR_INTERNAL, "workflow %s is not known to this program", workflow);
+    int rc = start(io->c, io->actor, wf, org_id, NULL, io->execution_id, io->requested_by, id_out, err);
+    if (rc == 0) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "workflow", wf->name);
+        cJSON_AddStringToObject(d, "parent", io->execution_id);
+        if (org_id) cJSON_AddStringToObject(d, "organization_id", org_id);
+        rc = ex_audit(io->c, io->actor, "exec.start", id_out, d, err);
+    }
+    if (rc == 0 && first_input && wf->steps[0].kind == HY_STEP_MANUAL)
+        rc = engine_submit_queued(io->c, io->actor, id_out, 1, first_input, err);
+    return rc;
+}
+
+int step_children(hy_step_io *io, hy_child_list *out, hy_err *err)
+{
+    memset(out, 0, sizeof *out);
+    hy_stmt *st = db_query(io->c->db, err,
+                           "SELECT e.id, e.user_id, wd.name, e.status FROM workflow_executions e "
+                           "JOIN workflow_definitions wd ON wd.id = e.workflow_definition_id "
+                           "WHERE e.child_of = ? ORDER BY e.created_at, e.rowid",
+                           "t", io->execution_id);
+    while (db_row(st)) {
+        out->v = xrealloc(out->v, (size_t)(out->n + 1) * sizeof *out->v);
+        hy_child *k = &out->v[out->n++];
+        hy_strlcpy(k->id, db_text(st, 0), sizeof k->id);
+        hy_strlcpy(k->user_id, db_text(st, 1), sizeof k->user_id);
+        hy_strlcpy(k->workflow, db_text(st, 2), sizeof k->workflow);
+        hy_strlcpy(k->status, db_text(st, 3), sizeof k->status);
+    }
+    int rc = db_done(st);
+    if (rc) hy_child_list_free(out);
+    return rc;
+}
+
+void hy_child_list_free(hy_child_list *l)
+{
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+/* ---- scheduling (ops: exec start --at, exec reschedule) ---- */
+
+int engine_hold(hy_ctx *c, const hy_principal *actor, const char *exec_id, int64_t at_ms, hy_err *err)
+{
+    ex_state x;
+    if (ex_load(c, exec_id, &x, err) != 0) return err->code;
+    if (!x.wf) return hy_fail(err, HY_ERR_INTERNAL, "workflow %s is not known to this program", x.wf_name);
+    int k = x.current;
+    bool held = k >= 1 && k <= x.nsteps &&
+                ((x.status == HY_EXEC_AWAITING_INPUT && x.step[k - 1].status == HY_SS_AWAITING_INPUT) ||
+                 (x.status == HY_EXEC_PENDING && x.step[k - 1].status == HY_SS_PENDING));
+    if (!held)
+        return hy_fail(err, HY_ERR_CONFLICT, "the execution has started (it is %s at step %d): it cannot wait any more",
+                       hy_exec_status_name(x.status), k);
+    return ex_hold(c, actor, &x, k, at_ms, err);
+}
+
+int engine_reschedule(hy_ctx *c, const hy_principal *actor, const char *exec_id, int64_t at_ms, hy_err *err)
+{
+    (void)actor;
+    ex_state x;
+    if (ex_load(c, exec_id, &x, err) != 0) return err->code;
+    if (x.status != HY_EXEC_SCHEDULED)
+        return hy_fail(err, HY_ERR_CONFLICT, "only a scheduled execution can be rescheduled (this one is %s)",
+                       hy_exec_status_name(x.status));
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    return db_exec(c->db, err, "UPDATE workflow_executions SET next_run_at = ?, updated_at = ? WHERE id = ?", "Itt",
+                   at_ms, now, x.id);
 }
 
 /* ---- operator actions ---- */
+
+static int refuse_scheduled(const ex_state *x, hy_err *err)
+{
+    if (x->status != HY_EXEC_SCHEDULED) return 0;
+    return hy_fail(err, HY_ERR_CONFLICT, "the execution is scheduled: nothing has started yet (reschedule or cancel it)");
+}
 
 static int refuse_finished(const ex_state *x, hy_err *err)
 {
@@ -440,7 +606,7 @@ static int load_for_step(hy_ctx *c, const char *exec_id, int order, ex_state *x,
 {
     if (ex_load(c, exec_id, x, err) != 0) return err->code;
     if (!x->wf) return hy_fail(err, HY_ERR_INTERNAL, "workflow %s is not known to this program", x->wf_name);
-    if (refuse_finished(x, err)) return err->code;
+    if (refuse_finished(x, err) || refuse_scheduled(x, err)) return err->code;
     if (order < 1 || order > x->nsteps) return hy_fail(err, HY_ERR_INVALID, "no step %d in %s", order, x->wf_name);
     return 0;
 }
@@ -528,11 +694,21 @@ static int submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int
                      "ttt", io.attach_user, now, x.id);
         hy_strlcpy(x.user, io.attach_user, sizeof x.user);
     }
+    /* A WHEN field in the future: the next step waits until then. */
+    int64_t hold_until = 0;
+    for (int i = 0; rc == 0 && i < sd->nfields; i++) {
+        int64_t at;
+        const char *v = sd->fields[i].kind == HY_FIELD_WHEN ? wf_str(input, sd->fields[i].name) : NULL;
+        if (v && hy_parse_when(v, hy_now_ms(), &at) && at > hy_now_ms() && at > hold_until) hold_until = at;
+    }
     cJSON_free(json);
     cJSON_Delete(ctx);
     cJSON_Delete(input);
     if (rc) return rc;
     ex_set_step_status(&x, order, HY_SS_COMPLETED);
+    /* a manual step that ends (or gives) access: recorded as given in the form */
+    if ((rc = ex_record_access(c, &x, order, "input", NULL, NULL, err))) return rc;
+    if (hold_until) return ex_hold(c, actor, &x, order + 1, hold_until, err);
     return run_local ? advance_and_run(c, actor, &x, order, err) : advance_queued(c, actor, &x, order, err);
 }
 
@@ -592,7 +768,7 @@ int engine_skip(hy_ctx *c, const hy_principal *actor, const char *exec_id, int o
     if (st == HY_SS_RUNNING)
         return hy_fail(err, HY_ERR_CONFLICT, "step %d (%s) is running: wait for it to finish", order,
                        step_name(&x, order));
-    if (st != HY_SS_PENDING && st != HY_SS_AWAITING_INPUT && st != HY_SS_FAILED)
+    if (st != HY_SS_PENDING && st != HY_SS_AWAITING_INPUT && st != HY_SS_FAILED && st != HY_SS_WAITING)
         return hy_fail(err, HY_ERR_CONFLICT, "step %d (%s) is %s: only a pending, waiting or failed step can be skipped",
                        order, step_name(&x, order), hy_step_status_name(st));
     return close_by_hand(c, actor, &x, order, HY_SS_SKIPPED, false, reason, err);
@@ -647,6 +823,7 @@ int engine_rerun(hy_ctx *c, const hy_principal *actor, const char *exec_id, int 
     if (!x.wf) return hy_fail(err, HY_ERR_INTERNAL, "workflow %s is not known to this program", x.wf_name);
     if (from < 1 || from > x.nsteps)
         return hy_fail(err, HY_ERR_INVALID, "no step %d in %s (it has %d steps)", from, x.wf_name, x.nsteps);
+    if (refuse_scheduled(&x, err)) return err->code;
     if (x.status != HY_EXEC_COMPLETED && from > x.current)
         return hy_fail(err, HY_ERR_CONFLICT, "the execution has not reached step %d yet (it is at step %d)", from,
                        x.current);
@@ -684,6 +861,33 @@ int engine_rerun(hy_ctx *c, const hy_principal *actor, const char *exec_id, int 
     return advance_and_run(c, actor, &x, from - 1, err);
 }
 
+/* The unfinished children of a cancelled execution are cancelled too (each audited). */
+static int cancel_children(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err)
+{
+    char (*ids)[HY_UUID_LEN] = NULL;
+    int n = 0;
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT id FROM workflow_executions WHERE child_of = ? AND status != 'completed' "
+                           "AND status != 'cancelled'",
+                           "t", exec_id);
+    while (db_row(st)) {
+        ids = xrealloc(ids, (size_t)(n + 1) * sizeof *ids);
+        hy_strlcpy(ids[n++], db_text(st, 0), HY_UUID_LEN);
+    }
+    int rc = db_done(st);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        rc = engine_cancel(c, actor, ids[i], err);
+        if (rc == 0) {
+            cJSON *d = cJSON_CreateObject();
+            cJSON_AddStringToObject(d, "parent", exec_id);
+            cJSON_AddStringToObject(d, "why", "its parent execution was cancelled");
+            rc = ex_audit(c, actor, "exec.cancel", ids[i], d, err);
+        }
+    }
+    free(ids);
+    return rc;
+}
+
 int engine_cancel(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err)
 {
     ex_state x;
@@ -712,7 +916,7 @@ int engine_cancel(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_
         rc = db_exec(c->db, err,
                      "UPDATE workflow_step_executions SET status = 'cancelled', lease_owner = NULL, "
                      "lease_expires_at = NULL, next_attempt_at = NULL, updated_at = ? "
-                     "WHERE execution_id = ? AND status IN ('pending', 'awaiting_input', 'failed')",
+                     "WHERE execution_id = ? AND status IN ('pending', 'awaiting_input', 'failed', 'waiting')",
                      "tt", now, x.id);
-    return rc;
+    return rc == 0 ? cancel_children(c, actor, x.id, err) : rc;
 }

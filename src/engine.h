@@ -1,8 +1,12 @@
 /* The durable workflow engine: the only writer of execution and step rows.
  *
  * State (DESIGN.md): execution pending | running | awaiting_input |
- * completed | failed | cancelled; step pending | running | awaiting_input |
- * completed | failed | skipped | cancelled. An execution's next_run_at says
+ * completed | failed | cancelled | scheduled; step pending | running |
+ * awaiting_input | completed | failed | skipped | cancelled | waiting.
+ * A scheduled execution waits until next_run_at before its current step
+ * starts (ex_hold, ex_release). A waiting step started child executions
+ * (workflows.h spawn) and waits until each is completed; a child's status
+ * change wakes it (next_run_at of the parent = now). An execution's next_run_at says
  * when its current auto step may run (ms since the epoch; NULL = nothing to
  * run): a queued step (now), a retry after backoff, or the lease expiry of a
  * step being run (so a runner that died is replaced when its lease runs out).
@@ -66,6 +70,14 @@ int engine_rerun(hy_ctx *c, const hy_principal *actor, const char *exec_id, int 
  * run finishes and is recorded, and nothing runs after it. */
 int engine_cancel(hy_ctx *c, const hy_principal *actor, const char *exec_id, hy_err *err);
 
+/* Holds an execution that has not started its current step (waiting for
+ * input, or queued) until at_ms: status scheduled; then a runner starts
+ * that step (exec start --at). HY_ERR_CONFLICT once a step has run. */
+int engine_hold(hy_ctx *c, const hy_principal *actor, const char *exec_id, int64_t at_ms, hy_err *err);
+/* A scheduled execution waits until at_ms instead (now or past: due at
+ * once). HY_ERR_CONFLICT when it is not scheduled. */
+int engine_reschedule(hy_ctx *c, const hy_principal *actor, const char *exec_id, int64_t at_ms, hy_err *err);
+
 /* An organisation or a user is deleted: its executions are kept, detached
  * (their organization_id / user_id, requested_by, cancelled_by and their
  * steps' completed_by / input_by set to NULL) and the counts follow.
@@ -102,7 +114,7 @@ typedef struct hy_engine hy_engine;
 typedef struct {
     int lease_ms;                    /* 0 = 30000; renewed every third of it */
     int batch_max;                   /* local steps per transaction; 0 = 64 */
-    const char *only_execution;      /* advance just this execution (exec wait) */
+    const char *only_execution;      /* advance just this execution and its children (exec wait) */
     const char *only_requested_by;   /* just executions this user started */
 } hy_engine_opts;
 

@@ -18,6 +18,7 @@ typedef struct {
     hy_exec_status status;
     int current;
     char org[HY_UUID_LEN], user[HY_UUID_LEN], requested_by[HY_UUID_LEN];
+    char parent[HY_UUID_LEN];    /* the execution that started it (child_of), or "" */
     int nsteps;
     bool deferred;               /* queued at `current` in memory only (see ex_advance) */
     struct {
@@ -29,9 +30,11 @@ typedef struct {
 /* Loads by id; HY_ERR_NOT_FOUND if missing. */
 int ex_load(hy_ctx *c, const char *exec_id, ex_state *x, hy_err *err);
 /* The execution's status changed from x->status to `status` (the row is
- * already updated): keeps exec_counts right and x->status current. The
- * engine, the only writer of execution status, calls this after every such
- * UPDATE (a trigger would make every UPDATE of the table slower). */
+ * already updated): keeps exec_counts right and x->status current, and
+ * wakes the parent of a child that completed, failed or was cancelled (its
+ * waiting step is checked by the next runner). The engine, the only writer
+ * of execution status, calls this after every such UPDATE (a trigger would
+ * make every UPDATE of the table slower). */
 int ex_status_changed(hy_ctx *c, ex_state *x, hy_exec_status status, hy_err *err);
 /* Builds the merged context (see engine_context). */
 int ex_context(hy_ctx *c, const ex_state *x, cJSON **out, hy_err *err);
@@ -62,6 +65,13 @@ int ex_run_deferred(hy_ctx *c, ex_state *x, hy_err *err);
  * revokes) for the execution's user. Nothing for other steps. */
 int ex_record_access(hy_ctx *c, const ex_state *x, int order, const char *how, const char *note, const cJSON *output,
                      hy_err *err);
+/* Holds the execution before step k (pending; an awaiting one goes back to
+ * pending): status scheduled until at_ms, when a runner starts step k
+ * (ex_release). No pending step from k on: it completes now. Audited. */
+int ex_hold(hy_ctx *c, const hy_principal *actor, ex_state *x, int k, int64_t at_ms, hy_err *err);
+/* A scheduled execution whose time came: its current step starts (manual:
+ * waits for input; auto: queued now). Audited as the engine. */
+int ex_release(hy_ctx *c, const hy_principal *sys, ex_state *x, hy_err *err);
 /* Audit helper: details built from key/value string pairs (NULL-terminated). */
 int ex_audit(hy_ctx *c, const hy_principal *actor, const char *action, const char *exec_id, cJSON *details,
              hy_err *err);

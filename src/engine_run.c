@@ -86,8 +86,11 @@ void engine_get_stats(const hy_engine *e, hy_engine_stats *out) { *out = e->stat
 int engine_next_due(hy_engine *e, int64_t *due, hy_err *err)
 {
     hy_stmt *st;
-    if (e->only_exec)
-        st = db_query(e->c->db, err, "SELECT next_run_at FROM workflow_executions WHERE id = ?", "t", e->only_exec);
+    if (e->only_exec) /* it and its children (idx_we_child_of) */
+        st = db_query(e->c->db, err,
+                      "SELECT min(next_run_at) FROM workflow_executions WHERE (id = ?1 OR child_of = ?1) "
+                      "AND next_run_at IS NOT NULL",
+                      "t", e->only_exec);
     else if (e->only_user)
         st = db_query(e->c->db, err,
                       "SELECT min(next_run_at) FROM workflow_executions WHERE next_run_at IS NOT NULL AND requested_by = ?",
@@ -114,8 +117,8 @@ static int find_runnable(hy_engine *e, int64_t now, char id[HY_UUID_LEN], hy_err
         hy_stmt *st;
         if (e->only_exec)
             st = db_query(e->c->db, err,
-                          "SELECT id FROM workflow_executions WHERE id = ? AND next_run_at IS NOT NULL "
-                          "AND next_run_at <= ?",
+                          "SELECT id FROM workflow_executions WHERE (id = ?1 OR child_of = ?1) "
+                          "AND next_run_at IS NOT NULL AND next_run_at <= ?2 ORDER BY next_run_at LIMIT 1",
                           "tI", e->only_exec, now);
         else if (e->only_user)
             st = db_query(e->c->db, err,
@@ -389,6 +392,197 @@ static int persist(hy_engine *e, ex_state *x, const hy_step_def *sd, const cJSON
     return db_exec(e->c->db, err, "RELEASE step_persist", "");
 }
 
+/* ---- steps that wait on child executions (workflows.h spawn) ---- */
+
+/* The step's children (their ids in its output's "children") by state:
+ * *done completed, *cancelled, *failed (named in failed_text, with where
+ * and why), the rest still going. */
+static int count_children(hy_engine *e, const cJSON *children, int *total, int *done, int *cancelled, int *failed,
+                          hy_buf *failed_text, hy_buf *cancelled_text, hy_err *err)
+{
+    *total = *done = *cancelled = *failed = 0;
+    char *ids = cJSON_PrintUnformatted(children ? children : cJSON_CreateArray());
+    hy_stmt *st = db_query(e->c->db, err,
+                           "SELECT e.id, e.status, coalesce(u.email, ''), coalesce(sd.name, ''), coalesce(s.error, '') "
+                           "FROM json_each(?1) j JOIN workflow_executions e ON e.id = j.value "
+                           "LEFT JOIN users u ON u.id = e.user_id "
+                           "LEFT JOIN workflow_step_executions s ON s.execution_id = e.id "
+                           "AND s.step_order = e.current_step_order "
+                           "LEFT JOIN workflow_step_definitions sd ON sd.id = s.step_definition_id",
+                           "t", ids);
+    while (db_row(st)) {
+        (*total)++;
+        hy_exec_status status = hy_exec_status_of(db_text(st, 1));
+        if (status == HY_EXEC_COMPLETED) (*done)++;
+        else if (status == HY_EXEC_CANCELLED) {
+            if ((*cancelled)++ < 5)
+                hy_buf_printf(cancelled_text, "%s%.8s (%s)", *cancelled > 1 ? ", " : "", db_text(st, 0), db_text(st, 2));
+        } else if (status == HY_EXEC_FAILED) {
+            if ((*failed)++ < 5)
+                hy_buf_printf(failed_text, "%s%.8s (%s) at %s: %.200s", *failed > 1 ? "; " : "", db_text(st, 0),
+                              db_text(st, 2), db_text(st, 3), db_text(st, 4));
+        }
+    }
+    if (ids) cJSON_free(ids);
+    if (!children) { /* (the array made above) */ }
+    return db_done(st);
+}
+
+/* A waiting step looks at its children: all completed -> the step
+ * completes and the execution goes on; one cancelled -> the step fails
+ * (a retry starts it again); otherwise it keeps waiting, its error naming
+ * the failed ones (fixed and retried, they wake it again). */
+static int check_children(hy_engine *e, ex_state *x, int k, step_row *row, hy_err *err)
+{
+    char *out_text = NULL, *old_error = NULL;
+    int rc = db_get_text(e->c->db, err, &out_text, "SELECT output FROM workflow_step_executions WHERE id = ?", "t",
+                         x->step[k - 1].id);
+    if (rc == 0)
+        rc = db_get_text(e->c->db, err, &old_error, "SELECT error FROM workflow_step_executions WHERE id = ?", "t",
+                         x->step[k - 1].id);
+    cJSON *output = out_text ? cJSON_Parse(out_text) : NULL;
+    if (!cJSON_IsObject(output)) {
+        cJSON_Delete(output);
+        output = cJSON_CreateObject();
+    }
+    cJSON *empty = cJSON_CreateArray();
+    const cJSON *children = cJSON_GetObjectItemCaseSensitive(output, "children");
+    int total = 0, done = 0, cancelled = 0, failed = 0;
+    hy_buf failed_text = {0}, cancelled_text = {0};
+    if (rc == 0)
+        rc = count_children(e, cJSON_IsArray(children) ? children : empty, &total, &done, &cancelled, &failed,
+                            &failed_text, &cancelled_text, err);
+    cJSON_Delete(empty);
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    const hy_step_def *sd = &x->wf->steps[k - 1];
+    if (rc == 0 && done == total) {
+        cJSON_DeleteItemFromObjectCaseSensitive(output, "children_completed");
+        cJSON_AddNumberToObject(output, "children_completed", done);
+        char *json = cJSON_PrintUnformatted(output);
+        rc = db_exec(e->c->db, err,
+                     "UPDATE workflow_step_executions SET status = 'completed', output = ?, error = NULL, "
+                     "completed_at = ?, updated_at = ? WHERE id = ?",
+                     "tttt", json, now, now, x->step[k - 1].id);
+        cJSON_free(json);
+        if (rc == 0) rc = ex_record_access(e->c, x, k, "auto", NULL, output, err);
+        if (rc == 0) {
+            ex_set_step_status(x, k, HY_SS_COMPLETED);
+            e->stats.steps_completed++;
+            cJSON *d = ex_step_details(x, k);
+            cJSON_AddNumberToObject(d, "children_completed", done);
+            rc = ex_audit(e->c, &e->sys, "exec.step.complete", x->id, d, err);
+        }
+        if (rc == 0) rc = ex_advance(e->c, &e->sys, x, k, NULL, NULL, false, err);
+    } else if (rc == 0 && cancelled) {
+        attempt a = {.order = k, .sd = sd, .step_id = x->step[k - 1].id, .attempts = row->attempts,
+                     .started_ms = hy_now_ms(), .calls = cJSON_CreateArray()};
+        hy_err failure;
+        hy_err_clear(&failure);
+        hy_fail(&failure, HY_ERR_PERMANENT,
+                "%d of its %d child executions %s cancelled (%s): retry this step to start %s again", cancelled, total,
+                cancelled == 1 ? "was" : "were", cancelled_text.s, cancelled == 1 ? "it" : "them");
+        rc = record_failure(e, x, &a, row, &failure, err);
+        cJSON_Delete(a.calls);
+    } else if (rc == 0) {
+        char *msg = failed ? xasprintf("%d of %d child executions failed (fix and retry each: this step goes on "
+                                       "once all are completed): %s",
+                                       failed, total, failed_text.s)
+                           : NULL;
+        if (!hy_streq(msg, old_error)) {
+            rc = db_exec(e->c->db, err, "UPDATE workflow_step_executions SET error = ?, updated_at = ? WHERE id = ?",
+                         "ttt", msg, now, x->step[k - 1].id);
+            if (rc == 0) {
+                cJSON *d = ex_step_details(x, k);
+                cJSON_AddNumberToObject(d, "children", total);
+                cJSON_AddNumberToObject(d, "completed", done);
+                cJSON_AddNumberToObject(d, "failed", failed);
+                rc = ex_audit(e->c, &e->sys, "exec.step.children", x->id, d, err);
+            }
+        }
+        free(msg);
+        if (rc == 0)
+            rc = db_exec(e->c->db, err, "UPDATE workflow_executions SET next_run_at = NULL WHERE id = ?", "t", x->id);
+    }
+    hy_buf_free(&failed_text);
+    hy_buf_free(&cancelled_text);
+    cJSON_Delete(output);
+    free(out_text);
+    free(old_error);
+    return rc;
+}
+
+/* A spawn step's run: gather, spawn (its children started inside a
+ * savepoint: a failure starts none), then the step waits and its children
+ * are looked at once (there may be none). */
+static int run_spawn(hy_engine *e, ex_state *x, attempt *a, step_row *row, const cJSON *context, hy_err *err)
+{
+    int64_t t0 = hy_mono_ms();
+    cJSON *gctx = NULL, *output = cJSON_CreateObject();
+    hy_err failure;
+    hy_err_clear(&failure);
+    int rc = 0;
+    int src = gather(e, x, a->sd, context, &gctx, &failure);
+    if (src == 0 && ex_fault_fn) src = ex_fault_fn(x->wf_name, a->sd->name, a->attempts, &failure, ex_fault_ud);
+    if (src == 0 && (rc = db_exec(e->c->db, err, "SAVEPOINT step_spawn", "")) == 0) {
+        hy_step_io io = {.c = e->c, .actor = &e->sys, .execution_id = x->id, .requested_by = x->requested_by,
+                         .context = gctx};
+        src = a->sd->spawn(&io, output, &failure);
+        if (src) {
+            if (failure.code == HY_OK) hy_fail(&failure, HY_ERR_PERMANENT, "step %s failed", a->sd->name);
+            if (failure.nfield) { /* a child's input was refused */
+                hy_field_error f0 = failure.field[0];
+                hy_err_clear(&failure);
+                hy_fail(&failure, HY_ERR_PERMANENT, "a child execution's input was refused: %s %s", f0.field, f0.msg);
+            }
+            rc = db_exec(e->c->db, err, "ROLLBACK TO step_spawn", "");
+        }
+        if (rc == 0) rc = db_exec(e->c->db, err, "RELEASE step_spawn", "");
+    }
+    a->duration_ms = hy_mono_ms() - t0;
+    cJSON_Delete(gctx);
+    if (rc == 0 && src != 0) {
+        rc = ex_flush_deferred(e->c, x, err); /* the row must say where it failed */
+        if (rc == 0) rc = record_failure(e, x, a, row, &failure, err);
+    } else if (rc == 0) {
+        char now[HY_TIME_LEN];
+        hy_now_iso(now);
+        char *json = cJSON_PrintUnformatted(output);
+        char *log = log_append(row->attempt_log, a->started_ms, a->duration_ms, e->owner, NULL, false, false);
+        rc = db_exec(e->c->db, err,
+                     "UPDATE workflow_step_executions SET status = 'waiting', output = ?, error = NULL, attempts = ?, "
+                     "attempt_log = ?, lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL, "
+                     "started_at = coalesce(started_at, ?), completed_at = NULL, updated_at = ? WHERE id = ?",
+                     "tittt" "t", json, a->attempts, log, now, now, a->step_id);
+        cJSON_free(json);
+        if (rc == 0) {
+            free(row->attempt_log);
+            row->attempt_log = log;
+            row->attempts = a->attempts;
+        } else {
+            free(log);
+        }
+        if (rc == 0)
+            rc = db_exec(e->c->db, err,
+                         "UPDATE workflow_executions SET status = 'running', current_step_order = ?, next_run_at = NULL, "
+                         "updated_at = ? WHERE id = ?",
+                         "itt", a->order, now, x->id);
+        x->deferred = false;
+        x->current = a->order;
+        if (rc == 0) rc = ex_status_changed(e->c, x, HY_EXEC_RUNNING, err);
+        ex_set_step_status(x, a->order, HY_SS_WAITING);
+        if (rc == 0) {
+            cJSON *d = ex_step_details(x, a->order);
+            cJSON_AddNumberToObject(d, "attempt", a->attempts);
+            cJSON_AddNumberToObject(d, "children", cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(output, "children")));
+            rc = ex_audit(e->c, &e->sys, "exec.step.wait", x->id, d, err);
+        }
+        if (rc == 0) rc = check_children(e, x, a->order, row, err);
+    }
+    cJSON_Delete(output);
+    return rc;
+}
+
 /* ---- local steps: claim, run, persist and record in this transaction ---- */
 
 static int run_local(hy_engine *e, ex_state *x, int order, step_row *row, hy_err *err)
@@ -399,6 +593,11 @@ static int run_local(hy_engine *e, ex_state *x, int order, step_row *row, hy_err
     while (rc == 0 && order) {
         attempt a = {.order = order, .sd = &x->wf->steps[order - 1], .step_id = x->step[order - 1].id,
                      .attempts = row->attempts + 1, .started_ms = hy_now_ms(), .calls = cJSON_CreateArray()};
+        if (a.sd->spawn) { /* starts its children, then waits: nothing runs after it now */
+            rc = run_spawn(e, x, &a, row, context, err);
+            cJSON_Delete(a.calls);
+            break;
+        }
         int64_t t0 = hy_mono_ms();
         cJSON *gctx = NULL, *output = cJSON_CreateObject();
         hy_err failure;
@@ -716,6 +915,7 @@ static int dispatch(hy_engine *e, ex_state *x, int64_t now, bool alone, dispatch
 {
     *res = D_DONE;
     *steps = 0;
+    if (x->status == HY_EXEC_SCHEDULED) return ex_release(e->c, &e->sys, x, err); /* its time came */
     int k = x->current;
     bool active = x->status == HY_EXEC_PENDING || x->status == HY_EXEC_RUNNING;
     step_row row;
@@ -724,6 +924,11 @@ static int dispatch(hy_engine *e, ex_state *x, int64_t now, bool alone, dispatch
     if (k >= 1 && k <= x->nsteps) rc = load_step_row(e, x->step[k - 1].id, &row, err);
     if (rc) return rc;
     bool lease_live = row.status == HY_SS_RUNNING && row.has_lease && row.lease_exp > now;
+    if (active && row.status == HY_SS_WAITING) { /* woken by a child */
+        rc = check_children(e, x, k, &row, err);
+        step_row_free(&row);
+        return rc;
+    }
     if (!active || k < 1 || k > x->nsteps || x->wf->steps[k - 1].kind != HY_STEP_AUTO) {
         /* Nothing to run (e.g. cancelled): a step whose runner died is closed. */
         if (lease_live) rc = park(e, x->id, row.lease_exp, err);

@@ -82,7 +82,7 @@ void hy_strlist_split(hy_strlist *l, const char *text)
 
 void hy_org_free(hy_org *o)
 {
-    free(o->id); free(o->name); free(o->created_at);
+    free(o->id); free(o->name); free(o->created_at); free(o->offboarded_at);
     hy_strlist_free(&o->account_types);
     memset(o, 0, sizeof *o);
 }
@@ -112,7 +112,7 @@ void hy_org_detail_free(hy_org_detail *d)
     free(d->docs_internal); free(d->docs_general); free(d->docs_additional); free(d->docs_updated_at);
     for (int i = 0; i < d->nusers; i++) {
         hy_user_brief *u = &d->users[i];
-        free(u->id); free(u->email); free(u->firstname); free(u->lastname);
+        free(u->id); free(u->email); free(u->firstname); free(u->lastname); free(u->offboarded_at);
         hy_strlist_free(&u->access);
     }
     free(d->users);
@@ -190,7 +190,7 @@ void hy_user_free(hy_user *u)
     hy_strlist_free(&u->languages); hy_strlist_free(&u->skills); hy_strlist_free(&u->roles);
     free(u->organization_id); free(u->organization_name);
     free(u->studio_company_id); free(u->studio_company_name);
-    free(u->created_at); free(u->updated_at);
+    free(u->created_at); free(u->updated_at); free(u->offboarded_at);
     hy_strlist_free(&u->access);
     hy_grant_list_free(&u->grants);
     memset(u, 0, sizeof *u);
@@ -220,6 +220,7 @@ cJSON *hy_org_to_json(const hy_org *o)
     cJSON_AddNumberToObject(j, "users", o->nusers);
     cJSON_AddNumberToObject(j, "executions", o->nexecutions);
     add_str(j, "created_at", o->created_at);
+    if (o->offboarded_at) add_str(j, "offboarded_at", o->offboarded_at);
     return j;
 }
 
@@ -271,6 +272,7 @@ cJSON *hy_org_detail_to_json(const hy_org_detail *d)
         add_str(u, "lastname", d->users[i].lastname);
         add_str(u, "role", hy_role_name(d->users[i].role));
         cJSON_AddItemToObject(u, "access", hy_strlist_to_cjson(&d->users[i].access));
+        if (d->users[i].offboarded_at) add_str(u, "offboarded_at", d->users[i].offboarded_at);
         cJSON_AddItemToArray(a, u);
     }
     a = cJSON_AddArrayToObject(j, "recent_executions");
@@ -309,6 +311,7 @@ cJSON *hy_user_to_json(const hy_user *u)
     cJSON_AddBoolToObject(j, "must_change_password", u->must_change_password);
     cJSON_AddBoolToObject(j, "can_log_in", u->can_log_in);
     cJSON_AddItemToObject(j, "access", hy_strlist_to_cjson(&u->access));
+    if (u->offboarded_at) add_str(j, "offboarded_at", u->offboarded_at);
     if (u->grants.count) cJSON_AddItemToObject(j, "grants", hy_grant_list_to_json(&u->grants));
     return j;
 }

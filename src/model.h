@@ -36,7 +36,8 @@ cJSON *hy_strlist_to_cjson(const hy_strlist *l);
 typedef struct {
     char *id, *name, *created_at;
     hy_strlist account_types;
-    int nusers, nexecutions;
+    int nusers, nexecutions;     /* nusers: active (not offboarded) users */
+    char *offboarded_at;         /* the organisation was offboarded (read-only), or NULL */
 } hy_org;
 
 typedef struct {
@@ -60,6 +61,7 @@ typedef struct {
     char *id, *email, *firstname, *lastname;
     hy_role role;
     hy_strlist access;        /* resources with an active grant */
+    char *offboarded_at;      /* their access was revoked (kept for the audit trail), or NULL */
 } hy_user_brief;
 
 typedef struct {
@@ -137,6 +139,7 @@ typedef struct {
     bool can_log_in;           /* has a usable password */
     hy_strlist access;         /* resources with an active grant ("Metabase", ...) */
     hy_grant_list grants;      /* ops_user_show only: every grant, with what granted it */
+    char *offboarded_at;       /* their access was revoked (revoke_partner_user), or NULL */
 } hy_user;
 
 typedef struct {

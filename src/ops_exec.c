@@ -174,28 +174,56 @@ int ops_exec_workflows(hy_ctx *c, const hy_principal *p, const hy_workflow_def *
     return 0;
 }
 
-/* The field of the first step that picks the execution's organisation, if any. */
-static const hy_field_def *org_field(const hy_workflow_def *wf)
+/* The field of the first step that picks what the execution is about (an
+ * organisation, or a user), if any. */
+static const hy_field_def *about_field(const hy_workflow_def *wf, hy_attach *attach)
 {
     const hy_step_def *sd = &wf->steps[0];
     if (sd->kind != HY_STEP_MANUAL) return NULL;
     for (int i = 0; i < sd->nfields; i++)
-        if (sd->fields[i].kind == HY_FIELD_PICK && sd->fields[i].attach == HY_ATTACH_ORG) return &sd->fields[i];
+        if (sd->fields[i].kind == HY_FIELD_PICK && sd->fields[i].attach != HY_ATTACH_NONE) {
+            *attach = sd->fields[i].attach;
+            return &sd->fields[i];
+        }
     return NULL;
+}
+
+/* A time a person gave for a start: field error "at" when it is not one,
+ * or more than a minute ago. */
+static int parse_at(const char *at, int64_t *ms, hy_err *err)
+{
+    int64_t now = hy_now_ms();
+    char shown[64];
+    hy_sanitize_to(at, shown, sizeof shown);
+    if (strlen(at) > 64 || !hy_parse_when(at, now, ms))
+        hy_field(err, "at", "'%s' is not a date/time: give 2026-03-31, 2026-03-31 17:00 (UTC), 2026-03-31T17:00+02:00, "
+                 "or from now +3d, +12h, +30m", shown);
+    else if (*ms < now - 60000)
+        hy_field(err, "at", "%s is in the past: leave it out to start now", shown);
+    return err->nfield ? HY_ERR_INVALID : 0;
 }
 
 int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const char *org_ref,
                    char id_out[HY_UUID_LEN], hy_err *err)
 {
+    hy_exec_start st = {.workflow = workflow, .org_ref = org_ref};
+    return ops_exec_start_ex(c, p, &st, id_out, err);
+}
+
+int ops_exec_start_ex(hy_ctx *c, const hy_principal *p, const hy_exec_start *req, char id_out[HY_UUID_LEN],
+                      hy_err *err)
+{
     id_out[0] = '\0';
     if (ops_begin(c, p, err) != 0) return err->code;
-    const hy_workflow_def *wf = workflow_find(workflow);
+    const hy_workflow_def *wf = workflow_find(req->workflow);
     if (!authz_may_start(p, wf)) {
         char shown[64];
-        hy_sanitize_to(workflow ? workflow : "", shown, sizeof shown);
+        hy_sanitize_to(req->workflow ? req->workflow : "", shown, sizeof shown);
         return hy_fail(err, HY_ERR_NOT_FOUND, "no workflow named '%s'", shown);
     }
-    const hy_field_def *of = org_field(wf);
+    const char *org_ref = req->org_ref;
+    hy_attach attach = HY_ATTACH_NONE;
+    const hy_field_def *of = about_field(wf, &attach);
     char org[HY_UUID_LEN] = "", own[HY_UUID_LEN];
     bool any_org = authz_org_choices_any(p, own);
     if (!any_org) {
@@ -211,6 +239,12 @@ int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const
                            wf->name);
         if (ops_find_org(c, p, org_ref, org, err) != 0) return err->code;
     }
+    int64_t at = 0;
+    bool scheduled = req->at && !hy_empty(req->at);
+    if (scheduled && parse_at(req->at, &at, err) != 0) return err->code;
+    if (req->input && hy_json_input_check_keys(req->input, err) != 0) return err->code;
+    if (req->input && !authz_may_input_step(p, authz_exec_actions(p, wf, org[0] ? org : NULL), &wf->steps[0]))
+        return hy_fail(err, HY_ERR_FORBIDDEN, "step 1 (%s) is for HyOpps staff to fill in", wf->steps[0].label);
     if (db_begin(c->db, err) != 0) return err->code;
     /* The audit row before what the engine does next (local steps it runs
      * at once are audited as it goes). */
@@ -221,14 +255,29 @@ int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const
         if (org[0]) cJSON_AddStringToObject(d, "organization_id", org);
         rc = audit_action(c, p, "exec.start", id_out, d, err);
     }
-    if (rc == 0 && of && org[0] && wf->steps[0].nfields == 1) {
-        /* the first step only picks the organisation: it is given */
-        cJSON *in = cJSON_CreateObject();
+    /* what the first step needs now: the given input, or the organisation
+     * when that is all it asks */
+    cJSON *in = NULL;
+    if (req->input) in = cJSON_Duplicate(req->input, 1);
+    else if (of && attach == HY_ATTACH_ORG && org[0] && wf->steps[0].nfields == 1) {
+        in = cJSON_CreateObject();
         cJSON_AddStringToObject(in, of->name, org);
-        rc = engine_submit(c, p, id_out, 1, in, err);
-        cJSON_Delete(in);
-    } else if (rc == 0 && wf->steps[0].kind == HY_STEP_AUTO) {
+    }
+    if (rc == 0 && in) {
+        if (req->input) rc = audit_action(c, p, "exec.input", id_out, details_step(wf, 1), err);
+        /* a start that waits leaves the steps after it queued (engine_hold) */
+        if (rc == 0) rc = scheduled ? engine_submit_queued(c, p, id_out, 1, in, err) : engine_submit(c, p, id_out, 1, in, err);
+    } else if (rc == 0 && wf->steps[0].kind == HY_STEP_AUTO && !scheduled) {
         rc = engine_run_inline(c, id_out, err);
+    }
+    cJSON_Delete(in);
+    if (rc == 0 && scheduled) {
+        rc = engine_hold(c, p, id_out, at, err);
+        if (rc == HY_ERR_CONFLICT) {
+            hy_err_clear(err);
+            hy_field(err, "at", "the step's own date field schedules it already: give the time once");
+            rc = HY_ERR_INVALID;
+        }
     }
     /* Runners index new executions in the background; this keeps the
      * backlog bounded when none runs. */
@@ -236,6 +285,31 @@ int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const
     rc = ops_finish(c, rc, err);
     if (rc) id_out[0] = '\0';
     return rc;
+}
+
+int ops_exec_reschedule(hy_ctx *c, const hy_principal *p, const char *ref, const char *at, hy_err *err)
+{
+    if (ops_begin(c, p, err) != 0) return err->code;
+    char id[HY_UUID_LEN];
+    const hy_workflow_def *wf;
+    if (resolve_for(c, p, ref, HY_ACT_RESCHEDULE, id, &wf, NULL, err) != 0) return err->code;
+    int64_t ms;
+    if (hy_empty(at)) {
+        hy_field(err, "at", "is required: when should it start? (2026-03-31 17:00, +3d, now)");
+        return err->code;
+    }
+    if (parse_at(at, &ms, err) != 0) return err->code;
+    if (db_begin(c->db, err) != 0) return err->code;
+    int rc = engine_reschedule(c, p, id, ms, err);
+    if (rc == 0) {
+        char iso[HY_TIME_LEN];
+        hy_iso_from_ms(ms, iso);
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "workflow", wf->name);
+        cJSON_AddStringToObject(d, "at", iso);
+        rc = audit_action(c, p, "exec.reschedule", id, d, err);
+    }
+    return ops_finish(c, rc, err);
 }
 
 /* ---- input ---- */

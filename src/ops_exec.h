@@ -49,6 +49,8 @@ typedef struct {
     char *waiting_since;            /* when the current step began waiting for input, or NULL */
     bool late;                      /* it has waited longer than [notify] remind_after_hours */
     char *created_at, *updated_at, *completed_at;
+    char *scheduled_for;            /* status scheduled: when it starts (ISO), else NULL */
+    char *parent_id;                /* started by another execution's step (a child), or NULL */
     int64_t cursor;                 /* for paging (hy_exec_query.before) */
 } hy_exec_summary;
 
@@ -114,15 +116,24 @@ typedef struct {
     bool uncertain;             /* it may have arrived twice (or not at all, when status is "uncertain") */
 } hy_notice;
 
+/* A child execution (started by a step of this one: an offboarding's
+ * revocations), as its parent shows it. */
+typedef struct {
+    char *id, *workflow, *status, *user_email;
+    char *current_step_name, *error;    /* error: the current step's, or NULL */
+} hy_exec_child;
+
 typedef struct {
     hy_exec_summary s;
     char *requested_by, *cancelled_by_email, *cancelled_at;
+    hy_exec_child *children;    /* oldest first (those the caller may see) */
+    int nchildren;
     hy_notice *notices;         /* its notifications, oldest first (staff: all; others: their own) */
     int nnotices;
     hy_exec_step *steps;
     int nsteps;
     /* what the caller may do now (for enabling keys in a UI) */
-    bool can_input, can_retry, can_cancel, can_skip, can_mark_done, can_rerun;
+    bool can_input, can_retry, can_cancel, can_skip, can_mark_done, can_rerun, can_reschedule;
 } hy_exec_detail;
 
 int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_detail *out, hy_err *err);
@@ -158,10 +169,33 @@ void hy_inbox_free(hy_inbox *in);
 int ops_exec_workflows(hy_ctx *c, const hy_principal *p, const hy_workflow_def **out, int max, int *n,
                        hy_err *err);
 
-/* Starts a workflow. org_ref (new_partner_user only) fills in
- * select_organization; partner admins always get their own organisation. */
+/* Starts a workflow. org_ref: the organisation it is about, for a workflow
+ * whose first step picks an organisation (one that only picks it, as
+ * new_partner_user's, is filled in) or a user (offered among that
+ * organisation's); partner admins always get their own organisation. */
 int ops_exec_start(hy_ctx *c, const hy_principal *p, const char *workflow, const char *org_ref,
                    char id_out[HY_UUID_LEN], hy_err *err);
+
+/* Everything a start may say at once, in one transaction (nothing is
+ * started when any part is refused):
+ *   at     NULL or "": now; else when the execution starts (HY_FIELD_WHEN
+ *          syntax, field error "at"): it is scheduled until then, after the
+ *          first step's input when that is given;
+ *   input  NULL, or the first step's input (as ops_exec_submit takes it;
+ *          its field errors are the start's). */
+typedef struct {
+    const char *workflow;
+    const char *org_ref;
+    const char *at;
+    const cJSON *input;
+} hy_exec_start;
+int ops_exec_start_ex(hy_ctx *c, const hy_principal *p, const hy_exec_start *st, char id_out[HY_UUID_LEN],
+                      hy_err *err);
+
+/* A scheduled execution starts at `at` instead (HY_FIELD_WHEN syntax;
+ * "now" starts it at once). Admins, and partner admins for their
+ * organisation; audited "exec.reschedule". */
+int ops_exec_reschedule(hy_ctx *c, const hy_principal *p, const char *ref, const char *at, hy_err *err);
 
 /* The form of the step waiting for input: fields with defaults and choices
  * (organisations, the organisation's Studio companies), info lines. */

@@ -42,7 +42,7 @@ static int status_index(const char *s)
 #define SUMMARY_SELECT                                                                                             \
     "SELECT e.rowid, e.id, wd.name, e.status, e.organization_id, o.name, e.user_id, u.email, rb.email, "           \
     "e.current_step_order, e.created_at, e.updated_at, e.completed_at, s.status, s.error, "                        \
-    "CASE WHEN s.status = 'awaiting_input' THEN s.started_at END "                                                 \
+    "CASE WHEN s.status = 'awaiting_input' THEN s.started_at END, e.next_run_at, e.child_of "                     \
     "FROM workflow_executions e JOIN workflow_definitions wd ON wd.id = e.workflow_definition_id "                 \
     "LEFT JOIN organizations o ON o.id = e.organization_id LEFT JOIN users u ON u.id = e.user_id "                 \
     "LEFT JOIN users rb ON rb.id = e.requested_by "                                                                 \
@@ -74,6 +74,12 @@ static void fill_summary(const hy_ctx *c, hy_stmt *st, hy_exec_summary *s)
     s->error = db_dup(st, 14);
     s->waiting_since = db_dup(st, 15);
     s->late = ops_exec_is_late(c, s->waiting_since);
+    if (hy_streq(s->status, "scheduled") && !db_null(st, 16)) {
+        char at[HY_TIME_LEN];
+        hy_iso_from_ms(db_int(st, 16), at);
+        s->scheduled_for = xstrdup(at);
+    }
+    s->parent_id = db_dup(st, 17);
     const hy_workflow_def *wf = workflow_find(s->workflow);
     s->nsteps = wf ? wf->nsteps : 0;
     if (wf && s->current_step >= 1 && s->current_step <= wf->nsteps) {
@@ -94,7 +100,7 @@ void hy_exec_summary_free(hy_exec_summary *s)
     free(s->id); free(s->workflow); free(s->status); free(s->organization_id); free(s->organization_name);
     free(s->user_id); free(s->user_email); free(s->requested_by_email); free(s->current_step_name);
     free(s->current_step_label); free(s->current_step_status); free(s->error); free(s->waiting_since); free(s->created_at);
-    free(s->updated_at); free(s->completed_at);
+    free(s->updated_at); free(s->completed_at); free(s->scheduled_for); free(s->parent_id);
     memset(s, 0, sizeof *s);
 }
 
@@ -410,7 +416,11 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
     if (q && q->status && *q->status) {
         pl.status = status_index(q->status);
         if (pl.status < 0) {
-            hy_field(err, "status", "must be one of pending, running, awaiting_input, completed, failed, cancelled");
+            hy_buf names = {0};
+            for (int i = 0; i < HY_EXEC_NSTATUS; i++)
+                hy_buf_printf(&names, "%s%s", i ? ", " : "", hy_exec_status_name((hy_exec_status)i));
+            hy_field(err, "status", "must be one of %s", names.s);
+            hy_buf_free(&names);
             return err->code;
         }
         pl.status_name = hy_exec_status_name((hy_exec_status)pl.status);
@@ -485,6 +495,12 @@ void hy_exec_detail_free(hy_exec_detail *d)
     free(d->steps);
     for (int i = 0; i < d->nnotices; i++) hy_notice_free(&d->notices[i]);
     free(d->notices);
+    for (int i = 0; i < d->nchildren; i++) {
+        hy_exec_child *k = &d->children[i];
+        free(k->id); free(k->workflow); free(k->status); free(k->user_email); free(k->current_step_name);
+        free(k->error);
+    }
+    free(d->children);
     memset(d, 0, sizeof *d);
 }
 
@@ -494,6 +510,35 @@ static char *ms_iso(hy_stmt *st, int col)
     char t[HY_TIME_LEN];
     hy_iso_from_ms(db_int(st, col), t);
     return xstrdup(t);
+}
+
+/* The executions a step of this one started (idx_we_child_of), those p may see. */
+static int load_children(hy_ctx *c, const hy_principal *p, hy_exec_detail *d, hy_err *err)
+{
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT e.id, wd.name, e.status, u.email, e.current_step_order, s.error, e.organization_id "
+                           "FROM workflow_executions e JOIN workflow_definitions wd ON wd.id = e.workflow_definition_id "
+                           "LEFT JOIN users u ON u.id = e.user_id LEFT JOIN workflow_step_executions s "
+                           "ON s.execution_id = e.id AND s.step_order = e.current_step_order "
+                           "WHERE e.child_of = ? ORDER BY e.created_at, e.rowid LIMIT 5000",
+                           "t", d->s.id);
+    int cap = 0;
+    while (db_row(st)) {
+        if (!(opx_actions(p, db_text(st, 1), db_text(st, 6)) & HY_ACT_SEE)) continue;
+        if (d->nchildren == cap)
+            d->children = xrealloc(d->children, (size_t)(cap = cap ? cap * 2 : 8) * sizeof *d->children);
+        hy_exec_child *k = &d->children[d->nchildren++];
+        memset(k, 0, sizeof *k);
+        k->id = db_dup(st, 0);
+        k->workflow = db_dup(st, 1);
+        k->status = db_dup(st, 2);
+        k->user_email = db_dup(st, 3);
+        const hy_workflow_def *wf = workflow_find(k->workflow);
+        int order = (int)db_int(st, 4);
+        if (wf && order >= 1 && order <= wf->nsteps) k->current_step_name = xstrdup(wf->steps[order - 1].name);
+        k->error = db_dup(st, 5);
+    }
+    return db_done(st);
 }
 
 int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_detail *out, hy_err *err)
@@ -582,10 +627,13 @@ int ops_exec_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_exec_det
     out->can_input = hy_streq(x, "awaiting_input") && authz_may_input_step(p, actions, cur);
     out->can_retry = (actions & HY_ACT_RETRY) && hy_streq(x, "failed");
     out->can_cancel = (actions & HY_ACT_CANCEL) && !finished;
-    out->can_skip = (actions & HY_ACT_SKIP) && !finished;
+    bool scheduled = hy_streq(x, "scheduled");
+    out->can_skip = (actions & HY_ACT_SKIP) && !finished && !scheduled;
     out->can_mark_done = (actions & HY_ACT_DONE) && hy_streq(out->s.current_step_status, "failed");
-    out->can_rerun = (actions & HY_ACT_RERUN) && !any_running;
+    out->can_rerun = (actions & HY_ACT_RERUN) && !any_running && !scheduled;
+    out->can_reschedule = (actions & HY_ACT_RESCHEDULE) && scheduled;
     rc = opx_exec_notices(c, p, out->s.id, &out->notices, &out->nnotices, err);
+    if (rc == 0) rc = load_children(c, p, out, err);
     if (rc) goto fail;
     return 0;
 fail:
@@ -708,6 +756,8 @@ cJSON *hy_exec_summary_to_json(const hy_exec_summary *s)
     add_str(o, "created_at", s->created_at);
     add_str(o, "updated_at", s->updated_at);
     add_str(o, "completed_at", s->completed_at);
+    if (s->scheduled_for) add_str(o, "scheduled_for", s->scheduled_for);
+    if (s->parent_id) add_str(o, "parent_id", s->parent_id);
     return o;
 }
 
@@ -744,6 +794,20 @@ cJSON *hy_exec_detail_to_json(const hy_exec_detail *d)
         add_json(j, "attempt_log", s->attempt_log_json);
         add_json(j, "calls", s->calls_json);
         cJSON_AddItemToArray(steps, j);
+    }
+    if (d->nchildren) {
+        cJSON *kids = cJSON_AddArrayToObject(o, "children");
+        for (int i = 0; i < d->nchildren; i++) {
+            const hy_exec_child *k = &d->children[i];
+            cJSON *j = cJSON_CreateObject();
+            add_str(j, "id", k->id);
+            add_str(j, "workflow", k->workflow);
+            add_str(j, "status", k->status);
+            add_str(j, "user_email", k->user_email);
+            add_str(j, "current_step_name", k->current_step_name);
+            add_str(j, "error", k->error);
+            cJSON_AddItemToArray(kids, j);
+        }
     }
     cJSON *notes = cJSON_AddArrayToObject(o, "notifications");
     for (int i = 0; i < d->nnotices; i++) cJSON_AddItemToArray(notes, hy_notice_to_json(&d->notices[i]));

@@ -30,6 +30,7 @@ static void read_org_row(hy_stmt *st, hy_org *o)
     o->created_at = db_dup(st, 3);
     o->nusers = (int)db_int(st, 4);
     o->nexecutions = (int)db_int(st, 5);
+    o->offboarded_at = db_dup(st, 6);
 }
 
 /* Counts and lists show the executions the caller may see (authz.h): WF is
@@ -37,9 +38,9 @@ static void read_org_row(hy_stmt *st, hy_org *o)
  * array, opx_scope_wf_ids), NULL for all. Counts come from exec_counts. */
 #define ORG_COLUMNS(WF)                                                                                         \
     "o.id, o.name, o.account_types, o.created_at, "                                                             \
-    "(SELECT count(*) FROM users u WHERE u.organization_id = o.id), "                                          \
+    "(SELECT count(*) FROM users u WHERE u.organization_id = o.id AND u.offboarded_at IS NULL), "              \
     "(SELECT coalesce(sum(x.n), 0) FROM exec_counts x WHERE x.organization_id = o.id AND (" WF " IS NULL OR "   \
-    "x.workflow_definition_id IN (SELECT value FROM json_each(" WF "))))"
+    "x.workflow_definition_id IN (SELECT value FROM json_each(" WF ")))), o.offboarded_at"
 
 int ops_org_list(hy_ctx *c, const hy_principal *p, const char *filter, hy_org_list *out, hy_err *err)
 {
@@ -150,9 +151,9 @@ static int load_detail(hy_ctx *c, const char *id, const char *wf_ids, hy_org_det
     st = db_query(c->db, err,
                   "SELECT u.id, u.email, u.firstname, u.lastname, u.app_role, "
                   "(SELECT group_concat(name, ',') FROM (SELECT r.name FROM access_grants g JOIN resources r "
-                  "ON r.id = g.resource_id WHERE g.user_id = u.id AND g.revoked_at IS NULL ORDER BY r.name)) "
-                  "FROM users u WHERE u.organization_id = ? "
-                  "ORDER BY u.lastname COLLATE NOCASE, u.firstname COLLATE NOCASE",
+                  "ON r.id = g.resource_id WHERE g.user_id = u.id AND g.revoked_at IS NULL ORDER BY r.name)), "
+                  "u.offboarded_at FROM users u WHERE u.organization_id = ? "
+                  "ORDER BY u.offboarded_at IS NOT NULL, u.lastname COLLATE NOCASE, u.firstname COLLATE NOCASE",
                   "t", id);
     while (db_row(st)) {
         d->users = xrealloc(d->users, (size_t)(d->nusers + 1) * sizeof *d->users);
@@ -164,6 +165,7 @@ static int load_detail(hy_ctx *c, const char *id, const char *wf_ids, hy_org_det
         if (!hy_role_parse(db_text(st, 4), &u->role)) u->role = HY_ROLE_USER;
         memset(&u->access, 0, sizeof u->access);
         hy_strlist_split(&u->access, db_text(st, 5));
+        u->offboarded_at = db_dup(st, 6);
     }
     if ((rc = db_done(st))) return rc;
 
@@ -402,6 +404,16 @@ int ops_org_edit(hy_ctx *c, const hy_principal *p, const char *ref, const hy_org
     static const hy_org_groups no_g;
     char id[HY_UUID_LEN];
     if (ops_begin_admin(c, p, err) != 0 || ops_find_org(c, p, ref, id, err) != 0) return err->code;
+    char *off = NULL; /* an offboarded organisation is kept as it was: read-only */
+    if (db_get_text(c->db, err, &off, "SELECT offboarded_at FROM organizations WHERE id = ?", "t", id) != 0)
+        return err->code;
+    if (off) {
+        char when[HY_TIME_LEN];
+        hy_time_short(off, when);
+        free(off);
+        return hy_fail(err, HY_ERR_CONFLICT,
+                       "this organisation was offboarded on %s: it is kept read-only for the audit trail", when);
+    }
     org_changes ch = {0};
     validate_update(u ? u : &no_u, &ch, err);
     validate_docs(dl ? dl : &no_d, err);

@@ -26,7 +26,8 @@ int ops_user_resolve(hy_ctx *c, const hy_principal *p, const char *ref, char id[
     "u.app_role, u.metabase_user_id, sc.studio_id, sc.name, u.created_at, u.updated_at, "                    \
     "u.must_change_password, substr(u.password_hash, 1, 1) = '$', "                                         \
     "(SELECT group_concat(name, ',') FROM (SELECT r.name FROM access_grants g JOIN resources r "             \
-    " ON r.id = g.resource_id WHERE g.user_id = u.id AND g.revoked_at IS NULL ORDER BY r.name)) "
+    " ON r.id = g.resource_id WHERE g.user_id = u.id AND g.revoked_at IS NULL ORDER BY r.name)), "           \
+    "u.offboarded_at "
 #define USER_FROM                                                                                             \
     "FROM users u LEFT JOIN organizations o ON o.id = u.organization_id "                                     \
     "LEFT JOIN user_studio_companies sc ON sc.user_id = u.id "
@@ -53,6 +54,7 @@ static void read_user_row(hy_stmt *st, hy_user *u)
     u->must_change_password = db_int(st, 15) != 0;
     u->can_log_in = db_int(st, 16) != 0;
     hy_strlist_split(&u->access, db_text(st, 17)); /* resource names hold no commas */
+    u->offboarded_at = db_dup(st, 18);
 }
 
 /* The WHERE clause of the list and the count: ?1 scope, ?2 organisation, ?3 LIKE pattern. */

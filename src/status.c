@@ -4,9 +4,10 @@
 #include <string.h>
 
 static const char *const EXEC_NAMES[HY_EXEC_NSTATUS] = {"pending",   "running", "awaiting_input",
-                                                        "completed", "failed",  "cancelled"};
+                                                        "completed", "failed",  "cancelled",
+                                                        "scheduled"};
 static const char *const STEP_NAMES[HY_SS_NSTATUS] = {"pending", "running", "awaiting_input", "completed",
-                                                      "failed",  "skipped", "cancelled"};
+                                                      "failed",  "skipped", "cancelled", "waiting"};
 
 const char *hy_exec_status_name(hy_exec_status s) { return s < HY_EXEC_NSTATUS ? EXEC_NAMES[s] : "?"; }
 

@@ -1,5 +1,5 @@
 /* Statuses of executions and steps: enums everywhere in C, text only in the
- * database (the CHECK constraints of migration 005) and on screen. These are
+ * database (the CHECK constraints of migrations 005 and 015) and on screen. These are
  * the mapping; nothing else compares status strings. */
 #ifndef HY_STATUS_H
 #define HY_STATUS_H
@@ -13,6 +13,7 @@ typedef enum {
     HY_EXEC_COMPLETED,
     HY_EXEC_FAILED,
     HY_EXEC_CANCELLED,
+    HY_EXEC_SCHEDULED,        /* waits until next_run_at before its current step starts */
     HY_EXEC_NSTATUS           /* also: unknown */
 } hy_exec_status;
 
@@ -24,6 +25,7 @@ typedef enum {
     HY_SS_FAILED,
     HY_SS_SKIPPED,
     HY_SS_CANCELLED,
+    HY_SS_WAITING,            /* started child executions and waits for them */
     HY_SS_NSTATUS             /* also: unknown */
 } hy_step_status;
 

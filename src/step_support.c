@@ -24,13 +24,14 @@ static const struct {
     [HY_INT_SLACK] = {"slack", "Slack", "Slack is not configured (set [slack] bot_token)"},
     [HY_INT_EMAIL] = {"email", "Email", "Email is not configured (set [smtp] host and from)"},
     [HY_INT_EXTERNAL] = {"external", "External service", "This service is not configured"},
+    [HY_INT_LOCAL] = {"hyopps", "HyOpps", "HyOpps itself is always available"},
 };
 
-const char *hy_integration_name(hy_integration i) { return i <= HY_INT_EXTERNAL ? INTEGRATIONS[i].name : "?"; }
-const char *hy_integration_label(hy_integration i) { return i <= HY_INT_EXTERNAL ? INTEGRATIONS[i].label : "?"; }
+const char *hy_integration_name(hy_integration i) { return i <= HY_INT_LOCAL ? INTEGRATIONS[i].name : "?"; }
+const char *hy_integration_label(hy_integration i) { return i <= HY_INT_LOCAL ? INTEGRATIONS[i].label : "?"; }
 const char *hy_integration_off_message(hy_integration i)
 {
-    return i <= HY_INT_EXTERNAL ? INTEGRATIONS[i].off : "not configured";
+    return i <= HY_INT_LOCAL ? INTEGRATIONS[i].off : "not configured";
 }
 
 hy_mode hy_integration_mode(const hy_config *cfg, hy_integration i)
@@ -42,13 +43,14 @@ hy_mode hy_integration_mode(const hy_config *cfg, hy_integration i)
     case HY_INT_SLACK: return cfg->slack.mode;
     case HY_INT_EMAIL: return cfg->smtp.mode;
     case HY_INT_EXTERNAL: return HY_MODE_LIVE;
+    case HY_INT_LOCAL: return HY_MODE_LIVE;
     }
     return HY_MODE_OFF;
 }
 
 bool hy_integration_remote(const hy_config *cfg, hy_integration i)
 {
-    return hy_integration_mode(cfg, i) == HY_MODE_LIVE;
+    return i != HY_INT_LOCAL && hy_integration_mode(cfg, i) == HY_MODE_LIVE;
 }
 
 void step_record_call(hy_step_run *r, const char *method, const char *path, int status, int64_t duration_ms)

@@ -90,6 +90,38 @@ int grant_adopt(hy_ctx *c, const char *user_id, const char *resource, const char
     return rc;
 }
 
+int grant_get(hy_ctx *c, const char *user_id, const char *resource, bool *found, bool *active, char account[64],
+              char org[HY_UUID_LEN], hy_err *err)
+{
+    *found = *active = false;
+    account[0] = org[0] = '\0';
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT g.revoked_at IS NULL, g.account_id, g.organization_id FROM access_grants g "
+                           "JOIN resources r ON r.id = g.resource_id WHERE g.user_id = ? AND r.name = ?",
+                           "tt", user_id, resource);
+    if (db_row(st)) {
+        *found = true;
+        *active = db_int(st, 0) != 0;
+        hy_strlcpy(account, db_text(st, 1), 64);
+        hy_strlcpy(org, db_text(st, 2), HY_UUID_LEN);
+    }
+    return db_done(st);
+}
+
+int grant_active_accounts(hy_ctx *c, const char *org_id, const char *resource, cJSON *out, const char *key,
+                          hy_err *err)
+{
+    cJSON *arr = cJSON_AddArrayToObject(out, key);
+    /* idx_access_grants_org (organization_id, resource_id) */
+    hy_stmt *st = db_query(c->db, err,
+                           "SELECT g.account_id FROM access_grants g WHERE g.organization_id = ? "
+                           "AND g.resource_id = (SELECT id FROM resources WHERE name = ?) AND g.revoked_at IS NULL "
+                           "AND g.account_id IS NOT NULL",
+                           "tt", org_id, resource);
+    while (db_row(st)) cJSON_AddItemToArray(arr, cJSON_CreateString(db_text(st, 0)));
+    return db_done(st);
+}
+
 int grant_list_user(hy_ctx *c, const char *user_id, hy_grant_list *out, hy_err *err)
 {
     memset(out, 0, sizeof *out);

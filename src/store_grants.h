@@ -10,6 +10,9 @@
 
 #include "ctx.h"
 #include "model.h"
+#include "util.h"
+
+#include <cjson/cJSON.h>
 
 typedef struct {
     const char *user_id;
@@ -34,6 +37,15 @@ int grant_revoke(hy_ctx *c, const hy_grant_rec *g, bool *ended, hy_err *err);
  * account id the service listed. No execution granted it. */
 int grant_adopt(hy_ctx *c, const char *user_id, const char *resource, const char *org_id, const char *account_id,
                 const char *by_user, const char *by_email, const char *note, hy_err *err);
+/* The user's grant of a resource: *found, whether it is active, the
+ * account id kept on it (account[0] = '\0' if none) and the organisation
+ * it came through (org[0] = '\0' if none). For the steps that end it. */
+int grant_get(hy_ctx *c, const char *user_id, const char *resource, bool *found, bool *active, char account[64],
+              char org[HY_UUID_LEN], hy_err *err);
+/* The account ids (of a resource) of the organisation's users with an
+ * active grant, as a JSON array added to out under key. */
+int grant_active_accounts(hy_ctx *c, const char *org_id, const char *resource, cJSON *out, const char *key,
+                          hy_err *err);
 /* Every grant of a user (active first, then by resource). */
 int grant_list_user(hy_ctx *c, const char *user_id, hy_grant_list *out, hy_err *err);
 

@@ -59,3 +59,33 @@ int group_get(hy_ctx *c, const char *org_id, const char *tool, char **name, char
     }
     return db_done(st);
 }
+
+int group_set_disabled(hy_ctx *c, const char *org_id, const char *tool, bool disabled, hy_err *err)
+{
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    return db_exec(c->db, err,
+                   "UPDATE system_groups SET disabled_at = CASE WHEN ?1 THEN coalesce(disabled_at, ?2) END "
+                   "WHERE organization_id = ?3 AND tool = ?4",
+                   "itt" "t", disabled ? 1 : 0, now, org_id, tool);
+}
+
+int group_is_disabled(hy_ctx *c, const char *org_id, const char *tool, bool *disabled, hy_err *err)
+{
+    int64_t n = 0;
+    int rc = db_get_int(c->db, err, &n, NULL,
+                        "SELECT count(*) FROM system_groups WHERE organization_id = ? AND tool = ? "
+                        "AND disabled_at IS NOT NULL",
+                        "tt", org_id, tool);
+    *disabled = n > 0;
+    return rc;
+}
+
+int group_archive_all(hy_ctx *c, const char *org_id, hy_err *err)
+{
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    return db_exec(c->db, err,
+                   "UPDATE system_groups SET archived_at = coalesce(archived_at, ?) WHERE organization_id = ?", "tt",
+                   now, org_id);
+}

@@ -20,5 +20,12 @@ int group_delete(hy_ctx *c, const char *org_id, const char *tool, hy_err *err);
 /* The group's name, id (both NULL if none; caller frees) and placeholder mark. */
 int group_get(hy_ctx *c, const char *org_id, const char *tool, char **name, char **external_id, bool *placeholder,
               hy_err *err);
+/* The group was disabled (a Slack user group whose last member left; the
+ * next onboarding enables it again) or enabled: disabled_at set / cleared. */
+int group_set_disabled(hy_ctx *c, const char *org_id, const char *tool, bool disabled, hy_err *err);
+/* Is it marked disabled? (*disabled false when there is no group) */
+int group_is_disabled(hy_ctx *c, const char *org_id, const char *tool, bool *disabled, hy_err *err);
+/* Every group of the organisation marked archived (its offboarding). */
+int group_archive_all(hy_ctx *c, const char *org_id, hy_err *err);
 
 #endif

@@ -126,3 +126,13 @@ int org_delete(hy_ctx *c, const char *org_id, hy_err *err)
     for (size_t i = 0; rc == 0 && i < sizeof steps / sizeof steps[0]; i++) rc = db_exec(c->db, err, steps[i], "t", org_id);
     return rc;
 }
+
+int org_set_offboarded(hy_ctx *c, const char *org_id, bool offboarded, hy_err *err)
+{
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    return db_exec(c->db, err,
+                   "UPDATE organizations SET offboarded_at = CASE WHEN ?1 THEN coalesce(offboarded_at, ?2) END "
+                   "WHERE id = ?3",
+                   "itt", offboarded ? 1 : 0, now, org_id);
+}

@@ -32,6 +32,10 @@ int org_set_docs(hy_ctx *c, const char *org_id, const char *internal, const char
 int org_upsert_studio_company(hy_ctx *c, const char *org_id, const char *env, const char *studio_id,
                               const char *name, hy_err *err);
 
+/* The organisation was offboarded (offboarded_at = now; kept, read-only)
+ * or is a partner again (cleared). */
+int org_set_offboarded(hy_ctx *c, const char *org_id, bool offboarded, hy_err *err);
+
 /* Deletes the organisation and what belongs to it alone (Studio companies
  * with their users' access, groups, integrations, documentation); its
  * users are detached. Executions are the engine's: engine_detach_org first. */

@@ -96,7 +96,8 @@ int user_add_studio_access(hy_ctx *c, const char *user_id, const char *org_id, c
     return db_exec(c->db, err,
                    "INSERT INTO user_studio_access(id, user_id, studio_company_id, granted_at) "
                    "SELECT ?, ?, id, NULL FROM studio_companies WHERE studio_id = ? AND organization_id = ? "
-                   "ON CONFLICT(user_id, studio_company_id) DO NOTHING",
+                   "ON CONFLICT(user_id, studio_company_id) DO UPDATE SET granted_at = NULL, revoked_at = NULL "
+                   "WHERE user_studio_access.revoked_at IS NOT NULL",
                    "tttt", access, user_id, studio_id, org_id);
 }
 
@@ -119,4 +120,25 @@ int user_set_personal_company(hy_ctx *c, const char *user_id, const char *studio
                    "INSERT INTO user_studio_companies(id, user_id, studio_id, name, created_at) VALUES(?,?,?,?,?) "
                    "ON CONFLICT(user_id) DO NOTHING",
                    "ttttt", id, user_id, studio_id, name, now);
+}
+
+int user_set_offboarded(hy_ctx *c, const char *user_id, bool offboarded, hy_err *err)
+{
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    return db_exec(c->db, err,
+                   "UPDATE users SET offboarded_at = CASE WHEN ?1 THEN coalesce(offboarded_at, ?2) END, "
+                   "updated_at = ?2 WHERE id = ?3",
+                   "itt", offboarded ? 1 : 0, now, user_id);
+}
+
+int user_revoke_studio_access(hy_ctx *c, const char *user_id, int *n, hy_err *err)
+{
+    char now[HY_TIME_LEN];
+    hy_now_iso(now);
+    int rc = db_exec(c->db, err,
+                     "UPDATE user_studio_access SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", "tt", now,
+                     user_id);
+    *n = rc == 0 ? db_changes(c->db) : 0;
+    return rc;
 }

@@ -40,11 +40,18 @@ int user_set_metabase_id(hy_ctx *c, const char *user_id, int64_t metabase_user_i
  * engine_detach_user first. */
 int user_delete(hy_ctx *c, const char *user_id, hy_err *err);
 
+/* The user was offboarded (revoke_partner_user completed: offboarded_at =
+ * now; kept for the audit trail) or onboarded again (cleared). */
+int user_set_offboarded(hy_ctx *c, const char *user_id, bool offboarded, hy_err *err);
+
 /* Studio: access to the organisation's companies picked by Studio id
- * (pending: granted_at NULL until the Studio step grants it). */
+ * (pending: granted_at NULL until the Studio step grants it; a revoked one
+ * becomes pending again). */
 int user_add_studio_access(hy_ctx *c, const char *user_id, const char *org_id, const char *studio_id, hy_err *err);
 /* The pending access is granted (the Studio step completed). */
 int user_grant_studio_access(hy_ctx *c, const char *user_id, hy_err *err);
+/* Every active Studio access of the user ends (revoked_at = now); *n: how many. */
+int user_revoke_studio_access(hy_ctx *c, const char *user_id, int *n, hy_err *err);
 /* The user's personal Studio company (kept if one exists). */
 int user_set_personal_company(hy_ctx *c, const char *user_id, const char *studio_id, const char *name, hy_err *err);
 

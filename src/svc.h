@@ -105,12 +105,23 @@ typedef struct {
 } hy_teams_api;
 
 /* ---- Slack (one user group per partner) ---- */
+
+/* Onboarding into a group HyOpps disabled when its last member left: it is
+ * enabled again, and the members Slack still lists that are not in keep
+ * (the account ids with an active grant) are dropped. */
+typedef struct {
+    const char *const *keep;
+    int nkeep;
+} hy_slack_reenable;
+
 typedef struct {
     const char *backend;
     int (*ensure_group)(hy_svc *s, const char *org_name, slack_group_result *out, hy_err *err);
     int (*disable_group)(hy_svc *s, const char *group_id, bool *disabled, hy_err *err);
     int (*list_groups)(hy_svc *s, slack_group_list *out, hy_err *err);
-    int (*add_user)(hy_svc *s, const char *group_id, const char *email, slack_member_result *out, hy_err *err);
+    /* reenable: NULL for a group that is enabled (nobody dropped) */
+    int (*add_user)(hy_svc *s, const char *group_id, const char *email, const hy_slack_reenable *reenable,
+                    slack_member_result *out, hy_err *err);
     int (*remove_user)(hy_svc *s, const char *group_id, const char *email, const char *known_user_id,
                        slack_remove_result *out, hy_err *err);
     int (*group_members)(hy_svc *s, const char *group_id, hy_member_list *out, bool *group_missing, hy_err *err);

@@ -23,9 +23,13 @@ static int sim_send(hy_svc *s, const hy_mail *m, const char *use_id, char messag
     else email_new_message_id(s->c->cfg, message_id);
     char now[HY_TIME_LEN];
     hy_now_iso(now);
+    hy_buf to = {0};
+    hy_buf_put(&to, m->to ? m->to : "");
+    for (int i = 0; i < m->ncc; i++) hy_buf_printf(&to, ", %s", m->cc[i]); /* every recipient */
     int rc = db_exec(s->c->db, err,
                      "INSERT INTO sim_mail(at, message_id, mail_from, mail_to, subject, body_text) VALUES(?,?,?,?,?,?)",
-                     "tttttt", now, message_id, s->c->cfg->smtp.from, m->to, m->subject, m->text);
+                     "tttttt", now, message_id, s->c->cfg->smtp.from, to.s, m->subject, m->text);
+    hy_buf_free(&to);
     *outcome = rc == 0 ? EMAIL_SENT : EMAIL_NOT_SENT;
     return rc;
 }

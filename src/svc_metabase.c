@@ -184,7 +184,7 @@ static int sim_archive_collection(hy_svc *s, long cid, bool *archived, hy_err *e
     char id[32], state[16];
     bool found;
     id_text(cid, id);
-    int rc = sim_group_get(s->c, SYS, "collection", id, &found, state, err);
+    int rc = sim_group_known(s->c, SYS, "collection", id, &found, state, err);
     if (rc) return rc;
     if (!found) return hy_fail(err, HY_ERR_PERMANENT, "Metabase has no collection %ld (archive it by hand if it moved)", cid);
     *archived = strcmp(state, "archived") != 0;

@@ -163,11 +163,22 @@ int sim_group_known(hy_ctx *c, const char *system, const char *kind, const char 
 {
     int rc = sim_group_get(c, system, kind, id, found, state, err);
     if (rc || *found) return rc;
+    bool gone = false; /* deleted in the simulated service: stays deleted */
+    int64_t one;
+    rc = db_get_int(c->db, err, &one, &gone, "SELECT 1 FROM sim_groups WHERE system = ? AND kind = ? AND group_id = ?",
+                    "ttt", system, kind, id);
+    if (rc || gone) return rc;
     char *name = NULL;
-    rc = db_get_text(c->db, err, &name,
-                     "SELECT external_name FROM system_groups WHERE tool = ? AND external_id = ? "
-                     "LIMIT 1",
-                     "tt", system, id);
+    if (strcmp(kind, "collection") == 0) /* a collection an organisation names */
+        rc = db_get_text(c->db, err, &name,
+                         "SELECT o.name FROM organization_integrations i JOIN organizations o ON o.id = i.organization_id "
+                         "WHERE ?1 = 'metabase' AND i.metabase_collection_id = ?2 LIMIT 1",
+                         "tt", system, id);
+    else
+        rc = db_get_text(c->db, err, &name,
+                         "SELECT external_name FROM system_groups WHERE tool = ? AND external_id = ? "
+                         "LIMIT 1",
+                         "tt", system, id);
     if (rc == 0 && name) {
         rc = sim_group_create(c, system, kind, id, *name ? name : id, err);
         *found = rc == 0;

@@ -37,6 +37,7 @@ static int live_list_groups(hy_svc *s, slack_group_list *out, hy_err *err)
  * user there and nobody dropped (slack.h). */
 typedef struct {
     const char *group, *email, *known;
+    const hy_slack_reenable *reenable;
     char user_id[64];
     slack_member_result add;
     slack_remove_result remove;
@@ -45,6 +46,8 @@ typedef struct {
 static int add_locked(hy_integ *in, void *ud, hy_err *err)
 {
     slack_rmw *a = ud;
+    if (a->reenable)
+        return slack_group_reenable_add(in, a->group, a->user_id, a->reenable->keep, a->reenable->nkeep, &a->add, err);
     return slack_group_add_member(in, a->group, a->user_id, &a->add, err);
 }
 
@@ -56,11 +59,12 @@ static int remove_locked(hy_integ *in, void *ud, hy_err *err)
 
 static char *list_key(const char *group) { return xasprintf("slack:usergroup:%s", group); }
 
-static int live_add_user(hy_svc *s, const char *group, const char *email, slack_member_result *out, hy_err *err)
+static int live_add_user(hy_svc *s, const char *group, const char *email, const hy_slack_reenable *re,
+                         slack_member_result *out, hy_err *err)
 {
     memset(out, 0, sizeof *out);
     if (need_live(s, err)) return err->code;
-    slack_rmw a = {.group = group};
+    slack_rmw a = {.group = group, .reenable = re};
     if (slack_find_user(s->integ, email, a.user_id, err)) return err->code;
     char *key = list_key(group);
     int rc = svc_locked(s, key, add_locked, &a, err);
@@ -181,12 +185,35 @@ static int account_for(hy_svc *s, const char *email, char id[128], hy_err *err)
     return rc;
 }
 
-static int sim_add_user(hy_svc *s, const char *group, const char *email, slack_member_result *out, hy_err *err)
+/* The simulated group enabled again, its members not in keep (but the
+ * user) dropped. */
+static int sim_reenable(hy_svc *s, const char *group, const char *user, const hy_slack_reenable *re,
+                        slack_member_result *out, hy_err *err)
+{
+    int rc = sim_group_set_state(s->c, SYS, "usergroup", group, "active", err);
+    out->enabled = rc == 0;
+    hy_member_list m = {0};
+    if (rc == 0) rc = sim_members(s->c, SYS, group, &m, err);
+    for (int i = 0; rc == 0 && i < m.n; i++) {
+        bool kept = strcmp(m.v[i].account_id, user) == 0;
+        for (int k = 0; !kept && k < re->nkeep; k++) kept = re->keep[k] && strcmp(m.v[i].account_id, re->keep[k]) == 0;
+        bool removed = false;
+        if (!kept) rc = sim_member_remove(s->c, SYS, group, m.v[i].account_id, &removed, err);
+        if (rc == 0 && removed) rc = sim_member_counted(s->c, SYS, group, -1, err);
+        if (removed) out->stale_removed++;
+    }
+    hy_member_list_free(&m);
+    return rc;
+}
+
+static int sim_add_user(hy_svc *s, const char *group, const char *email, const hy_slack_reenable *re,
+                        slack_member_result *out, hy_err *err)
 {
     memset(out, 0, sizeof *out);
     char id[128], state[16];
     int rc = group_state(s, group, state, err);
     if (rc == 0) rc = account_for(s, email, id, err);
+    if (rc == 0 && re) rc = sim_reenable(s, group, id, re, out, err);
     if (rc == 0) rc = sim_member_add(s->c, SYS, group, id, &out->added, err);
     if (rc == 0 && out->added) rc = sim_member_counted(s->c, SYS, group, 1, err);
     if (rc == 0) rc = sim_member_count(s->c, SYS, group, &out->member_count, err);

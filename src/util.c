@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -368,6 +369,105 @@ bool hy_parse_time(const char *s, int64_t *ms_out)
     tm.tm_sec = sec;
     time_t t = timegm(&tm);
     *ms_out = (int64_t)t * 1000 + frac_ms;
+    return true;
+}
+
+static bool all_digits(const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return false;
+    return true;
+}
+
+static int num(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+bool hy_parse_when(const char *s, int64_t now_ms, int64_t *ms_out)
+{
+    if (!s) return false;
+    while (*s == ' ') s++;
+    size_t len = strlen(s);
+    while (len && s[len - 1] == ' ') len--;
+    if (len == 3 && strncasecmp(s, "now", 3) == 0) {
+        *ms_out = now_ms;
+        return true;
+    }
+    if (len >= 3 && s[0] == '+') { /* +3d, +12h, +30m, +45s, +1w */
+        size_t i = 1;
+        int64_t n = 0;
+        while (i < len && s[i] >= '0' && s[i] <= '9' && n < 100000000) n = n * 10 + (s[i++] - '0');
+        if (i == 1 || i != len - 1) return false;
+        int64_t unit;
+        switch (s[i]) {
+        case 's': unit = 1000; break;
+        case 'm': unit = 60 * 1000; break;
+        case 'h': unit = 3600 * 1000; break;
+        case 'd': unit = 86400 * 1000; break;
+        case 'w': unit = 7 * 86400 * (int64_t)1000; break;
+        default: return false;
+        }
+        if (n > 3660 * 86400000LL / unit) return false; /* at most ten years ahead */
+        *ms_out = now_ms + n * unit;
+        return true;
+    }
+    /* YYYY-MM-DD[( |T)HH:MM[:SS[.fff]]][Z|(+|-)HH[:]MM] */
+    if (len < 10 || !all_digits(s, 4) || s[4] != '-' || !all_digits(s + 5, 2) || s[7] != '-' || !all_digits(s + 8, 2))
+        return false;
+    struct tm tm = {0};
+    tm.tm_year = num(s, 4) - 1900;
+    tm.tm_mon = num(s + 5, 2) - 1;
+    tm.tm_mday = num(s + 8, 2);
+    if (tm.tm_year < 70 || tm.tm_year > 1100 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 ||
+        tm.tm_mday > 31)
+        return false;
+    size_t p = 10;
+    int64_t frac = 0, offset_min = 0;
+    if (p < len) {
+        if ((s[p] != ' ' && s[p] != 'T') || p + 6 > len || !all_digits(s + p + 1, 2) || s[p + 3] != ':' ||
+            !all_digits(s + p + 4, 2))
+            return false;
+        tm.tm_hour = num(s + p + 1, 2);
+        tm.tm_min = num(s + p + 4, 2);
+        p += 6;
+        if (p < len && s[p] == ':') {
+            if (p + 3 > len || !all_digits(s + p + 1, 2)) return false;
+            tm.tm_sec = num(s + p + 1, 2);
+            p += 3;
+            if (p < len && s[p] == '.') {
+                int digits = 0;
+                for (p++; p < len && s[p] >= '0' && s[p] <= '9'; p++, digits++)
+                    if (digits < 3) frac = frac * 10 + (s[p] - '0');
+                if (!digits) return false;
+                for (; digits < 3; digits++) frac *= 10;
+            }
+        }
+        if (tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59) return false;
+        if (p < len && (s[p] == 'Z' || s[p] == 'z')) {
+            p++;
+        } else if (p < len && (s[p] == '+' || s[p] == '-')) {
+            int sign = s[p] == '-' ? -1 : 1;
+            p++;
+            if (p + 2 > len || !all_digits(s + p, 2)) return false;
+            int hh = num(s + p, 2), mm = 0;
+            p += 2;
+            if (p < len && s[p] == ':') p++;
+            if (p + 2 <= len && all_digits(s + p, 2)) {
+                mm = num(s + p, 2);
+                p += 2;
+            }
+            if (hh > 14 || mm > 59) return false;
+            offset_min = sign * (hh * 60 + mm);
+        }
+        if (p != len) return false;
+    }
+    struct tm check = tm;
+    time_t t = timegm(&tm);
+    if (tm.tm_mday != check.tm_mday || tm.tm_mon != check.tm_mon) return false; /* 2026-02-30 */
+    *ms_out = (int64_t)t * 1000 + frac - offset_min * 60000;
     return true;
 }
 

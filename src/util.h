@@ -71,6 +71,11 @@ void hy_iso_from_ms(int64_t ms, char out[HY_TIME_LEN]);
 /* Parses our format and the original app's ("2026-11-25 21:39:56",
  * "2026-11-25T21:39:56.202789"), all UTC. Returns false if unparseable. */
 bool hy_parse_time(const char *s, int64_t *ms_out);
+/* A time a person typed (HY_FIELD_WHEN, --at): "2026-03-31" (midnight
+ * UTC), "2026-03-31 17:00", "2026-03-31T17:00[:SS[.mmm]]" with an optional
+ * "Z" or "+02:00" / "-0500", or from now_ms: "+3d", "+12h", "+30m", "+45s",
+ * "+1w", or "now". Nothing else (trailing text is refused). */
+bool hy_parse_when(const char *s, int64_t now_ms, int64_t *ms_out);
 /* "2026-11-25 21:39" (UTC) for display; "-" for NULL/unparseable. */
 void hy_time_short(const char *iso, char out[HY_TIME_LEN]);
 /* "3s", "4m", "2h", "5d" since the timestamp. */

@@ -8,13 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "auth.h"
 #include "choices.h"
 #include "db.h"
 #include "integrations/integrations.h"
+#include "step_mail.h"
 #include "step_support.h"
+#include "store_grants.h"
+#include "store_groups.h"
 #include "store_users.h"
 #include "svc.h"
 #include "util.h"
@@ -61,12 +62,15 @@ static int apply_input_user_details(hy_step_io *io, cJSON *input, hy_err *err)
     if (!org) return hy_fail(err, HY_ERR_CONFLICT, "this execution has no organisation yet (select it first)");
     const char *email = wf_str(input, "email");
     if (!email) return HY_ERR_INVALID; /* its field error is already there */
-    hy_stmt *st = db_query(io->c->db, err, "SELECT id, organization_id FROM users WHERE lower(email) = ?", "t", email);
+    hy_stmt *st = db_query(io->c->db, err,
+                           "SELECT id, organization_id, offboarded_at IS NOT NULL FROM users WHERE lower(email) = ?", "t",
+                           email);
     char uid[HY_UUID_LEN] = "";
-    bool other_org = false;
+    bool other_org = false, offboarded = false;
     if (db_row(st)) {
         hy_strlcpy(uid, db_text(st, 0), sizeof uid);
         other_org = !hy_streq(db_text(st, 1), org);
+        offboarded = db_int(st, 2) != 0;
     }
     int rc = db_done(st);
     if (rc) return rc;
@@ -92,6 +96,7 @@ static int apply_input_user_details(hy_step_io *io, cJSON *input, hy_err *err)
         }
         if (rc) return rc;
     }
+    if (offboarded && (rc = user_set_offboarded(io->c, uid, false, err))) return rc; /* onboarded again */
     rc = add_studio_access(io, uid, org, cJSON_GetObjectItemCaseSensitive(input, "studio_companies"), err);
     if (rc == 0) hy_strlcpy(io->attach_user, uid, sizeof io->attach_user);
     return rc;
@@ -231,9 +236,20 @@ static int run_add_user_to_teams_channel(hy_step_run *r, hy_err *err)
 
 /* ---- 6. add_user_to_slack_group (auto, Slack) ---- */
 
+/* The group and, when HyOpps disabled it (its last member was revoked),
+ * the Slack ids whose access is active: the step enables the group again
+ * and keeps only them (and the user). */
 static int gather_slack(hy_step_io *io, cJSON *context, hy_err *err)
 {
-    return step_gather_group(io->c, context, "slack", "org_slack_group_id", err);
+    int rc = step_gather_group(io->c, context, "slack", "org_slack_group_id", err);
+    const char *org = wf_str(context, "organization_id");
+    bool disabled = false;
+    if (rc == 0 && org) rc = group_is_disabled(io->c, org, "slack", &disabled, err);
+    if (rc == 0 && disabled) {
+        cJSON_AddBoolToObject(context, "org_slack_group_disabled", 1);
+        rc = grant_active_accounts(io->c, org, HY_RES_SLACK, context, "org_slack_granted_ids", err);
+    }
+    return rc;
 }
 
 /* The account found by email, then, holding the group's list lease, the
@@ -245,15 +261,35 @@ static int run_add_user_to_slack_group(hy_step_run *r, hy_err *err)
     if (step_need_group(r, "slack", "org_slack_group_id", false, err)) return err->code;
     const char *group = wf_str(r->context, "org_slack_group_id");
     slack_member_result res;
-    if (svc_slack(r->mode)->add_user(&r->svc, group, wf_str(r->context, "user_email"), &res, err)) return err->code;
+    /* a group HyOpps disabled: enabled again, with only those whose access is active */
+    const cJSON *granted = cJSON_GetObjectItemCaseSensitive(r->context, "org_slack_granted_ids");
+    int nkeep = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->context, "org_slack_group_disabled"))
+                    ? cJSON_GetArraySize(granted) : -1;
+    const char **keep = xcalloc((size_t)(nkeep > 0 ? nkeep : 1), sizeof *keep);
+    for (int i = 0; i < nkeep; i++) keep[i] = cJSON_GetStringValue(cJSON_GetArrayItem(granted, i));
+    hy_slack_reenable re = {.keep = keep, .nkeep = nkeep > 0 ? nkeep : 0};
+    int rc = svc_slack(r->mode)->add_user(&r->svc, group, wf_str(r->context, "user_email"), nkeep >= 0 ? &re : NULL,
+                                          &res, err);
+    free(keep);
+    if (rc) return rc;
     cJSON_AddStringToObject(r->output, "slack_user_id", res.user_id);
     cJSON_AddStringToObject(r->output, "slack_group_id", group);
     cJSON_AddBoolToObject(r->output, "added", res.added);
     cJSON_AddNumberToObject(r->output, "member_count", res.member_count);
     if (res.writes > 1) cJSON_AddNumberToObject(r->output, "writes", res.writes);
     if (res.restored) cJSON_AddNumberToObject(r->output, "members_restored", res.restored);
+    if (res.enabled) cJSON_AddBoolToObject(r->output, "group_enabled", 1);
+    if (res.enabled) cJSON_AddNumberToObject(r->output, "stale_members_removed", res.stale_removed);
     if (r->svc.lock_wait_ms >= 0) cJSON_AddNumberToObject(r->output, "list_lock_wait_ms", (double)r->svc.lock_wait_ms);
     return 0;
+}
+
+/* A group enabled again is no longer marked disabled. */
+static int persist_slack(hy_step_io *io, hy_err *err)
+{
+    const char *org = wf_str(io->context, "organization_id");
+    if (!org || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(io->output, "group_enabled"))) return 0;
+    return group_set_disabled(io->c, org, "slack", false, err);
 }
 
 /* ---- 7. create_studio_user_company (auto, Studio: always simulated) ---- */
@@ -336,192 +372,52 @@ static int gather_docs(hy_step_io *io, cJSON *context, hy_err *err)
     return db_done(st);
 }
 
-/* Email is the one side effect that cannot be checked remotely, so the
- * step keeps its own record in the checkpoint (which survives retries,
- * recoveries and re-runs):
- *   {"output": {...}, "digest": D}   sent. The same email (D: a hash of the
- *                                    recipient and the whole content) is
- *                                    never sent again; a changed address or
- *                                    changed links make a new one.
- *   {"sending": {digest, message_id, at}}  an attempt is handing it to the
- *                                    server (saved before connecting).
- *   {"uncertain": {...}}             it may have been delivered; the step
- *                                    failed and asked a person to look.
- * An attempt that finds "sending" knows its predecessor stopped in the
- * middle (killed, or its lease lost): the email may have gone, so it does
- * not send but fails like the uncertain case. Only a person's retry (or
- * re-run) of a failed step reaches "uncertain", and then sends again, with
- * the same Message-ID. A person who marks the failed step done by hand
- * (`exec done`: it arrived, or they sent it themselves) turns the record
- * into "sent" (done_by_hand_share_documentation): a re-run then sends only
- * when the address or the content changed. */
+/* The email is sent at most once (step_mail.h): a re-run sends it again
+ * only when the address or the links changed; a person who marks the
+ * failed step done by hand (`exec done`: it arrived, or they sent it
+ * themselves) records it as sent. */
 
-static void mail_digest(const char *to, const email_body *b, char out[65])
-{
-    crypto_hash_sha256_state h;
-    crypto_hash_sha256_init(&h);
-    const char *parts[] = {to, b->subject, b->text, b->html};
-    for (int i = 0; i < 4; i++) /* each with its NUL, so that parts cannot run into each other */
-        crypto_hash_sha256_update(&h, (const unsigned char *)parts[i], strlen(parts[i]) + 1);
-    unsigned char d[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&h, d);
-    sodium_bin2hex(out, 65, d, sizeof d);
-}
-
-/* The output of a sent email (also kept in its "sent" record). */
-static void sent_output(cJSON *out, const char *to, const cJSON *links, const char *msgid, const char *at)
-{
-    cJSON_AddStringToObject(out, "sent_to", to);
-    cJSON *ch = cJSON_AddArrayToObject(out, "channels");
-    cJSON_AddItemToArray(ch, cJSON_CreateString("email"));
-    cJSON_AddItemToObject(out, "links_sent", links ? cJSON_Duplicate(links, 1) : cJSON_CreateArray());
-    if (msgid) cJSON_AddStringToObject(out, "message_id", msgid);
-    if (at) cJSON_AddStringToObject(out, "sent_at", at);
-}
-
-/* {key: {digest, message_id, at, to, links}} */
-static int save_mark(hy_step_run *r, const char *key, const char *digest, const char *msgid, hy_err *err)
-{
-    cJSON *cp = cJSON_CreateObject(), *m = cJSON_AddObjectToObject(cp, key);
-    char now[HY_TIME_LEN];
-    hy_now_iso(now);
-    cJSON_AddStringToObject(m, "digest", digest);
-    cJSON_AddStringToObject(m, "message_id", msgid);
-    cJSON_AddStringToObject(m, "at", now);
-    cJSON_AddStringToObject(m, "to", wf_str(r->context, "user_email"));
-    const cJSON *links = cJSON_GetObjectItemCaseSensitive(r->context, "documentation_links");
-    cJSON_AddItemToObject(m, "links", links ? cJSON_Duplicate(links, 1) : cJSON_CreateArray());
-    int rc = step_save_checkpoint(r, cp, err);
-    cJSON_Delete(cp);
-    return rc;
-}
-
-static int uncertain(hy_step_run *r, const char *why, const char *msgid, hy_err *err)
-{
-    return hy_fail(err, HY_ERR_PERMANENT,
-                   "%s. HyOpps will not send it again by itself: look for Message-ID %s in the mailbox of %s; if it "
-                   "arrived, mark this step done by hand, otherwise retry it (same Message-ID)",
-                   why, msgid, wf_str(r->context, "user_email"));
-}
-
-/* The documentation email of this context, and its digest. */
-static void build_mail(const cJSON *context, email_doc *d, email_body *body, char digest[65])
+/* The documentation email of this context, and what the output adds
+ * (channels, links_sent). Free body with email_body_free, extra with
+ * cJSON_Delete. */
+static void build_mail(const cJSON *context, email_body *body, hy_mail *m, cJSON **extra)
 {
     const cJSON *docs = cJSON_GetObjectItemCaseSensitive(context, "documentation");
-    *d = (email_doc){.to = wf_str(context, "user_email"), .firstname = wf_str(context, "user_firstname"),
-                     .org_name = wf_str(context, "organization_name"), .internal = wf_str(docs, "internal"),
-                     .general = wf_str(docs, "general"), .additional = wf_str(docs, "additional")};
-    email_build_documentation(d, body);
-    mail_digest(d->to, body, digest);
+    email_doc d = {.to = wf_str(context, "user_email"), .firstname = wf_str(context, "user_firstname"),
+                   .org_name = wf_str(context, "organization_name"), .internal = wf_str(docs, "internal"),
+                   .general = wf_str(docs, "general"), .additional = wf_str(docs, "additional")};
+    email_build_documentation(&d, body);
+    *m = (hy_mail){.to = d.to, .subject = body->subject, .text = body->text, .html = body->html};
+    *extra = cJSON_CreateObject();
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(*extra, "channels"), cJSON_CreateString("email"));
+    const cJSON *links = cJSON_GetObjectItemCaseSensitive(context, "documentation_links");
+    cJSON_AddItemToObject(*extra, "links_sent", links ? cJSON_Duplicate(links, 1) : cJSON_CreateArray());
 }
 
 static int run_share_documentation(hy_step_run *r, hy_err *err)
 {
     if (need_user(r, err)) return err->code;
-    email_doc d;
     email_body body;
-    char digest[65];
-    build_mail(r->context, &d, &body, digest);
-    const cJSON *cp = r->checkpoint;
-    const cJSON *sent = cJSON_GetObjectItemCaseSensitive(cp, "output");
-    const cJSON *sending = cJSON_GetObjectItemCaseSensitive(cp, "sending");
-    const cJSON *maybe = cJSON_GetObjectItemCaseSensitive(cp, "uncertain");
-    int rc = 0;
-    char msgid[HY_MSGID_LEN] = "";
-    if (cJSON_IsObject(sent) && hy_streq(wf_str(cp, "digest"), digest)) {
-        /* sent already: never again */
-        const cJSON *it;
-        cJSON_ArrayForEach(it, sent) cJSON_AddItemToObject(r->output, it->string, cJSON_Duplicate(it, 1));
-        cJSON_AddBoolToObject(r->output, "resumed", 1);
-        goto out;
-    }
-    if (cJSON_IsObject(sending)) {
-        const char *id = wf_str(sending, "message_id");
-        hy_strlcpy(msgid, email_message_id_ok(id) ? id : "(unknown)", sizeof msgid);
-        hy_err ignored;
-        hy_err_clear(&ignored);
-        cJSON *mark = cJSON_CreateObject();
-        cJSON_AddItemToObject(mark, "uncertain", cJSON_Duplicate(sending, 1));
-        step_save_checkpoint(r, mark, &ignored);
-        cJSON_Delete(mark);
-        char *why = xasprintf("an earlier attempt stopped while it was handing the email to %s to the SMTP server "
-                              "(its runner was stopped or lost the step): it may have been delivered", d.to);
-        rc = uncertain(r, why, msgid, err);
-        free(why);
-        goto out;
-    }
-    /* A person retried after an uncertain send: the same message, the same Message-ID. */
-    const char *prev = cJSON_IsObject(maybe) ? wf_str(maybe, "message_id") : NULL;
-    if (prev && email_message_id_ok(prev) && hy_streq(wf_str(maybe, "digest"), digest))
-        hy_strlcpy(msgid, prev, sizeof msgid);
-    else
-        email_new_message_id(r->cfg, msgid);
-    if ((rc = save_mark(r, "sending", digest, msgid, err))) goto out;
-
-    hy_mail m = {.to = d.to, .subject = body.subject, .text = body.text, .html = body.html};
-    char used[HY_MSGID_LEN];
-    email_outcome outcome;
-    rc = svc_email(r->mode)->send(&r->svc, &m, msgid, used, &outcome, err);
-    if (outcome == EMAIL_SENT) {
-        char now[HY_TIME_LEN];
-        hy_now_iso(now);
-        sent_output(r->output, d.to, cJSON_GetObjectItemCaseSensitive(r->context, "documentation_links"), used, now);
-        /* Recorded before the step reports success. If this fails the lease
-         * is lost: whoever has the step finds "sending" and asks a person. */
-        cJSON *rec = cJSON_CreateObject();
-        cJSON_AddItemToObject(rec, "output", cJSON_Duplicate(r->output, 1));
-        cJSON_AddStringToObject(rec, "digest", digest);
-        rc = step_save_checkpoint(r, rec, err);
-        cJSON_Delete(rec);
-    } else if (outcome == EMAIL_MAYBE_SENT) {
-        hy_err ignored;
-        hy_err_clear(&ignored);
-        save_mark(r, "uncertain", digest, used, &ignored);
-        char why[sizeof err->msg];
-        hy_strlcpy(why, err->msg, sizeof why);
-        rc = uncertain(r, why, used, err);
-    } else {
-        /* Nothing was sent: the next attempt may send. */
-        hy_err ignored;
-        hy_err_clear(&ignored);
-        cJSON *none = cJSON_CreateObject();
-        step_save_checkpoint(r, none, &ignored);
-        cJSON_Delete(none);
-    }
-out:
+    hy_mail m;
+    cJSON *extra;
+    build_mail(r->context, &body, &m, &extra);
+    int rc = step_mail_send_once(r, &m, extra, err);
+    cJSON_Delete(extra);
     email_body_free(&body);
     return rc;
 }
 
-/* Done by hand: the email counts as sent. After an uncertain send, the one
- * that may have arrived (its digest and Message-ID); otherwise the email
- * this context makes (the person sent it another way). A re-run then
- * resumes it instead of sending, unless the address or the links changed. */
 static int done_by_hand_share_documentation(hy_step_io *io, const cJSON *cp, cJSON **out, hy_err *err)
 {
     (void)err;
-    const cJSON *mark = cJSON_GetObjectItemCaseSensitive(cp, "uncertain");
-    if (!cJSON_IsObject(mark)) mark = cJSON_GetObjectItemCaseSensitive(cp, "sending");
-    const char *to = wf_str(io->context, "user_email");
-    if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(cp, "output")) || (!cJSON_IsObject(mark) && !to))
-        return 0; /* recorded as sent already, or nothing to record */
-    cJSON *rec = cJSON_CreateObject(), *o = cJSON_AddObjectToObject(rec, "output");
-    char digest[65];
-    if (cJSON_IsObject(mark) && wf_str(mark, "digest")) {
-        const char *mto = wf_str(mark, "to");
-        sent_output(o, mto ? mto : to ? to : "", cJSON_GetObjectItemCaseSensitive(mark, "links"),
-                    wf_str(mark, "message_id"), wf_str(mark, "at"));
-        hy_strlcpy(digest, wf_str(mark, "digest"), sizeof digest);
-    } else {
-        email_doc d;
-        email_body body;
-        build_mail(io->context, &d, &body, digest);
-        email_body_free(&body);
-        sent_output(o, to, cJSON_GetObjectItemCaseSensitive(io->context, "documentation_links"), NULL, NULL);
-    }
-    cJSON_AddBoolToObject(o, "done_by_hand", 1);
-    cJSON_AddStringToObject(rec, "digest", digest);
-    *out = rec;
+    email_body body = {0};
+    hy_mail m;
+    cJSON *extra = NULL;
+    bool have = wf_str(io->context, "user_email") != NULL;
+    if (have) build_mail(io->context, &body, &m, &extra);
+    step_mail_done_by_hand(cp, have ? &m : NULL, extra, out);
+    cJSON_Delete(extra);
+    if (have) email_body_free(&body);
     return 0;
 }
 
@@ -553,7 +449,7 @@ static const hy_step_def NEW_PARTNER_USER_STEPS[] = {
      .run = run_add_user_to_teams_channel, .grants = HY_RES_TEAMS, .grant_account_key = "teams_user_id"},
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000206", .name = "add_user_to_slack_group",
      .label = "Add User to Slack Group", .kind = HY_STEP_AUTO, .description = "Add user to the org's Slack system group",
-     .integration = HY_INT_SLACK, .gather = gather_slack, .run = run_add_user_to_slack_group,
+     .integration = HY_INT_SLACK, .gather = gather_slack, .run = run_add_user_to_slack_group, .persist = persist_slack,
      .grants = HY_RES_SLACK, .grant_account_key = "slack_user_id"},
     {.id = "6a9f0c1e-5b1d-4c1a-9a02-000000000207", .name = "create_studio_user_company",
      .label = "Create User-Specific Studio Company", .kind = HY_STEP_AUTO,

@@ -303,6 +303,22 @@ static void normalize_field(const hy_field_def *f, const cJSON *v, const hy_choi
         }
         break;
     }
+    case HY_FIELD_WHEN: {
+        int64_t at, now = hy_now_ms();
+        char shown[64];
+        hy_sanitize_to(s, shown, sizeof shown);
+        if (strlen(s) > 64 || !hy_parse_when(s, now, &at))
+            hy_field(err, f->name, "'%s' is not a date/time: give 2026-03-31, 2026-03-31 17:00 (UTC), "
+                     "2026-03-31T17:00+02:00, or from now +3d, +12h, +30m", shown);
+        else if (at < now - 60000)
+            hy_field(err, f->name, "%s is in the past: leave it empty to start now", shown);
+        else {
+            char iso[HY_TIME_LEN];
+            hy_iso_from_ms(at, iso);
+            cJSON_AddStringToObject(out, f->name, iso);
+        }
+        break;
+    }
     case HY_FIELD_CHOICE: {
         const char *hit = NULL;
         for (int i = 0; i < ch->n && !hit; i++)
@@ -403,10 +419,32 @@ int workflow_normalize_input(hy_ctx *c, const hy_principal *actor, const hy_step
 
 /* ---- forms for a UI ---- */
 
+static int build_form(hy_ctx *c, const hy_principal *actor, const hy_step_def *sd, const cJSON *context,
+                      hy_step_form *out, hy_err *err);
+
 int workflow_build_form(hy_ctx *c, const hy_principal *actor, const hy_step_def *sd, const cJSON *context,
                         hy_step_form *out, hy_err *err)
 {
     out->step = sd;
+    cJSON *shown = NULL; /* a manual step's gather adds what its info lines show */
+    if (sd->gather && context) {
+        shown = cJSON_Duplicate(context, 1);
+        hy_step_io io = {.c = c, .actor = actor, .execution_id = wf_str(context, "execution_id"),
+                         .requested_by = wf_str(context, "requested_by"), .context = shown};
+        if (sd->gather(&io, shown, err) != 0) {
+            cJSON_Delete(shown);
+            return err->code;
+        }
+        context = shown;
+    }
+    int rc = build_form(c, actor, sd, context, out, err);
+    cJSON_Delete(shown);
+    return rc;
+}
+
+static int build_form(hy_ctx *c, const hy_principal *actor, const hy_step_def *sd, const cJSON *context,
+                      hy_step_form *out, hy_err *err)
+{
     out->ninfo = sd->ninfo;
     out->info = xcalloc((size_t)(sd->ninfo ? sd->ninfo : 1), sizeof *out->info);
     for (int i = 0; i < sd->ninfo; i++) {

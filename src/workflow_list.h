@@ -5,4 +5,6 @@
  * No include guard: included several times with different HY_WORKFLOW. */
 HY_WORKFLOW(new_partner)
 HY_WORKFLOW(new_partner_user)
+HY_WORKFLOW(revoke_partner_user)
+HY_WORKFLOW(offboard_partner)
 HY_WORKFLOW(repair_access)

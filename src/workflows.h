@@ -41,6 +41,7 @@
 #include "ctx.h"
 #include "principal.h"
 #include "svc.h"
+#include "util.h"
 
 typedef enum { HY_STEP_MANUAL, HY_STEP_AUTO } hy_step_kind;
 
@@ -54,6 +55,12 @@ typedef enum {
     HY_FIELD_LIST,             /* comma-separated (or a JSON array), stored as a JSON array */
     HY_FIELD_PICK,             /* one of a provider's choices (a UI may offer a pick list) */
     HY_FIELD_MULTI_PICK,       /* several of a provider's choices (checkboxes); stored as a JSON array */
+    /* A date/time: "2026-03-31" (midnight UTC), "2026-03-31 17:00",
+     * "2026-03-31T17:00:00Z" (or +02:00), or from now: "+3d", "+12h",
+     * "+30m", "+45s". Stored as UTC ISO-8601. When it is in the future, the
+     * execution waits until then before its next step (status scheduled);
+     * empty: no wait. More than a minute in the past is refused. */
+    HY_FIELD_WHEN,
 } hy_field_kind;
 
 struct hy_field_def;
@@ -145,6 +152,7 @@ typedef enum {
     HY_INT_SLACK,
     HY_INT_EMAIL,
     HY_INT_EXTERNAL,     /* something else outside (custom steps): always run with no transaction open */
+    HY_INT_LOCAL,        /* HyOpps itself (its own tables): always live, run inside a transaction */
 } hy_integration;
 
 const char *hy_integration_name(hy_integration i);     /* "metabase" */
@@ -218,7 +226,8 @@ typedef struct hy_step_def {
     hy_apply_fn apply;
     /* auto */
     hy_integration integration;
-    hy_gather_fn gather;     /* optional: reads what run needs (inside the claim transaction) */
+    hy_gather_fn gather;     /* optional: reads what run needs (inside the claim transaction); for a
+                              * manual step, what its form's info lines show (what will happen) */
     hy_run_fn run;           /* no transaction open; 0, or HY_ERR_TRANSIENT / HY_ERR_PERMANENT */
     hy_persist_fn persist;   /* optional: local side effects, inside the recording transaction */
     /* Access this step gives the execution's user when it completes (run by
@@ -229,8 +238,29 @@ typedef struct hy_step_def {
      * kept on the grant for reconciliation; NULL if none. */
     const char *grants;
     const char *grant_account_key;
-    /* Access this step ends (sets revoked_at on the user's grant). */
+    /* Access this step ends (sets revoked_at on the user's grant): an auto
+     * step when it completes, a manual one when it is submitted. */
     const char *revokes;
+    /* A step that starts child executions and waits for them (auto,
+     * HY_INT_LOCAL; an organisation's offboarding waits on each person's
+     * revocation). spawn runs inside the transaction that runs the step,
+     * again on a retry or a re-run: it starts the children it needs with
+     * step_start_child (step_children lists those started before, so that
+     * one still in progress is not started twice) and puts their ids in
+     * output["children"]. The step then waits (status waiting) until every
+     * one of them is completed: a child's completion, failure or
+     * cancellation wakes it (the engine, not a poll). While it waits, a
+     * failed child is named on the step's error; once that child is retried
+     * and completes, the parent goes on. A cancelled child fails the step
+     * (retry it: a new child is started). Cancelling the parent cancels
+     * its unfinished children. */
+    int (*spawn)(hy_step_io *io, cJSON *output, hy_err *err);
+    /* A manual step that is skipped (as the engine, with skip_note) when the
+     * execution's context has this key, e.g. "parent_execution_id": a
+     * revocation that is part of an offboarding leaves the LMS to the
+     * offboarding's own step. */
+    const char *skip_if;
+    const char *skip_note;
     /* Manual steps only staff may fill in (admins; partner admins may see
      * the step but not submit it), e.g. a confirmation of work in a system
      * partners have no access to. */
@@ -243,6 +273,31 @@ typedef struct hy_step_def {
      * the step's checkpoint) keeps a later re-run from repeating it. */
     int (*on_done_by_hand)(hy_step_io *io, const cJSON *checkpoint, cJSON **checkpoint_out, hy_err *err);
 } hy_step_def;
+
+/* ---- child executions (spawn steps; the engine implements these) ---- */
+
+/* Starts an execution of `workflow` as a child of io's execution (same
+ * requester), attached to org_id (may be NULL), and submits first_input
+ * (may be NULL) to its first step as the engine; its auto steps are left
+ * to the runners. Field errors of that input fail it (err names them). */
+int step_start_child(hy_step_io *io, const char *workflow, const char *org_id, const cJSON *first_input,
+                     char id_out[HY_UUID_LEN], hy_err *err);
+
+typedef struct {
+    char id[HY_UUID_LEN];
+    char user_id[HY_UUID_LEN];   /* "" when none */
+    char workflow[64];
+    char status[16];
+} hy_child;
+
+typedef struct {
+    hy_child *v;
+    int n;
+} hy_child_list;
+
+/* Every child execution of io's execution, oldest first. */
+int step_children(hy_step_io *io, hy_child_list *out, hy_err *err);
+void hy_child_list_free(hy_child_list *l);
 
 /* Resource names (the original's `resources` table, seeded by app.c). */
 #define HY_RES_STUDIO "Studio"

@@ -26,6 +26,8 @@ ui_mark ui_status_mark(const char *s)
 
 const char *ui_status_word(const char *s, bool step)
 {
+    if (hy_streq(s, "scheduled")) return "scheduled";
+    if (step && hy_streq(s, "waiting")) return "waiting (children)";
     switch (ui_status_mark(s)) {
     case UI_MARK_DONE: return step ? "done" : "completed";
     case UI_MARK_FAILED: return "failed";
@@ -284,6 +286,7 @@ const ui_status_filter ui_status_filters[UI_NFILTERS] = {
     {"w", "Awaiting input", "awaiting_input"},
     {"f", "Failed", "failed"},
     {"c", "Completed", "completed"},
+    {"s", "Scheduled", "scheduled"},
 };
 
 static int64_t filter_count(int i, const int64_t counts[HY_EXEC_NSTATUS], int64_t total)
@@ -314,11 +317,15 @@ int ui_filter_bar(const int64_t counts[HY_EXEC_NSTATUS], int64_t total, bool exa
             if (pass == 2 && strcmp(label, "Completed") == 0) label = "Done";
             char num[24];
             int64_t n = filter_count(i, counts, total);
+            if (n == 0 && hy_streq(ui_status_filters[i].status, "scheduled")) { /* shown when there are some */
+                out[i][0] = '\0';
+                continue;
+            }
             if (pass == 2) compact(n, num);
             else snprintf(num, sizeof num, "%lld", (long long)n);
             snprintf(out[i], 64, "%s %s%s", label, num, exact ? "" : "+");
             /* "k " before, two spaces after */
-            used += (int)strlen(ui_status_filters[i].key) + 1 + (int)strlen(out[i]) + (i + 1 < UI_NFILTERS ? 2 : 0);
+            used += (i ? 2 : 0) + (int)strlen(ui_status_filters[i].key) + 1 + (int)strlen(out[i]);
         }
         if (used <= width) break;
     }

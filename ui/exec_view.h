@@ -79,13 +79,14 @@ typedef struct {
     const char *status;         /* ops' status name; NULL = all */
 } ui_status_filter;
 
-#define UI_NFILTERS 5
+#define UI_NFILTERS 6
 extern const ui_status_filter ui_status_filters[UI_NFILTERS];
 
 /* The filter bar, e.g. "a All 200000  r Running 3  w Awaiting input 12 ...":
  * pieces (key, label and count per filter) that fit in width cells; when
  * the full labels do not fit, short ones ("Awaiting"), then also
- * "Done" and compact numbers ("190k") are used. counts:
+ * "Done" and compact numbers ("190k") are used; "s Scheduled N" only when N
+ * is not 0 (its piece is "" then). counts:
  * per hy_exec_status; exact false: counts are lower bounds ("10000+").
  * Writes each filter's text to out[i] (without the key) and returns the
  * total width. */

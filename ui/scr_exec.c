@@ -243,6 +243,9 @@ static void draw_header(ui *u, exec_state *st, ui_rect r)
         hy_time_short(st->d.cancelled_at, t1);
         snprintf(line, sizeof line, "%s by %s", t1, st->d.cancelled_by_email ? st->d.cancelled_by_email : "-");
         pair(u, r.y + 3, x + half, w - half, "Cancelled", line);
+    } else if (e->scheduled_for) {
+        hy_time_short(e->scheduled_for, t1);
+        pair(u, r.y + 3, x + half, w - half, "Starts", t1);
     } else {
         hy_time_short(e->completed_at, t1);
         pair(u, r.y + 3, x + half, w - half, "Completed", t1);
@@ -306,6 +309,17 @@ static void draw_detail(ui *u, exec_state *st, ui_rect r)
     bool can_fill = st->d.can_input && s->order == st->d.s.current_step;
     ui_step_lines(s, hy_now_ms(), can_fill, &lines);
     ui_notice_lines(st->d.notices, st->d.nnotices, s->order, &lines);
+    const hy_workflow_def *wf = workflow_find(st->d.s.workflow);
+    if (wf && s->order >= 1 && s->order <= wf->nsteps && wf->steps[s->order - 1].spawn && st->d.nchildren) {
+        ui_lines_add(&lines, UI_LINE_HEAD, "Executions it started (%d)", st->d.nchildren);
+        for (int i = 0; i < st->d.nchildren; i++) {
+            const hy_exec_child *k = &st->d.children[i];
+            ui_lines_add(&lines, k->error ? UI_LINE_ERROR : UI_LINE_TEXT, "  %.8s  %-14s %s%s%s%s%s", k->id,
+                         ui_status_word(k->status, false), k->user_email ? k->user_email : "-",
+                         k->error ? "  at " : "", k->error && k->current_step_name ? k->current_step_name : "",
+                         k->error ? ": " : "", k->error ? k->error : "");
+        }
+    }
     /* Wrapped to the width; the visible window from detail_top. */
     enum { MAXW = 64 };
     char **clean = xcalloc((size_t)(lines.n ? lines.n : 1), sizeof *clean);

@@ -59,6 +59,7 @@ static const ui_action EXECS_ACTIONS[] = {
     {A_F0 + 2, "w", NULL, "Show the executions awaiting input"},
     {A_F0 + 3, "f", NULL, "Show the failed executions"},
     {A_F0 + 4, "c", NULL, "Show the completed executions"},
+    {A_F0 + 5, "s", NULL, "Show the scheduled executions (they start at their time)"},
     {A_REFRESH, "C-r", NULL, "Load the list again"},
     UI_ACTIONS_END,
 };
@@ -71,6 +72,7 @@ static const ui_action REQUESTS_ACTIONS[] = {
     {A_F0 + 2, "w", NULL, "Show the requests awaiting input"},
     {A_F0 + 3, "f", NULL, "Show the failed requests"},
     {A_F0 + 4, "c", NULL, "Show the completed requests"},
+    {A_F0 + 5, "s", NULL, "Show the scheduled requests (they start at their time)"},
     {A_REFRESH, "C-r", NULL, "Load the list again"},
     UI_ACTIONS_END,
 };
@@ -307,6 +309,7 @@ static void execs_draw(ui *u, screen *s, ui_rect body)
     int x = body.x + 2, end = body.x + body.w - 1;
     ui_filter_bar(st->counts, st->total, st->exact, end - x, text);
     for (int i = 0; i < UI_NFILTERS && x < end; i++) {
+        if (!text[i][0] && i != st->filter) continue; /* scheduled: only when there are some */
         x += ui_put(u, body.y + 1, x, end - x, UI_S_KEY, UI_FIT_RAW, ui_status_filters[i].key) + 1;
         x += ui_put(u, body.y + 1, x, end - x, i == st->filter ? UI_S_SELECTED : UI_S_NORMAL, UI_FIT_RAW, text[i]) + 2;
     }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "dialog.h"
 #include "list.h"
 #include "ops.h"
 #include "screens.h"
@@ -16,10 +17,11 @@ typedef struct {
     int n;
 } newreq_state;
 
-enum { A_START = 1 };
+enum { A_START = 1, A_LATER };
 
 static const ui_action NEWREQ_ACTIONS[] = {
     {A_START, "Enter", "Start", "Start the selected workflow and fill in its first form"},
+    {A_LATER, "S", "Start later", "Start the selected workflow at a date/time you give: it is scheduled until then"},
     UI_ACTIONS_END,
 };
 
@@ -84,6 +86,29 @@ static void newreq_draw(ui *u, screen *s, ui_rect body)
     ui_list_draw(u, &st->list, (ui_rect){body.y + 3, body.x + 1, ui_min(st->n + 2, body.h - 3), body.w - 2});
 }
 
+/* "Start later": the time given, the workflow scheduled (ops checks both). */
+static int later_done(ui *u, screen *s, int ok, const char *text, void *ctx)
+{
+    (void)ctx;
+    newreq_state *st = s->state;
+    int row = ui_list_selected(&st->list);
+    if (!ok || row < 0) return UI_REDRAW;
+    hy_exec_start req = {.workflow = st->wf[row]->name, .at = text};
+    char id[HY_UUID_LEN];
+    hy_err err;
+    hy_err_clear(&err);
+    if (ops_exec_start_ex(u->ctx, &u->me, &req, id, &err) != 0) {
+        const char *m = hy_field_msg(&err, "at");
+        if (!m) return ui_fail(u, &err);
+        ui_msg(u, UI_S_ERROR, "Start at: %s", m);
+        return UI_REDRAW;
+    }
+    ui_runner_kick(u);
+    ui_msg(u, UI_S_INFO, "%s %.8s scheduled.", st->wf[row]->label, id);
+    ui_push(u, ui_exec_screen_for(u), id);
+    return UI_REDRAW;
+}
+
 static int newreq_key(ui *u, screen *s, ui_key k, const ui_action *a)
 {
     (void)k;
@@ -91,6 +116,10 @@ static int newreq_key(ui *u, screen *s, ui_key k, const ui_action *a)
     if (!a) return UI_NOT_MINE;
     int row = ui_list_selected(&st->list);
     if (row < 0) return UI_HANDLED;
+    if (a->id == A_LATER) {
+        ui_prompt(u, "Start later", "Start at (2026-03-31 17:00 UTC, +3d, +12h)", "", true, later_done, NULL);
+        return UI_REDRAW;
+    }
     bool started;
     int f = ui_exec_start(u, st->wf[row]->name, &started);
     return started ? (f | UI_CLOSE) : f; /* the execution replaces this screen */

@@ -28,9 +28,10 @@ typedef struct {
     detail_row *rows;
     int n, cap;
     ui_pending del;
+    ui_revoke_pending revoke;
 } org_state;
 
-enum { A_OPEN = 1, A_ACCESS, A_EDIT, A_LINKS, A_GROUPS, A_IMPORT, A_DELETE, A_REFRESH };
+enum { A_OPEN = 1, A_ACCESS, A_EDIT, A_LINKS, A_GROUPS, A_IMPORT, A_REVOKE, A_OFFBOARD, A_DELETE, A_REFRESH };
 
 static const ui_action ORG_ACTIONS[] = {
     {A_OPEN, "Enter", "Open", "Open the selected user (or execution)"},
@@ -39,8 +40,10 @@ static const ui_action ORG_ACTIONS[] = {
     {A_LINKS, "l", "Links", "Edit the documentation links"},
     {A_GROUPS, "i", "Group ids", "Edit the Metabase, Teams and Slack group ids"},
     {A_IMPORT, "I", "Import users", "Onboard several people of this organisation at once (a CSV file or pasted rows)"},
+    {A_REVOKE, "r", "Revoke", "Revoke the selected user's access everywhere (asks first, saying what will be removed)"},
+    {A_OFFBOARD, "O", "Offboard", "End the partnership: revoke every user, close the groups (asks first)"},
     {A_DELETE, "d Del", "Delete", "Delete the organisation (asks first, saying what goes with it)"},
-    {A_REFRESH, "r", NULL, "Load it again"},
+    {A_REFRESH, "F5", NULL, "Load it again"},
     UI_ACTIONS_END,
 };
 
@@ -95,6 +98,11 @@ static void build(org_state *st, const hy_org_detail *d, const hy_access_status 
     free(types);
     hy_time_short(d->org.created_at, when);
     field(st, "Created", when);
+    if (d->org.offboarded_at) {
+        hy_time_short(d->org.offboarded_at, when);
+        snprintf(buf, sizeof buf, "%s (read-only, kept for the audit trail)", when);
+        field(st, "Offboarded", buf);
+    }
     field(st, "Id", d->org.id);
 
     blank(st);
@@ -156,8 +164,9 @@ static void build(org_state *st, const hy_org_detail *d, const hy_access_status 
     for (int i = 0; i < d->nusers; i++) {
         const hy_user_brief *u = &d->users[i];
         char *access = hy_access_summary(&u->access);
-        snprintf(buf, sizeof buf, "%s %s  %s  access: %s", u->firstname ? u->firstname : "",
-                 u->lastname ? u->lastname : "", hy_role_name(u->role), access);
+        snprintf(buf, sizeof buf, "%s %s  %s  access: %s%s%.10s", u->firstname ? u->firstname : "",
+                 u->lastname ? u->lastname : "", hy_role_name(u->role), access,
+                 u->offboarded_at ? "  offboarded " : "", u->offboarded_at ? u->offboarded_at : "");
         free(access);
         add_row(st, R_USER, u->email, buf, u->id, UI_S_NORMAL);
     }
@@ -259,6 +268,15 @@ static int org_key(ui *u, screen *s, ui_key k, const ui_action *a)
     case A_GROUPS: ui_push(u, &ui_org_groups_screen, st->org_id); return UI_REDRAW;
     case A_IMPORT: ui_push(u, &ui_import_screen, st->org_id); return UI_REDRAW;
     case A_DELETE: return ui_org_delete_ask(u, &st->del, st->org_id, true);
+    case A_OFFBOARD: return ui_org_offboard_ask(u, &st->revoke, st->org_id);
+    case A_REVOKE: {
+        int row = ui_list_selected(&st->list);
+        if (row < 0 || st->rows[row].kind != R_USER) {
+            ui_msg(u, UI_S_INFO, "Select a user to revoke their access.");
+            return UI_REDRAW;
+        }
+        return ui_user_revoke_ask(u, &st->revoke, st->rows[row].id);
+    }
     case A_OPEN: {
         int row = ui_list_selected(&st->list);
         if (row < 0) return UI_HANDLED;
@@ -288,13 +306,16 @@ static void org_close(ui *u, screen *s)
     free(st->org_id);
     free(st->title);
     ui_pending_free(&st->del);
+    ui_revoke_pending_free(&st->revoke);
 }
 
 /* Changing needs the manage capability (ops_can): without it these keys do not exist. */
 static bool org_exists(ui *u, const screen *s, const ui_action *a)
 {
     (void)s;
-    return !(a->id == A_EDIT || a->id == A_LINKS || a->id == A_GROUPS || a->id == A_DELETE) || ops_can(&u->me, HY_CAP_MANAGE);
+    return !(a->id == A_EDIT || a->id == A_LINKS || a->id == A_GROUPS || a->id == A_DELETE || a->id == A_REVOKE ||
+             a->id == A_OFFBOARD) ||
+           ops_can(&u->me, HY_CAP_MANAGE);
 }
 
 const screen_ops ui_org_screen = {

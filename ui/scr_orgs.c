@@ -23,13 +23,15 @@ typedef struct {
     hy_org_list orgs;           /* owned; reloaded from ops */
     org_cells *cells;           /* one per org */
     ui_pending del;
+    ui_revoke_pending revoke;
 } orgs_state;
 
-enum { A_OPEN = 1, A_EDIT, A_DELETE, A_REFRESH };
+enum { A_OPEN = 1, A_EDIT, A_OFFBOARD, A_DELETE, A_REFRESH };
 
 static const ui_action ORGS_ACTIONS[] = {
     {A_OPEN, "Enter", "Open", "Show the selected organisation: groups, integrations, links, users, executions"},
     {A_EDIT, "e", "Edit", "Change the name and the account types"},
+    {A_OFFBOARD, "O", "Offboard", "End the partnership: revoke every user, close the groups (asks first)"},
     {A_DELETE, "d Del", "Delete", "Delete the organisation (asks first, saying what goes with it)"},
     {A_REFRESH, "r", "Refresh", "Load the list again"},
     UI_ACTIONS_END,
@@ -45,11 +47,14 @@ static const ui_column ORG_COLS[] = {
 
 static const char *org_cell(void *data, int row, int col, char *buf, size_t n)
 {
-    (void)buf, (void)n;
     orgs_state *st = data;
     const org_cells *c = &st->cells[row];
+    const hy_org *o = &st->orgs.items[row];
     switch (col) {
-    case 0: return st->orgs.items[row].name; /* raw: the list sanitizes */
+    case 0: /* raw: the list sanitizes */
+        if (!o->offboarded_at) return o->name;
+        snprintf(buf, n, "%s (offboarded)", o->name);
+        return buf;
     case 1: return c->types;
     case 2: return c->users;
     case 3: return c->execs;
@@ -121,6 +126,7 @@ static int orgs_key(ui *u, screen *s, ui_key k, const ui_action *a)
     case A_OPEN: ui_push(u, &ui_org_screen, id); return UI_REDRAW;
     case A_EDIT: ui_push(u, &ui_org_edit_screen, id); return UI_REDRAW;
     case A_DELETE: return ui_org_delete_ask(u, &st->del, id, false);
+    case A_OFFBOARD: return ui_org_offboard_ask(u, &st->revoke, id);
     }
     return UI_NOT_MINE;
 }
@@ -133,13 +139,14 @@ static void orgs_close(ui *u, screen *s)
     free_cells(st);
     hy_org_list_free(&st->orgs);
     ui_pending_free(&st->del);
+    ui_revoke_pending_free(&st->revoke);
 }
 
 /* Changing needs the manage capability (ops_can): without it these keys do not exist. */
 static bool orgs_exists(ui *u, const screen *s, const ui_action *a)
 {
     (void)s;
-    return !(a->id == A_EDIT || a->id == A_DELETE) || ops_can(&u->me, HY_CAP_MANAGE);
+    return !(a->id == A_EDIT || a->id == A_DELETE || a->id == A_OFFBOARD) || ops_can(&u->me, HY_CAP_MANAGE);
 }
 
 const screen_ops ui_orgs_screen = {

@@ -29,14 +29,16 @@ typedef struct {
     int n, cap;
     char *sig;
     int64_t last_load_ms;
+    ui_revoke_pending revoke;
 } partner_state;
 
-enum { A_OPEN = 1, A_ADD, A_ADD_MANY, A_REQUESTS, A_ACCESS, A_LOGOUT };
+enum { A_OPEN = 1, A_ADD, A_ADD_MANY, A_REMOVE, A_REQUESTS, A_ACCESS, A_LOGOUT };
 
 static const ui_action PARTNER_ACTIONS[] = {
     {A_OPEN, "Enter l Right", "Open", "Open the selected entry (the organisation's details are read-only)"},
     {A_ADD, "a", "Add user", "Give a new person of your organisation access (starts a request)"},
     {A_ADD_MANY, "m", "Add several", "Add several users: paste their rows, check them, start them all at once"},
+    {A_REMOVE, "x", "Remove user", "Remove the selected user's access everywhere (asks first, saying what will be removed)"},
     {A_REQUESTS, "r", "Requests", "Your organisation's user requests and their progress"},
     {A_ACCESS, "A", "Access", "Who of your organisation has access to Metabase, Teams and Slack (read-only)"},
     {A_LOGOUT, "L", "Log out", "End the session and return to the login screen"},
@@ -156,9 +158,9 @@ static void build(ui *u, partner_state *st, const hy_org_detail *d)
     for (int i = 0; i < d->nusers; i++) {
         const hy_user_brief *b = &d->users[i];
         char *access = hy_access_summary(&b->access);
-        snprintf(buf, sizeof buf, "%s %s  %s  %s access: %s", b->firstname ? b->firstname : "",
+        snprintf(buf, sizeof buf, "%s %s  %s  %s access: %s%s%.10s", b->firstname ? b->firstname : "",
                  b->lastname ? b->lastname : "", b->role == HY_ROLE_PARTNER_ADMIN ? "partner admin" : hy_role_name(b->role),
-                 u->g->dash, access);
+                 u->g->dash, access, b->offboarded_at ? "  offboarded " : "", b->offboarded_at ? b->offboarded_at : "");
         free(access);
         add(st, R_USER, b->email, buf);
     }
@@ -281,6 +283,14 @@ static int partner_key(ui *u, screen *s, ui_key k, const ui_action *a)
     case A_ADD_MANY: return run_row(u, R_ADD_MANY);
     case A_REQUESTS: return run_row(u, R_REQUESTS);
     case A_ACCESS: return run_row(u, R_ACCESS);
+    case A_REMOVE: {
+        int row = ui_list_selected(&st->list);
+        if (row < 0 || st->rows[row].kind != R_USER) {
+            ui_msg(u, UI_S_INFO, "Select one of your users to remove their access.");
+            return UI_REDRAW;
+        }
+        return ui_user_revoke_ask(u, &st->revoke, st->rows[row].label);
+    }
     case A_OPEN: {
         int row = ui_list_selected(&st->list);
         return row < 0 ? UI_HANDLED : run_row(u, st->rows[row].kind);
@@ -298,6 +308,7 @@ static void partner_close(ui *u, screen *s)
     free(st->rows);
     free(st->title);
     free(st->sig);
+    ui_revoke_pending_free(&st->revoke);
 }
 
 const screen_ops ui_partner_home_screen = {

@@ -21,17 +21,19 @@ typedef struct {
     char *filter;               /* the ops filter, or NULL */
     int64_t total;              /* users without a filter */
     ui_pending del;
+    ui_revoke_pending revoke;
     ui *u;                      /* for the list's callbacks */
     int failed;                 /* flags of a failed load inside a list callback */
 } users_state;
 
-enum { A_EDIT = 1, A_METABASE, A_DELETE, A_REFRESH };
+enum { A_EDIT = 1, A_METABASE, A_REVOKE, A_DELETE, A_REFRESH };
 
 static const ui_action USERS_ACTIONS[] = {
     {A_EDIT, "Enter e", "Edit", "Edit the selected user: names, email, lists, organisation, role, password"},
     {A_METABASE, "m", "Metabase", "The user's Metabase id and live group memberships"},
+    {A_REVOKE, "r", "Revoke", "Revoke the user's access everywhere (asks first, saying what will be removed)"},
     {A_DELETE, "d Del", "Delete", "Delete the user (asks first, saying what goes with it)"},
-    {A_REFRESH, "r", "Refresh", "Load the list again"},
+    {A_REFRESH, "F5", "Refresh", "Load the list again"},
     UI_ACTIONS_END,
 };
 
@@ -53,7 +55,10 @@ static const char *user_cell(void *data, int row, int col, char *buf, size_t n)
     case 0: snprintf(buf, n, "%s %s", u->firstname ? u->firstname : "", u->lastname ? u->lastname : ""); return buf;
     case 1: return u->email;
     case 2: return u->organization_name;
-    case 3: return hy_role_name(u->role);
+    case 3:
+        if (!u->offboarded_at) return hy_role_name(u->role);
+        snprintf(buf, n, "offboarded %.10s", u->offboarded_at);
+        return buf;
     case 4:
         if (!u->has_metabase_id) return NULL;
         snprintf(buf, n, "%lld", (long long)u->metabase_user_id);
@@ -172,6 +177,7 @@ static int users_key(ui *u, screen *s, ui_key k, const ui_action *a)
     case A_EDIT: ui_push(u, &ui_user_edit_screen, id); return UI_REDRAW;
     case A_METABASE: ui_push(u, &ui_user_mb_screen, id); return UI_REDRAW;
     case A_DELETE: return ui_user_delete_ask(u, &st->del, id, false);
+    case A_REVOKE: return ui_user_revoke_ask(u, &st->revoke, id);
     }
     return UI_NOT_MINE;
 }
@@ -184,13 +190,14 @@ static void users_close(ui *u, screen *s)
     hy_user_list_free(&st->users);
     free(st->filter);
     ui_pending_free(&st->del);
+    ui_revoke_pending_free(&st->revoke);
 }
 
 /* Changing needs the manage capability (ops_can): without it these keys do not exist. */
 static bool users_exists(ui *u, const screen *s, const ui_action *a)
 {
     (void)s;
-    return !(a->id == A_EDIT || a->id == A_DELETE) || ops_can(&u->me, HY_CAP_MANAGE);
+    return !(a->id == A_EDIT || a->id == A_DELETE || a->id == A_REVOKE) || ops_can(&u->me, HY_CAP_MANAGE);
 }
 
 const screen_ops ui_users_screen = {

@@ -81,4 +81,17 @@ int ui_org_delete_ask(ui *u, ui_pending *pd, const char *org_id, bool close_afte
 int ui_user_delete_ask(ui *u, ui_pending *pd, const char *user_id, bool close_after);
 void ui_pending_free(ui_pending *pd);
 
+/* Revoking a user's access, offboarding an organisation (scr_revoke.c):
+ * asks to confirm, saying what will be removed, then the reason and when,
+ * and starts revoke_partner_user / offboard_partner (ops decides who may).
+ * The answers wait in a slot of the asking screen's state (freed by
+ * ui_revoke_pending_free in its close). Returns flags for its handler. */
+typedef struct {
+    char *ref, *reason;
+    bool offboard;
+} ui_revoke_pending;
+int ui_user_revoke_ask(ui *u, ui_revoke_pending *pd, const char *user_ref);
+int ui_org_offboard_ask(ui *u, ui_revoke_pending *pd, const char *org_id);
+void ui_revoke_pending_free(ui_revoke_pending *pd);
+
 #endif

@@ -281,6 +281,10 @@ int email_send_ex(hy_integ *in, const hy_mail *m, const char *use_id, char messa
     if (smtp_ready(cfg, err)) return err->code;
     if (!m->to || !hy_valid_email(m->to) || !header_safe(m->to))
         return hy_fail(err, HY_ERR_PERMANENT, "cannot send an email to '%s': not a valid address", m->to ? m->to : "");
+    for (int i = 0; i < m->ncc; i++)
+        if (!m->cc[i] || !hy_valid_email(m->cc[i]) || !header_safe(m->cc[i]))
+            return hy_fail(err, HY_ERR_PERMANENT, "cannot send an email to '%s': not a valid address",
+                           m->cc[i] ? m->cc[i] : "");
     if (use_id && *use_id && !email_message_id_ok(use_id))
         return hy_fail(err, HY_ERR_INTERNAL, "not a usable Message-ID for a resend");
     char *from = NULL, *from_header = NULL;
@@ -298,6 +302,10 @@ int email_send_ex(hy_integ *in, const hy_mail *m, const char *use_id, char messa
     hdrs = curl_slist_append(hdrs, h_date);
     hdrs = curl_slist_append(hdrs, h_from);
     hdrs = curl_slist_append(hdrs, h_to);
+    hy_buf cc = {0};
+    for (int i = 0; i < m->ncc; i++) hy_buf_printf(&cc, "%s%s", i ? ", " : "Cc: ", m->cc[i]);
+    if (cc.s) hdrs = curl_slist_append(hdrs, cc.s);
+    hy_buf_free(&cc);
     hdrs = curl_slist_append(hdrs, h_subj);
     hdrs = curl_slist_append(hdrs, h_id);
 
@@ -306,6 +314,11 @@ int email_send_ex(hy_integ *in, const hy_mail *m, const char *use_id, char messa
     CURL *h = smtp_handle(cfg, url, errbuf);
     char *mail_from = xasprintf("<%s>", from), *rcpt = xasprintf("<%s>", m->to);
     struct curl_slist *rcpts = curl_slist_append(NULL, rcpt);
+    for (int i = 0; i < m->ncc; i++) {
+        char *r = xasprintf("<%s>", m->cc[i]);
+        rcpts = curl_slist_append(rcpts, r);
+        free(r);
+    }
     curl_easy_setopt(h, CURLOPT_MAIL_FROM, mail_from);
     curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpts);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);

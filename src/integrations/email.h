@@ -25,6 +25,8 @@
 
 typedef struct {
     const char *to;             /* one address */
+    const char *const *cc;      /* more addresses (a Cc: header and a recipient each), or NULL */
+    int ncc;
     const char *subject;        /* UTF-8 */
     const char *text;           /* UTF-8; "\n" line ends are sent as CRLF */
     const char *html;           /* UTF-8 */

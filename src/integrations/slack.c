@@ -305,6 +305,48 @@ int slack_group_add_member(hy_integ *in, const char *group_id, const char *user_
     return rc;
 }
 
+int slack_group_reenable_add(hy_integ *in, const char *group_id, const char *user_id, const char *const *keep,
+                             int nkeep, slack_member_result *out, hy_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (slack_ready(in, err)) return err->code;
+    if (hy_empty(group_id)) return hy_fail(err, HY_ERR_PERMANENT, "No Slack group configured for this organization");
+    if (hy_empty(user_id)) return hy_fail(err, HY_ERR_PERMANENT, "no Slack user to add");
+    hy_strlcpy(out->user_id, user_id, sizeof out->user_id);
+    const char *en[] = {"usergroup", group_id, NULL};
+    cJSON *j = NULL;
+    if (slack_call(in, "usergroups.enable", en, &j, err)) return err->code;
+    cJSON_Delete(j);
+    out->enabled = true;
+    members listed, want = {0}, now = {0};
+    if (read_members(in, group_id, &listed, err)) return err->code;
+    for (int i = 0; i < listed.n; i++) {
+        bool kept = strcmp(listed.v[i], user_id) == 0;
+        for (int k = 0; !kept && k < nkeep; k++) kept = keep[k] && strcmp(listed.v[i], keep[k]) == 0;
+        if (kept) members_add(&want, listed.v[i]);
+        else out->stale_removed++;
+    }
+    members_add(&want, user_id);
+    int rc = 0;
+    if (out->stale_removed == 0 && members_has(&listed, user_id)) {
+        out->member_count = listed.n;
+    } else if ((rc = write_members(in, group_id, &want, err)) == 0 && (rc = read_members(in, group_id, &now, err)) == 0) {
+        out->writes = 1;
+        out->added = !members_has(&listed, user_id);
+        out->member_count = now.n;
+        for (int i = 0; i < want.n && rc == 0; i++)
+            if (!members_has(&now, want.v[i]))
+                rc = hy_fail(err, HY_ERR_TRANSIENT,
+                             "Slack group %s does not list %s after HyOpps wrote its members (another program "
+                             "writing the group?); retry",
+                             group_id, want.v[i]);
+    }
+    members_free(&listed);
+    members_free(&want);
+    members_free(&now);
+    return rc;
+}
+
 int slack_add_user_to_group(hy_integ *in, const char *group_id, const char *email, slack_member_result *out,
                             hy_err *err)
 {

@@ -48,12 +48,22 @@ typedef struct {
     int member_count;           /* after the run */
     int writes;                 /* usergroups.users.update calls made */
     int restored;               /* earlier members a stale write had dropped, written back */
+    bool enabled;               /* slack_group_reenable_add: the group was enabled again */
+    int stale_removed;          /* slack_group_reenable_add: listed members without access, dropped */
 } slack_member_result;
 int slack_find_user(hy_integ *in, const char *email, char user_id[64], hy_err *err);
 int slack_group_add_member(hy_integ *in, const char *group_id, const char *user_id, slack_member_result *out,
                            hy_err *err);
 int slack_add_user_to_group(hy_integ *in, const char *group_id, const char *email, slack_member_result *out,
                             hy_err *err);
+/* Onboarding into a group HyOpps disabled when its last member left
+ * (slack_remove_user_from_group): usergroups.enable, then the members read
+ * and written back (verified, as slack_group_add_member) as those of keep
+ * (the ids whose access is active) plus the user: a disabled group still
+ * lists the member who left, who must not come back with the group. The
+ * caller holds the group's list lease. */
+int slack_group_reenable_add(hy_integ *in, const char *group_id, const char *user_id, const char *const *keep,
+                             int nkeep, slack_member_result *out, hy_err *err);
 
 /* chat.postMessage: text to a channel (#name or id), links not unfurled.
  * *maybe_sent: the request may have reached Slack but no answer came back

@@ -57,7 +57,7 @@ expect_screen "Enter opens the detail" "HyOpps │ Organisation"
 expect_screen "the detail shows the Studio companies" "st-acme-t"
 expect_screen "the detail shows the documentation section" "Documentation links"
 expect_screen "the detail lists the users" "jane@acme.example"
-expect_screen "the bottom bar comes from the screen's actions" "l Links  i Group ids  I Import users  d Delete"
+expect_screen "the bottom bar comes from the screen's actions" "l Links  i Group ids  I Import users  r Revoke  O Offboard  d Delete"
 
 # ---- documentation links ----
 send_keys l

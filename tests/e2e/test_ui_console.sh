@@ -91,7 +91,7 @@ send_keys q
 # ---- new_partner_user for that organisation ----
 open_menu "New request"
 wait_text "Which workflow do you want to start?"
-send_keys G Enter
+send_keys g j Enter # new_partner_user, the second
 expect_screen "new_partner_user opens with the organisation form" "step 1 of 9: Select Organization"
 NU=$(newest_exec)
 expect_screen "the organisation can be chosen from a list" "^O Choose from list"
@@ -128,7 +128,7 @@ GLOBEX=$(make_org_sql "'Globex'")
 sql "UPDATE organizations SET account_types = '[\"partner\"]' WHERE id = '$GLOBEX'"
 open_menu "New request"
 wait_text "Which workflow do you want to start?"
-send_keys G Enter
+send_keys g j Enter # new_partner_user, the second
 wait_text "step 1 of 9: Select Organization"
 send_text Globex
 send_keys Enter
@@ -174,7 +174,7 @@ sql "INSERT INTO system_groups(id, organization_id, tool, external_name, externa
      ('$(cat /proc/sys/kernel/random/uuid)', '$INITECH', 'slack', 'ext-initech', 'S0INITECH')"
 open_menu "New request"
 wait_text "Which workflow do you want to start?"
-send_keys G Enter
+send_keys g j Enter # new_partner_user, the second
 wait_text "step 1 of 9: Select Organization"
 send_text Initech
 send_keys Enter
@@ -215,7 +215,7 @@ send_keys q
 # One more execution left failed, and one waiting for input.
 open_menu "New request"
 wait_text "Which workflow do you want to start?"
-send_keys G Enter
+send_keys g j Enter # new_partner_user, the second
 wait_text "step 1 of 9: Select Organization"
 send_keys Escape
 expect_screen "Esc leaves the form: the execution stays, waiting" "● awaiting input"

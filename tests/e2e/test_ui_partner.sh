@@ -122,6 +122,26 @@ send_keys Escape
 wait_text "${P1:0:8}"
 send_keys q
 
+# ---- Remove user: asks first, saying what will be removed ----
+send_keys End
+send_keys x
+wait_text "Revoke the access of"
+if pane_text | grep -qF "<jane@acme.example>"; then # the last row was their own: the one above it
+    send_keys n; wait_text "Nothing was started"; send_keys k x; wait_text "Revoke the access of"
+fi
+expect_screen "Remove user asks about bob" "<bob@acme.example>"
+expect_screen "... saying what will be removed" "Removed:"
+send_keys y
+expect_screen "then asks why" "Reason"
+send_text "left the company"; send_keys Enter
+expect_screen "then when" "Effective"
+send_keys Enter
+expect_screen "the revocation starts and opens" "Revoke partner user"
+expect_count "a revocation of bob requested by jane" 1 \
+    "SELECT count(*) FROM workflow_executions e JOIN users u ON u.id = e.user_id JOIN users r ON r.id = e.requested_by WHERE u.email = 'bob@acme.example' AND r.email = 'jane@acme.example' AND e.workflow_definition_id = (SELECT id FROM workflow_definitions WHERE name = 'revoke_partner_user')"
+send_keys q
+wait_text "Add user"
+
 # The session's ops refuse Globex's execution however it is named (the CLI
 # with the same session file is the same door the screens use).
 expect_eq "ops says not found for Globex's execution" 4 "$(as_other "$TEST_DIR/state-jane" sh -c "
@@ -133,6 +153,6 @@ wait_text "Quit now?"
 send_keys y
 expect_eq "quitting exits with status 0" 0 "$(app_exit_status)"
 expect_sane_terminal "the terminal is sane after quitting"
-expect_count "the partner admin started exactly two requests" 2 \
+expect_count "the partner admin started exactly three requests" 3 \
     "SELECT count(*) FROM workflow_executions e JOIN users u ON u.id = e.requested_by WHERE u.email = 'jane@acme.example'"
 done_testing

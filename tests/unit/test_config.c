@@ -75,8 +75,9 @@ static void good_file_sets_everything(void **s)
                             "lockout_attempts = 3\nlockout_minutes = 10\npassword_memlimit = 32M\npassword_opslimit = 3\n"
                             "[metabase]\nurl = https://metabase.example\napi_key = mb_secret\n"
                             "template_collection_id = 12\nparent_collection_id = 3\ndatabase_ids = 1, 2,5\n"
+                            "deactivate_on_revoke = no\n"
                             "[azure]\ntenant_id = t\nclient_id = c\nclient_secret = s\n"
-                            "[teams]\nteam_id = team-1\n"
+                            "[teams]\nteam_id = team-1\ndelete_guest_on_revoke = yes\n"
                             "[slack]\nmode = simulate\nbot_token = xoxb-1\n"
                             "[smtp]\nhost = smtp.example\nport = 465\ntls = implicit\nuser = u@example.com\n"
                             "password = p\nfrom = HyOpps@example.com\n"
@@ -103,6 +104,8 @@ static void good_file_sets_everything(void **s)
     assert_int_equal(cfg->metabase.template_collection_id, 12);
     assert_int_equal(cfg->metabase.ndatabase_ids, 3);
     assert_int_equal(cfg->metabase.database_ids[2], 5);
+    assert_false(cfg->metabase.deactivate_on_revoke);
+    assert_true(cfg->teams.delete_guest_on_revoke);
     assert_int_equal(cfg->teams.mode, HY_MODE_LIVE);
     assert_int_equal(cfg->slack.mode, HY_MODE_SIMULATE); /* explicit mode wins */
     assert_int_equal(cfg->smtp.mode, HY_MODE_LIVE);
@@ -138,6 +141,9 @@ static void defaults_and_off_without_credentials(void **s)
     assert_int_equal(cfg->smtp.port, 587);
     assert_int_equal(cfg->smtp.tls, HY_TLS_STARTTLS);
     assert_int_equal(cfg->bulk.max_rows, 500);
+    /* revocation: the emptied Metabase account is deactivated, the Teams guest kept */
+    assert_true(cfg->metabase.deactivate_on_revoke);
+    assert_false(cfg->teams.delete_guest_on_revoke);
     /* A config file without credentials: integrations are off, not simulated. */
     assert_int_equal(cfg->metabase.mode, HY_MODE_OFF);
     assert_int_equal(cfg->teams.mode, HY_MODE_OFF);

@@ -80,18 +80,6 @@ static int mb_count_where_num(cJSON *st, const char *list, const char *field, lo
     return n;
 }
 
-static int mb_memberships(cJSON *st, long user, long group)
-{
-    int n = 0;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(st, "memberships")) {
-        if ((long)cJSON_GetObjectItemCaseSensitive(it, "user_id")->valuedouble == user &&
-            (long)cJSON_GetObjectItemCaseSensitive(it, "group_id")->valuedouble == group)
-            n++;
-    }
-    return n;
-}
-
 static int state_int(t_fake *f, const char *key)
 {
     cJSON *st = t_fake_state(f);
@@ -115,17 +103,6 @@ static char *slack_members(const char *handle)
     }
     cJSON_Delete(st);
     return b.s ? hy_buf_take(&b) : xstrdup("");
-}
-
-static int graph_team_members_with(const char *email)
-{
-    cJSON *st = t_fake_state(L->graph);
-    int n = 0;
-    const cJSON *m;
-    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(st, "team_members"), "team-1"))
-        if (hy_strcaseeq(cJSON_GetObjectItemCaseSensitive(m, "email")->valuestring, email)) n++;
-    cJSON_Delete(st);
-    return n;
 }
 
 static int graph_users_with(const char *email)
@@ -360,7 +337,7 @@ static void new_partner_user_live_end_to_end(void **s)
     assert_true(uid > 0);
     assert_int_equal(t_live_count_where(L->mb, "users", "email", "zoe@user-e2e.test"), 1);
     char *gid = t_text(f->e, "SELECT external_id FROM system_groups WHERE organization_id = ? AND tool = 'metabase'", f->org);
-    assert_int_equal(mb_memberships(mb, uid, atol(gid)), 1);
+    assert_int_equal(t_mb_memberships(mb, uid, atol(gid)), 1);
     cJSON_Delete(mb);
     free(gid);
     char *stored = t_text(f->e, "SELECT metabase_user_id FROM users WHERE email = ?", "zoe@user-e2e.test");
@@ -376,7 +353,7 @@ static void new_partner_user_live_end_to_end(void **s)
     assert_false(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(inv, "sendInvitationMessage")));
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(inv, "invitedUserDisplayName")->valuestring, "Zo\xc3\xab \xc3\x9cnal");
     cJSON_Delete(gs);
-    assert_int_equal(graph_team_members_with("zoe@user-e2e.test"), 1);
+    assert_int_equal(t_team_members_with(L, "zoe@user-e2e.test"), 1);
 
     /* Slack: the user added, the existing member kept */
     char *handle = slack_group_handle("User E2E " ORG);
@@ -577,7 +554,7 @@ static void transient_faults_are_retried_then_succeed(void **s)
     expect_exec(f, id, "completed");
     /* the effects happened once */
     assert_int_equal(t_live_count_where(L->mb, "users", "email", "bo@flaky.test"), 1);
-    assert_int_equal(graph_team_members_with("bo@flaky.test"), 1);
+    assert_int_equal(t_team_members_with(L, "bo@flaky.test"), 1);
     assert_int_equal(t_smtp_messages(L->smtp), mails + 1);
     /* both attempts' calls are on the step: the timed-out one says so */
     assert_int_equal(t_count(f->e, "SELECT count(*) FROM workflow_step_executions s, json_each(s.calls) c WHERE "
@@ -598,7 +575,7 @@ static void transient_faults_are_retried_then_succeed(void **s)
     cJSON *mb = mb_state();
     long uid = mb_find(mb, "users", "email", "cy@flaky.test");
     char *gid = t_text(f->e, "SELECT external_id FROM system_groups WHERE organization_id = ? AND tool = 'metabase'", f->org);
-    assert_int_equal(mb_memberships(mb, uid, atol(gid)), 1);
+    assert_int_equal(t_mb_memberships(mb, uid, atol(gid)), 1);
     free(gid);
     cJSON_Delete(mb);
     fx_free(f);

@@ -221,11 +221,16 @@ static void status_checks_hold(hy_db *db, const char *label)
                                         "INSERT INTO workflow_executions(id, workflow_definition_id, status) "
                                         "  SELECT 'chk-exec', id, 'cancelled' FROM workflow_definitions LIMIT 1;"
                                         "INSERT INTO workflow_step_executions(id, execution_id, step_definition_id, step_order, status) "
-                                        "  SELECT 'chk-step', 'chk-exec', id, 1, 'skipped' FROM workflow_step_definitions LIMIT 1;",
+                                        "  SELECT 'chk-step', 'chk-exec', id, 1, 'skipped' FROM workflow_step_definitions LIMIT 1;"
+                                        /* 015: scheduled executions, steps waiting on children */
+                                        "UPDATE workflow_executions SET status = 'scheduled' WHERE id = 'chk-exec';"
+                                        "UPDATE workflow_step_executions SET status = 'waiting' WHERE id = 'chk-step';",
                                      &err),
                      0);
     const char *bad[] = {
         "UPDATE workflow_executions SET status = 'skipped' WHERE id = 'chk-exec'", /* a step status only */
+        "UPDATE workflow_executions SET status = 'waiting' WHERE id = 'chk-exec'",
+        "UPDATE workflow_step_executions SET status = 'scheduled' WHERE id = 'chk-step'", /* an execution's only */
         "UPDATE workflow_executions SET status = 'done' WHERE id = 'chk-exec'",
         "UPDATE workflow_step_executions SET status = 'Pending' WHERE id = 'chk-step'",
         "UPDATE workflow_step_executions SET status = NULL WHERE id = 'chk-step'",
@@ -276,13 +281,14 @@ static void status_checks_rewritten(t_env *e)
     assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%status IN (%'", ""), 0);
     assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
                                 "('workflow_executions', 'workflow_step_executions') AND sql LIKE "
-                                "'%OR status = ''cancelled'')%'", ""), 2);
+                                "'%OR status = ''cancelled'' OR status = ''%'", ""), 2);
     assert_int_equal(t_count(e, "SELECT count(*) FROM sqlite_schema WHERE name = 'hy_schema_bump'", ""), 0);
 }
 
 /* 005 rewrote both status CHECKs as OR chains (no `IN` list left) on a new
- * database and on the original's, and they still refuse what they refused,
- * for the migrating connection and for a new one. */
+ * database and on the original's, 015 added 'scheduled' (executions) and
+ * 'waiting' (steps), and they still refuse what they refused, for the
+ * migrating connection and for a new one. */
 static void status_checks_are_or_chains(void **s)
 {
     (void)s;

@@ -36,27 +36,9 @@ static int teardown(void **state)
 }
 
 /* Onboards email into Acme, simulated, to completion; returns the user id. */
-static char *onboard_user(fx *f, const char *email)
-{
-    char id[HY_UUID_LEN];
-    t_start_user(f->e, &f->admin, f->org, id);
-    char *em = xasprintf("email=%s", email);
-    t_submit_ok(f->e, &f->admin, id, "input_user_details", "firstname=Jane", "lastname=Doe", em, NULL);
-    free(em);
-    t_drain(f->e);
-    char *st = t_exec_status(f->e, id);
-    assert_string_equal(st, "completed");
-    free(st);
-    return t_text(f->e, "SELECT user_id FROM workflow_executions WHERE id = ?", id);
-}
+static char *onboard_user(fx *f, const char *email) { return t_onboard(f->e, &f->admin, f->org, email); }
 
-static char *org_group(fx *f, const char *tool)
-{
-    char *sql = xasprintf("SELECT external_id FROM system_groups WHERE organization_id = ? AND tool = '%s'", tool);
-    char *v = t_text(f->e, sql, f->org);
-    free(sql);
-    return v;
-}
+static char *org_group(fx *f, const char *tool) { return t_org_group(f->e, f->org, tool); }
 
 /* The simulated new_partner made the groups it recorded, in the simulated services. */
 static void new_partner_creates_the_groups_it_records(void **state)

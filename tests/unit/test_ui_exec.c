@@ -161,6 +161,14 @@ static void filter_bar_fits(void **s)
     assert_string_equal(out[4], "Done 190k+");
     assert_true(w <= 77);
     for (int i = 0; i < UI_NFILTERS; i++) assert_non_null(ui_status_filters[i].key);
+    /* scheduled: its key and count only when there are some */
+    assert_string_equal(out[5], "");
+    counts[HY_EXEC_SCHEDULED] = 2;
+    w = ui_filter_bar(counts, 200002, true, 200, out);
+    assert_string_equal(out[5], "Scheduled 2");
+    assert_int_equal(w, (int)strlen("a All 200002  r Running 3  w Awaiting input 2000  f Failed 4000  c Completed 190000  "
+                                    "s Scheduled 2"));
+    assert_string_equal(ui_status_word("scheduled", false), "scheduled");
 }
 
 static void search_notes(void **s)

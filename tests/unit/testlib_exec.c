@@ -198,3 +198,25 @@ void t_recount(t_env *e)
                        &err) != 0)
         fail_msg("t_recount: %s", err.msg);
 }
+
+char *t_onboard(t_env *e, const hy_principal *p, const char *org_id, const char *email)
+{
+    char id[HY_UUID_LEN];
+    t_start_user(e, p, org_id, id);
+    char *em = xasprintf("email=%s", email);
+    t_submit_ok(e, p, id, "input_user_details", "firstname=Jane", "lastname=Doe", em, NULL);
+    free(em);
+    t_drain(e);
+    char *st = t_exec_status(e, id);
+    if (strcmp(st, "completed") != 0) fail_msg("onboarding %s ended %s", email, st);
+    free(st);
+    return t_text(e, "SELECT user_id FROM workflow_executions WHERE id = ?", id);
+}
+
+char *t_org_group(t_env *e, const char *org_id, const char *tool)
+{
+    char *sql = xasprintf("SELECT external_id FROM system_groups WHERE organization_id = ? AND tool = '%s'", tool);
+    char *v = t_text(e, sql, org_id);
+    free(sql);
+    return v;
+}

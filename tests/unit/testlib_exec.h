@@ -41,6 +41,11 @@ void t_assert_counts_consistent(t_env *e);
 void t_recount(t_env *e);
 /* One text value: t_text(e, "SELECT ... WHERE id = ?", arg). Caller frees. */
 char *t_text(t_env *e, const char *sql, const char *arg);
+/* Onboards email into org (new_partner_user as p, simulated) to completion;
+ * returns the user id (caller frees). */
+char *t_onboard(t_env *e, const hy_principal *p, const char *org_id, const char *email);
+/* The external id of an organisation's system group of tool, or "(null)". Caller frees. */
+char *t_org_group(t_env *e, const char *org_id, const char *tool);
 /* t_text equals expected (fails the test otherwise). */
 #define EXPECT_TEXT(e, expected, sql, arg)                                                                         \
     do {                                                                                                           \

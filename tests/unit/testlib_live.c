@@ -193,3 +193,25 @@ void t_clock_forward(int64_t ms)
     clock_offset += ms;
     hy_clock_set_offset_ms(clock_offset);
 }
+
+int t_mb_memberships(const cJSON *mb_state, long user, long group)
+{
+    int n = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(mb_state, "memberships"))
+        if ((long)cJSON_GetObjectItemCaseSensitive(it, "user_id")->valuedouble == user &&
+            (long)cJSON_GetObjectItemCaseSensitive(it, "group_id")->valuedouble == group)
+            n++;
+    return n;
+}
+
+int t_team_members_with(const t_live *l, const char *email)
+{
+    cJSON *st = t_fake_state(l->graph);
+    int n = 0;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(st, "team_members"), "team-1"))
+        if (hy_strcaseeq(cJSON_GetObjectItemCaseSensitive(m, "email")->valuestring, email)) n++;
+    cJSON_Delete(st);
+    return n;
+}

@@ -40,6 +40,10 @@ void t_live_slack_user(const t_live *l, const char *email);
 int t_live_count(t_fake *f, const char *list);
 /* How many items of a fake's state list have field == value (strings, case-insensitive). */
 int t_live_count_where(t_fake *f, const char *list, const char *field, const char *value);
+/* Memberships of Metabase user in group in a /_fake/state answer. */
+int t_mb_memberships(const cJSON *mb_state, long user, long group);
+/* Members of the Graph fake's team-1 with this email (case-insensitive). */
+int t_team_members_with(const t_live *l, const char *email);
 /* A step's column as text (t_text on workflow_step_executions). Caller frees. */
 char *t_step_col(t_env *e, const char *exec_id, int order, const char *column);
 int64_t t_step_int(t_env *e, const char *exec_id, int order, const char *column);
