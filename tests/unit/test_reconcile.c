@@ -31,20 +31,6 @@ static void sql(fx *f, const char *q)
     if (db_exec_script(f->e->c->db, q, &err) != 0) fail_msg("%s: %s", q, err.msg);
 }
 
-static char *onboard(t_env *e, const hy_principal *admin, const char *org, const char *email)
-{
-    char id[HY_UUID_LEN];
-    t_start_user(e, admin, org, id);
-    char *em = xasprintf("email=%s", email);
-    t_submit_ok(e, admin, id, "input_user_details", "firstname=Pat", "lastname=Doe", em, NULL);
-    free(em);
-    t_drain(e);
-    char *st = t_exec_status(e, id);
-    assert_string_equal(st, "completed");
-    free(st);
-    return t_text(e, "SELECT user_id FROM workflow_executions WHERE id = ?", id);
-}
-
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
@@ -52,7 +38,7 @@ static int setup(void **state)
     t_admin(f->e, &f->admin);
     t_partner(f->e, &f->admin, "Acme Corp", "st-acme", f->org, f->np);
     const char *emails[] = {"ann@acme.test", "bob@acme.test", "cy@acme.test"};
-    for (int i = 0; i < 3; i++) f->users[i] = onboard(f->e, &f->admin, f->org, emails[i]);
+    for (int i = 0; i < 3; i++) f->users[i] = t_onboard(f->e, &f->admin, f->org, emails[i]);
     *state = f;
     return 0;
 }
@@ -116,18 +102,10 @@ static char *slack_account(fx *f, const char *email)
     return v;
 }
 
-static char *group_of(fx *f, const char *tool)
-{
-    char *q = xasprintf("SELECT external_id FROM system_groups WHERE organization_id = ? AND tool = '%s'", tool);
-    char *v = t_text(f->e, q, f->org);
-    free(q);
-    return v;
-}
-
 /* A hand removal from the Slack group and a stranger added to the Metabase group. */
 static void drift_by_hand(fx *f)
 {
-    char *acc = slack_account(f, "bob@acme.test"), *mb = group_of(f, "metabase");
+    char *acc = slack_account(f, "bob@acme.test"), *mb = t_org_group(f->e, f->org, "metabase");
     char *q = xasprintf("DELETE FROM sim_members WHERE system = 'slack' AND account_id = '%s';"
                         "INSERT INTO sim_accounts(system, account_id, email, name, active, created_at) "
                         "VALUES('metabase', '9001', 'stranger@else.test', 'Stran Ger', 1, '2024-01-01');"
@@ -212,7 +190,7 @@ static void exactly_the_hand_changes_then_repaired(void **state)
     assert_int_equal(st.findings, 0);
     hy_reconcile_stats_free(&st);
     /* the simulated services hold exactly the three */
-    char *sl = group_of(f, "slack"), *mb = group_of(f, "metabase");
+    char *sl = t_org_group(f->e, f->org, "slack"), *mb = t_org_group(f->e, f->org, "metabase");
     assert_int_equal(sim_count(f, "slack", sl), 3);
     assert_int_equal(sim_count(f, "metabase", mb), 3);
     assert_int_equal(t_count(f->e, "SELECT count(*) FROM sim_members WHERE system = 'metabase' AND account_id = '9001'", ""), 0);
@@ -236,7 +214,7 @@ static void every_kind(void **state)
     /* a HyOpps user of Acme without a grant, added to the Slack group by hand */
     char dan[HY_UUID_LEN];
     t_user(f->e, "dan@acme.test", "user", f->org, "pass-dan-1", dan);
-    char *sl = group_of(f, "slack");
+    char *sl = t_org_group(f->e, f->org, "slack");
     q = xasprintf("INSERT INTO sim_accounts(system, account_id, email, name, active, created_at) VALUES('slack', "
                   "'U0DAN', 'dan@acme.test', 'Dan', 1, 'x'); INSERT INTO access_grants(id, user_id, resource_id, "
                   "permission, granted_at, granted_how, account_id, organization_id, revoked_at) SELECT 'g-dan', '%s', "
@@ -348,7 +326,7 @@ static void scoped_and_admin_only(void **state)
     hy_err_clear(&err);
     char other[HY_UUID_LEN], np2[HY_UUID_LEN], id[HY_UUID_LEN];
     t_partner(f->e, &f->admin, "Initech", "st-ini", other, np2);
-    char *peter = onboard(f->e, &f->admin, other, "peter@initech.test");
+    char *peter = t_onboard(f->e, &f->admin, other, "peter@initech.test");
     free(peter);
     /* drift in both organisations */
     drift_by_hand(f);
@@ -422,7 +400,7 @@ static void known_person_adopt_revoke_and_groups(void **state)
     char dan[HY_UUID_LEN], eve[HY_UUID_LEN];
     t_user(f->e, "dan@acme.test", "user", f->org, "pass-dan-1", dan);
     t_user(f->e, "eve@acme.test", "user", f->org, "pass-eve-1", eve);
-    char *mb = group_of(f, "metabase");
+    char *mb = t_org_group(f->e, f->org, "metabase");
     char *q = xasprintf("INSERT INTO sim_accounts(system, account_id, email, name, active, created_at) VALUES"
                         "('metabase', '7001', 'dan@acme.test', 'Dan', 1, 'x'), ('metabase', '7002', 'eve@acme.test', "
                         "'Eve', 1, 'x'); INSERT INTO sim_members(system, group_id, account_id, membership_id, added_at) "
@@ -503,10 +481,10 @@ static void adopt_keeps_a_grant_of_another_organisation(void **state)
     hy_err_clear(&err);
     char ini[HY_UUID_LEN], np[HY_UUID_LEN];
     t_partner(f->e, &f->admin, "Initech", "st-ini", ini, np);
-    char *pete = onboard(f->e, &f->admin, ini, "pete@initech.test");
+    char *pete = t_onboard(f->e, &f->admin, ini, "pete@initech.test");
     char *acct = t_text(f->e, "SELECT g.account_id FROM access_grants g JOIN resources r ON r.id = g.resource_id "
                               "WHERE r.name = 'Metabase' AND g.user_id = ?", pete);
-    char *mb = group_of(f, "metabase");
+    char *mb = t_org_group(f->e, f->org, "metabase");
     char *q = xasprintf("INSERT INTO sim_members(system, group_id, account_id, membership_id, added_at) "
                         "VALUES('metabase', '%s', '%s', 'p', 'x')", mb, acct);
     sql(f, q);

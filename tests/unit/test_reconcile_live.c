@@ -110,14 +110,6 @@ static const hy_finding *find(const hy_finding_list *l, int sys, int kind, const
 
 static int total_requests(t_fake *fk) { return t_fake_state_int(fk, "total_requests"); }
 
-static char *group(fx *f, const char *tool)
-{
-    char *q = xasprintf("SELECT external_id FROM system_groups WHERE organization_id = ? AND tool = '%s'", tool);
-    char *v = t_text(f->e, q, f->org);
-    free(q);
-    return v;
-}
-
 /* ---- cost, and what the services say ---- */
 
 static void calls_per_group_and_what_is_found(void **state)
@@ -144,7 +136,7 @@ static void calls_per_group_and_what_is_found(void **state)
     cJSON_Delete(t_fake_post(L->graph, "/_fake/seed",
                              "{\"team_members\": [{\"mail\": \"stranger@else.test\", \"displayName\": \"Stranger\"}, "
                              "{\"mail\": \"owner@company.test\", \"displayName\": \"Owner\", \"roles\": [\"owner\"]}]}"));
-    char *sl = group(f, "slack");
+    char *sl = t_org_group(f->e, f->org, "slack");
     body = xasprintf("{\"usergroup\": \"%s\", \"add\": [\"U0STRANGE\"]}", sl);
     cJSON_Delete(t_fake_post(L->slack, "/_fake/members", body));
     free(body);
@@ -227,7 +219,7 @@ static int slack_members(const char *id, const char *account, bool *has)
 static void two_hand_changes_repaired_on_the_fakes(void **state)
 {
     fx *f = *state;
-    char *sl = group(f, "slack"), *mbg = group(f, "metabase");
+    char *sl = t_org_group(f->e, f->org, "slack"), *mbg = t_org_group(f->e, f->org, "metabase");
     char *bob = t_text(f->e,
                        "SELECT g.account_id FROM access_grants g JOIN resources r ON r.id = g.resource_id "
                        "JOIN users u ON u.id = g.user_id WHERE r.name = 'Slack' AND u.email = ?",
@@ -305,7 +297,7 @@ static void faults_are_retried_then_reported_as_unreadable(void **state)
     hy_reconcile_stats_free(&st);
 
     /* bob removed from Slack by hand: found */
-    char *sl = group(f, "slack");
+    char *sl = t_org_group(f->e, f->org, "slack");
     char *bob = t_text(f->e, "SELECT g.account_id FROM access_grants g JOIN resources r ON r.id = g.resource_id JOIN "
                              "users u ON u.id = g.user_id WHERE r.name = 'Slack' AND u.email = 'bob@acme.test'",
                        NULL);
@@ -320,7 +312,7 @@ static void faults_are_retried_then_reported_as_unreadable(void **state)
                            "\"status\": 503, \"count\": 10}");
     /* and cy is removed from Metabase meanwhile: that, it reads */
     char *cy = t_text(f->e, "SELECT CAST(metabase_user_id AS TEXT) FROM users WHERE email = 'cy@acme.test'", NULL);
-    char *mb = group(f, "metabase");
+    char *mb = t_org_group(f->e, f->org, "metabase");
     body = xasprintf("{\"memberships\": [{\"user_id\": %s, \"group_id\": %s}]}", cy, mb);
     cJSON_Delete(t_fake_post(L->mb, "/_fake/remove", body));
     free(body);
