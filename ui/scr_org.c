@@ -35,7 +35,7 @@ enum { A_OPEN = 1, A_ACCESS, A_EDIT, A_LINKS, A_GROUPS, A_IMPORT, A_REVOKE, A_OF
 
 static const ui_action ORG_ACTIONS[] = {
     {A_OPEN, "Enter", "Open", "Open the selected user (or execution)"},
-    {A_ACCESS, "A", "Access", "Who has access: the users x systems matrix of the last reconciliation"},
+    {A_ACCESS, "A", NULL, "Who has access: the users x systems matrix of the last reconciliation"},
     {A_EDIT, "e", "Edit", "Change the name and the account types"},
     {A_LINKS, "l", "Links", "Edit the documentation links"},
     {A_GROUPS, "i", "Group ids", "Edit the Metabase, Teams and Slack group ids"},
