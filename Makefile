@@ -128,6 +128,9 @@ install: all
 	install -m 0755 hyopps $(DESTDIR)$(PREFIX)/bin/hyopps
 	install -m 0644 doc/hyopps.1 $(DESTDIR)$(PREFIX)/share/man/man1/hyopps.1
 	install -m 0644 config.example.ini $(DESTDIR)$(PREFIX)/share/doc/hyopps/config.example.ini
+	sed 's|/usr/local/bin/hyopps|$(PREFIX)/bin/hyopps|; s|/usr/local/share|$(PREFIX)/share|' doc/hyopps-worker.service \
+	    >$(DESTDIR)$(PREFIX)/share/doc/hyopps/hyopps-worker.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/share/doc/hyopps/hyopps-worker.service
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/hyopps $(DESTDIR)$(PREFIX)/share/man/man1/hyopps.1

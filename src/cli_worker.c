@@ -1,6 +1,11 @@
-/* hyopps worker [--once]: runs auto steps headless. */
+/* hyopps worker [--once]: runs auto steps headless. While it runs, its
+ * heartbeat (engine_worker.c) tells terminal sessions to leave the steps
+ * to it. Between drains it sleeps until the next step is due, a commit is
+ * notified (dbwatch.h: work queued by another process is taken at once) or
+ * the poll interval passes. */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +16,7 @@
 #include "backoff.h"
 #include "cli.h"
 #include "cli_commands.h"
+#include "dbwatch.h"
 #include "engine.h"
 #include "notify.h"
 #include "reconcile.h"
@@ -41,6 +47,18 @@ static void sleep_ms(int64_t ms)
     nanosleep(&ts, NULL); /* a signal ends it early */
 }
 
+/* Sleeps up to ms, or until another process commits (a signal ends it early). */
+static void wait_ms(hy_dbwatch *w, int64_t ms)
+{
+    if (ms <= 0) return;
+    struct pollfd p = {dbwatch_fd(w), POLLIN, 0};
+    if (p.fd < 0) {
+        sleep_ms(ms);
+        return;
+    }
+    if (poll(&p, 1, ms > 600000 ? 600000 : (int)ms) > 0) dbwatch_take(w);
+}
+
 int cli_cmd_worker(cli_env *env, int argc, char **argv)
 {
     static const char *usage = "hyopps worker [--once] [--poll-ms N]";
@@ -50,8 +68,13 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
                "terminal sessions (runners coordinate through the database; a step runs at\n"
                "most once at a time, and a step whose runner died is taken over when its\n"
                "lease runs out). --once runs everything runnable now and exits (1 after an\n"
-               "error, e.g. a read-only database or a full disk). --poll-ms is how often to\n"
-               "look for new work (default 1000).\n\n"
+               "error, e.g. a read-only database or a full disk). Work queued by others is\n"
+               "noticed at once (a file notification on the database's log); --poll-ms is\n"
+               "how often to look anyway (default 1000).\n\n"
+               "While it runs it renews a heartbeat in the database every [engine]\n"
+               "worker_heartbeat_seconds (default 60): terminal sessions then run no steps\n"
+               "and look for no work. It removes the heartbeat when it stops (sessions take\n"
+               "over at once); a worker that died is taken as gone after three intervals.\n\n"
                "After an error the worker tries again in 1 s, then 2, 4 ... up to every\n"
                "60 s until it clears; the error is printed once, then how often it came\n"
                "back, and \"working again\" when it has cleared.\n\n"
@@ -101,6 +124,16 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
     fprintf(stderr, "hyopps worker %s: started (%s)\n", engine_owner(eng), clean);
     free(clean);
     hy_buf_free(&line);
+    hy_heartbeat *hb = NULL;
+    hy_dbwatch *watch = NULL;
+    if (!once) {
+        if (worker_heartbeat_start(env->app, env->app->cfg->engine.worker_heartbeat_seconds * 1000, &hb, &err) != 0) {
+            char *m = hy_sanitize(err.msg);
+            fprintf(stderr, "hyopps worker: cannot announce itself (%s): terminal sessions keep running steps too\n", m);
+            free(m);
+        }
+        watch = dbwatch_open(env->app->cfg->database.path);
+    }
     /* An error (the database read-only, a full disk...): --once reports it
      * and exits 1; otherwise wait 1, 2, 4 ... up to 60 s between tries and
      * print the error once, then how often it came back. */
@@ -108,7 +141,7 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
     hy_repeats repeats = {0};
     int status = CLI_OK;
     hy_notifier *notifier = NULL;
-    if (!once && notifier_start(env->app, &notifier, &err) != 0) {
+    if (!once && notifier_start(env->app, 1000, &notifier, &err) != 0) {
         char *m = hy_sanitize(err.msg);
         fprintf(stderr, "hyopps worker: notifications are not delivered by this worker: %s\n", m);
         free(m);
@@ -141,7 +174,7 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
             int64_t until = due - hy_now_ms();
             if (until < wait) wait = until;
         }
-        sleep_ms(wait);
+        wait_ms(watch, wait);
     }
     hy_repeats_flush(&repeats, stderr, "hyopps worker", hy_mono_ms());
     hy_repeats_free(&repeats);
@@ -163,6 +196,8 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
         }
         integ_free(in);
     }
+    dbwatch_close(watch);
+    worker_heartbeat_stop(hb); /* sessions take over at once */
     hy_engine_stats st;
     engine_get_stats(eng, &st);
     fprintf(stderr,

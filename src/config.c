@@ -72,6 +72,7 @@ static const key_def KEYS[] = {
     {"http", "max_attempts", T_INT, OFF(http.max_attempts), 1, 20},
     {"http", "ca_file", T_PATH, OFF(http.ca_file), 0, 0},
     {"engine", "inline_local_steps", T_BOOL, OFF(engine.inline_local_steps), 0, 0},
+    {"engine", "worker_heartbeat_seconds", T_INT, OFF(engine.worker_heartbeat_seconds), 1, 3600},
     {"bulk", "max_rows", T_INT, OFF(bulk.max_rows), 1, 10000},
     {"notify", "enabled", T_BOOL, OFF(notify.enabled), 0, 0},
     {"notify", "admin_emails", T_EMAILS, OFF(notify.admin_emails), 0, 0},
@@ -83,6 +84,7 @@ static const key_def KEYS[] = {
     {"reconcile", "every_hours", T_INT, OFF(reconcile.every_hours), 0, 8760},
     {"ui", "ascii", T_BOOL, OFF(ui.ascii), 0, 0},
     {"ui", "color", T_BOOL, OFF(ui.color), 0, 0},
+    {"ui", "poll_ms", T_INT, OFF(ui.poll_ms), 0, 1000},
     {"security", "restricted", T_BOOL, OFF(security.restricted), 0, 0},
     {"security", "idle_minutes", T_INT, OFF(security.idle_minutes), 0, 1440},
 };
@@ -486,6 +488,7 @@ static void set_defaults(hy_config *cfg)
     cfg->http.max_attempts = 5;
     cfg->metabase.deactivate_on_revoke = true;
     cfg->engine.inline_local_steps = true;
+    cfg->engine.worker_heartbeat_seconds = 60;
     cfg->bulk.max_rows = 500;
     cfg->notify.enabled = true;
     cfg->notify.remind_after_hours = 24;

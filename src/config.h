@@ -88,6 +88,10 @@ typedef struct hy_config {
          * transaction of the action that queued them (engine_run_inline);
          * false: they wait for a runner like the others. Default true. */
         bool inline_local_steps;
+        /* How often a `hyopps worker` renews its heartbeat; terminal
+         * sessions leave the steps to workers whose heartbeat is younger
+         * than three of these. Default 60. */
+        int worker_heartbeat_seconds;
     } engine;
 
     struct {
@@ -116,6 +120,10 @@ typedef struct hy_config {
     struct {
         bool ascii;
         bool color;
+        /* 0: wait for the database's commit notifications (inotify, else
+         * dnotify), looking every 700 ms only where neither can be had;
+         * N: look for changes every N ms instead. */
+        int poll_ms;
     } ui;
 
     struct {

@@ -1,5 +1,6 @@
 #include "db.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -634,6 +635,14 @@ int db_get_text(hy_db *db, hy_err *err, char **out, const char *sql, const char 
     if (!st) return err && err->code ? err->code : HY_ERR_INTERNAL;
     if (db_row(st)) *out = db_dup(st, 0);
     return db_done(st);
+}
+
+/* ---- memory ---- */
+
+void db_release_memory(hy_db *db)
+{
+    sqlite3_db_release_memory(db->conn);
+    malloc_trim(0); /* and give the freed pages back to the system */
 }
 
 /* ---- checkpoints ---- */

@@ -76,6 +76,11 @@ int db_get_text(hy_db *db, hy_err *err, char **out, const char *sql, const char 
  * fallback when no runner runs. *frames (may be NULL): the WAL's length. */
 int db_checkpoint(hy_db *db, int *frames, hy_err *err);
 
+/* Frees the page cache's unused pages (an idle terminal session: another
+ * process's next commit would make them stale anyway) and returns free
+ * heap pages to the system. */
+void db_release_memory(hy_db *db);
+
 /* Settings table (key/value), e.g. the generated JWT signing key. */
 int db_setting_get(hy_db *db, const char *key, char **out, hy_err *err);
 int db_setting_set(hy_db *db, const char *key, const char *value, hy_err *err);

@@ -146,7 +146,11 @@ void engine_get_stats(const hy_engine *e, hy_engine_stats *out);
 typedef struct hy_runner hy_runner;
 
 typedef struct {
-    int poll_ms;                     /* 0 = 500: how often to look for work from other processes */
+    /* 0: never look for work by itself: it runs what is due (retries,
+     * expired leases) and otherwise sleeps until runner_kick, which its
+     * owner calls when the database changed (the terminal UI does, see
+     * ops_watch). N: also look every N ms. */
+    int poll_ms;
     int lease_ms;                    /* 0 = engine default */
     const char *only_requested_by;   /* NULL = all runnable work */
     bool notify;                     /* also deliver notifications (a notifier thread: notify.h) */
@@ -154,6 +158,7 @@ typedef struct {
 
 typedef struct {
     bool running;                    /* a step is being run right now */
+    long rounds;                     /* times it looked for work (drained) so far */
     hy_engine_stats engine;
     char last_error[256];            /* the engine error of the last cycle (not a step's), or "" */
     long errors;                     /* cycles that ended in an engine error so far */
@@ -165,9 +170,29 @@ int runner_start(const hy_app *app, const hy_runner_opts *o, hy_runner **out, hy
 /* Work may be runnable now (call after an ops action that queues a step). */
 void runner_kick(hy_runner *r);
 void runner_get_status(hy_runner *r, hy_runner_status *out);
+/* Paused: it finishes the step being run, then runs nothing and looks
+ * for nothing until resumed (a `hyopps worker` took over). */
+void runner_pause(hy_runner *r, bool paused);
 /* Finishes the step being run (or leaves it to its lease), stops the
  * thread and closes its connection. NULL is ignored. */
 void runner_stop(hy_runner *r);
+
+/* ---- workers' heartbeats (engine_worker.c) ----
+ * A `hyopps worker` announces that it is alive: while its heartbeat is
+ * fresh (three intervals), terminal sessions run no runner thread and
+ * look for no work: the workers run the auto steps. */
+
+typedef struct hy_heartbeat hy_heartbeat;
+
+/* Writes this process's heartbeat now (removing expired ones, audited as
+ * worker.start), then renews it every interval_ms from a thread with its
+ * own connection. A database that refuses the first one (read-only,
+ * busy) is tried again at each interval, silently (the worker reports the
+ * errors it meets itself); fails only without a connection or a thread. */
+int worker_heartbeat_start(const hy_app *app, int interval_ms, hy_heartbeat **out, hy_err *err);
+/* Deletes the heartbeat (audited as worker.stop: sessions see at once that
+ * the worker is gone) and stops the thread. NULL is ignored. */
+void worker_heartbeat_stop(hy_heartbeat *h);
 
 /* ---- tests only: fault injection (nothing in the program sets it) ---- */
 

@@ -886,6 +886,15 @@ static int park(hy_engine *e, const char *exec_id, int64_t until, hy_err *err)
     return db_exec(e->c->db, err, "UPDATE workflow_executions SET next_run_at = ? WHERE id = ?", "It", until, exec_id);
 }
 
+/* The housekeeping (the search index's batches, WAL checkpoints) is done
+ * by runners that take every execution (workers, admins' sessions), not by
+ * those restricted to one user's or one execution's (a partner admin's
+ * session, `exec wait`): a bastion with 200 partner sessions and no worker
+ * would otherwise have 200 runners checkpointing and indexing the same
+ * database after every change. Actions index by themselves past a bigger
+ * backlog, and SQLite checkpoints a long WAL by itself. */
+static bool housekeeper(const hy_engine *e) { return !e->only_exec && !e->only_user; }
+
 /* Runners copy the WAL back into the database file themselves (a PASSIVE
  * checkpoint takes no write lock), so that the connection of an interactive
  * action rarely reaches SQLite's automatic checkpoint and pays for its
@@ -894,7 +903,7 @@ static int park(hy_engine *e, const char *exec_id, int64_t until, hy_err *err)
 static void checkpoint_now_and_then(hy_engine *e)
 {
     int64_t now = hy_mono_ms();
-    if (now - e->last_checkpoint < CHECKPOINT_MS || db_in_tx(e->c->db)) return;
+    if (!housekeeper(e) || now - e->last_checkpoint < CHECKPOINT_MS || db_in_tx(e->c->db)) return;
     e->last_checkpoint = now;
     hy_err ignored;
     hy_err_clear(&ignored);
@@ -1019,7 +1028,7 @@ int engine_tick(hy_engine *e, bool *worked, hy_err *err)
     if (due < 0 || due > now) {
         /* Idle: what interactive actions leave to the runners. */
         int rc = 0;
-        if (exec_search_due(e->c, false, err, &rc)) {
+        if (housekeeper(e) && exec_search_due(e->c, false, err, &rc)) {
             if ((rc = db_begin(e->c->db, err)) == 0) {
                 rc = exec_search_index(e->c, err);
                 rc = rc ? (db_rollback(e->c->db), rc) : db_commit(e->c->db, err);
@@ -1059,7 +1068,7 @@ int engine_tick(hy_engine *e, bool *worked, hy_err *err)
         if (rc || res == D_NEEDS_ALONE || steps >= e->batch_max || hy_mono_ms() >= until) break;
         id[0] = '\0';
     }
-    if (rc == 0) rc = exec_search_flush(e->c, false, err);
+    if (rc == 0 && housekeeper(e)) rc = exec_search_flush(e->c, false, err);
     if (rc == 0) rc = db_commit(e->c->db, err);
     if (rc == 0) {
         checkpoint_now_and_then(e);

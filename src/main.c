@@ -13,9 +13,12 @@ int main(int argc, char **argv)
      * environment before anything reads it (OpenSSL reads OPENSSL_CONF
      * during the set-up below). */
     if (g.restricted) ui_distrust_environment();
-    /* libcurl's global set-up, once, before any thread (the UI's jobs, the
-     * runner, the lease heartbeat, integrations check) may use it. */
-    integ_global_init();
+    /* The terminal UI sets up libcurl (and TLS) only when it is about to
+     * start a thread that may call a live service (runner_start,
+     * ui_job_start), on its main thread: a session that never calls one
+     * is spared it. A command does it now, once, before any thread (the
+     * worker, the lease heartbeat, integrations check) may use it. */
     if (next >= argc) return ui_main(&g);
+    integ_global_init();
     return cli_run(&g, argc - next, argv + next);
 }

@@ -2,7 +2,9 @@
  * step's thread, so a slow or dead mail server delays no workflow. It
  * schedules reminders and digests every SCHEDULE_MS, addresses due events,
  * delivers due rows one at a time, then sleeps until the next is due, a
- * poll interval passes (events from other processes) or notifier_kick(). */
+ * poll interval passes (events from other processes; none for a terminal
+ * session's, which is kicked instead) or notifier_kick(). Paused, it only
+ * waits. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -17,32 +19,35 @@
 #include "notify.h"
 #include "util.h"
 
-#define POLL_MS 1000
 #define SCHEDULE_MS 10000
+#define ERROR_WAIT_MS 1000
 
 struct hy_notifier {
     pthread_t th;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     volatile sig_atomic_t stop;
-    bool kicked;
+    bool kicked, paused;
+    int poll_ms;                /* 0: no polling */
     hy_db *db;
     hy_ctx ctx;
     hy_integ *in;
     char owner[160];
 };
 
+/* Waits ms or until kicked; then as long as it is paused. */
 static void wait_ms(hy_notifier *n, int64_t ms)
 {
     pthread_mutex_lock(&n->mu);
-    if (!n->kicked && !n->stop && ms > 0) {
+    if (!n->kicked && !n->stop && !n->paused && ms > 0) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         int64_t ns = (int64_t)ts.tv_nsec + ms * 1000000;
         ts.tv_sec += (time_t)(ns / 1000000000);
         ts.tv_nsec = (long)(ns % 1000000000);
-        while (!n->kicked && !n->stop && pthread_cond_timedwait(&n->cv, &n->mu, &ts) != ETIMEDOUT) {}
+        while (!n->kicked && !n->stop && !n->paused && pthread_cond_timedwait(&n->cv, &n->mu, &ts) != ETIMEDOUT) {}
     }
+    while (n->paused && !n->stop) pthread_cond_wait(&n->cv, &n->mu);
     n->kicked = false;
     pthread_mutex_unlock(&n->mu);
 }
@@ -69,23 +74,24 @@ static void *notifier_main(void *arg)
             if (rc == 0) rc = notify_send_next(&n->ctx, n->in, n->owner, &worked, NULL, &err);
             worked = worked || st.addressed + st.dropped > 0;
         }
-        int64_t due = -1, wait = POLL_MS;
+        int64_t due = -1, wait = n->poll_ms > 0 ? n->poll_ms : SCHEDULE_MS;
         if (rc == 0 && notify_next_due(&n->ctx, &due, &err) == 0 && due >= 0) {
             int64_t until = due - hy_now_ms();
             if (until < wait) wait = until;
         }
         if (next_schedule - hy_now_ms() < wait) wait = next_schedule - hy_now_ms();
-        if (rc) wait = POLL_MS; /* an error (a busy database): try again later */
+        if (rc) wait = ERROR_WAIT_MS; /* an error (a busy database): try again later */
         wait_ms(n, wait);
     }
     return NULL;
 }
 
-int notifier_start(const hy_app *app, hy_notifier **out, hy_err *err)
+int notifier_start(const hy_app *app, int poll_ms, hy_notifier **out, hy_err *err)
 {
     *out = NULL;
     if (!app->cfg->notify.enabled) return 0;
     hy_notifier *n = xcalloc(1, sizeof *n);
+    n->poll_ms = poll_ms;
     if (app_open_connection(app, &n->db, err) != 0) {
         free(n);
         return err->code;
@@ -128,6 +134,16 @@ void notifier_kick(hy_notifier *n)
     if (!n) return;
     pthread_mutex_lock(&n->mu);
     n->kicked = true;
+    pthread_cond_signal(&n->cv);
+    pthread_mutex_unlock(&n->mu);
+}
+
+void notifier_pause(hy_notifier *n, bool paused)
+{
+    if (!n) return;
+    pthread_mutex_lock(&n->mu);
+    n->paused = paused;
+    n->kicked = !paused; /* resumed: look at once */
     pthread_cond_signal(&n->cv);
     pthread_mutex_unlock(&n->mu);
 }

@@ -89,10 +89,15 @@ int notify_drain(hy_ctx *c, hy_integ *in, const char *owner, notify_stats *st, h
 typedef struct hy_notifier hy_notifier;
 
 /* Starts delivering (nothing is started when [notify] enabled = false:
- * *out stays NULL and 0 is returned). */
-int notifier_start(const hy_app *app, hy_notifier **out, hy_err *err);
+ * *out stays NULL and 0 is returned). poll_ms: how often to look for
+ * events written by other processes; 0: never (a terminal session's, which
+ * is kicked when the database's state changed). */
+int notifier_start(const hy_app *app, int poll_ms, hy_notifier **out, hy_err *err);
 /* Something may be due now. NULL is ignored. */
 void notifier_kick(hy_notifier *n);
+/* Paused: it finishes the send in progress, then delivers, schedules and
+ * looks for nothing until resumed (a worker delivers meanwhile). */
+void notifier_pause(hy_notifier *n, bool paused);
 /* Finishes the send in progress, stops, closes. NULL is ignored. */
 void notifier_stop(hy_notifier *n);
 

@@ -135,6 +135,30 @@ int ops_audit_list(hy_ctx *c, const hy_principal *p, const hy_audit_filter *f, h
 #include "ops_metabase.h"
 #include "ops_notify.h"
 
+/* ---- what changed (ops_watch.c) ----
+ * For live screens: cheap looks at whether other connections changed
+ * anything since the last look. No principal: it tells only that
+ * something changed somewhere, and whether a `hyopps worker` is alive. */
+
+typedef struct {
+    bool valid;              /* looked at least once */
+    int64_t data_version;    /* PRAGMA data_version: moves with any other connection's commit */
+    int64_t state;           /* the audit trail's last id: every state change writes a row */
+    int64_t worker_until;    /* a worker's heartbeat is fresh until (ms since the epoch); 0: none */
+} hy_watch;
+
+enum {
+    HY_WATCH_DATA = 1,       /* something was committed (perhaps only a heartbeat or the search index) */
+    HY_WATCH_STATE = 2,      /* a state change (the audit trail grew): what screens show may differ */
+    HY_WATCH_WORKER = 4,     /* a worker appeared or is gone (worker_until crossed now) */
+};
+
+/* Looks again and updates *w; *changed gets the HY_WATCH_* bits (all of
+ * them the first time). One query when nothing was committed. */
+int ops_watch(hy_ctx *c, hy_watch *w, unsigned *changed, hy_err *err);
+/* An idle session gives back the memory its connection's page cache holds. */
+void ops_release_memory(hy_ctx *c);
+
 /* ---- workflow executions (ops_exec.c) ---- */
 
 #include "ops_exec.h"

@@ -188,10 +188,18 @@ static bool in_scope(const list_plan *pl, const char *wf_id)
 
 static int counts_from_table(hy_ctx *c, list_plan *pl, hy_exec_page *out, hy_err *err)
 {
-    hy_stmt *st = db_query(c->db, err,
-                           "SELECT status, sum(n) FROM exec_counts WHERE (?1 IS NULL OR organization_id = ?1) "
-                           "AND (?2 IS NULL OR workflow_definition_id IN (SELECT value FROM json_each(?2))) GROUP BY status",
-                           "tt", pl->org, pl->wf_ids);
+    /* One organisation's counts from its rows of the primary key: with
+     * "?1 IS NULL OR" the index cannot be used and every organisation's
+     * rows were summed (2.9 ms with 20,000 organisations, on every list
+     * keystroke of a partner admin and every refresh of their home). */
+    hy_stmt *st = pl->org ? db_query(c->db, err,
+                                     "SELECT status, sum(n) FROM exec_counts WHERE organization_id = ?1 AND (?2 IS NULL "
+                                     "OR workflow_definition_id IN (SELECT value FROM json_each(?2))) GROUP BY status",
+                                     "tt", pl->org, pl->wf_ids)
+                          : db_query(c->db, err,
+                                     "SELECT status, sum(n) FROM exec_counts WHERE (?2 IS NULL OR workflow_definition_id "
+                                     "IN (SELECT value FROM json_each(?2))) GROUP BY status",
+                                     "tt", NULL, pl->wf_ids);
     while (db_row(st)) {
         int si = status_index(db_text(st, 0));
         if (si >= 0) out->counts[si] += db_int(st, 1);

@@ -13,4 +13,10 @@
  * integrations failed), else the authorization error. */
 int ops_integrations_check(hy_ctx *c, const hy_principal *p, integ_check_report *out, hy_err *err);
 
+/* libcurl's (and so the TLS library's) global set-up, once per process:
+ * call it on the main thread before starting a thread that may call a
+ * live service (curl_global_init before threads). A terminal session that
+ * never does is spared it (memory). */
+void ops_network_init(void);
+
 #endif

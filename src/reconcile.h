@@ -34,7 +34,7 @@
  *
  * A run holds the "reconcile" lease (list_lock.h): two runs never overlap,
  * in any process. Results: reconcile_runs / _checks / _findings
- * (store_reconcile.h, migration 016). */
+ * (store_reconcile.h, migration 017). */
 #ifndef HY_RECONCILE_H
 #define HY_RECONCILE_H
 

@@ -1,5 +1,5 @@
 /* Store: reconciliation runs, what each looked at (checks) and what it
- * found (findings): migration 016. reconcile.c records runs; ops_access.c
+ * found (findings): migration 017. reconcile.c records runs; ops_access.c
  * marks what a repair did. Nothing else writes these tables. Each function
  * runs inside the caller's transaction. */
 #ifndef HY_STORE_RECONCILE_H

@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "ops.h"
 #include "dialog.h"
+#include "fw_internal.h"
 #include "sanitize.h"
 #include "screens.h"
 #include "terminal.h"
@@ -57,12 +58,15 @@ bool ui_push_then(ui *u, const screen_ops *ops, const void *arg, ui_done_fn done
     s->ops = ops;
     s->state = ops->state_size ? xcalloc(1, ops->state_size) : NULL;
     s->below = u->top;
+    s->seen_state = u->seen.state; /* open loads what is there now */
     u->top = s;
     u->dirty = true;
+    u->tick_due_ms = 0; /* the screen beneath's timer; this one asks for its own */
     int f = ops->open ? ops->open(u, s, arg) : 0;
     if (f & UI_CLOSE) {
         unlink_screen(u, s);
         destroy(u, s);
+        ui_uncovered(u);
         u->pending |= f & ~(UI_CLOSE | UI_RELOAD);
         return false;
     }
@@ -160,6 +164,11 @@ void ui_session_start(ui *u, const hy_principal *p, char *token)
         if (ops_org_name(u->ctx, &u->me, p->org_id, &name, &err) == 0) u->org_name = name;
         else free(name);
     }
+    /* A first look: is a `hyopps worker` running the steps? */
+    hy_err err;
+    hy_err_clear(&err);
+    unsigned changed;
+    (void)ops_watch(u->ctx, &u->seen, &changed, &err);
     if (!p->must_change_password) ui_runner_start(u);
 }
 
@@ -176,7 +185,7 @@ static void logout_to_login(ui *u)
 
 /* ---- applying flags ---- */
 
-static void apply(ui *u, screen *s, int f)
+void ui_apply(ui *u, screen *s, int f)
 {
     f |= u->pending;
     u->pending = 0;
@@ -205,7 +214,8 @@ static void apply(ui *u, screen *s, int f)
             u->quit = true;
         } else if (below) {
             int g = done ? done(u, below, result, text, ctx) : 0;
-            apply(u, below, g | (f & UI_RELOAD) | UI_REDRAW);
+            ui_apply(u, below, g | (f & UI_RELOAD) | UI_REDRAW);
+            ui_uncovered(u);
         }
         if (text) {
             explicit_bzero(text, strlen(text));
@@ -213,7 +223,7 @@ static void apply(ui *u, screen *s, int f)
         }
         return;
     }
-    if ((f & UI_RELOAD) && s->ops->reload) apply(u, s, s->ops->reload(u, s) & ~UI_RELOAD);
+    if ((f & UI_RELOAD) && s->ops->reload) ui_apply(u, s, s->ops->reload(u, s) & ~UI_RELOAD);
 }
 
 /* ---- the key chain ---- */
@@ -301,7 +311,7 @@ static void dispatch(ui *u, ui_key k)
         const ui_action *a = ui_action_find(ui_global_actions, k);
         if (a && (!s->ops->overlay || a->id == G_REDRAW)) f = global_key(u, s, a);
     }
-    apply(u, s, f);
+    ui_apply(u, s, f);
 }
 
 /* ---- drawing the frame ---- */
@@ -433,7 +443,7 @@ static void draw_too_small(ui *u)
     }
 }
 
-static void draw_all(ui *u)
+void ui_draw_all(ui *u)
 {
     u->cursor_y = -1;
     erase(); /* the virtual screen only: doupdate sends just the differences */
@@ -498,84 +508,13 @@ void ui_feed_key(ui *u, ui_key k)
         u->dirty = true;
     }
     if (u->too_small) { /* nothing can be shown: only a repaint or a resize helps */
-        if (ui_key_is(k, "C-l")) apply(u, NULL, UI_REPAINT);
+        if (ui_key_is(k, "C-l")) ui_apply(u, NULL, UI_REPAINT);
         return;
     }
     /* A revoked or expired session is noticed at the next key (one indexed
      * query), before the key does anything. */
     int f = ui_check_session(u);
-    if (f) apply(u, u->top, f);
+    if (f) ui_apply(u, u->top, f);
     else dispatch(u, k);
-    if (u->pending) apply(u, u->top, 0);
-}
-
-/* Timers, checked after every key and every timeout: idle logout, the
- * periodic session check, and the top screen's tick (so a stream of keys
- * never starves a live screen). */
-void ui_run_timers(ui *u)
-{
-    int64_t now = hy_mono_ms();
-    int idle = u->cfg->security.idle_minutes;
-    if (idle > 0 && now - u->last_key_ms >= (int64_t)idle * 60000) {
-        u->last_key_ms = now;
-        if (u->logged_in) {
-            ui_msg(u, UI_S_INFO, "Logged out after %d minute%s without a key press.", idle, idle == 1 ? "" : "s");
-            apply(u, u->top, UI_LOGOUT);
-            return;
-        }
-        if (u->restricted) { /* nobody at the login screen of a restricted shell */
-            u->quit = true;
-            return;
-        }
-    }
-    if (u->logged_in && now - u->last_check_ms >= UI_SESSION_CHECK_MS) {
-        int f = ui_check_session(u);
-        if (f) {
-            apply(u, u->top, f);
-            return;
-        }
-    }
-    screen *s = u->top;
-    if (s && s->ops->tick && !u->too_small && now - u->last_tick_ms >= UI_TICK_MS) {
-        u->last_tick_ms = now;
-        u->frame++;
-        apply(u, s, s->ops->tick(u, s));
-    }
-}
-
-/* How long get_wch may wait: until the next tick, else a slow poll. */
-static int wait_ms(ui *u)
-{
-    if (!u->top->ops->tick) return UI_IDLE_POLL_MS;
-    int64_t left = u->last_tick_ms + UI_TICK_MS - hy_mono_ms();
-    return (int)(left < 1 ? 1 : left > UI_TICK_MS ? UI_TICK_MS : left);
-}
-
-void ui_run(ui *u, const screen_ops *first, const void *arg)
-{
-    u->cursor_y = -1;
-    u->last_key_ms = u->last_check_ms = u->last_tick_ms = hy_mono_ms();
-    ui_push(u, first, arg);
-    apply(u, u->top, 0);
-    u->dirty = true;
-    while (!u->quit && u->top) {
-        if (ui_term_signal()) break;
-        if (u->dirty) {
-            draw_all(u);
-            u->dirty = false;
-        }
-        timeout(wait_ms(u));
-        wint_t wc = 0;
-        int rc = get_wch(&wc);
-        if (ui_term_signal()) break;
-        if (ui_term_take_interrupt()) { /* Ctrl-C (SIGINT) */
-            if (!u->too_small) ui_ask_quit(u);
-            apply(u, u->top, UI_REDRAW);
-        } else if (rc != ERR) {
-            ui_feed_key(u, (ui_key){rc == KEY_CODE_YES, (int)wc});
-        }
-        if (!u->quit && u->top) ui_run_timers(u);
-    }
-    if (ui_term_signal()) u->exit_code = 128 + ui_term_signal();
-    ui_close_all(u);
+    if (u->pending) ui_apply(u, u->top, 0);
 }

@@ -10,8 +10,17 @@
  *  - Every action is declared once in a ui_action table (keys, label, help);
  *    the bottom bar and the `?` help screen are generated from the tables.
  *  - Handlers never draw: they return flags (UI_REDRAW, UI_RELOAD, UI_CLOSE,
- *    UI_QUIT, ...) and the main loop draws. A screen with a `tick` is polled
- *    every UI_TICK_MS while it is on top (live data), never from a thread.
+ *    UI_QUIT, ...) and the main loop draws.
+ *  - The main loop sleeps until a key, a signal, a deadline (the idle
+ *    logout, the session's expiry, a timer a screen asked for) or a change
+ *    in the database: a file notification on its write-ahead log (or, where
+ *    notifications cannot be had, a look every UI_REFRESH_MS and a bit),
+ *    then a look (ops_watch) at most every UI_REFRESH_MS plus a random
+ *    part (hundreds of sessions do not look together). A state change (the audit
+ *    trail grew) checks the session, kicks the runner and ticks the top
+ *    screen with u->data_changed set. Nothing is polled otherwise: an idle
+ *    session costs nothing. A screen that animates (a spinner, a running
+ *    time, a background job) asks for its next tick with ui_tick_in.
  *  - Text from the database or a service is drawn with ui_put, which
  *    sanitizes it (hy_sanitize) and fits it into cells.
  *
@@ -26,13 +35,18 @@
 #include "app.h"
 #include "err.h"
 #include "layout.h"
+#include "ops.h"
 #include "principal.h"
 
 #define UI_MIN_COLS 80
 #define UI_MIN_ROWS 24
-#define UI_TICK_MS 200          /* poll period while the top screen has a tick */
-#define UI_IDLE_POLL_MS 1000    /* otherwise (session and idle checks) */
-#define UI_SESSION_CHECK_MS 15000
+#define UI_TICK_MS 200          /* animation period (spinners, running times): ui_tick_in */
+#define UI_REFRESH_MS 500       /* while the state keeps changing, the database is looked at
+                                 * every UI_REFRESH_MS plus up to UI_REFRESH_SPREAD_MS (at
+                                 * random: hundreds of sessions do not wake together), and
+                                 * as often without file notifications: a change shows
+                                 * within a second */
+#define UI_REFRESH_SPREAD_MS 300
 
 /* ---- what handlers return (bits) ---- */
 enum {
@@ -150,7 +164,11 @@ typedef struct screen_ops {
     /* A key the focused widget did not take; a is its action in
      * ops->actions or NULL. Returns flags or UI_NOT_MINE. */
     int (*handle_key)(ui *u, screen *s, ui_key k, const ui_action *a);
-    /* Optional: polled while on top (live data). Returns flags. */
+    /* Optional: live data. Called while on top when the data may have
+     * changed (u->data_changed: another session, a worker or the runner
+     * changed something; reload and compare) and when the timer it asked
+     * for with ui_tick_in is due (u->data_changed false: animate). Never
+     * from a thread. Returns flags. */
     int (*tick)(ui *u, screen *s);
     /* Optional: reload data (UI_RELOAD). Returns flags. */
     int (*reload)(ui *u, screen *s);
@@ -178,6 +196,7 @@ struct screen {
     char *result_text;          /* owned; freed after `done` ran */
     ui_done_fn done;
     void *done_ctx;
+    int64_t seen_state;         /* the state (hy_watch.state) its data reflects (fw.c) */
 };
 
 /* ---- the UI ---- */
@@ -213,6 +232,11 @@ struct ui {
     struct hy_runner *runner;
     char runner_owner[HY_UUID_LEN];     /* partner admins: their own requests only */
 
+    /* live data (fw.c): what the main loop waits on besides keys */
+    bool data_changed;          /* during a tick: the data may have changed since the screen's last one */
+    hy_watch seen;              /* the database at the last look (ops_watch) */
+    struct hy_dbwatch *watch;   /* commit notifications (dbwatch.h); NULL: look every poll period */
+
     /* private to the framework */
     char msg[512];
     ui_style msg_style;
@@ -220,7 +244,10 @@ struct ui {
     int pending;                /* flags raised outside a handler's return value */
     bool dirty, quit;
     int exit_code;
-    int64_t last_key_ms, last_check_ms, last_tick_ms;
+    int64_t last_key_ms, last_check_ms, last_look_ms;
+    int64_t look_due_ms;        /* a notification waits for its look (0: none) */
+    int64_t tick_due_ms;        /* the top screen's next tick (ui_tick_in; 0: none) */
+    int64_t release_due_ms;     /* idle since a while: give back the page cache then (0: done) */
 };
 
 /* Pushes a screen and opens it at once (arg is only read by open). Returns
@@ -240,6 +267,10 @@ void ui_msg(ui *u, ui_style style, const char *fmt, ...) __attribute__((format(p
 int ui_fail(ui *u, const hy_err *err);
 /* Checks the session now (auth_check_session): 0, or UI_LOGOUT with the reason. */
 int ui_check_session(ui *u);
+/* From a tick (or open, reload, a handler): tick the top screen again in
+ * ms (the earliest request wins; one tick answers all). For what moves by
+ * itself: a spinner, a running time, a background job's progress. */
+void ui_tick_in(ui *u, int ms);
 
 /* After auth_login / auth_change_password: keeps the session (takes the
  * token) and, once no password change is pending, loads the organisation's
@@ -286,10 +317,17 @@ int ui_reachable_keys(const ui_level *lv, int level, const ui_action *a, bool ta
 
 /* ---- the engine's runner thread (runner.c) ----
  * Started when a session is fully logged in (ui_session_start), stopped on
- * logout and quit (ui_logout). It runs auto steps on its own connection and
- * never touches curses: screens poll ops and redraw. Admins' runner takes
- * every runnable step; a partner admin's only the requests they started. */
+ * logout and quit (ui_logout), unless a `hyopps worker` is alive (its
+ * heartbeat, u->seen.worker_until): then the session runs no steps and
+ * looks for no work, and the runner starts (or resumes) only when the
+ * worker is gone (ui_runner_sync, after each look). It runs auto steps on
+ * its own connection and never touches curses: screens see its work as
+ * data changes. It does not poll: the main loop kicks it when another
+ * process changed the state. Admins' runner takes every runnable step; a
+ * partner admin's only the requests they started. */
 void ui_runner_start(ui *u);
+/* After a look that saw a worker appear or go: pause, resume or start. */
+void ui_runner_sync(ui *u);
 /* Work may be runnable now: call after an ops action that queues a step. */
 void ui_runner_kick(ui *u);
 /* Is a step being run right now? */
@@ -310,9 +348,13 @@ void ui_logout(ui *u);
 
 /* The steps of ui_run, public so the framework is tested without a
  * terminal (they never draw): one key through the chain, the timers (idle
- * logout, session check, the top screen's tick), closing every screen. */
+ * logout, the session's expiry, a look when due, the top screen's tick
+ * when asked for), a look at the database now, a commit notification
+ * (schedules the look), closing every screen. */
 void ui_feed_key(ui *u, ui_key k);
 void ui_run_timers(ui *u);
+void ui_look(ui *u);
+void ui_noticed(ui *u);
 void ui_close_all(ui *u);
 
 #endif

@@ -55,6 +55,8 @@ ui_job *ui_job_start(ui *u, ui_job_fn fn, void *arg, void (*arg_free)(void *))
     j->arg = arg;
     j->arg_free = arg_free;
     j->start_ms = hy_mono_ms();
+    ops_network_init(); /* jobs call live services: libcurl's set-up here, on the main thread */
+    ui_tick_in(u, UI_TICK_MS); /* the screen shows its progress */
     /* The thread starts with every signal blocked, so SIGTERM, SIGHUP and
      * SIGINT reach the UI thread and interrupt its wait for a key. */
     sigset_t all, old;

@@ -1,7 +1,8 @@
 /* The engine's runner thread inside the TUI process (see fw.h): started
- * once a session is fully logged in, stopped on logout and quit. It has its
- * own database connection and never touches curses; screens learn about
- * its work by polling ops. */
+ * once a session is fully logged in, stopped on logout and quit; not
+ * started, or paused, while a `hyopps worker` is alive (u->seen). It has
+ * its own database connection, never touches curses and never polls: the
+ * main loop kicks it when another process changed the state. */
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -10,10 +11,22 @@
 #include "fw.h"
 #include "ops.h"
 
+static bool worker_alive(ui *u)
+{
+    if (!u->seen.valid) { /* not looked yet (tests drive the framework without ui_session_start) */
+        hy_err err;
+        hy_err_clear(&err);
+        unsigned changed;
+        (void)ops_watch(u->ctx, &u->seen, &changed, &err);
+    }
+    return u->seen.worker_until > hy_now_ms();
+}
+
 void ui_runner_start(ui *u)
 {
     if (u->runner || !u->logged_in || u->me.must_change_password || !u->app) return;
-    hy_runner_opts o = {0};
+    if (worker_alive(u)) return; /* the workers run the steps: no thread, no connection */
+    hy_runner_opts o = {0}; /* no polling: ui_look kicks it */
     /* A partner admin's session (often a restricted shell that may drop at
      * any moment) advances only the requests it started; the sessions of
      * staff (who see everything) and `hyopps worker` run everything, and
@@ -39,6 +52,14 @@ void ui_runner_start(ui *u)
         ui_msg(u, UI_S_ERROR, "Steps cannot run in this session (%s); a `hyopps worker` can run them.",
                err.msg[0] ? err.msg : hy_code_name(err.code));
     }
+}
+
+void ui_runner_sync(ui *u)
+{
+    if (!u->logged_in) return;
+    bool worker = u->seen.worker_until > hy_now_ms();
+    if (u->runner) runner_pause(u->runner, worker); /* resumed: it looks at once */
+    else if (!worker) ui_runner_start(u);
 }
 
 void ui_runner_kick(ui *u) { runner_kick(u->runner); }

@@ -16,10 +16,11 @@
  * Below the selected step's details: the notifications about it (event,
  * recipient, sent or not), those staff may see.
  *
- * Live: while a step is queued or running (or the runner is busy) the
- * execution is reloaded every tick, and the spinner and elapsed time move;
- * otherwise every few seconds. Only the main loop draws, and ncurses sends
- * only the cells that changed. */
+ * Live: the execution is reloaded when the data changed (another session,
+ * a worker or this session's runner; the main loop says so), and while a
+ * step runs (or waits for a person) the spinner and the times move on
+ * timer ticks. Only the main loop draws, and ncurses sends only the cells
+ * that changed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,7 @@
 #include "sanitize.h"
 #include "screens.h"
 
-#define IDLE_REFRESH_MS 2000
+#define AGE_TICK_MS 1000         /* "waiting for 3m 05s" shows seconds */
 
 typedef struct {
     char *id;
@@ -41,7 +42,6 @@ typedef struct {
     int steps_top;              /* first step row shown */
     int detail_top;             /* first detail line shown */
     int detail_rows;            /* detail rows at the last draw (paging) */
-    int64_t last_load_ms;
     int pending_order;          /* the step a dialog is about */
 } exec_state;
 
@@ -107,12 +107,6 @@ const char *ui_status_glyph(const ui *u, const char *status)
 
 /* ---- loading ---- */
 
-static bool live(const exec_state *st)
-{
-    const char *x = st->d.s.status;
-    return hy_streq(x, "running") || hy_streq(x, "pending");
-}
-
 static bool any_step(const exec_state *st, const char *status)
 {
     for (int i = 0; i < st->d.nsteps; i++)
@@ -143,7 +137,6 @@ static int load(ui *u, exec_state *st, bool *changed)
     hy_err err;
     hy_err_clear(&err);
     if (ops_exec_show(u->ctx, &u->me, st->id, &d, &err) != 0) return ui_fail(u, &err);
-    st->last_load_ms = hy_mono_ms();
     char *sig = signature(&d);
     *changed = !hy_streq(sig, st->sig);
     free(st->sig);
@@ -158,29 +151,40 @@ static int load(ui *u, exec_state *st, bool *changed)
     return 0;
 }
 
+/* What moves by itself: a running step's spinner and time, a waiting
+ * step's age. Asks for the next tick; UI_REDRAW when something moves. */
+static int animate(ui *u, const exec_state *st)
+{
+    if (any_step(st, "running")) {
+        ui_tick_in(u, UI_TICK_MS);
+        return UI_REDRAW;
+    }
+    if (any_step(st, "awaiting_input")) {
+        ui_tick_in(u, AGE_TICK_MS);
+        return UI_REDRAW;
+    }
+    return 0;
+}
+
 static int exec_reload(ui *u, screen *s)
 {
     bool changed;
     int f = load(u, s->state, &changed);
+    if (!f) animate(u, s->state);
     return f ? (f | ((f & UI_LOGOUT) ? 0 : UI_CLOSE)) : UI_REDRAW;
 }
 
 static int exec_tick(ui *u, screen *s)
 {
     exec_state *st = s->state;
-    bool busy = live(st) || ui_runner_busy(u);
-    int64_t since = hy_mono_ms() - st->last_load_ms;
     int flags = 0;
-    if (busy || since >= IDLE_REFRESH_MS) {
+    if (u->data_changed) {
         bool changed = false;
         int f = load(u, st, &changed);
         if (f) return f | ((f & UI_LOGOUT) ? 0 : UI_CLOSE); /* e.g. deleted meanwhile */
         if (changed) flags = UI_REDRAW;
     }
-    /* the spinner and the elapsed times */
-    if (any_step(st, "running")) flags = UI_REDRAW;
-    else if (any_step(st, "awaiting_input") && (u->frame % 5) == 0) flags = UI_REDRAW; /* "waiting for 3m 05s" */
-    return flags;
+    return flags | animate(u, st);
 }
 
 static int exec_open(ui *u, screen *s, const void *arg)
@@ -190,6 +194,7 @@ static int exec_open(ui *u, screen *s, const void *arg)
     st->follow = true;
     bool changed;
     int f = load(u, st, &changed);
+    if (!f) animate(u, st);
     return f ? (f | UI_CLOSE) : UI_REDRAW;
 }
 

@@ -5,10 +5,9 @@
  * status filter (a, r, w, f, c) with the counts ops keeps; `/` searches
  * organisation, user email and id through ops at each keystroke (1-2
  * characters match ids only: the screen says so); the next page loads when
- * the selection reaches the last row. While anything listed is queued or
- * running (or the runner is busy) the list reloads every tick and redraws
- * only when a row or a count changed; otherwise it looks again every few
- * seconds.
+ * the selection reaches the last row. When the data changed (the main
+ * loop says so, at most every 0.5-0.8 s) the rows loaded are reloaded and
+ * redrawn only when a row or a count changed.
  *
  * An execution whose step has waited for input longer than [notify]
  * remind_after_hours is marked late ("! awaiting input", in the failed
@@ -28,8 +27,6 @@
 
 #define PAGE 100
 #define LIVE_MAX 1000           /* rows a live refresh reloads (ops' page limit) */
-#define IDLE_REFRESH_MS 3000
-#define SEARCH_REFRESH_MS 600
 
 typedef struct {
     ui_list list;
@@ -45,7 +42,6 @@ typedef struct {
     bool exact;
     char *sig;                  /* what the last load showed */
     int failed;                 /* flags of a failed load inside a list callback */
-    int64_t last_load_ms;
     char empty[300];
 } execs_state;
 
@@ -207,7 +203,6 @@ static int load(execs_state *st, int limit, bool append)
     hy_exec_status si;
     int64_t matching = status && hy_exec_status_parse(status, &si) ? st->counts[si] : st->total;
     st->list.total = (int)(matching > st->count ? matching : st->count);
-    st->last_load_ms = hy_mono_ms();
     set_empty_text(st);
     ui_list_set_count(&st->list, st->count);
     return 0;
@@ -250,20 +245,10 @@ static int execs_reload(ui *u, screen *s)
     return f ? f : UI_REDRAW;
 }
 
-static bool anything_live(execs_state *st)
-{
-    for (int i = 0; i < st->count; i++)
-        if (hy_streq(st->items[i].status, "running") || hy_streq(st->items[i].status, "pending")) return true;
-    return false;
-}
-
 static int execs_tick(ui *u, screen *s)
 {
     execs_state *st = s->state;
-    if (st->count > LIVE_MAX) return 0; /* deep in history: C-r reloads */
-    bool live = anything_live(st) || ui_runner_busy(u);
-    int64_t period = live ? (st->search ? SEARCH_REFRESH_MS : UI_TICK_MS) : IDLE_REFRESH_MS;
-    if (hy_mono_ms() - st->last_load_ms < period) return 0;
+    if (!u->data_changed || st->count > LIVE_MAX) return 0; /* deep in history: C-r reloads */
     bool changed = false;
     int f = reload_rows(st, &changed);
     if (f & UI_LOGOUT) return f;

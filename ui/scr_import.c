@@ -621,6 +621,7 @@ static void signature(const batch_state *st, char *out, size_t n)
 static int batch_tick(ui *u, screen *s)
 {
     batch_state *st = s->state;
+    if (!u->data_changed) return 0;           /* its progress comes as data changes */
     if (st->d.settled && st->d.s.id) return 0; /* nothing moves any more */
     int f = batch_reload(u, s);
     if (f & UI_LOGOUT) return f;

@@ -12,13 +12,11 @@
 #include "screens.h"
 
 #define LIMIT 1000
-#define REFRESH_MS 3000
 
 typedef struct {
     ui_list list;
     hy_inbox in;
     char (*age)[16];            /* per row, as shown */
-    int64_t last_load_ms;       /* hy_mono_ms() */
     char *sig;
 } inbox_state;
 
@@ -75,6 +73,22 @@ static const char *inbox_id(void *data, int row)
     return key;
 }
 
+/* When the first age shown changes ("45s" each second, "12m" each
+ * minute...), in ms from now; -1 when nothing is shown. */
+static int next_age_change(const inbox_state *st)
+{
+    int64_t now = hy_now_ms(), best = -1;
+    for (int i = 0; i < st->in.count; i++) {
+        int64_t at;
+        if (!hy_parse_time(st->in.items[i].since, &at)) continue;
+        int64_t age = now > at ? now - at : 0;
+        int64_t unit = age < 60000 ? 1000 : age < 3600000 ? 60000 : age < 86400000 ? 3600000 : 86400000;
+        int64_t left = unit - age % unit;
+        if (best < 0 || left < best) best = left;
+    }
+    return best < 0 ? -1 : (int)best + 5;
+}
+
 /* Recomputes the ages as shown; true if one changed. */
 static bool update_ages(inbox_state *st)
 {
@@ -113,7 +127,8 @@ static int load(ui *u, inbox_state *st, bool *changed)
     free(st->age);
     st->age = xcalloc((size_t)(in.count ? in.count : 1), sizeof *st->age);
     update_ages(st);
-    st->last_load_ms = hy_mono_ms();
+    int next = next_age_change(st);
+    if (next >= 0) ui_tick_in(u, next);
     char *sig = signature(&in);
     *changed = !hy_streq(sig, st->sig);
     free(st->sig);
@@ -133,11 +148,13 @@ static int inbox_tick(ui *u, screen *s)
 {
     inbox_state *st = s->state;
     bool changed = false;
-    if (hy_mono_ms() - st->last_load_ms >= REFRESH_MS) {
+    if (u->data_changed) {
         int f = load(u, st, &changed);
         if (f) return f;
     }
     if (update_ages(st)) changed = true;
+    int next = next_age_change(st);
+    if (next >= 0) ui_tick_in(u, next);
     return changed ? UI_REDRAW : 0;
 }
 

@@ -184,7 +184,10 @@ static int integ_tick(ui *u, screen *s)
 {
     integ_state *st = s->state;
     if (!st->job) return 0;
-    if (!ui_job_done(st->job)) return UI_REDRAW; /* the spinner and the seconds */
+    if (!ui_job_done(st->job)) {
+        ui_tick_in(u, UI_TICK_MS); /* the spinner and the seconds */
+        return UI_REDRAW;
+    }
     int rc;
     hy_err err;
     check_job *j = ui_job_take(&st->job, &rc, &err);

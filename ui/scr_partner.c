@@ -13,8 +13,6 @@
 #include "ops.h"
 #include "screens.h"
 
-#define REFRESH_MS 3000
-
 typedef enum { R_ADD_USER, R_ADD_MANY, R_REQUESTS, R_ACCESS, R_PASSWORD, R_HEAD, R_FIELD, R_USER, R_BLANK } row_kind;
 
 typedef struct {
@@ -28,7 +26,6 @@ typedef struct {
     prow *rows;
     int n, cap;
     char *sig;
-    int64_t last_load_ms;
     ui_revoke_pending revoke;
 } partner_state;
 
@@ -207,7 +204,6 @@ static int load(ui *u, partner_state *st, bool *changed)
     st->title = xstrdup(d.org.name);
     build(u, st, &d);
     hy_org_detail_free(&d);
-    st->last_load_ms = hy_mono_ms();
     char *sig = signature(st);
     *changed = !hy_streq(sig, st->sig);
     free(st->sig);
@@ -226,7 +222,7 @@ static int partner_reload(ui *u, screen *s)
 static int partner_tick(ui *u, screen *s)
 {
     partner_state *st = s->state;
-    if (hy_mono_ms() - st->last_load_ms < REFRESH_MS) return 0;
+    if (!u->data_changed) return 0;
     bool changed = false;
     int f = load(u, st, &changed);
     return f ? f : changed ? UI_REDRAW : 0;

@@ -187,6 +187,7 @@ static int mbp_tick(ui *u, screen *s)
     mbp_state *st = s->state;
     if (!st->job) return 0;
     if (ui_job_done(st->job)) return finished(u, s);
+    ui_tick_in(u, UI_TICK_MS);
     return UI_REDRAW; /* the spinner and the seconds */
 }
 

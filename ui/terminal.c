@@ -3,6 +3,7 @@
 #include "terminal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,11 +18,45 @@ static volatile sig_atomic_t got_term, got_int;
 static SCREEN *term_screen;
 static bool term_active;
 
-static void on_term(int sig) { got_term = sig; }
+/* The self-pipe: a signal handler writes a byte, so the main loop's poll()
+ * wakes for it (no race between a check and the wait). */
+static int wake_pipe[2] = {-1, -1};
+static struct sigaction curses_winch; /* ncurses' own SIGWINCH handler, chained */
+
+static void wake(void)
+{
+    int saved = errno;
+    if (wake_pipe[1] >= 0) {
+        ssize_t w = write(wake_pipe[1], "", 1); /* full pipe: a wake-up is already pending */
+        (void)w;
+    }
+    errno = saved;
+}
+
+static void on_term(int sig)
+{
+    got_term = sig;
+    wake();
+}
 static void on_int(int sig)
 {
     (void)sig;
     got_int = 1;
+    wake();
+}
+static void on_winch(int sig)
+{
+    if (curses_winch.sa_handler != SIG_DFL && curses_winch.sa_handler != SIG_IGN && curses_winch.sa_handler != on_winch)
+        curses_winch.sa_handler(sig); /* ncurses notes the new size; get_wch returns KEY_RESIZE */
+    wake();
+}
+
+int ui_term_wake_fd(void) { return wake_pipe[0]; }
+
+void ui_term_wake_drain(void)
+{
+    char buf[64];
+    while (wake_pipe[0] >= 0 && read(wake_pipe[0], buf, sizeof buf) > 0) {}
 }
 
 int ui_term_signal(void) { return got_term; }
@@ -138,6 +173,7 @@ attr_t ui_attr(const ui *u, ui_style st)
 
 int ui_term_start(ui *u)
 {
+    if (wake_pipe[0] < 0 && pipe2(wake_pipe, O_NONBLOCK | O_CLOEXEC) != 0) wake_pipe[0] = wake_pipe[1] = -1;
     handle(SIGTERM, on_term);
     handle(SIGHUP, on_term);
     handle(SIGINT, on_int);
@@ -155,6 +191,14 @@ int ui_term_start(ui *u)
     }
     term_active = true;
     hy_set_fatal_hook(ui_term_stop);
+    /* ncurses installed its SIGWINCH handler in newterm: ours calls it,
+     * then wakes the main loop. */
+    struct sigaction winch;
+    memset(&winch, 0, sizeof winch);
+    winch.sa_handler = on_winch;
+    sigemptyset(&winch.sa_mask);
+    struct sigaction old;
+    if (sigaction(SIGWINCH, &winch, &old) == 0 && old.sa_handler != on_winch) curses_winch = old;
     set_escdelay(25);
     if (u->restricted) raw(); /* Ctrl-C, Ctrl-Z, Ctrl-\ arrive as keys */
     else cbreak();

@@ -19,6 +19,12 @@ int ui_term_signal(void);
 /* True once after each SIGINT. */
 bool ui_term_take_interrupt(void);
 
+/* Readable when a signal arrived since the last ui_term_wake_drain
+ * (SIGTERM, SIGHUP, SIGINT, SIGWINCH): polled by the main loop with the
+ * terminal. -1 before ui_term_start. */
+int ui_term_wake_fd(void);
+void ui_term_wake_drain(void);
+
 /* Is this locale's character set UTF-8? (after setlocale) */
 bool ui_locale_is_utf8(void);
 /* Colours wanted: the terminal has them, [ui] color is on and NO_COLOR is

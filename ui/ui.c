@@ -4,6 +4,7 @@
 #include "ui.h"
 
 #include <locale.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,13 @@ static int load_config(const hy_globals *g, hy_config **cfg, hy_err *err)
 
 int ui_main(const hy_globals *g)
 {
+    /* A terminal session lives for hours next to hundreds of others: one
+     * heap for all its threads (each extra arena keeps its own pages), and
+     * big blocks (the password hash's arena, 19 MiB) always mapped and
+     * unmapped, never left in the heap (glibc's adaptive threshold would
+     * keep the next ones after the first was freed). */
+    mallopt(M_ARENA_MAX, 1);
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
     setlocale(LC_ALL, "");
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         fprintf(stderr, "hyopps: the terminal UI needs a terminal; for scripts use the commands (hyopps --help)\n");

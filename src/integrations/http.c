@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -28,13 +29,17 @@ struct hy_integ {
 /* ---- global init ---- */
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static atomic_bool global_ready;
 
 static void global_init_once(void)
 {
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) hy_fatal("cannot initialise libcurl");
+    atomic_store(&global_ready, true);
 }
 
 void integ_global_init(void) { pthread_once(&global_once, global_init_once); }
+
+bool integ_global_ready(void) { return atomic_load(&global_ready); }
 
 /* ---- call log ---- */
 
@@ -97,12 +102,9 @@ void integ_record(hy_integ *in, const char *service, const char *method, const c
 
 hy_integ *integ_new(const hy_config *cfg)
 {
-    integ_global_init();
     hy_integ *in = xcalloc(1, sizeof *in);
     in->cfg = cfg;
-    in->http = curl_easy_init();
-    if (!in->http) hy_fatal("cannot create a libcurl handle");
-    return in;
+    return in; /* the libcurl handle comes with the first request */
 }
 
 void integ_free(hy_integ *in)
@@ -418,6 +420,11 @@ int http_perform(hy_integ *in, const hy_http_req *rq, hy_http_resp *rs, hy_err *
                        "::1 or localhost)", rq->service, base);
     }
 
+    if (!in->http) {
+        integ_global_init(); /* done already where a live service may be called (before threads) */
+        in->http = curl_easy_init();
+        if (!in->http) hy_fatal("cannot create a libcurl handle");
+    }
     CURL *h = in->http;
     curl_easy_reset(h);
     char errbuf[CURL_ERROR_SIZE] = "";

@@ -59,11 +59,17 @@ cJSON *call_log_json(const hy_call_log *log);
 
 typedef struct hy_integ hy_integ;
 
-/* curl_global_init, once per process. Call it before starting threads
- * (integ_new also calls it, guarded by pthread_once). */
+/* curl_global_init (and so the TLS library's set-up), once per process.
+ * Call it on the main thread before starting a thread that may call a live
+ * service; a context's first request calls it too (guarded by
+ * pthread_once), for a process that never made a thread. */
 void integ_global_init(void);
+/* Has integ_global_init run in this process? (tests) */
+bool integ_global_ready(void);
 /* A client context for the calling thread. cfg is borrowed: it must outlive
- * the context. Never NULL. */
+ * the context. Never NULL. Sets up nothing: the libcurl handle (and the
+ * global set-up) comes with the first request, so a context that never
+ * calls a live service costs no TLS. */
 hy_integ *integ_new(const hy_config *cfg);
 void integ_free(hy_integ *in);
 /* Where calls are recorded (borrowed; NULL = not recorded). */

@@ -226,6 +226,42 @@ __attribute__((unused)) static void bench_clone_orgs(t_env *e, int total)
     free(sql);
 }
 
+/* The terminal UI's database (bench_ui, bench_bastion): n executions
+ * cloned from a real new_partner_user run (1% waiting for input, 2% failed,
+ * 1% cancelled) over norgs partner organisations (100 from real new_partner
+ * runs, the rest cloned), shared by nusers users. BENCH_CACHE_DB=FILE: a
+ * copy of FILE when it exists, else saved there once made (the sizes are
+ * the caller's to put in the name). */
+__attribute__((unused)) static t_env *bench_ui_database(int n, int norgs, int nusers, hy_principal *admin,
+                                                        const char *who)
+{
+    const char *cache = getenv("BENCH_CACHE_DB");
+    if (cache && access(cache, R_OK) == 0) {
+        t_env *e = t_exec_env_from_file(cache);
+        t_admin(e, admin);
+        fprintf(stderr, "%s: the database from %s\n", who, cache);
+        return e;
+    }
+    t_env *e = t_exec_env();
+    t_admin(e, admin);
+    double g0 = now_us();
+    int real = norgs < 100 ? norgs : 100;
+    char (*orgs)[HY_UUID_LEN] = xcalloc((size_t)real, sizeof *orgs);
+    bench_orgs(e, admin, real, orgs);
+    bench_clone_orgs(e, norgs);
+    char tpl[HY_UUID_LEN];
+    bench_one_user(e, admin, orgs[0], "template@load.example", tpl);
+    bench_history_users(e, tpl, n - real - 1, 0.01, nusers);
+    free(orgs);
+    fprintf(stderr, "%s: database generated in %.1f s\n", who, (now_us() - g0) / 1e6);
+    if (cache) {
+        hy_err err;
+        hy_err_clear(&err);
+        if (db_exec(e->c->db, &err, "VACUUM INTO ?", "t", cache) != 0) die("save the database", &err);
+    }
+    return e;
+}
+
 /* The machine, for the report. */
 static void bench_machine(t_env *e, FILE *out)
 {

@@ -52,7 +52,7 @@ static result run(int variant, int m)
     hy_notifier *n = NULL;
     hy_err err;
     hy_err_clear(&err);
-    if (variant != OFF && notifier_start(worker, &n, &err) != 0) die("notifier", &err);
+    if (variant != OFF && notifier_start(worker, 1000, &n, &err) != 0) die("notifier", &err);
     double *inputs = xcalloc((size_t)m, sizeof *inputs);
     double t0 = now_us();
     for (int i = 0; i < m; i++) {

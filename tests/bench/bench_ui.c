@@ -19,22 +19,16 @@
  *   bench_ui --binary PATH [--executions N] [--orgs N] [--users N]
  *
  * Prints Markdown table rows on stdout. */
-#include "bench_common.h"
+#include "bench_pty.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <pty.h>
-#include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "list.h"
 #include "screens.h"
 
 #define REPEAT 7
-
-static double ms_since(double t0) { return (now_us() - t0) / 1000; }
 
 static void row(const char *what, double *t, int n, const char *target, const char *note)
 {
@@ -151,126 +145,7 @@ static void headless(t_env *e, const hy_principal *admin, char **exec_ids, int n
     row("in process: open the inbox", t, REPEAT, "-", note);
 }
 
-/* ---- the real binary in a pseudo-terminal ---- */
-
-typedef struct {
-    pid_t pid;
-    int fd;
-    char *buf;          /* everything read so far */
-    size_t len, cap;
-    size_t mark;        /* bytes read before the last key */
-} pty_app;
-
-static void pty_read_some(pty_app *a, int timeout_ms, double *last_us)
-{
-    struct pollfd p = {a->fd, POLLIN, 0};
-    if (poll(&p, 1, timeout_ms) <= 0) return;
-    char b[65536];
-    ssize_t n = read(a->fd, b, sizeof b);
-    if (n <= 0) return;
-    if (a->len + (size_t)n + 1 > a->cap) {
-        a->cap = (a->len + (size_t)n + 1) * 2;
-        a->buf = xrealloc(a->buf, a->cap);
-    }
-    memcpy(a->buf + a->len, b, (size_t)n);
-    a->len += (size_t)n;
-    a->buf[a->len] = '\0';
-    if (last_us) *last_us = now_us();
-}
-
-static void pty_start(pty_app *a, const char *bin, const char *cfg)
-{
-    memset(a, 0, sizeof *a);
-    struct winsize ws = {.ws_row = 24, .ws_col = 80};
-    a->pid = forkpty(&a->fd, NULL, NULL, &ws);
-    if (a->pid < 0) die("forkpty", NULL);
-    if (a->pid == 0) {
-        setenv("TERM", "xterm-256color", 1);
-        setenv("LANG", "C.UTF-8", 1);
-        unsetenv("LC_ALL");
-        setenv("TZ", "UTC", 1);
-        setenv("HYOPPS_CONFIG", cfg, 1);
-        execl(bin, bin, (char *)NULL);
-        _exit(127);
-    }
-}
-
-/* Reads until `text` was written (after mark) and the output is quiet for
- * quiet_ms; returns ms from t0 to the last byte, or -1 on timeout. */
-static double pty_until(pty_app *a, double t0, const char *text, int quiet_ms, int max_ms)
-{
-    double last = 0;
-    while (ms_since(t0) < max_ms) {
-        size_t before = a->len;
-        pty_read_some(a, quiet_ms, &last);
-        bool seen = !text || memmem(a->buf + a->mark, a->len - a->mark, text, strlen(text));
-        if (a->len == before && seen && last > 0) return (last - t0) / 1000;
-    }
-    return -1;
-}
-
-static void pty_send(pty_app *a, const char *keys, double *t0)
-{
-    /* drain anything pending, then send */
-    double ignored;
-    pty_read_some(a, 0, &ignored);
-    a->mark = a->len;
-    *t0 = now_us();
-    if (write(a->fd, keys, strlen(keys)) < 0) die("write to the pty", NULL);
-}
-
-/* key -> last byte of the redraw (ms); bytes written after the key */
-static double pty_key(pty_app *a, const char *keys, const char *expect, size_t *bytes)
-{
-    double t0;
-    pty_send(a, keys, &t0);
-    double ms = pty_until(a, t0, expect, 100, 5000);
-    if (bytes) *bytes = a->len - a->mark;
-    return ms;
-}
-
-static long proc_kb(pid_t pid, const char *field)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    FILE *f = fopen(path, "r");
-    long v = -1;
-    size_t n = strlen(field);
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, field, n) == 0 && line[n] == ':') v = atol(line + n + 1);
-    if (f) fclose(f);
-    return v;
-}
-
-/* A field of /proc/PID/smaps_rollup in kB (Pss, Private_Dirty...). */
-static long rollup_kb(pid_t pid, const char *field)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
-    FILE *f = fopen(path, "r");
-    long v = -1;
-    size_t n = strlen(field);
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, field, n) == 0 && line[n] == ':') v = atol(line + n + 1);
-    if (f) fclose(f);
-    return v;
-}
-
-static void pty_stop(pty_app *a)
-{
-    double t0;
-    pty_send(a, "Q", &t0);
-    pty_until(a, t0, "Quit", 50, 2000);
-    pty_send(a, "y", &t0);
-    int status = 0;
-    for (int i = 0; i < 300 && waitpid(a->pid, &status, WNOHANG) == 0; i++) pty_read_some(a, 10, NULL);
-    if (waitpid(a->pid, &status, WNOHANG) == 0) {
-        kill(a->pid, SIGTERM);
-        waitpid(a->pid, &status, 0);
-    }
-    close(a->fd);
-    free(a->buf);
-}
+/* ---- the real binary in a pseudo-terminal (bench_pty.h) ---- */
 
 static void write_config(const char *path, const char *db, bool cheap_hash)
 {
@@ -393,17 +268,10 @@ int main(int argc, char **argv)
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
-    t_env *e = t_exec_env();
     hy_principal admin;
-    t_admin(e, &admin);
     double g0 = now_us();
-    int real = norgs < 100 ? norgs : 100;
-    char (*orgs)[HY_UUID_LEN] = xcalloc((size_t)real, sizeof *orgs);
-    bench_orgs(e, &admin, real, orgs);
-    bench_clone_orgs(e, norgs);
-    char tpl[HY_UUID_LEN], uid[HY_UUID_LEN];
-    bench_one_user(e, &admin, orgs[0], "template@load.example", tpl);
-    bench_history_users(e, tpl, n - real - 1, 0.01, nusers);
+    t_env *e = bench_ui_database(n, norgs, nusers, &admin, "bench_ui");
+    char uid[HY_UUID_LEN];
     t_user(e, "bench@hyopps.local", "admin", NULL, "bench-password-1", uid);
     hy_err err;
     hy_err_clear(&err);
@@ -431,7 +299,6 @@ int main(int argc, char **argv)
     in_pty(bin, e, ids, nids);
     for (int i = 0; i < nids; i++) free(ids[i]);
     free(ids);
-    free(orgs);
     t_env_free(e);
     return 0;
 }

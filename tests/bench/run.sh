@@ -12,6 +12,11 @@
 #                        (between the ui:begin/ui:end markers) in BENCHMARKS.md
 #   BENCH_ONLY=bulk      only the import benchmark (bench_bulk): replaces its
 #                        section (bulk:begin/bulk:end) in BENCHMARKS.md
+#   BENCH_ONLY=bastion   only the bastion (bastion:begin/bastion:end): hundreds
+#                        of sessions on pseudo-terminals next to a worker
+#   BENCH_BASTION_IDLE=N, BENCH_BASTION_ACTIVE=N (200, 50 sessions),
+#   BENCH_BASTION_SECONDS=S (60: each idle measurement),
+#   BENCH_BASTION_PRODUCE=K (10000: the backlog a worker drains per run)
 #   BENCH_ONLY=notify    only the notifications benchmark (tests/bench/bench_notify.c),
 #                        replaced between the notify:begin/notify:end markers
 #   BENCH_NOTIFY=N       executions per notifications run (default 2000)
@@ -25,12 +30,21 @@ H=${BENCH_HISTORY:-100000}
 L=${BENCH_LIST:-200000}
 out=BENCHMARKS.md
 tmp=$(mktemp)
+<<<<<<< HEAD
 trap 'rm -f "$tmp" "$tmp.err" "$tmp.rows" "$tmp.ui" "$tmp.bulk" "$tmp.notify" "$tmp.reconcile"' EXIT
+=======
+trap 'rm -f "$tmp" "$tmp.err" "$tmp.rows" "$tmp.ui" "$tmp.bulk" "$tmp.notify" "$tmp.bastion"' EXIT
+BI=${BENCH_BASTION_IDLE:-200}
+BA=${BENCH_BASTION_ACTIVE:-50}
+BS=${BENCH_BASTION_SECONDS:-60}
+BP=${BENCH_BASTION_PRODUCE:-10000}
+>>>>>>> main
 
 # The terminal UI (bench_ui): its section of BENCHMARKS.md, between markers.
 ui_section() {
     echo "bench: the terminal UI on $L executions, 20000 organisations, 100000 users" >&2
-    "$B/bench_ui" --binary "${BUILD:-build}/hyopps" --executions "$L" --orgs 20000 --users 100000 >"$tmp.ui" 2>"$tmp.err"
+    env ${cache:+BENCH_CACHE_DB=$cache/ui-$L.db} \
+        "$B/bench_ui" --binary "${BUILD:-build}/hyopps" --executions "$L" --orgs 20000 --users 100000 >"$tmp.ui" 2>"$tmp.err"
     local data
     data=$(sed -n 's/^<!-- data \(.*\) -->$/\1/p' "$tmp.ui")
     echo "<!-- ui:begin -->"
@@ -45,6 +59,63 @@ ui_section() {
     echo
     cat tests/bench/notes_ui.md
     echo "<!-- ui:end -->"
+}
+
+# The bastion (bench_bastion): its section of BENCHMARKS.md, between markers.
+bastion_section() {
+    echo "bench: the bastion: $BI idle + $BA active sessions and a worker, on $L executions (several minutes)" >&2
+    env ${cache:+BENCH_CACHE_DB=$cache/ui-$L.db} \
+        "$B/bench_bastion" --binary "${BUILD:-build}/hyopps" --executions "$L" --orgs 20000 --users 100000 \
+        --idle "$BI" --active "$BA" --seconds "$BS" --produce "$BP" --runs "${BENCH_REPEAT:-3}" \
+        >"$tmp.bastion" 2>"$tmp.err" || { cat "$tmp.err" >&2; exit 1; }
+    echo "<!-- bastion:begin -->"
+    echo "## The bastion: $BI idle and $BA active sessions next to a worker"
+    echo
+    echo "Produced by \`make bench\` (tests/bench/bench_bastion.c) on $(date -u +%Y-%m-%d):"
+    echo "$(sed -n 's/^<!-- machine \(.*\) -->$/\1/p' "$tmp.bastion"). Release build,"
+    echo "integrations simulated, the terminal UI's database ($L executions, 20,000"
+    echo "organisations, 100,000 users). Partner admins logged in on pseudo-terminals"
+    echo "(80×24); the machine is shared with other work (the load averages are given)."
+    echo
+    grep '^|' "$tmp.bastion"
+    echo
+    echo "### Against the targets (the bastion)"
+    echo
+    /usr/bin/python3 - "$tmp.bastion" <<'PY'
+import re, sys
+d, mem = {}, []
+for line in open(sys.argv[1]):
+    m = re.match(r"<!-- (\S+) (.*) -->", line)
+    if not m: continue
+    kv = dict(x.split("=", 1) for x in m.group(2).split() if "=" in x)
+    if m.group(1) == "memory": mem.append(int(kv["private_kb"]))
+    elif m.group(1) == "idle": d["idle " + m.group(2).split()[0]] = kv
+    else: d[m.group(1)] = kv
+def verdict(ok): return "met" if ok else "not met"
+w, nw = d.get("idle worker", {}), d.get("idle noworker", {})
+if w and nw:
+    a, b = float(w["per"]), float(nw["per"])
+    print("- **Idle: <= 0.05 ms of CPU per second per session: %s** with a worker alive (%.4f)"
+          % (verdict(a <= 0.05), a))
+    print("  and %s without one (%.4f)." % (verdict(b <= 0.05), b))
+if mem:
+    print("- **Private memory per idle session <= 2.5 MB: %s** (%s MB)."
+          % (verdict(max(mem) <= 2560), " and ".join("%.2f" % (m / 1024) for m in mem)))
+t = d.get("throughput")
+if t:
+    c = float(t["change_pct"])
+    print("- **One worker's executions/s within 5%% of no sessions: %s** (%+.1f%%)." % (verdict(c >= -5), c))
+k = d.get("keys")
+if k:
+    print("- **Key to screen p99 <= 30 ms: %s** (%.1f ms)." % (verdict(float(k["p99"]) <= 30), float(k["p99"])))
+r = d.get("refresh")
+if r:
+    worst = max(float(r["quiet_max"]), float(r["busy_max"]))
+    print("- **A change shows in another session within 1 s: %s** (at most %.0f ms)." % (verdict(worst <= 1000), worst))
+PY
+    echo
+    cat tests/bench/notes_bastion.md
+    echo "<!-- bastion:end -->"
 }
 
 # Importing many people (bench_bulk): its section of BENCHMARKS.md, between markers.
@@ -138,6 +209,14 @@ replace_section() { # NAME FILE: puts FILE between NAME's markers in $out (appen
         cp "$tmp" "$out"
     fi
 }
+
+if [ "${BENCH_ONLY:-}" = bastion ]; then
+    bastion_section >"$tmp.new"
+    replace_section bastion "$tmp.new"
+    rm -f "$tmp.new" "$tmp.bastion"
+    echo "bench: wrote the bastion section of $out" >&2
+    exit 0
+fi
 
 if [ "${BENCH_ONLY:-}" = bulk ]; then
     bulk_section >"$tmp.new"
@@ -333,6 +412,10 @@ notify=$(notify_section)
     echo
     bulk_section
     echo
+<<<<<<< HEAD
     reconcile_section
+=======
+    bastion_section
+>>>>>>> main
 } >"$out"
 echo "bench: wrote $out" >&2

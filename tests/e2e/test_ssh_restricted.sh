@@ -61,6 +61,7 @@ app_start_ssh() {
     e2e_cleanup
     E2E_N=$((E2E_N + 1))
     E2E_SOCK="$E2E_BASE-$E2E_N"
+    E2E_SOCKS="$E2E_SOCKS $E2E_SOCK" # killed by e2e_cleanup at exit
     # shellcheck disable=SC2046
     tmx new-session -d -s app -x "$APP_W" -y "$APP_H" "$(printf '%q ' "$E2E_DIR/run_app.sh") $(ssh_cmd) $*"
 }

@@ -14,6 +14,7 @@ source "$E2E_DIR/../lib.sh"
 E2E_BASE="hyopps-e2e-$$-${RANDOM}"
 E2E_N=0
 E2E_SOCK="$E2E_BASE-0" # a new server (socket) per app_start: no race with a dying one
+E2E_SOCKS=""           # every server started (killed by e2e_cleanup)
 E2E_TIMEOUT=${E2E_TIMEOUT:-10}
 APP_W=${APP_W:-100}
 APP_H=${APP_H:-30}
@@ -21,7 +22,11 @@ APP_H=${APP_H:-30}
 # The socket lives in the test's own directory (TMUX_TMPDIR): removed with it.
 tmx() { TMUX_TMPDIR="${TEST_DIR:?call new_env first}" tmux -L "$E2E_SOCK" -f "$E2E_DIR/tmux.conf" "$@"; }
 
-e2e_cleanup() { tmx kill-server >/dev/null 2>&1 || true; }
+e2e_cleanup() {
+    local s
+    for s in $E2E_SOCKS; do E2E_SOCK=$s tmx kill-server >/dev/null 2>&1 || true; done
+    E2E_SOCKS=""
+}
 CLEANUP_FUNCS="${CLEANUP_FUNCS:-} e2e_cleanup"
 trap 'cleanup_env' EXIT # new_env sets it too; harmless twice
 
@@ -33,11 +38,12 @@ e2e_config() { # [extra ini text]
 
 # app_start [ARGS...]: starts hyopps in the current directory, in a fresh tmux server (APP_W x APP_H,
 # LANG=C.UTF-8, TZ=UTC; TERM from tmux.conf). E2E_ENV may add "VAR=value"
-# words (e.g. NO_COLOR=1 or LANG=C).
+# words (e.g. NO_COLOR=1 or LANG=C). The apps started before are ended.
 app_start() {
-    e2e_cleanup
+    [ -n "${E2E_KEEP:-}" ] || e2e_cleanup
     E2E_N=$((E2E_N + 1))
     E2E_SOCK="$E2E_BASE-$E2E_N"
+    E2E_SOCKS="$E2E_SOCKS $E2E_SOCK"
     local envs=(-e "LANG=C.UTF-8" -e "LC_ALL=" -e "TZ=UTC" -e "HOME=$HOME" -e "XDG_STATE_HOME=$XDG_STATE_HOME"
         -e "XDG_CONFIG_HOME=$XDG_CONFIG_HOME" -e "HYOPPS_CONFIG=${HYOPPS_CONFIG:-}" -e "HYOPPS_DB=${HYOPPS_DB:-}")
     local kv
@@ -46,6 +52,11 @@ app_start() {
     cmd=$(printf '%q ' "$E2E_DIR/run_app.sh" "$HYOPPS_BIN" "$@")
     tmx new-session -d -s app -x "$APP_W" -y "$APP_H" -c "$PWD" "${envs[@]}" "$cmd"
 }
+
+# app_also [ARGS...]: one more app, in a server of its own, next to the ones
+# running. Every helper acts on the last one started; keep its E2E_SOCK to
+# come back to it:  A=$E2E_SOCK; app_also; ...; E2E_SOCK=$A wait_text ...
+app_also() { E2E_KEEP=1 app_start "$@"; }
 
 pane_text() { tmx capture-pane -p -J -t app 2>/dev/null; }          # the pane as text
 pane_ansi() { tmx capture-pane -p -e -J -t app 2>/dev/null; }  # with attributes

@@ -108,7 +108,7 @@ static void feed(rig *r, const char *text)
 static bool poll_until(rig *r, bool (*cond)(rig *r))
 {
     for (int i = 0; i < 1000; i++) {
-        r->u.last_tick_ms = 0;
+        r->u.last_look_ms = 0; /* a look at the database now (the main loop's on a notification) */
         ui_run_timers(&r->u);
         if (cond(r)) return true;
         struct timespec ts = {0, 10 * 1000 * 1000};

@@ -4,7 +4,9 @@
  * driven by keys (ui_feed_key) and the poll (ui_run_timers), nothing drawn:
  * new_partner through its forms with live defaults and field errors, the
  * runner thread doing the auto steps, the list's filters and search, the
- * partner's action table, and the idle logout on a faked clock. */
+ * partner's action table, a change made elsewhere reaching the screen
+ * shown, no runner while a worker is alive, and the idle logout on a
+ * faked clock. */
 #include "testlib.h"
 
 #include <locale.h>
@@ -260,7 +262,7 @@ static void key(rig *r, int c) { ui_feed_key(&r->u, ch(c)); }
 static bool poll_until(rig *r, bool (*cond)(rig *r))
 {
     for (int i = 0; i < 1000; i++) {
-        r->u.last_tick_ms = 0;
+        r->u.last_look_ms = 0; /* a look at the database now (the main loop's on a notification) */
         ui_run_timers(&r->u);
         if (cond(r)) return true;
         struct timespec ts = {0, 10 * 1000 * 1000};
@@ -432,6 +434,97 @@ static void partner_sees_only_fill_retry_cancel(void **s)
     rig_close(&r);
 }
 
+/* ---- live data: another process changes what is shown ---- */
+
+/* Another process starts a request: the list the session shows has it
+ * after the next look (what the main loop does on a commit notification),
+ * not before; a commit that changes no state reloads nothing. */
+static void a_change_elsewhere_reaches_the_list_shown(void **s)
+{
+    (void)s;
+    rig r;
+    rig_open(&r, t_exec_env(), NULL);
+    char org[HY_UUID_LEN], np[HY_UUID_LEN], id[HY_UUID_LEN];
+    t_partner(r.e, &r.u.me, "Acme Corp", "st-a", org, np);
+    assert_true(ui_push(&r.u, &ui_execs_screen, NULL));
+    ui_look(&r.u); /* the first look */
+    ui_list *l = r.u.top->state;
+    assert_int_equal(l->count, 1);
+    hy_app *other = t_open_app(r.e->app->cfg->database.path);
+    hy_ctx oc = {.cfg = other->cfg, .db = other->db};
+    hy_err err;
+    hy_err_clear(&err);
+    assert_int_equal(ops_exec_start(&oc, &r.u.me, "new_partner_user", org, id, &err), 0);
+    r.u.last_look_ms = hy_mono_ms();
+    ui_run_timers(&r.u); /* no look due: nothing is polled */
+    assert_int_equal(l->count, 1);
+    ui_look(&r.u);
+    assert_int_equal(l->count, 2);
+    r.u.dirty = false;
+    assert_int_equal(db_exec(other->db, &err, "INSERT OR REPLACE INTO settings(key, value) VALUES('t', '1')", ""), 0);
+    ui_look(&r.u); /* a commit, no state change (the audit trail did not grow) */
+    assert_false(r.u.dirty);
+    app_close(other);
+    rig_close(&r);
+}
+
+static bool exec_done(rig *r)
+{
+    char *st = t_exec_status(r->e, watched);
+    bool yes = hy_streq(st, "completed");
+    free(st);
+    return yes;
+}
+
+/* While a worker's heartbeat is fresh the session runs no runner (no
+ * thread, no connection) and no step; when the worker goes, its runner
+ * starts and runs what waits. */
+static void no_runner_while_a_worker_is_alive(void **s)
+{
+    (void)s;
+    rig r;
+    rig_open(&r, t_exec_env(), NULL);
+    char org[HY_UUID_LEN], np[HY_UUID_LEN], id[HY_UUID_LEN];
+    t_partner(r.e, &r.u.me, "Acme Corp", "st-a", org, np);
+    r.e->app->cfg->engine.inline_local_steps = false; /* every auto step left to a runner */
+    hy_app *other = t_open_app(r.e->app->cfg->database.path);
+    hy_heartbeat *hb = NULL;
+    hy_err err;
+    hy_err_clear(&err);
+    assert_int_equal(worker_heartbeat_start(other, 60000, &hb, &err), 0);
+    ui_runner_start(&r.u);
+    assert_null(r.u.runner);
+    t_start_user(r.e, &r.u.me, org, id);
+    watched = id;
+    t_submit_ok(r.e, &r.u.me, id, "input_user_details", "firstname=Wo", "lastname=Rker", "email=wo@acme.example", NULL);
+    ui_runner_kick(&r.u);
+    ui_look(&r.u);
+    assert_null(r.u.runner);
+    char *st = t_step_status(r.e, id, 3);
+    assert_string_equal(st, "pending");
+    free(st);
+    worker_heartbeat_stop(hb); /* the worker stops: the session takes over */
+    assert_true(poll_until(&r, exec_done));
+    assert_non_null(r.u.runner);
+    /* a worker comes back: the runner is paused, what comes next waits for the worker */
+    assert_int_equal(worker_heartbeat_start(other, 60000, &hb, &err), 0);
+    ui_look(&r.u);
+    char id2[HY_UUID_LEN];
+    t_start_user(r.e, &r.u.me, org, id2);
+    t_submit_ok(r.e, &r.u.me, id2, "input_user_details", "firstname=Wo", "lastname=Two", "email=wo2@acme.example", NULL);
+    ui_runner_kick(&r.u);
+    ui_look(&r.u);
+    struct timespec ts = {0, 300 * 1000 * 1000};
+    nanosleep(&ts, NULL); /* what a runner would take to run it */
+    st = t_step_status(r.e, id2, 3);
+    assert_string_equal(st, "pending");
+    free(st);
+    worker_heartbeat_stop(hb);
+    app_close(other);
+    watched = NULL;
+    rig_close(&r);
+}
+
 /* Support: the staff screens, and on an execution only the keys of the
  * actions its role may take (screen_ops.exists): fill in and retry. The
  * others do not exist: pressing them opens nothing. */
@@ -516,6 +609,8 @@ int main(void)
         cmocka_unit_test(new_partner_through_forms_with_the_runner),
         cmocka_unit_test(executions_list_filters_and_search),
         cmocka_unit_test(partner_sees_only_fill_retry_cancel),
+        cmocka_unit_test(a_change_elsewhere_reaches_the_list_shown),
+        cmocka_unit_test(no_runner_while_a_worker_is_alive),
         cmocka_unit_test(support_has_only_fill_and_retry),
         cmocka_unit_test(idle_logout_on_a_faked_clock),
     };

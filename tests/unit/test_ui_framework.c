@@ -1,6 +1,6 @@
 /* The UI framework without a terminal: the screen stack, the key chain
  * (widget, screen, global), results handed back to the screen beneath,
- * reloads, modal dialogs, quitting, the poll tick and the logout path.
+ * reloads, modal dialogs, quitting, ticks (asked for, or on uncovering) and the logout path.
  * Nothing here draws (ui_feed_key and ui_run_timers never do). */
 #include "testlib.h"
 
@@ -24,7 +24,7 @@ typedef struct {
 
 typedef struct {
     fake_widget widget;
-    int opened, actions, last_action, raw_keys, ticks, reloads, done_result;
+    int opened, actions, last_action, raw_keys, ticks, reloads, done_result, data_ticks;
     char done_text[32];
 } fake_state;
 
@@ -101,8 +101,8 @@ static int fake_key(ui *u, screen *s, ui_key k, const ui_action *a)
 
 static int fake_tick(ui *u, screen *s)
 {
-    (void)u;
     ((fake_state *)s->state)->ticks++;
+    if (u->data_changed) ((fake_state *)s->state)->data_ticks++;
     return UI_REDRAW;
 }
 
@@ -278,23 +278,59 @@ static void prompt_returns_its_text(void **s)
     free_ui(u);
 }
 
-static void the_top_screen_is_polled(void **s)
+static void the_top_screen_is_ticked_only_when_it_asks_or_is_uncovered(void **s)
 {
     (void)s;
     ui *u = new_ui();
     ui_push(u, &fake_screen, NULL);
     fake_state *st = u->top->state;
-    u->last_tick_ms = 0; /* long ago */
     u->dirty = false;
+    ui_run_timers(u);                        /* nothing asked, nothing changed: no tick */
+    assert_int_equal(st->ticks, 0);
+    assert_false(u->dirty);
+    ui_tick_in(u, 0);
     ui_run_timers(u);
     assert_int_equal(st->ticks, 1);
     assert_true(u->dirty);
-    ui_run_timers(u);                        /* not again within UI_TICK_MS */
+    assert_int_equal(st->data_ticks, 0);     /* a timer tick: nothing changed */
+    ui_run_timers(u);                        /* one request, one tick */
     assert_int_equal(st->ticks, 1);
-    ui_push(u, &child_screen, NULL);         /* only the top screen is polled */
-    u->last_tick_ms = 0;
+    ui_tick_in(u, 60000);
+    ui_tick_in(u, 30000);                    /* the earliest wins, still in the future */
     ui_run_timers(u);
     assert_int_equal(st->ticks, 1);
+    assert_true(u->tick_due_ms > 0);
+    ui_feed_key(u, ch('c'));                 /* a child on top: its timer is not the parent's */
+    assert_ptr_equal(u->top->ops, &child_screen);
+    assert_int_equal(u->tick_due_ms, 0);
+    u->seen.state = 42;                      /* a look saw a state change meanwhile */
+    ui_run_timers(u);
+    assert_int_equal(st->ticks, 1);
+    ui_feed_key(u, ch('x'));                 /* uncovered: ticked at once, told the data changed */
+    assert_ptr_equal(u->top->ops, &fake_screen);
+    ui_run_timers(u);
+    assert_int_equal(st->ticks, 2);
+    assert_int_equal(st->data_ticks, 1);
+    free_ui(u);
+}
+
+/* A commit notification schedules one look once the commit is published
+ * (100-200 ms), but never sooner than a refresh period after the last
+ * look: commits that keep coming (an outbox being delivered) wake a
+ * session at most every 0.5-0.8 s. */
+static void notifications_are_looked_at_most_every_refresh_period(void **s)
+{
+    (void)s;
+    ui *u = new_ui();
+    int64_t now = hy_mono_ms();
+    u->last_look_ms = now - 60000;           /* a lone commit, the last look long ago */
+    ui_noticed(u);
+    assert_true(u->look_due_ms >= now + 100 && u->look_due_ms <= hy_mono_ms() + 200);
+    u->look_due_ms = 0;
+    now = hy_mono_ms();
+    u->last_look_ms = now;                   /* a look just now: the next commit waits */
+    ui_noticed(u);
+    assert_true(u->look_due_ms >= now + UI_REFRESH_MS && u->look_due_ms <= now + UI_REFRESH_MS + UI_REFRESH_SPREAD_MS);
     free_ui(u);
 }
 
@@ -327,7 +363,8 @@ int main(void)
         cmocka_unit_test(a_closing_screen_answers_the_one_beneath),
         cmocka_unit_test(quitting_asks_and_dialogs_are_modal),
         cmocka_unit_test(prompt_returns_its_text),
-        cmocka_unit_test(the_top_screen_is_polled),
+        cmocka_unit_test(the_top_screen_is_ticked_only_when_it_asks_or_is_uncovered),
+        cmocka_unit_test(notifications_are_looked_at_most_every_refresh_period),
         cmocka_unit_test(errors_go_to_the_message_line_or_back_to_login),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

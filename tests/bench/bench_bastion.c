@@ -1,0 +1,826 @@
+/* The bastion (issue 16): one host that hundreds of partner admins reach
+ * over SSH, each connection its own `hyopps` process, next to a
+ * `hyopps worker`, on the 200,000-execution database of bench_ui. The
+ * real binary on pseudo-terminals (80x24, TERM=xterm-256color), all
+ * integrations simulated. Measured:
+ *
+ *  - the wake signal: what a look at the database costs (ops_watch when
+ *    nothing was committed, and after a commit), a timer wake of a
+ *    sleeping thread, and what a screen's reload costs (the partner's
+ *    home and requests list), in this process;
+ *  - libcurl's global set-up (TLS): memory before and after, in a child;
+ *  - one worker's new_partner_user executions/s draining a backlog of
+ *    --produce executions (every auto step left to it: inline_local_steps
+ *    off), first with no sessions at all, then with --idle idle and
+ *    --active active sessions (a key every 100 ms moving through their
+ *    requests list, filtering and switching status filters), runs
+ *    alternating is not possible (the sessions take a while to start):
+ *    the no-session runs come first;
+ *  - --idle logged-in partner admins idle on their home screen for
+ *    --seconds, with a worker alive, then without one: their CPU time
+ *    (every thread, /proc/PID/task/N/schedstat) per session per second,
+ *    split by how each learns about commits (file notifications, or a
+ *    look every 500 ms where inotify's per-user limit refused one);
+ *  - their memory (/proc/PID/smaps_rollup): private and shared;
+ *  - key to the last byte of the redraw for the active sessions;
+ *  - a change made elsewhere (a request started in an organisation) to
+ *    the first byte of the redraw of a session showing that
+ *    organisation's requests, with nothing else happening and while the
+ *    worker drains a backlog.
+ *
+ *   bench_bastion --binary PATH [--executions N] [--orgs N] [--users N]
+ *                 [--idle N] [--active N] [--seconds S] [--produce K] [--runs R]
+ *   BENCH_CACHE_DB=FILE  reuse (or save) the generated database
+ *
+ * Prints Markdown table rows and <!-- name values --> lines on stdout. */
+#include "bench_pty.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include "integrations/http.h"
+
+enum { S_IDLE, S_ACTIVE, S_OBSERVER };
+
+typedef struct {
+    pty_app a;
+    int kind;
+    atomic_bool ready;          /* logged in: the driver thread reads it from now on */
+    atomic_llong last_byte_us;  /* when it last wrote (driver) */
+    int step;                   /* active: the next key of the cycle */
+    double sent_us, next_us;    /* active: the last key sent, the next one due */
+} session;
+
+#define MAX_SESSIONS 600
+/* After the last login (every login is a state change the others look
+ * at), before measuring: the sessions give their page cache back after
+ * 5 s of quiet. */
+#define SETTLE_S 8
+#define MAX_SAMPLES 400000
+
+static session sessions[MAX_SESSIONS];
+static atomic_int nsessions;
+static atomic_bool driver_stop, keys_on;
+static atomic_int key_phase;    /* tag of the samples being taken */
+static double samples[MAX_SAMPLES];
+static int sample_phase[MAX_SAMPLES];
+static atomic_int nsamples, nsilent;
+static pid_t worker_pid;
+
+/* What an active session types, one key every 100 ms, on its requests list:
+ * a search ("use" matches the users' emails), cleared, kept; moves; the
+ * status filters. */
+static const char *const CYCLE[] = {"/", "u", "s", "e", "\x15", "\r", "j", "j", "k", "k",
+                                    "w", "a", "f", "a", "c", "a", "j", "k"};
+#define NCYCLE ((int)(sizeof CYCLE / sizeof CYCLE[0]))
+#define KEY_EVERY_MS 100
+
+/* ---- the driver thread: reads every session, types for the active ones ---- */
+
+static void finish_key(session *s)
+{
+    if (s->sent_us <= 0) return;
+    double last = (double)atomic_load(&s->last_byte_us);
+    if (last > s->sent_us) {
+        int i = atomic_fetch_add(&nsamples, 1);
+        if (i < MAX_SAMPLES) {
+            samples[i] = (last - s->sent_us) / 1000;
+            sample_phase[i] = atomic_load(&key_phase);
+        }
+    } else {
+        atomic_fetch_add(&nsilent, 1);
+    }
+    s->sent_us = 0;
+}
+
+static void *driver_main(void *arg)
+{
+    (void)arg;
+    static struct pollfd p[MAX_SESSIONS];
+    static int who[MAX_SESSIONS];
+    while (!atomic_load(&driver_stop)) {
+        int n = 0, count = atomic_load(&nsessions);
+        double now = now_us(), next = now + 50000;
+        bool typing = atomic_load(&keys_on);
+        for (int i = 0; i < count; i++) {
+            session *s = &sessions[i];
+            if (!atomic_load(&s->ready)) continue;
+            p[n] = (struct pollfd){s->a.fd, POLLIN, 0};
+            who[n++] = i;
+            if (s->kind != S_ACTIVE || !typing) continue;
+            if (s->next_us <= now) {
+                /* still drawing the last key: wait for it to finish first */
+                if (s->sent_us > 0 && now - (double)atomic_load(&s->last_byte_us) < 10000 &&
+                    now - s->sent_us < 400000) {
+                    s->next_us = now + 10000;
+                } else {
+                    finish_key(s);
+                    const char *k = CYCLE[s->step];
+                    s->step = (s->step + 1) % NCYCLE;
+                    s->sent_us = now_us();
+                    if (write(s->a.fd, k, strlen(k)) < 0) die("write a key", NULL);
+                    s->next_us = s->sent_us + KEY_EVERY_MS * 1000.0;
+                }
+            }
+            if (s->next_us < next) next = s->next_us;
+        }
+        if (!typing)
+            for (int i = 0; i < count; i++) finish_key(&sessions[i]);
+        int timeout = (int)((next - now_us()) / 1000);
+        if (poll(p, (nfds_t)n, timeout < 0 ? 0 : timeout > 50 ? 50 : timeout) <= 0) continue;
+        for (int j = 0; j < n; j++) {
+            if (!(p[j].revents & (POLLIN | POLLHUP))) continue;
+            session *s = &sessions[who[j]];
+            char b[65536];
+            ssize_t r = read(s->a.fd, b, sizeof b);
+            if (r <= 0) continue;
+            pty_took(&s->a, b, (size_t)r);
+            atomic_store(&s->last_byte_us, (long long)s->a.last_us);
+        }
+    }
+    return NULL;
+}
+
+/* ---- sessions ---- */
+
+/* Starts a session and logs in (on this thread), then hands it to the driver. */
+static session *session_login(const char *bin, const char *cfg, int kind, const char *email)
+{
+    int i = atomic_load(&nsessions);
+    if (i >= MAX_SESSIONS) die("too many sessions", NULL);
+    session *s = &sessions[i];
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    pty_start(&s->a, bin, cfg);
+    double t0;
+    if (pty_until(&s->a, now_us(), "Log in to HyOpps", 20, 20000) < 0) die("no login screen", NULL);
+    char keys[256];
+    snprintf(keys, sizeof keys, "%s\tbench-password-1", email);
+    pty_send(&s->a, keys, &t0);
+    pty_until(&s->a, t0, NULL, 20, 2000);
+    pty_send(&s->a, "\r", &t0);
+    if (pty_until(&s->a, t0, "Add user", 20, 20000) < 0) die("a partner admin's home did not open", NULL);
+    if (kind != S_IDLE) {
+        pty_send(&s->a, "r", &t0); /* Requests */
+        if (pty_until(&s->a, t0, "Requests", 20, 20000) < 0) die("the requests list did not open", NULL);
+    }
+    free(s->a.buf); /* from now on only times and sizes */
+    s->a.buf = NULL;
+    s->a.keep = false;
+    s->next_us = now_us() + (i % KEY_EVERY_MS) * 1000.0; /* keys spread over the period */
+    atomic_store(&s->ready, true);
+    atomic_store(&nsessions, i + 1);
+    return s;
+}
+
+static void sessions_stop(void)
+{
+    int n = atomic_load(&nsessions);
+    for (int i = 0; i < n; i++) kill(sessions[i].a.pid, SIGTERM);
+    for (int i = 0; i < n; i++) {
+        int st;
+        for (int k = 0; k < 500 && waitpid(sessions[i].a.pid, &st, WNOHANG) == 0; k++) usleep(10000);
+        if (waitpid(sessions[i].a.pid, &st, WNOHANG) == 0) {
+            kill(sessions[i].a.pid, SIGKILL);
+            waitpid(sessions[i].a.pid, &st, 0);
+        }
+    }
+}
+
+static void cleanup(void)
+{
+    atomic_store(&driver_stop, true);
+    if (worker_pid > 0) kill(worker_pid, SIGKILL);
+    int n = atomic_load(&nsessions);
+    for (int i = 0; i < n; i++) kill(sessions[i].a.pid, SIGKILL);
+}
+
+/* ---- the worker ---- */
+
+static void worker_start(const char *bin, const char *cfg, t_env *e)
+{
+    worker_pid = fork();
+    if (worker_pid < 0) die("fork", NULL);
+    if (worker_pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives the benchmark */
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        setenv("HYOPPS_CONFIG", cfg, 1);
+        execl(bin, bin, "worker", (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 1000; i++) {
+        hy_err err;
+        hy_err_clear(&err);
+        int64_t alive = 0;
+        if (db_get_int(e->c->db, &err, &alive, NULL, "SELECT count(*) FROM worker_heartbeats WHERE expires_at > ?", "I",
+                       hy_now_ms()) != 0)
+            die("heartbeats", &err);
+        if (alive > 0) return;
+        usleep(10000);
+    }
+    die("the worker wrote no heartbeat", NULL);
+}
+
+static void worker_stop(void)
+{
+    kill(worker_pid, SIGTERM);
+    int st;
+    waitpid(worker_pid, &st, 0);
+    worker_pid = 0;
+}
+
+/* ---- throughput ---- */
+
+typedef struct {
+    char (*orgs)[HY_UUID_LEN];  /* the producer's organisations (no session shows them) */
+    int norgs;
+    hy_principal admin;
+    int serial;
+} producer;
+
+/* K new_partner_user executions with their input given, every auto step
+ * left to a runner; returns the rowid before the first. */
+static int64_t produce(t_env *e, producer *pr, int k)
+{
+    int64_t base = t_count(e, "SELECT coalesce(max(rowid), 0) FROM workflow_executions", "");
+    hy_err err;
+    hy_err_clear(&err);
+    for (int i = 0; i < k; i++) {
+        if (i % 500 == 0) /* the worker is held (SIGSTOP): its heartbeat kept fresh, as if it were busy */
+            db_exec(e->c->db, &err, "UPDATE worker_heartbeats SET expires_at = ?", "I", hy_now_ms() + 600000);
+        char id[HY_UUID_LEN], mail[96];
+        if (ops_exec_start(e->c, &pr->admin, "new_partner_user", pr->orgs[i % pr->norgs], id, &err) != 0)
+            die("start", &err);
+        snprintf(mail, sizeof mail, "email=p%d-%d@load.example", pr->serial, i);
+        char *pairs[] = {"firstname=Load", "lastname=User", mail, "languages=en"};
+        cJSON *in = NULL;
+        if (ops_exec_input_from_pairs(4, pairs, &in, &err) != 0) die("input", &err);
+        if (ops_exec_submit(e->c, &pr->admin, id, "input_user_details", in, &err) != 0) die("submit", &err);
+        cJSON_Delete(in);
+    }
+    pr->serial++;
+    return base;
+}
+
+static double loadavg(void)
+{
+    double l = 0;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f && fscanf(f, "%lf", &l) != 1) l = 0;
+    if (f) fclose(f);
+    return l;
+}
+
+/* CPU time (ms) of the sessions of one kind so far. */
+static double kind_cpu_ms(int kind)
+{
+    double ms = 0;
+    int n = atomic_load(&nsessions);
+    for (int i = 0; i < n; i++)
+        if (sessions[i].kind == kind) ms += (double)proc_cpu_ns(sessions[i].a.pid) / 1e6;
+    return ms;
+}
+
+/* Where the CPU went during the last drain (ms per second of it). */
+static double cpu_worker, cpu_idle, cpu_active, cpu_bench, cpu_secs;
+
+/* What `observe` does while the worker drains (NULL: nothing). */
+typedef void (*drain_hook)(t_env *e, void *ud);
+
+/* The worker (always running, as on a bastion) is stopped (SIGSTOP)
+ * while a backlog is produced, so that it drains it alone afterwards; never
+ * in a write transaction (the producer would wait for it forever): a
+ * connection that does not wait (probe) checks the write lock is free. */
+static void worker_hold(hy_app *probe)
+{
+    for (int i = 0; i < 1000; i++) {
+        kill(worker_pid, SIGSTOP);
+        int st;
+        waitpid(worker_pid, &st, WUNTRACED);
+        hy_err err;
+        hy_err_clear(&err);
+        if (db_exec(probe->db, &err, "BEGIN IMMEDIATE", "") == 0) {
+            db_exec(probe->db, &err, "ROLLBACK", "");
+            return;
+        }
+        kill(worker_pid, SIGCONT);
+        usleep(5000);
+    }
+    die("the worker kept the write lock", NULL);
+}
+
+/* Lets the worker go on the backlog above base and waits until it is done;
+ * executions/s between its first and its last completion. */
+static double drain(t_env *e, int64_t base, int k, drain_hook hook, void *ud)
+{
+    kill(worker_pid, SIGCONT);
+    double t0 = now_us(), i0 = kind_cpu_ms(S_IDLE), a0 = kind_cpu_ms(S_ACTIVE), b0 = (double)proc_cpu_ns(getpid()) / 1e6;
+    int64_t w0 = proc_cpu_ns(worker_pid), w_ns = w0;
+    for (int i = 0; i < 600000; i++) {
+        if (hook) hook(e, ud);
+        else usleep(100000);
+        if (t_count(e, "SELECT count(*) FROM (SELECT 1 FROM workflow_executions WHERE next_run_at IS NOT NULL LIMIT 1)",
+                    "") == 0)
+            break;
+        w_ns = proc_cpu_ns(worker_pid);
+    }
+    cpu_secs = (now_us() - t0) / 1e6;
+    cpu_worker = (double)(w_ns - w0) / 1e6 / cpu_secs;
+    cpu_idle = (kind_cpu_ms(S_IDLE) - i0) / cpu_secs;
+    cpu_active = (kind_cpu_ms(S_ACTIVE) - a0) / cpu_secs;
+    cpu_bench = ((double)proc_cpu_ns(getpid()) / 1e6 - b0) / cpu_secs;
+    hy_err err;
+    hy_err_clear(&err);
+    hy_stmt *st = db_query(e->c->db, &err,
+                           "SELECT min(completed_at), max(completed_at), count(*) FROM workflow_executions "
+                           "WHERE rowid > ? AND status = 'completed'",
+                           "I", base);
+    int64_t first = 0, last = 0, n = 0;
+    if (db_row(st)) {
+        hy_parse_time(db_text(st, 0), &first);
+        hy_parse_time(db_text(st, 1), &last);
+        n = db_int(st, 2);
+    }
+    db_done(st);
+    if (n < k) {
+        fprintf(stderr, "bench: only %lld of %d executions completed\n", (long long)n, k);
+        exit(1);
+    }
+    return last > first ? (double)(n - 1) * 1000.0 / (double)(last - first) : 0;
+}
+
+/* ---- refresh: a change elsewhere -> the first byte of the redraw ---- */
+
+typedef struct {
+    session *observer;
+    const char *org;
+    hy_principal admin;
+    double ms[64];
+    int n, max;
+    double next_us;
+} observe;
+
+/* One trial: a request started in the observer's organisation; the time
+ * until the observer's terminal gets the redraw. */
+static void observe_once(t_env *e, observe *o)
+{
+    hy_err err;
+    hy_err_clear(&err);
+    char id[HY_UUID_LEN];
+    if (ops_exec_start(e->c, &o->admin, "new_partner_user", o->org, id, &err) != 0) die("observer: start", &err);
+    double t0 = now_us();
+    while (now_us() - t0 < 5e6) {
+        if ((double)atomic_load(&o->observer->last_byte_us) > t0) break;
+        usleep(2000);
+    }
+    double last = (double)atomic_load(&o->observer->last_byte_us);
+    if (o->n < o->max) o->ms[o->n++] = last > t0 ? (last - t0) / 1000 : 5000;
+}
+
+static void observe_hook(t_env *e, void *ud)
+{
+    observe *o = ud;
+    if (o->n < o->max && now_us() >= o->next_us) {
+        observe_once(e, o);
+        o->next_us = now_us() + 700000; /* past the session's refresh period */
+    } else {
+        usleep(20000);
+    }
+}
+
+/* ---- measurements ---- */
+
+/* Idle means nothing is written and the worker has nothing left to do:
+ * waits (at most max_s) until the database's data version stays the same
+ * and the worker uses less than 5 ms of CPU, for 3 s (its notifier
+ * delivers what the backlogs left in its outbox, one commit each); the
+ * seconds waited, negative when it never became quiet. */
+static double quiet(hy_app *probe, int max_s)
+{
+    double t0 = now_us(), same_since = t0;
+    int64_t last = -1, cpu_since = worker_pid > 0 ? proc_cpu_ns(worker_pid) : 0;
+    while (now_us() - t0 < max_s * 1e6) {
+        hy_err err;
+        hy_err_clear(&err);
+        int64_t v = 0, cpu = worker_pid > 0 ? proc_cpu_ns(worker_pid) : 0;
+        if (db_get_int(probe->db, &err, &v, NULL, "PRAGMA data_version", "") != 0) die("data_version", &err);
+        if (v != last || cpu - cpu_since >= 5000000) {
+            last = v;
+            same_since = now_us();
+            cpu_since = cpu;
+        } else if (now_us() - same_since >= 3e6) {
+            return (now_us() - t0) / 1e6;
+        }
+        usleep(200000);
+    }
+    return -(now_us() - t0) / 1e6;
+}
+
+/* CPU of the idle sessions over `seconds`: ms per session per second,
+ * overall and by wake mode (notified / polling). */
+static void idle_cpu(int first, int count, int seconds, const char *what, double target, const char *db_dir,
+                     double waited)
+{
+    int64_t *before = xcalloc((size_t)count, sizeof *before);
+    int *kind = xcalloc((size_t)count, sizeof *kind), nk[3] = {0, 0, 0};
+    for (int i = 0; i < count; i++) {
+        kind[i] = proc_wake_kind(sessions[first + i].a.pid, db_dir);
+        nk[kind[i]]++;
+    }
+    int64_t wbefore = worker_pid > 0 ? proc_cpu_ns(worker_pid) : 0;
+    double l0 = loadavg(), t0 = now_us();
+    for (int i = 0; i < count; i++) before[i] = proc_cpu_ns(sessions[first + i].a.pid);
+    sleep((unsigned)seconds);
+    double secs = (now_us() - t0) / 1e6;
+    double all = 0, sum[3] = {0, 0, 0};
+    for (int i = 0; i < count; i++) {
+        double ms = (double)(proc_cpu_ns(sessions[first + i].a.pid) - before[i]) / 1e6;
+        all += ms;
+        sum[kind[i]] += ms;
+    }
+    double per = all / count / secs;
+    char note[400];
+    snprintf(note, sizeof note,
+             "%d sessions, %.0f s: %d with inotify %.4f ms/s each, %d with dnotify %.4f, %d looking every 500 ms "
+             "%.4f; load average %.1f before; %s %.0f s for the database to be quiet",
+             count, secs, nk[2], nk[2] ? sum[2] / nk[2] / secs : 0, nk[1], nk[1] ? sum[1] / nk[1] / secs : 0, nk[0],
+             nk[0] ? sum[0] / nk[0] / secs : 0, l0, waited >= 0 ? "waited" : "still written to after",
+             waited >= 0 ? waited : -waited);
+    printf("| %s | **%.4f ms/s** | %.2f ms/s | %s |\n", what, per, target, note);
+    if (worker_pid > 0)
+        printf("| the worker meanwhile (idle: heartbeat, notifications) | %.4f ms/s | - | its CPU time over the same %.0f s |\n",
+               (double)(proc_cpu_ns(worker_pid) - wbefore) / 1e6 / secs, secs);
+    printf("<!-- idle %s per=%.5f inotify=%d dnotify=%d polling=%d -->\n", worker_pid > 0 ? "worker" : "noworker", per,
+           nk[2], nk[1], nk[0]);
+    fflush(stdout);
+    free(before);
+    free(kind);
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return x < y ? -1 : x > y;
+}
+
+static long median_field(int first, int count, const char *field)
+{
+    long *v = xcalloc((size_t)count, sizeof *v);
+    for (int i = 0; i < count; i++) v[i] = rollup_kb(sessions[first + i].a.pid, field);
+    qsort(v, (size_t)count, sizeof *v, cmp_long);
+    long m = v[count / 2];
+    free(v);
+    return m;
+}
+
+static void memory(int first, int count, const char *what)
+{
+    long pc = median_field(first, count, "Private_Clean"), pd = median_field(first, count, "Private_Dirty"),
+         sc = median_field(first, count, "Shared_Clean"), sd = median_field(first, count, "Shared_Dirty"),
+         pss = median_field(first, count, "Pss"), rss = median_field(first, count, "Rss");
+    printf("| %s | **%.2f MB private** | 2.5 MB | median of %d sessions (smaps_rollup): private %.2f MB (dirty %.2f, "
+           "clean %.2f), shared %.2f MB (pages of the binary and libraries, the database's shared memory), PSS %.2f MB, "
+           "RSS %.2f MB |\n",
+           what, (pc + pd) / 1024.0, count, (pc + pd) / 1024.0, pd / 1024.0, pc / 1024.0, (sc + sd) / 1024.0,
+           pss / 1024.0, rss / 1024.0);
+    printf("<!-- memory %s private_kb=%ld -->\n", what, pc + pd);
+    fflush(stdout);
+}
+
+/* A child measures libcurl's global set-up (OpenSSL's TLS included). */
+static int tls_probe(void)
+{
+    long pd0 = rollup_kb(getpid(), "Private_Dirty"), pc0 = rollup_kb(getpid(), "Private_Clean"),
+         rss0 = rollup_kb(getpid(), "Rss");
+    double t0 = now_us();
+    integ_global_init();
+    double ms = ms_since(t0);
+    long pd1 = rollup_kb(getpid(), "Private_Dirty"), pc1 = rollup_kb(getpid(), "Private_Clean"),
+         rss1 = rollup_kb(getpid(), "Rss");
+    printf("%ld %ld %.2f\n", (pd1 + pc1) - (pd0 + pc0), rss1 - rss0, ms);
+    return 0;
+}
+
+static void tls_cost(const char *self)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "%s --tls-probe", self);
+    FILE *f = popen(cmd, "r");
+    long priv = 0, rss = 0;
+    double ms = 0;
+    if (!f || fscanf(f, "%ld %ld %lf", &priv, &rss, &ms) != 3) die("tls probe", NULL);
+    pclose(f);
+    printf("| libcurl's global set-up (curl_global_init: OpenSSL's TLS), when a session does it | +%ld kB private | - | "
+           "+%ld kB RSS, %.1f ms, in a process linked like hyopps; a session does it only before starting a thread that "
+           "may call a live service (a runner with a live integration, a background job) |\n",
+           priv, rss, ms);
+}
+
+/* ---- in process: what a look and a reload cost ---- */
+
+static void costs(t_env *e, const hy_principal *partner)
+{
+    hy_app *other = t_open_app(e->app->cfg->database.path);
+    hy_err err;
+    hy_err_clear(&err);
+    hy_watch w = {0};
+    unsigned ch;
+    ops_watch(e->c, &w, &ch, &err);
+    const int N = 20000;
+    double c0 = thread_cpu_us();
+    for (int i = 0; i < N; i++) ops_watch(e->c, &w, &ch, &err);
+    double idle_us = (thread_cpu_us() - c0) / N;
+    const int M = 1000;
+    double busy = 0;
+    for (int i = 0; i < M; i++) {
+        /* a commit that changes no state (as a heartbeat does) */
+        db_exec(other->db, &err,
+                "INSERT INTO worker_heartbeats(owner, started_at, beat_at, expires_at) VALUES('bench-probe', '-', ?, 0) "
+                "ON CONFLICT(owner) DO UPDATE SET beat_at = excluded.beat_at",
+                "i", i);
+        c0 = thread_cpu_us();
+        ops_watch(e->c, &w, &ch, &err);
+        busy += thread_cpu_us() - c0;
+    }
+    db_exec(other->db, &err, "DELETE FROM worker_heartbeats WHERE owner = 'bench-probe'", "");
+    app_close(other);
+    /* a thread waking from a timed sleep (what each look costs besides the query) */
+    struct timespec ms1 = {0, 1000000};
+    c0 = thread_cpu_us();
+    for (int i = 0; i < 500; i++) nanosleep(&ms1, NULL);
+    double wake_us = (thread_cpu_us() - c0) / 500;
+    hy_org_detail d;
+    c0 = thread_cpu_us();
+    for (int i = 0; i < 500; i++) {
+        if (ops_org_show(e->c, partner, partner->org_id, &d, &err) != 0) die("org show", &err);
+        hy_org_detail_free(&d);
+    }
+    double home_us = (thread_cpu_us() - c0) / 500;
+    hy_exec_query q = {0};
+    c0 = thread_cpu_us();
+    for (int i = 0; i < 500; i++) {
+        hy_exec_page pg;
+        memset(&pg, 0, sizeof pg);
+        if (ops_exec_list(e->c, partner, &q, &pg, &err) != 0) die("list", &err);
+        hy_exec_page_free(&pg);
+    }
+    double list_us = (thread_cpu_us() - c0) / 500;
+    printf("| wake signal: a look when nothing was committed (ops_watch: PRAGMA data_version) | %.1f us CPU | - | "
+           "what a session looking every 500 ms pays twice a second |\n",
+           idle_us);
+    printf("| wake signal: a look after another connection's commit (+ the audit trail's last id, the workers' heartbeats) "
+           "| %.1f us CPU | - | a heartbeat, the search index: nothing a screen shows, so no reload |\n",
+           busy / M);
+    printf("| wake signal: a thread waking from a timed sleep | %.1f us CPU | - | the kernel's part of every wake-up |\n",
+           wake_us);
+    printf("| a reload after a state change: the partner's home (ops_org_show) | %.0f us CPU | - | at most twice a "
+           "second while the state changes |\n",
+           home_us);
+    printf("| a reload after a state change: the partner's requests list (ops_exec_list) | %.0f us CPU | - | |\n",
+           list_us);
+    printf("<!-- costs look_idle_us=%.2f look_commit_us=%.2f wake_us=%.2f home_us=%.0f list_us=%.0f -->\n", idle_us,
+           busy / M, wake_us, home_us, list_us);
+    fflush(stdout);
+}
+
+static void write_config(const char *path, const char *db)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) die("config", NULL);
+    fprintf(f, "[database]\npath = %s\n[auth]\npassword_memlimit = 8K\npassword_opslimit = 1\n"
+               "[engine]\ninline_local_steps = false\n"
+               "[metabase]\nmode = simulate\n[teams]\nmode = simulate\n[slack]\nmode = simulate\n[smtp]\nmode = simulate\n",
+            db);
+    fclose(f);
+    chmod(path, 0600);
+}
+
+/* Partner admins pa<k>@bench.example for partner organisations from `from` on. */
+static void partner_admins(t_env *e, int from, int count, char (*orgs)[HY_UUID_LEN])
+{
+    hy_err err;
+    hy_err_clear(&err);
+    hy_stmt *st = db_query(e->c->db, &err,
+                           "SELECT id FROM organizations WHERE instr(account_types, 'partner') > 0 ORDER BY rowid "
+                           "LIMIT ? OFFSET ?",
+                           "ii", count, from);
+    int i = 0;
+    while (db_row(st) && i < count) hy_strlcpy(orgs[i++], db_text(st, 0), HY_UUID_LEN);
+    db_done(st);
+    if (i < count) die("not enough partner organisations", NULL);
+    for (int k = 0; k < count; k++) {
+        char mail[64], uid[HY_UUID_LEN];
+        snprintf(mail, sizeof mail, "pa%d@bench.example", from + k);
+        if (t_count(e, "SELECT count(*) FROM users WHERE email = ?", "t", mail) == 0)
+            t_user(e, mail, "partner_admin", orgs[k], "bench-password-1", uid);
+    }
+    if (db_exec(e->c->db, &err, "UPDATE users SET must_change_password = 0 WHERE email LIKE 'pa%@bench.example'", "") != 0)
+        die("partner admins", &err);
+}
+
+static double stat_of(double *v, int n, double q) { return n ? quantile(v, n, q) : 0; }
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "--tls-probe")) return tls_probe();
+    int n = 200000, norgs = 20000, nusers = 100000, nidle = 200, nactive = 50, seconds = 60, k = 10000, runs = 3;
+    const char *bin = NULL;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--executions")) n = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--orgs")) norgs = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--users")) nusers = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--idle")) nidle = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--active")) nactive = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--seconds")) seconds = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--produce")) k = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--runs")) runs = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--binary")) bin = argv[i + 1];
+    }
+    if (!bin || nidle + nactive + 1 > MAX_SESSIONS || runs < 1 || runs > 9) {
+        fprintf(stderr, "usage: bench_bastion --binary PATH [--executions N] [--orgs N] [--users N] [--idle N] "
+                        "[--active N] [--seconds S] [--produce K] [--runs R]\n");
+        return 2;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    atexit(cleanup);
+    hy_principal admin;
+    t_env *e = bench_ui_database(n, norgs, nusers, &admin, "bench_bastion");
+    e->app->cfg->engine.inline_local_steps = false; /* the producer leaves every step to the worker */
+    char cfg[512];
+    snprintf(cfg, sizeof cfg, "%s/bastion.ini", e->dir);
+    write_config(cfg, e->app->cfg->database.path);
+    int nusers_all = nidle + nactive + 1;
+    char (*orgs)[HY_UUID_LEN] = xcalloc((size_t)nusers_all, sizeof *orgs);
+    partner_admins(e, 0, nusers_all, orgs);
+    producer pr = {.norgs = 100};
+    pr.admin = admin;
+    pr.orgs = xcalloc(100, sizeof *pr.orgs);
+    {
+        hy_err err;
+        hy_err_clear(&err);
+        /* far from the sessions' organisations (the first ones) */
+        int from = norgs - 100 < 5000 ? norgs - 100 : 5000;
+        if (from < nusers_all) die("--orgs: too few organisations for the sessions and the producer", NULL);
+        hy_stmt *st = db_query(e->c->db, &err,
+                               "SELECT id FROM organizations WHERE instr(account_types, 'partner') > 0 ORDER BY rowid "
+                               "LIMIT 100 OFFSET ?",
+                               "i", from);
+        int i = 0;
+        while (db_row(st) && i < 100) hy_strlcpy(pr.orgs[i++], db_text(st, 0), HY_UUID_LEN);
+        db_done(st);
+        if (i < 100) die("the producer's organisations", NULL);
+    }
+    int64_t ne = t_count(e, "SELECT count(*) FROM workflow_executions", "");
+    printf("<!-- machine ");
+    bench_machine(e, stdout);
+    printf(" -->\n<!-- data executions=%lld orgs=%d idle=%d active=%d seconds=%d produce=%d runs=%d -->\n",
+           (long long)ne, norgs, nidle, nactive, seconds, k, runs);
+    printf("| what | measured | target | notes |\n|---|---|---|---|\n");
+    fflush(stdout);
+
+    hy_principal partner;
+    t_login(e, "pa0@bench.example", &partner);
+    costs(e, &partner);
+    tls_cost(argv[0]);
+
+    /* 1. one worker, no sessions; it keeps running, as on a bastion */
+    hy_app *probe = t_open_app(e->app->cfg->database.path);
+    {
+        hy_err err;
+        hy_err_clear(&err);
+        int64_t v = 0;
+        if (db_get_int(probe->db, &err, &v, NULL, "PRAGMA busy_timeout = 0", "") != 0) die("probe", &err);
+    }
+    worker_start(bin, cfg, e);
+    double base_rates[9], with_rates[9];
+    for (int r = 0; r < runs; r++) {
+        fprintf(stderr, "bench_bastion: run %d without sessions: producing %d\n", r + 1, k);
+        worker_hold(probe);
+        int64_t b = produce(e, &pr, k);
+        base_rates[r] = drain(e, b, k, NULL, NULL);
+        fprintf(stderr, "bench_bastion:   %.0f executions/s; the worker %.0f CPU ms/s, this program %.0f; load %.1f\n",
+                base_rates[r], cpu_worker, cpu_bench, loadavg());
+    }
+
+    pthread_t driver;
+    if (pthread_create(&driver, NULL, driver_main, NULL) != 0) die("driver thread", NULL);
+
+    /* 2. idle sessions next to the idle worker */
+    fprintf(stderr, "bench_bastion: %d idle sessions (a worker is alive)\n", nidle);
+    double l0 = now_us();
+    char mail[64];
+    for (int i = 0; i < nidle; i++) {
+        snprintf(mail, sizeof mail, "pa%d@bench.example", i);
+        session_login(bin, cfg, S_IDLE, mail);
+    }
+    fprintf(stderr, "bench_bastion: logged in in %.1f s\n", (now_us() - l0) / 1e6);
+    sleep(SETTLE_S);
+    memory(0, nidle, "idle session, a worker alive (no runner thread)");
+    double waited = quiet(probe, 600);
+    fprintf(stderr, "bench_bastion: the database quiet after %.0f s\n", waited);
+    idle_cpu(0, nidle, seconds, "CPU per idle session, a worker alive", 0.05, e->dir, waited);
+
+    /* 3. the same sessions with no worker: each runs its runner thread */
+    worker_stop();
+    sleep(SETTLE_S);
+    memory(0, nidle, "idle session, no worker (its runner thread and connection)");
+    idle_cpu(0, nidle, seconds, "CPU per idle session, no worker", 0.05, e->dir, quiet(probe, 600));
+    worker_start(bin, cfg, e);
+    sleep(SETTLE_S); /* the runners pause */
+
+    /* 4. active sessions; the worker drains the same backlogs */
+    fprintf(stderr, "bench_bastion: %d active sessions\n", nactive);
+    for (int i = 0; i < nactive; i++) {
+        snprintf(mail, sizeof mail, "pa%d@bench.example", nidle + i);
+        session_login(bin, cfg, S_ACTIVE, mail);
+    }
+    snprintf(mail, sizeof mail, "pa%d@bench.example", nidle + nactive);
+    observe obs = {.observer = session_login(bin, cfg, S_OBSERVER, mail), .org = orgs[nidle + nactive],
+                   .max = 10};
+    obs.admin = admin;
+    sleep(2);
+    /* refresh with nothing else happening (no keys, the worker idle) */
+    for (int i = 0; i < obs.max; i++) {
+        observe_once(e, &obs);
+        usleep(1000000);
+    }
+    double quiet[64];
+    int nquiet = obs.n;
+    memcpy(quiet, obs.ms, sizeof quiet);
+    obs.n = 0;
+    obs.max = 12;
+    atomic_store(&keys_on, true);
+    for (int r = 0; r < runs; r++) {
+        fprintf(stderr, "bench_bastion: run %d with sessions: producing %d\n", r + 1, k);
+        atomic_store(&key_phase, 0);
+        worker_hold(probe);
+        int64_t b = produce(e, &pr, k);
+        atomic_store(&key_phase, 1);
+        obs.next_us = now_us() + 500000;
+        with_rates[r] = drain(e, b, k, r == runs - 1 ? observe_hook : NULL, &obs);
+        fprintf(stderr,
+                "bench_bastion:   %.0f executions/s; CPU ms/s while draining: worker %.0f, idle sessions %.0f, active "
+                "sessions %.0f, this program %.0f; load %.1f\n",
+                with_rates[r], cpu_worker, cpu_idle, cpu_active, cpu_bench, loadavg());
+    }
+    atomic_store(&keys_on, false);
+    usleep(300000);
+    atomic_store(&driver_stop, true);
+    pthread_join(driver, NULL);
+    worker_stop();
+
+    double bmed = quantile(base_rates, runs, 0.5), wmed = quantile(with_rates, runs, 0.5);
+    printf("| CPU while the worker drained (the last run with sessions) | worker %.0f ms/s | - | %d idle sessions "
+           "%.0f ms/s together, %d active %.0f ms/s together, this program (the terminals' other end) %.0f ms/s; "
+           "load average %.1f |\n",
+           cpu_worker, nidle, cpu_idle, nactive, cpu_active, cpu_bench, loadavg());
+    char list_b[128] = "", list_w[128] = "";
+    for (int r = 0; r < runs; r++) {
+        snprintf(list_b + strlen(list_b), sizeof list_b - strlen(list_b), "%s%.0f", r ? ", " : "", base_rates[r]);
+        snprintf(list_w + strlen(list_w), sizeof list_w - strlen(list_w), "%s%.0f", r ? ", " : "", with_rates[r]);
+    }
+    printf("| one worker, no sessions: new_partner_user executions/s | %.0f | - | median of %d runs (%s): a backlog "
+           "of %d drained, first to last completion |\n",
+           bmed, runs, list_b, k);
+    printf("| one worker, %d idle + %d active sessions: executions/s | %.0f (**%+.1f%%**) | within 5%% | median of %d "
+           "runs (%s) |\n",
+           nidle, nactive, wmed, 100 * (wmed - bmed) / bmed, runs, list_w);
+    printf("<!-- throughput base=%.0f with=%.0f change_pct=%.2f -->\n", bmed, wmed, 100 * (wmed - bmed) / bmed);
+    int ns = atomic_load(&nsamples);
+    if (ns > MAX_SAMPLES) ns = MAX_SAMPLES;
+    double *all = xcalloc((size_t)ns + 1, sizeof *all), *busy = xcalloc((size_t)ns + 1, sizeof *busy);
+    int nall = 0, nbusy = 0;
+    for (int i = 0; i < ns; i++) {
+        all[nall++] = samples[i];
+        if (sample_phase[i] == 1) busy[nbusy++] = samples[i];
+    }
+    double p99 = stat_of(all, nall, 0.99);
+    printf("| key to screen, %d active sessions (a key every 100 ms each) | p50 %.1f, **p99 %.1f**, max %.1f ms | p99 "
+           "30 ms | %d keys while producing and draining (%d keys drew nothing); while the worker drained: p50 %.1f, "
+           "p99 %.1f ms (%d keys) |\n",
+           nactive, stat_of(all, nall, 0.5), p99, stat_of(all, nall, 1.0), nall, atomic_load(&nsilent),
+           stat_of(busy, nbusy, 0.5), stat_of(busy, nbusy, 0.99), nbusy);
+    printf("<!-- keys p99=%.2f n=%d -->\n", p99, nall);
+    printf("| a change in another session to this one's redraw, nothing else happening | median %.0f, max %.0f ms | "
+           "1000 ms | %d times: a request started in the organisation whose requests it shows |\n",
+           stat_of(quiet, nquiet, 0.5), stat_of(quiet, nquiet, 1.0), nquiet);
+    printf("| the same while the worker drains a backlog | median %.0f, max %.0f ms | 1000 ms | %d times (a look at most "
+           "every 500 ms) |\n",
+           stat_of(obs.ms, obs.n, 0.5), stat_of(obs.ms, obs.n, 1.0), obs.n);
+    printf("<!-- refresh quiet_max=%.0f busy_max=%.0f -->\n", stat_of(quiet, nquiet, 1.0), stat_of(obs.ms, obs.n, 1.0));
+    fflush(stdout);
+    free(all);
+    free(busy);
+    sessions_stop();
+    atomic_store(&nsessions, 0);
+    free(orgs);
+    free(pr.orgs);
+    app_close(probe);
+    t_env_free(e);
+    return 0;
+}

@@ -1,0 +1,265 @@
+/* Waking without polling (issue 16): the commit notifications (dbwatch:
+ * inotify on the -wal, dnotify on its directory as the fallback), the look
+ * at what changed (ops_watch: any commit, a state change, a worker that
+ * appears or goes), the workers' heartbeat, the runner thread that
+ * looks for work only when kicked, and one that sets up no TLS when every
+ * integration is simulated. */
+#include "testlib.h"
+
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "dbwatch.h"
+#include "integrations/http.h"
+#include "testlib_exec.h"
+
+/* Waits up to ms for the watch's descriptor to become readable. */
+static bool notified_within(hy_dbwatch *w, int ms)
+{
+    struct pollfd p = {dbwatch_fd(w), POLLIN, 0};
+    return p.fd >= 0 && poll(&p, 1, ms) == 1;
+}
+
+/* A commit on another connection: a state change (an audit row). */
+static void audited_change(hy_app *other)
+{
+    hy_err err;
+    hy_err_clear(&err);
+    hy_principal sys;
+    principal_system(&sys);
+    hy_ctx c = {.cfg = other->cfg, .db = other->db};
+    assert_int_equal(db_begin(other->db, &err), 0);
+    assert_int_equal(audit_write(&c, &sys, "test.change", "test", "x", NULL, &err), 0);
+    assert_int_equal(db_commit(other->db, &err), 0);
+}
+
+/* A commit that changes no state (as a heartbeat or the search index). */
+static void plain_commit(hy_app *other)
+{
+    hy_err err;
+    hy_err_clear(&err);
+    assert_int_equal(db_exec(other->db, &err, "INSERT OR REPLACE INTO settings(key, value) VALUES('test.touch', ?)", "t",
+                             "1"),
+                     0);
+}
+
+static void notifications(bool dnotify)
+{
+    t_env *e = t_exec_env();
+    hy_app *other = t_open_app(e->app->cfg->database.path);
+    dbwatch_test_no_inotify(dnotify);
+    hy_dbwatch *w = dbwatch_open(e->app->cfg->database.path);
+    dbwatch_test_no_inotify(false);
+    assert_non_null(w);
+    assert_string_equal(dbwatch_kind(w), dnotify ? "dnotify" : "inotify");
+    dbwatch_take(w);
+    assert_false(notified_within(w, 50)); /* nothing written: nothing to say */
+    plain_commit(other);
+    assert_true(notified_within(w, 5000));
+    assert_true(dbwatch_take(w));
+    assert_false(notified_within(w, 50)); /* taken: quiet again, and armed again */
+    audited_change(other);
+    assert_true(notified_within(w, 5000));
+    assert_true(dbwatch_take(w));
+    dbwatch_close(w);
+    app_close(other);
+    t_env_free(e);
+}
+
+static void inotify_on_the_log(void **s)
+{
+    (void)s;
+    notifications(false);
+}
+
+static void dnotify_when_inotify_is_refused(void **s)
+{
+    (void)s;
+    notifications(true);
+}
+
+static void a_look_tells_what_changed(void **s)
+{
+    (void)s;
+    t_env *e = t_exec_env();
+    hy_app *other = t_open_app(e->app->cfg->database.path);
+    hy_err err;
+    hy_err_clear(&err);
+    hy_watch w = {0};
+    unsigned ch = 0;
+    assert_int_equal(ops_watch(e->c, &w, &ch, &err), 0);
+    assert_int_equal(ch, HY_WATCH_DATA | HY_WATCH_STATE | HY_WATCH_WORKER); /* the first look */
+    assert_int_equal(w.worker_until, 0);
+    assert_int_equal(ops_watch(e->c, &w, &ch, &err), 0);
+    assert_int_equal(ch, 0);                                /* nothing committed */
+    plain_commit(other);
+    assert_int_equal(ops_watch(e->c, &w, &ch, &err), 0);
+    assert_int_equal(ch, HY_WATCH_DATA);                    /* a commit, no state change */
+    audited_change(other);
+    assert_int_equal(ops_watch(e->c, &w, &ch, &err), 0);
+    assert_int_equal(ch, HY_WATCH_DATA | HY_WATCH_STATE);
+    /* a worker appears: its heartbeat, fresh for three intervals */
+    hy_heartbeat *hb = NULL;
+    assert_int_equal(worker_heartbeat_start(other, 1000, &hb, &err), 0);
+    assert_int_equal(ops_watch(e->c, &w, &ch, &err), 0);
+    assert_true(ch & HY_WATCH_WORKER);
+    assert_true(ch & HY_WATCH_STATE); /* worker.start is audited */
+    assert_true(w.worker_until > hy_now_ms() + 2000);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM audit_log WHERE action = 'worker.start'", ""), 1);
+    /* it stops: its heartbeat goes at once */
+    worker_heartbeat_stop(hb);
+    assert_int_equal(ops_watch(e->c, &w, &ch, &err), 0);
+    assert_true(ch & HY_WATCH_WORKER);
+    assert_int_equal(w.worker_until, 0);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM worker_heartbeats", ""), 0);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM audit_log WHERE action = 'worker.stop'", ""), 1);
+    app_close(other);
+    t_env_free(e);
+}
+
+static void a_dead_workers_heartbeat_expires(void **s)
+{
+    (void)s;
+    t_env *e = t_exec_env();
+    hy_err err;
+    hy_err_clear(&err);
+    /* a worker that died: its row stays, and expires */
+    int64_t now = hy_now_ms();
+    assert_int_equal(db_exec(e->c->db, &err,
+                             "INSERT INTO worker_heartbeats(owner, started_at, beat_at, expires_at) "
+                             "VALUES('gone:1', '2020-01-01T00:00:00.000Z', ?, ?)",
+                             "II", now, now + 300),
+                     0);
+    hy_watch w = {0};
+    unsigned ch = 0;
+    assert_int_equal(ops_watch(e->c, &w, &ch, &err), 0);
+    assert_true(w.worker_until > 0);
+    while (hy_now_ms() <= now + 300) usleep(20000);
+    assert_int_equal(ops_watch(e->c, &w, &ch, &err), 0); /* nothing committed, but time passed */
+    assert_int_equal(ch, HY_WATCH_WORKER);
+    assert_int_equal(w.worker_until, 0);
+    /* the next worker to start removes it */
+    hy_heartbeat *hb = NULL;
+    assert_int_equal(worker_heartbeat_start(e->app, 60000, &hb, &err), 0);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM worker_heartbeats WHERE owner = 'gone:1'", ""), 0);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM worker_heartbeats", ""), 1);
+    worker_heartbeat_stop(hb);
+    t_env_free(e);
+}
+
+static char *step3_status(t_env *e, const char *id) { return t_step_status(e, id, 3); }
+
+/* An admin, a partner organisation, every step left to a runner. */
+static t_env *runner_env(hy_principal *admin, const char *name, const char *slug, char *org)
+{
+    t_env *e = t_exec_env();
+    t_admin(e, admin);
+    char np[HY_UUID_LEN];
+    t_partner(e, admin, name, slug, org, np);
+    e->app->cfg->engine.inline_local_steps = false;
+    return e;
+}
+
+/* A terminal session's runner (no polling, every execution). */
+static hy_runner *started(t_env *e)
+{
+    hy_runner *r = NULL;
+    hy_err err;
+    hy_err_clear(&err);
+    hy_runner_opts o = {0};
+    assert_int_equal(runner_start(e->app, &o, &r, &err), 0);
+    return r;
+}
+
+/* Waits up to 10 s for the execution to complete. */
+static void completes(t_env *e, const char *id)
+{
+    int64_t deadline = hy_mono_ms() + 10000;
+    char *ex = NULL;
+    do {
+        free(ex);
+        usleep(20000);
+        ex = t_exec_status(e, id);
+    } while (strcmp(ex, "completed") != 0 && hy_mono_ms() < deadline);
+    assert_string_equal(ex, "completed");
+    free(ex);
+}
+
+/* A session's runner with every integration simulated runs its steps
+ * without libcurl's global set-up (TLS: memory on a bastion of hundreds of
+ * sessions); one that may call a live service has it done before its
+ * thread starts. First in this program: nothing before it set libcurl up. */
+static void a_simulated_runner_sets_up_no_tls(void **s)
+{
+    (void)s;
+    assert_false(integ_global_ready());
+    hy_principal admin;
+    char org[HY_UUID_LEN], id[HY_UUID_LEN];
+    t_env *e = runner_env(&admin, "Quiet Co", "st-quiet", org);
+    hy_runner *r = started(e);
+    t_start_user(e, &admin, org, id);
+    t_submit_ok(e, &admin, id, "input_user_details", "firstname=Tia", "lastname=Quiet", "email=tia@quiet.example", NULL);
+    runner_kick(r);
+    completes(e, id);
+    runner_stop(r);
+    assert_false(integ_global_ready()); /* its simulated steps ran without it */
+    hy_mode was = e->app->cfg->metabase.mode;
+    e->app->cfg->metabase.mode = HY_MODE_LIVE; /* now a step may call Metabase */
+    r = started(e);
+    assert_true(integ_global_ready()); /* set up before the thread started */
+    runner_stop(r);
+    e->app->cfg->metabase.mode = was;
+    t_env_free(e);
+}
+
+/* The runner of a terminal session never polls: work queued by another
+ * process waits until it is kicked (the UI kicks it when it sees a state
+ * change); paused, a kick does nothing. */
+static void the_runner_looks_only_when_kicked(void **s)
+{
+    (void)s;
+    hy_principal admin;
+    char org[HY_UUID_LEN], id[HY_UUID_LEN];
+    t_env *e = runner_env(&admin, "Kick Co", "st-kick", org);
+    hy_runner *r = started(e);
+    hy_runner_status rs;
+    do { /* its first look, at start, is over */
+        usleep(5000);
+        runner_get_status(r, &rs);
+    } while (rs.rounds < 1);
+    t_start_user(e, &admin, org, id);
+    t_submit_ok(e, &admin, id, "input_user_details", "firstname=Kim", "lastname=Kick", "email=kim@kick.example", NULL);
+    /* queued, nobody kicked: it stays queued (well past the old 500 ms poll) */
+    usleep(1500000);
+    char *st = step3_status(e, id);
+    assert_string_equal(st, "pending");
+    free(st);
+    runner_get_status(r, &rs);
+    assert_int_equal(rs.rounds, 1); /* it did not look again */
+    runner_pause(r, true);
+    runner_kick(r);
+    usleep(300000);
+    st = step3_status(e, id);
+    assert_string_equal(st, "pending"); /* paused: a worker runs the steps */
+    free(st);
+    runner_pause(r, false); /* resumed: it looks at once */
+    completes(e, id);
+    runner_stop(r);
+    t_env_free(e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_simulated_runner_sets_up_no_tls),
+        cmocka_unit_test(inotify_on_the_log),
+        cmocka_unit_test(dnotify_when_inotify_is_refused),
+        cmocka_unit_test(a_look_tells_what_changed),
+        cmocka_unit_test(a_dead_workers_heartbeat_expires),
+        cmocka_unit_test(the_runner_looks_only_when_kicked),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
