@@ -270,8 +270,11 @@ static void repair_done(ui *u, repair_job *j)
 static int access_tick(ui *u, screen *s)
 {
     access_state *st = s->state;
-    if (!st->job) return 0;
-    if (!ui_job_done(st->job)) return UI_REDRAW;
+    if (!st->job) return u->data_changed ? access_reload(u, s) : 0; /* another session's run or repair */
+    if (!ui_job_done(st->job)) {
+        ui_tick_in(u, UI_TICK_MS); /* the spinner and the seconds */
+        return UI_REDRAW;
+    }
     int rc;
     hy_err err;
     bool was_run = st->job_is_run;
