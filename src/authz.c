@@ -18,9 +18,9 @@ typedef struct {
 
 static const role_rule RULES[] = {
     {.role = HY_ROLE_ADMIN, .any_org = true, .all_workflows = true, .staff = true, .actions = HY_ACT_ALL,
-     .caps = HY_CAP_PANEL | HY_CAP_READ_ALL | HY_CAP_MANAGE},
+     .caps = HY_CAP_PANEL | HY_CAP_READ_ALL | HY_CAP_MANAGE | HY_CAP_RECONCILE | HY_CAP_REPAIR},
     {.role = HY_ROLE_SUPPORT, .any_org = true, .all_workflows = true, .staff = true,
-     .actions = HY_ACT_SEE | HY_ACT_INPUT | HY_ACT_RETRY, .caps = HY_CAP_PANEL | HY_CAP_READ_ALL},
+     .actions = HY_ACT_SEE | HY_ACT_INPUT | HY_ACT_RETRY, .caps = HY_CAP_PANEL | HY_CAP_READ_ALL | HY_CAP_RECONCILE},
     {.role = HY_ROLE_PARTNER_ADMIN,
      .actions = HY_ACT_SEE | HY_ACT_START | HY_ACT_INPUT | HY_ACT_RETRY | HY_ACT_CANCEL | HY_ACT_RESCHEDULE,
      .caps = HY_CAP_PANEL},

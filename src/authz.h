@@ -5,8 +5,9 @@
  * (through ops): nothing else decides.
  *
  *   role           organisations      workflows              actions                          capabilities
- *   admin          every one (+none)  every one              all                              panel, read all, manage
- *   support        every one (+none)  every one              see, input, retry                panel, read all
+ *   admin          every one (+none)  every one              all                              panel, read all, manage,
+ *                                                                                             reconcile, repair
+ *   support        every one (+none)  every one              see, input, retry                panel, read all, reconcile
  *   partner_admin  their own          partner_admin_may_use  see, start, input*, retry, cancel,  panel
  *                                                            reschedule
  *   user           none               none                   none                             none
@@ -45,6 +46,8 @@ typedef enum {
     HY_CAP_PANEL = 1 << 0,    /* logs in; reads the organisations and users of its scope */
     HY_CAP_READ_ALL = 1 << 1, /* every organisation and user, the audit trail, the integrations, the outbox */
     HY_CAP_MANAGE = 1 << 2,   /* changes organisations, users, roles, passwords, Metabase groups; unlocks */
+    HY_CAP_RECONCILE = 1 << 3, /* runs a reconciliation (reads the services, changes nothing there) */
+    HY_CAP_REPAIR = 1 << 4,   /* repairs drift: re-grants, removes, adopts (ops_access.h) */
 } hy_capability;
 
 /* Has p's role this capability (HY_CAP_* bit)? */

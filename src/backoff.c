@@ -19,6 +19,17 @@ int64_t hy_backoff_fail(hy_backoff *b)
 
 void hy_backoff_ok(hy_backoff *b) { b->failures = 0; }
 
+int64_t hy_retry_delay_ms(int attempt, int retry_after_s)
+{
+    int shift = attempt - 1 < 0 ? 0 : attempt - 1 > 20 ? 20 : attempt - 1;
+    int64_t base = (int64_t)1000 << shift;
+    if (base > HY_RETRY_MAX_BACKOFF_MS) base = HY_RETRY_MAX_BACKOFF_MS;
+    int64_t d = base + (int64_t)hy_random_uniform((uint32_t)(base / 2 + 1)); /* 1-1.5 s, 2-3 s, 4-6 s ... */
+    int64_t ra = (int64_t)retry_after_s * 1000;
+    if (ra > HY_RETRY_MAX_AFTER_MS) ra = HY_RETRY_MAX_AFTER_MS;
+    return ra > d ? ra : d;
+}
+
 /* "40 s", "12 min", "3 h" */
 static void span(int64_t ms, char *out, size_t n)
 {

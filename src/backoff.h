@@ -19,6 +19,14 @@ int64_t hy_backoff_fail(hy_backoff *b);
 /* A try went well: the next failure waits base again. */
 void hy_backoff_ok(hy_backoff *b);
 
+/* How long a transient failure waits before attempt `attempt` + 1 (steps,
+ * reconciliation): 1-1.5 s after the first, 2-3 s after the second ...
+ * (random jitter, at most 5 min), or the service's Retry-After (seconds, at
+ * most an hour) when that is longer. */
+#define HY_RETRY_MAX_BACKOFF_MS 300000
+#define HY_RETRY_MAX_AFTER_MS 3600000
+int64_t hy_retry_delay_ms(int attempt, int retry_after_s);
+
 /* An error printed once, then counted while it repeats: a line
  * "PREFIX: (same error N more times in the last M min)" when another error
  * comes, when the loop works again (then "PREFIX: working again"), at

@@ -22,6 +22,8 @@ static const cli_command COMMANDS[] = {
     {"worker", cli_cmd_worker, "run the workflows' auto steps headless (--once: what is runnable now)"},
     {"integrations", cli_cmd_integrations, "check the live integrations' settings (admin)"},
     {"notify", cli_cmd_notify, "your notifications on or off; the outbox (notify list)"},
+    {"access", cli_cmd_access, "what a user (or --org) was granted beside what the services have"},
+    {"reconcile", cli_cmd_reconcile, "compare the grants with Metabase, Teams and Slack; repair the drift"},
 };
 #define NCOMMANDS (int)(sizeof COMMANDS / sizeof COMMANDS[0])
 

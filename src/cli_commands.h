@@ -30,6 +30,8 @@ int cli_cmd_batch(cli_env *env, int argc, char **argv);
 int cli_cmd_worker(cli_env *env, int argc, char **argv);
 int cli_cmd_integrations(cli_env *env, int argc, char **argv);
 int cli_cmd_notify(cli_env *env, int argc, char **argv);
+int cli_cmd_access(cli_env *env, int argc, char **argv);     /* cli_access.c */
+int cli_cmd_reconcile(cli_env *env, int argc, char **argv);
 
 /* One notification as a line (cli_notify.c); with_exec: its execution's short id too. */
 void cli_print_notice(const hy_notice *n, bool with_exec);

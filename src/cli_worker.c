@@ -19,6 +19,7 @@
 #include "dbwatch.h"
 #include "engine.h"
 #include "notify.h"
+#include "reconcile.h"
 #include "sanitize.h"
 #include "util.h"
 
@@ -78,7 +79,11 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
                "60 s until it clears; the error is printed once, then how often it came\n"
                "back, and \"working again\" when it has cleared.\n\n"
                "It also delivers notifications (hyopps notify list): on a thread of its own,\n"
-               "so a slow mail server delays no step; with --once, what is due at the end.\n\n"
+               "so a slow mail server delays no step; with --once, what is due at the end.\n"
+               "And, every [reconcile] every_hours (default 24; 0 never; not with --once), it\n"
+               "reconciles every organisation with Metabase, Teams and Slack (hyopps\n"
+               "reconcile), one at a time, on a thread of its own; one worker at a time\n"
+               "does it, whatever the number of workers.\n\n"
                "SIGTERM or SIGINT: finish the step being run, then exit 0 (a second signal\n"
                "exits at once). No login is needed: it acts as the system, and whoever can\n"
                "read the configuration and the database may run it.\n",
@@ -141,6 +146,12 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
         fprintf(stderr, "hyopps worker: notifications are not delivered by this worker: %s\n", m);
         free(m);
     }
+    hy_reconciler *reconciler = NULL;
+    if (!once && reconciler_start(env->app, engine_owner(eng), &reconciler, &err) != 0) {
+        char *m = hy_sanitize(err.msg);
+        fprintf(stderr, "hyopps worker: no periodic reconciliation in this worker: %s\n", m);
+        free(m);
+    }
     while (!stop_requested) {
         hy_err_clear(&err);
         if (engine_drain(eng, &stop_requested, &err) != 0) {
@@ -168,6 +179,7 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
     hy_repeats_flush(&repeats, stderr, "hyopps worker", hy_mono_ms());
     hy_repeats_free(&repeats);
     notifier_stop(notifier);
+    reconciler_stop(reconciler);
     if (once) {
         hy_integ *in = integ_new(env->app->cfg);
         notify_stats ns;

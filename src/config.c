@@ -81,6 +81,7 @@ static const key_def KEYS[] = {
     {"notify", "max_reminders", T_INT, OFF(notify.max_reminders), 0, 100},
     {"notify", "digest_hour", T_HOUR, OFF(notify.digest_hour), 0, 23},
     {"notify", "input_delay_minutes", T_INT, OFF(notify.input_delay_minutes), 0, 1440},
+    {"reconcile", "every_hours", T_INT, OFF(reconcile.every_hours), 0, 8760},
     {"ui", "ascii", T_BOOL, OFF(ui.ascii), 0, 0},
     {"ui", "color", T_BOOL, OFF(ui.color), 0, 0},
     {"ui", "poll_ms", T_INT, OFF(ui.poll_ms), 0, 1000},
@@ -494,6 +495,7 @@ static void set_defaults(hy_config *cfg)
     cfg->notify.max_reminders = 3;
     cfg->notify.digest_hour = -1;
     cfg->notify.input_delay_minutes = 2;
+    cfg->reconcile.every_hours = 24;
     cfg->ui.color = true;
 }
 

@@ -114,6 +114,12 @@ typedef struct hy_config {
     } notify;
 
     struct {
+        /* `hyopps worker` reconciles every organisation with Metabase,
+         * Teams and Slack this often (src/reconcile.h); 0 = never. 24. */
+        int every_hours;
+    } reconcile;
+
+    struct {
         bool ascii;
         bool color;
         /* 0: wait for the database's commit notifications (inotify, else

@@ -8,8 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
+#include "backoff.h"
 #include "engine_internal.h"
 #include "exec_search.h"
 #include "integrations/http.h"
@@ -23,8 +22,6 @@
 #define CHECKPOINT_MS 250         /* a runner copies the WAL back at most this often */
 #define PARK_MS 5000             /* an execution the engine could not handle waits this long */
 #define UNKNOWN_WORKFLOW_MS 60000
-#define MAX_BACKOFF_MS 300000
-#define MAX_RETRY_AFTER_MS 3600000
 
 engine_fault_fn ex_fault_fn;
 void *ex_fault_ud;
@@ -227,17 +224,6 @@ static char *calls_append(const char *existing, const cJSON *calls)
     return out;
 }
 
-static int64_t backoff_ms(int attempt, int retry_after_s)
-{
-    int shift = attempt - 1 < 0 ? 0 : attempt - 1 > 20 ? 20 : attempt - 1;
-    int64_t base = (int64_t)1000 << shift;
-    if (base > MAX_BACKOFF_MS) base = MAX_BACKOFF_MS;
-    if (sodium_init() < 0) hy_fatal("libsodium failed to initialise");
-    int64_t d = base + (int64_t)randombytes_uniform((uint32_t)(base / 2 + 1)); /* 1-1.5 s, 2-3 s, 4-6 s ... */
-    int64_t ra = (int64_t)retry_after_s * 1000;
-    if (ra > MAX_RETRY_AFTER_MS) ra = MAX_RETRY_AFTER_MS;
-    return ra > d ? ra : d;
-}
 
 /* ---- one attempt's outcome ---- */
 
@@ -294,7 +280,7 @@ static int record_failure(hy_engine *e, ex_state *x, const attempt *a, const ste
                     : xstrdup(failure->msg[0] ? failure->msg : hy_code_name(failure->code));
     char *log = log_append(row->attempt_log, a->started_ms, a->duration_ms, e->owner, failure->msg, transient, false);
     char *calls = calls_append(row->calls, a->calls);
-    int64_t delay = retry ? backoff_ms(a->attempts, failure->retry_after) : 0;
+    int64_t delay = retry ? hy_retry_delay_ms(a->attempts, failure->retry_after) : 0;
     hy_step_status status = retry ? HY_SS_PENDING : cancelled ? HY_SS_CANCELLED : HY_SS_FAILED;
     int rc = db_exec(e->c->db, err,
                      "UPDATE workflow_step_executions SET status = ?1, error = ?2, attempts = ?3, attempt_log = ?4, "

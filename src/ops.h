@@ -167,4 +167,8 @@ void ops_release_memory(hy_ctx *c);
 
 #include "ops_bulk.h"
 
+/* ---- who has access, really: reconciliation and its repairs (ops_access.c, ops_repair.c) ---- */
+
+#include "ops_access.h"
+
 #endif

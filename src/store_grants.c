@@ -78,6 +78,18 @@ int grant_revoke(hy_ctx *c, const hy_grant_rec *g, bool *ended, hy_err *err)
     return rc;
 }
 
+int grant_adopt(hy_ctx *c, const char *user_id, const char *resource, const char *org_id, const char *account_id,
+                const char *by_user, const char *by_email, const char *note, hy_err *err)
+{
+    char *text = note && *note ? xasprintf("was given by hand, accepted by %s: %s", by_email ? by_email : "?", note)
+                               : xasprintf("was given by hand, accepted by %s", by_email ? by_email : "?");
+    hy_grant_rec g = {.user_id = user_id, .resource = resource, .organization_id = org_id, .how = "adopted",
+                      .note = text, .account_id = account_id && *account_id ? account_id : NULL, .by = by_user};
+    int rc = grant_record(c, &g, err);
+    free(text);
+    return rc;
+}
+
 int grant_get(hy_ctx *c, const char *user_id, const char *resource, bool *found, bool *active, char account[64],
               char org[HY_UUID_LEN], hy_err *err)
 {

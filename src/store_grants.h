@@ -30,6 +30,13 @@ typedef struct {
 int grant_record(hy_ctx *c, const hy_grant_rec *g, hy_err *err);
 /* Ends the active grant, if there is one (*ended, may be NULL, says). */
 int grant_revoke(hy_ctx *c, const hy_grant_rec *g, bool *ended, hy_err *err);
+/* Access a person was found to have at a service, given by hand, accepted
+ * by an administrator (reconciliation's "adopt"): an active grant with
+ * granted_how "adopted", granted_by by_user and the note "was given by hand,
+ * accepted by <by_email>" (+ ": note" when given), through org_id, with the
+ * account id the service listed. No execution granted it. */
+int grant_adopt(hy_ctx *c, const char *user_id, const char *resource, const char *org_id, const char *account_id,
+                const char *by_user, const char *by_email, const char *note, hy_err *err);
 /* The user's grant of a resource: *found, whether it is active, the
  * account id kept on it (account[0] = '\0' if none) and the organisation
  * it came through (org[0] = '\0' if none). For the steps that end it. */

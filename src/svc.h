@@ -50,6 +50,7 @@ typedef struct {
     char *email;              /* lower-cased; "" when the service does not say */
     char *name;
     char *membership_id;      /* what removes the membership ("" if nothing specific) */
+    bool owner;               /* Teams: an owner of the team (its own people, not a partner's) */
 } hy_member;
 
 typedef struct {
@@ -79,8 +80,12 @@ typedef struct {
     int (*find_user)(hy_svc *s, const char *email, long *user_id, bool *active, hy_err *err);
     int (*remove_user_from_group)(hy_svc *s, long user_id, long group_id, mb_remove_result *out, hy_err *err);
     int (*deactivate_user)(hy_svc *s, long user_id, bool *deactivated, hy_err *err);
+    /* active accounts only (Metabase lists no others); an unknown group sets *group_missing */
     int (*group_members)(hy_svc *s, long group_id, hy_member_list *out, bool *group_missing, hy_err *err);
-    /* the admin's Metabase panel */
+    /* the group's members whose accounts are deactivated (reconciliation:
+     * a deactivated account is absent from group_members, not removed) */
+    int (*deactivated_members)(hy_svc *s, long group_id, hy_member_list *out, hy_err *err);
+    /* the admin's Metabase panel (list_groups: every group but 1 and 2; reconciliation too) */
     int (*list_groups)(hy_svc *s, mb_group_list *out, hy_err *err);
     int (*user_groups)(hy_svc *s, long user_id, mb_group_list *out, hy_err *err);
     int (*add_membership)(hy_svc *s, long user_id, long group_id, bool *added, hy_err *err);

@@ -100,6 +100,23 @@ static int live_members(hy_svc *s, long gid, hy_member_list *out, bool *missing,
     mb_member_list_free(&l);
     return rc;
 }
+static int live_deactivated(hy_svc *s, long gid, hy_member_list *out, hy_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (need_live(s, err)) return err->code;
+    mb_member_list l = {0};
+    int rc = mb_group_users(s->integ, gid, &l, err);
+    for (int i = 0; rc == 0 && i < l.n; i++) {
+        if (l.v[i].active) continue;
+        char id[32];
+        snprintf(id, sizeof id, "%ld", l.v[i].user_id);
+        char *name = xasprintf("%s %s", l.v[i].first_name, l.v[i].last_name);
+        hy_member_add(out, id, l.v[i].email, hy_trim(name), "");
+        free(name);
+    }
+    mb_member_list_free(&l);
+    return rc;
+}
 static int live_list_groups(hy_svc *s, mb_group_list *out, hy_err *err)
 {
     return need_live(s, err) ? (int)err->code : mb_list_groups(s->integ, out, err);
@@ -131,6 +148,7 @@ static const hy_metabase_api LIVE = {
     .remove_user_from_group = live_remove_user,
     .deactivate_user = live_deactivate,
     .group_members = live_members,
+    .deactivated_members = live_deactivated,
     .list_groups = live_list_groups,
     .user_groups = live_user_groups,
     .add_membership = live_add_membership,
@@ -367,6 +385,13 @@ static int sim_group_members(hy_svc *s, long gid, hy_member_list *out, bool *mis
     return rc || !found ? rc : sim_members(s->c, SYS, id, out, err);
 }
 
+static int sim_deactivated(hy_svc *s, long gid, hy_member_list *out, hy_err *err)
+{
+    char id[32];
+    id_text(gid, id);
+    return sim_members_deactivated(s->c, SYS, id, out, err);
+}
+
 static void group_list_add(mb_group_list *l, long id, const char *name)
 {
     l->items = xrealloc(l->items, (size_t)(l->n + 1) * sizeof *l->items);
@@ -425,6 +450,7 @@ static const hy_metabase_api SIMULATED = {
     .remove_user_from_group = sim_remove_user,
     .deactivate_user = sim_deactivate,
     .group_members = sim_group_members,
+    .deactivated_members = sim_deactivated,
     .list_groups = sim_list_groups,
     .user_groups = sim_user_groups,
     .add_membership = sim_add_membership,

@@ -30,6 +30,7 @@ void hy_member_add(hy_member_list *l, const char *account_id, const char *email,
         if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
     m->name = xstrdup(name ? name : "");
     m->membership_id = xstrdup(membership_id ? membership_id : "");
+    m->owner = false;
 }
 
 void sim_token_of(char *out, size_t n, const char *alphabet)
@@ -252,18 +253,29 @@ int sim_member_count(hy_ctx *c, const char *system, const char *group, int *out,
     return rc;
 }
 
-int sim_members(hy_ctx *c, const char *system, const char *group, hy_member_list *out, hy_err *err)
+static int members_where(hy_ctx *c, const char *system, const char *group, int active, hy_member_list *out,
+                         hy_err *err)
 {
     memset(out, 0, sizeof *out);
     hy_stmt *st = db_query(c->db, err,
                            "SELECT m.account_id, a.email, a.name, m.membership_id FROM sim_members m "
                            "JOIN sim_accounts a ON a.system = m.system AND a.account_id = m.account_id "
-                           "WHERE m.system = ? AND m.group_id = ? AND a.active = 1 ORDER BY a.email",
-                           "tt", system, group);
+                           "WHERE m.system = ? AND m.group_id = ? AND a.active = ? ORDER BY a.email",
+                           "tti", system, group, active);
     while (db_row(st)) hy_member_add(out, db_text(st, 0), db_text(st, 1), db_text(st, 2), db_text(st, 3));
     int rc = db_done(st);
     if (rc) hy_member_list_free(out);
     return rc;
+}
+
+int sim_members(hy_ctx *c, const char *system, const char *group, hy_member_list *out, hy_err *err)
+{
+    return members_where(c, system, group, 1, out, err);
+}
+
+int sim_members_deactivated(hy_ctx *c, const char *system, const char *group, hy_member_list *out, hy_err *err)
+{
+    return members_where(c, system, group, 0, out, err);
 }
 
 int sim_account_group_ids(hy_ctx *c, const char *system, const char *account, char ***ids, int *n, hy_err *err)

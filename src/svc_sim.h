@@ -57,6 +57,8 @@ int sim_member_counted(hy_ctx *c, const char *system, const char *group, int del
 int sim_member_count(hy_ctx *c, const char *system, const char *group, int *out, hy_err *err);
 /* Members of a group with their accounts' email and name (active accounts only). */
 int sim_members(hy_ctx *c, const char *system, const char *group, hy_member_list *out, hy_err *err);
+/* The members whose accounts are deactivated. */
+int sim_members_deactivated(hy_ctx *c, const char *system, const char *group, hy_member_list *out, hy_err *err);
 /* The groups (of kind) an account is a member of, in the list order. */
 int sim_account_group_ids(hy_ctx *c, const char *system, const char *account, char ***ids, int *n, hy_err *err);
 

@@ -48,8 +48,10 @@ static int live_members(hy_svc *s, hy_member_list *out, hy_err *err)
     if (need_live(s, err)) return err->code;
     graph_member_list l = {0};
     int rc = graph_team_members(s->integ, &l, err);
-    for (int i = 0; rc == 0 && i < l.n; i++)
+    for (int i = 0; rc == 0 && i < l.n; i++) {
         hy_member_add(out, l.v[i].user_id, l.v[i].email, l.v[i].display_name, l.v[i].membership_id);
+        out->v[out->n - 1].owner = l.v[i].owner;
+    }
     graph_member_list_free(&l);
     return rc;
 }

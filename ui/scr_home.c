@@ -36,6 +36,8 @@ static const menu_entry ADMIN_MENU[] = {
      HY_CAP_READ_ALL, 0},
     {"Users", "Users, their roles, organisations and passwords", &ui_users_screen, HY_CAP_READ_ALL, 0},
     {"Audit", "The audit trail: who did what, and when", &ui_audit_screen, HY_CAP_READ_ALL, 0},
+    {"Access", "Who has access, really: drift found in Metabase, Teams and Slack, and its repair", &ui_access_screen,
+     HY_CAP_READ_ALL, 0},
     {"Integrations", "Each integration's mode, and a connection check", &ui_integrations_screen, HY_CAP_READ_ALL, 0},
     {"Notifications", "The outbox: what was sent to whom, what waits, what failed", &ui_notify_screen,
      HY_CAP_READ_ALL, 0},

@@ -1,6 +1,7 @@
 /* One organisation: account types, Studio companies, system groups (tool,
- * name, external id), integration state, documentation links, its users
- * and its executions (ops_org_show), as rows of a list so that long ones
+ * name, external id), integration state, documentation links, its users,
+ * its drift and last check (ops_access_org_status; A opens its access
+ * matrix) and its executions (ops_org_show), as rows of a list so that long ones
  * scroll and `/` finds a line. Enter on a user opens it; the keys edit the
  * organisation, its links and group ids, or delete it. */
 #include <stdio.h>
@@ -31,10 +32,11 @@ typedef struct {
     ui_revoke_pending revoke;
 } org_state;
 
-enum { A_OPEN = 1, A_EDIT, A_LINKS, A_GROUPS, A_IMPORT, A_REVOKE, A_OFFBOARD, A_DELETE, A_REFRESH };
+enum { A_OPEN = 1, A_ACCESS, A_EDIT, A_LINKS, A_GROUPS, A_IMPORT, A_REVOKE, A_OFFBOARD, A_DELETE, A_REFRESH };
 
 static const ui_action ORG_ACTIONS[] = {
     {A_OPEN, "Enter", "Open", "Open the selected user (or execution)"},
+    {A_ACCESS, "A", NULL, "Who has access: the users x systems matrix of the last reconciliation"},
     {A_EDIT, "e", "Edit", "Change the name and the account types"},
     {A_LINKS, "l", "Links", "Edit the documentation links"},
     {A_GROUPS, "i", "Group ids", "Edit the Metabase, Teams and Slack group ids"},
@@ -89,7 +91,7 @@ static ui_style status_style(const char *status)
     }
 }
 
-static void build(org_state *st, const hy_org_detail *d)
+static void build(org_state *st, const hy_org_detail *d, const hy_access_status *a)
 {
     char buf[512], when[64];
     head(st, "Organisation");
@@ -173,6 +175,19 @@ static void build(org_state *st, const hy_org_detail *d)
     }
 
     blank(st);
+    head(st, "Access");
+    if (!a) {
+        field(st, "Drift", NULL);
+    } else if (!a->last_check) {
+        field(st, "Drift", "not checked yet (Access, R: reconcile)");
+    } else {
+        hy_time_short(a->last_check, when);
+        snprintf(buf, sizeof buf, "%d finding%s  (last check %s%s)  A: the matrix", a->drift, a->drift == 1 ? "" : "s",
+                 when, a->last_failed ? "; something could not be read" : "");
+        add_row(st, R_FIELD, "Drift", buf, NULL, a->drift || a->last_failed ? UI_S_ERROR : UI_S_OK);
+    }
+
+    blank(st);
     if (d->org.nexecutions > d->nexecutions)
         snprintf(buf, sizeof buf, "Executions (%d, the newest %d shown)", d->org.nexecutions, d->nexecutions);
     else
@@ -224,7 +239,10 @@ static int org_reload(ui *u, screen *s)
     free_rows(st);
     free(st->title);
     st->title = xstrdup(d.org.name);
-    build(st, &d);
+    hy_access_status a;
+    bool has_access = ops_access_org_status(u->ctx, &u->me, st->org_id, &a, &err) == 0;
+    build(st, &d, has_access ? &a : NULL);
+    if (has_access) hy_access_status_free(&a);
     hy_org_detail_free(&d);
     ui_list_set_count(&st->list, st->n);
     return UI_REDRAW;
@@ -256,6 +274,7 @@ static int org_key(ui *u, screen *s, ui_key k, const ui_action *a)
     if (!a) return UI_NOT_MINE;
     switch (a->id) {
     case A_REFRESH: return UI_RELOAD;
+    case A_ACCESS: ui_push(u, &ui_access_matrix_screen, st->org_id); return UI_REDRAW;
     case A_EDIT: ui_push(u, &ui_org_edit_screen, st->org_id); return UI_REDRAW;
     case A_LINKS: ui_push(u, &ui_org_docs_screen, st->org_id); return UI_REDRAW;
     case A_GROUPS: ui_push(u, &ui_org_groups_screen, st->org_id); return UI_REDRAW;

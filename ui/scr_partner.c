@@ -1,7 +1,8 @@
 /* The partner admin's home: a dashboard of their own organisation
  * (ops_org_show scopes it): what they can do first (Add user, Requests,
  * Change password), then the account types, the integration state, the
- * documentation links and the users, read-only, as rows of one list so
+ * documentation links and the users, read-only, and last Access (its drift
+ * and last check; Enter or A: its users x systems matrix), as rows of one list so
  * that they scroll and `/` finds a line. Nothing here takes an id: the
  * organisation is the session's. */
 #include <stdio.h>
@@ -13,7 +14,7 @@
 #include "ops.h"
 #include "screens.h"
 
-typedef enum { R_ADD_USER, R_ADD_MANY, R_REQUESTS, R_PASSWORD, R_HEAD, R_FIELD, R_USER, R_BLANK } row_kind;
+typedef enum { R_ADD_USER, R_ADD_MANY, R_REQUESTS, R_ACCESS, R_PASSWORD, R_HEAD, R_FIELD, R_USER, R_BLANK } row_kind;
 
 typedef struct {
     row_kind kind;
@@ -29,7 +30,7 @@ typedef struct {
     ui_revoke_pending revoke;
 } partner_state;
 
-enum { A_OPEN = 1, A_ADD, A_ADD_MANY, A_REMOVE, A_REQUESTS, A_LOGOUT };
+enum { A_OPEN = 1, A_ADD, A_ADD_MANY, A_REMOVE, A_REQUESTS, A_ACCESS, A_LOGOUT };
 
 static const ui_action PARTNER_ACTIONS[] = {
     {A_OPEN, "Enter l Right", "Open", "Open the selected entry (the organisation's details are read-only)"},
@@ -37,6 +38,7 @@ static const ui_action PARTNER_ACTIONS[] = {
     {A_ADD_MANY, "m", "Add several", "Add several users: paste their rows, check them, start them all at once"},
     {A_REMOVE, "x", "Remove user", "Remove the selected user's access everywhere (asks first, saying what will be removed)"},
     {A_REQUESTS, "r", "Requests", "Your organisation's user requests and their progress"},
+    {A_ACCESS, "A", "Access", "Who of your organisation has access to Metabase, Teams and Slack (read-only)"},
     {A_LOGOUT, "L", "Log out", "End the session and return to the login screen"},
     UI_ACTIONS_END,
 };
@@ -88,6 +90,23 @@ static char *requests_line(ui *u)
                         (long long)pg.counts[HY_EXEC_CANCELLED]);
     }
     hy_exec_page_free(&pg);
+    return out;
+}
+
+/* "2 drifts (checked 2026-12-05 10:00)": what the last reconciliation saw. */
+static char *access_line(ui *u)
+{
+    hy_access_status a;
+    hy_err err;
+    hy_err_clear(&err);
+    if (ops_access_org_status(u->ctx, &u->me, u->me.org_id, &a, &err) != 0)
+        return xstrdup("Who of your organisation has access to what");
+    char t[HY_TIME_LEN];
+    hy_time_short(a.last_check, t);
+    char *out = a.last_check ? xasprintf("%d drift%s (checked %s%s): who has access to what", a.drift,
+                                         a.drift == 1 ? "" : "s", t, a.last_failed ? ", not everything could be read" : "")
+                             : xstrdup("Who has access to what (not checked yet)");
+    hy_access_status_free(&a);
     return out;
 }
 
@@ -144,6 +163,12 @@ static void build(ui *u, partner_state *st, const hy_org_detail *d)
         free(access);
         add(st, R_USER, b->email, buf);
     }
+
+    /* last, so that the users stay on the first screen (A opens it from anywhere) */
+    add(st, R_BLANK, NULL, NULL);
+    char *acc = access_line(u);
+    add(st, R_ACCESS, "Access", acc);
+    free(acc);
 }
 
 static const char *cell(void *data, int row, int col, char *buf, size_t n)
@@ -245,6 +270,7 @@ static int run_row(ui *u, row_kind kind)
     case R_ADD_USER: return ui_exec_start(u, "new_partner_user", NULL);
     case R_ADD_MANY: ui_push(u, &ui_import_screen, NULL); return UI_REDRAW;
     case R_REQUESTS: ui_push(u, &ui_requests_screen, NULL); return UI_REDRAW;
+    case R_ACCESS: ui_push(u, &ui_access_matrix_screen, NULL); return UI_REDRAW;
     case R_PASSWORD: ui_push(u, &ui_passwd_screen, NULL); return UI_REDRAW;
     default:
         ui_msg(u, UI_S_INFO, "Your organisation's details are read-only here: a HyOpps admin changes them.");
@@ -262,6 +288,7 @@ static int partner_key(ui *u, screen *s, ui_key k, const ui_action *a)
     case A_ADD: return run_row(u, R_ADD_USER);
     case A_ADD_MANY: return run_row(u, R_ADD_MANY);
     case A_REQUESTS: return run_row(u, R_REQUESTS);
+    case A_ACCESS: return run_row(u, R_ACCESS);
     case A_REMOVE: {
         int row = ui_list_selected(&st->list);
         if (row < 0 || st->rows[row].kind != R_USER) {

@@ -23,6 +23,10 @@ extern const screen_ops ui_audit_screen;        /* arg: NULL, or a target id: it
 extern const screen_ops ui_audit_filter_screen; /* arg: const char *JSON {actor, action, target, about}; answers the same */
 extern const screen_ops ui_integrations_screen; /* arg: none */
 extern const screen_ops ui_notify_screen;       /* arg: none: the notifications outbox (staff) */
+/* Who has access, really (issue 13: scr_access.c, scr_access_matrix.c). */
+extern const screen_ops ui_access_screen;        /* arg: none: the current drift, runs and repairs (staff) */
+extern const screen_ops ui_access_matrix_screen; /* arg: const char *organisation id; NULL: the partner's own */
+extern const screen_ops ui_access_user_screen;   /* arg: const char *user id: granted beside what was seen */
 
 /* ---- the execution console (issue 5) and the partner console (issue 6) ---- */
 extern const screen_ops ui_execs_screen;        /* arg: none; admins: every execution */

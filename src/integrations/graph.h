@@ -42,6 +42,7 @@ int graph_add_user_to_team(hy_integ *in, const char *email, const char *display_
 typedef struct {
     char *membership_id;        /* the conversationMember id, for DELETE */
     char *user_id, *email, *display_name;
+    bool owner;                 /* roles holds "owner": the team's own people */
 } graph_member;
 typedef struct {
     graph_member *v;

@@ -94,6 +94,9 @@ static int add_member(const cJSON *item, void *ctx, hy_err *err)
     m->user_id = json_strdup(item, "userId");
     m->email = json_strdup(item, "email");
     m->display_name = json_strdup(item, "displayName");
+    m->owner = false;
+    const cJSON *roles = cJSON_GetObjectItemCaseSensitive(item, "roles"), *r;
+    cJSON_ArrayForEach(r, roles) if (cJSON_IsString(r) && hy_strcaseeq(r->valuestring, "owner")) m->owner = true;
     return 0;
 }
 

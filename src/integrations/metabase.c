@@ -8,9 +8,6 @@
 #include "sanitize.h"
 #include "util.h"
 
-#define MB_PAGE 100
-#define MB_MAX_PAGES 50
-
 /* ---- plumbing ---- */
 
 int mb_ready(hy_integ *in, hy_err *err)
@@ -67,7 +64,7 @@ int mb_raw(hy_integ *in, const char *method, const char *path, const cJSON *body
 }
 
 /* Items of a list answer: {data:[...]} (v0.40+) or a bare list. */
-static const cJSON *list_items(const cJSON *j, long *total)
+const cJSON *mb_list_items(const cJSON *j, long *total)
 {
     if (total) *total = -1;
     if (cJSON_IsArray(j)) return j;
@@ -109,7 +106,7 @@ static int search_user(hy_integ *in, const char *email, bool all, long *user_id,
         free(path);
         if (rc) break;
         long total;
-        const cJSON *items = list_items(j, &total);
+        const cJSON *items = mb_list_items(j, &total);
         if (!items) {
             cJSON_Delete(j);
             rc = mb_shape_error("GET /api/user", err);
@@ -244,7 +241,7 @@ int mb_list_groups(hy_integ *in, mb_group_list *out, hy_err *err)
     if (mb_ready(in, err)) return err->code;
     cJSON *j = NULL;
     if (mb_json(in, "GET", "/api/permissions/group", NULL, &j, err)) return err->code;
-    const cJSON *items = list_items(j, NULL);
+    const cJSON *items = mb_list_items(j, NULL);
     if (!items) {
         cJSON_Delete(j);
         return mb_shape_error("GET /api/permissions/group", err);
@@ -430,7 +427,7 @@ static int find_group(hy_integ *in, const char *name, long *group_id, hy_err *er
     *group_id = 0;
     cJSON *j = NULL;
     if (mb_json(in, "GET", "/api/permissions/group", NULL, &j, err)) return err->code;
-    const cJSON *items = list_items(j, NULL);
+    const cJSON *items = mb_list_items(j, NULL);
     if (!items) {
         cJSON_Delete(j);
         return mb_shape_error("GET /api/permissions/group", err);
@@ -501,7 +498,7 @@ static int collection_items(hy_integ *in, long coll_id, const char *model, cJSON
     if (coll_id > 0) snprintf(path, sizeof path, "/api/collection/%ld/items?models=%s", coll_id, model);
     else snprintf(path, sizeof path, "/api/collection/root/items?models=%s", model);
     if (mb_json(in, "GET", path, NULL, out, err)) return err->code;
-    *items = list_items(*out, NULL);
+    *items = mb_list_items(*out, NULL);
     if (!*items) {
         cJSON_Delete(*out);
         *out = NULL;

@@ -101,6 +101,7 @@ typedef struct {
     long user_id;
     char *email, *first_name, *last_name;
     long membership_id;         /* 0 when the version does not send it */
+    bool active;                /* false: a deactivated account (mb_group_users only) */
 } mb_member;
 typedef struct {
     mb_member *v;
@@ -112,6 +113,11 @@ void mb_member_list_free(mb_member_list *l);
  * know (404) sets *group_missing and returns 0 with an empty list. One call
  * whatever the group's size. */
 int mb_group_members(hy_integ *in, long group_id, mb_member_list *out, bool *group_missing, hy_err *err);
+
+/* GET /api/user?group_id=G&status=all (every page): the group's members
+ * with deactivated accounts too (mb_group_members lists active ones only),
+ * each with `active`; no membership ids. One call per 100 members. */
+int mb_group_users(hy_integ *in, long group_id, mb_member_list *out, hy_err *err);
 
 /* remove_from_metabase_group: GET /api/user/:id (is the user in the group?),
  * then the membership deleted (DELETE /api/permissions/membership/:id; 404 =

@@ -46,6 +46,7 @@ static int parse_members(const cJSON *group, mb_member_list *out, hy_err *err)
         x->first_name = json_strdup(m, "first_name");
         x->last_name = json_strdup(m, "last_name");
         x->membership_id = json_id(cJSON_GetObjectItemCaseSensitive(m, "membership_id"));
+        x->active = true; /* the group lists active accounts only */
     }
     return 0;
 }
@@ -75,6 +76,49 @@ int mb_group_members(hy_integ *in, long group_id, mb_member_list *out, bool *gro
     }
     http_resp_free(&rs);
     mb_req_done(&r);
+    return rc;
+}
+
+int mb_group_users(hy_integ *in, long group_id, mb_member_list *out, hy_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (mb_ready(in, err)) return err->code;
+    if (group_id <= 0) return hy_fail(err, HY_ERR_PERMANENT, "no Metabase group given");
+    int rc = 0, cap = 0;
+    for (int page = 0; page < MB_MAX_PAGES && rc == 0; page++) {
+        char *path = xasprintf("/api/user?group_id=%ld&status=all&limit=%d&offset=%d", group_id, MB_PAGE,
+                               page * MB_PAGE);
+        cJSON *j = NULL;
+        rc = mb_json(in, "GET", path, NULL, &j, err);
+        free(path);
+        if (rc) break;
+        long total;
+        const cJSON *items = mb_list_items(j, &total), *u;
+        if (!items) rc = mb_shape_error("GET /api/user?group_id=", err);
+        int count = 0;
+        cJSON_ArrayForEach(u, items)
+        {
+            count++;
+            long uid = json_id(cJSON_GetObjectItemCaseSensitive(u, "id"));
+            const cJSON *act = cJSON_GetObjectItemCaseSensitive(u, "is_active");
+            if (uid <= 0 || !cJSON_IsBool(act)) {
+                rc = mb_shape_error("GET /api/user?group_id= with a user without id or is_active", err);
+                break;
+            }
+            if (out->n == cap) out->v = xrealloc(out->v, (size_t)(cap = cap ? cap * 2 : 16) * sizeof *out->v);
+            mb_member *x = &out->v[out->n++];
+            x->user_id = uid;
+            x->email = json_strdup(u, "email");
+            x->first_name = json_strdup(u, "first_name");
+            x->last_name = json_strdup(u, "last_name");
+            x->membership_id = 0;
+            x->active = cJSON_IsTrue(act);
+        }
+        cJSON_Delete(j);
+        /* a bare list is never paged */
+        if (total < 0 || count == 0 || (long)(page + 1) * MB_PAGE >= total) break;
+    }
+    if (rc) mb_member_list_free(out);
     return rc;
 }
 

@@ -27,6 +27,12 @@ int mb_json(hy_integ *in, const char *method, const char *path, const cJSON *bod
 int mb_raw(hy_integ *in, const char *method, const char *path, const cJSON *body, hy_http_resp *rs, mb_req *r,
            hy_err *err);
 void mb_req_done(mb_req *r);
+/* The items of a list answer: {data:[...], total} (v0.40+; *total set) or
+ * a bare list (*total -1); NULL for anything else. */
+const cJSON *mb_list_items(const cJSON *j, long *total);
+#define MB_PAGE 100
+#define MB_MAX_PAGES 50
+
 /* "Metabase answered <what> in an unexpected shape (...)": permanent. */
 int mb_shape_error(const char *what, hy_err *err);
 bool mb_body_mentions(const hy_http_resp *rs, const char *word);

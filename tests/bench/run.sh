@@ -20,6 +20,8 @@
 #   BENCH_ONLY=notify    only the notifications benchmark (tests/bench/bench_notify.c),
 #                        replaced between the notify:begin/notify:end markers
 #   BENCH_NOTIFY=N       executions per notifications run (default 2000)
+#   BENCH_ONLY=reconcile only the reconciliation benchmark (bench_reconcile):
+#                        replaces its section (reconcile:begin/end) in BENCHMARKS.md
 set -eu
 cd "$(dirname "$0")/../.."
 B=${BUILD:-build}/bench
@@ -28,11 +30,15 @@ H=${BENCH_HISTORY:-100000}
 L=${BENCH_LIST:-200000}
 out=BENCHMARKS.md
 tmp=$(mktemp)
+<<<<<<< HEAD
+trap 'rm -f "$tmp" "$tmp.err" "$tmp.rows" "$tmp.ui" "$tmp.bulk" "$tmp.notify" "$tmp.reconcile"' EXIT
+=======
 trap 'rm -f "$tmp" "$tmp.err" "$tmp.rows" "$tmp.ui" "$tmp.bulk" "$tmp.notify" "$tmp.bastion"' EXIT
 BI=${BENCH_BASTION_IDLE:-200}
 BA=${BENCH_BASTION_ACTIVE:-50}
 BS=${BENCH_BASTION_SECONDS:-60}
 BP=${BENCH_BASTION_PRODUCE:-10000}
+>>>>>>> main
 
 # The terminal UI (bench_ui): its section of BENCHMARKS.md, between markers.
 ui_section() {
@@ -169,6 +175,30 @@ notify_section() {
     echo "<!-- notify:end -->"
 }
 
+# Reconciliation (bench_reconcile): 100 organisations x 50 users on the fakes.
+reconcile_section() {
+    echo "bench: reconciling 100 organisations x 50 users on the fakes" >&2
+    export HYOPPS_ROOT=$PWD
+    "$B/bench_reconcile" --orgs 100 --users 50 >"$tmp.reconcile" 2>"$tmp.err" || { cat "$tmp.err" "$tmp.reconcile" >&2; exit 1; }
+    echo "<!-- reconcile:begin -->"
+    echo "## Reconciliation (\`hyopps reconcile\`)"
+    echo
+    echo "Produced by \`make bench\` (tests/bench/bench_reconcile.c) on $(date -u +%Y-%m-%d):"
+    echo "$(grep -v '^|' "$tmp.reconcile" | head -1). Every organisation's Metabase group,"
+    echo "Slack user group and Teams channel hold exactly its users' grants (seeded"
+    echo "straight into the fakes and the database); one run over every organisation."
+    echo
+    echo "| what | value |"
+    echo "|---|---|"
+    grep '^|' "$tmp.reconcile"
+    echo
+    echo "Targets: <= 3 calls per organisation per system, <= 5 s on loopback (the"
+    echo "benchmark exits 1 when one is missed). Metabase and Slack: one list of the"
+    echo "groups, then one member list per group; Teams: a token, the channels, then"
+    echo "the shared team's members once, 100 a page (50 pages for 5,000 people)."
+    echo "<!-- reconcile:end -->"
+}
+
 replace_section() { # NAME FILE: puts FILE between NAME's markers in $out (appends when missing)
     if [ -f "$out" ] && grep -q "<!-- $1:begin -->" "$out"; then
         awk -v f="$2" -v b="<!-- $1:begin -->" -v e="<!-- $1:end -->" \
@@ -193,6 +223,12 @@ if [ "${BENCH_ONLY:-}" = bulk ]; then
     replace_section bulk "$tmp.new"
     rm -f "$tmp.new" "$tmp.bulk"
     echo "bench: wrote the import section of $out" >&2
+elif [ "${BENCH_ONLY:-}" = reconcile ]; then
+    reconcile_section >"$tmp.new"
+    replace_section reconcile "$tmp.new"
+    rm -f "$tmp.new"
+    echo "bench: wrote the reconciliation section of $out" >&2
+    exit 0
 elif [ "${BENCH_ONLY:-}" = notify ]; then
     export HYOPPS_ROOT=$PWD
     notify_section >"$tmp.new"
@@ -376,6 +412,10 @@ notify=$(notify_section)
     echo
     bulk_section
     echo
+<<<<<<< HEAD
+    reconcile_section
+=======
     bastion_section
+>>>>>>> main
 } >"$out"
 echo "bench: wrote $out" >&2

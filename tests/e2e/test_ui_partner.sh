@@ -125,7 +125,9 @@ wait_text "${P1:0:8}"
 send_keys q
 
 # ---- Remove user: asks first, saying what will be removed ----
-send_keys End
+send_keys / C-u          # (the dashboard's last row is Access: bob's row found by the filter)
+send_text "bob@acme.example"
+send_keys Enter
 send_keys x
 wait_text "Revoke the access of"
 if pane_text | grep -qF "<jane@acme.example>"; then # the last row was their own: the one above it

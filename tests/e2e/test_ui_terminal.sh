@@ -39,12 +39,12 @@ if [ "$bytes" -gt 0 ] && [ "$bytes" -le 150 ]; then ok "and back up: $bytes byte
 # ---- filter ----
 send_keys /
 send_text aud
-expect_screen "the filter counts matches" "1 of 9"
+expect_screen "the filter counts matches" "1 of 10"
 expect_no_text "rows that do not match are hidden" "Organisations"
 send_keys Enter
 expect_screen "Enter keeps the filter" "Filter: aud"
 send_keys Escape
-expect_screen "Esc clears the filter" "9 screens"
+expect_screen "Esc clears the filter" "10 screens"
 expect_screen "every row is back" "Organisations"
 send_keys g j j
 expect_screen "the selection moves to New request" "▶ New request"

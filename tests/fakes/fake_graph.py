@@ -35,9 +35,9 @@ Removing access and reading who has it (§6):
   its team membership go; 404.
 
 Control: POST /_fake/seed {"users":[{"mail","displayName","userType"}],
-  "team_members":[{"mail","displayName","userType"}]} (team_members: added to
-  the team by hand, the account made when missing; answers their membership
-  ids); POST /_fake/team_remove {"mails":[...]} removes members by hand.
+  "team_members":[{"mail","displayName","userType","roles"}]} (team_members:
+  added to the team by hand, the account made when missing, roles e.g.
+  ["owner"]; answers their membership ids); POST /_fake/team_remove {"mails":[...]} removes members by hand.
 
 Run: /usr/bin/python3 tests/fakes/fake_graph.py --port-file F
      [--tenant T --client-id C --client-secret S --team-id TEAM]
@@ -112,7 +112,7 @@ class FakeGraph(fakelib.Fake):
                 user = {"id": str(uuid.uuid4()), "mail": u["mail"], "displayName": u.get("displayName"),
                         "userType": u.get("userType", "Guest")}
                 self.users[u["mail"].lower()] = user
-            members.append(self.join_team(self.options.team_id, user, [])["id"])
+            members.append(self.join_team(self.options.team_id, user, u.get("roles", []))["id"])
         return {"users": out, "team_members": members}
 
     def join_team(self, team, user, roles):

@@ -16,6 +16,8 @@ Quirks it reproduces:
 - fault kind "bump_revision": someone else edits the graph before this call.
 
 Removing access and reading who has it (§6):
+- GET /api/user?group_id=G (&status=all: deactivated ones too): the users
+  who are members of group G, paged like every user listing;
 - GET /api/permissions/group/:id: the group with its members
   [{user_id,email,first_name,last_name,membership_id,is_group_manager}];
   active accounts only (config members_include_inactive = true lists
@@ -323,9 +325,15 @@ class FakeMetabase(fakelib.Fake):
     def search_users(self, req):
         q = (req.arg("query") or "").lower()
         everyone = req.arg("status") == "all"
+        group = req.arg("group_id")
+        members = None
+        if group:
+            members = {m["user_id"] for m in self.memberships.values() if str(m["group_id"]) == group}
         found = []
         for u in sorted(self.users.values(), key=lambda x: x["id"]):
             if not everyone and not u["is_active"]:
+                continue
+            if members is not None and u["id"] not in members:
                 continue
             hay = [u["email"] or "", u["first_name"] or "", u["last_name"] or ""]
             if q and not any(q in h.lower() for h in hay):

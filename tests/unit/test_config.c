@@ -86,7 +86,8 @@ static void good_file_sets_everything(void **s)
                             "[security]\nrestricted = true\nidle_minutes = 30\n"
                             "[notify]\nenabled = false\nadmin_emails = ops@example.com, Lead@Example.com\n"
                             "slack_channel = #hy-ops\nremind_after_hours = 4\nmax_reminders = 0\ndigest_hour = 7\n"
-                            "input_delay_minutes = 0\n",
+                            "input_delay_minutes = 0\n"
+                            "[reconcile]\nevery_hours = 6\n",
                             0600);
     hy_config *cfg = NULL;
     hy_err err;
@@ -122,6 +123,7 @@ static void good_file_sets_everything(void **s)
     assert_int_equal(cfg->notify.max_reminders, 0);
     assert_int_equal(cfg->notify.digest_hour, 7);
     assert_int_equal(cfg->notify.input_delay_minutes, 0);
+    assert_int_equal(cfg->reconcile.every_hours, 6);
     config_free(cfg);
     free(path);
 }
@@ -150,6 +152,7 @@ static void defaults_and_off_without_credentials(void **s)
     /* notifications: on, to every admin and support user, no Slack, no digest */
     assert_true(cfg->notify.enabled);
     assert_null(cfg->notify.admin_emails);
+    assert_int_equal(cfg->reconcile.every_hours, 24);
     assert_null(cfg->notify.slack_channel);
     assert_int_equal(cfg->notify.remind_after_hours, 24);
     assert_int_equal(cfg->notify.max_reminders, 3);
@@ -206,10 +209,12 @@ static void each_bad_value_names_file_line_and_fix(void **s)
     assert_non_null(strstr(m, "bad.ini:2: [notify] digest_hour must be an hour from 0 to 23 (or empty for none)"));
     m = load_error("[notify]\nremind_after_hours = 0\n");
     assert_non_null(strstr(m, "[notify] remind_after_hours must be a whole number from 1 to 720"));
+    m = load_error("[reconcile]\nevery_hours = -1\n");
+    assert_non_null(strstr(m, "[reconcile] every_hours must be a whole number from 0 to 8760"));
     m = load_error("[notify]\nenabled = perhaps\n");
     assert_non_null(strstr(m, "[notify] enabled must be true or false"));
     m = load_error("[nofity]\nenabled = true\n");
-    assert_non_null(strstr(m, "http, engine, bulk, notify, ui, security)"));
+    assert_non_null(strstr(m, "http, engine, bulk, notify, reconcile, ui, security)"));
     /* Control characters in a value are refused, not stored. */
     m = load_error("[teams]\nteam_id = a\x1b[31mb\n");
     assert_non_null(strstr(m, "contains control characters"));

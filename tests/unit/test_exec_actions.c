@@ -147,15 +147,16 @@ static void start_and_fill_scoping(void **state)
     assert_int_equal(ops_exec_start(f->e->c, &f->admin, "new_partner", "Acme Corp", id, &err), HY_ERR_INVALID);
     assert_int_equal(ops_exec_start(f->e->c, &f->admin, "no_such_flow", NULL, id, &err), HY_ERR_NOT_FOUND);
     /* the workflows each may start */
-    const hy_workflow_def *wfs[4];
+    const hy_workflow_def *wfs[8];
     int n;
-    assert_int_equal(ops_exec_workflows(f->e->c, &f->pa, wfs, 4, &n, &err), 0);
+    assert_int_equal(ops_exec_workflows(f->e->c, &f->pa, wfs, 8, &n, &err), 0);
     assert_int_equal(n, 2);
     assert_string_equal(wfs[0]->name, "new_partner_user");
     assert_string_equal(wfs[1]->name, "revoke_partner_user");
-    assert_int_equal(ops_exec_workflows(f->e->c, &f->admin, wfs, 4, &n, &err), 0);
-    assert_int_equal(n, 4);
+    assert_int_equal(ops_exec_workflows(f->e->c, &f->admin, wfs, 8, &n, &err), 0);
+    assert_int_equal(n, 5);
     assert_string_equal(wfs[3]->name, "offboard_partner");
+    assert_string_equal(wfs[4]->name, "repair_access");
 }
 
 /* Makes new_partner_user of org A fail at add_user_to_metabase_group. */
