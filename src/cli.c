@@ -12,18 +12,20 @@ static const cli_command COMMANDS[] = {
     {"logout", cli_cmd_logout, "end the session"},
     {"whoami", cli_cmd_whoami, "show who is logged in"},
     {"passwd", cli_cmd_passwd, "change your own password"},
-    {"orgs", cli_cmd_orgs, "list, show, edit and delete organisations"},
-    {"users", cli_cmd_users, "list, show, edit and delete users; set passwords; Metabase groups"},
+    {"orgs", cli_cmd_orgs, "list, show, edit, offboard and delete organisations"},
+    {"users", cli_cmd_users, "list, show, edit, revoke and delete users; set passwords;\n"
+                                   "                Metabase groups"},
     {"audit", cli_cmd_audit, "show the audit trail"},
     {"db", cli_cmd_db, "database maintenance (migrate)"},
     {"exec", cli_cmd_exec,
-     "workflow executions: list, show, start, import, input, retry, skip, done, rerun, cancel, wait"},
+     "executions: list, show, start, import, input, retry, skip, done,\n"
+     "                rerun, cancel, reschedule, wait"},
     {"batch", cli_cmd_batch, "batches of executions started by one import: list, show"},
-    {"worker", cli_cmd_worker, "run the workflows' auto steps headless (--once: what is runnable now)"},
+    {"worker", cli_cmd_worker, "run the auto steps headless (--once: what is runnable now)"},
     {"integrations", cli_cmd_integrations, "check the live integrations' settings (admin)"},
     {"notify", cli_cmd_notify, "your notifications on or off; the outbox (notify list)"},
     {"access", cli_cmd_access, "what a user (or --org) was granted beside what the services have"},
-    {"reconcile", cli_cmd_reconcile, "compare the grants with Metabase, Teams and Slack; repair the drift"},
+    {"reconcile", cli_cmd_reconcile, "compare grants with Metabase, Teams and Slack; repair the drift"},
 };
 #define NCOMMANDS (int)(sizeof COMMANDS / sizeof COMMANDS[0])
 
