@@ -125,7 +125,7 @@ bench: deps-test
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/hyopps
-	install -m 0755 hyopps $(DESTDIR)$(PREFIX)/bin/hyopps
+	install -m 0755 $(BUILD)/hyopps $(DESTDIR)$(PREFIX)/bin/hyopps
 	install -m 0644 doc/hyopps.1 $(DESTDIR)$(PREFIX)/share/man/man1/hyopps.1
 	install -m 0644 config.example.ini $(DESTDIR)$(PREFIX)/share/doc/hyopps/config.example.ini
 	sed 's|/usr/local/bin/hyopps|$(PREFIX)/bin/hyopps|; s|/usr/local/share|$(PREFIX)/share|' doc/hyopps-worker.service \
