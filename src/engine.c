@@ -348,7 +348,7 @@ int ex_advance(hy_ctx *c, const hy_principal *actor, ex_state *x, int from, cons
                              "itt", k, now, x->id);
             ex_set_step_status(x, k, HY_SS_AWAITING_INPUT);
             if (rc == 0) rc = ex_status_changed(c, x, HY_EXEC_AWAITING_INPUT, err);
-            if (rc == 0) rc = notify_input_needed(c, x->id, k, x->step[k - 1].id, now, err);
+            /* its "input needed" is made by runners from this row once it is due (notify.h) */
             x->deferred = false;
         } else if (defer) {
             rc = 0;

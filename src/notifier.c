@@ -1,6 +1,7 @@
 /* The notifier thread (notify.h): its own connection and client, never a
  * step's thread, so a slow or dead mail server delays no workflow. It
- * schedules reminders and digests every SCHEDULE_MS, addresses due events,
+ * schedules reminders and digests every SCHEDULE_MS (input-needed events
+ * at each pass, for the steps that began waiting since the last), addresses due events,
  * delivers due rows one at a time, then sleeps until the next is due, a
  * poll interval passes (events from other processes; none for a terminal
  * session's, which is kicked instead) or notifier_kick(). Paused, it only
@@ -55,7 +56,7 @@ static void wait_ms(hy_notifier *n, int64_t ms)
 static void *notifier_main(void *arg)
 {
     hy_notifier *n = arg;
-    int64_t next_schedule = 0;
+    int64_t next_schedule = 0, inputs_scanned = 0;
     hy_err err;
     while (!n->stop) {
         hy_err_clear(&err);
@@ -64,6 +65,9 @@ static void *notifier_main(void *arg)
         if (now >= next_schedule) {
             rc = notify_schedule(&n->ctx, now, &added, &err);
             next_schedule = now + SCHEDULE_MS;
+            inputs_scanned = now - (int64_t)n->ctx.cfg->notify.input_delay_minutes * 60000;
+        } else {
+            rc = notify_schedule_inputs(&n->ctx, now, &inputs_scanned, &added, &err);
         }
         /* Addressing and sending take turns: with a slow mail server, new
          * events are still addressed (and dropped when no longer needed). */

@@ -24,14 +24,6 @@ static int add_event(hy_ctx *c, const char *event, int64_t due_ms, const char *e
                    actor && *actor ? actor : NULL);
 }
 
-int notify_input_needed(hy_ctx *c, const char *exec_id, int step_order, const char *step_id, const char *since,
-                        hy_err *err)
-{
-    if (!c->cfg->notify.enabled) return 0;
-    int64_t due = hy_now_ms() + (int64_t)c->cfg->notify.input_delay_minutes * 60000;
-    return add_event(c, "input_needed", due, exec_id, step_order, step_id, since, NULL, NULL, err);
-}
-
 int notify_failed(hy_ctx *c, const char *exec_id, int step_order, const char *step_id, const char *error,
                   hy_err *err)
 {
@@ -45,6 +37,57 @@ int notify_finished(hy_ctx *c, const char *exec_id, int step_order, bool cancell
     if (!c->cfg->notify.enabled) return 0;
     return add_event(c, cancelled ? "cancelled" : "completed", hy_now_ms(), exec_id, step_order, NULL, NULL, NULL,
                      actor_id, err);
+}
+
+/* ---- input needed: derived from the waiting step itself ----
+ *
+ * A step waiting for input is durable in its own row (status
+ * awaiting_input since started_at, written in the transaction of the
+ * change), so the event is made from it once the delay has passed, with a
+ * dedup key: it cannot be lost, it is made once, and an input given within
+ * the delay (most of them: the person who started the request is at the
+ * form) costs no write at all. Steps that began waiting more than
+ * INPUT_LOOKBACK_MS before a runner looked are left to the reminders. */
+
+#define INPUT_LOOKBACK_MS (7 * DAY_MS)
+/* A transaction stamps started_at before it commits: a scan from the last
+ * one's time looks this much further back (the dedup key keeps it once). */
+#define INPUT_COMMIT_MARGIN_MS 60000
+
+static int schedule_input_needed(hy_ctx *c, int64_t now_ms, int64_t floor_ms, int *added, hy_err *err)
+{
+    int64_t due_before = now_ms - (int64_t)c->cfg->notify.input_delay_minutes * 60000;
+    char lo[HY_TIME_LEN], hi[HY_TIME_LEN], at[HY_TIME_LEN];
+    hy_iso_from_ms(floor_ms, lo);
+    hy_iso_from_ms(due_before, hi);
+    hy_iso_from_ms(now_ms, at);
+    /* idx_wse_awaiting_since; the dedup key: 'input:' step ':' since */
+    int rc = db_exec(c->db, err,
+                     "INSERT OR IGNORE INTO notify_events(at, due_ms, event, execution_id, step_order, step_id, since, "
+                     "dedup) SELECT ?1, ?2, 'input_needed', s.execution_id, s.step_order, s.id, s.started_at, "
+                     "'input:' || s.id || ':' || s.started_at FROM workflow_step_executions s "
+                     "WHERE s.status = 'awaiting_input' AND s.started_at >= ?3 AND s.started_at <= ?4 "
+                     "AND NOT EXISTS (SELECT 1 FROM notify_events n WHERE n.dedup = 'input:' || s.id || ':' || "
+                     "s.started_at) ORDER BY s.started_at",
+                     "tItt", at, now_ms, lo, hi);
+    if (rc == 0) *added += db_changes(c->db);
+    return rc;
+}
+
+int notify_schedule_inputs(hy_ctx *c, int64_t now_ms, int64_t *scanned_ms, int *added, hy_err *err)
+{
+    *added = 0;
+    if (!c->cfg->notify.enabled) return 0;
+    int64_t floor = *scanned_ms > 0 ? *scanned_ms - INPUT_COMMIT_MARGIN_MS : now_ms - INPUT_LOOKBACK_MS;
+    if (db_begin(c->db, err) != 0) return err->code;
+    int rc = schedule_input_needed(c, now_ms, floor, added, err);
+    if (rc) {
+        db_rollback(c->db);
+        return rc;
+    }
+    if ((rc = db_commit(c->db, err)) == 0)
+        *scanned_ms = now_ms - (int64_t)c->cfg->notify.input_delay_minutes * 60000;
+    return rc;
 }
 
 /* ---- reminders and the digest ---- */
@@ -132,7 +175,8 @@ int notify_schedule(hy_ctx *c, int64_t now_ms, int *added, hy_err *err)
     *added = 0;
     if (!c->cfg->notify.enabled) return 0;
     if (db_begin(c->db, err) != 0) return err->code;
-    int rc = schedule_reminders(c, now_ms, added, err);
+    int rc = schedule_input_needed(c, now_ms, now_ms - INPUT_LOOKBACK_MS, added, err);
+    if (rc == 0) rc = schedule_reminders(c, now_ms, added, err);
     if (rc == 0) rc = schedule_digest(c, now_ms, added, err);
     if (rc) {
         db_rollback(c->db);
@@ -150,6 +194,21 @@ int notify_next_due(hy_ctx *c, int64_t *due, hy_err *err)
     if (rc == 0)
         rc = db_get_int(c->db, err, &b, &fb,
                         "SELECT min(next_ms) FROM notify_outbox WHERE next_ms IS NOT NULL", "");
+    /* the next step to become due for an input needed (idx_wse_awaiting_since) */
+    int64_t delay = (int64_t)c->cfg->notify.input_delay_minutes * 60000;
+    char after[HY_TIME_LEN], *next = NULL;
+    hy_iso_from_ms(hy_now_ms() - delay, after);
+    if (rc == 0)
+        rc = db_get_text(c->db, err, &next,
+                         "SELECT min(started_at) FROM workflow_step_executions WHERE status = 'awaiting_input' "
+                         "AND started_at > ?",
+                         "t", after);
+    int64_t since;
+    if (rc == 0 && next && hy_parse_time(next, &since) && (!fa || a <= 0 || since + delay < a)) {
+        a = since + delay;
+        fa = true;
+    }
+    free(next);
     if (rc) return rc;
     if (fa && a > 0) *due = a;
     if (fb && b > 0 && (*due < 0 || b < *due)) *due = b;

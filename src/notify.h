@@ -3,14 +3,18 @@
  * transaction that changed the state and delivered once by runners").
  *
  *  1. The engine writes an event (notify_events) inside the transaction of
- *     the state change: one INSERT, nothing else (notify_input_needed,
- *     notify_failed, notify_finished). Runners add reminders and the daily
- *     digest (notify_schedule).
+ *     the state change: one INSERT, nothing else (notify_failed,
+ *     notify_finished). An "input needed" is made by runners from the
+ *     waiting step's own row (durable in the same way: status
+ *     awaiting_input since started_at) once [notify] input_delay_minutes
+ *     have passed, once per waiting period (a dedup key): an input given
+ *     within the delay writes nothing. Runners also add reminders and the
+ *     daily digest (notify_schedule, notify_schedule_inputs).
  *  2. A runner addresses due events (notify_address): who gets it (the
  *     [notify] rules below, minus people who turned notifications off),
  *     the text, and one outbox row per recipient and channel. An "input
- *     needed" waits [notify] input_delay_minutes first and is dropped when
- *     the step no longer waits by then.
+ *     needed" is dropped when the step no longer waits by the time it is
+ *     addressed.
  *  3. A runner delivers due outbox rows (notify_send_next), one at a time,
  *     with no transaction open while it talks to the server, like the
  *     share_documentation email (wf_new_partner_user.c): the row is marked
@@ -50,10 +54,6 @@
 
 /* ---- engine hooks: inside the caller's transaction ---- */
 
-/* Step step_order (row step_id) of an execution began waiting for input at
- * `since` (its started_at). */
-int notify_input_needed(hy_ctx *c, const char *exec_id, int step_order, const char *step_id, const char *since,
-                        hy_err *err);
 /* A step failed after its automatic attempts, with this error. */
 int notify_failed(hy_ctx *c, const char *exec_id, int step_order, const char *step_id, const char *error,
                   hy_err *err);
@@ -71,9 +71,14 @@ typedef struct {
     int failed;         /* rows given up */
 } notify_stats;
 
-/* Adds the reminders and the digest due at now_ms (each once, whichever
- * runner comes first). */
+/* Adds the input-needed events, reminders and the digest due at now_ms
+ * (each once, whichever runner comes first); input needed for steps that
+ * began waiting within the last 7 days. */
 int notify_schedule(hy_ctx *c, int64_t now_ms, int *added, hy_err *err);
+/* Only the input-needed events, for steps that began waiting since
+ * *scanned_ms (a minute's margin; 0: the last 7 days), then moves
+ * *scanned_ms on: the notifier's cheap look after each kick. */
+int notify_schedule_inputs(hy_ctx *c, int64_t now_ms, int64_t *scanned_ms, int *added, hy_err *err);
 /* Addresses up to max due events, in one transaction. */
 int notify_address(hy_ctx *c, int64_t now_ms, int max, notify_stats *st, hy_err *err);
 /* Delivers the next due outbox row, if any (*worked). owner names this

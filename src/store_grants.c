@@ -112,7 +112,7 @@ int grant_active_accounts(hy_ctx *c, const char *org_id, const char *resource, c
                           hy_err *err)
 {
     cJSON *arr = cJSON_AddArrayToObject(out, key);
-    /* idx_access_grants_org (organization_id, resource_id) */
+    /* idx_access_grants_org (organization_id) */
     hy_stmt *st = db_query(c->db, err,
                            "SELECT g.account_id FROM access_grants g WHERE g.organization_id = ? "
                            "AND g.resource_id = (SELECT id FROM resources WHERE name = ?) AND g.revoked_at IS NULL "

@@ -33,14 +33,19 @@ void hy_member_add(hy_member_list *l, const char *account_id, const char *email,
     m->owner = false;
 }
 
-void sim_token_of(char *out, size_t n, const char *alphabet)
-{
-    size_t len = strlen(alphabet);
-    for (size_t i = 0; i + 1 < n; i++) out[i] = alphabet[hy_random_uniform((uint32_t)len)];
-    if (n) out[n - 1] = '\0';
-}
+void sim_hex(char *out, size_t n) { sim_token(out, n, "0123456789abcdef"); }
 
-void sim_hex(char *out, size_t n) { sim_token_of(out, n, "0123456789abcdef"); }
+void sim_time_token(char *out, size_t n)
+{
+    static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    char t[10];
+    uint64_t ms = (uint64_t)hy_now_ms();
+    for (int i = 8; i >= 0; i--, ms /= 36) t[i] = digits[ms % 36];
+    t[9] = '\0';
+    char r[3];
+    sim_token(r, sizeof r, digits);
+    snprintf(out, n, "%s%s", t, r);
+}
 
 int sim_next_int(hy_ctx *c, const char *counter, int64_t start, int64_t *out, hy_err *err)
 {

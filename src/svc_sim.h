@@ -8,11 +8,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "step_support.h" /* sim_token, hy_row_id */
 #include "svc.h"
 
 /* n-1 random characters of alphabet (lower-case hex when NULL), NUL-terminated. */
 void sim_hex(char *out, size_t n);
-void sim_token_of(char *out, size_t n, const char *alphabet);
+/* An id that sorts by creation time: the time in base 36 (9 characters),
+ * then 2 random ones (upper-case letters and digits, as Slack's). Accounts
+ * created by a simulation are appended to their indexes instead of each
+ * landing on a random page of them (fewer pages written per execution). */
+void sim_time_token(char *out, size_t n);
 
 /* The next integer id of a counter (first: start). */
 int sim_next_int(hy_ctx *c, const char *counter, int64_t start, int64_t *out, hy_err *err);

@@ -117,7 +117,7 @@ static int sim_ensure_group(hy_svc *s, const char *org, slack_group_result *out,
     int rc = sim_group_by_name(s->c, SYS, "usergroup", handle, &found, id, state, err);
     if (rc == 0 && !found) {
         char tok[10];
-        sim_token_of(tok, sizeof tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+        sim_token(tok, sizeof tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
         snprintf(id, sizeof id, "S0%s", tok);
         rc = sim_group_create(s->c, SYS, "usergroup", id, handle, err);
         out->created = true;
@@ -177,8 +177,8 @@ static int account_for(hy_svc *s, const char *email, char id[128], hy_err *err)
     bool found, active;
     int rc = sim_account_by_email(s->c, SYS, email, &found, id, &active, err);
     if (rc == 0 && !found) {
-        char tok[10];
-        sim_token_of(tok, sizeof tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+        char tok[16];
+        sim_time_token(tok, sizeof tok);
         snprintf(id, 128, "U0%s", tok);
         rc = sim_account_create(s->c, SYS, id, email, email, err);
     }

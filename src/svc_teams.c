@@ -130,8 +130,8 @@ static int sim_add_user(hy_svc *s, const char *email, const char *name, graph_me
     char id[128];
     int rc = sim_account_by_email(s->c, SYS, email, &found, id, &active, err);
     if (rc) return rc;
-    if (!found) { /* the guest invitation */
-        hy_uuid(id);
+    if (!found) { /* the guest invitation (an id that sorts by time, as the engine's rows) */
+        hy_row_id(id);
         rc = sim_account_create(s->c, SYS, id, email, name, err);
     } else if (!active) { /* a deleted guest is invited again */
         rc = sim_account_set_active(s->c, SYS, id, true, err);

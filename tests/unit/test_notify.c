@@ -1,5 +1,6 @@
 /* Notifications without a network (email simulated): the event is part of
- * the state change's transaction; who gets what (administrators and
+ * the state change's transaction, an input needed is made from the waiting
+ * step by a runner, once; who gets what (administrators and
  * support, the requester, a partner admin's own request, people who turned
  * them off); an input needed that was filled in meanwhile is dropped;
  * reminders after remind_after_hours then daily, up to max_reminders (a
@@ -100,26 +101,48 @@ static void the_event_is_part_of_the_change(void **state)
     hy_err_clear(&err);
     const hy_workflow_def *wf = workflow_find("new_partner");
     char id[HY_UUID_LEN];
+    int added = 0;
     int64_t before = t_count(f->e, "SELECT count(*) FROM notify_events", "");
-    /* undone with the transaction */
+    /* a finished execution's event: undone with the transaction */
     assert_int_equal(db_begin(f->e->c->db, &err), 0);
     assert_int_equal(engine_start(f->e->c, &f->admin, wf, NULL, id, &err), 0);
-    assert_int_equal(t_count(f->e, "SELECT count(*) FROM notify_events WHERE execution_id = ?", "t", id), 1);
+    assert_int_equal(engine_cancel(f->e->c, &f->admin, id, &err), 0);
+    assert_int_equal(t_count(f->e, "SELECT count(*) FROM notify_events WHERE execution_id = ? AND event = "
+                                   "'cancelled'", "t", id), 1);
     db_rollback(f->e->c->db);
     assert_int_equal(t_count(f->e, "SELECT count(*) FROM notify_events", ""), before);
-    /* kept with it */
+    /* an input needed is made from the waiting step's own row, by a runner:
+     * nothing is written at the change, nothing for a start rolled back */
+    assert_int_equal(db_begin(f->e->c->db, &err), 0);
+    assert_int_equal(engine_start(f->e->c, &f->admin, wf, NULL, id, &err), 0);
+    assert_int_equal(t_count(f->e, "SELECT count(*) FROM notify_events WHERE execution_id = ?", "t", id), 0);
+    db_rollback(f->e->c->db);
+    assert_int_equal(notify_schedule(f->e->c, hy_now_ms(), &added, &err), 0);
+    assert_int_equal(added, 0);
     assert_int_equal(db_begin(f->e->c->db, &err), 0);
     assert_int_equal(engine_start(f->e->c, &f->admin, wf, NULL, id, &err), 0);
     assert_int_equal(db_commit(f->e->c->db, &err), 0);
-    assert_int_equal(t_count(f->e, "SELECT count(*) FROM notify_events WHERE execution_id = ? AND event = "
-                                   "'input_needed' AND step_order = 1 AND state = 'new'", "t", id), 1);
+    assert_int_equal(t_count(f->e, "SELECT count(*) FROM notify_events WHERE execution_id = ?", "t", id), 0);
+    /* made once, whichever runner looks first (a notifier's look after a kick, a full pass) */
+    int64_t scanned = 0;
+    assert_int_equal(notify_schedule_inputs(f->e->c, hy_now_ms(), &scanned, &added, &err), 0);
+    assert_int_equal(added, 1);
+    assert_true(scanned > 0);
+    assert_int_equal(notify_schedule_inputs(f->e->c, hy_now_ms(), &scanned, &added, &err), 0);
+    assert_int_equal(added, 0);
+    assert_int_equal(notify_schedule(f->e->c, hy_now_ms(), &added, &err), 0);
+    assert_int_equal(added, 0);
+    assert_int_equal(t_count(f->e, "SELECT count(*) FROM notify_events e JOIN workflow_step_executions s ON s.id = "
+                                   "e.step_id WHERE e.execution_id = ? AND e.event = 'input_needed' AND "
+                                   "e.step_order = 1 AND e.state = 'new' AND e.since = s.started_at AND e.dedup = "
+                                   "'input:' || s.id || ':' || s.started_at", "t", id), 1);
     /* [notify] enabled = false: nothing */
     f->e->app->cfg->notify.enabled = false;
     assert_int_equal(ops_exec_start(f->e->c, &f->admin, "new_partner", NULL, id, &err), 0);
-    assert_int_equal(t_count(f->e, "SELECT count(*) FROM notify_events WHERE execution_id = ?", "t", id), 0);
     notify_stats st;
     drain(f, &st);
-    assert_int_equal(st.addressed + st.sent, 0);
+    assert_int_equal(st.addressed + st.sent + st.scheduled, 0);
+    assert_int_equal(t_count(f->e, "SELECT count(*) FROM notify_events WHERE execution_id = ?", "t", id), 0);
     f->e->app->cfg->notify.enabled = true;
 }
 
@@ -141,11 +164,11 @@ static void input_needed_goes_to_who_can_fill_it(void **state)
     assert_int_equal(rows(f, "input_needed", np, "quiet@hyopps.local"), 0); /* turned them off */
     assert_int_equal(t_count(f->e, "SELECT count(*) FROM notify_outbox WHERE status = 'simulated' AND sent_at IS "
                                    "NOT NULL AND channel = 'email'", ""), rows(f, "input_needed", NULL, NULL));
-    /* the partner admin's request: step 1 was filled in at once (dropped), step 2 is theirs */
+    /* the partner admin's request: step 1 was filled in at once (nothing to tell), step 2 is theirs */
     assert_int_equal(rows(f, "input_needed", req, NULL), 1);
     assert_int_equal(rows(f, "input_needed", req, "pa@acme.example"), 1);
-    assert_int_equal(t_count(f->e, "SELECT count(*) FROM notify_events WHERE execution_id = ? AND step_order = 1 "
-                                   "AND state = 'dropped' AND note LIKE '%no longer waited%'", "t", req), 1);
+    assert_int_equal(t_count(f->e, "SELECT count(*) FROM notify_events WHERE execution_id = ? AND step_order = 1",
+                             "t", req), 0);
     /* what it says */
     char *text = t_text(f->e, "SELECT o.subject || '|' || o.body_text FROM notify_outbox o JOIN notify_events e ON "
                               "e.id = o.event_id WHERE e.execution_id = ? LIMIT 1", req);
@@ -158,23 +181,46 @@ static void input_needed_goes_to_who_can_fill_it(void **state)
     assert_int_equal(st.addressed + st.sent, 0);
 }
 
-/* With a delay, an input needed that was filled in meanwhile is dropped. */
+/* With a delay: an input given within it writes nothing at all; a step
+ * still waiting when it has passed is notified then, once; one filled in
+ * between the event and its addressing is dropped. */
 static void filled_in_before_it_is_due_is_dropped(void **state)
 {
     fx *f = *state;
     f->e->app->cfg->notify.input_delay_minutes = 5;
     hy_err err;
     hy_err_clear(&err);
-    char id[HY_UUID_LEN];
+    char id[HY_UUID_LEN], late[HY_UUID_LEN], raced[HY_UUID_LEN];
     t_start_user(f->e, &f->admin, f->org_a, id);
+    t_start_user(f->e, &f->admin, f->org_a, late);
     drain(f, NULL);
-    assert_int_equal(rows(f, "input_needed", id, NULL), 0); /* not due yet */
+    assert_int_equal(t_count(f->e, "SELECT count(*) FROM notify_events WHERE event = 'input_needed'", ""), 0);
+    hy_err_clear(&err);
+    int64_t due = -1;
+    assert_int_equal(notify_next_due(f->e->c, &due, &err), 0); /* the notifier sleeps until then */
+    assert_true(due > hy_now_ms() + 4 * 60000 && due <= hy_now_ms() + 5 * 60000);
     t_submit_ok(f->e, &f->admin, id, "input_user_details", "firstname=A", "lastname=B", "email=ab@acme.example", NULL);
     hy_clock_set_offset_ms(6 * 60000);
     drain(f, NULL);
-    assert_int_equal(rows(f, "input_needed", id, NULL), 0);
+    assert_int_equal(
+        t_count(f->e, "SELECT count(*) FROM notify_events WHERE execution_id = ? AND event = 'input_needed'", "t", id),
+        0);
+    assert_int_equal(rows(f, "input_needed", late, "admin@hyopps.local"), 1);
+    drain(f, NULL);
+    assert_int_equal(rows(f, "input_needed", late, NULL), 2); /* admin and support, once each */
+    /* made, then filled in before it was addressed */
+    t_start_user(f->e, &f->admin, f->org_a, raced);
+    hy_clock_set_offset_ms(12 * 60000);
+    int added = 0;
+    assert_int_equal(notify_schedule(f->e->c, hy_now_ms(), &added, &err), 0);
+    assert_int_equal(added, 1);
+    t_submit_ok(f->e, &f->admin, raced, "input_user_details", "firstname=C", "lastname=D", "email=cd@acme.example",
+                NULL);
+    drain(f, NULL);
+    assert_int_equal(rows(f, "input_needed", raced, NULL), 0);
     assert_int_equal(t_count(f->e, "SELECT count(*) FROM notify_events WHERE execution_id = ? AND event = "
-                                   "'input_needed' AND step_order = 2 AND state = 'dropped'", "t", id), 1);
+                                   "'input_needed' AND step_order = 2 AND state = 'dropped' AND note LIKE "
+                                   "'%no longer waited%'", "t", raced), 1);
 }
 
 static void failed_completed_cancelled(void **state)
@@ -295,9 +341,8 @@ static void outbox_and_execution_notices_by_role(void **state)
     /* the execution shows its notifications: staff all of them, a partner admin their own */
     hy_exec_detail d;
     assert_int_equal(ops_exec_show(f->e->c, &f->support, id, &d, &err), 0);
-    assert_int_equal(d.nnotices, 2); /* step 1 dropped, step 2 to the partner admin */
-    assert_string_equal(d.notices[0].status, "dropped");
-    assert_string_equal(d.notices[1].recipient, "pa@acme.example");
+    assert_int_equal(d.nnotices, 1); /* step 2, to the partner admin (step 1 was filled in at once) */
+    assert_string_equal(d.notices[0].recipient, "pa@acme.example");
     hy_exec_detail_free(&d);
     assert_int_equal(ops_exec_show(f->e->c, &f->pa, id, &d, &err), 0);
     assert_int_equal(d.nnotices, 1);
