@@ -42,7 +42,7 @@ void sim_time_token(char *out, size_t n)
     uint64_t ms = (uint64_t)hy_now_ms();
     for (int i = 8; i >= 0; i--, ms /= 36) t[i] = digits[ms % 36];
     t[9] = '\0';
-    char r[3];
+    char r[7]; /* accounts made in the same millisecond by other runners: 36^6 */
     sim_token(r, sizeof r, digits);
     snprintf(out, n, "%s%s", t, r);
 }

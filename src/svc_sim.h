@@ -14,7 +14,7 @@
 /* n-1 random characters of alphabet (lower-case hex when NULL), NUL-terminated. */
 void sim_hex(char *out, size_t n);
 /* An id that sorts by creation time: the time in base 36 (9 characters),
- * then 2 random ones (upper-case letters and digits, as Slack's). Accounts
+ * then 6 random ones (upper-case letters and digits, as Slack's). Accounts
  * created by a simulation are appended to their indexes instead of each
  * landing on a random page of them (fewer pages written per execution). */
 void sim_time_token(char *out, size_t n);

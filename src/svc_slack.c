@@ -177,7 +177,7 @@ static int account_for(hy_svc *s, const char *email, char id[128], hy_err *err)
     bool found, active;
     int rc = sim_account_by_email(s->c, SYS, email, &found, id, &active, err);
     if (rc == 0 && !found) {
-        char tok[16];
+        char tok[20];
         sim_time_token(tok, sizeof tok);
         snprintf(id, 128, "U0%s", tok);
         rc = sim_account_create(s->c, SYS, id, email, email, err);
