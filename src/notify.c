@@ -54,21 +54,30 @@ int notify_finished(hy_ctx *c, const char *exec_id, int step_order, bool cancell
  * one's time looks this much further back (the dedup key keeps it once). */
 #define INPUT_COMMIT_MARGIN_MS 60000
 
+/* Steps waiting for input since floor_ms .. now - the delay and not yet
+ * notified for this waiting period (idx_wse_awaiting_since; the dedup key:
+ * 'input:' step ':' since). */
+#define INPUT_DUE_STEPS                                                                                                \
+    "FROM workflow_step_executions s WHERE s.status = 'awaiting_input' AND s.started_at >= :lo AND "                 \
+    "s.started_at <= :hi AND NOT EXISTS (SELECT 1 FROM notify_events n WHERE n.dedup = 'input:' || s.id || ':' || "  \
+    "s.started_at)"
+
+static void input_window(const hy_ctx *c, int64_t now_ms, int64_t floor_ms, char lo[HY_TIME_LEN],
+                         char hi[HY_TIME_LEN])
+{
+    hy_iso_from_ms(floor_ms, lo);
+    hy_iso_from_ms(now_ms - (int64_t)c->cfg->notify.input_delay_minutes * 60000, hi);
+}
+
 static int schedule_input_needed(hy_ctx *c, int64_t now_ms, int64_t floor_ms, int *added, hy_err *err)
 {
-    int64_t due_before = now_ms - (int64_t)c->cfg->notify.input_delay_minutes * 60000;
     char lo[HY_TIME_LEN], hi[HY_TIME_LEN], at[HY_TIME_LEN];
-    hy_iso_from_ms(floor_ms, lo);
-    hy_iso_from_ms(due_before, hi);
+    input_window(c, now_ms, floor_ms, lo, hi);
     hy_iso_from_ms(now_ms, at);
-    /* idx_wse_awaiting_since; the dedup key: 'input:' step ':' since */
     int rc = db_exec(c->db, err,
                      "INSERT OR IGNORE INTO notify_events(at, due_ms, event, execution_id, step_order, step_id, since, "
                      "dedup) SELECT ?1, ?2, 'input_needed', s.execution_id, s.step_order, s.id, s.started_at, "
-                     "'input:' || s.id || ':' || s.started_at FROM workflow_step_executions s "
-                     "WHERE s.status = 'awaiting_input' AND s.started_at >= ?3 AND s.started_at <= ?4 "
-                     "AND NOT EXISTS (SELECT 1 FROM notify_events n WHERE n.dedup = 'input:' || s.id || ':' || "
-                     "s.started_at) ORDER BY s.started_at",
+                     "'input:' || s.id || ':' || s.started_at " INPUT_DUE_STEPS " ORDER BY s.started_at",
                      "tItt", at, now_ms, lo, hi);
     if (rc == 0) *added += db_changes(c->db);
     return rc;
@@ -79,8 +88,19 @@ int notify_schedule_inputs(hy_ctx *c, int64_t now_ms, int64_t *scanned_ms, int *
     *added = 0;
     if (!c->cfg->notify.enabled) return 0;
     int64_t floor = *scanned_ms > 0 ? *scanned_ms - INPUT_COMMIT_MARGIN_MS : now_ms - INPUT_LOOKBACK_MS;
+    /* a read first: most looks find nothing, and take no write lock then */
+    char lo[HY_TIME_LEN], hi[HY_TIME_LEN];
+    input_window(c, now_ms, floor, lo, hi);
+    bool any = false;
+    int64_t one = 0;
+    int rc = db_get_int(c->db, err, &one, &any, "SELECT 1 " INPUT_DUE_STEPS " LIMIT 1", "tt", lo, hi);
+    if (rc) return rc;
+    if (!any) {
+        *scanned_ms = now_ms - (int64_t)c->cfg->notify.input_delay_minutes * 60000;
+        return 0;
+    }
     if (db_begin(c->db, err) != 0) return err->code;
-    int rc = schedule_input_needed(c, now_ms, floor, added, err);
+    rc = schedule_input_needed(c, now_ms, floor, added, err);
     if (rc) {
         db_rollback(c->db);
         return rc;
