@@ -30,6 +30,7 @@
  *
  *   bench_bastion --binary PATH [--executions N] [--orgs N] [--users N]
  *                 [--idle N] [--active N] [--seconds S] [--produce K] [--runs R]
+ *                 [--worker-nice N]   the worker's niceness (Nice= of its unit file; < 0: root)
  *   BENCH_CACHE_DB=FILE  reuse (or save) the generated database
  *
  * Prints Markdown table rows and <!-- name values --> lines on stdout. */
@@ -39,6 +40,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "integrations/http.h"
@@ -69,6 +71,7 @@ static double samples[MAX_SAMPLES];
 static int sample_phase[MAX_SAMPLES];
 static atomic_int nsamples, nsilent;
 static pid_t worker_pid;
+static int worker_nice;         /* --worker-nice: the worker's niceness (as Nice= in its unit file) */
 
 /* What an active session types, one key every 100 ms, on its requests list:
  * a search ("use" matches the users' emails), cleared, kept; moves; the
@@ -206,6 +209,7 @@ static void worker_start(const char *bin, const char *cfg, t_env *e)
     if (worker_pid < 0) die("fork", NULL);
     if (worker_pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives the benchmark */
+        if (worker_nice && setpriority(PRIO_PROCESS, 0, worker_nice) != 0) _exit(126);
         int null = open("/dev/null", O_WRONLY);
         dup2(null, 1);
         dup2(null, 2);
@@ -530,10 +534,10 @@ static void costs(t_env *e, const hy_principal *partner)
     hy_err_clear(&err);
     hy_watch w = {0};
     unsigned ch;
-    ops_watch(e->c, &w, &ch, &err);
+    ops_watch(e->c, NULL, &w, &ch, &err);
     const int N = 20000;
     double c0 = thread_cpu_us();
-    for (int i = 0; i < N; i++) ops_watch(e->c, &w, &ch, &err);
+    for (int i = 0; i < N; i++) ops_watch(e->c, NULL, &w, &ch, &err);
     double idle_us = (thread_cpu_us() - c0) / N;
     const int M = 1000;
     double busy = 0;
@@ -544,7 +548,7 @@ static void costs(t_env *e, const hy_principal *partner)
                 "ON CONFLICT(owner) DO UPDATE SET beat_at = excluded.beat_at",
                 "i", i);
         c0 = thread_cpu_us();
-        ops_watch(e->c, &w, &ch, &err);
+        ops_watch(e->c, NULL, &w, &ch, &err);
         busy += thread_cpu_us() - c0;
     }
     db_exec(other->db, &err, "DELETE FROM worker_heartbeats WHERE owner = 'bench-probe'", "");
@@ -640,10 +644,11 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--produce")) k = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--runs")) runs = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--binary")) bin = argv[i + 1];
+        else if (!strcmp(argv[i], "--worker-nice")) worker_nice = atoi(argv[i + 1]);
     }
     if (!bin || nidle + nactive + 1 > MAX_SESSIONS || runs < 1 || runs > 9) {
         fprintf(stderr, "usage: bench_bastion --binary PATH [--executions N] [--orgs N] [--users N] [--idle N] "
-                        "[--active N] [--seconds S] [--produce K] [--runs R]\n");
+                        "[--active N] [--seconds S] [--produce K] [--runs R] [--worker-nice N]\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -678,8 +683,8 @@ int main(int argc, char **argv)
     int64_t ne = t_count(e, "SELECT count(*) FROM workflow_executions", "");
     printf("<!-- machine ");
     bench_machine(e, stdout);
-    printf(" -->\n<!-- data executions=%lld orgs=%d idle=%d active=%d seconds=%d produce=%d runs=%d -->\n",
-           (long long)ne, norgs, nidle, nactive, seconds, k, runs);
+    printf(" -->\n<!-- data executions=%lld orgs=%d idle=%d active=%d seconds=%d produce=%d runs=%d worker_nice=%d -->\n",
+           (long long)ne, norgs, nidle, nactive, seconds, k, runs, worker_nice);
     printf("| what | measured | target | notes |\n|---|---|---|---|\n");
     fflush(stdout);
 
