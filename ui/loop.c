@@ -108,6 +108,7 @@ void ui_look(ui *u)
     if (changed & HY_WATCH_WORKER) ui_runner_sync(u);
     if (!(changed & HY_WATCH_ANY)) return; /* a heartbeat, the search index, a checkpoint */
     if (u->watch) u->look_due_ms = now + refresh_after(); /* more may follow: the next look then */
+    busy(u); /* the pages this look read (a partner's fingerprint) are given back once quiet */
     int f = ui_check_session(u); /* a revoked session ends now, not at the next key */
     if (f) {
         ui_apply(u, u->top, f);
