@@ -137,25 +137,35 @@ int ops_audit_list(hy_ctx *c, const hy_principal *p, const hy_audit_filter *f, h
 
 /* ---- what changed (ops_watch.c) ----
  * For live screens: cheap looks at whether other connections changed
- * anything since the last look. No principal: it tells only that
- * something changed somewhere, and whether a `hyopps worker` is alive. */
+ * anything since the last look, and whether a `hyopps worker` is alive.
+ * With a principal whose view is one organisation (a partner admin), a
+ * state change counts only when it touched what that organisation's
+ * screens can show (a fingerprint of its rows, read only when the audit
+ * trail grew: nothing is written for it, and nothing of other
+ * organisations is told). Without a principal, or for staff, any state
+ * change counts. */
 
 typedef struct {
     bool valid;              /* looked at least once */
     int64_t data_version;    /* PRAGMA data_version: moves with any other connection's commit */
-    int64_t state;           /* the audit trail's last id: every state change writes a row */
+    int64_t audit_id;        /* the audit trail's last id: every state change writes a row */
+    int64_t state;           /* moves when what the principal may see changed (staff: = audit_id) */
+    uint64_t scope_sig;      /* one organisation's view: the fingerprint of its rows at the last look */
+    char scope[HY_UUID_LEN]; /* that organisation ('': every one) */
     int64_t worker_until;    /* a worker's heartbeat is fresh until (ms since the epoch); 0: none */
 } hy_watch;
 
 enum {
     HY_WATCH_DATA = 1,       /* something was committed (perhaps only a heartbeat or the search index) */
-    HY_WATCH_STATE = 2,      /* a state change (the audit trail grew): what screens show may differ */
+    HY_WATCH_STATE = 2,      /* what the principal's screens show may differ (w->state moved) */
     HY_WATCH_WORKER = 4,     /* a worker appeared or is gone (worker_until crossed now) */
+    HY_WATCH_ANY = 8,        /* a state change somewhere (the audit trail grew): sessions, runners */
 };
 
 /* Looks again and updates *w; *changed gets the HY_WATCH_* bits (all of
- * them the first time). One query when nothing was committed. */
-int ops_watch(hy_ctx *c, hy_watch *w, unsigned *changed, hy_err *err);
+ * them the first time, or when p's organisation is another than at the
+ * last look). One query when nothing was committed; p may be NULL. */
+int ops_watch(hy_ctx *c, const hy_principal *p, hy_watch *w, unsigned *changed, hy_err *err);
 /* An idle session gives back the memory its connection's page cache holds. */
 void ops_release_memory(hy_ctx *c);
 

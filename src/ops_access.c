@@ -79,20 +79,28 @@ static int drift_query(hy_ctx *c, const char *org, bool shared, const char *user
                        hy_err *err)
 {
     memset(out, 0, sizeof *out);
-    hy_stmt *st = db_query(
-        c->db, err,
-        "SELECT f.id, f.run_id, f.organization_id, o.name, f.system, f.kind, f.known, f.user_id, f.email, f.name, "
-        "f.account_id, f.group_id, f.membership_id, f.grant_execution_id, f.granted_at, f.detail, f.first_seen, "
-        "k.checked_at, f.repair, f.repaired_at, rb.email FROM reconcile_checks k "
-        "JOIN reconcile_findings f ON f.run_id = k.run_id AND f.organization_id = k.organization_id "
-        "AND f.system = k.system LEFT JOIN organizations o ON o.id = f.organization_id "
-        "LEFT JOIN users rb ON rb.id = f.repaired_by WHERE k.status != 'error' AND k.checked_ms = ("
-        "SELECT max(k2.checked_ms) FROM reconcile_checks k2 WHERE k2.organization_id = k.organization_id "
-        "AND k2.system = k.system AND k2.status != 'error') AND (?1 IS NULL OR k.organization_id = ?1) "
-        "AND (o.id IS NOT NULL OR (k.organization_id = '' AND ?2 = 1)) AND (?3 IS NULL OR f.user_id = ?3) "
-        "AND (?4 = 0 OR f.id = ?4) ORDER BY k.organization_id = '', o.name COLLATE NOCASE, f.organization_id, "
-        "f.system, f.kind, coalesce(f.email, f.account_id, ''), f.id",
-        "titI", org, shared ? 1 : 0, user, id);
+    /* One organisation's findings through its rows of idx_reconcile_checks_org:
+     * with "?1 IS NULL OR" the index cannot be used and every organisation's
+     * last checks were read (each with its subquery) for one partner's home. */
+#define DRIFT_SELECT                                                                                               \
+    "SELECT f.id, f.run_id, f.organization_id, o.name, f.system, f.kind, f.known, f.user_id, f.email, f.name, "     \
+    "f.account_id, f.group_id, f.membership_id, f.grant_execution_id, f.granted_at, f.detail, f.first_seen, "       \
+    "k.checked_at, f.repair, f.repaired_at, rb.email FROM reconcile_checks k "                                      \
+    "JOIN reconcile_findings f ON f.run_id = k.run_id AND f.organization_id = k.organization_id "                   \
+    "AND f.system = k.system LEFT JOIN organizations o ON o.id = f.organization_id "                                \
+    "LEFT JOIN users rb ON rb.id = f.repaired_by WHERE k.status != 'error' AND k.checked_ms = ("                    \
+    "SELECT max(k2.checked_ms) FROM reconcile_checks k2 WHERE k2.organization_id = k.organization_id "              \
+    "AND k2.system = k.system AND k2.status != 'error') AND "
+#define DRIFT_REST                                                                                                 \
+    " AND (o.id IS NOT NULL OR (k.organization_id = '' AND ?2 = 1)) AND (?3 IS NULL OR f.user_id = ?3) "           \
+    "AND (?4 = 0 OR f.id = ?4) ORDER BY k.organization_id = '', o.name COLLATE NOCASE, f.organization_id, "         \
+    "f.system, f.kind, coalesce(f.email, f.account_id, ''), f.id"
+    hy_stmt *st = db_query(c->db, err,
+                           org ? DRIFT_SELECT "k.organization_id = ?1" DRIFT_REST
+                               : DRIFT_SELECT "?1 IS NULL" DRIFT_REST,
+                           "titI", org, shared ? 1 : 0, user, id);
+#undef DRIFT_SELECT
+#undef DRIFT_REST
     int cap = 0;
     while (db_row(st)) {
         if (out->count == cap) out->items = xrealloc(out->items, (size_t)(cap = cap ? cap * 2 : 16) * sizeof *out->items);

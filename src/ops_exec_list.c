@@ -13,6 +13,9 @@
  *    counts and window come from them; when there are more, an organisation
  *    is scanned in full (exact), and a global search reports lower bounds
  *    and walks the index for the rest of its window;
+ *  - in an organisation of at most ORG_SCAN_MAX executions (a partner
+ *    admin's), a search reads that organisation's rows (idx_we_org):
+ *    exact counts, whatever the other organisations hold;
  *  - 1-2 characters match id prefixes (a range of the primary key,
  *    counted up to PREFIX_COUNT_CAP; the window then walks the index);
  *  - longest in their state first and the stuck view read every unfinished
@@ -258,16 +261,36 @@ static int window_indexed(hy_ctx *c, list_plan *pl, const char *needle, const ch
     return db_done(st);
 }
 
-/* Every row of the organisation that contains the needle (exact counts). */
-static int scan_org(hy_ctx *c, list_plan *pl, cands *cs, hy_err *err)
+/* Every row of the organisation that contains the needle, or (prefix)
+ * whose id starts with it (exact counts): a range of idx_we_org, never
+ * the primary key's (`+id`), which holds every organisation's ids. */
+static int scan_org(hy_ctx *c, list_plan *pl, bool prefix, cands *cs, hy_err *err)
 {
+    char upper[16] = "";
+    if (prefix) {
+        for (const char *p = pl->needle; *p; p++)
+            if (!isxdigit((unsigned char)*p) && *p != '-') return 0; /* cannot match an id */
+        snprintf(upper, sizeof upper, "%sg", pl->needle);
+    }
     hy_stmt *st = db_query(c->db, err,
                            "SELECT rowid, status, created_at FROM workflow_executions WHERE organization_id = ?1 "
                            "AND (?2 IS NULL OR workflow_definition_id IN (SELECT value FROM json_each(?2))) "
-                           "AND instr(search_text, ?3) > 0",
-                           "ttt", pl->org, pl->wf_ids, pl->needle);
+                           "AND ((?4 IS NULL AND instr(search_text, ?3) > 0) OR (?4 IS NOT NULL AND +id >= ?3 AND +id < ?4))",
+                           "tttt", pl->org, pl->wf_ids, pl->needle, prefix ? upper : NULL);
     while (db_row(st)) cands_add(cs, db_int(st, 0), db_text(st, 1), db_text(st, 2));
     return db_done(st);
+}
+
+/* An organisation with no more executions than this is searched by
+ * reading its rows (idx_we_org): a partner admin's search costs what their
+ * organisation holds, not what the trigram index holds for everyone (the
+ * newest 1,000 matches of "use" among 200,000 executions, then filtered). */
+#define ORG_SCAN_MAX 3000
+
+static int org_size(hy_ctx *c, const char *org, int64_t *n, hy_err *err)
+{
+    return db_get_int(c->db, err, n, NULL, "SELECT coalesce(sum(n), 0) FROM exec_counts WHERE organization_id = ?", "t",
+                      org);
 }
 
 /* ids starting with a 1-2 character prefix (a range of the primary key) */
@@ -396,16 +419,22 @@ static int plan_and_run(hy_ctx *c, list_plan *pl, hy_exec_page *out, cands *win,
         return rc ? rc : window_indexed(c, pl, NULL, NULL, pl->limit + 1, win, err);
     }
     cands cs = {0};
-    int rc;
+    int rc = 0;
     bool capped = false;
-    if (pl->nchars < 3) {
+    int64_t in_org = ORG_SCAN_MAX + 1;
+    if (pl->org) rc = org_size(c, pl->org, &in_org, err);
+    if (rc) {
+        /* the error is reported below */
+    } else if (in_org <= ORG_SCAN_MAX) { /* a small organisation: its rows, exactly */
+        rc = scan_org(c, pl, pl->nchars < 3, &cs, err);
+    } else if (pl->nchars < 3) {
         rc = scan_prefix(c, pl, &cs, &capped, err);
     } else {
         rc = search_fts(c, pl, &cs, &capped, err);
         if (rc == 0 && capped && pl->org) { /* an organisation: scan it, exactly */
             cs.n = 0;
             capped = false;
-            rc = scan_org(c, pl, &cs, err);
+            rc = scan_org(c, pl, false, &cs, err);
         }
     }
     if (rc == 0) take_all(pl, &cs, out, win);

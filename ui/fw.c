@@ -121,6 +121,7 @@ int ui_check_session(ui *u)
     hy_err err;
     hy_err_clear(&err);
     u->last_check_ms = hy_mono_ms();
+    u->commit_unchecked = false;
     if (auth_check_session(u->ctx, &u->me, &err) == 0) return 0;
     if (err.code != HY_ERR_AUTH) return 0; /* a busy database is not a logout */
     return ui_fail(u, &err);
@@ -168,7 +169,7 @@ void ui_session_start(ui *u, const hy_principal *p, char *token)
     hy_err err;
     hy_err_clear(&err);
     unsigned changed;
-    (void)ops_watch(u->ctx, &u->seen, &changed, &err);
+    (void)ops_watch(u->ctx, &u->me, &u->seen, &changed, &err);
     if (!p->must_change_password) ui_runner_start(u);
 }
 
@@ -545,9 +546,13 @@ void ui_feed_key(ui *u, ui_key k)
         too_small_key(u, k);
         return;
     }
-    /* A revoked or expired session is noticed at the next key (one indexed
-     * query), before the key does anything. */
-    int f = ui_check_session(u);
+    /* A revoked or expired session is noticed at the next key, before the
+     * key does anything: one indexed query, only when the session expired
+     * or a commit was notified since the last check (a revocation is a
+     * commit; ui_key_checks_session). Moving through what is on screen
+     * reads nothing while nothing is written; every ops call that reads or
+     * writes checks the session itself. */
+    int f = ui_key_checks_session(u) ? ui_check_session(u) : 0;
     if (f) ui_apply(u, u->top, f);
     else dispatch(u, k);
     if (u->pending) ui_apply(u, u->top, 0);

@@ -247,6 +247,7 @@ struct ui {
     int exit_code;
     int64_t last_key_ms, last_check_ms, last_look_ms;
     int64_t look_due_ms;        /* a notification waits for its look (0: none) */
+    bool commit_unchecked;      /* a commit was notified since the session was last checked */
     int64_t tick_due_ms;        /* the top screen's next tick (ui_tick_in; 0: none) */
     int64_t release_due_ms;     /* idle since a while: give back the page cache then (0: done) */
 };

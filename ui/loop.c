@@ -17,9 +17,12 @@
  *    A database that keeps changing wakes a session once per 0.5-0.8 s,
  *    for one look, the sessions spread over that time; a lone heartbeat
  *    (no state change) costs a notification and one look.
- *  - A look that sees a state change checks the session, kicks the
- *    runner and ticks the top screen (u->data_changed); one that sees a
- *    worker appear or go pauses or resumes the runner. */
+ *  - A look that sees a state change (anywhere) checks the session and
+ *    kicks the runner; it ticks the top screen (u->data_changed) only when
+ *    what the session may see changed: for a partner admin, a change in
+ *    their organisation's rows (ops_watch's fingerprint), not a worker
+ *    draining other organisations' requests. One that sees a worker
+ *    appear or go pauses or resumes the runner. */
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -98,20 +101,30 @@ void ui_look(ui *u)
     unsigned changed = 0;
     hy_err err;
     hy_err_clear(&err);
-    if (ops_watch(u->ctx, &u->seen, &changed, &err) != 0) {
+    if (ops_watch(u->ctx, &u->me, &u->seen, &changed, &err) != 0) {
         u->look_due_ms = now + refresh_after(); /* a busy database: again a little later */
         return;
     }
     if (changed & HY_WATCH_WORKER) ui_runner_sync(u);
-    if (!(changed & HY_WATCH_STATE)) return; /* a heartbeat, the search index, a checkpoint */
+    if (!(changed & HY_WATCH_ANY)) return; /* a heartbeat, the search index, a checkpoint */
     if (u->watch) u->look_due_ms = now + refresh_after(); /* more may follow: the next look then */
+    busy(u); /* the pages this look read (a partner's fingerprint) are given back once quiet */
     int f = ui_check_session(u); /* a revoked session ends now, not at the next key */
     if (f) {
         ui_apply(u, u->top, f);
         return;
     }
     ui_runner_kick(u); /* another process may have queued work */
-    tick_top(u);
+    /* A partner's screens reload only when their organisation's rows moved. */
+    if (changed & HY_WATCH_STATE) tick_top(u);
+}
+
+bool ui_key_checks_session(const ui *u)
+{
+    if (!u->logged_in) return false;
+    if (u->me.exp > 0 && hy_now_ms() >= u->me.exp * 1000) return true;
+    if (notified(u)) return u->commit_unchecked;
+    return hy_mono_ms() - u->last_check_ms >= poll_period(u);
 }
 
 static bool look_due(const ui *u, int64_t now)
@@ -207,6 +220,7 @@ static unsigned wait_for(ui *u, int64_t deadline)
  * being delivered, the search index): they wait, merged, in the kernel. */
 void ui_noticed(ui *u)
 {
+    u->commit_unchecked = true;
     int64_t at = hy_mono_ms() + UI_SETTLE_MS + spread(UI_SETTLE_MS), next = u->last_look_ms + refresh_after();
     u->look_due_ms = at > next ? at : next;
 }

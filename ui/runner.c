@@ -17,7 +17,7 @@ static bool worker_alive(ui *u)
         hy_err err;
         hy_err_clear(&err);
         unsigned changed;
-        (void)ops_watch(u->ctx, &u->seen, &changed, &err);
+        (void)ops_watch(u->ctx, u->logged_in ? &u->me : NULL, &u->seen, &changed, &err);
     }
     return u->seen.worker_until > hy_now_ms();
 }

@@ -16,7 +16,8 @@
 #                        of sessions on pseudo-terminals next to a worker
 #   BENCH_BASTION_IDLE=N, BENCH_BASTION_ACTIVE=N (200, 50 sessions),
 #   BENCH_BASTION_SECONDS=S (60: each idle measurement),
-#   BENCH_BASTION_PRODUCE=K (10000: the backlog a worker drains per run)
+#   BENCH_BASTION_PRODUCE=K (10000: the backlog a worker drains per run),
+#   BENCH_BASTION_NICE=N (0: the worker's niceness, as Nice= in its unit file)
 #   BENCH_ONLY=notify    only the notifications benchmark (tests/bench/bench_notify.c),
 #                        replaced between the notify:begin/notify:end markers
 #   BENCH_NOTIFY=N       executions per notifications run (default 2000)
@@ -30,15 +31,12 @@ H=${BENCH_HISTORY:-100000}
 L=${BENCH_LIST:-200000}
 out=BENCHMARKS.md
 tmp=$(mktemp)
-<<<<<<< HEAD
-trap 'rm -f "$tmp" "$tmp.err" "$tmp.rows" "$tmp.ui" "$tmp.bulk" "$tmp.notify" "$tmp.reconcile"' EXIT
-=======
-trap 'rm -f "$tmp" "$tmp.err" "$tmp.rows" "$tmp.ui" "$tmp.bulk" "$tmp.notify" "$tmp.bastion"' EXIT
+trap 'rm -f "$tmp" "$tmp.err" "$tmp.rows" "$tmp.ui" "$tmp.bulk" "$tmp.notify" "$tmp.reconcile" "$tmp.bastion"' EXIT
 BI=${BENCH_BASTION_IDLE:-200}
 BA=${BENCH_BASTION_ACTIVE:-50}
 BS=${BENCH_BASTION_SECONDS:-60}
 BP=${BENCH_BASTION_PRODUCE:-10000}
->>>>>>> main
+BN=${BENCH_BASTION_NICE:-0}
 
 # The terminal UI (bench_ui): its section of BENCHMARKS.md, between markers.
 ui_section() {
@@ -66,7 +64,7 @@ bastion_section() {
     echo "bench: the bastion: $BI idle + $BA active sessions and a worker, on $L executions (several minutes)" >&2
     env ${cache:+BENCH_CACHE_DB=$cache/ui-$L.db} \
         "$B/bench_bastion" --binary "${BUILD:-build}/hyopps" --executions "$L" --orgs 20000 --users 100000 \
-        --idle "$BI" --active "$BA" --seconds "$BS" --produce "$BP" --runs "${BENCH_REPEAT:-3}" \
+        --idle "$BI" --active "$BA" --seconds "$BS" --produce "$BP" --runs "${BENCH_REPEAT:-3}" --worker-nice "$BN" \
         >"$tmp.bastion" 2>"$tmp.err" || { cat "$tmp.err" >&2; exit 1; }
     echo "<!-- bastion:begin -->"
     echo "## The bastion: $BI idle and $BA active sessions next to a worker"
@@ -412,10 +410,8 @@ notify=$(notify_section)
     echo
     bulk_section
     echo
-<<<<<<< HEAD
     reconcile_section
-=======
+    echo
     bastion_section
->>>>>>> main
 } >"$out"
 echo "bench: wrote $out" >&2

@@ -161,6 +161,25 @@ static void search(void **state)
     list(f, &f->pa, (hy_exec_query){.search = "globex"}, &pg);
     assert_int_equal(pg.total, 0);
     hy_exec_page_free(&pg);
+    /* a small organisation is searched through its own rows: the same answers, exact */
+    expect = t_count(f->e, "SELECT count(*) FROM workflow_executions WHERE organization_id = ? AND search_text LIKE "
+                     "'%@acme%'", "t", f->acme);
+    assert_int_equal(expect, 20);
+    list(f, &f->pa, (hy_exec_query){.search = "@ACME", .status = "completed"}, &pg);
+    assert_true(pg.counts_exact);
+    assert_int_equal(pg.total, expect);
+    assert_int_equal(pg.counts[HY_EXEC_COMPLETED], pg.count);
+    hy_exec_page_free(&pg);
+    expect = t_count(f->e, "SELECT count(*) FROM workflow_executions WHERE organization_id = ? AND id LIKE ? || '%'",
+                     "tt", f->acme, two);
+    assert_true(expect >= 1);
+    list(f, &f->pa, (hy_exec_query){.search = two}, &pg);
+    assert_int_equal(pg.total, expect);
+    for (int i = 0; i < pg.count; i++) assert_memory_equal(pg.items[i].id, two, 2);
+    hy_exec_page_free(&pg);
+    list(f, &f->pa, (hy_exec_query){.search = "u1"}, &pg); /* 1-2 characters: ids only */
+    assert_int_equal(pg.total, 0);
+    hy_exec_page_free(&pg);
     /* indexed or pending, the same answers */
     assert_true(t_count(f->e, "SELECT count(*) FROM exec_search_pending", "") > 0);
     list(f, &f->admin, (hy_exec_query){.search = "example"}, &pg);

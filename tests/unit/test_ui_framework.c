@@ -12,6 +12,7 @@
 #include "form.h"
 #include "fw.h"
 #include "screens.h"
+#include "testlib_exec.h"
 
 static ui_key ch(int c) { return (ui_key){false, c}; }
 
@@ -334,6 +335,50 @@ static void notifications_are_looked_at_most_every_refresh_period(void **s)
     free_ui(u);
 }
 
+/* A partner admin's screen is ticked with "the data changed" (and so
+ * reloads) only for changes in their organisation: a worker advancing
+ * another organisation's requests makes a look (the session is checked)
+ * but no reload; a change of one of theirs does. */
+static void a_partners_screen_reloads_only_for_their_organisation(void **s)
+{
+    (void)s;
+    t_env *e = t_exec_env();
+    hy_principal admin, pb;
+    t_admin(e, &admin);
+    char org_a[HY_UUID_LEN], org_b[HY_UUID_LEN], np[HY_UUID_LEN], uid[HY_UUID_LEN], id[HY_UUID_LEN];
+    t_partner(e, &admin, "Alpha Co", "st-alpha", org_a, np);
+    t_partner(e, &admin, "Beta Co", "st-beta", org_b, np);
+    t_user(e, "pat@beta.example", "partner_admin", org_b, "Secret-pass-123", uid);
+    t_login(e, "pat@beta.example", &pb);
+    pb.must_change_password = false;
+    hy_app *mine = t_open_app(e->app->cfg->database.path); /* the session's own connection */
+    ui *u = new_ui();
+    u->ctx = &mine->ctx;
+    u->me = pb;
+    u->logged_in = true;
+    ui_look(u);                              /* the first look */
+    ui_push(u, &fake_screen, NULL);
+    fake_state *st = u->top->state;
+    /* organisation A: a request started, its input given, its steps run */
+    t_start_user(e, &admin, org_a, id);
+    t_submit_ok(e, &admin, id, "input_user_details", "firstname=Ann", "lastname=Alpha", "email=ann@alpha.example", NULL);
+    t_drain(e);
+    ui_look(u);
+    assert_int_equal(st->data_ticks, 0);     /* not one of theirs: no reload */
+    assert_int_equal(st->ticks, 0);
+    /* organisation B: a request started */
+    t_start_user(e, &admin, org_b, id);
+    ui_look(u);
+    assert_int_equal(st->data_ticks, 1);
+    t_submit_ok(e, &admin, id, "input_user_details", "firstname=Bob", "lastname=Beta", "email=bob@beta.example", NULL);
+    t_drain(e);
+    ui_look(u);
+    assert_int_equal(st->data_ticks, 2);
+    free_ui(u);
+    app_close(mine);
+    t_env_free(e);
+}
+
 static void errors_go_to_the_message_line_or_back_to_login(void **s)
 {
     (void)s;
@@ -365,6 +410,7 @@ int main(void)
         cmocka_unit_test(prompt_returns_its_text),
         cmocka_unit_test(the_top_screen_is_ticked_only_when_it_asks_or_is_uncovered),
         cmocka_unit_test(notifications_are_looked_at_most_every_refresh_period),
+        cmocka_unit_test(a_partners_screen_reloads_only_for_their_organisation),
         cmocka_unit_test(errors_go_to_the_message_line_or_back_to_login),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

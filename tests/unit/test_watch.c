@@ -90,28 +90,28 @@ static void a_look_tells_what_changed(void **s)
     hy_err_clear(&err);
     hy_watch w = {0};
     unsigned ch = 0;
-    assert_int_equal(ops_watch(e->c, &w, &ch, &err), 0);
-    assert_int_equal(ch, HY_WATCH_DATA | HY_WATCH_STATE | HY_WATCH_WORKER); /* the first look */
+    assert_int_equal(ops_watch(e->c, NULL, &w, &ch, &err), 0);
+    assert_int_equal(ch, HY_WATCH_DATA | HY_WATCH_STATE | HY_WATCH_WORKER | HY_WATCH_ANY); /* the first look */
     assert_int_equal(w.worker_until, 0);
-    assert_int_equal(ops_watch(e->c, &w, &ch, &err), 0);
+    assert_int_equal(ops_watch(e->c, NULL, &w, &ch, &err), 0);
     assert_int_equal(ch, 0);                                /* nothing committed */
     plain_commit(other);
-    assert_int_equal(ops_watch(e->c, &w, &ch, &err), 0);
+    assert_int_equal(ops_watch(e->c, NULL, &w, &ch, &err), 0);
     assert_int_equal(ch, HY_WATCH_DATA);                    /* a commit, no state change */
     audited_change(other);
-    assert_int_equal(ops_watch(e->c, &w, &ch, &err), 0);
-    assert_int_equal(ch, HY_WATCH_DATA | HY_WATCH_STATE);
+    assert_int_equal(ops_watch(e->c, NULL, &w, &ch, &err), 0);
+    assert_int_equal(ch, HY_WATCH_DATA | HY_WATCH_STATE | HY_WATCH_ANY);
     /* a worker appears: its heartbeat, fresh for three intervals */
     hy_heartbeat *hb = NULL;
     assert_int_equal(worker_heartbeat_start(other, 1000, &hb, &err), 0);
-    assert_int_equal(ops_watch(e->c, &w, &ch, &err), 0);
+    assert_int_equal(ops_watch(e->c, NULL, &w, &ch, &err), 0);
     assert_true(ch & HY_WATCH_WORKER);
     assert_true(ch & HY_WATCH_STATE); /* worker.start is audited */
     assert_true(w.worker_until > hy_now_ms() + 2000);
     assert_int_equal(t_count(e, "SELECT count(*) FROM audit_log WHERE action = 'worker.start'", ""), 1);
     /* it stops: its heartbeat goes at once */
     worker_heartbeat_stop(hb);
-    assert_int_equal(ops_watch(e->c, &w, &ch, &err), 0);
+    assert_int_equal(ops_watch(e->c, NULL, &w, &ch, &err), 0);
     assert_true(ch & HY_WATCH_WORKER);
     assert_int_equal(w.worker_until, 0);
     assert_int_equal(t_count(e, "SELECT count(*) FROM worker_heartbeats", ""), 0);
@@ -135,10 +135,10 @@ static void a_dead_workers_heartbeat_expires(void **s)
                      0);
     hy_watch w = {0};
     unsigned ch = 0;
-    assert_int_equal(ops_watch(e->c, &w, &ch, &err), 0);
+    assert_int_equal(ops_watch(e->c, NULL, &w, &ch, &err), 0);
     assert_true(w.worker_until > 0);
     while (hy_now_ms() <= now + 300) usleep(20000);
-    assert_int_equal(ops_watch(e->c, &w, &ch, &err), 0); /* nothing committed, but time passed */
+    assert_int_equal(ops_watch(e->c, NULL, &w, &ch, &err), 0); /* nothing committed, but time passed */
     assert_int_equal(ch, HY_WATCH_WORKER);
     assert_int_equal(w.worker_until, 0);
     /* the next worker to start removes it */
@@ -251,6 +251,106 @@ static void the_runner_looks_only_when_kicked(void **s)
     t_env_free(e);
 }
 
+/* One look of the partner's view (b) and of the staff's (all), on their
+ * own connection: what each was told. */
+static void look2(hy_ctx *c, const hy_principal *b, hy_watch *wb, unsigned *cb, hy_watch *wall, unsigned *call)
+{
+    hy_err err;
+    hy_err_clear(&err);
+    assert_int_equal(ops_watch(c, b, wb, cb, &err), 0);
+    assert_int_equal(ops_watch(c, NULL, wall, call, &err), 0);
+}
+
+/* Runs one step of whatever is runnable (batch of one); whether it did. */
+static bool one_step(t_env *e, hy_engine *eng)
+{
+    (void)e;
+    hy_err err;
+    hy_err_clear(&err);
+    bool worked = false;
+    assert_int_equal(engine_tick(eng, &worked, &err), 0);
+    return worked;
+}
+
+/* A partner admin's view is their organisation: a worker advancing another
+ * organisation's requests is a state change somewhere (ANY: the session is
+ * checked) but not one of theirs (no STATE: no reload); every step of one
+ * of their own requests is. Staff (no principal) see every change. */
+static void a_partner_is_told_only_of_their_organisation(void **s)
+{
+    (void)s;
+    hy_principal admin, pb;
+    char org_a[HY_UUID_LEN], org_b[HY_UUID_LEN], np[HY_UUID_LEN], uid[HY_UUID_LEN], ida[HY_UUID_LEN],
+        idb[HY_UUID_LEN];
+    t_env *e = runner_env(&admin, "Alpha Co", "st-alpha", org_a);
+    t_partner(e, &admin, "Beta Co", "st-beta", org_b, np);
+    t_user(e, "pat@beta.example", "partner_admin", org_b, "Secret-pass-123", uid);
+    t_login(e, "pat@beta.example", &pb);
+    pb.must_change_password = false;
+    hy_app *other = t_open_app(e->app->cfg->database.path); /* the session's connection */
+    hy_ctx c = {.cfg = other->cfg, .db = other->db};
+    hy_watch wb = {0}, wall = {0};
+    unsigned cb = 0, call = 0;
+    look2(&c, &pb, &wb, &cb, &wall, &call);
+    assert_true(cb & HY_WATCH_STATE); /* the first look */
+    assert_string_equal(wb.scope, org_b);
+    hy_engine *eng = NULL;
+    hy_err err;
+    hy_err_clear(&err);
+    assert_int_equal(engine_open(e->c, &(hy_engine_opts){.batch_max = 1}, &eng, &err), 0);
+
+    /* organisation A: a request started, its input given, every step run */
+    t_start_user(e, &admin, org_a, ida);
+    look2(&c, &pb, &wb, &cb, &wall, &call);
+    assert_true(cb & HY_WATCH_ANY);
+    assert_false(cb & HY_WATCH_STATE);
+    assert_true(call & HY_WATCH_STATE);
+    int64_t state_b = wb.state;
+    t_submit_ok(e, &admin, ida, "input_user_details", "firstname=Ann", "lastname=Alpha", "email=ann@alpha.example", NULL);
+    int steps = 0;
+    do {
+        look2(&c, &pb, &wb, &cb, &wall, &call);
+        assert_true(call & HY_WATCH_STATE);
+        assert_true(cb & HY_WATCH_ANY);
+        assert_false(cb & HY_WATCH_STATE);
+        assert_int_equal(wb.state, state_b);
+        steps++;
+    } while (one_step(e, eng));
+    char *st = t_exec_status(e, ida);
+    assert_string_equal(st, "completed");
+    free(st);
+    assert_true(steps > 3);
+
+    /* organisation B: every change of its request is told */
+    t_start_user(e, &admin, org_b, idb);
+    look2(&c, &pb, &wb, &cb, &wall, &call);
+    assert_true(cb & HY_WATCH_STATE);
+    t_submit_ok(e, &admin, idb, "input_user_details", "firstname=Bob", "lastname=Beta", "email=bob@beta.example", NULL);
+    look2(&c, &pb, &wb, &cb, &wall, &call);
+    assert_true(cb & HY_WATCH_STATE);
+    while (one_step(e, eng)) {
+        look2(&c, &pb, &wb, &cb, &wall, &call);
+        assert_true(cb & HY_WATCH_STATE); /* a worker finishing a step */
+    }
+    st = t_exec_status(e, idb);
+    assert_string_equal(st, "completed");
+    free(st);
+    /* B's organisation row and users: told too */
+    assert_int_equal(db_exec(e->c->db, &err, "UPDATE users SET lastname = 'Betamax' WHERE email = 'bob@beta.example'", ""),
+                     0);
+    audited_change(e->app);
+    look2(&c, &pb, &wb, &cb, &wall, &call);
+    assert_true(cb & HY_WATCH_STATE);
+    /* a change elsewhere with no row of B: nothing for B */
+    audited_change(e->app);
+    look2(&c, &pb, &wb, &cb, &wall, &call);
+    assert_true(cb & HY_WATCH_ANY);
+    assert_false(cb & HY_WATCH_STATE);
+    engine_close(eng);
+    app_close(other);
+    t_env_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +360,7 @@ int main(void)
         cmocka_unit_test(a_look_tells_what_changed),
         cmocka_unit_test(a_dead_workers_heartbeat_expires),
         cmocka_unit_test(the_runner_looks_only_when_kicked),
+        cmocka_unit_test(a_partner_is_told_only_of_their_organisation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
