@@ -74,7 +74,13 @@ static int schedule_input_needed(hy_ctx *c, int64_t now_ms, int64_t floor_ms, in
     char lo[HY_TIME_LEN], hi[HY_TIME_LEN], at[HY_TIME_LEN];
     input_window(c, now_ms, floor_ms, lo, hi);
     hy_iso_from_ms(now_ms, at);
-    int rc = db_exec(c->db, err,
+    /* a read first: most passes find nothing, and then write nothing (a
+     * read-only database stays readable) */
+    bool any = false;
+    int64_t one = 0;
+    int rc = db_get_int(c->db, err, &one, &any, "SELECT 1 " INPUT_DUE_STEPS " LIMIT 1", "tt", lo, hi);
+    if (rc || !any) return rc;
+    rc = db_exec(c->db, err,
                      "INSERT OR IGNORE INTO notify_events(at, due_ms, event, execution_id, step_order, step_id, since, "
                      "dedup) SELECT ?1, ?2, 'input_needed', s.execution_id, s.step_order, s.id, s.started_at, "
                      "'input:' || s.id || ':' || s.started_at " INPUT_DUE_STEPS " ORDER BY s.started_at",
