@@ -1,7 +1,8 @@
 /* The notifier thread (notify.h): its own connection and client, never a
  * step's thread, so a slow or dead mail server delays no workflow. It
- * schedules reminders and digests every SCHEDULE_MS (input-needed events
- * at each pass, for the steps that began waiting since the last), addresses due events,
+ * schedules reminders and digests every SCHEDULE_MS and input-needed
+ * events at each pass (steps that began waiting since the last), addresses
+ * due events,
  * delivers due rows one at a time, then sleeps until the next is due, a
  * poll interval passes (events from other processes; none for a terminal
  * session's, which is kicked instead) or notifier_kick(). Paused, it only
@@ -65,7 +66,7 @@ static void *notifier_main(void *arg)
         if (now >= next_schedule) {
             rc = notify_schedule(&n->ctx, now, &added, &err);
             next_schedule = now + SCHEDULE_MS;
-            inputs_scanned = now - (int64_t)n->ctx.cfg->notify.input_delay_minutes * 60000;
+            inputs_scanned = now - (int64_t)n->ctx.cfg->notify.input_delay_minutes * 60000; /* the full pass looked */
         } else {
             rc = notify_schedule_inputs(&n->ctx, now, &inputs_scanned, &added, &err);
         }

@@ -62,29 +62,31 @@ int notify_finished(hy_ctx *c, const char *exec_id, int step_order, bool cancell
     "s.started_at <= :hi AND NOT EXISTS (SELECT 1 FROM notify_events n WHERE n.dedup = 'input:' || s.id || ':' || "  \
     "s.started_at)"
 
-static void input_window(const hy_ctx *c, int64_t now_ms, int64_t floor_ms, char lo[HY_TIME_LEN],
-                         char hi[HY_TIME_LEN])
+static int64_t input_delay_ms(const hy_ctx *c) { return (int64_t)c->cfg->notify.input_delay_minutes * 60000; }
+
+/* Is any step of the window [floor_ms, now - the delay] due? A read: most
+ * passes find none, and then take no write lock and write nothing (a
+ * read-only database stays readable). */
+static int any_input_due(hy_ctx *c, const char *lo, const char *hi, bool *any, hy_err *err)
 {
-    hy_iso_from_ms(floor_ms, lo);
-    hy_iso_from_ms(now_ms - (int64_t)c->cfg->notify.input_delay_minutes * 60000, hi);
+    int64_t one = 0;
+    return db_get_int(c->db, err, &one, any, "SELECT 1 " INPUT_DUE_STEPS " LIMIT 1", "tt", lo, hi);
 }
 
 static int schedule_input_needed(hy_ctx *c, int64_t now_ms, int64_t floor_ms, int *added, hy_err *err)
 {
     char lo[HY_TIME_LEN], hi[HY_TIME_LEN], at[HY_TIME_LEN];
-    input_window(c, now_ms, floor_ms, lo, hi);
+    hy_iso_from_ms(floor_ms, lo);
+    hy_iso_from_ms(now_ms - input_delay_ms(c), hi);
     hy_iso_from_ms(now_ms, at);
-    /* a read first: most passes find nothing, and then write nothing (a
-     * read-only database stays readable) */
     bool any = false;
-    int64_t one = 0;
-    int rc = db_get_int(c->db, err, &one, &any, "SELECT 1 " INPUT_DUE_STEPS " LIMIT 1", "tt", lo, hi);
+    int rc = any_input_due(c, lo, hi, &any, err);
     if (rc || !any) return rc;
     rc = db_exec(c->db, err,
-                     "INSERT OR IGNORE INTO notify_events(at, due_ms, event, execution_id, step_order, step_id, since, "
-                     "dedup) SELECT ?1, ?2, 'input_needed', s.execution_id, s.step_order, s.id, s.started_at, "
-                     "'input:' || s.id || ':' || s.started_at " INPUT_DUE_STEPS " ORDER BY s.started_at",
-                     "tItt", at, now_ms, lo, hi);
+                 "INSERT OR IGNORE INTO notify_events(at, due_ms, event, execution_id, step_order, step_id, since, "
+                 "dedup) SELECT ?1, ?2, 'input_needed', s.execution_id, s.step_order, s.id, s.started_at, "
+                 "'input:' || s.id || ':' || s.started_at " INPUT_DUE_STEPS " ORDER BY s.started_at",
+                 "tItt", at, now_ms, lo, hi);
     if (rc == 0) *added += db_changes(c->db);
     return rc;
 }
@@ -94,25 +96,17 @@ int notify_schedule_inputs(hy_ctx *c, int64_t now_ms, int64_t *scanned_ms, int *
     *added = 0;
     if (!c->cfg->notify.enabled) return 0;
     int64_t floor = *scanned_ms > 0 ? *scanned_ms - INPUT_COMMIT_MARGIN_MS : now_ms - INPUT_LOOKBACK_MS;
-    /* a read first: most looks find nothing, and take no write lock then */
     char lo[HY_TIME_LEN], hi[HY_TIME_LEN];
-    input_window(c, now_ms, floor, lo, hi);
+    hy_iso_from_ms(floor, lo);
+    hy_iso_from_ms(now_ms - input_delay_ms(c), hi);
     bool any = false;
-    int64_t one = 0;
-    int rc = db_get_int(c->db, err, &one, &any, "SELECT 1 " INPUT_DUE_STEPS " LIMIT 1", "tt", lo, hi);
-    if (rc) return rc;
-    if (!any) {
-        *scanned_ms = now_ms - (int64_t)c->cfg->notify.input_delay_minutes * 60000;
-        return 0;
+    int rc = any_input_due(c, lo, hi, &any, err); /* no write lock for a look that finds none */
+    if (rc == 0 && any) {
+        if (db_begin(c->db, err) != 0) return err->code;
+        rc = schedule_input_needed(c, now_ms, floor, added, err);
+        rc = rc ? (db_rollback(c->db), rc) : db_commit(c->db, err);
     }
-    if (db_begin(c->db, err) != 0) return err->code;
-    rc = schedule_input_needed(c, now_ms, floor, added, err);
-    if (rc) {
-        db_rollback(c->db);
-        return rc;
-    }
-    if ((rc = db_commit(c->db, err)) == 0)
-        *scanned_ms = now_ms - (int64_t)c->cfg->notify.input_delay_minutes * 60000;
+    if (rc == 0) *scanned_ms = now_ms - input_delay_ms(c);
     return rc;
 }
 
@@ -221,7 +215,7 @@ int notify_next_due(hy_ctx *c, int64_t *due, hy_err *err)
         rc = db_get_int(c->db, err, &b, &fb,
                         "SELECT min(next_ms) FROM notify_outbox WHERE next_ms IS NOT NULL", "");
     /* the next step to become due for an input needed (idx_wse_awaiting_since) */
-    int64_t delay = (int64_t)c->cfg->notify.input_delay_minutes * 60000;
+    int64_t delay = input_delay_ms(c);
     char after[HY_TIME_LEN], *next = NULL;
     hy_iso_from_ms(hy_now_ms() - delay, after);
     if (rc == 0)
