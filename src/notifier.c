@@ -2,8 +2,8 @@
  * step's thread, so a slow or dead mail server delays no workflow. It
  * schedules reminders and digests every SCHEDULE_MS and input-needed
  * events at each pass (steps that began waiting since the last), addresses
- * due events,
- * delivers due rows one at a time, then sleeps until the next is due, a
+ * due events, delivers due rows one at a time, then sleeps until the next
+ * is due, a
  * poll interval passes (events from other processes; none for a terminal
  * session's, which is kicked instead) or notifier_kick(). Paused, it only
  * waits. */
