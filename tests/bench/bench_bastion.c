@@ -13,9 +13,11 @@
  *    --produce executions (every auto step left to it: inline_local_steps
  *    off), first with no sessions at all, then with --idle idle and
  *    --active active sessions (a key every 100 ms moving through their
- *    requests list, filtering and switching status filters), runs
- *    alternating is not possible (the sessions take a while to start):
- *    the no-session runs come first;
+ *    requests list, filtering and switching status filters). Runs
+ *    cannot alternate one by one (250 sessions take a minute to log in),
+ *    so the no-session runs come both before the sessions start and after
+ *    they are gone: the database grows by each backlog, and a change of
+ *    the machine's load shows as a difference between the two;
  *  - --idle logged-in partner admins idle on their home screen for
  *    --seconds, with a worker alive, then without one: their CPU time
  *    (every thread, /proc/PID/task/N/schedstat) per session per second,
@@ -293,6 +295,7 @@ static double kind_cpu_ms(int kind)
 
 /* Where the CPU went during the last drain (ms per second of it). */
 static double cpu_worker, cpu_idle, cpu_active, cpu_bench, cpu_secs;
+static double wait_worker; /* the worker's threads runnable but waiting for a CPU, ms/s */
 
 /* What `observe` does while the worker drains (NULL: nothing). */
 typedef void (*drain_hook)(t_env *e, void *ud);
@@ -325,7 +328,7 @@ static double drain(t_env *e, int64_t base, int k, drain_hook hook, void *ud)
 {
     kill(worker_pid, SIGCONT);
     double t0 = now_us(), i0 = kind_cpu_ms(S_IDLE), a0 = kind_cpu_ms(S_ACTIVE), b0 = (double)proc_cpu_ns(getpid()) / 1e6;
-    int64_t w0 = proc_cpu_ns(worker_pid), w_ns = w0;
+    int64_t w0 = proc_cpu_ns(worker_pid), w_ns = w0, q0 = proc_sched_ns(worker_pid, 1), q_ns = q0;
     for (int i = 0; i < 600000; i++) {
         if (hook) hook(e, ud);
         else usleep(100000);
@@ -333,9 +336,11 @@ static double drain(t_env *e, int64_t base, int k, drain_hook hook, void *ud)
                     "") == 0)
             break;
         w_ns = proc_cpu_ns(worker_pid);
+        q_ns = proc_sched_ns(worker_pid, 1);
     }
     cpu_secs = (now_us() - t0) / 1e6;
     cpu_worker = (double)(w_ns - w0) / 1e6 / cpu_secs;
+    wait_worker = (double)(q_ns - q0) / 1e6 / cpu_secs;
     cpu_idle = (kind_cpu_ms(S_IDLE) - i0) / cpu_secs;
     cpu_active = (kind_cpu_ms(S_ACTIVE) - a0) / cpu_secs;
     cpu_bench = ((double)proc_cpu_ns(getpid()) / 1e6 - b0) / cpu_secs;
@@ -728,14 +733,15 @@ int main(int argc, char **argv)
         if (db_get_int(probe->db, &err, &v, NULL, "PRAGMA busy_timeout = 0", "") != 0) die("probe", &err);
     }
     worker_start(bin, cfg, e);
-    double base_rates[9], with_rates[9];
+    double base_rates[18], with_rates[9];
     for (int r = 0; r < runs; r++) {
         fprintf(stderr, "bench_bastion: run %d without sessions: producing %d\n", r + 1, k);
         worker_hold(probe);
         int64_t b = produce(e, &pr, k);
         base_rates[r] = drain(e, b, k, NULL, NULL);
-        fprintf(stderr, "bench_bastion:   %.0f executions/s; the worker %.0f CPU ms/s, this program %.0f; load %.1f\n",
-                base_rates[r], cpu_worker, cpu_bench, loadavg());
+        fprintf(stderr, "bench_bastion:   %.0f executions/s; the worker %.0f CPU ms/s (waited for a CPU %.0f), this program "
+                "%.0f; load %.1f\n",
+                base_rates[r], cpu_worker, wait_worker, cpu_bench, loadavg());
     }
 
     pthread_t driver;
@@ -795,29 +801,47 @@ int main(int argc, char **argv)
         obs.next_us = now_us() + 500000;
         with_rates[r] = drain(e, b, k, r == runs - 1 ? observe_hook : NULL, &obs);
         fprintf(stderr,
-                "bench_bastion:   %.0f executions/s; CPU ms/s while draining: worker %.0f, idle sessions %.0f, active "
-                "sessions %.0f, this program %.0f; load %.1f\n",
-                with_rates[r], cpu_worker, cpu_idle, cpu_active, cpu_bench, loadavg());
+                "bench_bastion:   %.0f executions/s; CPU ms/s while draining: worker %.0f (waited for a CPU %.0f), idle "
+                "sessions %.0f, active sessions %.0f, this program %.0f; load %.1f\n",
+                with_rates[r], cpu_worker, wait_worker, cpu_idle, cpu_active, cpu_bench, loadavg());
     }
     atomic_store(&keys_on, false);
     usleep(300000);
     atomic_store(&driver_stop, true);
     pthread_join(driver, NULL);
+    double cpu_w = cpu_worker, cpu_i = cpu_idle, cpu_a = cpu_active, cpu_b = cpu_bench;
+
+    /* 5. the sessions gone, the same backlogs again without them */
+    sessions_stop();
+    atomic_store(&nsessions, 0);
+    sleep(SETTLE_S);
+    for (int r = 0; r < runs; r++) {
+        fprintf(stderr, "bench_bastion: run %d without sessions (after): producing %d\n", r + 1, k);
+        worker_hold(probe);
+        int64_t b = produce(e, &pr, k);
+        base_rates[runs + r] = drain(e, b, k, NULL, NULL);
+        fprintf(stderr, "bench_bastion:   %.0f executions/s; the worker %.0f CPU ms/s (waited for a CPU %.0f), this program "
+                "%.0f; load %.1f\n",
+                base_rates[runs + r], cpu_worker, wait_worker, cpu_bench, loadavg());
+    }
     worker_stop();
 
-    double bmed = quantile(base_rates, runs, 0.5), wmed = quantile(with_rates, runs, 0.5);
     printf("| CPU while the worker drained (the last run with sessions) | worker %.0f ms/s | - | %d idle sessions "
            "%.0f ms/s together, %d active %.0f ms/s together, this program (the terminals' other end) %.0f ms/s; "
            "load average %.1f |\n",
-           cpu_worker, nidle, cpu_idle, nactive, cpu_active, cpu_bench, loadavg());
-    char list_b[128] = "", list_w[128] = "";
+           cpu_w, nidle, cpu_i, nactive, cpu_a, cpu_b, loadavg());
+    char list_b[128] = "", list_a[128] = "", list_w[128] = "";
     for (int r = 0; r < runs; r++) {
         snprintf(list_b + strlen(list_b), sizeof list_b - strlen(list_b), "%s%.0f", r ? ", " : "", base_rates[r]);
+        snprintf(list_a + strlen(list_a), sizeof list_a - strlen(list_a), "%s%.0f", r ? ", " : "",
+                 base_rates[runs + r]);
         snprintf(list_w + strlen(list_w), sizeof list_w - strlen(list_w), "%s%.0f", r ? ", " : "", with_rates[r]);
     }
-    printf("| one worker, no sessions: new_partner_user executions/s | %.0f | - | median of %d runs (%s): a backlog "
-           "of %d drained, first to last completion |\n",
-           bmed, runs, list_b, k);
+    /* in the order run above; quantile sorts */
+    double bmed = quantile(base_rates, 2 * runs, 0.5), wmed = quantile(with_rates, runs, 0.5);
+    printf("| one worker, no sessions: new_partner_user executions/s | %.0f | - | median of %d runs: %s before the "
+           "sessions, %s after them; a backlog of %d drained, first to last completion |\n",
+           bmed, 2 * runs, list_b, list_a, k);
     printf("| one worker, %d idle + %d active sessions: executions/s | %.0f (**%+.1f%%**) | within 5%% | median of %d "
            "runs (%s) |\n",
            nidle, nactive, wmed, 100 * (wmed - bmed) / bmed, runs, list_w);
@@ -847,8 +871,6 @@ int main(int argc, char **argv)
     fflush(stdout);
     free(all);
     free(busy);
-    sessions_stop();
-    atomic_store(&nsessions, 0);
     free(orgs);
     free(pr.orgs);
     app_close(probe);

@@ -158,7 +158,9 @@ static __attribute__((unused)) long rollup_kb(pid_t pid, const char *field)
 
 /* CPU time of every thread of a process so far, in ns (schedstat: exact,
  * not in clock ticks). Threads that ended are not counted. */
-static __attribute__((unused)) int64_t proc_cpu_ns(pid_t pid)
+/* A process's threads' time in ns (/proc/PID/task/N/schedstat): field 0
+ * on a CPU, field 1 runnable but waiting for one (the run queue). */
+static __attribute__((unused)) int64_t proc_sched_ns(pid_t pid, int field)
 {
     char dir[64];
     snprintf(dir, sizeof dir, "/proc/%d/task", (int)pid);
@@ -171,13 +173,15 @@ static __attribute__((unused)) int64_t proc_cpu_ns(pid_t pid)
         char path[384];
         snprintf(path, sizeof path, "%s/%s/schedstat", dir, de->d_name);
         FILE *f = fopen(path, "r");
-        long long ns = 0;
-        if (f && fscanf(f, "%lld", &ns) == 1) sum += ns;
+        long long ns[2] = {0, 0};
+        if (f && fscanf(f, "%lld %lld", &ns[0], &ns[1]) == 2) sum += ns[field];
         if (f) fclose(f);
     }
     closedir(d);
     return sum;
 }
+
+static __attribute__((unused)) int64_t proc_cpu_ns(pid_t pid) { return proc_sched_ns(pid, 0); }
 
 /* How a hyopps process learns about commits (dbwatch.h): 2 inotify (an
  * inotify instance), 1 dnotify (a descriptor of the database's directory
