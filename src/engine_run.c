@@ -645,13 +645,13 @@ static int run_local(hy_engine *e, ex_state *x, int order, step_row *row, hy_err
 static const char *thread_owner(void)
 {
     static _Thread_local char owner[160];
-    static _Thread_local pid_t pid;
-    if (!owner[0] || pid != getpid()) {
+    static _Thread_local unsigned gen;
+    if (!owner[0] || gen != hy_fork_generation()) {
         char host[64] = "localhost";
         gethostname(host, sizeof host - 1);
         host[sizeof host - 1] = '\0';
-        pid = getpid();
-        snprintf(owner, sizeof owner, "%s:%ld:%ld", host, (long)pid, (long)syscall(SYS_gettid));
+        gen = hy_fork_generation();
+        snprintf(owner, sizeof owner, "%s:%ld:%ld", host, (long)getpid(), (long)syscall(SYS_gettid));
     }
     return owner;
 }
@@ -660,10 +660,10 @@ static const char *thread_owner(void)
 static const hy_principal *thread_system(void)
 {
     static _Thread_local hy_principal sys;
-    static _Thread_local pid_t pid;
-    if (!sys.system || pid != getpid()) {
+    static _Thread_local unsigned gen;
+    if (!sys.system || gen != hy_fork_generation()) {
         principal_system(&sys);
-        pid = getpid();
+        gen = hy_fork_generation();
     }
     return &sys;
 }

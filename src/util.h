@@ -56,6 +56,9 @@ void hy_strlcpy(char *dst, const char *src, size_t n);
 void hy_uuid(char out[HY_UUID_LEN]);
 /* 16 bytes as 8-4-4-4-12 lower-case hex. */
 void hy_uuid_format(const unsigned char b[16], char out[HY_UUID_LEN]);
+/* Changes in a forked child: what a per-thread cache compares instead of
+ * getpid() (a system call each time). */
+unsigned hy_fork_generation(void);
 /* Cryptographically random bytes (libsodium), from a per-thread pool. */
 void hy_random(void *buf, size_t n);
 /* Uniform in [0, upper) (0 if upper < 2), from the same pool. */
