@@ -6,6 +6,8 @@
 #   BENCH_EXECUTIONS=N   executions per engine run (default 5000)
 #   BENCH_HISTORY=N      finished executions already there (default 100000)
 #   BENCH_LIST=N         executions for the list benchmark (default 200000)
+#   BENCH_ONLY=engine    only the first part (engine, list, live, notifications,
+#                        notes.md): the sections from ui:begin on are kept as they are
 #   BENCH_ONLY=live      only the live-mode section (tests/bench/live.sh),
 #                        replaced in the existing BENCHMARKS.md
 #   BENCH_ONLY=ui        only the terminal UI's benchmark: replaces its section
@@ -221,6 +223,7 @@ if [ "${BENCH_ONLY:-}" = bulk ]; then
     replace_section bulk "$tmp.new"
     rm -f "$tmp.new" "$tmp.bulk"
     echo "bench: wrote the import section of $out" >&2
+    exit 0
 elif [ "${BENCH_ONLY:-}" = reconcile ]; then
     reconcile_section >"$tmp.new"
     replace_section reconcile "$tmp.new"
@@ -328,6 +331,10 @@ print("  %.1f ms at most." % worst)
 R=${BENCH_REPEAT:-3}
 cache=$(mktemp -d)
 trap 'rm -f "$tmp" "$tmp.err" "$tmp.rows" "$tmp.ui" "$tmp.notify"; rm -rf "$cache"' EXIT
+if [ "${BENCH_ONLY:-}" = engine ]; then
+    grep -q '^<!-- ui:begin -->$' "$out" 2>/dev/null || { echo "bench: BENCH_ONLY=engine needs $out with its other sections" >&2; exit 1; }
+    cp "$out" "$cache/kept.md"
+fi
 export HYOPPS_ROOT=$PWD
 
 echo "bench: engine, empty database ($M executions x 1, 2, 4 workers, median of $R)" >&2
@@ -406,12 +413,16 @@ notify=$(notify_section)
     echo
     targets | /usr/bin/python3 -c 'import sys; t = sys.stdin.read().rstrip("\n"); sys.stdout.write(open(sys.argv[1]).read().replace("@TARGETS@", t))' tests/bench/notes.md
     echo
-    ui_section
-    echo
-    bulk_section
-    echo
-    reconcile_section
-    echo
-    bastion_section
+    if [ "${BENCH_ONLY:-}" = engine ]; then
+        sed -n '/^<!-- ui:begin -->$/,$p' "$cache/kept.md" # the other sections as they were
+    else
+        ui_section
+        echo
+        bulk_section
+        echo
+        reconcile_section
+        echo
+        bastion_section
+    fi
 } >"$out"
 echo "bench: wrote $out" >&2
