@@ -818,7 +818,7 @@ int main(int argc, char **argv)
     usleep(300000);
     atomic_store(&driver_stop, true);
     pthread_join(driver, NULL);
-    double cpu_w = cpu_worker, cpu_i = cpu_idle, cpu_a = cpu_active, cpu_b = cpu_bench;
+    double cpu_w = cpu_worker, wait_w = wait_worker, cpu_i = cpu_idle, cpu_a = cpu_active, cpu_b = cpu_bench;
 
     /* 5. the sessions gone, the same backlogs again without them */
     sessions_stop();
@@ -836,10 +836,10 @@ int main(int argc, char **argv)
     }
     worker_stop();
 
-    printf("| CPU while the worker drained (the last run with sessions) | worker %.0f ms/s | - | %d idle sessions "
-           "%.0f ms/s together, %d active %.0f ms/s together, this program (the terminals' other end) %.0f ms/s; "
-           "load average %.1f |\n",
-           cpu_w, nidle, cpu_i, nactive, cpu_a, cpu_b, loadavg());
+    printf("| CPU while the worker drained (the last run with sessions) | worker %.0f ms/s | - | its threads waited "
+           "%.0f ms/s for a CPU (%.0f in the last run alone, using %.0f); %d idle sessions %.0f ms/s together, %d "
+           "active %.0f ms/s together, this program (the terminals' other end) %.0f ms/s; load average %.1f |\n",
+           cpu_w, wait_w, wait_worker, cpu_worker, nidle, cpu_i, nactive, cpu_a, cpu_b, loadavg());
     char list_b[128] = "", list_a[128] = "", list_w[128] = "";
     for (int r = 0; r < runs; r++) {
         snprintf(list_b + strlen(list_b), sizeof list_b - strlen(list_b), "%s%.0f", r ? ", " : "", base_rates[r]);
