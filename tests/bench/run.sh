@@ -19,7 +19,7 @@
 #   BENCH_BASTION_IDLE=N, BENCH_BASTION_ACTIVE=N (200, 50 sessions),
 #   BENCH_BASTION_SECONDS=S (60: each idle measurement),
 #   BENCH_BASTION_PRODUCE=K (10000: the backlog a worker drains per run),
-#   BENCH_BASTION_NICE=N (0: the worker's niceness, as Nice= in its unit file)
+#   BENCH_BASTION_NICE=N (-10: the worker's niceness, Nice= of doc/hyopps-worker.service)
 #   BENCH_ONLY=notify    only the notifications benchmark (tests/bench/bench_notify.c),
 #                        replaced between the notify:begin/notify:end markers
 #   BENCH_NOTIFY=N       executions per notifications run (default 2000)
@@ -38,7 +38,7 @@ BI=${BENCH_BASTION_IDLE:-200}
 BA=${BENCH_BASTION_ACTIVE:-50}
 BS=${BENCH_BASTION_SECONDS:-60}
 BP=${BENCH_BASTION_PRODUCE:-10000}
-BN=${BENCH_BASTION_NICE:-0}
+BN=${BENCH_BASTION_NICE:--10}
 
 # The terminal UI (bench_ui): its section of BENCHMARKS.md, between markers.
 ui_section() {
