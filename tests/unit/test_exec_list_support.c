@@ -105,6 +105,15 @@ static void longest_in_state_and_stuck(void **state)
                      0);
     assert_int_equal(pg.count, 0);
     hy_exec_page_free(&pg);
+    /* with a search every execution matches: the stuck one only, the search's counts */
+    assert_int_equal(ops_exec_list(f->e->c, &f->admin, &(hy_exec_query){.stuck_hours = 24, .search = "acme"}, &pg, &err),
+                     0);
+    assert_int_equal(pg.count, 1);
+    assert_string_equal(pg.items[0].id, f->old);
+    assert_int_equal(pg.matched, 1);
+    assert_int_equal(pg.total, 4);
+    assert_false(pg.more);
+    hy_exec_page_free(&pg);
     /* finished executions have no "time in state" order */
     hy_err_clear(&err);
     assert_int_equal(ops_exec_list(f->e->c, &f->admin,
