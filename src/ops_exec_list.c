@@ -138,7 +138,6 @@ typedef struct {
     char *needle;            /* lower-cased search, or NULL */
     int nchars;              /* its length in characters */
     int limit;
-    bool counts_only;        /* the stale plan makes its own window: walk no index for one */
     /* keyset: rows strictly older than (before_at, before) */
     char before_at[HY_TIME_LEN + 8];
     int64_t before;
@@ -417,7 +416,7 @@ static int plan_and_run(hy_ctx *c, list_plan *pl, hy_exec_page *out, cands *win,
     }
     if (!pl->needle) {
         int rc = counts_from_table(c, pl, out, err);
-        return rc || pl->counts_only ? rc : window_indexed(c, pl, NULL, NULL, pl->limit + 1, win, err);
+        return rc ? rc : window_indexed(c, pl, NULL, NULL, pl->limit + 1, win, err);
     }
     cands cs = {0};
     int rc = 0;
@@ -441,7 +440,7 @@ static int plan_and_run(hy_ctx *c, list_plan *pl, hy_exec_page *out, cands *win,
     if (rc == 0) take_all(pl, &cs, out, win);
     out->counts_exact = !capped;
     if (rc == 0 && capped && pl->nchars < 3) win->n = 0; /* an arbitrary sample: not a window */
-    if (rc == 0 && capped && win->n <= pl->limit && !pl->counts_only) {
+    if (rc == 0 && capped && win->n <= pl->limit) {
         /* More matches than counted: walk the index for the rest of the window. */
         if (win->n) {
             hy_strlcpy(pl->before_at, win->v[win->n - 1].at, sizeof pl->before_at);
@@ -593,7 +592,6 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
         free(s);
     }
     cands win = {0};
-    pl.counts_only = stale;
     rc = plan_and_run(c, &pl, out, &win, err); /* the counts (and the newest-first window) */
     out->matched = pl.status >= 0 ? out->counts[pl.status] : out->total;
     if (rc == 0 && stale) {
