@@ -9,7 +9,30 @@
 #include "ops.h"
 
 static const char *REVOKE_USAGE = "hyopps users revoke USER --reason TEXT [--at WHEN] [--wait] [--quiet]";
-static const char *OFFBOARD_USAGE = "hyopps orgs offboard ORG --reason TEXT [--at WHEN] [--wait] [--quiet]";
+static const char *OFFBOARD_USAGE = "hyopps orgs offboard ORG --reason TEXT [--at WHEN] [--wait] [--quiet] [--yes]";
+
+/* What offboarding ORG takes away, then "Offboard it?" (as `orgs delete`
+ * asks): false when not confirmed (no terminal: --yes is needed). */
+static int offboard_confirmed(cli_env *env, const char *ref, bool *ok)
+{
+    *ok = false;
+    hy_err err;
+    hy_org_detail d;
+    if (ops_org_show(&env->app->ctx, &env->me, ref, &d, &err) != 0) return cli_fail(&err);
+    int with_access = 0;
+    for (int i = 0; i < d.nusers; i++) with_access += !d.users[i].offboarded_at && d.users[i].access.n > 0;
+    printf("Offboarding organisation ");
+    cli_print_safe(stdout, d.org.name);
+    printf(" revokes the access of %d user%s (%d with access now), disables its\n"
+           "Slack user group, archives its Teams channel and Metabase collection, and\n"
+           "leaves it read-only.\n",
+           d.org.nusers, d.org.nusers == 1 ? "" : "s", with_access);
+    hy_org_detail_free(&d);
+    fflush(stdout);
+    *ok = cli_confirm("Offboard it?");
+    if (!*ok) fprintf(stderr, "hyopps: not offboarded (confirm on a terminal, or pass --yes)\n");
+    return 0;
+}
 
 /* argv[0] is the subcommand (getopt skips it); who is the field the positional goes to. */
 static int start_with(cli_env *env, int argc, char **argv, const char *usage, const char *workflow, const char *who)
@@ -19,6 +42,7 @@ static int start_with(cli_env *env, int argc, char **argv, const char *usage, co
                                          {0, 0, 0, 0}};
     const char *reason = NULL, *at = NULL;
     bool wait = false, quiet = false;
+    bool yes = cli_take_flag(&argc, argv, "--yes", "-y");
     int o;
     optind = 0;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -33,6 +57,11 @@ static int start_with(cli_env *env, int argc, char **argv, const char *usage, co
     if (!reason) return cli_usage_error(usage, "--reason is required (kept in the audit trail)");
     int rc = cli_require_session(env, false);
     if (rc) return rc;
+    if (strcmp(workflow, "offboard_partner") == 0 && !yes) {
+        bool ok;
+        if ((rc = offboard_confirmed(env, argv[optind], &ok)) != 0) return rc;
+        if (!ok) return CLI_ERR;
+    }
     cJSON *in = cJSON_CreateObject();
     cJSON_AddStringToObject(in, who, argv[optind]);
     cJSON_AddStringToObject(in, "reason", reason);
@@ -76,7 +105,9 @@ int cli_orgs_offboard(cli_env *env, int argc, char **argv)
                "marked offboarded: read-only, out of pick lists, kept for the audit trail.\n"
                "--at WHEN: scheduled (2026-03-31, 2026-03-31 17:00 UTC, +3d, +12h).\n"
                "--wait: runs it (and its revocations) here until it completes, fails or\n"
-               "waits for input.\n",
+               "waits for input.\n"
+               "It first shows what will be taken away and asks to confirm (--yes to skip;\n"
+               "needed when standard input is not a terminal).\n",
                OFFBOARD_USAGE);
         return CLI_OK;
     }

@@ -59,7 +59,7 @@ cli_partner_admin pat@acme.example "$acme" "$TEST_DIR/pat" || not_ok "partner ad
     expect_contains "partner admin: an administrator is not found either" "no user of this organisation matches" "$out"
     out=$(hy users revoke pat@acme.example --reason x 2>&1)
     expect_contains "partner admin: never themselves" "you cannot revoke your own access" "$out"
-    hy orgs offboard "Acme Corp" --reason x >/dev/null 2>&1; expect_eq "partner admin cannot offboard (exit 4)" 4 "$?"
+    hy orgs offboard "Acme Corp" --reason x --yes >/dev/null 2>&1; expect_eq "partner admin cannot offboard (exit 4)" 4 "$?"
     out=$(hy users revoke ann@acme.example --reason "left us" --wait); rc=$?
     expect_eq "partner admin revokes their user (exit 0)" 0 "$rc"
     expect_contains "...up to the LMS confirmation" "awaiting_input at step 7 (lms_removal)" "$out"
@@ -106,7 +106,13 @@ expect_eq "cy keeps every grant" 4 "$(grants cy@acme.example)"
 expect_eq "no step of it after the first ran" 0 "$(q "SELECT count(*) FROM workflow_step_executions WHERE execution_id = '$cy_exec' AND step_order > 1 AND status = 'completed'")"
 
 # --- offboarding ----------------------------------------------------------------------
-out=$(hy orgs offboard "Beta Ltd" --reason "partnership ended" --wait); rc=$?
+# it says what it takes away and asks; with no terminal to answer on, nothing starts without --yes
+out=$(hy orgs offboard "Beta Ltd" --reason "partnership ended" --wait 2>&1 </dev/null); rc=$?
+expect_eq "offboard unconfirmed exits 1" 1 "$rc"
+expect_contains "...names the organisation and its users" "Offboarding organisation Beta Ltd revokes the access of 3 users (3 with access now)" "$out"
+expect_contains "...and how to confirm" "not offboarded (confirm on a terminal, or pass --yes)" "$out"
+expect_eq "...and started nothing" 0 "$(q "SELECT count(*) FROM workflow_executions WHERE workflow_definition_id = (SELECT id FROM workflow_definitions WHERE name = 'offboard_partner')")"
+out=$(hy orgs offboard "Beta Ltd" --reason "partnership ended" --wait --yes); rc=$?
 expect_eq "offboard --wait exits 0" 0 "$rc"
 expect_contains "...up to the Keycloak confirmation" "awaiting_input at step 6 (keycloak_removal)" "$out"
 off=$(q "SELECT id FROM workflow_executions WHERE workflow_definition_id = (SELECT id FROM workflow_definitions WHERE name = 'offboard_partner')")
