@@ -441,6 +441,20 @@ void db_rollback(hy_db *db)
 
 bool db_in_tx(const hy_db *db) { return db->in_tx; }
 
+bool db_read_begin(hy_db *db)
+{
+    if (db->in_tx || !sqlite3_get_autocommit(db->conn)) return false; /* already in one */
+    return sqlite3_exec(db->conn, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+void db_read_end(hy_db *db)
+{
+    if (db->in_tx || sqlite3_get_autocommit(db->conn)) return;
+    /* never left open: the connection would go on reading an old snapshot */
+    if (sqlite3_exec(db->conn, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+}
+
 /* ---- statements ---- */
 
 static hy_stmt *stmt_get(hy_db *db, hy_err *err, const char *sql)

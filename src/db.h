@@ -40,6 +40,12 @@ int db_begin(hy_db *db, hy_err *err);
 int db_commit(hy_db *db, hy_err *err);
 void db_rollback(hy_db *db);
 bool db_in_tx(const hy_db *db);
+/* A read transaction around several queries: one snapshot, and one lock
+ * and cache check instead of one per statement (each a few system calls).
+ * db_read_begin returns whether it began one (false inside a transaction);
+ * call db_read_end only then. */
+bool db_read_begin(hy_db *db);
+void db_read_end(hy_db *db);
 
 /* Runs one statement (no rows expected). Returns 0 or an error code;
  * a UNIQUE violation is HY_ERR_CONFLICT. */

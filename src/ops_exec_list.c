@@ -527,9 +527,8 @@ static int stale_window(hy_ctx *c, const list_plan *pl, const char *cutoff, int6
     return rc;
 }
 
-int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_exec_page *out, hy_err *err)
+static int exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_exec_page *out, hy_err *err)
 {
-    memset(out, 0, sizeof *out);
     if (ops_begin(c, p, err) != 0) return err->code;
     hy_exec_scope scope;
     authz_exec_scope(p, &scope);
@@ -613,6 +612,18 @@ int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_e
     free(wf_ids);
     cJSON_Delete(pl.wf_set);
     if (rc) hy_exec_page_free(out);
+    return rc;
+}
+
+/* In one read transaction: the counts and the page from one snapshot, and
+ * the hundred-odd statements of a page (a summary per row) without a lock
+ * and a cache check each. */
+int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_exec_page *out, hy_err *err)
+{
+    memset(out, 0, sizeof *out);
+    bool read = db_read_begin(c->db);
+    int rc = exec_list(c, p, q, out, err);
+    if (read) db_read_end(c->db);
     return rc;
 }
 

@@ -124,11 +124,42 @@ static void longest_in_state_and_stuck(void **state)
     assert_int_equal(ops_exec_list(f->e->c, &f->admin, &(hy_exec_query){.stuck_hours = -1}, &pg, &err), HY_ERR_INVALID);
 }
 
+/* The list reads in one transaction (one snapshot for the counts and the
+ * page) and ends it: the next list sees what another connection did since. */
+static void the_list_sees_later_commits(void **state)
+{
+    fx *f = *state;
+    hy_exec_page pg;
+    hy_err err;
+    hy_err_clear(&err);
+    assert_int_equal(ops_exec_list(f->e->c, &f->admin, &(hy_exec_query){0}, &pg, &err), 0);
+    int64_t before = pg.total;
+    assert_int_equal(pg.count, before);
+    hy_exec_page_free(&pg);
+    assert_false(db_in_tx(f->e->c->db));
+    hy_app *other = t_open_app(f->e->app->cfg->database.path);
+    char id[HY_UUID_LEN];
+    assert_int_equal(ops_exec_start(&other->ctx, &f->admin, "new_partner_user", f->org, id, &err), 0);
+    app_close(other);
+    assert_int_equal(ops_exec_list(f->e->c, &f->admin, &(hy_exec_query){0}, &pg, &err), 0);
+    assert_int_equal(pg.total, before + 1);
+    assert_string_equal(pg.items[0].id, id); /* newest first */
+    hy_exec_page_free(&pg);
+    /* inside a write transaction it reads that transaction's rows, and leaves it open */
+    assert_int_equal(db_begin(f->e->c->db, &err), 0);
+    assert_int_equal(ops_exec_list(f->e->c, &f->admin, &(hy_exec_query){0}, &pg, &err), 0);
+    assert_int_equal(pg.total, before + 1);
+    hy_exec_page_free(&pg);
+    assert_true(db_in_tx(f->e->c->db));
+    db_rollback(f->e->c->db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(search_by_name, setup, teardown),
         cmocka_unit_test_setup_teardown(longest_in_state_and_stuck, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_list_sees_later_commits, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
