@@ -190,14 +190,17 @@ static int load_detail(hy_ctx *c, const char *id, const char *wf_ids, hy_org_det
     return db_done(st);
 }
 
+/* In one read transaction, as the execution list (a partner's home). */
 int ops_org_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_org_detail *out, hy_err *err)
 {
     memset(out, 0, sizeof *out);
     char id[HY_UUID_LEN];
-    if (ops_begin_read(c, p, err) != 0 || ops_find_org(c, p, ref, id, err) != 0) return err->code;
+    bool read = db_read_begin(c->db);
+    int rc = ops_begin_read(c, p, err) != 0 || ops_find_org(c, p, ref, id, err) != 0 ? err->code : 0;
     char *wf_ids = NULL;
-    int rc = opx_scope_wf_ids(c, p, &wf_ids, err);
+    if (rc == 0) rc = opx_scope_wf_ids(c, p, &wf_ids, err);
     if (rc == 0) rc = load_detail(c, id, wf_ids, out, err);
+    if (read) db_read_end(c->db);
     free(wf_ids);
     if (rc) hy_org_detail_free(out);
     return rc;
