@@ -34,15 +34,17 @@ static int offboard_confirmed(cli_env *env, const char *ref, bool *ok)
     return 0;
 }
 
-/* argv[0] is the subcommand (getopt skips it); who is the field the positional goes to. */
-static int start_with(cli_env *env, int argc, char **argv, const char *usage, const char *workflow, const char *who)
+/* argv[0] is the subcommand (getopt skips it); who is the field the positional
+ * goes to; confirm: show what is taken away and ask first (--yes skips it). */
+static int start_with(cli_env *env, int argc, char **argv, const char *usage, const char *workflow, const char *who,
+                      bool confirm)
 {
     static const struct option opts[] = {{"reason", required_argument, 0, 'r'}, {"at", required_argument, 0, 'a'},
                                          {"wait", no_argument, 0, 'w'},         {"quiet", no_argument, 0, 'q'},
                                          {0, 0, 0, 0}};
     const char *reason = NULL, *at = NULL;
     bool wait = false, quiet = false;
-    bool yes = cli_take_flag(&argc, argv, "--yes", "-y");
+    bool yes = confirm && cli_take_flag(&argc, argv, "--yes", "-y");
     int o;
     optind = 0;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -57,7 +59,7 @@ static int start_with(cli_env *env, int argc, char **argv, const char *usage, co
     if (!reason) return cli_usage_error(usage, "--reason is required (kept in the audit trail)");
     int rc = cli_require_session(env, false);
     if (rc) return rc;
-    if (strcmp(workflow, "offboard_partner") == 0 && !yes) {
+    if (confirm && !yes) {
         bool ok;
         if ((rc = offboard_confirmed(env, argv[optind], &ok)) != 0) return rc;
         if (!ok) return CLI_ERR;
@@ -90,7 +92,7 @@ int cli_users_revoke(cli_env *env, int argc, char **argv)
                REVOKE_USAGE);
         return CLI_OK;
     }
-    return start_with(env, argc, argv, REVOKE_USAGE, "revoke_partner_user", "user");
+    return start_with(env, argc, argv, REVOKE_USAGE, "revoke_partner_user", "user", false);
 }
 
 int cli_orgs_offboard(cli_env *env, int argc, char **argv)
@@ -111,5 +113,5 @@ int cli_orgs_offboard(cli_env *env, int argc, char **argv)
                OFFBOARD_USAGE);
         return CLI_OK;
     }
-    return start_with(env, argc, argv, OFFBOARD_USAGE, "offboard_partner", "organization_id");
+    return start_with(env, argc, argv, OFFBOARD_USAGE, "offboard_partner", "organization_id", true);
 }

@@ -156,10 +156,9 @@ static __attribute__((unused)) long rollup_kb(pid_t pid, const char *field)
     return proc_field_kb(pid, "smaps_rollup", field);
 }
 
-/* CPU time of every thread of a process so far, in ns (schedstat: exact,
- * not in clock ticks). Threads that ended are not counted. */
-/* A process's threads' time in ns (/proc/PID/task/N/schedstat): field 0
- * on a CPU, field 1 runnable but waiting for one (the run queue). */
+/* Time of every thread of a process so far, in ns (schedstat: exact, not
+ * in clock ticks): field 0 on a CPU, field 1 runnable but waiting for one
+ * (the run queue). Threads that ended are not counted. */
 static __attribute__((unused)) int64_t proc_sched_ns(pid_t pid, int field)
 {
     char dir[64];
