@@ -155,9 +155,8 @@ int ops_batch_resolve(hy_ctx *c, const hy_principal *p, const char *ref, char id
     return 0;
 }
 
-int ops_batch_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_batch_detail *out, hy_err *err)
+static int batch_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_batch_detail *out, hy_err *err)
 {
-    memset(out, 0, sizeof *out);
     char id[HY_UUID_LEN];
     if (ops_batch_resolve(c, p, ref, id, err) != 0) return err->code;
     hy_stmt *st = db_query(c->db, err, "SELECT " BATCH_COLS BATCH_FROM "WHERE b.id = ?", "t", id);
@@ -193,6 +192,18 @@ int ops_batch_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_batch_d
     }
     if (rc == 0) rc = db_done(st);
     if (rc) hy_batch_detail_free(out);
+    return rc;
+}
+
+/* In one read transaction: the counts and the rows from one snapshot (read
+ * apart, a worker's commit between them showed a completed row under
+ * "1 queued", and the screen, seeing every row settled, never looked again). */
+int ops_batch_show(hy_ctx *c, const hy_principal *p, const char *ref, hy_batch_detail *out, hy_err *err)
+{
+    memset(out, 0, sizeof *out);
+    bool read = db_read_begin(c->db);
+    int rc = batch_show(c, p, ref, out, err);
+    if (read) db_read_end(c->db);
     return rc;
 }
 
