@@ -25,6 +25,7 @@
 
 #define ERROR_WAIT_MS 1000       /* after a database error: 1 s, 2 s, 4 s ... */
 #define ERROR_WAIT_MAX_MS 60000  /* ... at most a minute */
+#define CHECKPOINT_EVERY_MS 250  /* as often as a runner does its own (engine_run.c) */
 
 static volatile sig_atomic_t stop_requested;
 
@@ -126,6 +127,7 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
     hy_buf_free(&line);
     hy_heartbeat *hb = NULL;
     hy_dbwatch *watch = NULL;
+    hy_checkpointer *checkpointer = NULL;
     if (!once) {
         if (worker_heartbeat_start(env->app, env->app->cfg->engine.worker_heartbeat_seconds * 1000, &hb, &err) != 0) {
             char *m = hy_sanitize(err.msg);
@@ -133,6 +135,8 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
             free(m);
         }
         watch = dbwatch_open(env->app->cfg->database.path);
+        if (worker_checkpointer_start(env->app, CHECKPOINT_EVERY_MS, &checkpointer, &err) == 0)
+            engine_leave_checkpoints(eng); /* else the runner does them, as --once does */
     }
     /* An error (the database read-only, a full disk...): --once reports it
      * and exits 1; otherwise wait 1, 2, 4 ... up to 60 s between tries and
@@ -197,6 +201,7 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
         integ_free(in);
     }
     dbwatch_close(watch);
+    worker_checkpointer_stop(checkpointer);
     worker_heartbeat_stop(hb); /* sessions take over at once */
     hy_engine_stats st;
     engine_get_stats(eng, &st);

@@ -198,6 +198,24 @@ int worker_heartbeat_start(const hy_app *app, int interval_ms, hy_heartbeat **ou
  * the worker is gone) and stops the thread. NULL is ignored. */
 void worker_heartbeat_stop(hy_heartbeat *h);
 
+/* ---- the worker's checkpoints (engine_worker.c) ----
+ * Copying the WAL back into the database file ends in fsyncs; on a slow
+ * disk they were a quarter of a worker's time (measured, BENCHMARKS.md),
+ * its runner stopped while they ran. A worker leaves them to a thread with
+ * its own connection: the runner goes on writing meanwhile. */
+
+typedef struct hy_checkpointer hy_checkpointer;
+
+/* Checkpoints every interval_ms (db_checkpoint) from a thread of its own;
+ * fails only without a connection or a thread. */
+int worker_checkpointer_start(const hy_app *app, int interval_ms, hy_checkpointer **out, hy_err *err);
+/* Stops the thread (a checkpoint under way ends first), closes its
+ * connection. NULL is ignored. */
+void worker_checkpointer_stop(hy_checkpointer *c);
+/* This engine does no checkpoints of its own from now on (a
+ * checkpointer does them). */
+void engine_leave_checkpoints(hy_engine *e);
+
 /* ---- tests only: fault injection (nothing in the program sets it) ---- */
 
 /* Called before each auto step's run; a non-zero return (with err filled,

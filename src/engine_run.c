@@ -35,6 +35,7 @@ void engine_test_set_fault(engine_fault_fn fn, void *ud)
 struct hy_engine {
     hy_ctx *c;
     int64_t last_checkpoint;     /* monotonic ms */
+    bool no_checkpoints;         /* a checkpointer thread does them (engine_leave_checkpoints) */
     int lease_ms, batch_max;
     char *only_exec, *only_user;
     char owner[160];
@@ -903,12 +904,15 @@ static bool housekeeper(const hy_engine *e) { return !e->only_exec && !e->only_u
 static void checkpoint_now_and_then(hy_engine *e)
 {
     int64_t now = hy_mono_ms();
-    if (!housekeeper(e) || now - e->last_checkpoint < CHECKPOINT_MS || db_in_tx(e->c->db)) return;
+    if (!housekeeper(e) || e->no_checkpoints || now - e->last_checkpoint < CHECKPOINT_MS || db_in_tx(e->c->db))
+        return;
     e->last_checkpoint = now;
     hy_err ignored;
     hy_err_clear(&ignored);
     db_checkpoint(e->c->db, NULL, &ignored);
 }
+
+void engine_leave_checkpoints(hy_engine *e) { e->no_checkpoints = true; }
 
 /* What dispatch did inside the open transaction. */
 typedef enum {

@@ -1,30 +1,29 @@
-/* Workers' heartbeats (engine.h): a `hyopps worker` writes its row in
+/* A worker's background threads (engine.h), each with its own connection.
+ *
+ * The heartbeat: a `hyopps worker` writes its row in
  * worker_heartbeats when it starts, renews it from a thread of its own
  * (its own connection: a long step or a long drain never delays it) and
  * deletes it when it stops. Terminal sessions read the freshest expiry to
  * decide whether to run steps themselves. The start and the stop are
  * audited; the renewals are not (they change no state anyone sees, and
- * one row every few seconds would drown the trail). */
-#include <errno.h>
-#include <pthread.h>
-#include <signal.h>
+ * one row every few seconds would drown the trail).
+ *
+ * The checkpointer: copies the WAL back into the database file, so that
+ * the runner never waits for a checkpoint's fsyncs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
 #include "engine.h"
+#include "ticker.h"
 #include "util.h"
 
 #define EXPIRY_BEATS 3          /* a heartbeat is fresh for this many intervals */
 
 struct hy_heartbeat {
-    pthread_t th;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool quit, started;
+    hy_ticker *ticker;
     bool announced;             /* its row was written (and worker.start audited) */
     int interval_ms;
     hy_db *db;                  /* the thread's own connection */
@@ -69,25 +68,12 @@ static int beat(hy_heartbeat *h, hy_err *err)
     return rc;
 }
 
-static void *beat_main(void *arg)
+static void beat_tick(void *arg)
 {
     hy_heartbeat *h = arg;
-    pthread_mutex_lock(&h->mu);
-    while (!h->quit) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        int64_t ns = (int64_t)ts.tv_nsec + (int64_t)h->interval_ms * 1000000;
-        ts.tv_sec += (time_t)(ns / 1000000000);
-        ts.tv_nsec = (long)(ns % 1000000000);
-        if (pthread_cond_timedwait(&h->cv, &h->mu, &ts) != ETIMEDOUT || h->quit) continue;
-        pthread_mutex_unlock(&h->mu);
-        hy_err err;
-        hy_err_clear(&err);
-        (void)beat(h, &err); /* a busy database: the next one; the row lasts three intervals */
-        pthread_mutex_lock(&h->mu);
-    }
-    pthread_mutex_unlock(&h->mu);
-    return NULL;
+    hy_err err;
+    hy_err_clear(&err);
+    (void)beat(h, &err); /* a busy database: the next one; the row lasts three intervals */
 }
 
 int worker_heartbeat_start(const hy_app *app, int interval_ms, hy_heartbeat **out, hy_err *err)
@@ -112,18 +98,8 @@ int worker_heartbeat_start(const hy_app *app, int interval_ms, hy_heartbeat **ou
     hy_err first;
     hy_err_clear(&first);
     (void)beat(h, &first);
-    pthread_mutex_init(&h->mu, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&h->cv, &attr);
-    pthread_condattr_destroy(&attr);
-    sigset_t all, old; /* signals (SIGTERM, SIGIO) are the worker's main thread's */
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    h->started = pthread_create(&h->th, NULL, beat_main, h) == 0;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (!h->started) {
+    h->ticker = ticker_start(h->interval_ms, beat_tick, h);
+    if (!h->ticker) {
         worker_heartbeat_stop(h); /* no renewals: do not claim to be alive */
         return hy_fail(err, HY_ERR_INTERNAL, "cannot start the heartbeat thread");
     }
@@ -134,13 +110,7 @@ int worker_heartbeat_start(const hy_app *app, int interval_ms, hy_heartbeat **ou
 void worker_heartbeat_stop(hy_heartbeat *h)
 {
     if (!h) return;
-    if (h->started) {
-        pthread_mutex_lock(&h->mu);
-        h->quit = true;
-        pthread_cond_signal(&h->cv);
-        pthread_mutex_unlock(&h->mu);
-        pthread_join(h->th, NULL);
-    }
+    ticker_stop(h->ticker);
     hy_err err;
     hy_err_clear(&err);
     if (h->announced && db_begin(h->db, &err) == 0) {
@@ -154,7 +124,45 @@ void worker_heartbeat_stop(hy_heartbeat *h)
         else db_rollback(h->db);
     }
     db_close(h->db);
-    pthread_mutex_destroy(&h->mu);
-    pthread_cond_destroy(&h->cv);
     free(h);
+}
+
+/* ---- the checkpointer ---- */
+
+struct hy_checkpointer {
+    hy_ticker *ticker;
+    hy_db *db;
+};
+
+static void checkpoint_tick(void *arg)
+{
+    hy_checkpointer *c = arg;
+    hy_err ignored; /* busy: the next tick; an error: the runner meets it too and reports it */
+    hy_err_clear(&ignored);
+    db_checkpoint(c->db, NULL, &ignored);
+}
+
+int worker_checkpointer_start(const hy_app *app, int interval_ms, hy_checkpointer **out, hy_err *err)
+{
+    *out = NULL;
+    hy_checkpointer *c = xcalloc(1, sizeof *c);
+    if (app_open_connection(app, &c->db, err) != 0) {
+        free(c);
+        return err->code;
+    }
+    c->ticker = ticker_start(interval_ms, checkpoint_tick, c);
+    if (!c->ticker) {
+        worker_checkpointer_stop(c);
+        return hy_fail(err, HY_ERR_INTERNAL, "cannot start the checkpoint thread");
+    }
+    *out = c;
+    return 0;
+}
+
+void worker_checkpointer_stop(hy_checkpointer *c)
+{
+    if (!c) return;
+    ticker_stop(c->ticker);
+    db_close(c->db);
+    free(c);
 }

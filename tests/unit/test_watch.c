@@ -7,6 +7,8 @@
 #include "testlib.h"
 
 #include <poll.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -351,6 +353,42 @@ static void a_partner_is_told_only_of_their_organisation(void **s)
     t_env_free(e);
 }
 
+/* The worker's checkpoints from a thread of their own: what is committed
+ * reaches the database file (only a checkpoint writes it in WAL mode; the
+ * automatic one waits for 40,000 pages), while nothing else checkpoints. */
+static off_t file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+static void the_checkpointer_copies_the_log_to_the_database(void **s)
+{
+    (void)s;
+    t_env *e = t_env_new();
+    hy_err err;
+    hy_err_clear(&err);
+    assert_int_equal(db_exec(e->c->db, &err, "CREATE TABLE filler(x BLOB)", ""), 0);
+    for (int i = 0; i < 50; i++)
+        assert_int_equal(db_exec(e->c->db, &err, "INSERT INTO filler VALUES(randomblob(8000))", ""), 0);
+    const char *path = e->app->cfg->database.path;
+    off_t before = file_size(path);
+    assert_true(before > 0);
+    hy_checkpointer *ck = NULL;
+    assert_int_equal(worker_checkpointer_start(e->app, 10, &ck, &err), 0);
+    off_t after = before;
+    for (int i = 0; i < 500 && (after = file_size(path)) < before + 50 * 8000; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    worker_checkpointer_stop(ck);
+    assert_true(after >= before + 50 * 8000);
+    /* and it stopped: what is committed now stays in the log */
+    assert_int_equal(db_exec(e->c->db, &err, "INSERT INTO filler VALUES(randomblob(80000))", ""), 0);
+    assert_int_equal(file_size(path), after);
+    t_env_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,6 +397,7 @@ int main(void)
         cmocka_unit_test(dnotify_when_inotify_is_refused),
         cmocka_unit_test(a_look_tells_what_changed),
         cmocka_unit_test(a_dead_workers_heartbeat_expires),
+        cmocka_unit_test(the_checkpointer_copies_the_log_to_the_database),
         cmocka_unit_test(the_runner_looks_only_when_kicked),
         cmocka_unit_test(a_partner_is_told_only_of_their_organisation),
     };
