@@ -196,6 +196,56 @@ static void sessions_stop(void)
     }
 }
 
+/* A passive checkpoint by the probe: true when it copied the whole log
+ * (no reader holds an older snapshot, no writer in between). Run before
+ * every timed run, with the sessions stopped or not, so that both start
+ * alike. */
+static bool checkpoint_whole(hy_app *probe)
+{
+    hy_err err;
+    hy_err_clear(&err);
+    hy_stmt *st = db_query(probe->db, &err, "PRAGMA wal_checkpoint(PASSIVE)", "");
+    bool whole = st && db_row(st) && db_int(st, 0) == 0 && db_int(st, 1) == db_int(st, 2);
+    db_done(st);
+    return whole;
+}
+
+/* Every session stopped (SIGSTOP): the processes are there, with their
+ * memory, and use no CPU. Never while one holds a snapshot: a stopped
+ * reader would keep every checkpoint of the worker from completing, the
+ * log would grow, and the runs without the sessions would be the slow
+ * ones. A checkpoint that copies the whole log shows that no reader holds
+ * one; else the sessions go on for a moment. */
+static bool sessions_paused;
+
+static void sessions_pause(hy_app *probe)
+{
+    int n = atomic_load(&nsessions);
+    if (sessions_paused) { /* a stopped process reports no second stop: waitpid would wait forever */
+        checkpoint_whole(probe);
+        return;
+    }
+    sessions_paused = true;
+    for (int tries = 0; tries < 200; tries++) {
+        for (int i = 0; i < n; i++) kill(sessions[i].a.pid, SIGSTOP);
+        for (int i = 0; i < n; i++) {
+            int st;
+            waitpid(sessions[i].a.pid, &st, WUNTRACED);
+        }
+        if (checkpoint_whole(probe)) return;
+        for (int i = 0; i < n; i++) kill(sessions[i].a.pid, SIGCONT);
+        usleep(20000);
+    }
+    die("a session kept a snapshot: the sessions could not be stopped", NULL);
+}
+
+static void sessions_resume(void)
+{
+    int n = atomic_load(&nsessions);
+    sessions_paused = false;
+    for (int i = 0; i < n; i++) kill(sessions[i].a.pid, SIGCONT);
+}
+
 static void cleanup(void)
 {
     atomic_store(&driver_stop, true);
@@ -799,63 +849,88 @@ int main(int argc, char **argv)
     memcpy(quiet_ms, obs.ms, sizeof quiet_ms);
     obs.n = 0;
     obs.max = 12;
-    atomic_store(&keys_on, true);
-    for (int r = 0; r < runs; r++) {
-        fprintf(stderr, "bench_bastion: run %d with sessions: producing %d\n", r + 1, k);
+    /* Runs with the sessions running (B) and stopped (A), in pairs, ABBA:
+     * the database grows by each backlog and the machine drifts, so only
+     * runs next to each other compare (0 sessions: the same -20% between
+     * runs before and after a logged-in phase that did nothing). */
+    double paused_rates[9];
+    double cpu_w = 0, wait_w = 0, cpu_i = 0, cpu_a = 0, cpu_b = 0, cpu_wp = 0, wait_wp = 0;
+    for (int r = 0; r < 2 * runs; r++) {
+        bool running = (r % 4 == 1 || r % 4 == 2); /* A B B A A B ... */
+        int pair = r / 2;
+        if (running) {
+            sessions_resume();
+            atomic_store(&keys_on, true);
+            checkpoint_whole(probe);
+        } else {
+            atomic_store(&keys_on, false);
+            usleep(300000); /* the last keys drawn */
+            sessions_pause(probe);
+        }
+        fprintf(stderr, "bench_bastion: pair %d, sessions %s: producing %d\n", pair + 1, running ? "running" : "stopped", k);
         atomic_store(&key_phase, 0);
         quiet(probe, 600); /* the notifier done with the last backlog's events: every run starts alike */
         worker_hold(probe);
         int64_t b = produce(e, &pr, k);
         atomic_store(&key_phase, 1);
-        obs.next_us = now_us() + 500000;
-        with_rates[r] = drain(e, b, k, r == runs - 1 ? observe_hook : NULL, &obs);
+        double rate = drain(e, b, k, NULL, NULL);
+        if (running) {
+            with_rates[pair] = rate;
+            cpu_w = cpu_worker, wait_w = wait_worker, cpu_i = cpu_idle, cpu_a = cpu_active, cpu_b = cpu_bench;
+        } else {
+            paused_rates[pair] = rate;
+            cpu_wp = cpu_worker, wait_wp = wait_worker;
+        }
         fprintf(stderr,
                 "bench_bastion:   %.0f executions/s; CPU ms/s while draining: worker %.0f (waited for a CPU %.0f), idle "
                 "sessions %.0f, active sessions %.0f, this program %.0f; load %.1f\n",
-                with_rates[r], cpu_worker, wait_worker, cpu_idle, cpu_active, cpu_bench, loadavg());
+                rate, cpu_worker, wait_worker, cpu_idle, cpu_active, cpu_bench, loadavg());
     }
+    /* refresh while the worker drains: its own backlog, not timed (the
+     * requests this program starts for it are its own load) */
+    sessions_resume();
+    atomic_store(&keys_on, true);
+    fprintf(stderr, "bench_bastion: refresh while draining: producing %d\n", k);
+    quiet(probe, 600);
+    worker_hold(probe);
+    int64_t ob = produce(e, &pr, k);
+    obs.next_us = now_us() + 500000;
+    drain(e, ob, k, observe_hook, &obs);
     atomic_store(&keys_on, false);
     usleep(300000);
     atomic_store(&driver_stop, true);
     pthread_join(driver, NULL);
-    double cpu_w = cpu_worker, wait_w = wait_worker, cpu_i = cpu_idle, cpu_a = cpu_active, cpu_b = cpu_bench;
-
-    /* 5. the sessions gone, the same backlogs again without them */
     sessions_stop();
     atomic_store(&nsessions, 0);
-    sleep(SETTLE_S);
-    for (int r = 0; r < runs; r++) {
-        fprintf(stderr, "bench_bastion: run %d without sessions (after): producing %d\n", r + 1, k);
-        quiet(probe, 600); /* the notifier done with the last backlog's events: every run starts alike */
-        worker_hold(probe);
-        int64_t b = produce(e, &pr, k);
-        base_rates[runs + r] = drain(e, b, k, NULL, NULL);
-        fprintf(stderr, "bench_bastion:   %.0f executions/s; the worker %.0f CPU ms/s (waited for a CPU %.0f), this program "
-                "%.0f; load %.1f\n",
-                base_rates[runs + r], cpu_worker, wait_worker, cpu_bench, loadavg());
-    }
     worker_stop();
 
-    printf("| CPU while the worker drained (the last run with sessions) | worker %.0f ms/s | - | its threads waited "
-           "%.0f ms/s for a CPU (%.0f in the last run alone, using %.0f); %d idle sessions %.0f ms/s together, %d "
+    printf("| CPU while the worker drained (the last run with the sessions running) | worker %.0f ms/s | - | its "
+           "threads waited %.0f ms/s for a CPU (%.0f in the last run with them stopped, using %.0f); %d idle sessions %.0f ms/s together, %d "
            "active %.0f ms/s together, this program (the terminals' other end) %.0f ms/s; load average %.1f |\n",
-           cpu_w, wait_w, wait_worker, cpu_worker, nidle, cpu_i, nactive, cpu_a, cpu_b, loadavg());
-    char list_b[128] = "", list_a[128] = "", list_w[128] = "";
+           cpu_w, wait_w, wait_wp, cpu_wp, nidle, cpu_i, nactive, cpu_a, cpu_b, loadavg());
+    char list_b[128] = "", list_p[160] = "", list_w[128] = "";
     for (int r = 0; r < runs; r++) {
         snprintf(list_b + strlen(list_b), sizeof list_b - strlen(list_b), "%s%.0f", r ? ", " : "", base_rates[r]);
-        snprintf(list_a + strlen(list_a), sizeof list_a - strlen(list_a), "%s%.0f", r ? ", " : "",
-                 base_rates[runs + r]);
+        snprintf(list_p + strlen(list_p), sizeof list_p - strlen(list_p), "%s%.0f/%.0f (%+.0f%%)", r ? ", " : "",
+                 paused_rates[r], with_rates[r], 100 * (with_rates[r] - paused_rates[r]) / paused_rates[r]);
         snprintf(list_w + strlen(list_w), sizeof list_w - strlen(list_w), "%s%.0f", r ? ", " : "", with_rates[r]);
     }
-    /* in the order run above; quantile sorts */
-    double bmed = median(base_rates, 2 * runs), wmed = median(with_rates, runs);
-    printf("| one worker, no sessions: new_partner_user executions/s | %.0f | - | median of %d runs: %s before the "
-           "sessions, %s after them; a backlog of %d drained, first to last completion |\n",
-           bmed, 2 * runs, list_b, list_a, k);
-    printf("| one worker, %d idle + %d active sessions: executions/s | %.0f (**%+.1f%%**) | within 5%% | median of %d "
-           "runs (%s) |\n",
-           nidle, nactive, wmed, 100 * (wmed - bmed) / bmed, runs, list_w);
-    printf("<!-- throughput base=%.0f with=%.0f change_pct=%.2f -->\n", bmed, wmed, 100 * (wmed - bmed) / bmed);
+    /* quantile sorts: the lists are printed first */
+    char list_pp[128] = "";
+    for (int r = 0; r < runs; r++)
+        snprintf(list_pp + strlen(list_pp), sizeof list_pp - strlen(list_pp), "%s%.0f", r ? ", " : "", paused_rates[r]);
+    double bmed = median(base_rates, runs), pmed = median(paused_rates, runs), wmed = median(with_rates, runs);
+    printf("| one worker, no sessions yet: new_partner_user executions/s | %.0f | - | median of %d runs (%s) before "
+           "the sessions logged in; a backlog of %d drained, first to last completion |\n",
+           bmed, runs, list_b, k);
+    printf("| one worker, the %d + %d sessions stopped (SIGSTOP: no CPU, memory kept) | %.0f | - | median of %d runs "
+           "(%s), each next to a run with them running |\n",
+           nidle, nactive + 1, pmed, runs, list_pp);
+    printf("| one worker, %d idle + %d active sessions running: executions/s | %.0f (**%+.1f%%**) | within 5%% | "
+           "median of %d runs (%s); pairs stopped/running in ABBA order: %s |\n",
+           nidle, nactive, wmed, 100 * (wmed - pmed) / pmed, runs, list_w, list_p);
+    printf("<!-- throughput base=%.0f with=%.0f change_pct=%.2f nosessions=%.0f -->\n", pmed, wmed,
+           100 * (wmed - pmed) / pmed, bmed);
     int ns = atomic_load(&nsamples);
     if (ns > MAX_SAMPLES) ns = MAX_SAMPLES;
     double *all = xcalloc((size_t)ns + 1, sizeof *all), *busy = xcalloc((size_t)ns + 1, sizeof *busy);
