@@ -11,13 +11,13 @@
  *  - libcurl's global set-up (TLS): memory before and after, in a child;
  *  - one worker's new_partner_user executions/s draining a backlog of
  *    --produce executions (every auto step left to it: inline_local_steps
- *    off), first with no sessions at all, then with --idle idle and
- *    --active active sessions (a key every 100 ms moving through their
- *    requests list, filtering and switching status filters). Runs
- *    cannot alternate one by one (250 sessions take a minute to log in),
- *    so the no-session runs come both before the sessions start and after
- *    they are gone: the database grows by each backlog, and a change of
- *    the machine's load shows as a difference between the two;
+ *    off), first with no sessions at all, then in pairs with --idle idle
+ *    and --active active sessions (a key every 100 ms moving through
+ *    their requests list, filtering and switching status filters)
+ *    stopped (SIGSTOP) and running, in ABBA order: the database grows by
+ *    each backlog and the machine drifts, so only neighbouring runs
+ *    compare (with no sessions at all, runs before and after a phase
+ *    that did nothing differed by a fifth);
  *  - --idle logged-in partner admins idle on their home screen for
  *    --seconds, with a worker alive, then without one: their CPU time
  *    (every thread, /proc/PID/task/N/schedstat) per session per second,
