@@ -39,6 +39,7 @@
 #include "bench_pty.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/prctl.h>
@@ -75,6 +76,7 @@ static int sample_phase[MAX_SAMPLES];
 static atomic_int nsamples, nsilent;
 static pid_t worker_pid;
 static int worker_nice;         /* --worker-nice: the worker's niceness (as Nice= in its unit file) */
+static int worker_fifo;         /* --worker-fifo: its real-time priority (CPUSchedulingPolicy=fifo), 0: none */
 
 /* What an active session types, one key every 100 ms, on its requests list:
  * a search ("use" matches the users' emails), cleared, kept; moves; the
@@ -263,6 +265,8 @@ static void worker_start(const char *bin, const char *cfg, t_env *e)
     if (worker_pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives the benchmark */
         if (worker_nice && setpriority(PRIO_PROCESS, 0, worker_nice) != 0) _exit(126);
+        struct sched_param sp = {.sched_priority = worker_fifo};
+        if (worker_fifo && sched_setscheduler(0, SCHED_FIFO, &sp) != 0) _exit(126);
         int null = open("/dev/null", O_WRONLY);
         dup2(null, 1);
         dup2(null, 2);
@@ -733,6 +737,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--runs")) runs = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--binary")) bin = argv[i + 1];
         else if (!strcmp(argv[i], "--worker-nice")) worker_nice = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--worker-fifo")) worker_fifo = atoi(argv[i + 1]);
     }
     if (!bin || nidle + nactive + 1 > MAX_SESSIONS || runs < 1 || runs > 9) {
         fprintf(stderr, "usage: bench_bastion --binary PATH [--executions N] [--orgs N] [--users N] [--idle N] "
@@ -771,8 +776,8 @@ int main(int argc, char **argv)
     int64_t ne = t_count(e, "SELECT count(*) FROM workflow_executions", "");
     printf("<!-- machine ");
     bench_machine(e, stdout);
-    printf(" -->\n<!-- data executions=%lld orgs=%d idle=%d active=%d seconds=%d produce=%d runs=%d worker_nice=%d -->\n",
-           (long long)ne, norgs, nidle, nactive, seconds, k, runs, worker_nice);
+    printf(" -->\n<!-- data executions=%lld orgs=%d idle=%d active=%d seconds=%d produce=%d runs=%d worker_nice=%d worker_fifo=%d -->\n",
+           (long long)ne, norgs, nidle, nactive, seconds, k, runs, worker_nice, worker_fifo);
     printf("| what | measured | target | notes |\n|---|---|---|---|\n");
     fflush(stdout);
 

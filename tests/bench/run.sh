@@ -104,7 +104,7 @@ if mem:
 t = d.get("throughput")
 if t:
     c = float(t["change_pct"])
-    print("- **One worker's executions/s within 5%% of no sessions: %s** (%+.1f%%)." % (verdict(c >= -5), c))
+    print("- **One worker's executions/s within 5%% of the same runs with the sessions stopped: %s** (%+.1f%%, median against median of runs side by side)." % (verdict(c >= -5), c))
 k = d.get("keys")
 if k:
     print("- **Key to screen p99 <= 30 ms: %s** (%.1f ms)." % (verdict(float(k["p99"]) <= 30), float(k["p99"])))
