@@ -33,6 +33,8 @@
  *   bench_bastion --binary PATH [--executions N] [--orgs N] [--users N]
  *                 [--idle N] [--active N] [--seconds S] [--produce K] [--runs R]
  *                 [--worker-nice N]   the worker's niceness (Nice= of its unit file; < 0: root)
+ *                 [--worker-fifo N]   the worker at real-time priority N (SCHED_FIFO, root): tried,
+ *                                     see notes_bastion.md
  *   BENCH_CACHE_DB=FILE  reuse (or save) the generated database
  *
  * Prints Markdown table rows and <!-- name values --> lines on stdout. */
@@ -741,7 +743,7 @@ int main(int argc, char **argv)
     }
     if (!bin || nidle + nactive + 1 > MAX_SESSIONS || runs < 1 || runs > 9) {
         fprintf(stderr, "usage: bench_bastion --binary PATH [--executions N] [--orgs N] [--users N] [--idle N] "
-                        "[--active N] [--seconds S] [--produce K] [--runs R] [--worker-nice N]\n");
+                        "[--active N] [--seconds S] [--produce K] [--runs R] [--worker-nice N] [--worker-fifo N]\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
