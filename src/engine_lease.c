@@ -51,11 +51,7 @@ static void *keeper_main(void *arg)
             pthread_cond_wait(&k->cv, &k->mu);
             continue;
         }
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        int64_t ns = (int64_t)ts.tv_nsec + (int64_t)(k->lease_ms / 3) * 1000000;
-        ts.tv_sec += (time_t)(ns / 1000000000);
-        ts.tv_nsec = (long)(ns % 1000000000);
+        struct timespec ts = hy_mono_deadline(k->lease_ms / 3);
         int w = pthread_cond_timedwait(&k->cv, &k->mu, &ts);
         if (w != ETIMEDOUT || !k->active || k->quit) continue;
         char step[HY_UUID_LEN], ex[HY_UUID_LEN], owner[160];
@@ -78,11 +74,7 @@ lease_keeper *lease_keeper_new(const char *db_path, int lease_ms)
     k->db_path = xstrdup(db_path);
     k->lease_ms = lease_ms;
     pthread_mutex_init(&k->mu, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&k->cv, &attr);
-    pthread_condattr_destroy(&attr);
+    hy_cond_init_monotonic(&k->cv);
     k->started = pthread_create(&k->th, NULL, keeper_main, k) == 0;
     return k;
 }

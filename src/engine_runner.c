@@ -56,11 +56,7 @@ static void wait_until(hy_runner *r, int64_t wake_ms)
     }
     int64_t wait = wake_ms - hy_mono_ms();
     if (wait < MIN_WAIT_MS) wait = MIN_WAIT_MS;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    int64_t ns = (int64_t)ts.tv_nsec + wait * 1000000;
-    ts.tv_sec += (time_t)(ns / 1000000000);
-    ts.tv_nsec = (long)(ns % 1000000000);
+    struct timespec ts = hy_mono_deadline(wait);
     while (!r->kicked && !r->quit && !r->paused && pthread_cond_timedwait(&r->cv, &r->mu, &ts) != ETIMEDOUT) {}
 }
 
@@ -141,11 +137,7 @@ int runner_start(const hy_app *app, const hy_runner_opts *o, hy_runner **out, hy
     hy_engine_opts eo = {.lease_ms = o ? o->lease_ms : 0, .only_requested_by = o ? o->only_requested_by : NULL};
     engine_open(&r->ctx, &eo, &r->eng, err);
     pthread_mutex_init(&r->mu, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&r->cv, &attr);
-    pthread_condattr_destroy(&attr);
+    hy_cond_init_monotonic(&r->cv);
     if (pthread_create(&r->th, NULL, runner_main, r) != 0) {
         engine_close(r->eng);
         db_close(r->db);

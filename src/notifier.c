@@ -42,11 +42,7 @@ static void wait_ms(hy_notifier *n, int64_t ms)
 {
     pthread_mutex_lock(&n->mu);
     if (!n->kicked && !n->stop && !n->paused && ms > 0) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        int64_t ns = (int64_t)ts.tv_nsec + ms * 1000000;
-        ts.tv_sec += (time_t)(ns / 1000000000);
-        ts.tv_nsec = (long)(ns % 1000000000);
+        struct timespec ts = hy_mono_deadline(ms);
         while (!n->kicked && !n->stop && !n->paused && pthread_cond_timedwait(&n->cv, &n->mu, &ts) != ETIMEDOUT) {}
     }
     while (n->paused && !n->stop) pthread_cond_wait(&n->cv, &n->mu);
@@ -108,11 +104,7 @@ int notifier_start(const hy_app *app, int poll_ms, hy_notifier **out, hy_err *er
     gethostname(host, sizeof host - 1);
     host[sizeof host - 1] = '\0';
     pthread_mutex_init(&n->mu, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&n->cv, &attr);
-    pthread_condattr_destroy(&attr);
+    hy_cond_init_monotonic(&n->cv);
     static atomic_long started;
     snprintf(n->owner, sizeof n->owner, "%s:%ld:notify.%ld", host, (long)getpid(), atomic_fetch_add(&started, 1));
     /* The thread blocks every signal: they are the main thread's (a worker's

@@ -34,11 +34,7 @@ static void wait_ms(hy_reconciler *r, int64_t ms)
 {
     pthread_mutex_lock(&r->mu);
     if (!r->stop && ms > 0) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        int64_t ns = (int64_t)ts.tv_nsec + ms * 1000000;
-        ts.tv_sec += (time_t)(ns / 1000000000);
-        ts.tv_nsec = (long)(ns % 1000000000);
+        struct timespec ts = hy_mono_deadline(ms);
         while (!r->stop && pthread_cond_timedwait(&r->cv, &r->mu, &ts) != ETIMEDOUT) {}
     }
     pthread_mutex_unlock(&r->mu);
@@ -105,11 +101,7 @@ int reconciler_start(const hy_app *app, const char *owner, hy_reconciler **out, 
     snprintf(r->owner, sizeof r->owner, "%s:reconcile", owner);
     snprintf(r->label, sizeof r->label, "worker %s", owner);
     pthread_mutex_init(&r->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&r->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    hy_cond_init_monotonic(&r->cv);
     if (pthread_create(&r->th, NULL, reconciler_main, r) != 0) {
         db_close(r->db);
         free(r);

@@ -25,11 +25,7 @@ static void *tick_main(void *arg)
     hy_ticker *t = arg;
     pthread_mutex_lock(&t->mu);
     while (!t->quit) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        int64_t ns = (int64_t)ts.tv_nsec + (int64_t)t->interval_ms * 1000000;
-        ts.tv_sec += (time_t)(ns / 1000000000);
-        ts.tv_nsec = (long)(ns % 1000000000);
+        struct timespec ts = hy_mono_deadline(t->interval_ms);
         if (pthread_cond_timedwait(&t->cv, &t->mu, &ts) != ETIMEDOUT || t->quit) continue;
         pthread_mutex_unlock(&t->mu);
         t->fn(t->ud);
@@ -46,11 +42,7 @@ hy_ticker *ticker_start(int interval_ms, hy_tick_fn fn, void *ud)
     t->fn = fn;
     t->ud = ud;
     pthread_mutex_init(&t->mu, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&t->cv, &attr);
-    pthread_condattr_destroy(&attr);
+    hy_cond_init_monotonic(&t->cv);
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);

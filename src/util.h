@@ -3,6 +3,7 @@
 #ifndef HY_UTIL_H
 #define HY_UTIL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -69,6 +70,11 @@ bool hy_is_uuid(const char *s);
 #define HY_TIME_LEN 32
 int64_t hy_now_ms(void);               /* wall clock, milliseconds since the epoch */
 int64_t hy_mono_ms(void);              /* monotonic clock, for durations */
+/* A condition variable whose timed waits run on the monotonic clock (a
+ * change of the wall clock neither cuts nor stretches them), and the
+ * deadline ms from now for pthread_cond_timedwait on it. */
+void hy_cond_init_monotonic(pthread_cond_t *cv);
+struct timespec hy_mono_deadline(int64_t ms);
 void hy_now_iso(char out[HY_TIME_LEN]);
 void hy_iso_from_ms(int64_t ms, char out[HY_TIME_LEN]);
 /* Parses our format and the original app's ("2026-11-25 21:39:56",
