@@ -135,8 +135,13 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
             free(m);
         }
         watch = dbwatch_open(env->app->cfg->database.path);
-        if (worker_checkpointer_start(env->app, CHECKPOINT_EVERY_MS, &checkpointer, &err) == 0)
-            engine_leave_checkpoints(eng); /* else the runner does them, as --once does */
+        if (worker_checkpointer_start(env->app, CHECKPOINT_EVERY_MS, &checkpointer, &err) == 0) {
+            engine_leave_checkpoints(eng);
+        } else { /* the runner does them itself, as --once does: slower, nothing lost */
+            char *m = hy_sanitize(err.msg);
+            fprintf(stderr, "hyopps worker: checkpoints on the runner's own thread (%s)\n", m);
+            free(m);
+        }
     }
     /* An error (the database read-only, a full disk...): --once reports it
      * and exits 1; otherwise wait 1, 2, 4 ... up to 60 s between tries and
