@@ -234,9 +234,20 @@ int ui_term_start(ui *u)
     noecho();
     nonl();
     intrflush(stdscr, FALSE);
+    /* ncurses would poll the terminal every few lines of an update to stop
+     * it when a key is waiting: the main loop takes the waiting keys before
+     * it draws (ui_run), so those polls only cost (5 per key). */
+    typeahead(-1);
     keypad(stdscr, TRUE);
     /* Enter the alternate screen before hiding the cursor: terminals such as
      * tmux restore the modes saved on entering it when we leave. */
+    refresh();
+    /* ncurses 6.4 flushes its output after every cursor move until the
+     * screen has once come back from endwin (it takes the first state for
+     * "not initialised yet"): a list redraw went out in a dozen writes, a
+     * dozen wake-ups of sshd. Coming back once, before anything is drawn,
+     * makes every doupdate one write. */
+    endwin();
     refresh();
     curs_set(0);
     u->ascii = !ui_locale_is_utf8() || u->cfg->ui.ascii;
