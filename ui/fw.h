@@ -40,6 +40,7 @@
 
 #define UI_MIN_COLS 80
 #define UI_MIN_ROWS 24
+#define UI_DRAW_LAG_MS 50       /* keys arriving without a pause still see the screen this often */
 #define UI_TICK_MS 200          /* animation period (spinners, running times): ui_tick_in */
 #define UI_REFRESH_MS 500       /* while the state keeps changing, the database is looked at
                                  * every UI_REFRESH_MS plus up to UI_REFRESH_SPREAD_MS (at

@@ -236,18 +236,24 @@ void ui_run(ui *u, const screen_ops *first, const void *arg)
     busy(u);
     bool keys = true; /* ncurses may hold keys it already read: ask it before sleeping */
     int empty = 0;
+    int64_t undrawn_since = -1; /* the first change not on screen yet */
     while (!u->quit && u->top) {
         if (ui_term_signal()) break;
-        if (u->dirty) {
-            ui_draw_all(u);
-            u->dirty = false;
-        }
         wint_t wc = 0;
         int rc = ERR;
         if (keys) {
             timeout(0);
             rc = get_wch(&wc);
             keys = rc != ERR;
+        }
+        /* Keys that came together (a paste, a held key, a fast typist over
+         * a slow link) are all taken before one draw; a draw at least every
+         * UI_DRAW_LAG_MS all the same. */
+        if (u->dirty && undrawn_since < 0) undrawn_since = hy_mono_ms();
+        if (u->dirty && (rc == ERR || hy_mono_ms() - undrawn_since >= UI_DRAW_LAG_MS)) {
+            ui_draw_all(u);
+            u->dirty = false;
+            undrawn_since = -1;
         }
         if (rc != ERR) {
             empty = 0;
