@@ -45,9 +45,9 @@ struct hy_db {
     long prepares;
     hy_stmt *cache[CACHE_SLOTS];
     int ncached;
-    /* BEGIN IMMEDIATE, COMMIT, ROLLBACK: prepared once (sqlite3_exec
-     * would parse them at every transaction) */
-    sqlite3_stmt *begin_st, *commit_st, *rollback_st;
+    /* BEGIN IMMEDIATE, BEGIN (a read), COMMIT, ROLLBACK: prepared once
+     * (sqlite3_exec would parse them at every transaction) */
+    sqlite3_stmt *begin_st, *read_begin_st, *commit_st, *rollback_st;
     void (*on_prepare)(const char *sql, void *ud);   /* tests (db_on_prepare) */
     void *on_prepare_ud;
 #ifdef HY_DB_PROFILE
@@ -258,6 +258,7 @@ void db_close(hy_db *db)
         free(db->cache[i]);
     }
     sqlite3_finalize(db->begin_st);
+    sqlite3_finalize(db->read_begin_st);
     sqlite3_finalize(db->commit_st);
     sqlite3_finalize(db->rollback_st);
     if (db->conn) sqlite3_close_v2(db->conn);
@@ -444,15 +445,14 @@ bool db_in_tx(const hy_db *db) { return db->in_tx; }
 bool db_read_begin(hy_db *db)
 {
     if (db->in_tx || !sqlite3_get_autocommit(db->conn)) return false; /* already in one */
-    return sqlite3_exec(db->conn, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    return tx_step(db, &db->read_begin_st, "BEGIN") == SQLITE_OK;
 }
 
 void db_read_end(hy_db *db)
 {
     if (db->in_tx || sqlite3_get_autocommit(db->conn)) return;
     /* never left open: the connection would go on reading an old snapshot */
-    if (sqlite3_exec(db->conn, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+    if (tx_step(db, &db->commit_st, "COMMIT") != SQLITE_OK) tx_step(db, &db->rollback_st, "ROLLBACK");
 }
 
 /* ---- statements ---- */
