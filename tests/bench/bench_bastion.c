@@ -164,7 +164,9 @@ static session *session_login(const char *bin, const char *cfg, int kind, const 
     session *s = &sessions[i];
     memset(s, 0, sizeof *s);
     s->kind = kind;
-    pty_start(&s->a, bin, cfg);
+    /* as deployed: the partner admins' ForceCommand runs the restricted shell */
+    char *args[] = {"--restricted", "--config", (char *)cfg, NULL};
+    pty_start_args(&s->a, bin, cfg, args);
     double t0;
     if (pty_until(&s->a, now_us(), "Log in to HyOpps", 20, 20000) < 0) die("no login screen", NULL);
     char keys[256];
