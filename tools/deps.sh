@@ -5,7 +5,7 @@ set -eu
 build_pkgs="gcc make pkg-config libc6-dev libcrypt-dev libncurses-dev libsqlite3-dev
 libcurl4-openssl-dev libcjson-dev libsodium-dev libjwt-dev libinih-dev libcsv-dev"
 test_pkgs="libcmocka-dev tmux python3 python3-aiosmtpd openssl openssh-server
-openssh-client sqlite3 procps"
+openssh-client sqlite3 procps strace"
 case "${1:-build}" in
   build) want="$build_pkgs" ;;
   test)  want="$build_pkgs $test_pkgs" ;;

@@ -36,6 +36,39 @@ fi
 bytes=$(bytes_written k wait_text "▶ Executions")
 if [ "$bytes" -gt 0 ] && [ "$bytes" -le 150 ]; then ok "and back up: $bytes bytes"; else not_ok "and back up: $bytes bytes"; fi
 
+# ---- a screen update goes out in one write ----
+# ncurses 6.4 flushed after every cursor move until the screen once came back
+# from endwin: a full redraw went out in dozens of writes, each waking sshd.
+# traced_writes KEYS TEXT: KEYS sent with the app's writes traced until TEXT
+# shows; prints the trace's file name.
+traced_writes() {
+    local trace="$TEST_DIR/writes.$RANDOM" err="$TEST_DIR/strace.$RANDOM" tracer
+    strace -s 100000 -e trace=write -e signal=none -o "$trace" -p "$(app_pid)" 2>"$err" &
+    tracer=$!
+    wait_for 10 grep -q attached "$err" || echo "strace did not attach: $(cat "$err")" >&2
+    send_keys "$1"
+    wait_text "$2"
+    kill -INT "$tracer"
+    wait "$tracer" 2>/dev/null
+    echo "$trace"
+}
+trace=$(traced_writes '?' "Quit HyOpps (asks first)")
+together=$(grep '^write(1,' "$trace" | grep 'Open the selected screen' | grep -c 'Quit HyOpps (asks first)')
+pieces=$(grep -c '^write(1,' "$trace")
+if [ "$together" = 1 ] && [ "$pieces" -le 2 ]; then
+    ok "the help's first and last lines went out in one write ($pieces writes in all)"
+else
+    not_ok "the help's first and last lines went out in one write ($pieces writes in all, $together with both)"
+fi
+send_keys q
+expect_screen "q closes the help (after the trace)" "HyOpps │ Home"
+# Keys that arrive together (a paste, a held key) are all taken, then drawn once.
+trace=$(traced_writes jjjj "▶ Users")
+pieces=$(grep -c '^write(1,' "$trace")
+if [ "$pieces" = 1 ]; then ok "four keys that came together: one draw"; else not_ok "four keys that came together: one draw ($pieces writes)"; fi
+send_keys g
+expect_screen "g goes back to the first row" "▶ Executions"
+
 # ---- filter ----
 send_keys /
 send_text aud
