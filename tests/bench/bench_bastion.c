@@ -79,6 +79,9 @@ static atomic_int nsamples, nsilent;
 static pid_t worker_pid;
 static int worker_nice;         /* --worker-nice: the worker's niceness (as Nice= in its unit file) */
 static int worker_fifo;         /* --worker-fifo: its real-time priority (CPUSchedulingPolicy=fifo), 0: none */
+static cpu_set_t all_cpus;      /* the worker's CPUs (all of them) */
+static const char *session_cpus; /* --session-cpus: the sessions' and their terminals' CPUs (AllowedCPUs= of
+                                  * the users' slice), NULL: all */
 
 /* What an active session types, one key every 100 ms, on its requests list:
  * a search ("use" matches the users' emails), cleared, kept; moves; the
@@ -269,6 +272,7 @@ static void worker_start(const char *bin, const char *cfg, t_env *e)
     if (worker_pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives the benchmark */
         if (worker_nice && setpriority(PRIO_PROCESS, 0, worker_nice) != 0) _exit(126);
+        if (session_cpus && sched_setaffinity(0, sizeof all_cpus, &all_cpus) != 0) _exit(126);
         struct sched_param sp = {.sched_priority = worker_fifo};
         if (worker_fifo && sched_setscheduler(0, SCHED_FIFO, &sp) != 0) _exit(126);
         int null = open("/dev/null", O_WRONLY);
@@ -742,11 +746,30 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--binary")) bin = argv[i + 1];
         else if (!strcmp(argv[i], "--worker-nice")) worker_nice = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--worker-fifo")) worker_fifo = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--session-cpus")) session_cpus = argv[i + 1];
     }
     if (!bin || nidle + nactive + 1 > MAX_SESSIONS || runs < 1 || runs > 9) {
         fprintf(stderr, "usage: bench_bastion --binary PATH [--executions N] [--orgs N] [--users N] [--idle N] "
-                        "[--active N] [--seconds S] [--produce K] [--runs R] [--worker-nice N] [--worker-fifo N]\n");
+                        "[--active N] [--seconds S] [--produce K] [--runs R] [--worker-nice N] [--worker-fifo N] [--session-cpus LIST]\n");
         return 2;
+    }
+    /* This program stands for the sessions' terminals (sshd): with
+     * --session-cpus it and the sessions it starts keep to those CPUs; the
+     * worker gets every CPU back. */
+    sched_getaffinity(0, sizeof all_cpus, &all_cpus);
+    if (session_cpus) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        for (const char *q = session_cpus; *q;) {
+            char *end;
+            long a = strtol(q, &end, 10), b = a;
+            if (end == q) die("--session-cpus: a list such as 0 or 0-2,5", NULL);
+            if (*end == '-') b = strtol(end + 1, &end, 10);
+            for (long c = a; c <= b && c < CPU_SETSIZE; c++) CPU_SET((int)c, &set);
+            q = *end == ',' ? end + 1 : end;
+            if (*end && *end != ',') die("--session-cpus: a list such as 0 or 0-2,5", NULL);
+        }
+        if (sched_setaffinity(0, sizeof set, &set) != 0) die("--session-cpus: no such CPU here", NULL);
     }
     signal(SIGPIPE, SIG_IGN);
     atexit(cleanup);
@@ -780,8 +803,8 @@ int main(int argc, char **argv)
     int64_t ne = t_count(e, "SELECT count(*) FROM workflow_executions", "");
     printf("<!-- machine ");
     bench_machine(e, stdout);
-    printf(" -->\n<!-- data executions=%lld orgs=%d idle=%d active=%d seconds=%d produce=%d runs=%d worker_nice=%d worker_fifo=%d -->\n",
-           (long long)ne, norgs, nidle, nactive, seconds, k, runs, worker_nice, worker_fifo);
+    printf(" -->\n<!-- data executions=%lld orgs=%d idle=%d active=%d seconds=%d produce=%d runs=%d worker_nice=%d worker_fifo=%d session_cpus=%s -->\n",
+           (long long)ne, norgs, nidle, nactive, seconds, k, runs, worker_nice, worker_fifo, session_cpus ? session_cpus : "all");
     printf("| what | measured | target | notes |\n|---|---|---|---|\n");
     fflush(stdout);
 
