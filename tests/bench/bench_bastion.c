@@ -35,6 +35,8 @@
  *                 [--worker-nice N]   the worker's niceness (Nice= of its unit file; < 0: root)
  *                 [--worker-fifo N]   the worker at real-time priority N (SCHED_FIFO, root): tried,
  *                                     see notes_bastion.md
+ *                 [--session-cpus LIST] the sessions and this program (their terminals) on
+ *                                     those CPUs only (e.g. 0 or 0-2,5), the worker on all: tried
  *   BENCH_CACHE_DB=FILE  reuse (or save) the generated database
  *
  * Prints Markdown table rows and <!-- name values --> lines on stdout. */
