@@ -8,7 +8,8 @@
 # granted again by a repair_access execution), the drift gone after
 # another run, the organisation's detail with its drift count and last
 # check, support without repair keys, the partner admin's own matrix,
-# read-only, and an unknown (placeholder) group repaired in the group id
+# read-only, a person revoked from the screen (revoke_partner_user, run
+# to its step done by hand), and an unknown (placeholder) group repaired in the group id
 # editor.
 source "$(dirname "$0")/tmux_lib.sh"
 source "$(dirname "$0")/admin_lib.sh"
@@ -231,6 +232,40 @@ send_keys q
 wait_text "Acme Corp: 0 drifts" >/dev/null
 send_keys q
 wait_text "Add user" >/dev/null
+send_keys L
+wait_text "Log in to HyOpps" >/dev/null
+
+# ---- a person HyOpps knows, revoked from the Access screen ---------------------------
+# pete back in Acme's Metabase group by hand: one of his repairs revokes him
+sql "INSERT INTO sim_members(system, group_id, account_id, membership_id, added_at) VALUES('metabase', '$(acme_group metabase)', '$PETE_MB', 'm9', 'x');"
+pete_grants() { sql "SELECT count(*) FROM access_grants g JOIN users u ON u.id = g.user_id WHERE u.email = 'pete@initech.example' AND g.revoked_at IS NULL"; }
+[ "$(pete_grants)" -gt 0 ] || not_ok "pete holds grants before the revocation"
+ui_login admin@hyopps.local "$ADMIN_PW"
+open_menu Access
+send_keys R
+expect_sq "pete is in Acme's group again" "pete@initech.example" "Acme Corp Metabase unexpected"
+pick_repair pete revoke
+expect_dialog "revoke says what it does" "Start revoke_partner_user for pete@initech.example"
+expect_dialog "and how far it goes" "it removes all of their access"
+send_keys y
+expect_screen "y: the revocation is started" "revoke_partner_user"
+REVOKE=$(sql "SELECT e.id FROM workflow_executions e JOIN workflow_definitions d ON d.id = e.workflow_definition_id
+    JOIN users u ON u.id = e.user_id WHERE d.name = 'revoke_partner_user' AND u.email = 'pete@initech.example'")
+[ -n "$REVOKE" ] && ok "a revoke_partner_user execution for pete" || not_ok "a revoke_partner_user execution for pete"
+expect_eq "requested by the admin" "admin@hyopps.local" "$(sql "SELECT u.email FROM workflow_executions e JOIN users u ON u.id = e.requested_by WHERE e.id = '$REVOKE'")"
+# the session's runner takes it to its first step done by hand (the LMS has no API)
+revoke_at() { sql "SELECT e.status || ' ' || d.name FROM workflow_executions e JOIN workflow_step_executions s
+    ON s.execution_id = e.id AND s.step_order = e.current_step_order JOIN workflow_step_definitions d ON d.id = s.step_definition_id
+    WHERE e.id = '$REVOKE'"; }
+_revoke_waits() { [ "$(revoke_at)" = "awaiting_input lms_removal" ]; }
+if _poll 30 _revoke_waits; then ok "the session's runner runs it to the LMS step, by hand"; else not_ok "the revocation waits at the LMS step" "$(revoke_at)"; fi
+expect_eq "its Metabase removal completed" completed "$(sql "SELECT s.status FROM workflow_step_executions s JOIN workflow_step_definitions d
+    ON d.id = s.step_definition_id WHERE s.execution_id = '$REVOKE' AND d.name = 'remove_from_metabase_group'")"
+expect_eq "every grant of pete's is revoked" 0 "$(pete_grants)"
+expect_eq "the finding names the revocation, repaired by the admin" "revoke_partner_user $REVOKE admin@hyopps.local" "$(sql "SELECT f.repair || ' ' || u.email
+    FROM reconcile_findings f JOIN users u ON u.id = f.repaired_by WHERE f.repair LIKE 'revoke_partner_user %'")"
+send_keys q
+wait_text "HyOpps │ Home" >/dev/null
 send_keys L
 wait_text "Log in to HyOpps" >/dev/null
 
