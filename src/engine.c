@@ -271,9 +271,11 @@ static int complete(hy_ctx *c, const hy_principal *actor, ex_state *x, const cJS
         if (rc) return rc;
     }
     rc = db_exec(c->db, err,
-                 "UPDATE workflow_executions SET status = 'completed', completed_at = ?, next_run_at = NULL, "
-                 "current_step_order = ?, updated_at = ? WHERE id = ?",
-                 "titt", now, x->nsteps, now, x->id);
+                 "UPDATE workflow_executions SET status = 'completed', completed_at = ?1, next_run_at = NULL, "
+                 "current_step_order = ?2, updated_at = ?1, done_summary = (SELECT "
+                 "coalesce(sum(k.status = 'skipped'), 0) * 100 + coalesce(sum(k.completed_manually), 0) "
+                 "FROM workflow_step_executions k WHERE k.execution_id = ?3) WHERE id = ?3",
+                 "tit", now, x->nsteps, x->id);
     if (rc == 0) rc = ex_status_changed(c, x, HY_EXEC_COMPLETED, err);
     if (rc == 0) rc = notify_finished(c, x->id, x->nsteps, false, NULL, err);
     if (rc) return rc;

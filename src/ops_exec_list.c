@@ -46,14 +46,16 @@ static int status_index(const char *s)
 
 /* ---- summaries ---- */
 
-/* Column 16: a completed execution's skipped steps * 100 + steps done by
- * hand (one pass over its few step rows; NULL otherwise). */
+/* Column 18: a completed execution's skipped steps * 100 + steps done by
+ * hand, as its completion wrote it (done_summary), or from its few step
+ * rows for one completed before that column (NULL otherwise). */
 #define SUMMARY_SELECT                                                                                             \
     "SELECT e.rowid, e.id, wd.name, e.status, e.organization_id, o.name, e.user_id, u.email, rb.email, "           \
     "e.current_step_order, e.created_at, e.updated_at, e.completed_at, s.status, s.error, "                        \
     "CASE WHEN s.status = 'awaiting_input' THEN s.started_at END, e.next_run_at, e.child_of, "                    \
-    "CASE WHEN e.status = 'completed' THEN (SELECT sum(k.status = 'skipped') * 100 + sum(k.completed_manually) "   \
-    "FROM workflow_step_executions k WHERE k.execution_id = e.id) END, u.firstname || ' ' || u.lastname "          \
+    "CASE WHEN e.status = 'completed' THEN coalesce(e.done_summary, (SELECT sum(k.status = 'skipped') * 100 + "  \
+    "sum(k.completed_manually) FROM workflow_step_executions k WHERE k.execution_id = e.id)) END, "               \
+    "u.firstname || ' ' || u.lastname "                                                                             \
     "FROM workflow_executions e JOIN workflow_definitions wd ON wd.id = e.workflow_definition_id "                 \
     "LEFT JOIN organizations o ON o.id = e.organization_id LEFT JOIN users u ON u.id = e.user_id "                 \
     "LEFT JOIN users rb ON rb.id = e.requested_by "                                                                 \

@@ -135,12 +135,50 @@ static void completed_says_what_was_not_run(void **state)
     hy_exec_page_free(&pg);
 }
 
+/* The completion writes the skipped / by-hand counts in the execution's row
+ * (done_summary); the list reads them there, or from the step rows for an
+ * execution completed before that column. */
+static void completion_keeps_its_summary_in_the_row(void **state)
+{
+    fx *f = *state;
+    char id[HY_UUID_LEN];
+    t_start_user(f->e, &f->admin, f->org_a, id);
+    hy_err err;
+    hy_err_clear(&err);
+    assert_int_equal(ops_exec_skip(f->e->c, &f->admin, id, "share_documentation", "sent by hand", &err), 0);
+    t_submit_ok(f->e, &f->admin, id, "2", "firstname=C", "lastname=D", "email=cd@acme.example", NULL);
+    t_drain(f->e);
+    int64_t summary = -1;
+    bool found = false;
+    assert_int_equal(db_get_int(f->e->c->db, &err, &summary, &found, "SELECT done_summary FROM workflow_executions WHERE id = ?",
+                                "t", id), 0);
+    assert_true(found);
+    assert_int_equal(summary, 100); /* one skipped, none by hand */
+    hy_exec_query q = {.status = "completed", .search = "cd@acme"};
+    hy_exec_page pg;
+    /* read from the row: a value the step rows do not give */
+    assert_int_equal(db_exec(f->e->c->db, &err, "UPDATE workflow_executions SET done_summary = 203 WHERE id = ?", "t", id), 0);
+    assert_int_equal(ops_exec_list(f->e->c, &f->admin, &q, &pg, &err), 0);
+    assert_int_equal(pg.count, 1);
+    assert_int_equal(pg.items[0].nskipped, 2);
+    assert_int_equal(pg.items[0].nmanual, 3);
+    hy_exec_page_free(&pg);
+    /* completed before the column: from the step rows */
+    assert_int_equal(db_exec(f->e->c->db, &err, "UPDATE workflow_executions SET done_summary = NULL WHERE id = ?", "t", id), 0);
+    assert_int_equal(ops_exec_list(f->e->c, &f->admin, &q, &pg, &err), 0);
+    assert_int_equal(pg.count, 1);
+    assert_int_equal(pg.items[0].nskipped, 1);
+    assert_int_equal(pg.items[0].nmanual, 0);
+    hy_exec_page_free(&pg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(retry_now, setup, teardown),
         cmocka_unit_test_setup_teardown(cancelled_is_final, setup, teardown),
         cmocka_unit_test_setup_teardown(completed_says_what_was_not_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(completion_keeps_its_summary_in_the_row, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -193,6 +193,12 @@ static void legacy_database_upgrades_in_place(void **s)
                                 "WHERE instr(x.search_text, lower(u.firstname || ' ' || u.lastname)) > 0", ""),
                      with_user);
     assert_int_equal(t_count(e, "SELECT count(*) FROM exec_search_pending", ""), 0);
+    /* A completed execution's summary is back-filled into its row (020), as its step rows give it. */
+    assert_int_equal(t_count(e, "SELECT count(*) FROM workflow_executions x WHERE status = 'completed' AND done_summary = "
+                                "(SELECT coalesce(sum(k.status = 'skipped'), 0) * 100 + coalesce(sum(k.completed_manually), 0) "
+                                "FROM workflow_step_executions k WHERE k.execution_id = x.id)", ""),
+                     1);
+    assert_int_equal(t_count(e, "SELECT count(*) FROM workflow_executions WHERE status != 'completed' AND done_summary IS NOT NULL", ""), 0);
     /* No second admin was seeded. */
     assert_int_equal(t_count(e, "SELECT count(*) FROM users WHERE app_role = 'admin'", ""), 1);
 
