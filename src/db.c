@@ -13,12 +13,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "beacon.h"
 #include "db_profile.h"
 #include "db_vfs.h"
 #include "migrations.h"
 #include "util.h"
 
 #define CACHE_SLOTS 256   /* power of two */
+#define AUTOCHECKPOINT_FRAMES 40000 /* what PRAGMA wal_autocheckpoint did before the commit hook replaced it */
+#define BEACONS_MAX 8     /* organisations one transaction names; more: the beacon for all */
 #define BUSY_TIMEOUT_MS 15000
 #define CHECKPOINT_WAIT_MS 10    /* a completing checkpoint waits this long for the lock */
 #define CHECKPOINT_PASSES 4       /* unlocked copies before it... */
@@ -48,6 +51,12 @@ struct hy_db {
     /* BEGIN IMMEDIATE, BEGIN (a read), COMMIT, ROLLBACK: prepared once
      * (sqlite3_exec would parse them at every transaction) */
     sqlite3_stmt *begin_st, *read_begin_st, *commit_st, *rollback_st;
+    /* What the open write transaction changed, for the beacons (beacon.h):
+     * reset at every begin, rollback and commit. */
+    hy_beacons *beacons;  /* NULL: an in-memory database */
+    int lit[BEACONS_MAX];
+    int nlit;
+    bool lit_all, quiet;
     void (*on_prepare)(const char *sql, void *ud);   /* tests (db_on_prepare) */
     void *on_prepare_ud;
 #ifdef HY_DB_PROFILE
@@ -186,6 +195,44 @@ static const char *open_hint(const char *path, char *buf, size_t n)
     return buf;
 }
 
+/* ---- beacons (beacon.h) ---- */
+
+static void beacons_reset(hy_db *db)
+{
+    db->nlit = 0;
+    db->lit_all = db->quiet = false;
+}
+
+void db_beacon_org(hy_db *db, const char *org_id)
+{
+    int bucket = beacon_bucket(org_id);
+    if (bucket == HY_BEACON_ALL) {
+        db->lit_all = true;
+        return;
+    }
+    for (int i = 0; i < db->nlit; i++)
+        if (db->lit[i] == bucket) return;
+    if (db->nlit == BEACONS_MAX) db->lit_all = true;
+    else db->lit[db->nlit++] = bucket;
+}
+
+void db_beacon_quiet(hy_db *db) { db->quiet = true; }
+
+/* SQLite calls it after every commit of this connection (WAL mode), once
+ * the commit is visible to the others and the write lock released. */
+static int after_commit(void *arg, sqlite3 *conn, const char *schema, int frames)
+{
+    hy_db *db = arg;
+    if (frames >= AUTOCHECKPOINT_FRAMES) sqlite3_wal_checkpoint(conn, schema); /* the hook replaced the pragma */
+    if (db->beacons) {
+        if (db->lit_all || (db->nlit == 0 && !db->quiet)) beacons_light(db->beacons, HY_BEACON_ALL);
+        else
+            for (int i = 0; i < db->nlit; i++) beacons_light(db->beacons, db->lit[i]);
+    }
+    beacons_reset(db);
+    return SQLITE_OK;
+}
+
 static int open_conn(const char *path, hy_db **out, hy_err *err)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -216,7 +263,7 @@ static int open_conn(const char *path, hy_db **out, hy_err *err)
         "PRAGMA journal_mode=WAL;"
         "PRAGMA synchronous=NORMAL;"
         "PRAGMA foreign_keys=ON;"
-        "PRAGMA temp_store=MEMORY;" "PRAGMA wal_autocheckpoint=40000;";
+        "PRAGMA temp_store=MEMORY;";
     char *msg = NULL;
     rc = sqlite3_exec(db->conn, pragmas, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
@@ -225,6 +272,8 @@ static int open_conn(const char *path, hy_db **out, hy_err *err)
         db_close(db);
         return err->code;
     }
+    if (strcmp(path, ":memory:") != 0 && *path) db->beacons = beacons_new(path);
+    sqlite3_wal_hook(db->conn, after_commit, db);
     *out = db;
     return 0;
 }
@@ -262,6 +311,7 @@ void db_close(hy_db *db)
     sqlite3_finalize(db->commit_st);
     sqlite3_finalize(db->rollback_st);
     if (db->conn) sqlite3_close_v2(db->conn);
+    beacons_free(db->beacons);
 #ifdef HY_DB_PROFILE
     prof_detach(db->prof);
 #endif
@@ -404,8 +454,16 @@ int db_begin(hy_db *db, hy_err *err)
     prof_begin(&b0, &b1);
 #endif
     if (rc != SQLITE_OK) return sql_error(db, err, rc, "begin");
+    beacons_reset(db);
     db->in_tx = true;
     return 0;
+}
+
+int db_begin_quiet(hy_db *db, hy_err *err)
+{
+    int rc = db_begin(db, err);
+    if (rc == 0) db_beacon_quiet(db);
+    return rc;
 }
 
 int db_commit(hy_db *db, hy_err *err)
@@ -437,6 +495,7 @@ int db_commit(hy_db *db, hy_err *err)
 void db_rollback(hy_db *db)
 {
     if (!sqlite3_get_autocommit(db->conn)) tx_step(db, &db->rollback_st, "ROLLBACK");
+    beacons_reset(db);
     db->in_tx = false;
 }
 

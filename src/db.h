@@ -38,6 +38,18 @@ int db_latest_version(void);
  * supported; db_in_tx tells whether one is open. */
 int db_begin(hy_db *db, hy_err *err);
 int db_commit(hy_db *db, hy_err *err);
+
+/* Beacons (beacon.h): after the commit, the open write transaction lights
+ * the beacons of the organisations it named, else the one for all. Name
+ * every organisation whose rows it changes, or none; `quiet`: what it
+ * writes without naming it is shown by no session (a heartbeat's renewal,
+ * the search index). Both are forgotten at the next begin, commit or
+ * rollback. */
+void db_beacon_org(hy_db *db, const char *org_id); /* NULL or "": the one for all */
+void db_beacon_quiet(hy_db *db);
+/* db_begin, then db_beacon_quiet: for what only staff see (notifications,
+ * list locks, reconciliation runs). */
+int db_begin_quiet(hy_db *db, hy_err *err);
 void db_rollback(hy_db *db);
 bool db_in_tx(const hy_db *db);
 /* A read transaction around several queries: one snapshot, and one lock

@@ -1,5 +1,5 @@
-/* Commit notifications: inotify on the -wal file, else dnotify on its
- * directory (see dbwatch.h). */
+/* Commit notifications: inotify on the -wal file (or on two beacons'
+ * directories), else dnotify on the directories (see dbwatch.h). */
 #include "dbwatch.h"
 
 #include <errno.h>
@@ -10,17 +10,29 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include "beacon.h"
 #include "util.h"
+
+#define TARGETS 2
+
+/* A file or directory watched (inotify), and the directory of it (dnotify). */
+typedef struct {
+    char *path;
+    char *dir;
+    int wd;                 /* inotify: the watch, or -1 when lost */
+    int dirfd;              /* dnotify: armed one notification at a time */
+} target;
 
 struct hy_dbwatch {
     bool dnotify;
+    bool beacons;           /* an organisation's beacon and the one for all (else the log) */
     int fd;                 /* inotify: the instance; dnotify: the pipe's read end */
-    int wd;                 /* inotify: the watch on the log, or -1 when lost */
-    int dirfd;              /* dnotify: the directory, armed one notification at a time */
-    char *wal;              /* the log's path */
+    int n;
+    target t[TARGETS];
 };
 
-#define EVENTS (IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF)
+/* A beacon is lit by a change of its file's times (IN_ATTRIB). */
+#define EVENTS (IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
 
 /* ---- dnotify: SIGIO -> a byte in a pipe (one watch per process) ---- */
 
@@ -36,21 +48,35 @@ static void on_sigio(int sig)
     errno = saved;
 }
 
-static bool dn_arm(hy_dbwatch *w) { return fcntl(w->dirfd, F_NOTIFY, DN_MODIFY) == 0; }
+static bool dn_arm(hy_dbwatch *w)
+{
+    for (int i = 0; i < w->n; i++)
+        if (fcntl(w->t[i].dirfd, F_NOTIFY, DN_MODIFY | DN_ATTRIB) != 0) return false;
+    return true;
+}
+
+static void dn_close_dirs(hy_dbwatch *w)
+{
+    for (int i = 0; i < w->n; i++) {
+        if (w->t[i].dirfd < 0) continue;
+        fcntl(w->t[i].dirfd, F_NOTIFY, 0);
+        close(w->t[i].dirfd);
+        w->t[i].dirfd = -1;
+    }
+}
 
 static bool dnotify_open(hy_dbwatch *w)
 {
     if (dn_taken) return false;
-    char *dir = xstrdup(w->wal);
-    char *slash = strrchr(dir, '/');
-    if (slash == dir) slash[1] = '\0';
-    else if (slash) *slash = '\0';
-    else strcpy(dir, ".");
-    w->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    free(dir);
-    if (w->dirfd < 0) return false;
+    for (int i = 0; i < w->n; i++) {
+        w->t[i].dirfd = open(w->t[i].dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (w->t[i].dirfd < 0) {
+            dn_close_dirs(w);
+            return false;
+        }
+    }
     if (pipe2(dn_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
-        close(w->dirfd);
+        dn_close_dirs(w);
         return false;
     }
     struct sigaction sa;
@@ -64,7 +90,7 @@ static bool dnotify_open(hy_dbwatch *w)
         close(dn_pipe[0]);
         close(dn_pipe[1]);
         dn_pipe[0] = dn_pipe[1] = -1;
-        close(w->dirfd);
+        dn_close_dirs(w);
         return false;
     }
     dn_taken = true;
@@ -75,29 +101,77 @@ static bool dnotify_open(hy_dbwatch *w)
 
 /* ---- inotify ---- */
 
-static void arm(hy_dbwatch *w) { w->wd = inotify_add_watch(w->fd, w->wal, EVENTS); }
+static void arm(hy_dbwatch *w, target *t) { t->wd = inotify_add_watch(w->fd, t->path, EVENTS); }
+
+static bool lost(const hy_dbwatch *w)
+{
+    for (int i = 0; i < w->n; i++)
+        if (w->t[i].wd < 0) return true;
+    return false;
+}
 
 static bool no_inotify; /* tests */
 
 void dbwatch_test_no_inotify(bool no) { no_inotify = no; }
 
+static void add(hy_dbwatch *w, char *path, char *dir)
+{
+    w->t[w->n++] = (target){.path = path, .dir = dir, .wd = -1, .dirfd = -1};
+}
+
+static void free_targets(hy_dbwatch *w)
+{
+    for (int i = 0; i < w->n; i++) {
+        free(w->t[i].path);
+        free(w->t[i].dir);
+    }
+    free(w);
+}
+
+static hy_dbwatch *start(hy_dbwatch *w)
+{
+    w->fd = no_inotify ? -1 : inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (w->fd >= 0) {
+        for (int i = 0; i < w->n; i++) arm(w, &w->t[i]);
+        return w;
+    }
+    if (dnotify_open(w)) return w; /* EMFILE: the per-user limit of inotify instances */
+    free_targets(w);
+    return NULL;
+}
+
 hy_dbwatch *dbwatch_open(const char *db_path)
 {
     if (!db_path || !*db_path) return NULL;
     hy_dbwatch *w = xcalloc(1, sizeof *w);
-    w->wal = xasprintf("%s-wal", db_path);
-    w->fd = no_inotify ? -1 : inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (w->fd >= 0) {
-        arm(w);
-        return w;
-    }
-    if (dnotify_open(w)) return w; /* EMFILE: the per-user limit of inotify instances */
-    free(w->wal);
-    free(w);
-    return NULL;
+    char *dir = xstrdup(db_path);
+    char *slash = strrchr(dir, '/');
+    if (slash == dir) slash[1] = '\0';
+    else if (slash) *slash = '\0';
+    else strcpy(dir, ".");
+    add(w, xasprintf("%s-wal", db_path), dir);
+    return start(w);
 }
 
-int dbwatch_fd(const hy_dbwatch *w) { return w && (w->dnotify || w->wd >= 0) ? w->fd : -1; }
+hy_dbwatch *dbwatch_open_beacons(const char *db_path, const char *org_id)
+{
+    if (!db_path || !*db_path || !org_id || !*org_id) return NULL;
+    char *mine = beacon_dir(db_path, beacon_bucket(org_id)), *all = beacon_dir(db_path, HY_BEACON_ALL);
+    if (!mine || !all) {
+        free(mine);
+        free(all);
+        return NULL;
+    }
+    hy_dbwatch *w = xcalloc(1, sizeof *w);
+    w->beacons = true;
+    add(w, mine, xstrdup(mine));
+    add(w, all, xstrdup(all));
+    return start(w);
+}
+
+int dbwatch_fd(const hy_dbwatch *w) { return w && (w->dnotify || !lost(w)) ? w->fd : -1; }
+
+bool dbwatch_beacons(const hy_dbwatch *w) { return w && w->beacons; }
 
 const char *dbwatch_kind(const hy_dbwatch *w) { return !w ? "none" : w->dnotify ? "dnotify" : "inotify"; }
 
@@ -118,18 +192,22 @@ bool dbwatch_take(hy_dbwatch *w)
         if (n <= 0) break; /* EAGAIN: nothing more */
         for (char *p = buf; p < buf + n;) {
             const struct inotify_event *ev = (const struct inotify_event *)p;
-            if (ev->mask & IN_MODIFY) written = true;
+            if (ev->mask & (IN_MODIFY | IN_ATTRIB)) written = true;
             if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
-                if (w->wd >= 0) inotify_rm_watch(w->fd, w->wd); /* may already be gone */
-                w->wd = -1;
+                for (int i = 0; i < w->n; i++) {
+                    if (w->t[i].wd != ev->wd) continue;
+                    inotify_rm_watch(w->fd, w->t[i].wd); /* may already be gone */
+                    w->t[i].wd = -1;
+                }
             }
             p += sizeof *ev + ev->len;
         }
     }
-    if (w->wd < 0) {
+    for (int i = 0; i < w->n; i++) {
+        if (w->t[i].wd >= 0) continue;
         /* The log went away (its last connection closed it) and may be back
          * by now: a change may have happened meanwhile. */
-        arm(w);
+        arm(w, &w->t[i]);
         written = true;
     }
     return written;
@@ -139,8 +217,7 @@ void dbwatch_close(hy_dbwatch *w)
 {
     if (!w) return;
     if (w->dnotify) {
-        fcntl(w->dirfd, F_NOTIFY, 0);
-        close(w->dirfd);
+        dn_close_dirs(w);
         signal(SIGIO, SIG_IGN);
         close(dn_pipe[0]);
         close(dn_pipe[1]);
@@ -149,6 +226,5 @@ void dbwatch_close(hy_dbwatch *w)
     } else {
         close(w->fd);
     }
-    free(w->wal);
-    free(w);
+    free_targets(w);
 }

@@ -27,6 +27,12 @@ typedef struct hy_dbwatch hy_dbwatch;
 /* Watches db_path's write-ahead log. Returns NULL when no notifications
  * can be had (the caller polls instead). */
 hy_dbwatch *dbwatch_open(const char *db_path);
+/* Watches the beacon of org_id's bucket and the one for all instead
+ * (beacon.h): commits that change other organisations wake nobody here.
+ * NULL when the beacons cannot be had (the caller watches the log). */
+hy_dbwatch *dbwatch_open_beacons(const char *db_path, const char *org_id);
+/* Whether w watches beacons. */
+bool dbwatch_beacons(const hy_dbwatch *w);
 /* The descriptor to poll() for POLLIN, or -1 when the watch was lost
  * (the log deleted and not yet there again: poll meanwhile). */
 int dbwatch_fd(const hy_dbwatch *w);

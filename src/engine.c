@@ -39,6 +39,8 @@ int ex_load(hy_ctx *c, const char *exec_id, ex_state *x, hy_err *err)
     int rc = db_done(st);
     if (rc) return rc;
     if (!found) return hy_fail(err, HY_ERR_NOT_FOUND, "no such execution");
+    /* Loaded to be changed: its organisation's sessions are told (beacon.h). */
+    if (db_in_tx(c->db)) db_beacon_org(c->db, x->org);
     x->wf = workflow_find(x->wf_name);
     st = db_query(c->db, err,
                   "SELECT step_order, id, status FROM workflow_step_executions WHERE execution_id = ? ORDER BY step_order",
@@ -460,6 +462,7 @@ static int start(hy_ctx *c, const hy_principal *actor, const hy_workflow_def *wf
         rc = db_exec(c->db, err,
                      "INSERT OR IGNORE INTO exec_search_pending(rowid, at) VALUES(last_insert_rowid(), ?)", "I",
                      hy_now_ms());
+    if (rc == 0 && db_in_tx(c->db)) db_beacon_org(c->db, x.org);
     if (rc == 0) rc = count_delta(c, x.org, wf_id, "pending", 1, err);
     /* step definition ids of this database (a legacy one keeps its own) */
     char defs[EX_MAX_STEPS][HY_UUID_LEN];
@@ -682,6 +685,7 @@ static int submit(hy_ctx *c, const hy_principal *actor, const char *exec_id, int
                      x.step[order - 1].id);
     /* attaching: the search text follows in the same UPDATE */
     if (rc == 0 && io.attach_org[0] && strcmp(io.attach_org, x.org) != 0) {
+        if (db_in_tx(c->db)) db_beacon_org(c->db, io.attach_org);
         rc = db_exec(c->db, err,
                      "UPDATE workflow_executions SET organization_id = ?1, updated_at = ?2, search_text = "
                      EXEC_SEARCH_TEXT("id", "?1", "user_id") " WHERE id = ?3",

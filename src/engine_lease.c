@@ -27,6 +27,7 @@ static void renew(hy_db *db, const char *step_id, const char *exec_id, const cha
     hy_err_clear(&err);
     int64_t until = hy_now_ms() + lease_ms;
     if (db_begin(db, &err) != 0) return;
+    db_beacon_quiet(db); /* a lease is not on a partner's screens: no beacon (beacon.h) */
     int rc = db_exec(db, &err,
                      "UPDATE workflow_step_executions SET lease_expires_at = ? WHERE id = ? AND status = 'running' "
                      "AND lease_owner = ?",

@@ -1034,6 +1034,7 @@ int engine_tick(hy_engine *e, bool *worked, hy_err *err)
         int rc = 0;
         if (housekeeper(e) && exec_search_due(e->c, false, err, &rc)) {
             if ((rc = db_begin(e->c->db, err)) == 0) {
+                db_beacon_quiet(e->c->db); /* the lists read the executions not indexed yet as well */
                 rc = exec_search_index(e->c, err);
                 rc = rc ? (db_rollback(e->c->db), rc) : db_commit(e->c->db, err);
             }

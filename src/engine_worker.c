@@ -56,6 +56,9 @@ static int beat(hy_heartbeat *h, hy_err *err)
             cJSON_Delete(d);
         }
     } else {
+        /* A renewal wakes no partner's session (beacon.h): they look again
+         * when the expiry they know passes. */
+        db_beacon_quiet(h->db);
         rc = db_exec(h->db, err,
                      "INSERT INTO worker_heartbeats(owner, started_at, beat_at, expires_at) "
                      "VALUES(?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?2, ?3) "

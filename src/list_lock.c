@@ -36,7 +36,7 @@ static int try_take(hy_db *db, const char *key, const char *owner, int ttl_ms, b
 {
     *taken = false;
     int64_t now = hy_now_ms();
-    int rc = db_begin(db, err);
+    int rc = db_begin_quiet(db, err);
     if (rc) return rc;
     rc = db_exec(db, err,
                  "INSERT INTO list_locks(key, owner, expires_at, acquired_at) VALUES(?1, ?2, ?3, ?4) "
@@ -87,7 +87,7 @@ int list_lock_acquire(hy_db *db, const char *key, const char *owner, int ttl_ms,
 
 int list_lock_renew(hy_db *db, const char *key, const char *owner, int ttl_ms, hy_err *err)
 {
-    int rc = db_begin(db, err);
+    int rc = db_begin_quiet(db, err);
     if (rc) return rc;
     int64_t now = hy_now_ms();
     /* An expired lease is not ours any more, even if nobody took it yet:
@@ -108,7 +108,7 @@ void list_lock_release(hy_db *db, const char *key, const char *owner)
 {
     hy_err err;
     hy_err_clear(&err);
-    if (db_begin(db, &err) != 0) return; /* the lease then runs out by itself */
+    if (db_begin_quiet(db, &err) != 0) return; /* the lease then runs out by itself */
     if (db_exec(db, &err, "DELETE FROM list_locks WHERE key = ? AND owner = ?", "tt", key, owner) == 0)
         db_commit(db, &err);
     else

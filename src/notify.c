@@ -102,7 +102,7 @@ int notify_schedule_inputs(hy_ctx *c, int64_t now_ms, int64_t *scanned_ms, int *
     bool any = false;
     int rc = any_input_due(c, lo, hi, &any, err); /* no write lock for a look that finds none */
     if (rc == 0 && any) {
-        if (db_begin(c->db, err) != 0) return err->code;
+        if (db_begin_quiet(c->db, err) != 0) return err->code;
         rc = schedule_input_needed(c, now_ms, floor, added, err);
         rc = rc ? (db_rollback(c->db), rc) : db_commit(c->db, err);
     }
@@ -194,7 +194,7 @@ int notify_schedule(hy_ctx *c, int64_t now_ms, int *added, hy_err *err)
 {
     *added = 0;
     if (!c->cfg->notify.enabled) return 0;
-    if (db_begin(c->db, err) != 0) return err->code;
+    if (db_begin_quiet(c->db, err) != 0) return err->code;
     int rc = schedule_input_needed(c, now_ms, now_ms - INPUT_LOOKBACK_MS, added, err);
     if (rc == 0) rc = schedule_reminders(c, now_ms, added, err);
     if (rc == 0) rc = schedule_digest(c, now_ms, added, err);

@@ -326,7 +326,7 @@ int notify_address(hy_ctx *c, int64_t now_ms, int max, notify_stats *st, hy_err 
     int rc = db_get_int(c->db, err, &due, &found,
                         "SELECT due_ms FROM notify_events WHERE state = 'new' AND due_ms <= ? LIMIT 1", "I", now_ms);
     if (rc || !found) return rc;
-    if (db_begin(c->db, err) != 0) return err->code;
+    if (db_begin_quiet(c->db, err) != 0) return err->code;
     event_row *evs = NULL;
     int n = 0, cap = 0;
     hy_stmt *q = db_query(c->db, err,

@@ -46,7 +46,7 @@ static int recover(hy_ctx *c, int64_t now, hy_err *err)
                         "SELECT id FROM notify_outbox WHERE next_ms <= ? AND status = 'sending' LIMIT 1",
                         "I", now);
     if (rc || !found) return rc; /* a read first: no write lock when nothing is stuck */
-    if (db_begin(c->db, err) != 0) return err->code;
+    if (db_begin_quiet(c->db, err) != 0) return err->code;
     rc = db_exec(c->db, err,
                  "UPDATE notify_outbox SET "
                  "status = CASE WHEN uncertain = 0 THEN 'pending' ELSE 'uncertain' END, "
@@ -90,7 +90,7 @@ static int claim(hy_ctx *c, hy_integ *in, const char *owner, int64_t now, row *r
     if (rc || !found) return rc;
     char msgid[HY_MSGID_LEN];
     email_new_message_id(integ_config(in), msgid);
-    if (db_begin(c->db, err) != 0) return err->code;
+    if (db_begin_quiet(c->db, err) != 0) return err->code;
     rc = db_exec(c->db, err,
                  "UPDATE notify_outbox SET status = 'sending', attempts = attempts + 1, lease_owner = ?, next_ms = ?, "
                  "message_id = coalesce(message_id, ?) WHERE id = ? AND status = 'pending'",
@@ -165,7 +165,7 @@ static int record(hy_ctx *c, const row *r, const char *owner, outcome o, const h
         msg = retry || r->attempts <= 1 ? xstrdup(failure->msg)
                                         : xasprintf("gave up after %d attempts: %s", r->attempts, failure->msg);
     }
-    if (db_begin(c->db, err) != 0) {
+    if (db_begin_quiet(c->db, err) != 0) {
         free(msg);
         return err->code;
     }

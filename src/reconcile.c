@@ -182,7 +182,7 @@ static int call(rc_run *r, int sys, op_args *a, int *calls, hy_err *err)
         hy_err_clear(err);
         int rc;
         if (local) {
-            rc = db_begin(r->c->db, err);
+            rc = db_begin_quiet(r->c->db, err); /* a simulated service's state: no partner's screen (beacon.h) */
             if (rc == 0) rc = op_once(r, a, err);
             if (rc == 0) rc = db_commit(r->c->db, err);
             else if (db_in_tx(r->c->db)) db_rollback(r->c->db);
@@ -553,6 +553,7 @@ static void check_teams(rc_run *r, const rc_org *o, org_check *oc)
 static int record(rc_run *r, org_check *checks, int n, hy_err *err)
 {
     int rc = db_begin(r->c->db, err);
+    for (int i = 0; rc == 0 && i < n; i++) db_beacon_org(r->c->db, checks[i].k.org_id); /* their home screens */
     for (int i = 0; rc == 0 && i < n; i++)
         rc = rcs_record_check(r->c, r->run_id, &checks[i].k, checks[i].f.v, checks[i].f.n, err);
     if (rc == 0) rc = db_commit(r->c->db, err);
@@ -671,7 +672,7 @@ static int begin_run(rc_run *r, hy_err *err)
 {
     hy_uuid(r->run_id);
     char *sys = systems_text(r->systems);
-    int rc = db_begin(r->c->db, err);
+    int rc = db_begin_quiet(r->c->db, err); /* runs are staff's: no partner's screen (beacon.h) */
     if (rc == 0)
         rc = rcs_run_begin(r->c, r->run_id, hy_now_ms(), r->o->actor->system ? NULL : r->o->actor->user_id,
                            r->o->by_label, r->o->org_id, sys, err);
@@ -691,7 +692,7 @@ static int end_run(rc_run *r, const char *status, hy_err *err)
     hy_buf why = {0};
     for (int i = 0; i < r->st->nfailures && i < 20; i++) hy_buf_printf(&why, "%s%s", i ? "; " : "", r->st->failures[i]);
     if (r->st->nfailures > 20) hy_buf_printf(&why, "; and %d more", r->st->nfailures - 20);
-    int rc = db_begin(r->c->db, err);
+    int rc = db_begin_quiet(r->c->db, err);
     if (rc == 0)
         rc = rcs_run_end(r->c, r->run_id, status, r->st->organizations, r->st->findings, calls, r->st->duration_ms,
                          why.s, err);

@@ -69,6 +69,27 @@ void ui_uncovered(ui *u)
     if (u->top && u->top->ops->tick) ui_tick_in(u, 0);
 }
 
+/* The notifications this session needs: a partner admin's, while a
+ * worker runs the steps, their organisation's beacon and the one for all
+ * (beacon.h: the worker's commits for other organisations wake nobody
+ * here, and cost it nothing for this session); every commit otherwise (the
+ * log): an admin shows every organisation, and a session whose runner runs
+ * steps must hear of new work. A switch is followed by a look: what came
+ * between the two watches. */
+static void watch_sync(ui *u)
+{
+    if (u->cfg->ui.poll_ms != 0 || !u->watch) return; /* polling, or no notifications at all */
+    const char *org = u->logged_in && u->seen.worker_until > hy_now_ms() ? authz_org_scope(&u->me) : NULL;
+    if (!org) org = "";
+    if (hy_streq(org, u->watch_org) && dbwatch_beacons(u->watch) == (org[0] != '\0')) return;
+    dbwatch_close(u->watch); /* first: a process has one dnotify watch */
+    u->watch = org[0] ? dbwatch_open_beacons(u->cfg->database.path, org) : NULL;
+    if (!u->watch) org = ""; /* no beacons here: the log */
+    if (!u->watch) u->watch = dbwatch_open(u->cfg->database.path);
+    hy_strlcpy(u->watch_org, org, sizeof u->watch_org);
+    if (u->logged_in) u->look_due_ms = hy_mono_ms();
+}
+
 static void tick_top(ui *u)
 {
     screen *s = u->top;
@@ -160,6 +181,7 @@ void ui_run_timers(ui *u)
         }
         if (look_due(u, now)) ui_look(u);
     }
+    watch_sync(u);
     if (u->tick_due_ms && now >= u->tick_due_ms) tick_top(u);
     if (u->release_due_ms && now >= u->release_due_ms && u->ctx) {
         u->release_due_ms = 0;
@@ -284,4 +306,5 @@ void ui_run(ui *u, const screen_ops *first, const void *arg)
     ui_close_all(u);
     dbwatch_close(u->watch);
     u->watch = NULL;
+    u->watch_org[0] = '\0';
 }

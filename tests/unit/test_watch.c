@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "beacon.h"
 #include "dbwatch.h"
 #include "integrations/http.h"
 #include "testlib_exec.h"
@@ -69,6 +70,88 @@ static void notifications(bool dnotify)
     dbwatch_close(w);
     app_close(other);
     t_env_free(e);
+}
+
+/* A write transaction on another connection that names an organisation
+ * (NULL: names none) or says it is quiet; committed or rolled back. */
+static void named_commit(hy_app *other, const char *org, bool quiet, bool commit)
+{
+    hy_err err;
+    hy_err_clear(&err);
+    assert_int_equal(db_begin(other->db, &err), 0);
+    if (org) db_beacon_org(other->db, org);
+    if (quiet) db_beacon_quiet(other->db);
+    assert_int_equal(db_exec(other->db, &err, "INSERT OR REPLACE INTO settings(key, value) VALUES('test.touch', ?)",
+                             "t", org ? org : "-"),
+                     0);
+    if (commit) assert_int_equal(db_commit(other->db, &err), 0);
+    else db_rollback(other->db);
+}
+
+/* The beacons (beacon.h): a watch on organisation "mine" hears a commit
+ * that names it and one that names nobody, not one that names another
+ * organisation, is quiet or is rolled back; lit once the commit is
+ * visible, so the poll right after the commit sees it. */
+static void beacons(bool dnotify)
+{
+    t_env *e = t_exec_env();
+    const char *db = e->app->cfg->database.path;
+    hy_app *other = t_open_app(db);
+    const char *mine = "org-mine", *theirs = "org-theirs";
+    assert_int_not_equal(beacon_bucket(mine), beacon_bucket(theirs));
+    assert_int_equal(beacon_bucket(""), HY_BEACON_ALL);
+    dbwatch_test_no_inotify(dnotify);
+    hy_dbwatch *w = dbwatch_open_beacons(db, mine);
+    dbwatch_test_no_inotify(false);
+    assert_non_null(w);
+    assert_true(dbwatch_beacons(w));
+    assert_string_equal(dbwatch_kind(w), dnotify ? "dnotify" : "inotify");
+    dbwatch_take(w);
+    named_commit(other, theirs, false, true);
+    assert_false(notified_within(w, 50));
+    named_commit(other, NULL, true, true); /* quiet */
+    assert_false(notified_within(w, 50));
+    named_commit(other, mine, false, false); /* rolled back */
+    assert_false(notified_within(w, 50));
+    named_commit(other, mine, false, true);
+    assert_true(notified_within(w, 5000));
+    assert_true(dbwatch_take(w));
+    assert_false(notified_within(w, 50));
+    named_commit(other, theirs, true, true); /* quiet, but it names theirs: theirs only */
+    assert_false(notified_within(w, 50));
+    plain_commit(other); /* names nobody (autocommit): the beacon for all */
+    assert_true(notified_within(w, 5000));
+    assert_true(dbwatch_take(w));
+    named_commit(other, "", false, true); /* "": all */
+    assert_true(notified_within(w, 5000));
+    dbwatch_close(w);
+    /* what the beacons are made of: the database file's permissions */
+    char *dir = beacon_dir(db, beacon_bucket(mine));
+    assert_non_null(dir);
+    char *file = xasprintf("%s/b", dir);
+    struct stat dst, fst, dbst;
+    assert_int_equal(stat(dir, &dst), 0);
+    assert_int_equal(stat(file, &fst), 0);
+    assert_int_equal(stat(db, &dbst), 0);
+    assert_int_equal(dbst.st_mode & 0777, 0600);
+    assert_int_equal(dst.st_mode & 0777, 0700);
+    assert_int_equal(fst.st_mode & 0777, 0600);
+    free(file);
+    free(dir);
+    app_close(other);
+    t_env_free(e);
+}
+
+static void beacons_on_inotify(void **s)
+{
+    (void)s;
+    beacons(false);
+}
+
+static void beacons_on_dnotify(void **s)
+{
+    (void)s;
+    beacons(true);
 }
 
 static void inotify_on_the_log(void **s)
@@ -300,9 +383,16 @@ static void a_partner_is_told_only_of_their_organisation(void **s)
     hy_err err;
     hy_err_clear(&err);
     assert_int_equal(engine_open(e->c, &(hy_engine_opts){.batch_max = 1}, &eng, &err), 0);
+    /* B's beacon (beacon.h): what B's session watches while a worker runs;
+     * two random organisations share a bucket once in 1024 times, and then
+     * B hears A's commits too (a look for nothing): not asserted then. */
+    hy_dbwatch *beacon_b = dbwatch_open_beacons(e->app->cfg->database.path, org_b);
+    assert_non_null(beacon_b);
+    bool apart = beacon_bucket(org_a) != beacon_bucket(org_b);
 
     /* organisation A: a request started, its input given, every step run */
     t_start_user(e, &admin, org_a, ida);
+    if (apart) assert_false(notified_within(beacon_b, 0));
     look2(&c, &pb, &wb, &cb, &wall, &call);
     assert_true(cb & HY_WATCH_ANY);
     assert_false(cb & HY_WATCH_STATE);
@@ -311,6 +401,7 @@ static void a_partner_is_told_only_of_their_organisation(void **s)
     t_submit_ok(e, &admin, ida, "input_user_details", "firstname=Ann", "lastname=Alpha", "email=ann@alpha.example", NULL);
     int steps = 0;
     do {
+        if (apart) assert_false(notified_within(beacon_b, 0)); /* the input, then every step: A's only */
         look2(&c, &pb, &wb, &cb, &wall, &call);
         assert_true(call & HY_WATCH_STATE);
         assert_true(cb & HY_WATCH_ANY);
@@ -330,7 +421,11 @@ static void a_partner_is_told_only_of_their_organisation(void **s)
     t_submit_ok(e, &admin, idb, "input_user_details", "firstname=Bob", "lastname=Beta", "email=bob@beta.example", NULL);
     look2(&c, &pb, &wb, &cb, &wall, &call);
     assert_true(cb & HY_WATCH_STATE);
+    assert_true(notified_within(beacon_b, 0));
+    dbwatch_take(beacon_b);
     while (one_step(e, eng)) {
+        assert_true(notified_within(beacon_b, 0)); /* lit after the step's commit */
+        dbwatch_take(beacon_b);
         look2(&c, &pb, &wb, &cb, &wall, &call);
         assert_true(cb & HY_WATCH_STATE); /* a worker finishing a step */
     }
@@ -348,6 +443,7 @@ static void a_partner_is_told_only_of_their_organisation(void **s)
     look2(&c, &pb, &wb, &cb, &wall, &call);
     assert_true(cb & HY_WATCH_ANY);
     assert_false(cb & HY_WATCH_STATE);
+    dbwatch_close(beacon_b);
     engine_close(eng);
     app_close(other);
     t_env_free(e);
@@ -395,6 +491,8 @@ int main(void)
         cmocka_unit_test(a_simulated_runner_sets_up_no_tls),
         cmocka_unit_test(inotify_on_the_log),
         cmocka_unit_test(dnotify_when_inotify_is_refused),
+        cmocka_unit_test(beacons_on_inotify),
+        cmocka_unit_test(beacons_on_dnotify),
         cmocka_unit_test(a_look_tells_what_changed),
         cmocka_unit_test(a_dead_workers_heartbeat_expires),
         cmocka_unit_test(the_checkpointer_copies_the_log_to_the_database),
