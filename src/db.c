@@ -21,7 +21,9 @@
 
 #define CACHE_SLOTS 256   /* power of two */
 #define AUTOCHECKPOINT_FRAMES 40000 /* what PRAGMA wal_autocheckpoint did before the commit hook replaced it */
-#define BEACONS_MAX 8     /* organisations one transaction names; more: the beacon for all */
+/* Organisations one transaction names (the engine's group commit: up to
+ * 64 steps, each of one execution); more: the beacon for all. */
+#define BEACONS_MAX 64
 #define BUSY_TIMEOUT_MS 15000
 #define CHECKPOINT_WAIT_MS 10    /* a completing checkpoint waits this long for the lock */
 #define CHECKPOINT_PASSES 4       /* unlocked copies before it... */
@@ -56,6 +58,7 @@ struct hy_db {
     hy_beacons *beacons;  /* NULL: an in-memory database */
     int lit[BEACONS_MAX];
     int nlit;
+    uint64_t lit_set[HY_BEACON_BUCKETS / 64]; /* the buckets in lit[] */
     bool lit_all, quiet;
     void (*on_prepare)(const char *sql, void *ud);   /* tests (db_on_prepare) */
     void *on_prepare_ud;
@@ -199,6 +202,7 @@ static const char *open_hint(const char *path, char *buf, size_t n)
 
 static void beacons_reset(hy_db *db)
 {
+    for (int i = 0; i < db->nlit; i++) db->lit_set[db->lit[i] / 64] = 0;
     db->nlit = 0;
     db->lit_all = db->quiet = false;
 }
@@ -210,10 +214,14 @@ void db_beacon_org(hy_db *db, const char *org_id)
         db->lit_all = true;
         return;
     }
-    for (int i = 0; i < db->nlit; i++)
-        if (db->lit[i] == bucket) return;
-    if (db->nlit == BEACONS_MAX) db->lit_all = true;
-    else db->lit[db->nlit++] = bucket;
+    uint64_t bit = 1ull << (bucket % 64);
+    if (db->lit_set[bucket / 64] & bit) return;
+    if (db->nlit == BEACONS_MAX) {
+        db->lit_all = true;
+        return;
+    }
+    db->lit_set[bucket / 64] |= bit;
+    db->lit[db->nlit++] = bucket;
 }
 
 void db_beacon_quiet(hy_db *db) { db->quiet = true; }

@@ -200,7 +200,7 @@ static __attribute__((unused)) int proc_wake_kind(pid_t pid, const char *db_dir)
         if (n <= 0) continue;
         target[n] = '\0';
         if (strstr(target, "inotify")) kind = 2;
-        else if (strcmp(target, db_dir) == 0) kind = 1;
+        else if (strcmp(target, db_dir) == 0 || strstr(target, "-beacons/")) kind = 1; /* dnotify: the log's directory, or beacons' */
     }
     closedir(d);
     return kind;

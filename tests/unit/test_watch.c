@@ -124,6 +124,33 @@ static void beacons(bool dnotify)
     assert_true(dbwatch_take(w));
     named_commit(other, "", false, true); /* "": all */
     assert_true(notified_within(w, 5000));
+    assert_true(dbwatch_take(w));
+    /* the engine's group commit names up to 64 organisations: each is lit,
+     * not all; a 65th bucket makes it the beacon for all */
+    for (int extra = 0; extra <= 1; extra++) {
+        hy_err err;
+        hy_err_clear(&err);
+        assert_int_equal(db_begin(other->db, &err), 0);
+        int named = 0;
+        bool used[HY_BEACON_BUCKETS] = {false};
+        used[beacon_bucket(mine)] = true;
+        for (int i = 0; named < 64 + extra; i++) { /* 64 (65) buckets, none of them mine */
+            char org[32];
+            snprintf(org, sizeof org, "org-%d", i);
+            if (used[beacon_bucket(org)]) continue;
+            used[beacon_bucket(org)] = true;
+            db_beacon_org(other->db, org);
+            db_beacon_org(other->db, org); /* named twice: counted once */
+            named++;
+        }
+        assert_int_equal(db_exec(other->db, &err, "INSERT OR REPLACE INTO settings(key, value) VALUES('test.touch', 'x')",
+                                 ""),
+                         0);
+        assert_int_equal(db_commit(other->db, &err), 0);
+        if (extra) assert_true(notified_within(w, 5000));
+        else assert_false(notified_within(w, 50));
+        dbwatch_take(w);
+    }
     dbwatch_close(w);
     /* what the beacons are made of: the database file's permissions */
     char *dir = beacon_dir(db, beacon_bucket(mine));
