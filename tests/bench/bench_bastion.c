@@ -322,8 +322,12 @@ static int64_t produce(t_env *e, producer *pr, int k)
     hy_err err;
     hy_err_clear(&err);
     for (int i = 0; i < k; i++) {
-        if (i % 500 == 0) /* the worker is held (SIGSTOP): its heartbeat kept fresh, as if it were busy */
+        if (i % 500 == 0 && db_begin_quiet(e->c->db, &err) == 0) {
+            /* the worker is held (SIGSTOP): its heartbeat kept fresh, as if
+             * it were busy; quiet, as the worker's own renewals (beacon.h) */
             db_exec(e->c->db, &err, "UPDATE worker_heartbeats SET expires_at = ?", "I", hy_now_ms() + 600000);
+            db_commit(e->c->db, &err);
+        }
         char id[HY_UUID_LEN], mail[96];
         if (ops_exec_start(e->c, &pr->admin, "new_partner_user", pr->orgs[i % pr->norgs], id, &err) != 0)
             die("start", &err);
