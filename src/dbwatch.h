@@ -1,7 +1,9 @@
 /* Waiting for other processes' commits without polling: a file
  * notification on the database's write-ahead log. Every commit in WAL mode
  * writes to the -wal file, so an idle process can sleep in poll() until one
- * happens, and costs nothing meanwhile.
+ * happens, and costs nothing meanwhile. Or, for a session that shows one
+ * organisation (dbwatch_open_beacons), on that organisation's beacon and
+ * the one for all (beacon.h): only the commits that changed it.
  *
  * Two kinds, tried in order:
  *  - inotify on the -wal file itself;
