@@ -238,7 +238,8 @@ struct ui {
     bool data_changed;          /* during a tick: the data may have changed since the screen's last one */
     hy_watch seen;              /* the database at the last look (ops_watch) */
     struct hy_dbwatch *watch;   /* commit notifications (dbwatch.h); NULL: look every poll period */
-    char watch_org[HY_UUID_LEN]; /* watch: that organisation's beacon (beacon.h); "": the log */
+    char watch_org[HY_UUID_LEN]; /* the organisation whose beacon watch was opened for (beacon.h; the log
+                                    when refused); "": the log */
 
     /* private to the framework */
     char msg[512];

@@ -81,11 +81,10 @@ static void watch_sync(ui *u)
     if (u->cfg->ui.poll_ms != 0 || !u->watch) return; /* polling, or no notifications at all */
     const char *org = u->logged_in && u->seen.worker_until > hy_now_ms() ? authz_org_scope(&u->me) : NULL;
     if (!org) org = "";
-    if (hy_streq(org, u->watch_org) && dbwatch_beacons(u->watch) == (org[0] != '\0')) return;
+    if (hy_streq(org, u->watch_org)) return; /* as wanted (or the log, the beacons refused: not retried) */
     dbwatch_close(u->watch); /* first: a process has one dnotify watch */
     u->watch = org[0] ? dbwatch_open_beacons(u->cfg->database.path, org) : NULL;
-    if (!u->watch) org = ""; /* no beacons here: the log */
-    if (!u->watch) u->watch = dbwatch_open(u->cfg->database.path);
+    if (!u->watch) u->watch = dbwatch_open(u->cfg->database.path); /* no beacons here: the log */
     hy_strlcpy(u->watch_org, org, sizeof u->watch_org);
     if (u->logged_in) u->look_due_ms = hy_mono_ms();
 }
