@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "backoff.h"
+#include "beacon.h"
 #include "cli.h"
 #include "cli_commands.h"
 #include "dbwatch.h"
@@ -58,6 +59,28 @@ static void wait_ms(hy_dbwatch *w, int64_t ms)
         return;
     }
     if (poll(&p, 1, ms > 600000 ? 600000 : (int)ms) > 0) dbwatch_take(w);
+}
+
+/* Partner admins' sessions watch beacons instead of the log while a worker
+ * runs (beacon.h): a worker that cannot light them says so once, with the
+ * fix. (Sessions that cannot make them either watch the log: nothing is
+ * late then; one that can, under another account, would show this
+ * worker's changes only at its next key or look.) */
+static void warn_without_beacons(const char *db_path)
+{
+    if (!db_path || !*db_path || !strcmp(db_path, ":memory:")) return;
+    char *dir = beacon_dir(db_path, HY_BEACON_ALL);
+    int e = errno;
+    if (!dir) {
+        char *m = hy_sanitize(db_path);
+        fprintf(stderr,
+                "hyopps worker: cannot make the beacons in %s-beacons/ (%s): partner admins' sessions watch the "
+                "database's log instead (slower for this worker, nothing lost); make it a directory every account "
+                "running hyopps can write\n",
+                m, strerror(e));
+        free(m);
+    }
+    free(dir);
 }
 
 int cli_cmd_worker(cli_env *env, int argc, char **argv)
@@ -134,6 +157,7 @@ int cli_cmd_worker(cli_env *env, int argc, char **argv)
             fprintf(stderr, "hyopps worker: cannot announce itself (%s): terminal sessions keep running steps too\n", m);
             free(m);
         }
+        warn_without_beacons(env->app->cfg->database.path);
         watch = dbwatch_open(env->app->cfg->database.path);
         if (worker_checkpointer_start(env->app, CHECKPOINT_EVERY_MS, &checkpointer, &err) == 0) {
             engine_leave_checkpoints(eng);

@@ -156,7 +156,8 @@ hy_dbwatch *dbwatch_open(const char *db_path)
 hy_dbwatch *dbwatch_open_beacons(const char *db_path, const char *org_id)
 {
     if (!db_path || !*db_path || !org_id || !*org_id) return NULL;
-    char *mine = beacon_dir(db_path, beacon_bucket(org_id)), *all = beacon_dir(db_path, HY_BEACON_ALL);
+    char *mine = beacon_dir(db_path, beacon_bucket(org_id));
+    char *all = mine ? beacon_dir(db_path, HY_BEACON_ALL) : NULL;
     if (!mine || !all) {
         free(mine);
         free(all);

@@ -94,4 +94,34 @@ stop_worker
 if wait_for 5 watches_exactly "$PID" "$(hex_inode "$HYOPPS_DB-wal") "; then ok "the worker gone: the session watches the log again"
 else not_ok "the worker gone: the session watches the log again" "watched: $(watched "$PID")"; fi
 
+# The beacons refused (their directory's path taken by a file): a worker
+# says so; a partner's session tries them once when it sees the worker,
+# then keeps the log (no retry at every turn of its loop) and still shows
+# its organisation's changes within a second.
+rm -rf "$BEACONS"
+: >"$BEACONS"
+trace="$TEST_DIR/mkdir.trace"
+strace -f -e trace=mkdir,mkdirat -e signal=none -o "$trace" -p "$PID" 2>"$TEST_DIR/strace2.err" &
+TRACER=$!
+wait_for 10 grep -q attached "$TEST_DIR/strace2.err" || echo "strace did not attach: $(cat "$TEST_DIR/strace2.err")" >&2
+"$HYOPPS_BIN" worker 2>"$TEST_DIR/worker2.log" &
+WPID=$!
+wait_for 10 heartbeats_are 1 && ok "a second worker's heartbeat is there" || not_ok "a second worker's heartbeat is there"
+if wait_for 5 grep -q "cannot make the beacons in $BEACONS/ (Not a directory)" "$TEST_DIR/worker2.log"; then
+    ok "the worker says it cannot make the beacons, and why"
+else not_ok "the worker says it cannot make the beacons, and why" "$(cat "$TEST_DIR/worker2.log")"; fi
+tried() { grep -q -- "-beacons\"" "$trace"; }
+wait_for 5 tried && ok "the session, seeing the worker, tries the beacons" \
+    || not_ok "the session, seeing the worker, tries the beacons" "$(cat "$trace")"
+# The window: a session retrying would try again at every turn of its loop.
+sleep 1
+kill -INT "$TRACER"
+wait "$TRACER" 2>/dev/null
+expect_eq "... once: refused, they are not tried again" 1 "$(grep -c -- '-beacons"' "$trace")"
+if watches_exactly "$PID" "$(hex_inode "$HYOPPS_DB-wal") "; then ok "... and the session watches the log"
+else not_ok "... and the session watches the log" "watched: $(watched "$PID")"; fi
+hy exec start new_partner_user --org "Acme Corp" --quiet >/dev/null
+if wait_text "2 waiting for input" 1; then ok "Acme's next request appears within a second (the log watched)"
+else not_ok "Acme's next request appears within a second (the log watched)"; dump_screen; fi
+
 done_testing
