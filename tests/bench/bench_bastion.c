@@ -37,11 +37,14 @@
  *                                     see notes_bastion.md
  *                 [--session-cpus LIST] the sessions and this program (their terminals) on
  *                                     those CPUs only (e.g. 0 or 0-2,5), the worker on all: tried
+ *                 [--slices]          the worker in a cpu cgroup of its own, the sessions and this
+ *                                     program in another, as systemd's slices (root)
  *   BENCH_CACHE_DB=FILE  reuse (or save) the generated database
  *
  * Prints Markdown table rows and <!-- name values --> lines on stdout. */
 #include "bench_pty.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <pthread.h>
@@ -257,12 +260,103 @@ static void sessions_resume(void)
     for (int i = 0; i < n; i++) kill(sessions[i].a.pid, SIGCONT);
 }
 
+static void slices_stop(void);
+
 static void cleanup(void)
 {
     atomic_store(&driver_stop, true);
     if (worker_pid > 0) kill(worker_pid, SIGKILL);
     int n = atomic_load(&nsessions);
     for (int i = 0; i < n; i++) kill(sessions[i].a.pid, SIGKILL);
+    if (worker_pid > 0) waitpid(worker_pid, NULL, 0);
+    for (int i = 0; i < n; i++) waitpid(sessions[i].a.pid, NULL, 0);
+    slices_stop();
+}
+
+/* ---- systemd's slices, modelled (--slices) ----
+ * As deployed (README, "Deployment over SSH"), systemd runs the worker in
+ * system.slice and puts every SSH session (its hyopps and sshd's end of
+ * its terminal) in user.slice; with the cpu controller on (the unit file's
+ * CPUWeight= turns it on) the two slices share the CPUs by weight (100
+ * each by default), however many sessions there are. Without cgroups the
+ * kernel's autogroup makes a group of every session (setsid: each
+ * terminal, and a worker as systemd starts it) and shares the CPUs between
+ * them alike: the worker is one group among hundreds, and its niceness
+ * counts only inside its own group. --slices: this program and the
+ * sessions it starts in one cpu cgroup ("user"), the worker in another
+ * ("system"), both at the default weight (cgroup v2, or v1's cpu
+ * hierarchy). */
+static char slices_base[256];   /* "": not in use */
+static char slices_home[512];   /* this program's cgroup before, to go back to */
+static const char *slices_kind = "none";
+
+static bool write_text(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    bool ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+    close(fd);
+    return ok;
+}
+
+/* Moves the calling process (every thread) into <base>/<leaf>. */
+static bool slices_join(const char *leaf)
+{
+    char path[384], pid[32];
+    snprintf(path, sizeof path, "%s/%s/cgroup.procs", slices_base, leaf);
+    snprintf(pid, sizeof pid, "%d", (int)getpid());
+    return write_text(path, pid);
+}
+
+static void slices_start(void)
+{
+    bool v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
+    const char *root = v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/cpu";
+    char path[512];
+    if (!v2 && access("/sys/fs/cgroup/cpu/cpu.shares", F_OK) != 0) die("--slices: no cpu cgroup here", NULL);
+    FILE *f = fopen("/proc/self/cgroup", "r");
+    char line[512];
+    while (f && fgets(line, sizeof line, f)) { /* v2 "0::/path", v1 "N:cpu,cpuacct:/path" */
+        char *c = strchr(line, ':'), *d = c ? strchr(c + 1, ':') : NULL;
+        if (!d) continue;
+        *d = '\0';
+        bool mine = v2 ? c[1] == '\0' : (strstr(c + 1, "cpu") != NULL && strstr(c + 1, "cpuset") != c + 1);
+        if (!mine) continue;
+        d[1 + strcspn(d + 1, "\n")] = '\0';
+        snprintf(slices_home, sizeof slices_home, "%s%s", root, d + 1);
+    }
+    if (f) fclose(f);
+    snprintf(slices_base, sizeof slices_base, "%s/hyopps-bench-%d", root, (int)getpid());
+    if (v2) {
+        snprintf(path, sizeof path, "%s/cgroup.subtree_control", root);
+        write_text(path, "+cpu"); /* may already be on */
+    }
+    if (mkdir(slices_base, 0755) != 0) die("--slices: cannot make a cgroup (root is needed)", NULL);
+    if (v2) {
+        snprintf(path, sizeof path, "%s/cgroup.subtree_control", slices_base);
+        if (!write_text(path, "+cpu")) die("--slices: the cpu controller cannot be turned on", NULL);
+    }
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", slices_base, i ? "system" : "user");
+        if (mkdir(path, 0755) != 0) die("--slices: cannot make a cgroup", NULL);
+    }
+    if (!slices_join("user")) die("--slices: cannot join the user cgroup", NULL);
+    slices_kind = v2 ? "cgroup v2" : "cgroup v1";
+}
+
+/* After every session and the worker are gone. */
+static void slices_stop(void)
+{
+    if (!slices_base[0]) return;
+    char path[600], pid[32];
+    snprintf(path, sizeof path, "%s/cgroup.procs", slices_home);
+    snprintf(pid, sizeof pid, "%d", (int)getpid());
+    write_text(path, pid);
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", slices_base, i ? "system" : "user");
+        for (int tries = 0; rmdir(path) != 0 && errno == EBUSY && tries < 100; tries++) usleep(10000);
+    }
+    rmdir(slices_base);
 }
 
 /* ---- the worker ---- */
@@ -273,13 +367,18 @@ static void worker_start(const char *bin, const char *cfg, t_env *e)
     if (worker_pid < 0) die("fork", NULL);
     if (worker_pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives the benchmark */
+        setsid(); /* as systemd starts a service: its own session (its own autogroup without --slices) */
+        if (slices_base[0] && !slices_join("system")) _exit(126);
         if (worker_nice && setpriority(PRIO_PROCESS, 0, worker_nice) != 0) _exit(126);
         if (session_cpus && sched_setaffinity(0, sizeof all_cpus, &all_cpus) != 0) _exit(126);
         struct sched_param sp = {.sched_priority = worker_fifo};
         if (worker_fifo && sched_setscheduler(0, SCHED_FIFO, &sp) != 0) _exit(126);
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        dup2(null, 2);
+        char log[600];
+        snprintf(log, sizeof log, "%s/worker.log", e->dir);
+        int out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (out < 0) _exit(126);
+        dup2(out, 1);
+        dup2(out, 2);
         setenv("HYOPPS_CONFIG", cfg, 1);
         execl(bin, bin, "worker", (char *)NULL);
         _exit(127);
@@ -390,6 +489,21 @@ static void worker_hold(hy_app *probe)
     die("the worker kept the write lock", NULL);
 }
 
+/* A worker that died would leave the drain waiting for ever: say how it ended, and its log. */
+static void worker_check(t_env *e)
+{
+    int st;
+    if (waitpid(worker_pid, &st, WNOHANG) != worker_pid) return;
+    fprintf(stderr, "bench_bastion: the worker ended (%s %d); its log:\n", WIFSIGNALED(st) ? "signal" : "exit status",
+            WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+    char log[600], line[1024];
+    snprintf(log, sizeof log, "%s/worker.log", e->dir);
+    FILE *f = fopen(log, "r");
+    while (f && fgets(line, sizeof line, f)) fputs(line, stderr);
+    if (f) fclose(f);
+    die("the worker died", NULL);
+}
+
 /* Lets the worker go on the backlog above base and waits until it is done;
  * executions/s between its first and its last completion. */
 static double drain(t_env *e, int64_t base, int k, drain_hook hook, void *ud)
@@ -405,6 +519,7 @@ static double drain(t_env *e, int64_t base, int k, drain_hook hook, void *ud)
             break;
         w_ns = proc_cpu_ns(worker_pid);
         q_ns = proc_sched_ns(worker_pid, 1);
+        worker_check(e);
     }
     cpu_secs = (now_us() - t0) / 1e6;
     cpu_worker = (double)(w_ns - w0) / 1e6 / cpu_secs;
@@ -740,8 +855,15 @@ int main(int argc, char **argv)
     if (argc > 1 && !strcmp(argv[1], "--tls-probe")) return tls_probe();
     int n = 200000, norgs = 20000, nusers = 100000, nidle = 200, nactive = 50, seconds = 60, k = 10000, runs = 3;
     const char *bin = NULL;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--executions")) n = atoi(argv[i + 1]);
+    bool slices = false, bad = false;
+    for (int i = 1; i < argc; i += 2) {
+        if (!strcmp(argv[i], "--slices")) {
+            slices = true;
+            i--; /* no value */
+            continue;
+        }
+        if (i + 1 >= argc) bad = true;
+        else if (!strcmp(argv[i], "--executions")) n = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--orgs")) norgs = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--users")) nusers = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--idle")) nidle = atoi(argv[i + 1]);
@@ -753,10 +875,11 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--worker-nice")) worker_nice = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--worker-fifo")) worker_fifo = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--session-cpus")) session_cpus = argv[i + 1];
+        else bad = true;
     }
-    if (!bin || nidle + nactive + 1 > MAX_SESSIONS || runs < 1 || runs > 9) {
+    if (bad || !bin || nidle + nactive + 1 > MAX_SESSIONS || runs < 1 || runs > 9) {
         fprintf(stderr, "usage: bench_bastion --binary PATH [--executions N] [--orgs N] [--users N] [--idle N] "
-                        "[--active N] [--seconds S] [--produce K] [--runs R] [--worker-nice N] [--worker-fifo N] [--session-cpus LIST]\n");
+                        "[--active N] [--seconds S] [--produce K] [--runs R] [--worker-nice N] [--worker-fifo N] [--session-cpus LIST] [--slices]\n");
         return 2;
     }
     /* This program stands for the sessions' terminals (sshd): with
@@ -778,6 +901,7 @@ int main(int argc, char **argv)
         if (sched_setaffinity(0, sizeof set, &set) != 0) die("--session-cpus: no such CPU here", NULL);
     }
     signal(SIGPIPE, SIG_IGN);
+    if (slices) slices_start();
     atexit(cleanup);
     hy_principal admin;
     t_env *e = bench_ui_database(n, norgs, nusers, &admin, "bench_bastion");
@@ -809,8 +933,9 @@ int main(int argc, char **argv)
     int64_t ne = t_count(e, "SELECT count(*) FROM workflow_executions", "");
     printf("<!-- machine ");
     bench_machine(e, stdout);
-    printf(" -->\n<!-- data executions=%lld orgs=%d idle=%d active=%d seconds=%d produce=%d runs=%d worker_nice=%d worker_fifo=%d session_cpus=%s -->\n",
-           (long long)ne, norgs, nidle, nactive, seconds, k, runs, worker_nice, worker_fifo, session_cpus ? session_cpus : "all");
+    printf(" -->\n<!-- data executions=%lld orgs=%d idle=%d active=%d seconds=%d produce=%d runs=%d worker_nice=%d worker_fifo=%d session_cpus=%s slices=%s -->\n",
+           (long long)ne, norgs, nidle, nactive, seconds, k, runs, worker_nice, worker_fifo, session_cpus ? session_cpus : "all",
+           slices_kind);
     printf("| what | measured | target | notes |\n|---|---|---|---|\n");
     fflush(stdout);
 

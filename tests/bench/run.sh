@@ -19,6 +19,8 @@
 #   BENCH_BASTION_IDLE=N, BENCH_BASTION_ACTIVE=N (200, 50 sessions),
 #   BENCH_BASTION_SECONDS=S (60: each idle measurement),
 #   BENCH_BASTION_PRODUCE=K (10000: the backlog a worker drains per run),
+#   BENCH_BASTION_SLICES=1 the worker and the sessions in two cpu cgroups, as
+#                        systemd's system.slice and user.slice (root)
 #   BENCH_BASTION_NICE=N (-10: the worker's niceness, Nice= of doc/hyopps-worker.service)
 #   BENCH_ONLY=notify    only the notifications benchmark (tests/bench/bench_notify.c),
 #                        replaced between the notify:begin/notify:end markers
@@ -67,6 +69,7 @@ bastion_section() {
     env ${cache:+BENCH_CACHE_DB=$cache/ui-$L.db} \
         "$B/bench_bastion" --binary "${BUILD:-build}/hyopps" --executions "$L" --orgs 20000 --users 100000 \
         --idle "$BI" --active "$BA" --seconds "$BS" --produce "$BP" --runs "${BENCH_REPEAT:-3}" --worker-nice "$BN" \
+        ${BENCH_BASTION_SLICES:+--slices} \
         >"$tmp.bastion" 2>"$tmp.err" || { cat "$tmp.err" >&2; exit 1; }
     echo "<!-- bastion:begin -->"
     echo "## The bastion: $BI idle and $BA active sessions next to a worker"
