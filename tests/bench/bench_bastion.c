@@ -276,9 +276,10 @@ static void cleanup(void)
 /* ---- systemd's slices, modelled (--slices) ----
  * As deployed (README, "Deployment over SSH"), systemd runs the worker in
  * system.slice and puts every SSH session (its hyopps and sshd's end of
- * its terminal) in user.slice; with the cpu controller on (the unit file's
- * CPUWeight= turns it on) the two slices share the CPUs by weight (100
- * each by default), however many sessions there are. Without cgroups the
+ * its terminal) in user.slice; with the cpu controller on (systemd turns it
+ * on when a unit asks for CPU control, e.g. CPUWeight=) the two slices
+ * share the CPUs by weight (100 each by default), however many sessions
+ * there are. Without cgroups the
  * kernel's autogroup makes a group of every session (setsid: each
  * terminal, and a worker as systemd starts it) and shares the CPUs between
  * them alike: the worker is one group among hundreds, and its niceness
