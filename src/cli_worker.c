@@ -68,7 +68,9 @@ static void wait_ms(hy_dbwatch *w, int64_t ms)
  * worker's changes only at its next key or look.) */
 static void warn_without_beacons(const char *db_path)
 {
-    if (!db_path || !*db_path || !strcmp(db_path, ":memory:")) return;
+    /* An SQLite URI (file:...?mode=ro) has neither beacons nor a log watch
+     * (both follow a plain path): sessions look every poll period there. */
+    if (!db_path || !*db_path || !strcmp(db_path, ":memory:") || !strncmp(db_path, "file:", 5)) return;
     char *dir = beacon_dir(db_path, HY_BEACON_ALL);
     int e = errno;
     if (!dir) {
