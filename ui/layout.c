@@ -79,12 +79,53 @@ static void put_spaces(hy_buf *b, int n)
     for (int i = 0; i < n; i++) hy_buf_putc(b, ' ');
 }
 
+/* Printable ASCII only (what most cells hold): sanitizing and decoding
+ * would change nothing, so the fit is a copy; the whole list is drawn at
+ * every key, and this is most of its cells. */
+static bool printable_ascii(const char *s, size_t *len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (; *p; p++)
+        if (*p < 0x20 || *p > 0x7E) return false;
+    *len = (size_t)(p - (const unsigned char *)s);
+    return true;
+}
+
+/* Appends n bytes at *o, as many as fit before the terminating NUL. */
+static void put_bounded(char *out, size_t outsz, size_t *o, const char *src, size_t n)
+{
+    if (*o + n >= outsz) n = outsz - 1 - *o;
+    memcpy(out + *o, src, n);
+    *o += n;
+}
+
+static int fit_ascii(const char *s, size_t len, int width, unsigned flags, char *out, size_t outsz)
+{
+    static const char spaces[] = "                                                                ";
+    const char *ellipsis = (flags & UI_FIT_ASCII) ? "~" : "\xe2\x80\xa6";
+    bool cut = len > (size_t)width;
+    size_t keep = cut ? (size_t)width - 1 : len;
+    int cells = (int)keep + cut;
+    int pad = (flags & (UI_FIT_PAD | UI_FIT_RIGHT)) && cells < width ? width - cells : 0;
+    size_t o = 0;
+    for (int left = (flags & UI_FIT_RIGHT) ? pad : 0; left > 0; left -= (int)sizeof spaces - 1)
+        put_bounded(out, outsz, &o, spaces, (size_t)ui_min(left, (int)sizeof spaces - 1));
+    put_bounded(out, outsz, &o, s, keep);
+    if (cut && o + strlen(ellipsis) < outsz) put_bounded(out, outsz, &o, ellipsis, strlen(ellipsis)); /* whole or not */
+    for (int left = (flags & UI_FIT_RIGHT) ? 0 : pad; left > 0; left -= (int)sizeof spaces - 1)
+        put_bounded(out, outsz, &o, spaces, (size_t)ui_min(left, (int)sizeof spaces - 1));
+    out[o] = '\0';
+    return cells + pad;
+}
+
 int ui_fit(const char *text, int width, unsigned flags, char *out, size_t outsz)
 {
     bool ascii = flags & UI_FIT_ASCII;
     if (outsz == 0) return 0;
     out[0] = '\0';
     if (width <= 0) return 0;
+    size_t len;
+    if (printable_ascii(text ? text : "", &len)) return fit_ascii(text ? text : "", len, width, flags, out, outsz);
     char *clean = (flags & UI_FIT_RAW) ? NULL : hy_sanitize(text);
     const char *s = clean ? clean : (text ? text : "");
     size_t n = strlen(s);

@@ -292,7 +292,18 @@ int ui_put(ui *u, int y, int x, int w, ui_style st, unsigned flags, const char *
     w = ui_min(w, 1000);
     char buf[FIT_BUF];
     int n = ui_fit(text, w, flags | (u->ascii ? UI_FIT_ASCII : 0), buf, sizeof buf);
-    attrset(ui_attr(u, st));
+    attr_t a = ui_attr(u, st);
+    chtype cells[1001];
+    int len = 0;
+    while (len < 1000 && buf[len] && !((unsigned char)buf[len] & 0x80)) {
+        cells[len] = (chtype)(unsigned char)buf[len] | a;
+        len++;
+    }
+    if (!buf[len]) {
+        if (len) mvaddchnstr(y, x, cells, len);
+        return n;
+    }
+    attrset(a);
     mvaddstr(y, x, buf);
     attrset(A_NORMAL);
     return n;

@@ -74,6 +74,16 @@ static void fit_sanitizes_and_falls_back_to_ascii(void **s)
     char tiny[5];
     ui_fit(WORLD WORLD, 8, 0, tiny, sizeof tiny);
     assert_string_equal(tiny, "\xe4\xb8\x96");
+    /* The same for plain ASCII (copied, not decoded): no half ellipsis, padding bounded. */
+    ui_fit("abcdefgh", 4, 0, tiny, sizeof tiny);
+    assert_string_equal(tiny, "abc");
+    ui_fit("ab", 90, UI_FIT_RIGHT, tiny, sizeof tiny);
+    assert_string_equal(tiny, "    ");
+    assert_int_equal(ui_fit("abcdefgh", 6, UI_FIT_RIGHT, out, sizeof out), 6);
+    assert_string_equal(out, "abcde" ELLIPSIS);
+    assert_int_equal(ui_fit("ab", 70, UI_FIT_RIGHT, out, sizeof out), 70);
+    assert_int_equal((int)strlen(out), 70);
+    assert_string_equal(out + 68, "ab");
 }
 
 static void wrap_breaks_at_spaces(void **s)
