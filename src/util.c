@@ -377,14 +377,47 @@ void hy_iso_from_ms(int64_t ms, char out[HY_TIME_LEN])
 
 void hy_now_iso(char out[HY_TIME_LEN]) { hy_iso_from_ms(hy_now_ms(), out); }
 
+static bool all_digits(const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return false;
+    return true;
+}
+
+static int num(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+/* Days from 1970-01-01 to y-m-d, proleptic Gregorian (H. Hinnant's
+ * days_from_civil); a day past the month's end runs into the next, as
+ * timegm does. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* The layout we write (YYYY-MM-DDTHH:MM:SS) is read without sscanf and
+ * timegm: lists parse two times per row at every redraw; anything else
+ * goes through sscanf as before. */
 bool hy_parse_time(const char *s, int64_t *ms_out)
 {
     if (!s) return false;
-    struct tm tm = {0};
     int y, mo, d, h, mi, sec, consumed = 0;
     char sep;
-    if (sscanf(s, "%4d-%2d-%2d%c%2d:%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &sec, &consumed) != 7)
+    if (all_digits(s, 4) && s[4] == '-' && all_digits(s + 5, 2) && s[7] == '-' && all_digits(s + 8, 2) && s[10] &&
+        all_digits(s + 11, 2) && s[13] == ':' && all_digits(s + 14, 2) && s[16] == ':' && all_digits(s + 17, 2)) {
+        y = num(s, 4), mo = num(s + 5, 2), d = num(s + 8, 2), sep = s[10];
+        h = num(s + 11, 2), mi = num(s + 14, 2), sec = num(s + 17, 2), consumed = 19;
+    } else if (sscanf(s, "%4d-%2d-%2d%c%2d:%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &sec, &consumed) != 7) {
         return false;
+    }
     if (sep != 'T' && sep != ' ') return false;
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return false;
     int64_t frac_ms = 0;
@@ -399,29 +432,9 @@ bool hy_parse_time(const char *s, int64_t *ms_out)
         }
         for (; digits < 3; digits++) frac_ms *= 10;
     }
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    time_t t = timegm(&tm);
-    *ms_out = (int64_t)t * 1000 + frac_ms;
+    int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+    *ms_out = t * 1000 + frac_ms;
     return true;
-}
-
-static bool all_digits(const char *s, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9') return false;
-    return true;
-}
-
-static int num(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) v = v * 10 + (s[i] - '0');
-    return v;
 }
 
 bool hy_parse_when(const char *s, int64_t now_ms, int64_t *ms_out)

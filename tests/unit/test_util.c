@@ -36,6 +36,35 @@ static void json_safe_escapes_bidi(void **s)
     free(out);
 }
 
+/* The fixed-layout reader agrees with timegm on every day of two
+ * centuries (leap years, 1900 and 2100 not leap, 2000 leap), on days past
+ * a month's end (timegm runs into the next month), and other layouts still
+ * go through sscanf. */
+static void time_parse_agrees_with_timegm(void **s)
+{
+    (void)s;
+    for (int64_t day = -25567; day < 47482; day++) { /* 1900-01-01 .. 2099-12-31 */
+        time_t t = (time_t)(day * 86400 + (day * 7919) % 86400);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        char iso[40];
+        strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%S", &tm);
+        int64_t ms;
+        assert_true(hy_parse_time(iso, &ms));
+        if (ms != (int64_t)t * 1000) fail_msg("%s read as %lld, timegm says %lld", iso, (long long)ms, (long long)t * 1000);
+    }
+    int64_t a, b;
+    struct tm feb31 = {.tm_year = 126, .tm_mon = 1, .tm_mday = 31, .tm_hour = 5};
+    assert_true(hy_parse_time("2026-02-31T05:00:00", &a));
+    assert_int_equal(a, (int64_t)timegm(&feb31) * 1000);
+    assert_true(hy_parse_time("2026-1-5 3:04:05", &a)); /* not our layout: sscanf */
+    assert_true(hy_parse_time("2026-01-05T03:04:05", &b));
+    assert_int_equal(a, b);
+    assert_false(hy_parse_time("2026-01-05", &a));
+    assert_false(hy_parse_time("2026-13-05T03:04:05", &a));
+    assert_false(hy_parse_time("2026-01-05x03:04:05", &a));
+}
+
 static void time_parses_legacy_formats(void **s)
 {
     (void)s;
@@ -205,6 +234,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sanitize_escapes_controls_and_bidi),
         cmocka_unit_test(json_safe_escapes_bidi),
+        cmocka_unit_test(time_parse_agrees_with_timegm),
         cmocka_unit_test(time_parses_legacy_formats),
         cmocka_unit_test(slug_is_ascii_dashes),
         cmocka_unit_test(uuid_is_v4),
