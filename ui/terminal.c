@@ -303,8 +303,20 @@ int ui_put(ui *u, int y, int x, int w, ui_style st, unsigned flags, const char *
         if (len) mvaddchnstr(y, x, cells, len);
         return n;
     }
+    /* Not ASCII: decoded here (ui_fit wrote valid UTF-8) and added as wide
+     * characters, cheaper than curses decoding it byte by byte. */
+    wchar_t wide[FIT_BUF];
+    int nw = 0;
+    for (size_t i = 0, avail = strlen(buf); avail > 0 && nw < FIT_BUF - 1;) {
+        unsigned cp;
+        int used = hy_utf8_decode((const unsigned char *)buf + i, avail, &cp);
+        if (used == 0) used = 1, cp = '?';
+        wide[nw++] = (wchar_t)cp;
+        i += (size_t)used;
+        avail -= (size_t)used;
+    }
     attrset(a);
-    mvaddstr(y, x, buf);
+    mvaddnwstr(y, x, wide, nw);
     attrset(A_NORMAL);
     return n;
 }
