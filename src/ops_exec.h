@@ -102,6 +102,8 @@ typedef struct {
 
 int ops_exec_list(hy_ctx *c, const hy_principal *p, const hy_exec_query *q, hy_exec_page *out, hy_err *err);
 void hy_exec_page_free(hy_exec_page *pg);
+/* A deep copy (every summary and string): dst is the caller's to free. */
+void hy_exec_page_copy(const hy_exec_page *src, hy_exec_page *dst);
 
 int ops_exec_resolve(hy_ctx *c, const hy_principal *p, const char *ref, char id[HY_UUID_LEN], hy_err *err);
 

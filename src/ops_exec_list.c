@@ -105,12 +105,17 @@ static void fill_summary(const hy_ctx *c, hy_stmt *st, hy_exec_summary *s)
     }
 }
 
+/* Every string of a summary: free and copy walk the same list. */
+#define SUMMARY_STRINGS(X)                                                                                           \
+    X(id) X(workflow) X(status) X(organization_id) X(organization_name) X(user_id) X(user_email) X(user_name)         \
+    X(requested_by_email) X(current_step_name) X(current_step_label) X(current_step_status) X(error)                 \
+    X(waiting_since) X(created_at) X(updated_at) X(completed_at) X(scheduled_for) X(parent_id)
+
 void hy_exec_summary_free(hy_exec_summary *s)
 {
-    free(s->id); free(s->workflow); free(s->status); free(s->organization_id); free(s->organization_name);
-    free(s->user_id); free(s->user_email); free(s->user_name); free(s->requested_by_email); free(s->current_step_name);
-    free(s->current_step_label); free(s->current_step_status); free(s->error); free(s->waiting_since); free(s->created_at);
-    free(s->updated_at); free(s->completed_at); free(s->scheduled_for); free(s->parent_id);
+#define FREE_STRING(f) free(s->f);
+    SUMMARY_STRINGS(FREE_STRING)
+#undef FREE_STRING
     memset(s, 0, sizeof *s);
 }
 
@@ -119,6 +124,20 @@ void hy_exec_page_free(hy_exec_page *pg)
     for (int i = 0; i < pg->count; i++) hy_exec_summary_free(&pg->items[i]);
     free(pg->items);
     memset(pg, 0, sizeof *pg);
+}
+
+void hy_exec_page_copy(const hy_exec_page *src, hy_exec_page *dst)
+{
+    *dst = *src;
+    dst->items = xcalloc((size_t)(src->count ? src->count : 1), sizeof *dst->items);
+    for (int i = 0; i < src->count; i++) {
+        const hy_exec_summary *s = &src->items[i];
+        hy_exec_summary *d = &dst->items[i];
+        *d = *s;
+#define COPY_STRING(f) d->f = s->f ? xstrdup(s->f) : NULL;
+        SUMMARY_STRINGS(COPY_STRING)
+#undef COPY_STRING
+    }
 }
 
 /* ---- the list ---- */
@@ -399,6 +418,14 @@ static int scan_batch(hy_ctx *c, list_plan *pl, cands *cs, hy_err *err)
 }
 
 /* Fills the window (at most limit+1 rows, newest first) and the counts. */
+/* Ids are lower-case hex and dashes: any other character cannot start one. */
+static bool may_prefix_an_id(const char *s)
+{
+    for (; *s; s++)
+        if (!isxdigit((unsigned char)*s) && *s != '-') return false;
+    return true;
+}
+
 static int plan_and_run(hy_ctx *c, list_plan *pl, hy_exec_page *out, cands *win, hy_err *err)
 {
     if (pl->batch) {
@@ -412,6 +439,10 @@ static int plan_and_run(hy_ctx *c, list_plan *pl, hy_exec_page *out, cands *win,
     if (!pl->needle) {
         int rc = counts_from_table(c, pl, out, err);
         return rc ? rc : window_indexed(c, pl, NULL, NULL, pl->limit + 1, win, err);
+    }
+    if (pl->nchars < 3 && !may_prefix_an_id(pl->needle)) { /* 1-2 characters match ids only: none, exactly */
+        out->counts_exact = true;
+        return 0;
     }
     cands cs = {0};
     int rc = 0;
@@ -480,8 +511,7 @@ static int stale_window(hy_ctx *c, const list_plan *pl, const char *cutoff, int6
     const char *needle = pl->needle && pl->nchars >= 3 ? pl->needle : NULL;
     char lo[16] = "", hi[16] = "";
     if (pl->needle && pl->nchars < 3) {
-        for (const char *q = pl->needle; *q; q++)
-            if (!isxdigit((unsigned char)*q) && *q != '-') return 0; /* cannot match an id */
+        if (!may_prefix_an_id(pl->needle)) return 0;
         snprintf(lo, sizeof lo, "%s", pl->needle);
         snprintf(hi, sizeof hi, "%sg", pl->needle);
     }

@@ -214,6 +214,9 @@ void ui_apply(ui *u, screen *s, int f)
         if (!u->top) {
             u->quit = true;
         } else if (below) {
+            /* Its next tick reloads: what was done up there (a retry, a
+             * cancel) is this session's own commit, which no look notices. */
+            below->seen_state = -1;
             int g = done ? done(u, below, result, text, ctx) : 0;
             ui_apply(u, below, g | (f & UI_RELOAD) | UI_REDRAW);
             ui_uncovered(u);

@@ -167,7 +167,8 @@ typedef struct screen_ops {
     int (*handle_key)(ui *u, screen *s, ui_key k, const ui_action *a);
     /* Optional: live data. Called while on top when the data may have
      * changed (u->data_changed: another session, a worker or the runner
-     * changed something; reload and compare) and when the timer it asked
+     * changed something, or a screen above it closed; reload and compare)
+     * and when the timer it asked
      * for with ui_tick_in is due (u->data_changed false: animate). Never
      * from a thread. Returns flags. */
     int (*tick)(ui *u, screen *s);

@@ -26,13 +26,14 @@
 #include <string.h>
 
 #include "dialog.h"
+#include "exec_pages.h"
 #include "exec_view.h"
 #include "list.h"
 #include "ops.h"
 #include "screens.h"
 #include "validate.h"
 
-#define PAGE 100
+#define PAGE 100                /* rows a page loads at most (before the first draw: this many) */
 #define LIVE_MAX 1000           /* rows a live refresh reloads (ops' page limit) */
 
 typedef struct {
@@ -52,6 +53,7 @@ typedef struct {
     int64_t counts[HY_EXEC_NSTATUS], total;
     bool exact;
     char *sig;                  /* what the last load showed */
+    ui_exec_pages pages;        /* the last pages read, while the data cannot have changed */
     int failed;                 /* flags of a failed load inside a list callback */
     char empty[300];
 } execs_state;
@@ -214,9 +216,18 @@ static int load(execs_state *st, int limit, bool append)
                        .order = st->longest ? HY_EXEC_LONGEST_IN_STATE : HY_EXEC_NEWEST,
                        .stuck_hours = st->stuck_hours};
     hy_exec_page pg;
-    hy_err err;
-    hy_err_clear(&err);
-    if (ops_exec_list(st->u->ctx, &st->u->me, &q, &pg, &err) != 0) return ui_fail(st->u, &err);
+    hy_buf key = {0}; /* everything the query depends on */
+    hy_buf_printf(&key, "%d|%d|%d|%d|%s", st->filter, st->longest, st->stuck_hours, limit, st->search ? st->search : "");
+    if (append || !ui_exec_pages_get(&st->pages, key.s, &pg)) {
+        hy_err err;
+        hy_err_clear(&err);
+        if (ops_exec_list(st->u->ctx, &st->u->me, &q, &pg, &err) != 0) {
+            hy_buf_free(&key);
+            return ui_fail(st->u, &err);
+        }
+        if (!append) ui_exec_pages_put(&st->pages, key.s, &pg);
+    }
+    hy_buf_free(&key);
     if (!append) free_items(st);
     if (st->count + pg.count > st->cap) {
         st->cap = st->count + pg.count + PAGE;
@@ -236,10 +247,15 @@ static int load(execs_state *st, int limit, bool append)
     return 0;
 }
 
+/* A page is what the list shows (the last draw's height): the list is
+ * reloaded at every filter key, and the rows nobody sees cost as much to
+ * read as the ones they do. */
+static int page_rows(const execs_state *st) { return st->list.page > 0 ? ui_clamp(st->list.page, 10, PAGE) : PAGE; }
+
 static void on_more(void *data)
 {
     execs_state *st = data;
-    st->failed |= load(st, PAGE, true);
+    st->failed |= load(st, page_rows(st), true);
 }
 
 static void on_filter(void *data, const char *text)
@@ -247,7 +263,7 @@ static void on_filter(void *data, const char *text)
     execs_state *st = data;
     free(st->search);
     st->search = text && *text ? xstrdup(text) : NULL;
-    st->failed |= load(st, PAGE, false);
+    st->failed |= load(st, page_rows(st), false);
     free(st->sig);
     st->sig = signature(st);
 }
@@ -255,7 +271,7 @@ static void on_filter(void *data, const char *text)
 /* Reloads what is loaded (up to LIVE_MAX rows); *changed: it differs. */
 static int reload_rows(execs_state *st, bool *changed)
 {
-    int f = load(st, ui_clamp(st->count, PAGE, LIVE_MAX), false);
+    int f = load(st, ui_clamp(st->count, page_rows(st), LIVE_MAX), false);
     if (f) return f;
     char *sig = signature(st);
     *changed = !hy_streq(sig, st->sig);
@@ -268,6 +284,7 @@ static int execs_reload(ui *u, screen *s)
 {
     (void)u;
     execs_state *st = s->state;
+    ui_exec_pages_clear(&st->pages);
     bool changed;
     int f = reload_rows(st, &changed);
     return f ? f : UI_REDRAW;
@@ -276,6 +293,7 @@ static int execs_reload(ui *u, screen *s)
 static int execs_tick(ui *u, screen *s)
 {
     execs_state *st = s->state;
+    ui_exec_pages_clear(&st->pages); /* the data changed, or the screen was under another (exec_pages.h) */
     if (!u->data_changed || st->count > LIVE_MAX) return 0; /* deep in history: C-r reloads */
     bool changed = false;
     int f = reload_rows(st, &changed);
@@ -358,7 +376,7 @@ static bool unfinished_filter(const execs_state *st)
 
 static int reload_view(execs_state *st)
 {
-    int f = load(st, PAGE, false);
+    int f = load(st, page_rows(st), false);
     free(st->sig);
     st->sig = signature(st);
     return f ? f : UI_REDRAW;
@@ -440,6 +458,7 @@ static void execs_close(ui *u, screen *s)
     free(st->items);
     free(st->search);
     free(st->sig);
+    ui_exec_pages_clear(&st->pages);
 }
 
 const screen_ops ui_execs_screen = {

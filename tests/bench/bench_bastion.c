@@ -64,6 +64,7 @@ typedef struct {
     atomic_bool ready;          /* logged in: the driver thread reads it from now on */
     atomic_llong last_byte_us;  /* when it last wrote (driver) */
     int step;                   /* active: the next key of the cycle */
+    int round, letter;          /* active: rounds of the cycle typed, letters of this round's word */
     double sent_us, next_us;    /* active: the last key sent, the next one due */
 } session;
 
@@ -89,11 +90,18 @@ static const char *session_cpus; /* --session-cpus: the sessions' and their term
                                   * the users' slice), NULL: all */
 
 /* What an active session types, one key every 100 ms, on its requests list:
- * a search ("use" matches the users' emails), cleared, kept; moves; the
- * status filters. */
-static const char *const CYCLE[] = {"/", "u", "s", "e", "\x15", "\r", "j", "j", "k", "k",
+ * a search (3 letters, a word of WORDS, another at each round: a person
+ * searching looks for something new each time), cleared, kept; moves; the
+ * status filters (the same ones every round: a person flips between them).
+ * "@" stands for the next letter of the round's word. */
+static const char *const CYCLE[] = {"/", "@", "@", "@", "\x15", "\r", "j", "j", "k", "k",
                                     "w", "a", "f", "a", "c", "a", "j", "k"};
 #define NCYCLE ((int)(sizeof CYCLE / sizeof CYCLE[0]))
+/* What the bench's users' emails, names and organisations hold
+ * ("First8000 Last8000 <user8000@...>", "Bench User <template@load...>"). */
+static const char *const WORDS[] = {"use", "ser", "fir", "irs", "rst", "las", "ast", "ben", "enc", "nch", "tem",
+                                    "emp", "pla", "loa", "oad", "exa", "xam", "amp", "mai", "ail", "ple", "ach"};
+#define NWORDS ((int)(sizeof WORDS / sizeof WORDS[0]))
 #define KEY_EVERY_MS 100
 
 /* ---- the driver thread: reads every session, types for the active ones ---- */
@@ -137,7 +145,13 @@ static void *driver_main(void *arg)
                 } else {
                     finish_key(s);
                     const char *k = CYCLE[s->step];
+                    char letter[2] = {0};
+                    if (k[0] == '@') { /* the round's word, a letter at a time */
+                        letter[0] = WORDS[(s->round + (int)(s - sessions)) % NWORDS][s->letter++];
+                        k = letter;
+                    }
                     s->step = (s->step + 1) % NCYCLE;
+                    if (s->step == 0) s->round++, s->letter = 0;
                     s->sent_us = now_us();
                     if (write(s->a.fd, k, strlen(k)) < 0) die("write a key", NULL);
                     s->next_us = s->sent_us + KEY_EVERY_MS * 1000.0;

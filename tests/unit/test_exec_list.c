@@ -177,8 +177,11 @@ static void search(void **state)
     assert_int_equal(pg.total, expect);
     for (int i = 0; i < pg.count; i++) assert_memory_equal(pg.items[i].id, two, 2);
     hy_exec_page_free(&pg);
-    list(f, &f->pa, (hy_exec_query){.search = "u1"}, &pg); /* 1-2 characters: ids only */
+    list(f, &f->pa, (hy_exec_query){.search = "u1"}, &pg); /* 1-2 characters: ids only, and no id has a 'u' */
     assert_int_equal(pg.total, 0);
+    assert_int_equal(pg.count, 0);
+    assert_true(pg.counts_exact);
+    for (int i = 0; i < HY_EXEC_NSTATUS; i++) assert_int_equal(pg.counts[i], 0);
     hy_exec_page_free(&pg);
     /* indexed or pending, the same answers */
     assert_true(t_count(f->e, "SELECT count(*) FROM exec_search_pending", "") > 0);
