@@ -218,14 +218,15 @@ static int load(execs_state *st, int limit, bool append)
     hy_exec_page pg;
     hy_buf key = {0}; /* everything the query depends on */
     hy_buf_printf(&key, "%d|%d|%d|%d|%s", st->filter, st->longest, st->stuck_hours, limit, st->search ? st->search : "");
-    if (append || !ui_exec_pages_get(&st->pages, key.s, &pg)) {
+    int64_t now = hy_mono_ms();
+    if (append || !ui_exec_pages_get(&st->pages, key.s, now, &pg)) {
         hy_err err;
         hy_err_clear(&err);
         if (ops_exec_list(st->u->ctx, &st->u->me, &q, &pg, &err) != 0) {
             hy_buf_free(&key);
             return ui_fail(st->u, &err);
         }
-        if (!append) ui_exec_pages_put(&st->pages, key.s, &pg);
+        if (!append && limit <= PAGE) ui_exec_pages_put(&st->pages, key.s, now, &pg); /* a live reload of deep pages: not kept */
     }
     hy_buf_free(&key);
     if (!append) free_items(st);

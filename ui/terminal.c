@@ -284,6 +284,9 @@ void ui_term_stop(void)
 /* ---- drawing primitives ---- */
 
 #define FIT_BUF 8192
+/* Characters handed to curses at a time: small stack frames (a session's
+ * stack pages are its own memory, and hundreds of sessions run). */
+#define PUT_CHUNK 128
 
 int ui_put(ui *u, int y, int x, int w, ui_style st, unsigned flags, const char *text)
 {
@@ -293,30 +296,37 @@ int ui_put(ui *u, int y, int x, int w, ui_style st, unsigned flags, const char *
     char buf[FIT_BUF];
     int n = ui_fit(text, w, flags | (u->ascii ? UI_FIT_ASCII : 0), buf, sizeof buf);
     attr_t a = ui_attr(u, st);
-    chtype cells[1001];
-    int len = 0;
-    while (len < 1000 && buf[len] && !((unsigned char)buf[len] & 0x80)) {
-        cells[len] = (chtype)(unsigned char)buf[len] | a;
-        len++;
-    }
-    if (!buf[len]) {
-        if (len) mvaddchnstr(y, x, cells, len);
+    const char *p = buf;
+    while (*p && !((unsigned char)*p & 0x80)) p++;
+    if (!*p) { /* printable ASCII (ui_fit's): a cell a byte, straight into the window */
+        chtype cells[PUT_CHUNK];
+        int done = 0;
+        for (p = buf; *p;) {
+            int k = 0;
+            for (; k < PUT_CHUNK && p[k]; k++) cells[k] = (chtype)(unsigned char)p[k] | a;
+            mvaddchnstr(y, x + done, cells, k);
+            done += k;
+            p += k;
+        }
         return n;
     }
     /* Not ASCII: decoded here (ui_fit wrote valid UTF-8) and added as wide
      * characters, cheaper than curses decoding it byte by byte. */
-    wchar_t wide[FIT_BUF];
-    int nw = 0;
-    for (size_t i = 0, avail = strlen(buf); avail > 0 && nw < FIT_BUF - 1;) {
-        unsigned cp;
-        int used = hy_utf8_decode((const unsigned char *)buf + i, avail, &cp);
-        if (used == 0) used = 1, cp = '?';
-        wide[nw++] = (wchar_t)cp;
-        i += (size_t)used;
-        avail -= (size_t)used;
-    }
+    wchar_t wide[PUT_CHUNK];
     attrset(a);
-    mvaddnwstr(y, x, wide, nw);
+    move(y, x);
+    for (size_t i = 0, avail = strlen(buf); avail > 0;) {
+        int nw = 0;
+        while (avail > 0 && nw < PUT_CHUNK) {
+            unsigned cp;
+            int used = hy_utf8_decode((const unsigned char *)buf + i, avail, &cp);
+            if (used == 0) used = 1, cp = '?';
+            wide[nw++] = (wchar_t)cp;
+            i += (size_t)used;
+            avail -= (size_t)used;
+        }
+        addnwstr(wide, nw);
+    }
     attrset(A_NORMAL);
     return n;
 }

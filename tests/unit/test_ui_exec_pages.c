@@ -32,10 +32,10 @@ static void a_page_comes_back_as_a_copy(void **s)
     (void)s;
     ui_exec_pages c = {0};
     hy_exec_page pg = page_of("a", 3), got;
-    assert_false(ui_exec_pages_get(&c, "0|0|0|20|", &got));
-    ui_exec_pages_put(&c, "0|0|0|20|", &pg);
+    assert_false(ui_exec_pages_get(&c, "0|0|0|20|", 0, &got));
+    ui_exec_pages_put(&c, "0|0|0|20|", 0, &pg);
     hy_exec_page_free(&pg); /* the cache kept its own copy */
-    assert_true(ui_exec_pages_get(&c, "0|0|0|20|", &got));
+    assert_true(ui_exec_pages_get(&c, "0|0|0|20|", 0, &got));
     assert_int_equal(got.count, 3);
     assert_true(got.more);
     assert_int_equal(got.next_before, 42);
@@ -50,15 +50,36 @@ static void a_page_comes_back_as_a_copy(void **s)
     free(got.items[0].id);
     got.items[0].id = xstrdup("changed");
     hy_exec_page again;
-    assert_true(ui_exec_pages_get(&c, "0|0|0|20|", &again));
+    assert_true(ui_exec_pages_get(&c, "0|0|0|20|", 0, &again));
     assert_string_equal(again.items[0].id, "a-0");
     hy_exec_page_free(&got);
     hy_exec_page_free(&again);
     /* another key (a search, another limit) is another page */
-    assert_false(ui_exec_pages_get(&c, "0|0|0|20|use", &got));
-    assert_false(ui_exec_pages_get(&c, "0|0|0|21|", &got));
+    assert_false(ui_exec_pages_get(&c, "0|0|0|20|use", 0, &got));
+    assert_false(ui_exec_pages_get(&c, "0|0|0|21|", 0, &got));
     ui_exec_pages_clear(&c);
-    assert_false(ui_exec_pages_get(&c, "0|0|0|20|", &got));
+    assert_false(ui_exec_pages_get(&c, "0|0|0|20|", 0, &got));
+}
+
+/* What depends on the time alone (late, stuck for N hours) moves without a
+ * commit: an old page is read again. */
+static void an_old_page_is_read_again(void **s)
+{
+    (void)s;
+    ui_exec_pages c = {0};
+    hy_exec_page pg = page_of("old", 1), got;
+    ui_exec_pages_put(&c, "k", 1000, &pg);
+    hy_exec_page_free(&pg);
+    assert_true(ui_exec_pages_get(&c, "k", 1000 + UI_EXEC_PAGE_MAX_AGE_MS, &got));
+    hy_exec_page_free(&got);
+    assert_false(ui_exec_pages_get(&c, "k", 1001 + UI_EXEC_PAGE_MAX_AGE_MS, &got));
+    pg = page_of("new", 2);
+    ui_exec_pages_put(&c, "k", 1001 + UI_EXEC_PAGE_MAX_AGE_MS, &pg); /* read again: the new page in its place */
+    hy_exec_page_free(&pg);
+    assert_true(ui_exec_pages_get(&c, "k", 1001 + UI_EXEC_PAGE_MAX_AGE_MS, &got));
+    assert_string_equal(got.items[1].id, "new-1");
+    hy_exec_page_free(&got);
+    ui_exec_pages_clear(&c);
 }
 
 static void the_least_recently_used_page_makes_room(void **s)
@@ -69,32 +90,32 @@ static void the_least_recently_used_page_makes_room(void **s)
     for (int i = 0; i < UI_EXEC_PAGES; i++) {
         hy_exec_page pg = page_of("p", i);
         snprintf(key, sizeof key, "%d", i);
-        ui_exec_pages_put(&c, key, &pg);
+        ui_exec_pages_put(&c, key, 0, &pg);
         hy_exec_page_free(&pg);
     }
     hy_exec_page got;
-    assert_true(ui_exec_pages_get(&c, "0", &got)); /* 0 used again: 1 is now the oldest */
+    assert_true(ui_exec_pages_get(&c, "0", 0, &got)); /* 0 used again: 1 is now the oldest */
     hy_exec_page_free(&got);
     hy_exec_page pg = page_of("new", 1);
-    ui_exec_pages_put(&c, "new", &pg);
+    ui_exec_pages_put(&c, "new", 0, &pg);
     hy_exec_page_free(&pg);
-    assert_false(ui_exec_pages_get(&c, "1", &got));
+    assert_false(ui_exec_pages_get(&c, "1", 0, &got));
     for (int i = 0; i < UI_EXEC_PAGES; i++) {
         snprintf(key, sizeof key, "%d", i);
         if (i == 1) continue;
-        assert_true(ui_exec_pages_get(&c, key, &got));
+        assert_true(ui_exec_pages_get(&c, key, 0, &got));
         assert_int_equal(got.count, i);
         hy_exec_page_free(&got);
     }
     /* the same query read again replaces its page, in place */
     pg = page_of("newer", 2);
-    ui_exec_pages_put(&c, "new", &pg);
+    ui_exec_pages_put(&c, "new", 0, &pg);
     hy_exec_page_free(&pg);
-    assert_true(ui_exec_pages_get(&c, "new", &got));
+    assert_true(ui_exec_pages_get(&c, "new", 0, &got));
     assert_int_equal(got.count, 2);
     assert_string_equal(got.items[1].id, "newer-1");
     hy_exec_page_free(&got);
-    assert_true(ui_exec_pages_get(&c, "0", &got));
+    assert_true(ui_exec_pages_get(&c, "0", 0, &got));
     hy_exec_page_free(&got);
     ui_exec_pages_clear(&c);
 }
@@ -104,6 +125,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_page_comes_back_as_a_copy),
         cmocka_unit_test(the_least_recently_used_page_makes_room),
+        cmocka_unit_test(an_old_page_is_read_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
