@@ -15,6 +15,16 @@ cli_partner() { # NAME STUDIO_PREFIX
     sql "SELECT id FROM organizations WHERE name = '$1'"
 }
 
+# The usual start of a console test: a fresh environment, simulated
+# integrations, the admin's CLI session and Acme Corp (ACME: its id). A
+# failure ends the test.
+acme_start() {
+    new_env
+    e2e_config "$SIMULATE_ALL"
+    admin_login >/dev/null || { not_ok "admin login through the CLI"; done_testing; exit 1; }
+    ACME=$(cli_partner "Acme Corp" st-acme) || { not_ok "Acme set up through the CLI"; done_testing; exit 1; }
+}
+
 # A completed new_partner_user run for ORG. Prints the execution's id.
 cli_user() { # ORG EMAIL
     local id

@@ -14,10 +14,7 @@
 source "$(dirname "$0")/tmux_lib.sh"
 source "$(dirname "$0")/admin_lib.sh"
 source "$(dirname "$0")/console_lib.sh"
-new_env
-e2e_config "$SIMULATE_ALL"
-admin_login >/dev/null || { not_ok "admin login through the CLI"; done_testing; exit 1; }
-ACME=$(cli_partner "Acme Corp" st-acme) || { not_ok "Acme set up through the CLI"; done_testing; exit 1; }
+acme_start
 INI=$(cli_partner "Initech" st-ini) || { not_ok "Initech set up through the CLI"; done_testing; exit 1; }
 # expect_sq "description" LINE_TEXT WANTED: the line holding LINE_TEXT, runs of blanks squeezed, holds WANTED
 _sq_has() { line_with "$1" | tr -s ' ' | grep -qF -- "$2"; }

@@ -8,10 +8,7 @@
 source "$(dirname "$0")/tmux_lib.sh"
 source "$(dirname "$0")/admin_lib.sh"
 source "$(dirname "$0")/console_lib.sh"
-new_env
-e2e_config "$SIMULATE_ALL"
-admin_login >/dev/null || { not_ok "admin login through the CLI"; done_testing; exit 1; }
-ACME=$(cli_partner "Acme Corp" st-acme) || { not_ok "Acme set up through the CLI"; done_testing; exit 1; }
+acme_start
 hy logout >/dev/null 2>&1
 make_user jane@acme.example partner_admin "$ACME"
 executions() { sql "SELECT count(*) FROM workflow_executions"; }

@@ -9,10 +9,7 @@
 source "$(dirname "$0")/tmux_lib.sh"
 source "$(dirname "$0")/admin_lib.sh"
 source "$(dirname "$0")/console_lib.sh"
-new_env
-e2e_config "$SIMULATE_ALL"
-admin_login >/dev/null || { not_ok "admin login through the CLI"; done_testing; exit 1; }
-ACME=$(cli_partner "Acme Corp" st-acme) || { not_ok "Acme set up through the CLI"; done_testing; exit 1; }
+acme_start
 GLOBEX=$(cli_partner "Globex" st-globex) || { not_ok "Globex set up through the CLI"; done_testing; exit 1; }
 GX=$(cli_user Globex hank@globex.example) || { not_ok "a Globex user through the CLI"; done_testing; exit 1; }
 hy orgs edit "Acme Corp" --docs-internal https://wiki.example/acme >/dev/null
