@@ -12,7 +12,10 @@
  * unfinished ones by how long they have been in their state; `s` shows the
  * stuck ones (no change for more than N hours, asked), longest first. When
  * the data changed (the main loop says so, at most every 0.5-0.8 s) the rows
- * loaded are reloaded and redrawn only when a row or a count changed.
+ * loaded are reloaded and redrawn only when a row or a count changed. A
+ * page is what the terminal shows (a taller one loads more at once); the
+ * last pages read are kept by query (exec_pages.h), so that a filter
+ * flipped back to reads nothing while the data cannot have changed.
  *
  * An execution whose step has waited for input longer than [notify]
  * remind_after_hours is marked late ("! awaiting input", in the failed
@@ -295,7 +298,8 @@ static int execs_tick(ui *u, screen *s)
 {
     execs_state *st = s->state;
     ui_exec_pages_clear(&st->pages); /* the data changed, or the screen was under another (exec_pages.h) */
-    if (!u->data_changed || st->count > LIVE_MAX) return 0; /* deep in history: C-r reloads */
+    bool short_page = st->list.more && st->count < st->list.page; /* the terminal grew since the last load */
+    if ((!u->data_changed && !short_page) || st->count > LIVE_MAX) return 0; /* deep in history: C-r reloads */
     bool changed = false;
     int f = reload_rows(st, &changed);
     if (f & UI_LOGOUT) return f;
@@ -359,6 +363,7 @@ static void execs_draw(ui *u, screen *s, ui_rect body)
     }
     if (note) ui_put(u, body.y + 2, body.x + 2, body.w - 4, UI_S_INFO, UI_FIT_RAW, note);
     ui_list_draw(u, &st->list, (ui_rect){body.y + 3, body.x + 1, body.h - 3, body.w - 2});
+    if (st->list.more && st->count < st->list.page) ui_tick_in(u, 0); /* taller now: the tick loads what fits */
 }
 
 static int take_failed(execs_state *st)
