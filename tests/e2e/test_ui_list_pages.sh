@@ -19,6 +19,11 @@ failing_request() { # EMAIL: a request that fails at Metabase; prints its id
     hy exec wait "$id" --timeout 20 >/dev/null 2>&1
     echo "$id"
 }
+# Initech, for the end: 26 requests waiting for input, made now (their
+# search index long written by then: nothing of theirs moves afterwards)
+INI=$(cli_partner "Initech" st-ini) || { not_ok "Initech set up through the CLI"; done_testing; exit 1; }
+make_user ian@initech.example partner_admin "$INI"
+for i in $(seq 1 26); do hy exec start new_partner_user --org Initech --quiet >/dev/null; done
 P1=$(failing_request fay@acme.example)
 status_is "$P1" failed && ok "set-up: a request failed at Metabase" || not_ok "set-up: a request failed at Metabase"
 
@@ -69,5 +74,22 @@ send_keys f
 expect_screen "f: the failed list does not show it (the page kept before the cancel is gone)" "No request is failed"
 send_keys x
 expect_line "x: it is among the cancelled" "${P2:0:8}" "cancelled"
+
+# ---- a taller terminal: the rows that now fit are loaded without a key ----
+app_also
+ui_login ian@initech.example "$ADMIN_PW"
+expect_screen "Initech's partner admin" "Add user"
+send_keys r
+expect_screen "Initech's requests" "HyOpps │ Requests"
+send_keys w
+expect_screen "w: a page of the 26 waiting" "of 26 requests"
+shown() { pane_text | grep -c "awaiting input"; }
+before=$(shown)
+[ "$before" -lt 26 ] && ok "a 30-line terminal shows fewer than the 26 ($before)" ||
+    not_ok "a 30-line terminal shows fewer than the 26" "$before shown"
+tmx resize-window -t app -x 100 -y 50
+all_shown() { [ "$(shown)" -ge 26 ]; }
+if _poll 2 all_shown; then ok "taller: all 26 shown, no key pressed"
+else not_ok "taller: all 26 shown, no key pressed" "$(shown) shown"; dump_screen; fi
 
 done_testing
