@@ -32,6 +32,8 @@
  *
  *   bench_bastion --binary PATH [--executions N] [--orgs N] [--users N]
  *                 [--idle N] [--active N] [--seconds S] [--produce K] [--runs R]
+ *                 [--control R]       pairs of control runs (default: as many as --runs; 0: none):
+ *                                     the sessions stopped, burners spending their CPU instead
  *                 [--worker-nice N]   the worker's niceness (Nice= of its unit file; < 0: root)
  *                 [--worker-fifo N]   the worker at real-time priority N (SCHED_FIFO, root): tried,
  *                                     see notes_bastion.md
@@ -419,6 +421,67 @@ static void worker_stop(void)
     worker_pid = 0;
 }
 
+/* ---- the control: a neighbour that only burns CPU ---- */
+
+/* As many processes as typing sessions, each waking every KEY_EVERY_MS
+ * and spending `burn_ms` of its own CPU over a private 256 kB buffer (a
+ * session's working set is of that order), with no database, no terminal
+ * and no system call but the sleep: what the same CPU costs the worker on
+ * this machine whoever spends it. */
+static pid_t burner_pid[MAX_SESSIONS];
+static int nburners;
+
+static void burner_main(int i, int n, double burn_ms)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    static unsigned char buf[256 * 1024];
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    long offset_ns = (long)i * KEY_EVERY_MS * 1000000L / n; /* spread over the period, as the keys are */
+    next.tv_nsec += offset_ns;
+    unsigned v = (unsigned)i;
+    for (;;) {
+        while (next.tv_nsec >= 1000000000L) next.tv_sec++, next.tv_nsec -= 1000000000L;
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+        struct timespec c0, c;
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+        do {
+            for (size_t j = 0; j < sizeof buf; j += 64) buf[j] = (unsigned char)(v = v * 1103515245u + 12345u);
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c);
+        } while ((double)(c.tv_sec - c0.tv_sec) * 1e3 + (double)(c.tv_nsec - c0.tv_nsec) / 1e6 < burn_ms);
+        next.tv_nsec += KEY_EVERY_MS * 1000000L;
+    }
+}
+
+static void burners_start(int n, double burn_ms)
+{
+    for (int i = 0; i < n; i++) {
+        pid_t pid = fork();
+        if (pid < 0) die("fork a burner", NULL);
+        if (pid == 0) {
+            setsid(); /* a group of its own, as each SSH session is (autogroup) */
+            burner_main(i, n, burn_ms);
+            _exit(0);
+        }
+        burner_pid[nburners++] = pid;
+    }
+}
+
+static void burners_stop(void)
+{
+    for (int i = 0; i < nburners; i++) kill(burner_pid[i], SIGKILL);
+    for (int i = 0; i < nburners; i++) waitpid(burner_pid[i], NULL, 0);
+    nburners = 0;
+}
+
+/* The burners' CPU so far (ms). */
+static double burners_cpu_ms(void)
+{
+    double ms = 0;
+    for (int i = 0; i < nburners; i++) ms += (double)proc_cpu_ns(burner_pid[i]) / 1e6;
+    return ms;
+}
+
 /* ---- throughput ---- */
 
 typedef struct {
@@ -465,6 +528,42 @@ static double loadavg(void)
     return l;
 }
 
+/* The whole machine so far: the kernel's own threads' CPU (ms; kworkers
+ * push what a session writes to its terminal through to the other end,
+ * softirqs, ...: /proc/stat's busy time is tick-sampled and reads low in
+ * this virtual machine, the threads' schedstat is exact) and context
+ * switches (/proc/stat). */
+typedef struct {
+    double kthreads_ms, ctxt;
+} machine_stat;
+
+static machine_stat machine_now(void)
+{
+    machine_stat m = {0, 0};
+    FILE *f = fopen("/proc/stat", "r");
+    char line[512];
+    while (f && fgets(line, sizeof line, f)) sscanf(line, "ctxt %lf", &m.ctxt);
+    if (f) fclose(f);
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        if (de->d_name[0] < '0' || de->d_name[0] > '9') continue;
+        char path[300];
+        snprintf(path, sizeof path, "/proc/%s/stat", de->d_name);
+        FILE *st = fopen(path, "r");
+        int ppid = -1;
+        /* "pid (comm) state ppid": a kernel thread's comm has no ')' */
+        if (st && fgets(line, sizeof line, st)) {
+            char *close = strrchr(line, ')');
+            if (close) sscanf(close + 1, " %*c %d", &ppid);
+        }
+        if (st) fclose(st);
+        if (ppid == 2) m.kthreads_ms += (double)proc_cpu_ns(atoi(de->d_name)) / 1e6;
+    }
+    if (d) closedir(d);
+    return m;
+}
+
 /* CPU time (ms) of the sessions of one kind so far. */
 static double kind_cpu_ms(int kind)
 {
@@ -476,7 +575,10 @@ static double kind_cpu_ms(int kind)
 }
 
 /* Where the CPU went during the last drain (ms per second of it). */
-static double cpu_worker, cpu_idle, cpu_active, cpu_bench, cpu_secs;
+static double cpu_worker, cpu_idle, cpu_active, cpu_bench, cpu_burners, cpu_secs;
+/* The machine during the last drain, per second: the kernel threads' CPU
+ * (ms), context switches. */
+static double mach_kthreads, mach_ctxt;
 static double wait_worker; /* the worker's threads runnable but waiting for a CPU, ms/s */
 
 /* What `observe` does while the worker drains (NULL: nothing). */
@@ -524,7 +626,9 @@ static void worker_check(t_env *e)
 static double drain(t_env *e, int64_t base, int k, drain_hook hook, void *ud)
 {
     kill(worker_pid, SIGCONT);
-    double t0 = now_us(), i0 = kind_cpu_ms(S_IDLE), a0 = kind_cpu_ms(S_ACTIVE), b0 = (double)proc_cpu_ns(getpid()) / 1e6;
+    double t0 = now_us(), i0 = kind_cpu_ms(S_IDLE), a0 = kind_cpu_ms(S_ACTIVE), b0 = (double)proc_cpu_ns(getpid()) / 1e6,
+           u0 = burners_cpu_ms();
+    machine_stat m0 = machine_now();
     int64_t w0 = proc_cpu_ns(worker_pid), w_ns = w0, q0 = proc_sched_ns(worker_pid, 1), q_ns = q0;
     for (int i = 0; i < 600000; i++) {
         if (hook) hook(e, ud);
@@ -542,6 +646,10 @@ static double drain(t_env *e, int64_t base, int k, drain_hook hook, void *ud)
     cpu_idle = (kind_cpu_ms(S_IDLE) - i0) / cpu_secs;
     cpu_active = (kind_cpu_ms(S_ACTIVE) - a0) / cpu_secs;
     cpu_bench = ((double)proc_cpu_ns(getpid()) / 1e6 - b0) / cpu_secs;
+    cpu_burners = (burners_cpu_ms() - u0) / cpu_secs;
+    machine_stat m1 = machine_now();
+    mach_kthreads = (m1.kthreads_ms - m0.kthreads_ms) / cpu_secs;
+    mach_ctxt = (m1.ctxt - m0.ctxt) / cpu_secs;
     hy_err err;
     hy_err_clear(&err);
     hy_stmt *st = db_query(e->c->db, &err,
@@ -869,6 +977,7 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "--tls-probe")) return tls_probe();
     int n = 200000, norgs = 20000, nusers = 100000, nidle = 200, nactive = 50, seconds = 60, k = 10000, runs = 3;
+    int control = -1; /* pairs of control runs; -1: as many as --runs */
     const char *bin = NULL;
     bool slices = false, bad = false;
     for (int i = 1; i < argc; i += 2) {
@@ -886,15 +995,17 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--seconds")) seconds = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--produce")) k = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--runs")) runs = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--control")) control = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--binary")) bin = argv[i + 1];
         else if (!strcmp(argv[i], "--worker-nice")) worker_nice = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--worker-fifo")) worker_fifo = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--session-cpus")) session_cpus = argv[i + 1];
         else bad = true;
     }
-    if (bad || !bin || nidle + nactive + 1 > MAX_SESSIONS || runs < 1 || runs > 9) {
+    if (control < 0) control = runs;
+    if (bad || !bin || nidle + nactive + 1 > MAX_SESSIONS || runs < 1 || runs > 9 || control > 9 || nactive < 1) {
         fprintf(stderr, "usage: bench_bastion --binary PATH [--executions N] [--orgs N] [--users N] [--idle N] "
-                        "[--active N] [--seconds S] [--produce K] [--runs R] [--worker-nice N] [--worker-fifo N] [--session-cpus LIST] [--slices]\n");
+                        "[--active N] [--seconds S] [--produce K] [--runs R] [--control R] [--worker-nice N] [--worker-fifo N] [--session-cpus LIST] [--slices]\n");
         return 2;
     }
     /* This program stands for the sessions' terminals (sshd): with
@@ -1033,6 +1144,7 @@ int main(int argc, char **argv)
      * runs before and after a logged-in phase that did nothing). */
     double paused_rates[9];
     double cpu_w = 0, wait_w = 0, cpu_i = 0, cpu_a = 0, cpu_b = 0, cpu_wp = 0, wait_wp = 0;
+    double run_kt = 0, run_ctxt = 0, stop_kt = 0, stop_ctxt = 0;
     for (int r = 0; r < 2 * runs; r++) {
         bool running = (r % 4 == 1 || r % 4 == 2); /* A B B A A B ... */
         int pair = r / 2;
@@ -1055,14 +1167,50 @@ int main(int argc, char **argv)
         if (running) {
             with_rates[pair] = rate;
             cpu_w = cpu_worker, wait_w = wait_worker, cpu_i = cpu_idle, cpu_a = cpu_active, cpu_b = cpu_bench;
+            run_kt = mach_kthreads, run_ctxt = mach_ctxt;
         } else {
             paused_rates[pair] = rate;
             cpu_wp = cpu_worker, wait_wp = wait_worker;
+            stop_kt = mach_kthreads, stop_ctxt = mach_ctxt;
         }
         fprintf(stderr,
                 "bench_bastion:   %.0f executions/s; CPU ms/s while draining: worker %.0f (waited for a CPU %.0f), idle "
-                "sessions %.0f, active sessions %.0f, this program %.0f; load %.1f\n",
-                rate, cpu_worker, wait_worker, cpu_idle, cpu_active, cpu_bench, loadavg());
+                "sessions %.0f, active sessions %.0f, this program %.0f, kernel threads %.0f; %.0f switches/s; load "
+                "%.1f\n",
+                rate, cpu_worker, wait_worker, cpu_idle, cpu_active, cpu_bench, mach_kthreads, mach_ctxt, loadavg());
+    }
+    /* The control: the sessions stopped, the same CPU spent by burners
+     * (what the sessions and this program used in the last running run),
+     * pairs in the same ABBA order. */
+    double ctl_off[9], ctl_on[9], cpu_u = 0, wait_u = 0, cpu_wu = 0;
+    double ctl_kt = 0, ctl_ctxt = 0;
+    double burn_ms = (cpu_i + cpu_a + cpu_b) / (nactive * (1000.0 / KEY_EVERY_MS));
+    if (control) {
+        atomic_store(&keys_on, false);
+        usleep(300000);
+        sessions_pause(probe);
+        for (int r = 0; r < 2 * control; r++) {
+            bool on = (r % 4 == 1 || r % 4 == 2);
+            if (on) burners_start(nactive, burn_ms);
+            fprintf(stderr, "bench_bastion: control pair %d, burners %s (%.2f ms every %d ms each): producing %d\n",
+                    r / 2 + 1, on ? "running" : "stopped", burn_ms, KEY_EVERY_MS, k);
+            quiet(probe, 600);
+            worker_hold(probe);
+            int64_t b = produce(e, &pr, k);
+            double rate = drain(e, b, k, NULL, NULL);
+            if (on) {
+                ctl_on[r / 2] = rate;
+                cpu_u = cpu_burners, wait_u = wait_worker, cpu_wu = cpu_worker;
+                ctl_kt = mach_kthreads, ctl_ctxt = mach_ctxt;
+                burners_stop();
+            } else {
+                ctl_off[r / 2] = rate;
+            }
+            fprintf(stderr,
+                    "bench_bastion:   %.0f executions/s; worker %.0f CPU ms/s (waited %.0f), burners %.0f, kernel "
+                    "threads %.0f; %.0f switches/s\n",
+                    rate, cpu_worker, wait_worker, cpu_burners, mach_kthreads, mach_ctxt);
+        }
     }
     /* refresh while the worker drains: its own backlog, not timed (the
      * requests this program starts for it are its own load) */
@@ -1084,8 +1232,11 @@ int main(int argc, char **argv)
 
     printf("| CPU while the worker drained (the last run with the sessions running) | worker %.0f ms/s | - | its "
            "threads waited %.0f ms/s for a CPU (%.0f in the last run with them stopped, using %.0f); %d idle sessions %.0f ms/s together, %d "
-           "active %.0f ms/s together, this program (the terminals' other end) %.0f ms/s; load average %.1f |\n",
-           cpu_w, wait_w, wait_wp, cpu_wp, nidle, cpu_i, nactive, cpu_a, cpu_b, loadavg());
+           "active %.0f ms/s together, this program (the terminals' other end) %.0f ms/s; the kernel's threads "
+           "(kworkers: the terminals' output pushed through) %.0f ms/s (%.0f with them stopped); %.0f context "
+           "switches/s (%.0f); load average %.1f |\n",
+           cpu_w, wait_w, wait_wp, cpu_wp, nidle, cpu_i, nactive, cpu_a, cpu_b, run_kt, stop_kt, run_ctxt, stop_ctxt,
+           loadavg());
     char list_b[128] = "", list_p[160] = "", list_w[128] = "";
     for (int r = 0; r < runs; r++) {
         snprintf(list_b + strlen(list_b), sizeof list_b - strlen(list_b), "%s%.0f", r ? ", " : "", base_rates[r]);
@@ -1115,6 +1266,24 @@ int main(int argc, char **argv)
            "pair) | within 5%% | median of %d runs (%s: %+.1f%% against the stopped runs' median); pairs "
            "stopped/running in ABBA order: %s |\n",
            nidle, nactive, wmed, pair_med, runs, list_w, 100 * (wmed - pmed) / pmed, list_p);
+    if (control) {
+        char list_c[200] = "";
+        double *cp = xcalloc((size_t)control, sizeof *cp);
+        for (int r = 0; r < control; r++) {
+            cp[r] = 100 * (ctl_on[r] - ctl_off[r]) / ctl_off[r];
+            snprintf(list_c + strlen(list_c), sizeof list_c - strlen(list_c), "%s%.0f/%.0f (%+.0f%%)", r ? ", " : "",
+                     ctl_off[r], ctl_on[r], cp[r]);
+        }
+        double cmed = median(cp, control);
+        printf("| the control: the sessions stopped, %d processes spending their CPU instead (%.2f ms each every %d "
+               "ms, no database, no terminal) | **%+.1f%%** (the median pair) | - | burners %.0f ms/s together (the "
+               "sessions and this program: %.0f); the worker %.0f ms/s, waited %.0f for a CPU; the kernel's threads "
+               "%.0f ms/s; %.0f context switches/s; pairs without/with in ABBA order: %s |\n",
+               nactive, burn_ms, KEY_EVERY_MS, cmed, cpu_u, cpu_i + cpu_a + cpu_b, cpu_wu, wait_u, ctl_kt, ctl_ctxt,
+               list_c);
+        printf("<!-- control pair_median_pct=%.2f burn_ms=%.3f -->\n", cmed, burn_ms);
+        free(cp);
+    }
     printf("<!-- throughput base=%.0f with=%.0f change_pct=%.2f pair_median_pct=%.2f nosessions=%.0f -->\n", pmed,
            wmed, 100 * (wmed - pmed) / pmed, pair_med, bmed);
     int ns = atomic_load(&nsamples);
