@@ -32,8 +32,10 @@
  *
  *   bench_bastion --binary PATH [--executions N] [--orgs N] [--users N]
  *                 [--idle N] [--active N] [--seconds S] [--produce K] [--runs R]
- *                 [--control R]       pairs of control runs (default: as many as --runs; 0: none):
- *                                     the sessions stopped, burners spending their CPU instead
+ *                 [--control R]       pairs of runs of each control (default: as many as --runs;
+ *                                     0: none): the sessions stopped, their CPU spent by plain
+ *                                     processes, then by programs on pseudo-terminals typed to
+ *                                     as they are (this program, --burner-child MS BYTES)
  *                 [--worker-nice N]   the worker's niceness (Nice= of its unit file; < 0: root)
  *                 [--worker-fifo N]   the worker at real-time priority N (SCHED_FIFO, root): tried,
  *                                     see notes_bastion.md
@@ -54,11 +56,12 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <termios.h>
 
 #include "audit.h"
 #include "integrations/http.h"
 
-enum { S_IDLE, S_ACTIVE, S_OBSERVER };
+enum { S_IDLE, S_ACTIVE, S_OBSERVER, S_BURNER }; /* S_BURNER: the control at the terminals */
 
 typedef struct {
     pty_app a;
@@ -80,6 +83,8 @@ typedef struct {
 static session sessions[MAX_SESSIONS];
 static atomic_int nsessions;
 static atomic_bool driver_stop, keys_on;
+static atomic_bool burner_keys_on;           /* the driver types to the terminal burners */
+static atomic_llong active_keys, active_bytes; /* keys typed to the active sessions, bytes they wrote back */
 static atomic_int key_phase;    /* tag of the samples being taken */
 static double samples[MAX_SAMPLES];
 static int sample_phase[MAX_SAMPLES];
@@ -111,6 +116,10 @@ static const char *const WORDS[] = {"use", "ser", "fir", "irs", "rst", "las", "a
 static void finish_key(session *s)
 {
     if (s->sent_us <= 0) return;
+    if (s->kind == S_BURNER) { /* the control: no key-to-screen samples */
+        s->sent_us = 0;
+        return;
+    }
     double last = (double)atomic_load(&s->last_byte_us);
     if (last > s->sent_us) {
         int i = atomic_fetch_add(&nsamples, 1);
@@ -132,13 +141,13 @@ static void *driver_main(void *arg)
     while (!atomic_load(&driver_stop)) {
         int n = 0, count = atomic_load(&nsessions);
         double now = now_us(), next = now + 50000;
-        bool typing = atomic_load(&keys_on);
+        bool typing = atomic_load(&keys_on), btyping = atomic_load(&burner_keys_on);
         for (int i = 0; i < count; i++) {
             session *s = &sessions[i];
             if (!atomic_load(&s->ready)) continue;
             p[n] = (struct pollfd){s->a.fd, POLLIN, 0};
             who[n++] = i;
-            if (s->kind != S_ACTIVE || !typing) continue;
+            if (!(s->kind == S_ACTIVE && typing) && !(s->kind == S_BURNER && btyping)) continue;
             if (s->next_us <= now) {
                 /* still drawing the last key: wait for it to finish first */
                 if (s->sent_us > 0 && now - (double)atomic_load(&s->last_byte_us) < 10000 &&
@@ -156,6 +165,7 @@ static void *driver_main(void *arg)
                     if (s->step == 0) s->round++, s->letter = 0;
                     s->sent_us = now_us();
                     if (write(s->a.fd, k, strlen(k)) < 0) die("write a key", NULL);
+                    if (s->kind == S_ACTIVE) atomic_fetch_add(&active_keys, 1);
                     s->next_us = s->sent_us + KEY_EVERY_MS * 1000.0;
                 }
             }
@@ -172,6 +182,7 @@ static void *driver_main(void *arg)
             ssize_t r = read(s->a.fd, b, sizeof b);
             if (r <= 0) continue;
             pty_took(&s->a, b, (size_t)r);
+            if (s->kind == S_ACTIVE) atomic_fetch_add(&active_bytes, r);
             atomic_store(&s->last_byte_us, (long long)s->a.last_us);
         }
     }
@@ -215,9 +226,11 @@ static session *session_login(const char *bin, const char *cfg, int kind, const 
 static void sessions_stop(void)
 {
     int n = atomic_load(&nsessions);
-    for (int i = 0; i < n; i++) kill(sessions[i].a.pid, SIGTERM);
+    for (int i = 0; i < n; i++)
+        if (sessions[i].kind != S_BURNER) kill(sessions[i].a.pid, SIGTERM);
     for (int i = 0; i < n; i++) {
         int st;
+        if (sessions[i].kind == S_BURNER) continue; /* reaped when the control ended */
         for (int k = 0; k < 500 && waitpid(sessions[i].a.pid, &st, WNOHANG) == 0; k++) usleep(10000);
         if (waitpid(sessions[i].a.pid, &st, WNOHANG) == 0) {
             kill(sessions[i].a.pid, SIGKILL);
@@ -240,13 +253,46 @@ static bool checkpoint_whole(hy_app *probe)
     return whole;
 }
 
+/* Whether a stopped session holds one of SQLite's read locks on the
+ * shared-memory index (bytes 123-127 of the -shm file: WAL_READ_LOCK(0..4),
+ * /proc/locks). A whole checkpoint is not proof enough: a reader stopped
+ * between taking read mark 0 (the log fully copied, so it reads the
+ * database file) and its first page holds off every later checkpoint (seen:
+ * a 1.7 GB log and a worker at 137 executions/s in the next "stopped" run). */
+static bool sessions_hold_read_lock(const char *shm_path)
+{
+    struct stat st;
+    if (stat(shm_path, &st) != 0) return false;
+    FILE *f = fopen("/proc/locks", "r");
+    if (!f) return false;
+    char line[256];
+    bool held = false;
+    int n = atomic_load(&nsessions);
+    while (!held && fgets(line, sizeof line, f)) {
+        /* "1: POSIX  ADVISORY  READ 29004 fe:00:10961481 123 123" */
+        char kind[16], mode[16];
+        int pid;
+        unsigned maj, min;
+        unsigned long long ino;
+        long long start;
+        if (sscanf(line, "%*d: %15s %*s %15s %d %x:%x:%llu %lld", kind, mode, &pid, &maj, &min, &ino, &start) != 7)
+            continue;
+        if (strcmp(kind, "POSIX") || ino != (unsigned long long)st.st_ino || start < 123 || start > 127) continue;
+        for (int i = 0; i < n && !held; i++) held = sessions[i].kind != S_BURNER && sessions[i].a.pid == pid;
+    }
+    fclose(f);
+    return held;
+}
+
 /* Every session stopped (SIGSTOP): the processes are there, with their
  * memory, and use no CPU. Never while one holds a snapshot: a stopped
  * reader would keep every checkpoint of the worker from completing, the
  * log would grow, and the runs without the sessions would be the slow
- * ones. A checkpoint that copies the whole log shows that no reader holds
- * one; else the sessions go on for a moment. */
+ * ones. No session holding a read lock, and a checkpoint that copies the
+ * whole log, show that none holds one; else the sessions go on for a
+ * moment. */
 static bool sessions_paused;
+static char shm_path[600]; /* the database's -shm file */
 
 static void sessions_pause(hy_app *probe)
 {
@@ -257,13 +303,17 @@ static void sessions_pause(hy_app *probe)
     }
     sessions_paused = true;
     for (int tries = 0; tries < 200; tries++) {
-        for (int i = 0; i < n; i++) kill(sessions[i].a.pid, SIGSTOP);
+        for (int i = 0; i < n; i++)
+            if (sessions[i].kind != S_BURNER) kill(sessions[i].a.pid, SIGSTOP);
         for (int i = 0; i < n; i++) {
             int st;
-            waitpid(sessions[i].a.pid, &st, WUNTRACED);
+            if (sessions[i].kind != S_BURNER) waitpid(sessions[i].a.pid, &st, WUNTRACED);
         }
-        if (checkpoint_whole(probe)) return;
-        for (int i = 0; i < n; i++) kill(sessions[i].a.pid, SIGCONT);
+        bool locked = sessions_hold_read_lock(shm_path);
+        if (!locked && checkpoint_whole(probe)) return;
+        if (locked) fprintf(stderr, "bench_bastion: a stopped session held a read lock: on again for a moment\n");
+        for (int i = 0; i < n; i++)
+            if (sessions[i].kind != S_BURNER) kill(sessions[i].a.pid, SIGCONT);
         usleep(20000);
     }
     die("a session kept a snapshot: the sessions could not be stopped", NULL);
@@ -273,7 +323,8 @@ static void sessions_resume(void)
 {
     int n = atomic_load(&nsessions);
     sessions_paused = false;
-    for (int i = 0; i < n; i++) kill(sessions[i].a.pid, SIGCONT);
+    for (int i = 0; i < n; i++)
+        if (sessions[i].kind != S_BURNER) kill(sessions[i].a.pid, SIGCONT);
 }
 
 static void slices_stop(void);
@@ -283,9 +334,11 @@ static void cleanup(void)
     atomic_store(&driver_stop, true);
     if (worker_pid > 0) kill(worker_pid, SIGKILL);
     int n = atomic_load(&nsessions);
-    for (int i = 0; i < n; i++) kill(sessions[i].a.pid, SIGKILL);
+    for (int i = 0; i < n; i++)
+        if (sessions[i].kind != S_BURNER) kill(sessions[i].a.pid, SIGKILL); /* burners die with this program */
     if (worker_pid > 0) waitpid(worker_pid, NULL, 0);
-    for (int i = 0; i < n; i++) waitpid(sessions[i].a.pid, NULL, 0);
+    for (int i = 0; i < n; i++)
+        if (sessions[i].kind != S_BURNER) waitpid(sessions[i].a.pid, NULL, 0);
     slices_stop();
 }
 
@@ -431,6 +484,25 @@ static void worker_stop(void)
 static pid_t burner_pid[MAX_SESSIONS];
 static int nburners;
 
+static double thread_cpu_ms(void)
+{
+    struct timespec c;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c);
+    return (double)c.tv_sec * 1e3 + (double)c.tv_nsec / 1e6;
+}
+
+/* Spends ms of this thread's CPU writing over buf (a session's working set
+ * is of its order). */
+static void burn_cpu(double ms, unsigned char *buf, size_t n, unsigned *v)
+{
+    struct timespec c0, c;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+    do {
+        for (size_t j = 0; j < n; j += 64) buf[j] = (unsigned char)(*v = *v * 1103515245u + 12345u);
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c);
+    } while ((double)(c.tv_sec - c0.tv_sec) * 1e3 + (double)(c.tv_nsec - c0.tv_nsec) / 1e6 < ms);
+}
+
 static void burner_main(int i, int n, double burn_ms)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -443,14 +515,84 @@ static void burner_main(int i, int n, double burn_ms)
     for (;;) {
         while (next.tv_nsec >= 1000000000L) next.tv_sec++, next.tv_nsec -= 1000000000L;
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
-        struct timespec c0, c;
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
-        do {
-            for (size_t j = 0; j < sizeof buf; j += 64) buf[j] = (unsigned char)(v = v * 1103515245u + 12345u);
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c);
-        } while ((double)(c.tv_sec - c0.tv_sec) * 1e3 + (double)(c.tv_nsec - c0.tv_nsec) / 1e6 < burn_ms);
+        burn_cpu(burn_ms, buf, sizeof buf, &v);
         next.tv_nsec += KEY_EVERY_MS * 1000000L;
     }
+}
+
+/* The control at the terminals (`bench_bastion --burner-child MS BYTES`,
+ * on a pseudo-terminal like a session): for every key it reads, MS of CPU
+ * in all (the burn less what its read and write cost, averaged) and BYTES
+ * written back at once, as a session's update. Exits at EOF. */
+static int burner_child(double burn_ms, int bytes)
+{
+    struct termios t;
+    if (tcgetattr(0, &t) == 0) {
+        cfmakeraw(&t); /* keys as they come, as curses' raw mode */
+        tcsetattr(0, TCSANOW, &t);
+    }
+    static unsigned char buf[256 * 1024];
+    char *out = xmalloc((size_t)bytes + 1);
+    memset(out, 'x', (size_t)bytes);
+    unsigned v = (unsigned)getpid();
+    char in[64];
+    double overhead = 0; /* the CPU a key costs besides the burn (its read, its write), averaged */
+    for (;;) {
+        if (read(0, in, sizeof in) <= 0) return 0;
+        double t0 = thread_cpu_ms(), burn = burn_ms - overhead > 0 ? burn_ms - overhead : 0;
+        burn_cpu(burn, buf, sizeof buf, &v);
+        double t1 = thread_cpu_ms();
+        for (ssize_t done = 0, w; done < bytes; done += w)
+            if ((w = write(1, out + done, (size_t)(bytes - done))) <= 0) return 0;
+        /* the next read is not timed until it returns: the write and the read
+         * before this burn stand for both */
+        static double last_end;
+        double t2 = thread_cpu_ms(), spent = t2 - (last_end > 0 ? last_end : t0) - (t1 - t0);
+        last_end = t2;
+        overhead = 0.9 * overhead + 0.1 * (spent > 0 ? spent : 0);
+    }
+}
+
+/* n terminal burners, driven as the active sessions are (burner_keys_on). */
+static void tty_burners_start(const char *cfg, int n, double burn_ms, int bytes)
+{
+    char self[4096], ms[32], by[32];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0) die("/proc/self/exe", NULL);
+    self[len] = '\0';
+    snprintf(ms, sizeof ms, "%.4f", burn_ms);
+    snprintf(by, sizeof by, "%d", bytes);
+    char *args[] = {"--burner-child", ms, by, NULL};
+    for (int i = 0; i < n; i++) {
+        int idx = atomic_load(&nsessions);
+        if (idx >= MAX_SESSIONS) die("too many sessions and burners", NULL);
+        session *s = &sessions[idx];
+        memset(s, 0, sizeof *s);
+        s->kind = S_BURNER;
+        pty_start_args(&s->a, self, cfg, args);
+        s->a.keep = false;
+        s->next_us = now_us() + (double)i * KEY_EVERY_MS * 1000.0 / n; /* spread over the period */
+        atomic_store(&s->ready, true);
+        atomic_store(&nsessions, idx + 1);
+    }
+}
+
+static void tty_burners_stop(void)
+{
+    atomic_store(&burner_keys_on, false);
+    int n = atomic_load(&nsessions);
+    for (int i = 0; i < n; i++)
+        if (sessions[i].kind == S_BURNER && atomic_load(&sessions[i].ready)) {
+            atomic_store(&sessions[i].ready, false); /* the driver leaves it from its next round */
+            kill(sessions[i].a.pid, SIGKILL);
+            waitpid(sessions[i].a.pid, NULL, 0);
+        }
+    usleep(200000); /* past the driver's poll (50 ms at most) before the descriptors go */
+    for (int i = 0; i < n; i++)
+        if (sessions[i].kind == S_BURNER && sessions[i].a.fd >= 0) {
+            close(sessions[i].a.fd);
+            sessions[i].a.fd = -1;
+        }
 }
 
 static void burners_start(int n, double burn_ms)
@@ -570,12 +712,14 @@ static double kind_cpu_ms(int kind)
     double ms = 0;
     int n = atomic_load(&nsessions);
     for (int i = 0; i < n; i++)
-        if (sessions[i].kind == kind) ms += (double)proc_cpu_ns(sessions[i].a.pid) / 1e6;
+        if (sessions[i].kind == kind && (kind != S_BURNER || atomic_load(&sessions[i].ready)))
+            ms += (double)proc_cpu_ns(sessions[i].a.pid) / 1e6;
     return ms;
 }
 
 /* Where the CPU went during the last drain (ms per second of it). */
 static double cpu_worker, cpu_idle, cpu_active, cpu_bench, cpu_burners, cpu_secs;
+static double keys_rate, bytes_per_key; /* keys/s typed to the active sessions, bytes they wrote per key */
 /* The machine during the last drain, per second: the kernel threads' CPU
  * (ms), context switches. */
 static double mach_kthreads, mach_ctxt;
@@ -627,7 +771,8 @@ static double drain(t_env *e, int64_t base, int k, drain_hook hook, void *ud)
 {
     kill(worker_pid, SIGCONT);
     double t0 = now_us(), i0 = kind_cpu_ms(S_IDLE), a0 = kind_cpu_ms(S_ACTIVE), b0 = (double)proc_cpu_ns(getpid()) / 1e6,
-           u0 = burners_cpu_ms();
+           u0 = burners_cpu_ms() + kind_cpu_ms(S_BURNER);
+    long long k0 = atomic_load(&active_keys), by0 = atomic_load(&active_bytes);
     machine_stat m0 = machine_now();
     int64_t w0 = proc_cpu_ns(worker_pid), w_ns = w0, q0 = proc_sched_ns(worker_pid, 1), q_ns = q0;
     for (int i = 0; i < 600000; i++) {
@@ -646,7 +791,10 @@ static double drain(t_env *e, int64_t base, int k, drain_hook hook, void *ud)
     cpu_idle = (kind_cpu_ms(S_IDLE) - i0) / cpu_secs;
     cpu_active = (kind_cpu_ms(S_ACTIVE) - a0) / cpu_secs;
     cpu_bench = ((double)proc_cpu_ns(getpid()) / 1e6 - b0) / cpu_secs;
-    cpu_burners = (burners_cpu_ms() - u0) / cpu_secs;
+    cpu_burners = (burners_cpu_ms() + kind_cpu_ms(S_BURNER) - u0) / cpu_secs;
+    long long dk = atomic_load(&active_keys) - k0;
+    keys_rate = (double)dk / cpu_secs;
+    bytes_per_key = dk ? (double)(atomic_load(&active_bytes) - by0) / (double)dk : 0;
     machine_stat m1 = machine_now();
     mach_kthreads = (m1.kthreads_ms - m0.kthreads_ms) / cpu_secs;
     mach_ctxt = (m1.ctxt - m0.ctxt) / cpu_secs;
@@ -976,6 +1124,7 @@ static double median(double *v, int n)
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "--tls-probe")) return tls_probe();
+    if (argc > 3 && !strcmp(argv[1], "--burner-child")) return burner_child(atof(argv[2]), atoi(argv[3]));
     int n = 200000, norgs = 20000, nusers = 100000, nidle = 200, nactive = 50, seconds = 60, k = 10000, runs = 3;
     int control = -1; /* pairs of control runs; -1: as many as --runs */
     const char *bin = NULL;
@@ -1072,6 +1221,7 @@ int main(int argc, char **argv)
 
     /* 1. one worker, no sessions; it keeps running, as on a bastion */
     hy_app *probe = t_open_app(e->app->cfg->database.path);
+    snprintf(shm_path, sizeof shm_path, "%s-shm", e->app->cfg->database.path);
     {
         hy_err err;
         hy_err_clear(&err);
@@ -1145,6 +1295,7 @@ int main(int argc, char **argv)
     double paused_rates[9];
     double cpu_w = 0, wait_w = 0, cpu_i = 0, cpu_a = 0, cpu_b = 0, cpu_wp = 0, wait_wp = 0;
     double run_kt = 0, run_ctxt = 0, stop_kt = 0, stop_ctxt = 0;
+    double sum_secs = 0, sum_sessions = 0, sum_bench = 0, sum_keys = 0, sum_bytes = 0;
     for (int r = 0; r < 2 * runs; r++) {
         bool running = (r % 4 == 1 || r % 4 == 2); /* A B B A A B ... */
         int pair = r / 2;
@@ -1168,6 +1319,9 @@ int main(int argc, char **argv)
             with_rates[pair] = rate;
             cpu_w = cpu_worker, wait_w = wait_worker, cpu_i = cpu_idle, cpu_a = cpu_active, cpu_b = cpu_bench;
             run_kt = mach_kthreads, run_ctxt = mach_ctxt;
+            /* the controls' budget: all the running runs together (one run can hold a burst) */
+            sum_secs += cpu_secs, sum_sessions += (cpu_idle + cpu_active) * cpu_secs, sum_bench += cpu_bench * cpu_secs;
+            sum_keys += keys_rate * cpu_secs, sum_bytes += bytes_per_key * keys_rate * cpu_secs;
         } else {
             paused_rates[pair] = rate;
             cpu_wp = cpu_worker, wait_wp = wait_worker;
@@ -1179,38 +1333,51 @@ int main(int argc, char **argv)
                 "%.1f\n",
                 rate, cpu_worker, wait_worker, cpu_idle, cpu_active, cpu_bench, mach_kthreads, mach_ctxt, loadavg());
     }
-    /* The control: the sessions stopped, the same CPU spent by burners
-     * (what the sessions and this program used in the last running run),
-     * pairs in the same ABBA order. */
-    double ctl_off[9], ctl_on[9], cpu_u = 0, wait_u = 0, cpu_wu = 0;
-    double ctl_kt = 0, ctl_ctxt = 0;
-    double burn_ms = (cpu_i + cpu_a + cpu_b) / (nactive * (1000.0 / KEY_EVERY_MS));
+    /* Two controls, the sessions stopped, pairs in the same ABBA order:
+     * 0. plain: processes that spend what the sessions and this program
+     *    used in the last running run, waking as often as the keys come;
+     * 1. at the terminals: programs on pseudo-terminals, typed to as the
+     *    sessions are (this program reads them), each spending a session's
+     *    CPU per key and writing a session's bytes per key at once.
+     * What is left between the sessions and a control is theirs alone. */
+    double ctl_off[2][9], ctl_on[2][9], ctl_cpu[2] = {0}, ctl_wait[2] = {0}, ctl_worker[2] = {0}, ctl_kt[2] = {0},
+           ctl_ctxt[2] = {0}, ctl_bench[2] = {0};
+    double sessions_ms_s = sum_sessions / sum_secs, bench_ms_s = sum_bench / sum_secs; /* CPU ms/s */
+    double plain_ms = (sessions_ms_s + bench_ms_s) / (nactive * (1000.0 / KEY_EVERY_MS));
+    double key_ms = sum_keys > 0 ? sum_sessions / sum_keys : plain_ms;
+    int key_bytes = sum_keys > 0 ? (int)(sum_bytes / sum_keys + 0.5) : 0;
     if (control) {
         atomic_store(&keys_on, false);
         usleep(300000);
         sessions_pause(probe);
-        for (int r = 0; r < 2 * control; r++) {
-            bool on = (r % 4 == 1 || r % 4 == 2);
-            if (on) burners_start(nactive, burn_ms);
-            fprintf(stderr, "bench_bastion: control pair %d, burners %s (%.2f ms every %d ms each): producing %d\n",
-                    r / 2 + 1, on ? "running" : "stopped", burn_ms, KEY_EVERY_MS, k);
-            quiet(probe, 600);
-            worker_hold(probe);
-            int64_t b = produce(e, &pr, k);
-            double rate = drain(e, b, k, NULL, NULL);
-            if (on) {
-                ctl_on[r / 2] = rate;
-                cpu_u = cpu_burners, wait_u = wait_worker, cpu_wu = cpu_worker;
-                ctl_kt = mach_kthreads, ctl_ctxt = mach_ctxt;
-                burners_stop();
-            } else {
-                ctl_off[r / 2] = rate;
+        for (int mode = 0; mode < 2; mode++)
+            for (int r = 0; r < 2 * control; r++) {
+                bool on = (r % 4 == 1 || r % 4 == 2);
+                if (on && mode == 0) burners_start(nactive, plain_ms);
+                if (on && mode == 1) {
+                    tty_burners_start(cfg, nactive, key_ms, key_bytes);
+                    atomic_store(&burner_keys_on, true);
+                }
+                fprintf(stderr, "bench_bastion: control %s, pair %d, burners %s: producing %d\n",
+                        mode ? "at the terminals" : "plain", r / 2 + 1, on ? "running" : "stopped", k);
+                quiet(probe, 600);
+                worker_hold(probe);
+                int64_t b = produce(e, &pr, k);
+                double rate = drain(e, b, k, NULL, NULL);
+                if (on) {
+                    ctl_on[mode][r / 2] = rate;
+                    ctl_cpu[mode] = cpu_burners, ctl_wait[mode] = wait_worker, ctl_worker[mode] = cpu_worker;
+                    ctl_kt[mode] = mach_kthreads, ctl_ctxt[mode] = mach_ctxt, ctl_bench[mode] = cpu_bench;
+                    if (mode == 0) burners_stop();
+                    else tty_burners_stop();
+                } else {
+                    ctl_off[mode][r / 2] = rate;
+                }
+                fprintf(stderr,
+                        "bench_bastion:   %.0f executions/s; worker %.0f CPU ms/s (waited %.0f), burners %.0f, this "
+                        "program %.0f, kernel threads %.0f; %.0f switches/s\n",
+                        rate, cpu_worker, wait_worker, cpu_burners, cpu_bench, mach_kthreads, mach_ctxt);
             }
-            fprintf(stderr,
-                    "bench_bastion:   %.0f executions/s; worker %.0f CPU ms/s (waited %.0f), burners %.0f, kernel "
-                    "threads %.0f; %.0f switches/s\n",
-                    rate, cpu_worker, wait_worker, cpu_burners, mach_kthreads, mach_ctxt);
-        }
     }
     /* refresh while the worker drains: its own backlog, not timed (the
      * requests this program starts for it are its own load) */
@@ -1266,22 +1433,30 @@ int main(int argc, char **argv)
            "pair) | within 5%% | median of %d runs (%s: %+.1f%% against the stopped runs' median); pairs "
            "stopped/running in ABBA order: %s |\n",
            nidle, nactive, wmed, pair_med, runs, list_w, 100 * (wmed - pmed) / pmed, list_p);
-    if (control) {
+    for (int mode = 0; control && mode < 2; mode++) {
         char list_c[200] = "";
         double *cp = xcalloc((size_t)control, sizeof *cp);
         for (int r = 0; r < control; r++) {
-            cp[r] = 100 * (ctl_on[r] - ctl_off[r]) / ctl_off[r];
+            cp[r] = 100 * (ctl_on[mode][r] - ctl_off[mode][r]) / ctl_off[mode][r];
             snprintf(list_c + strlen(list_c), sizeof list_c - strlen(list_c), "%s%.0f/%.0f (%+.0f%%)", r ? ", " : "",
-                     ctl_off[r], ctl_on[r], cp[r]);
+                     ctl_off[mode][r], ctl_on[mode][r], cp[r]);
         }
         double cmed = median(cp, control);
-        printf("| the control: the sessions stopped, %d processes spending their CPU instead (%.2f ms each every %d "
-               "ms, no database, no terminal) | **%+.1f%%** (the median pair) | - | burners %.0f ms/s together (the "
-               "sessions and this program: %.0f); the worker %.0f ms/s, waited %.0f for a CPU; the kernel's threads "
-               "%.0f ms/s; %.0f context switches/s; pairs without/with in ABBA order: %s |\n",
-               nactive, burn_ms, KEY_EVERY_MS, cmed, cpu_u, cpu_i + cpu_a + cpu_b, cpu_wu, wait_u, ctl_kt, ctl_ctxt,
-               list_c);
-        printf("<!-- control pair_median_pct=%.2f burn_ms=%.3f -->\n", cmed, burn_ms);
+        if (mode == 0)
+            printf("| control 1: the sessions stopped, %d processes spending their CPU and this program's instead "
+                   "(%.2f ms each every %d ms; no database, no terminal) | **%+.1f%%** (the median pair) | - | "
+                   "they used %.0f ms/s together (the sessions and this program, over the running runs: %.0f)",
+                   nactive, plain_ms, KEY_EVERY_MS, cmed, ctl_cpu[mode], sessions_ms_s + bench_ms_s);
+        else
+            printf("| control 2: the sessions stopped, %d programs on pseudo-terminals typed to as they are, "
+                   "spending a session's CPU per key (%.2f ms) and writing its bytes at once (%d); no database, "
+                   "no curses | **%+.1f%%** (the median pair) | - | they used %.0f ms/s together (the sessions, over "
+                   "the running runs: %.0f), this program %.0f (%.0f)",
+                   nactive, key_ms, key_bytes, cmed, ctl_cpu[mode], sessions_ms_s, ctl_bench[mode], bench_ms_s);
+        printf("; the worker %.0f ms/s, waited %.0f for a CPU; the kernel's threads %.0f ms/s; %.0f context "
+               "switches/s; pairs without/with in ABBA order: %s |\n",
+               ctl_worker[mode], ctl_wait[mode], ctl_kt[mode], ctl_ctxt[mode], list_c);
+        printf("<!-- control%d pair_median_pct=%.2f -->\n", mode + 1, cmed);
         free(cp);
     }
     printf("<!-- throughput base=%.0f with=%.0f change_pct=%.2f pair_median_pct=%.2f nosessions=%.0f -->\n", pmed,

@@ -108,11 +108,12 @@ t = d.get("throughput")
 if t:
     c = float(t.get("pair_median_pct", t["change_pct"]))
     print("- **One worker's executions/s within 5%% of the same runs with the sessions stopped: %s** (%+.1f%%, the median of the pairs of runs side by side; %+.1f%% median against median)." % (verdict(c >= -5), c, float(t["change_pct"])))
-    ctl = d.get("control")
-    if ctl:
-        print("  The control, the sessions stopped and the same CPU spent by processes that read no database and "
-              "write to no terminal: %+.1f%% (the median pair): the part of the loss that comes with that much CPU "
-              "used next to the worker on this machine, whoever uses it." % float(ctl["pair_median_pct"]))
+    c1, c2 = d.get("control1"), d.get("control2")
+    if c1 and c2:
+        print("  The controls, the sessions stopped (the median pairs): the same CPU spent by plain processes %+.1f%%;"
+              " programs on pseudo-terminals typed to as the sessions are, spending a session's CPU and writing its"
+              " bytes per key, %+.1f%%: what that much CPU, and that much terminal traffic, cost the worker on this"
+              " machine, whoever causes them." % (float(c1["pair_median_pct"]), float(c2["pair_median_pct"])))
 k = d.get("keys")
 if k:
     print("- **Key to screen p99 <= 30 ms: %s** (%.1f ms)." % (verdict(float(k["p99"]) <= 30), float(k["p99"])))
