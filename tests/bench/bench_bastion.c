@@ -675,16 +675,34 @@ static double loadavg(void)
  * softirqs, ...: /proc/stat's busy time is tick-sampled and reads low in
  * this virtual machine, the threads' schedstat is exact) and context
  * switches (/proc/stat). */
+#define MAX_KTHREADS 4096
 typedef struct {
-    double kthreads_ms, ctxt;
+    double ctxt;
+    int n;
+    pid_t pid[MAX_KTHREADS];
+    double ms[MAX_KTHREADS];
 } machine_stat;
 
-static machine_stat machine_now(void)
+/* The kernel threads' CPU from a to b, over the threads in both (a kworker
+ * that ended or began between them counts nothing). */
+static double kthreads_ms(const machine_stat *a, const machine_stat *b)
 {
-    machine_stat m = {0, 0};
+    double ms = 0;
+    for (int i = 0, j = 0; i < a->n && j < b->n;) { /* both sorted by pid (readdir of /proc is) */
+        if (a->pid[i] == b->pid[j]) ms += b->ms[j++] - a->ms[i++];
+        else if (a->pid[i] < b->pid[j]) i++;
+        else j++;
+    }
+    return ms;
+}
+
+static void machine_now(machine_stat *m)
+{
+    m->ctxt = 0;
+    m->n = 0;
     FILE *f = fopen("/proc/stat", "r");
     char line[512];
-    while (f && fgets(line, sizeof line, f)) sscanf(line, "ctxt %lf", &m.ctxt);
+    while (f && fgets(line, sizeof line, f)) sscanf(line, "ctxt %lf", &m->ctxt);
     if (f) fclose(f);
     DIR *d = opendir("/proc");
     struct dirent *de;
@@ -700,10 +718,13 @@ static machine_stat machine_now(void)
             if (close) sscanf(close + 1, " %*c %d", &ppid);
         }
         if (st) fclose(st);
-        if (ppid == 2) m.kthreads_ms += (double)proc_cpu_ns(atoi(de->d_name)) / 1e6;
+        if (ppid == 2 && m->n < MAX_KTHREADS) {
+            m->pid[m->n] = atoi(de->d_name);
+            m->ms[m->n] = (double)proc_cpu_ns(m->pid[m->n]) / 1e6;
+            m->n++;
+        }
     }
     if (d) closedir(d);
-    return m;
 }
 
 /* CPU time (ms) of the sessions of one kind so far. */
@@ -773,7 +794,8 @@ static double drain(t_env *e, int64_t base, int k, drain_hook hook, void *ud)
     double t0 = now_us(), i0 = kind_cpu_ms(S_IDLE), a0 = kind_cpu_ms(S_ACTIVE), b0 = (double)proc_cpu_ns(getpid()) / 1e6,
            u0 = burners_cpu_ms() + kind_cpu_ms(S_BURNER);
     long long k0 = atomic_load(&active_keys), by0 = atomic_load(&active_bytes);
-    machine_stat m0 = machine_now();
+    static machine_stat m0, m1; /* 48 kB each */
+    machine_now(&m0);
     int64_t w0 = proc_cpu_ns(worker_pid), w_ns = w0, q0 = proc_sched_ns(worker_pid, 1), q_ns = q0;
     for (int i = 0; i < 600000; i++) {
         if (hook) hook(e, ud);
@@ -795,8 +817,8 @@ static double drain(t_env *e, int64_t base, int k, drain_hook hook, void *ud)
     long long dk = atomic_load(&active_keys) - k0;
     keys_rate = (double)dk / cpu_secs;
     bytes_per_key = dk ? (double)(atomic_load(&active_bytes) - by0) / (double)dk : 0;
-    machine_stat m1 = machine_now();
-    mach_kthreads = (m1.kthreads_ms - m0.kthreads_ms) / cpu_secs;
+    machine_now(&m1);
+    mach_kthreads = kthreads_ms(&m0, &m1) / cpu_secs;
     mach_ctxt = (m1.ctxt - m0.ctxt) / cpu_secs;
     hy_err err;
     hy_err_clear(&err);
