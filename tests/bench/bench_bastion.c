@@ -537,20 +537,23 @@ static int burner_child(double burn_ms, int bytes)
     unsigned v = (unsigned)getpid();
     char in[64];
     double overhead = 0; /* the CPU a key costs besides the burn (its read, its write), averaged */
+    double last_end = 0;  /* when the last key's write returned (thread CPU ms) */
     for (;;) {
-        if (read(0, in, sizeof in) <= 0) return 0;
+        if (read(0, in, sizeof in) <= 0) break;
         double t0 = thread_cpu_ms(), burn = burn_ms - overhead > 0 ? burn_ms - overhead : 0;
         burn_cpu(burn, buf, sizeof buf, &v);
         double t1 = thread_cpu_ms();
         for (ssize_t done = 0, w; done < bytes; done += w)
-            if ((w = write(1, out + done, (size_t)(bytes - done))) <= 0) return 0;
+            if ((w = write(1, out + done, (size_t)(bytes - done))) <= 0) goto done;
         /* the next read is not timed until it returns: the write and the read
          * before this burn stand for both */
-        static double last_end;
         double t2 = thread_cpu_ms(), spent = t2 - (last_end > 0 ? last_end : t0) - (t1 - t0);
         last_end = t2;
         overhead = 0.9 * overhead + 0.1 * (spent > 0 ? spent : 0);
     }
+done:
+    free(out);
+    return 0;
 }
 
 /* n terminal burners, driven as the active sessions are (burner_keys_on). */
@@ -1357,7 +1360,7 @@ int main(int argc, char **argv)
     }
     /* Two controls, the sessions stopped, pairs in the same ABBA order:
      * 0. plain: processes that spend what the sessions and this program
-     *    used in the last running run, waking as often as the keys come;
+     *    used over all the running runs, waking as often as the keys come;
      * 1. at the terminals: programs on pseudo-terminals, typed to as the
      *    sessions are (this program reads them), each spending a session's
      *    CPU per key and writing a session's bytes per key at once.
