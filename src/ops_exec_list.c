@@ -349,6 +349,58 @@ static int cmp_rowid(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* A trigram in fewer documents than this is rare: its documents, each
+ * read and checked with instr(), cost at most ~15 ms, where FTS5's phrase
+ * query reads the doclists and positions of every trigram of the needle
+ * for as long as they keep matching ("partner 042": 21-31 ms on 200,000
+ * executions, seven of its nine trigrams in every document; the 3,221
+ * documents of "042" checked: 10-15 ms). A phrase whose trigrams together
+ * narrow quickly was cheaper ("first19 last19": 3.4-4.5 ms, 10-12 ms
+ * checked): the bound on the worst case is what this buys. (Checking in
+ * exec_search_content first, a hundred bytes a row, read more pages when
+ * most documents match: "partner 042" 20 ms.) */
+#define RARE_DOCS 5000
+#define RARE_ENOUGH 64   /* stop probing at a trigram this rare */
+
+/* The needle's rarest trigram as an FTS5 string, when one is rare; NULL
+ * otherwise (the phrase query then), and for needles that are not plain
+ * ASCII: instr() compares bytes where FTS5 folds the case of every
+ * letter, so only for ASCII (lower-cased here and in search_text) do the
+ * two agree. A probe reads at most as many entries of one doclist as the
+ * rarest trigram so far has documents (RARE_DOCS at first: 0.3 ms). */
+static char *rare_trigram(hy_ctx *c, const char *needle, hy_err *err)
+{
+    size_t n = strlen(needle);
+    if (n < 4) return NULL; /* one trigram: the phrase is that trigram */
+    for (const char *p = needle; *p; p++)
+        if ((unsigned char)*p >= 0x80) return NULL;
+    int64_t best = RARE_DOCS; /* documents of the rarest so far (or the limit) */
+    char best_t[4] = "", t[4];
+    /* from the end: what was typed last is often what narrows the search
+     * (a number after a name), and a rare trigram found first makes the
+     * other probes shorter */
+    for (size_t i = n - 3 + 1; i-- > 0 && best > RARE_ENOUGH;) {
+        memcpy(t, needle + i, 3);
+        t[3] = '\0';
+        if (strstr(needle + i + 1, t)) continue; /* probed already (it comes again later) */
+        char *q = fts_query(t);
+        int64_t docs = 0;
+        int rc = db_get_int(c->db, err, &docs, NULL,
+                            "SELECT count(*) FROM (SELECT 1 FROM exec_search WHERE exec_search MATCH ?1 LIMIT ?2)", "tI",
+                            q, best);
+        free(q);
+        if (rc) {
+            hy_err_clear(err); /* the phrase query meets the same error and reports it */
+            return NULL;
+        }
+        if (docs < best) {
+            best = docs;
+            memcpy(best_t, t, sizeof t);
+        }
+    }
+    return best_t[0] ? fts_query(best_t) : NULL;
+}
+
 /* The newest HY_EXEC_COUNT_CAP+1 matches of the search index, in scope,
  * plus the executions not indexed yet (exec_search_pending), which are
  * matched directly. *capped: there were more. */
@@ -375,12 +427,19 @@ static int search_fts(hy_ctx *c, list_plan *pl, cands *cs, bool *capped, hy_err 
         return rc;
     }
     if (npending > 1) qsort(pending, (size_t)npending, sizeof *pending, cmp_rowid);
-    char *q = fts_query(pl->needle);
-    st = db_query(c->db, err,
-                  "SELECT e.rowid, e.status, e.created_at, e.organization_id, e.workflow_definition_id FROM "
-                  "(SELECT rowid AS rid FROM exec_search WHERE exec_search MATCH ?1 ORDER BY rowid DESC "
-                  "LIMIT ?2) m JOIN workflow_executions e ON e.rowid = m.rid",
-                  "ti", q, HY_EXEC_COUNT_CAP + 1);
+    char *rare = rare_trigram(c, pl->needle, err), *q = rare ? rare : fts_query(pl->needle);
+    if (rare) /* fewer than RARE_DOCS documents hold it: each one checked (never capped) */
+        st = db_query(c->db, err,
+                      "SELECT e.rowid, e.status, e.created_at, e.organization_id, e.workflow_definition_id FROM "
+                      "(SELECT rowid AS rid FROM exec_search WHERE exec_search MATCH ?1) m "
+                      "JOIN workflow_executions e ON e.rowid = m.rid WHERE instr(e.search_text, ?2) > 0",
+                      "tt", q, pl->needle);
+    else
+        st = db_query(c->db, err,
+                      "SELECT e.rowid, e.status, e.created_at, e.organization_id, e.workflow_definition_id FROM "
+                      "(SELECT rowid AS rid FROM exec_search WHERE exec_search MATCH ?1 ORDER BY rowid DESC "
+                      "LIMIT ?2) m JOIN workflow_executions e ON e.rowid = m.rid",
+                      "ti", q, HY_EXEC_COUNT_CAP + 1);
     int seen = 0;
     while (db_row(st)) {
         seen++;
@@ -485,6 +544,20 @@ static int plan_and_run(hy_ctx *c, list_plan *pl, hy_exec_page *out, cands *win,
 static const int UNFINISHED[] = {HY_EXEC_PENDING, HY_EXEC_RUNNING, HY_EXEC_AWAITING_INPUT, HY_EXEC_FAILED};
 #define NUNFINISHED (int)(sizeof UNFINISHED / sizeof UNFINISHED[0])
 
+/* One status's unfinished executions in scope, for stale_window. The
+ * status is written in the statement, not bound: SQLite uses a partial
+ * index (idx_we_waiting, for awaiting_input and failed) only when the
+ * statement's own text implies the index's condition. */
+#define STALE_SQL_FOR(status)                                                                                   \
+    "SELECT rowid, status, created_at, updated_at FROM workflow_executions WHERE status = '" status "' "     \
+    "AND (?1 IS NULL OR organization_id = ?1) "                                                               \
+    "AND (?2 IS NULL OR workflow_definition_id IN (SELECT value FROM json_each(?2))) "                        \
+    "AND (?3 IS NULL OR updated_at < ?3) AND (?4 IS NULL OR instr(search_text, ?4) > 0) "                     \
+    "AND (?5 IS NULL OR (id >= ?5 AND id < ?6)) AND (?7 IS NULL OR batch_id = ?7)"
+static const char *const STALE_SQL[] = {STALE_SQL_FOR("pending"), STALE_SQL_FOR("running"),
+                                        STALE_SQL_FOR("awaiting_input"), STALE_SQL_FOR("failed")};
+_Static_assert(sizeof STALE_SQL / sizeof STALE_SQL[0] == NUNFINISHED, "a statement per unfinished status");
+
 static bool unfinished(int si)
 {
     for (int i = 0; i < NUNFINISHED; i++)
@@ -519,13 +592,7 @@ static int stale_window(hy_ctx *c, const list_plan *pl, const char *cutoff, int6
     int rc = 0;
     for (int i = 0; i < NUNFINISHED && rc == 0; i++) {
         if (pl->status >= 0 && pl->status != UNFINISHED[i]) continue;
-        hy_stmt *st = db_query(c->db, err,
-                               "SELECT rowid, status, created_at, updated_at FROM workflow_executions WHERE status = ?1 "
-                               "AND (?2 IS NULL OR organization_id = ?2) "
-                               "AND (?3 IS NULL OR workflow_definition_id IN (SELECT value FROM json_each(?3))) "
-                               "AND (?4 IS NULL OR updated_at < ?4) AND (?5 IS NULL OR instr(search_text, ?5) > 0) "
-                               "AND (?6 IS NULL OR (id >= ?6 AND id < ?7)) AND (?8 IS NULL OR batch_id = ?8)",
-                               "tttttttt", hy_exec_status_name((hy_exec_status)UNFINISHED[i]), pl->org, pl->wf_ids, cutoff, needle,
+        hy_stmt *st = db_query(c->db, err, STALE_SQL[i], "ttttttt", pl->org, pl->wf_ids, cutoff, needle,
                                lo[0] ? lo : NULL, hi[0] ? hi : NULL, pl->batch);
         while (db_row(st)) {
             cands_add(&all, db_int(st, 0), db_text(st, 1), db_text(st, 2));

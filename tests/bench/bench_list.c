@@ -4,6 +4,7 @@
  * 200,000 executions.
  *
  *   bench_list [--executions N] [--orgs K] [--repeat R]
+ *   BENCH_CACHE_DB=FILE  reuse (or save) the generated database
  *
  * Prints Markdown table rows. */
 #include "bench_common.h"
@@ -50,17 +51,35 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--orgs")) norgs = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--repeat")) repeat = atoi(argv[i + 1]);
     }
-    t_env *e = t_exec_env();
+    /* BENCH_CACHE_DB=FILE (diagnostics): a copy of FILE when it exists (made
+     * by an earlier run with the same sizes), else saved there once made. */
+    const char *cache = getenv("BENCH_CACHE_DB");
+    bool cached = cache && access(cache, R_OK) == 0;
+    t_env *e = cached ? t_exec_env_from_file(cache) : t_exec_env();
     hy_principal admin, pa;
     t_admin(e, &admin);
     char (*orgs)[HY_UUID_LEN] = xcalloc((size_t)norgs, sizeof *orgs);
-    bench_orgs(e, &admin, norgs, orgs);
-    char tpl[HY_UUID_LEN], uid[HY_UUID_LEN];
-    bench_one_user(e, &admin, orgs[0], "template@load.example", tpl);
+    char uid[HY_UUID_LEN];
     double g0 = now_us();
-    bench_history(e, tpl, n - norgs - 1, 0.01);
-    fprintf(stderr, "bench_list: %d executions over %d organisations (%.1f s to generate)\n", n, norgs,
-            (now_us() - g0) / 1e6);
+    if (cached) {
+        hy_err err;
+        hy_err_clear(&err);
+        hy_stmt *st = db_query(e->c->db, &err, "SELECT id FROM organizations ORDER BY rowid LIMIT ?", "i", norgs);
+        for (int i = 0; i < norgs && db_row(st); i++) hy_strlcpy(orgs[i], db_text(st, 0), HY_UUID_LEN);
+        if (db_done(st) != 0) die("the cached database's organisations", &err);
+    } else {
+        bench_orgs(e, &admin, norgs, orgs);
+        char tpl[HY_UUID_LEN];
+        bench_one_user(e, &admin, orgs[0], "template@load.example", tpl);
+        bench_history(e, tpl, n - norgs - 1, 0.01);
+        if (cache) {
+            hy_err err;
+            hy_err_clear(&err);
+            if (db_exec(e->c->db, &err, "VACUUM INTO ?", "t", cache) != 0) die("save the database", &err);
+        }
+    }
+    fprintf(stderr, "bench_list: %d executions over %d organisations (%.1f s to %s)\n", n, norgs, (now_us() - g0) / 1e6,
+            cached ? "copy" : "generate");
     int k = norgs > 42 ? 42 : norgs - 1;
     char org_name[64];
     snprintf(org_name, sizeof org_name, "Partner %03d GmbH", k);

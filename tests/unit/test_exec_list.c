@@ -298,6 +298,24 @@ static void a_very_common_search_is_counted_up_to_the_cap(void **state)
     assert_int_equal(pg.count, 20);
     for (int i = 0; i < pg.count; i++) assert_string_equal(pg.items[i].status, "failed");
     hy_exec_page_free(&pg);
+    /* a needle with a rare trigram ("123": a few dozen documents) among common
+     * ones is read from that trigram's documents, each checked: exactly
+     * the executions that contain the needle, those with only the trigram
+     * ("bulk 1230 globex") left out */
+    static const char *const rare[] = {"k 1234 g", "bulk 10", "bulk 1"};
+    for (size_t i = 0; i < sizeof rare / sizeof rare[0]; i++) {
+        int64_t want =
+            t_count(f->e, "SELECT count(*) FROM workflow_executions WHERE instr(search_text, ?) > 0", "t", rare[i]);
+        assert_true(want > 0 && want < HY_EXEC_COUNT_CAP);
+        list(f, &f->admin, (hy_exec_query){.search = rare[i], .limit = 5}, &pg);
+        assert_true(pg.counts_exact);
+        assert_int_equal(pg.total, want);
+        assert_int_equal(pg.count, want < 5 ? want : 5);
+        for (int k = 0; k < pg.count; k++)
+            assert_int_equal(t_count(f->e, "SELECT count(*) FROM workflow_executions WHERE id = ? AND "
+                                           "instr(search_text, ?) > 0", "tt", pg.items[k].id, rare[i]), 1);
+        hy_exec_page_free(&pg);
+    }
     /* within an organisation, the counts are exact again */
     list(f, &f->admin, (hy_exec_query){.search = "globex", .org_ref = "Globex"}, &pg);
     assert_true(pg.counts_exact);

@@ -69,12 +69,27 @@ static void search_by_name(void **state)
     hy_exec_page_free(&pg);
 }
 
+/* The statements the stale views prepare for the waiting statuses. */
+typedef struct {
+    char *sql[4];
+    int n;
+} waiting_sql;
+
+static void keep_waiting_sql(const char *sql, void *ud)
+{
+    waiting_sql *w = ud;
+    if (strstr(sql, "updated_at < ?3") && (strstr(sql, "'awaiting_input'") || strstr(sql, "'failed'")) && w->n < 4)
+        w->sql[w->n++] = xstrdup(sql);
+}
+
 static void longest_in_state_and_stuck(void **state)
 {
     fx *f = *state;
     hy_exec_page pg;
     hy_err err;
     hy_err_clear(&err);
+    waiting_sql seen = {0};
+    db_on_prepare(f->e->c->db, keep_waiting_sql, &seen);
     hy_exec_query q = {.status = "awaiting_input", .order = HY_EXEC_LONGEST_IN_STATE};
     assert_int_equal(ops_exec_list(f->e->c, &f->admin, &q, &pg, &err), 0);
     assert_int_equal(pg.count, 2);
@@ -114,6 +129,16 @@ static void longest_in_state_and_stuck(void **state)
     assert_int_equal(pg.total, 4);
     assert_false(pg.more);
     hy_exec_page_free(&pg);
+    /* the executions waiting for a person are read from their own index
+     * (idx_we_waiting), not one table row each through idx_we_status */
+    db_on_prepare(f->e->c->db, NULL, NULL);
+    assert_int_equal(seen.n, 2);
+    for (int i = 0; i < seen.n; i++) {
+        char *plan = db_query_plan(f->e->c->db, seen.sql[i]);
+        assert_non_null(strstr(plan, "idx_we_waiting"));
+        free(plan);
+        free(seen.sql[i]);
+    }
     /* finished executions have no "time in state" order */
     hy_err_clear(&err);
     assert_int_equal(ops_exec_list(f->e->c, &f->admin,
