@@ -361,6 +361,7 @@ static int cmp_rowid(const void *a, const void *b)
  * most documents match: "partner 042" 20 ms.) */
 #define RARE_DOCS 5000
 #define RARE_ENOUGH 64   /* stop probing at a trigram this rare */
+_Static_assert(RARE_DOCS <= HY_EXEC_COUNT_CAP, "a rare trigram's matches are all counted (never capped)");
 
 /* The needle's rarest trigram as an FTS5 string, when one is rare; NULL
  * otherwise (the phrase query then), and for needles that are not plain
